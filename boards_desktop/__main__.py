@@ -1,0 +1,3 @@
+from boards_desktop.cli import main
+
+raise SystemExit(main())

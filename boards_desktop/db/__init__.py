@@ -1,0 +1,1 @@
+"""The database: engines, the schema files and their runner, generated models, and queries."""

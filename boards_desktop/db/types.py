@@ -1,0 +1,79 @@
+"""Column types that store one canonical form on SQLite and PostgreSQL alike.
+
+The DDL keeps to the portable SQL subset, so the engines differ in what they hand back: SQLite
+returns text for timestamps and has no UUID type. These decorators make both engines store and
+return the same thing: UUIDs as lower-case dashed text, timestamps as UTC with an offset.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, String
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+# The one text form of a timestamp on SQLite: fixed width, so that text order is time order.
+_SQLITE_FORMAT = "%Y-%m-%d %H:%M:%S.%f+00:00"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def canonical_uuid(value: uuid.UUID | str) -> str:
+    """Lower-case dashed text, whatever form came in (raises ValueError when it is no UUID)."""
+    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+
+
+class UUIDText(TypeDecorator[uuid.UUID]):
+    """A UUID stored as its canonical text in a VARCHAR(36) column."""
+
+    impl = String(36)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else canonical_uuid(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> uuid.UUID | None:
+        return None if value is None else uuid.UUID(value)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """TIMESTAMP WITH TIME ZONE: timezone-aware UTC datetimes in and out, on both engines."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(32))
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.strftime(_SQLITE_FORMAT) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            # Rows written by DEFAULT CURRENT_TIMESTAMP read 'YYYY-MM-DD HH:MM:SS', in UTC.
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def sqlite_timestamp(value: datetime) -> str:
+    """The stored text of a timestamp on SQLite, for raw SQL that compares against the column."""
+    return value.astimezone(timezone.utc).strftime(_SQLITE_FORMAT)
+
+
+# JSONB on PostgreSQL, JSON text on SQLite.
+JSONDocument = JSON().with_variant(postgresql.JSONB(), "postgresql")
