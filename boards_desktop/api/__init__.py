@@ -1,0 +1,1 @@
+"""REST endpoints: health, and later SSE, uploads and media."""

@@ -1,0 +1,51 @@
+"""The composition root: `create_app(settings)` builds every service once, in the lifespan.
+
+`uvicorn --factory boards_desktop.app:create_app` works too; settings then come from the
+environment and the config file.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+
+from boards_desktop.api.health import health
+from boards_desktop.api.home import home
+from boards_desktop.db.engine import Database
+from boards_desktop.db.queries.users import ensure_local_user
+from boards_desktop.db.schema_runner import upgrade
+from boards_desktop.graphql import create_graphql_controller
+from boards_desktop.identity import load_identity
+from boards_desktop.services import Services
+from boards_desktop.settings import Settings, configure_logging, load_settings
+
+log = logging.getLogger("boards")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    configure_logging(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        settings.ensure_dirs()
+        database = Database(settings.database_url, echo=settings.sql_echo)
+        try:
+            result = await upgrade(database)
+            if result.applied:
+                log.info("database schema brought up to date: %s", ", ".join(result.applied))
+            identity = load_identity(settings.data_dir)
+            actor = await ensure_local_user(database, identity)
+            app.state.services = Services(settings=settings, database=database, identity=identity, actor=actor)
+            yield
+        finally:
+            await database.dispose()
+
+    return Litestar(
+        route_handlers=[health, home, create_graphql_controller()],
+        lifespan=[lifespan],
+        debug=False,
+    )

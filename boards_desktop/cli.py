@@ -1,0 +1,77 @@
+"""The `boards-desktop` command: serve, db, graphql-schema.
+
+Errors a user can fix (a bad setting, a database from a newer version) are printed as one line
+and exit with status 2; nothing is created or changed before they are found.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from boards_desktop import __version__
+from boards_desktop.settings import SettingsError, load_settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="boards-desktop", description="Make and keep AI-generated media on boards.")
+    parser.add_argument("--version", action="version", version=f"boards-desktop {__version__}")
+    commands = parser.add_subparsers(dest="command")
+
+    serve = commands.add_parser("serve", help="run the server without a window and print its URL")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+
+    db = commands.add_parser("db", help="the database schema: upgrade, status, diff, models")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply pending schema files (backs a SQLite database up first)")
+    db_commands.add_parser("status", help="list applied and pending schema files")
+    diff = db_commands.add_parser("diff", help="compare the live database with the DDL")
+    diff.add_argument("--sql", action="store_true", help="print the statements that bring it to the DDL and back")
+    models = db_commands.add_parser("models", help="generate the SQLAlchemy models module from the DDL")
+    models.add_argument("--check", action="store_true", help="exit 1 when the module is stale; write nothing")
+
+    commands.add_parser("graphql-schema", help="print the GraphQL schema (SDL)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            from boards_desktop.server import serve
+
+            return serve(load_settings(), host=args.host, port=args.port)
+        if args.command == "db":
+            return _db(args)
+        if args.command == "graphql-schema":
+            from boards_desktop.graphql import schema
+
+            print(schema.as_str())
+            return 0
+        # No command: the window arrives with the desktop issue; until then, serve.
+        from boards_desktop.server import serve
+
+        return serve(load_settings(), host="127.0.0.1", port=0)
+    except SettingsError as exc:
+        print(f"boards-desktop: {exc}", file=sys.stderr)
+        return 2
+
+
+def _db(args: argparse.Namespace) -> int:
+    if args.db_command == "models":
+        from boards_desktop.db.model_codegen import MODELS_PATH, models_are_current, write_models
+
+        if args.check:
+            if models_are_current():
+                print("models are up to date")
+                return 0
+            print(f"{MODELS_PATH.name} is stale: run `boards-desktop db models`", file=sys.stderr)
+            return 1
+        print(f"wrote {MODELS_PATH}" if write_models() else "models are up to date")
+        return 0
+    from boards_desktop.db.commands import run_db_command
+
+    return asyncio.run(run_db_command(load_settings(), args.db_command, sql=getattr(args, "sql", False)))

@@ -1,0 +1,55 @@
+"""The `boards-desktop db ...` commands that talk to the live database."""
+
+from __future__ import annotations
+
+import sys
+
+from boards_desktop.db.engine import Database
+from boards_desktop.db.schema_runner import SchemaError, schema_status, upgrade
+from boards_desktop.settings import Settings
+
+
+async def prepare_database(settings: Settings) -> None:
+    """Create the folders and bring the schema up to date (raises SchemaError, changing nothing)."""
+    settings.ensure_dirs()
+    database = Database(settings.database_url)
+    try:
+        await upgrade(database)
+    finally:
+        await database.dispose()
+
+
+async def run_db_command(settings: Settings, command: str, *, sql: bool = False) -> int:
+    settings.ensure_dirs()
+    database = Database(settings.database_url)
+    try:
+        if command == "upgrade":
+            result = await upgrade(database)
+            if result.backup:
+                print(f"backed up the database to {result.backup}")
+            for name in result.applied:
+                print(f"applied {name}")
+            if not result.applied:
+                print("the database is up to date")
+            return 0
+        if command == "status":
+            status = await schema_status(database)
+            for applied in status.applied:
+                print(f"applied  {applied.name}  {applied.applied_at}")
+            for pending in status.pending:
+                print(f"pending  {pending.name}")
+            if not status.applied and not status.pending:
+                print("no schema files")
+            return 0
+        if command == "diff":
+            from boards_desktop.db.schema_diff import diff_database, render_sql, render_text
+
+            difference = await diff_database(database)
+            print(render_sql(difference, database.dialect) if sql else render_text(difference))
+            return 0
+        raise ValueError(f"unknown db command {command!r}")
+    except SchemaError as exc:
+        print(f"boards-desktop: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        await database.dispose()

@@ -1,0 +1,171 @@
+"""Apply the DDL files to a database: in order, each in its own transaction, each recorded.
+
+The runner refuses, before changing anything, a database whose applied files were edited since
+(their checksum differs) or that holds files this version does not know (it was opened by a newer
+version of the app). A SQLite database that already has data is backed up beside itself first.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from boards_desktop.db.engine import Database
+from boards_desktop.db.schema_files import SchemaFile, load_schema_files
+from boards_desktop.db.types import utcnow
+
+log = logging.getLogger("boards.db")
+
+RECORD_TABLE = "schema_migrations"
+_CREATE_RECORD_TABLE = f"""
+CREATE TABLE IF NOT EXISTS {RECORD_TABLE} (
+    name VARCHAR(255) NOT NULL PRIMARY KEY,
+    version INTEGER NOT NULL,
+    checksum VARCHAR(64) NOT NULL,
+    applied_at VARCHAR(40) NOT NULL
+)
+"""
+# Serialises concurrent upgrades of one PostgreSQL database (two app instances starting at once).
+_PG_LOCK_KEY = 0x626F61726473  # "boards"
+
+
+class SchemaError(RuntimeError):
+    """The database cannot be brought to this version's schema; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class AppliedFile:
+    name: str
+    version: int
+    checksum: str
+    applied_at: str
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    applied: list[AppliedFile]
+    pending: list[SchemaFile]
+
+
+@dataclass(frozen=True)
+class UpgradeResult:
+    applied: list[str]
+    backup: Path | None
+
+
+async def read_applied(connection: AsyncConnection) -> list[AppliedFile]:
+    exists = await connection.run_sync(lambda sync: sync.dialect.has_table(sync, RECORD_TABLE))
+    if not exists:
+        return []
+    rows = await connection.execute(
+        text(f"SELECT name, version, checksum, applied_at FROM {RECORD_TABLE} ORDER BY version, name")
+    )
+    return [AppliedFile(*row) for row in rows]
+
+
+def check_applied(applied: list[AppliedFile], files: list[SchemaFile]) -> list[SchemaFile]:
+    """The pending files, or a SchemaError when the recorded history does not fit these files."""
+    known = {f.name: f for f in files}
+    unknown = [a.name for a in applied if a.name not in known]
+    if unknown:
+        raise SchemaError(
+            f"this database has schema files this version of Boards Desktop does not know "
+            f"({', '.join(unknown)}): it was used by a newer version. Update Boards Desktop, "
+            f"or point BOARDS_DATABASE_URL at another database. Nothing was changed."
+        )
+    edited = [a.name for a in applied if known[a.name].checksum != a.checksum]
+    if edited:
+        raise SchemaError(
+            f"schema file(s) {', '.join(edited)} changed after they were applied to this database. "
+            f"Applied files must never be edited: restore them, and put the change in a new file "
+            f"(schemas/NNN_name.sql). Nothing was changed."
+        )
+    done = {a.name for a in applied}
+    pending = [f for f in files if f.name not in done]
+    newest = max((a.version for a in applied), default=0)
+    stale = [f.name for f in pending if f.version <= newest]
+    if stale:
+        raise SchemaError(
+            f"schema file(s) {', '.join(stale)} are numbered before files already applied; "
+            f"renumber them after {newest:03d}. Nothing was changed."
+        )
+    return pending
+
+
+async def schema_status(database: Database, directory: Path | None = None) -> SchemaStatus:
+    files = load_schema_files(database.dialect, directory)
+    async with database.engine.connect() as connection:
+        applied = await read_applied(connection)
+    known = {f.name for f in files}
+    done = {a.name for a in applied}
+    return SchemaStatus(applied, [f for f in files if f.name not in done and f.name in known])
+
+
+async def upgrade(database: Database, directory: Path | None = None, *, backup: bool = True) -> UpgradeResult:
+    """Apply every pending file. Raises SchemaError (changing nothing) when the history is wrong."""
+    files = load_schema_files(database.dialect, directory)
+    async with database.engine.connect() as connection:
+        pending = check_applied(await read_applied(connection), files)
+    if not pending:
+        return UpgradeResult([], None)
+
+    backup_path = None
+    if backup and database.is_sqlite:
+        backup_path = _backup_sqlite(database)
+
+    applied: list[str] = []
+    for schema_file in pending:
+        async with database.write_engine.begin() as connection:
+            if database.dialect == "postgresql":
+                await connection.execute(text(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})"))
+            await connection.exec_driver_sql(_CREATE_RECORD_TABLE)
+            # Another process may have applied it while we waited for the lock.
+            if schema_file.name in {a.name for a in await read_applied(connection)}:
+                continue
+            for statement in schema_file.statements:
+                await connection.exec_driver_sql(statement)
+            await connection.execute(
+                text(
+                    f"INSERT INTO {RECORD_TABLE} (name, version, checksum, applied_at) "
+                    "VALUES (:name, :version, :checksum, :applied_at)"
+                ),
+                {
+                    "name": schema_file.name,
+                    "version": schema_file.version,
+                    "checksum": schema_file.checksum,
+                    "applied_at": utcnow().isoformat(),
+                },
+            )
+        applied.append(schema_file.name)
+        log.info("applied schema file %s", schema_file.name)
+    return UpgradeResult(applied, backup_path)
+
+
+def _backup_sqlite(database: Database) -> Path | None:
+    """Copy a SQLite database that has tables to `<name>.<UTC timestamp>.bak` beside it."""
+    path = Path(database.url.split(":///", 1)[1].split("?", 1)[0])
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    target = path.with_name(f"{path.name}.{stamp}.bak")
+    source = sqlite3.connect(path)
+    try:
+        has_tables = source.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+        if not has_tables:
+            return None
+        # The backup API copies a consistent snapshot, WAL included, while others keep reading.
+        destination = sqlite3.connect(target)
+        try:
+            source.backup(destination)
+        finally:
+            destination.close()
+    finally:
+        source.close()
+    log.info("backed up %s to %s", path, target)
+    return target

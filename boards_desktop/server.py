@@ -1,0 +1,54 @@
+"""Run the app under uvicorn on a socket we bind ourselves, so that port 0 gives a known free port."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sys
+
+import uvicorn
+
+from boards_desktop.app import create_app
+from boards_desktop.db.commands import prepare_database
+from boards_desktop.db.schema_runner import SchemaError
+from boards_desktop.settings import Settings
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(settings: Settings, *, host: str, port: int) -> int:
+    # Bring the schema up to date first, so that a refusal is one clear line, not a traceback.
+    try:
+        asyncio.run(prepare_database(settings))
+    except SchemaError as exc:
+        print(f"boards-desktop: {exc}", file=sys.stderr)
+        return 2
+    try:
+        sock = bind_socket(host, port)
+    except OSError as exc:
+        print(f"boards-desktop: cannot listen on {host}:{port}: {exc.strerror}; choose another --port", file=sys.stderr)
+        return 2
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
+    config = uvicorn.Config(
+        create_app(settings), log_level="warning", lifespan="on", access_log=False, timeout_graceful_shutdown=5
+    )
+    server = uvicorn.Server(config)
+
+    async def run() -> None:
+        task = asyncio.create_task(server.serve(sockets=[sock]))
+        while not server.started and not task.done():
+            await asyncio.sleep(0.01)
+        if server.started:
+            print(f"Boards Desktop is running at http://{shown_host}:{bound_port}", flush=True)
+        await task
+
+    asyncio.run(run())
+    return 0 if server.started else 1
