@@ -89,6 +89,7 @@ _KNOWN = {
     "BOARDS_LOG_LEVEL",
     "BOARDS_SQL_ECHO",
     "BOARDS_CONFIG_FILE",
+    "BOARDS_SCHEMAS_DIR",  # read by db.schema_files, where the DDL is found
 }
 
 
