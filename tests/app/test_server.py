@@ -1,0 +1,94 @@
+"""The server as an artist's machine runs it: a real process, real sockets, real signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.benchmarks.startup import free_port
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    env = {**os.environ, "BOARDS_DATA_DIR": str(data_dir), "BOARDS_CONFIG_FILE": str(data_dir / "none.toml")}
+    env.pop("BOARDS_DATABASE_URL", None)
+    return env
+
+
+def _get_json(url: str, deadline: float) -> dict:
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                return json.loads(response.read())
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def test_serve_on_a_fresh_data_dir_prints_its_url_answers_and_stops_cleanly(tmp_path: Path) -> None:
+    data_dir = tmp_path / "fresh"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "boards_desktop", "serve", "--port", "0"],
+        env=_env(data_dir), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        line = process.stdout.readline().strip()
+        assert line.startswith("Boards Desktop is running at http://127.0.0.1:"), line
+        url = line.rsplit(" ", 1)[1]
+        assert _get_json(f"{url}/health", time.monotonic() + 10) == {"status": "healthy", "version": "0.1.0"}
+        assert (data_dir / "boards.db").is_file() and (data_dir / "media").is_dir()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        # uvicorn shuts down gracefully, then re-raises the signal so the exit status tells why.
+        assert process.wait(timeout=15) in (0, -signal.SIGTERM)
+        assert "Traceback" not in process.stderr.read()
+
+
+def test_serve_refuses_a_port_in_use_with_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "boards_desktop", "serve", "--port", str(port)],
+            env=_env(tmp_path / "d"), capture_output=True, text=True, timeout=60,
+        )
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "choose another --port" in result.stderr
+
+
+def test_the_asgi_factory_starts_under_uvicorn(tmp_path: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "boards_desktop.app:create_app",
+         "--host", "127.0.0.1", "--port", str(port)],
+        env=_env(tmp_path / "factory"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        assert _get_json(f"http://127.0.0.1:{port}/health", time.monotonic() + 20)["status"] == "healthy"
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/graphql",
+            data=json.dumps({"query": "{ __schema { queryType { name } } }"}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert json.loads(response.read())["data"]["__schema"]["queryType"]["name"] == "Query"
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def test_graphql_schema_command_prints_the_sdl() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "boards_desktop", "graphql-schema"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "type Query {" in result.stdout
