@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 
-from tests.postgres_server import ThrowawayPostgres, find_bin_dir
+from tests.app_harness import AppClient, running_app
+from tests.postgres_server import ThrowawayPostgres, create_postgres_database, drop_postgres_database, find_bin_dir
 
 ENGINES = ["sqlite", "postgresql"]
 _postgres_ran = False
@@ -40,31 +39,6 @@ def postgres_admin_url() -> Iterator[str]:
         yield server.admin_url
     finally:
         server.stop()
-
-
-def _asyncpg_url(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
-
-
-async def create_postgres_database(admin_url: str) -> str:
-    """A new empty database on the server; returns its SQLAlchemy URL."""
-    name = f"boards_test_{uuid.uuid4().hex[:12]}"
-    connection = await asyncpg.connect(_asyncpg_url(admin_url))
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    base = _asyncpg_url(admin_url).rsplit("/", 1)[0]
-    return f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
-
-
-async def drop_postgres_database(admin_url: str, url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    connection = await asyncpg.connect(_asyncpg_url(admin_url))
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
 
 
 @pytest.fixture(params=ENGINES)
@@ -96,74 +70,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
 
 
 # --- the real app, in process, spoken to over HTTP (ASGI) -------------------------------------
-
-from contextlib import asynccontextmanager  # noqa: E402
-
-import httpx  # noqa: E402
-from litestar import Litestar  # noqa: E402
-
-from boards_desktop.app import create_app  # noqa: E402
-from boards_desktop.settings import load_settings  # noqa: E402
-
-
-class AppClient:
-    """An HTTP client for one running app (one installation: its own data folder and user)."""
-
-    def __init__(self, app: Litestar, http: httpx.AsyncClient) -> None:
-        self.app = app
-        self.http = http
-
-    @property
-    def services(self):  # noqa: ANN201
-        return self.app.state.services
-
-    async def graphql(self, query: str, variables: dict | None = None) -> dict:
-        """POST a GraphQL operation; returns the whole response body (data and errors)."""
-        response = await self.http.post("/graphql", json={"query": query, "variables": variables or {}})
-        assert response.status_code in (200, 400), response.text
-        return response.json()
-
-    async def data(self, query: str, variables: dict | None = None) -> dict:
-        """The `data` of an operation that must succeed."""
-        body = await self.graphql(query, variables)
-        assert not body.get("errors"), body["errors"]
-        return body["data"]
-
-
-@asynccontextmanager
-async def running_app(database_url: str, data_dir: Path) -> AsyncIterator[AppClient]:
-    settings = load_settings(
-        {"BOARDS_DATA_DIR": str(data_dir), "BOARDS_DATABASE_URL": database_url, "BOARDS_CONFIG_FILE": str(data_dir / "none.toml")}
-    )
-    app = create_app(settings)
-    async with asgi_lifespan(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
-            yield AppClient(app, http)
-
-
-@asynccontextmanager
-async def asgi_lifespan(app: Litestar) -> AsyncIterator[None]:
-    """Run the app's ASGI lifespan in a task of its own, as a server does.
-
-    pytest-asyncio may set a fixture up and tear it down in different tasks; the lifespan's
-    cancel scopes must stay inside one task, so it gets its own.
-    """
-    inbox: asyncio.Queue = asyncio.Queue()
-    outbox: asyncio.Queue = asyncio.Queue()
-    task = asyncio.create_task(app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, inbox.get, outbox.put))
-    await inbox.put({"type": "lifespan.startup"})
-    started = await outbox.get()
-    if started["type"] != "lifespan.startup.complete":
-        await task
-        raise RuntimeError(started.get("message", "the app did not start"))
-    try:
-        yield
-    finally:
-        await inbox.put({"type": "lifespan.shutdown"})
-        await outbox.get()
-        await task
-
 
 @pytest.fixture
 async def client(database_url: str, tmp_path: Path) -> AsyncIterator[AppClient]:

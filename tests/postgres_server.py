@@ -15,7 +15,10 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
 from pathlib import Path
+
+import asyncpg
 
 
 def find_bin_dir() -> Path | None:
@@ -76,3 +79,28 @@ class ThrowawayPostgres:
             capture_output=True,
         )
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _asyncpg_url(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+async def create_postgres_database(admin_url: str) -> str:
+    """A new empty database on the server; returns its SQLAlchemy URL."""
+    name = f"boards_test_{uuid.uuid4().hex[:12]}"
+    connection = await asyncpg.connect(_asyncpg_url(admin_url))
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    base = _asyncpg_url(admin_url).rsplit("/", 1)[0]
+    return f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+
+
+async def drop_postgres_database(admin_url: str, url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    connection = await asyncpg.connect(_asyncpg_url(admin_url))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()

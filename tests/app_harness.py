@@ -1,0 +1,73 @@
+"""The real app, in process, spoken to over HTTP through its ASGI interface (tests and benchmarks)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from litestar import Litestar
+
+from boards_desktop.app import create_app
+from boards_desktop.settings import load_settings
+
+
+class AppClient:
+    """An HTTP client for one running app (one installation: its own data folder and user)."""
+
+    def __init__(self, app: Litestar, http: httpx.AsyncClient) -> None:
+        self.app = app
+        self.http = http
+
+    @property
+    def services(self):  # noqa: ANN201
+        return self.app.state.services
+
+    async def graphql(self, query: str, variables: dict | None = None) -> dict:
+        """POST a GraphQL operation; returns the whole response body (data and errors)."""
+        response = await self.http.post("/graphql", json={"query": query, "variables": variables or {}})
+        assert response.status_code in (200, 400), response.text
+        return response.json()
+
+    async def data(self, query: str, variables: dict | None = None) -> dict:
+        """The `data` of an operation that must succeed."""
+        body = await self.graphql(query, variables)
+        assert not body.get("errors"), body["errors"]
+        return body["data"]
+
+
+@asynccontextmanager
+async def running_app(database_url: str, data_dir: Path) -> AsyncIterator[AppClient]:
+    settings = load_settings(
+        {"BOARDS_DATA_DIR": str(data_dir), "BOARDS_DATABASE_URL": database_url, "BOARDS_CONFIG_FILE": str(data_dir / "none.toml")}
+    )
+    app = create_app(settings)
+    async with asgi_lifespan(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
+            yield AppClient(app, http)
+
+
+@asynccontextmanager
+async def asgi_lifespan(app: Litestar) -> AsyncIterator[None]:
+    """Run the app's ASGI lifespan in a task of its own, as a server does.
+
+    pytest-asyncio may set a fixture up and tear it down in different tasks; the lifespan's
+    cancel scopes must stay inside one task, so it gets its own.
+    """
+    inbox: asyncio.Queue = asyncio.Queue()
+    outbox: asyncio.Queue = asyncio.Queue()
+    task = asyncio.create_task(app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, inbox.get, outbox.put))
+    await inbox.put({"type": "lifespan.startup"})
+    started = await outbox.get()
+    if started["type"] != "lifespan.startup.complete":
+        await task
+        raise RuntimeError(started.get("message", "the app did not start"))
+    try:
+        yield
+    finally:
+        await inbox.put({"type": "lifespan.shutdown"})
+        await outbox.get()
+        await task
