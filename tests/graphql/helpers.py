@@ -1,0 +1,162 @@
+"""Small helpers for the GraphQL tests: make things through the API, seed rows, check errors."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from boards_desktop.db import models
+
+# Any generator name; this version stores a generation without running it.
+GENERATOR = "test-generator"
+
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+BOARD_FIELDS = """
+    id tenantId ownerId title description isPublic settings metadata createdAt updatedAt
+"""
+GENERATION_FIELDS = """
+    id tenantId boardId userId generatorName artifactType storageUrl thumbnailUrl
+    additionalFiles { url type metadata } inputParams outputMetadata externalJobId status progress
+    errorMessage startedAt completedAt createdAt updatedAt
+"""
+
+
+def is_uuid(value: Any) -> bool:
+    """A canonical UUID: lower-case, dashed."""
+    return isinstance(value, str) and bool(UUID_RE.match(value))
+
+
+def is_utc(value: Any) -> bool:
+    """An ISO 8601 timestamp with the UTC offset spelled +00:00."""
+    if not isinstance(value, str) or not value.endswith("+00:00"):
+        return False
+    datetime.fromisoformat(value)
+    return True
+
+
+def error_of(body: dict, code: str | tuple[str, ...], *mentions: str) -> dict:
+    """The first error of a response, which must carry `code` and mention one of `mentions`."""
+    errors = body.get("errors")
+    assert errors, f"expected an error {code}, got {body}"
+    error = errors[0]
+    codes = (code,) if isinstance(code, str) else code
+    actual = (error.get("extensions") or {}).get("code")
+    assert actual in codes, f"expected extensions.code in {codes}, got {actual!r}: {error}"
+    message = error.get("message") or ""
+    assert message.strip(), error
+    if mentions:
+        assert any(m.lower() in message.lower() for m in mentions), f"message {message!r} mentions none of {mentions}"
+    return error
+
+
+async def expect_error(client, query: str, variables: dict | None, code, *mentions: str) -> dict:  # noqa: ANN001
+    return error_of(await client.graphql(query, variables), code, *mentions)
+
+
+async def my_id(client) -> str:  # noqa: ANN001
+    return (await client.data("{ me { id } }"))["me"]["id"]
+
+
+async def create_board(client, title: str = "Board", **fields: Any) -> str:  # noqa: ANN001
+    data = await client.data(
+        "mutation($input: CreateBoardInput!) { createBoard(input: $input) { id } }",
+        {"input": {"title": title, **fields}},
+    )
+    return data["createBoard"]["id"]
+
+
+async def create_generation(
+    client,  # noqa: ANN001
+    board_id: str,
+    params: Any = None,
+    *,
+    generator: str = GENERATOR,
+    artifact_type: str = "IMAGE",
+) -> dict:
+    data = await client.data(
+        f"mutation($input: CreateGenerationInput!) {{ createGeneration(input: $input) {{ {GENERATION_FIELDS} }} }}",
+        {
+            "input": {
+                "boardId": board_id,
+                "generatorName": generator,
+                "artifactType": artifact_type,
+                "inputParams": {"prompt": "a cat"} if params is None else params,
+            }
+        },
+    )
+    return data["createGeneration"]
+
+
+async def add_member(client, board_id: str, user_id: str, role: str | None = "VIEWER") -> dict:  # noqa: ANN001
+    member_input: dict[str, Any] = {"boardId": board_id, "userId": user_id}
+    if role is not None:
+        member_input["role"] = role
+    data = await client.data(
+        "mutation($input: AddBoardMemberInput!) { addBoardMember(input: $input) { id members { userId role } } }",
+        {"input": member_input},
+    )
+    return data["addBoardMember"]
+
+
+async def create_tag(client, name: str, **fields: Any) -> dict:  # noqa: ANN001
+    data = await client.data(
+        "mutation($input: CreateTagInput!) { createTag(input: $input) { id name slug description metadata } }",
+        {"input": {"name": name, **fields}},
+    )
+    return data["createTag"]
+
+
+async def board_generation_ids(client, board_id: str) -> list[str]:  # noqa: ANN001
+    data = await client.data(
+        "query($id: UUID!) { board(id: $id) { generations(limit: 100) { id } } }", {"id": board_id}
+    )
+    return [g["id"] for g in data["board"]["generations"]]
+
+
+async def my_board_ids(client, **arguments: Any) -> list[str]:  # noqa: ANN001
+    data = await client.data(
+        "query($role: BoardQueryRole, $sort: SortOrder, $limit: Int, $offset: Int) {"
+        " myBoards(role: $role, sort: $sort, limit: $limit, offset: $offset) { id } }",
+        {"limit": 50, "offset": 0, **arguments},
+    )
+    return [b["id"] for b in data["myBoards"]]
+
+
+# --- seeding rows directly, for many rows or for states the API cannot make -------------------
+
+BASE_TIME = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+async def seed_generations(
+    client,  # noqa: ANN001
+    board_id: str,
+    specs: list[dict[str, Any]],
+    *,
+    user_id: str | None = None,
+) -> list[str]:
+    """Insert generations (each spec: status, artifact_type, minutes after BASE_TIME, ...); ids in order."""
+    actor = client.services.actor
+    rows = []
+    for index, spec in enumerate(specs):
+        spec = dict(spec)
+        minute = spec.pop("minute", index)
+        row = models.Generation(
+            id=uuid.uuid4(),
+            tenant_id=actor.tenant_id,
+            board_id=uuid.UUID(board_id),
+            user_id=uuid.UUID(user_id) if user_id else actor.user_id,
+            generator_name=spec.pop("generator_name", GENERATOR),
+            artifact_type=spec.pop("artifact_type", "image"),
+            status=spec.pop("status", "completed"),
+            input_params=spec.pop("input_params", {"prompt": f"seed {index}"}),
+            created_at=BASE_TIME + timedelta(minutes=minute),
+            updated_at=BASE_TIME + timedelta(minutes=minute),
+            **spec,
+        )
+        rows.append(row)
+    async with client.services.database.write() as session:
+        session.add_all(rows)
+    return [str(row.id) for row in rows]
