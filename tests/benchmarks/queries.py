@@ -1,0 +1,135 @@
+"""The query budgets of design.md, measured on a library of 100,000 generations over 200 boards.
+
+Run: .venv/bin/python -m tests.benchmarks.queries [--engine sqlite|postgresql|both] [--runs 200]
+
+Each query goes through the whole app as a client sends it: an HTTP POST to /graphql through the
+ASGI interface, parsed, validated, resolved, serialised. The SQL share is measured too, by timing
+every statement the query runs. Figures are medians (and the 95th percentile) over the runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import event
+
+from tests.app_harness import AppClient, running_app
+from tests.benchmarks.seed import seed_library
+from tests.postgres_server import ThrowawayPostgres, create_postgres_database, find_bin_dir
+
+BOARD_PAGE = """
+query BoardPage($id: UUID!) {
+  board(id: $id) {
+    id title description isPublic updatedAt
+    owner { id displayName }
+    generationCount
+    generations(limit: 50) {
+      id generatorName artifactType status progress storageUrl thumbnailUrl inputParams createdAt
+    }
+  }
+}"""
+MY_BOARDS = "{ myBoards(limit: 50) { id title updatedAt generationCount } }"
+RECENT = "{ recentGenerations(limit: 50) { id status artifactType thumbnailUrl createdAt boardId } }"
+
+
+def ancestry_query(depth: int) -> str:
+    node = "depth role generation { id }"
+    for _ in range(depth):
+        node = f"depth role generation {{ id }} parents {{ {node} }}"
+    return f"query($id: UUID!) {{ generation(id: $id) {{ ancestry(maxDepth: {depth}) {{ {node} }} }} }}"
+
+
+class SqlTimer:
+    """Sums the time spent inside SQL statements, on every engine the app uses."""
+
+    def __init__(self, client: AppClient) -> None:
+        database = client.services.database
+        self.engines = {database.engine.sync_engine, database.write_engine.sync_engine}
+        self.total = 0.0
+        self.statements = 0
+        for engine in self.engines:
+            event.listen(engine, "before_cursor_execute", self._before)
+            event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        conn.info["boards_bench_started"] = time.perf_counter()
+
+    def _after(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        self.total += time.perf_counter() - conn.info.pop("boards_bench_started")
+        self.statements += 1
+
+
+async def measure(client: AppClient, query: str, variables: dict, runs: int) -> tuple[list[float], list[float], int]:
+    timer = SqlTimer(client)
+    for _ in range(10):  # warm caches and pools, as a running app has them
+        await client.data(query, variables)
+    totals, sql = [], []
+    for _ in range(runs):
+        timer.total, timer.statements = 0.0, 0
+        started = time.perf_counter()
+        await client.data(query, variables)
+        totals.append(time.perf_counter() - started)
+        sql.append(timer.total)
+    return totals, sql, timer.statements
+
+
+def _ms(values: list[float]) -> str:
+    ordered = sorted(values)
+    p95 = ordered[int(len(ordered) * 0.95) - 1]
+    return f"median {statistics.median(values) * 1000:6.2f} ms  p95 {p95 * 1000:6.2f} ms"
+
+
+async def run_engine(engine: str, runs: int, workdir: Path, pg_admin: str | None) -> None:
+    url = (
+        f"sqlite+aiosqlite:///{workdir / 'bench.db'}" if engine == "sqlite" else await create_postgres_database(pg_admin)
+    )
+    async with running_app(url, workdir / f"data-{engine}") as client:
+        started = time.perf_counter()
+        ids = await seed_library(client.services.database, client.services.actor)
+        print(f"\n[{engine}] seeded 100,000 generations over 200 boards in {time.perf_counter() - started:.1f} s")
+        cases = [
+            ("board page (board, owner, 50 generations)", BOARD_PAGE, {"id": str(ids["board_id"])}),
+            ("myBoards(limit: 50) with generationCount", MY_BOARDS, {}),
+            ("recentGenerations(limit: 50)", RECENT, {}),
+            ("ancestry, 10 deep", ancestry_query(10), {"id": str(ids["deep_generation_id"])}),
+        ]
+        for label, query, variables in cases:
+            totals, sql, statements = await measure(client, query, variables, runs)
+            print(f"[{engine}] {label:45s} request {_ms(totals)} | SQL {_ms(sql)} in {statements} statements")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--runs", type=int, default=200)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="boards-bench-"))
+    server = None
+    try:
+        engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
+        pg_admin = None
+        if "postgresql" in engines:
+            bin_dir = find_bin_dir()
+            if bin_dir is None:
+                print("PostgreSQL is not installed: measuring SQLite only")
+                engines.remove("postgresql")
+            else:
+                server = ThrowawayPostgres(bin_dir)
+                server.start()
+                pg_admin = server.admin_url
+        for engine in engines:
+            await run_engine(engine, args.runs, workdir, pg_admin)
+    finally:
+        if server:
+            server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
