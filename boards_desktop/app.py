@@ -48,4 +48,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[health, home, create_graphql_controller()],
         lifespan=[lifespan],
         debug=False,
+        logging_config=None,  # the `boards` logger is configured by settings.configure_logging
     )
