@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import AppClient, running_app
+from tests.app_harness import AppClient, running_app
 
 
 @pytest.fixture
