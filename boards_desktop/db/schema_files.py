@@ -114,6 +114,9 @@ def split_statements(sql: str) -> list[str]:
             text = "".join(current).upper()
             if token == "BEGIN" and re.search(r"\bCREATE\s+(TEMP\w*\s+)?TRIGGER\b", text):
                 block_depth += 1
+            elif token == "CASE" and block_depth:
+                # CASE ... END inside a trigger body: its END must not close the body.
+                block_depth += 1
             elif token == "END" and block_depth:
                 block_depth -= 1
             current.append(word.group(0))

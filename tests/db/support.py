@@ -1,0 +1,76 @@
+"""Helpers for the database tests: schema folders made to order, raw SQL, the CLI in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import text
+
+from boards_desktop.db.engine import Database
+
+REPO = Path(__file__).resolve().parents[2]
+SCHEMAS = REPO / "schemas"
+FIRST = "001_initial.sql"
+LINEAGE = "002_generation_lineage.sql"
+# A later file only the tests know: one new column and an index on it.
+TEST_003 = (
+    "003_board_colour.sql",
+    "ALTER TABLE boards ADD COLUMN colour VARCHAR(20);\nCREATE INDEX ix_boards_colour ON boards (colour);\n",
+)
+
+
+class SchemaFolder:
+    """A schemas folder of the test's own, filled file by file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+
+    def copy(self, *names: str) -> SchemaFolder:
+        for name in names:
+            shutil.copy(SCHEMAS / name, self.path / name)
+        return self
+
+    def write(self, name: str, sql: str) -> SchemaFolder:
+        (self.path / name).write_text(sql, encoding="utf-8")
+        return self
+
+
+async def table_names(database: Database) -> set[str]:
+    async with database.engine.connect() as connection:
+        return set(await connection.run_sync(lambda sync: sync.dialect.get_table_names(sync)))
+
+
+async def fetch(database: Database, sql: str, params: dict | None = None) -> list[tuple]:
+    async with database.read() as session:
+        return [tuple(row) for row in await session.execute(text(sql), params or {})]
+
+
+async def execute(database: Database, *statements: str) -> None:
+    async with database.write() as session:
+        for statement in statements:
+            await session.execute(text(statement))
+
+
+def sqlite_path(url: str) -> Path | None:
+    return Path(url.split(":///", 1)[1]) if url.startswith("sqlite") else None
+
+
+def backups_of(url: str) -> list[Path]:
+    path = sqlite_path(url)
+    return sorted(path.parent.glob(f"{path.name}.*.bak")) if path else []
+
+
+def run_cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """`python -m boards_desktop ...` with the given BOARDS_* settings and no user config file."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("BOARDS_")}
+    full_env.update(env)
+    full_env.setdefault("BOARDS_CONFIG_FILE", str(Path(env.get("BOARDS_DATA_DIR", REPO)) / "no-config.toml"))
+    return subprocess.run(
+        [sys.executable, "-m", "boards_desktop", *args],
+        cwd=REPO, env=full_env, capture_output=True, text=True, timeout=timeout,
+    )
