@@ -1,0 +1,143 @@
+"""N+1 guard: the number of SQL statements of a page does not grow with the rows on it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import event
+
+from boards_desktop.db import models
+from tests.graphql.helpers import BASE_TIME, GENERATOR
+
+BOARD_PAGE = """query($id: UUID!) { board(id: $id) {
+    id title owner { id displayName } generationCount
+    generations(limit: 50) { id status generatorName user { id } board { id } tags { id } inputArtifacts { generationId } }
+} }"""
+MY_BOARDS = "{ myBoards(limit: 50) { id generationCount owner { id } } }"
+
+
+class StatementCounter:
+    """Records the statements sent on the app's engines (reads and, on SQLite, the writer) while open."""
+
+    def __init__(self, database) -> None:  # noqa: ANN001
+        engines = (database.engine.sync_engine, database.write_engine.sync_engine)
+        self.engines = list({id(e): e for e in engines}.values())
+        self.statements: list[str] = []
+
+    def _record(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        self.statements.append(statement)
+
+    def __enter__(self) -> StatementCounter:
+        for engine in self.engines:
+            event.listen(engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for engine in self.engines:
+            event.remove(engine, "before_cursor_execute", self._record)
+
+
+async def statements_for(client, query: str, variables: dict | None = None) -> list[str]:  # noqa: ANN001
+    await client.data(query, variables)  # warm up: first connections, caches
+    with StatementCounter(client.services.database) as counter:
+        data = await client.data(query, variables)
+    assert data
+    return counter.statements
+
+
+async def add_user(session, tenant_id: uuid.UUID) -> uuid.UUID:  # noqa: ANN001
+    user = models.User(id=uuid.uuid4(), tenant_id=tenant_id, auth_provider="local", auth_subject=str(uuid.uuid4()), display_name="Guest")
+    session.add(user)
+    await session.flush()
+    return user.id
+
+
+async def seed_board_page(client, generations: int) -> str:  # noqa: ANN001
+    """A board of the local user with `generations` generations by two users, each tagged, each but the first with an input."""
+    actor = client.services.actor
+    async with client.services.database.write() as session:
+        guest = await add_user(session, actor.tenant_id)
+        board = models.Board(id=uuid.uuid4(), tenant_id=actor.tenant_id, owner_id=actor.user_id, title=f"{generations} generations")
+        tags = [models.Tag(id=uuid.uuid4(), tenant_id=actor.tenant_id, name=f"t{i}", slug=f"t{i}-{uuid.uuid4().hex[:8]}") for i in range(2)]
+        session.add_all([board, *tags])
+        session.add(models.BoardMember(id=uuid.uuid4(), board_id=board.id, user_id=guest, role="editor", invited_by_id=actor.user_id))
+        await session.flush()
+        rows = []
+        for i in range(generations):
+            parent = rows[-1].id if rows else None
+            rows.append(
+                models.Generation(
+                    id=uuid.uuid4(),
+                    tenant_id=actor.tenant_id,
+                    board_id=board.id,
+                    user_id=actor.user_id if i % 2 else guest,
+                    generator_name=GENERATOR,
+                    artifact_type="image",
+                    status=("completed", "pending", "failed")[i % 3],
+                    input_params={"image": str(parent)} if parent else {"prompt": "first"},
+                    input_artifacts=[{"generation_id": str(parent), "role": "image", "artifact_type": "image"}] if parent else [],
+                    created_at=BASE_TIME + timedelta(minutes=i),
+                    updated_at=BASE_TIME + timedelta(minutes=i),
+                )
+            )
+        session.add_all(rows)
+        await session.flush()
+        for i, row in enumerate(rows):
+            session.add(models.GenerationTag(id=uuid.uuid4(), generation_id=row.id, tag_id=tags[i % 2].id))
+            if i:
+                session.add(
+                    models.GenerationLineage(
+                        generation_id=row.id, position=0, input_generation_id=rows[i - 1].id, role="image", artifact_type="image"
+                    )
+                )
+    return str(board.id)
+
+
+async def test_board_page_statements_do_not_grow_with_generations(client):
+    small = await seed_board_page(client, 3)
+    large = await seed_board_page(client, 60)
+    small_statements = await statements_for(client, BOARD_PAGE, {"id": small})
+    large_statements = await statements_for(client, BOARD_PAGE, {"id": large})
+
+    data = await client.data(BOARD_PAGE, {"id": large})
+    page = data["board"]["generations"]
+    assert data["board"]["generationCount"] == 60 and len(page) == 50
+    assert all(len(g["tags"]) == 1 and len(g["inputArtifacts"]) == 1 for g in page)
+    assert len({g["user"]["id"] for g in page}) == 2
+
+    assert len(large_statements) == len(small_statements), "\n".join(large_statements)
+
+
+async def seed_boards(client, owned: int, shared: int) -> None:  # noqa: ANN001
+    """Boards owned by the local user, and boards of other users it is a member of; 3 generations each."""
+    actor = client.services.actor
+    async with client.services.database.write() as session:
+        boards = []
+        for i in range(owned + shared):
+            owner = actor.user_id if i < owned else await add_user(session, actor.tenant_id)
+            board = models.Board(id=uuid.uuid4(), tenant_id=actor.tenant_id, owner_id=owner, title=f"Board {i}")
+            boards.append(board)
+            session.add(board)
+            await session.flush()
+            if owner != actor.user_id:
+                session.add(models.BoardMember(id=uuid.uuid4(), board_id=board.id, user_id=actor.user_id, role="viewer", invited_by_id=owner))
+            for j in range(3):
+                session.add(
+                    models.Generation(
+                        id=uuid.uuid4(), tenant_id=actor.tenant_id, board_id=board.id, user_id=owner,
+                        generator_name=GENERATOR, artifact_type="image", status="completed", input_params={"n": j},
+                    )
+                )
+
+
+async def test_my_boards_statements_do_not_grow_with_boards(client):
+    await seed_boards(client, owned=1, shared=1)
+    few = await statements_for(client, MY_BOARDS)
+    await seed_boards(client, owned=6, shared=4)
+    many = await statements_for(client, MY_BOARDS)
+
+    boards = (await client.data(MY_BOARDS))["myBoards"]
+    assert len(boards) == 12 and all(b["generationCount"] == 3 for b in boards)
+    assert len({b["owner"]["id"] for b in boards}) == 6
+    assert len(many) == len(few), "\n".join(many)
