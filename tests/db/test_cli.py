@@ -1,0 +1,96 @@
+"""`boards-desktop db ...` and `serve` as a user runs them: a subprocess, settings in the environment."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+from boards_desktop.db.engine import Database
+from boards_desktop.db.schema_runner import upgrade
+from tests.db.support import FIRST, LINEAGE, TEST_003, backups_of, run_cli
+
+
+def _env(tmp_path, database_url: str, schemas) -> dict[str, str]:  # noqa: ANN001
+    return {
+        "BOARDS_DATA_DIR": str(tmp_path / "data"),
+        "BOARDS_DATABASE_URL": database_url,
+        "BOARDS_SCHEMAS_DIR": str(schemas),
+    }
+
+
+def test_db_upgrade_then_status(database_url, schema_folder, tmp_path):
+    schema_folder.copy(FIRST, LINEAGE)
+    env = _env(tmp_path, database_url, schema_folder.path)
+
+    first = run_cli("db", "upgrade", env=env)
+    assert first.returncode == 0, first.stderr
+    assert [line for line in first.stdout.splitlines() if line.startswith("applied")] == [
+        f"applied {FIRST}", f"applied {LINEAGE}"
+    ]
+
+    again = run_cli("db", "upgrade", env=env)
+    assert again.returncode == 0 and again.stdout.strip() == "the database is up to date"
+
+    schema_folder.write(*TEST_003)
+    status = run_cli("db", "status", env=env)
+    assert status.returncode == 0, status.stderr
+    lines = status.stdout.splitlines()
+    assert [line.split()[:2] for line in lines] == [["applied", FIRST], ["applied", LINEAGE], ["pending", TEST_003[0]]]
+
+
+def test_db_diff_prints_no_difference_on_a_fresh_database(database_url, tmp_path):
+    env = {"BOARDS_DATA_DIR": str(tmp_path / "data"), "BOARDS_DATABASE_URL": database_url}
+    assert run_cli("db", "upgrade", env=env).returncode == 0
+    diff = run_cli("db", "diff", env=env)
+    assert diff.returncode == 0, diff.stderr
+    assert diff.stdout == "no difference\n"
+
+
+def test_serve_refuses_an_edited_applied_file_with_one_line(schema_folder, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    url = f"sqlite+aiosqlite:///{data / 'boards.db'}"
+    schema_folder.copy(FIRST, LINEAGE)
+    asyncio.run(_upgrade(url, schema_folder.path))
+    before = _snapshot(data / "boards.db")
+
+    schema_folder.write(LINEAGE, (schema_folder.path / LINEAGE).read_text() + "\n-- an innocent-looking edit\n")
+    schema_folder.write(*TEST_003)
+    result = run_cli("serve", "--port", "0", env=_env(tmp_path, url, schema_folder.path), timeout=60)
+
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("boards-desktop: ") and LINEAGE in lines[0] and "restore" in lines[0]
+    assert "Traceback" not in result.stderr and "running at" not in result.stdout
+    assert _snapshot(data / "boards.db") == before
+    assert backups_of(url) == []
+
+
+def test_db_upgrade_refuses_a_newer_database_with_status_2(database_url, schema_folder, tmp_path):
+    schema_folder.copy(FIRST, LINEAGE).write(*TEST_003)
+    env = _env(tmp_path, database_url, schema_folder.path)
+    assert run_cli("db", "upgrade", env=env).returncode == 0
+    (schema_folder.path / TEST_003[0]).unlink()
+
+    result = run_cli("db", "upgrade", env=env)
+    assert result.returncode == 2
+    assert "Update Boards Desktop" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+async def _upgrade(url: str, schemas) -> None:  # noqa: ANN001
+    database = Database(url)
+    try:
+        await upgrade(database, schemas)
+    finally:
+        await database.dispose()
+
+
+def _snapshot(path) -> tuple:  # noqa: ANN001
+    connection = sqlite3.connect(path)
+    try:
+        schema = connection.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+        records = connection.execute("SELECT name, checksum FROM schema_migrations ORDER BY name").fetchall()
+        return schema, records
+    finally:
+        connection.close()

@@ -1,0 +1,231 @@
+"""The schema runner: upgrade in order with checksums, status, backups, and the refusals."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from pathlib import Path
+
+import pytest
+
+from boards_desktop.db.engine import Database
+from boards_desktop.db.schema_diff import diff_database, render_text
+from boards_desktop.db.schema_files import load_schema_files
+from boards_desktop.db.schema_runner import RECORD_TABLE, SchemaError, schema_status, upgrade
+from tests.db.support import FIRST, LINEAGE, TEST_003, backups_of, execute, fetch, sqlite_path, table_names
+
+OWN_TABLES = {
+    "tenants", "users", "boards", "board_members", "generations", "tags", "generation_tags",
+    "lora_models", "credit_transactions",
+}
+
+
+async def _records(database: Database) -> list[tuple]:
+    return await fetch(database, f"SELECT name, version, checksum FROM {RECORD_TABLE} ORDER BY version")
+
+
+async def test_upgrade_applies_pending_files_in_order_and_records_checksums(database_url, schema_folder):
+    schema_folder.copy(FIRST, LINEAGE).write(*TEST_003)
+    database = Database(database_url)
+    try:
+        result = await upgrade(database, schema_folder.path)
+        assert result.applied == [FIRST, LINEAGE, TEST_003[0]]
+        files = load_schema_files(database.dialect, schema_folder.path)
+        assert await _records(database) == [(f.name, f.version, f.checksum) for f in files]
+        assert OWN_TABLES | {"generation_lineage", RECORD_TABLE} <= await table_names(database)
+        assert await fetch(database, "SELECT colour FROM boards") == []
+
+        again = await upgrade(database, schema_folder.path)
+        assert again.applied == [] and again.backup is None
+        assert len(await _records(database)) == 3
+    finally:
+        await database.dispose()
+
+
+async def test_status_lists_applied_and_pending(database_url, schema_folder):
+    schema_folder.copy(FIRST)
+    database = Database(database_url)
+    try:
+        empty = await schema_status(database, schema_folder.path)
+        assert empty.applied == [] and [f.name for f in empty.pending] == [FIRST]
+
+        await upgrade(database, schema_folder.path)
+        schema_folder.copy(LINEAGE).write(*TEST_003)
+        status = await schema_status(database, schema_folder.path)
+        assert [a.name for a in status.applied] == [FIRST]
+        assert status.applied[0].checksum == load_schema_files(database.dialect, schema_folder.path)[0].checksum
+        assert status.applied[0].applied_at  # a timestamp
+        assert [f.name for f in status.pending] == [LINEAGE, TEST_003[0]]
+    finally:
+        await database.dispose()
+
+
+async def test_a_populated_database_upgrades_keeping_every_row_and_a_backup(database_url, schema_folder):
+    schema_folder.copy(FIRST)
+    database = Database(database_url)
+    try:
+        await upgrade(database, schema_folder.path)
+        rows = await _populate(database, boards=3, generations=20)
+        before = await _counts(database)
+
+        schema_folder.copy(LINEAGE).write(*TEST_003)
+        result = await upgrade(database, schema_folder.path)
+
+        assert result.applied == [LINEAGE, TEST_003[0]]
+        assert await _counts(database) == before
+        assert sorted(await fetch(database, "SELECT id FROM generations")) == sorted((g,) for g in rows["generations"])
+        assert await fetch(database, "SELECT DISTINCT colour FROM boards") == [(None,)]
+        assert render_text(await diff_database(database, schema_folder.path)) == "no difference"
+        if database.is_sqlite:
+            _assert_backup_holds_the_old_database(result.backup, database_url, before)
+        else:
+            assert result.backup is None
+    finally:
+        await database.dispose()
+
+
+def _assert_backup_holds_the_old_database(backup: Path | None, url: str, counts: dict[str, int]) -> None:
+    assert backup is not None and backup.is_file()
+    assert backups_of(url) == [backup]
+    database_file = sqlite_path(url)
+    assert backup.parent == database_file.parent
+    # boards.db.<UTC timestamp>.bak
+    stamp = backup.name.removeprefix(database_file.name + ".").removesuffix(".bak")
+    assert len(stamp) >= 15 and stamp[:8].isdigit() and stamp.endswith("Z")
+    connection = sqlite3.connect(backup)
+    try:
+        for table, count in counts.items():
+            assert connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == count
+        names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "generation_lineage" not in names  # the state before the upgrade
+        assert connection.execute(f"SELECT name FROM {RECORD_TABLE}").fetchall() == [(FIRST,)]
+    finally:
+        connection.close()
+
+
+async def test_a_fresh_sqlite_database_gets_no_backup(tmp_path, schema_folder):
+    schema_folder.copy(FIRST, LINEAGE)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'new.db'}"
+    database = Database(url)
+    try:
+        assert (await upgrade(database, schema_folder.path)).backup is None
+        assert backups_of(url) == []
+    finally:
+        await database.dispose()
+
+
+async def test_an_edited_applied_file_is_refused_and_nothing_changes(database_url, schema_folder):
+    schema_folder.copy(FIRST, LINEAGE)
+    database = Database(database_url)
+    try:
+        await upgrade(database, schema_folder.path)
+        await _populate(database, boards=1, generations=2)
+        records, tables, counts = await _records(database), await table_names(database), await _counts(database)
+
+        edited = (schema_folder.path / LINEAGE).read_text() + "\nCREATE INDEX ix_sneaky ON generation_lineage (role);\n"
+        schema_folder.write(LINEAGE, edited).write(*TEST_003)
+        with pytest.raises(SchemaError) as error:
+            await upgrade(database, schema_folder.path)
+
+        message = str(error.value)
+        assert LINEAGE in message
+        assert "restore" in message and "new file" in message
+        assert FIRST not in message  # only the edited file is named
+        assert await _records(database) == records
+        assert await table_names(database) == tables
+        assert await _counts(database) == counts
+        assert "colour" not in {c for (c,) in await _column_names(database, "boards")}
+        assert backups_of(database_url) == []
+    finally:
+        await database.dispose()
+
+
+async def test_a_database_from_a_newer_version_is_refused_and_nothing_changes(database_url, schema_folder, tmp_path):
+    schema_folder.copy(FIRST, LINEAGE).write(*TEST_003)
+    database = Database(database_url)
+    try:
+        await upgrade(database, schema_folder.path)
+        records, tables = await _records(database), await table_names(database)
+
+        older = tmp_path / "older-schemas"
+        older.mkdir()
+        for name in (FIRST, LINEAGE):
+            (older / name).write_text((schema_folder.path / name).read_text())
+        with pytest.raises(SchemaError) as error:
+            await upgrade(database, older)
+
+        message = str(error.value)
+        assert TEST_003[0] in message
+        assert "newer version" in message and "Update Boards Desktop" in message
+        assert await _records(database) == records
+        assert await table_names(database) == tables
+        assert backups_of(database_url) == []
+    finally:
+        await database.dispose()
+
+
+async def test_a_file_numbered_before_the_newest_applied_one_is_refused(database_url, schema_folder):
+    schema_folder.copy(FIRST).write(*TEST_003)
+    database = Database(database_url)
+    try:
+        await upgrade(database, schema_folder.path)
+        records = await _records(database)
+
+        schema_folder.copy(LINEAGE)  # 002 arrives after 003 was applied
+        with pytest.raises(SchemaError) as error:
+            await upgrade(database, schema_folder.path)
+
+        message = str(error.value)
+        assert LINEAGE in message and "renumber" in message and "003" in message
+        assert await _records(database) == records
+        assert "generation_lineage" not in await table_names(database)
+    finally:
+        await database.dispose()
+
+
+async def test_a_failing_file_is_rolled_back_and_stays_pending(database_url, schema_folder):
+    schema_folder.copy(FIRST).write("002_broken.sql", "CREATE TABLE half (x INTEGER);\nCREATE TABLE broken (;\n")
+    database = Database(database_url)
+    try:
+        with pytest.raises(Exception):
+            await upgrade(database, schema_folder.path)
+        # 001 was applied in its own transaction; 002 left nothing behind.
+        assert [r[0] for r in await _records(database)] == [FIRST]
+        assert "half" not in await table_names(database)
+        assert [f.name for f in (await schema_status(database, schema_folder.path)).pending] == ["002_broken.sql"]
+    finally:
+        await database.dispose()
+
+
+# --- rows to keep ---------------------------------------------------------------------------------
+
+
+async def _populate(database: Database, *, boards: int, generations: int) -> dict[str, list[str]]:
+    tenant, user = str(uuid.uuid4()), str(uuid.uuid4())
+    board_ids = [str(uuid.uuid4()) for _ in range(boards)]
+    generation_ids = [str(uuid.uuid4()) for _ in range(generations)]
+    statements = [
+        f"INSERT INTO tenants (id, name, slug) VALUES ('{tenant}', 'Studio', 'studio-{tenant[:8]}')",
+        f"INSERT INTO users (id, tenant_id, auth_provider, auth_subject) VALUES ('{user}', '{tenant}', 'local', 'me')",
+        *(
+            f"INSERT INTO boards (id, tenant_id, owner_id, title) VALUES ('{b}', '{tenant}', '{user}', 'Board {i}')"
+            for i, b in enumerate(board_ids)
+        ),
+        *(
+            f"INSERT INTO generations (id, tenant_id, board_id, user_id, generator_name, artifact_type) "
+            f"VALUES ('{g}', '{tenant}', '{board_ids[i % boards]}', '{user}', 'test', 'image')"
+            for i, g in enumerate(generation_ids)
+        ),
+    ]
+    await execute(database, *statements)
+    return {"boards": board_ids, "generations": generation_ids}
+
+
+async def _counts(database: Database) -> dict[str, int]:
+    return {t: (await fetch(database, f"SELECT count(*) FROM {t}"))[0][0] for t in ("tenants", "users", "boards", "generations")}
+
+
+async def _column_names(database: Database, table: str) -> list[tuple[str]]:
+    async with database.engine.connect() as connection:
+        columns = await connection.run_sync(lambda sync: sync.dialect.get_columns(sync, table))
+    return [(c["name"],) for c in columns]
