@@ -37,6 +37,11 @@ def is_utc(value: Any) -> bool:
     return True
 
 
+def instant(value: str) -> datetime:
+    """A DateTime value as an aware datetime, for comparing instants."""
+    return datetime.fromisoformat(value)
+
+
 def error_of(body: dict, code: str | tuple[str, ...], *mentions: str) -> dict:
     """The first error of a response, which must carry `code` and mention one of `mentions`."""
     errors = body.get("errors")

@@ -10,6 +10,7 @@ from tests.graphql.helpers import (
     create_board,
     create_generation,
     error_of,
+    instant,
     is_utc,
     is_uuid,
     my_board_ids,
@@ -68,7 +69,7 @@ async def test_update_board_changes_given_fields_only(client):
     assert updated["settings"] == {"a": 1}
     assert updated["isPublic"] is False
     assert updated["createdAt"] == before["createdAt"]
-    assert updated["updatedAt"] > before["updatedAt"]
+    assert instant(updated["updatedAt"]) > instant(before["updatedAt"])
 
     updated = (
         await client.data(

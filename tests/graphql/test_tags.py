@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.graphql.helpers import create_board, create_generation, create_tag, error_of, is_utc, is_uuid
+from tests.graphql.helpers import create_board, create_generation, create_tag, error_of, instant, is_utc, is_uuid
 
 TAG_FIELDS = "id tenantId name slug description metadata createdAt updatedAt"
 CREATE = f"mutation($input: CreateTagInput!) {{ createTag(input: $input) {{ {TAG_FIELDS} }} }}"
@@ -69,7 +69,7 @@ async def test_update_tag(client):
     before = (await client.data(TAG, {"id": tag["id"]}))["tag"]
 
     renamed = (await client.data(UPDATE, {"input": {"id": tag["id"], "name": "Final"}}))["updateTag"]
-    assert renamed["name"] == "Final" and renamed["updatedAt"] > before["updatedAt"]
+    assert renamed["name"] == "Final" and instant(renamed["updatedAt"]) > instant(before["updatedAt"])
     assert renamed["createdAt"] == before["createdAt"]
 
     changed = (
