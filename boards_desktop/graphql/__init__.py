@@ -1,20 +1,8 @@
-"""The GraphQL API at /graphql (placeholder until the full schema lands)."""
+"""The Boards GraphQL API at /graphql: `schema` and the Litestar controller that serves it."""
 
 from __future__ import annotations
 
-import strawberry
-from strawberry.litestar import make_graphql_controller
+from boards_desktop.graphql.controller import create_graphql_controller
+from boards_desktop.graphql.schema import schema
 
-
-@strawberry.type
-class Query:
-    @strawberry.field
-    def ping(self) -> str:
-        return "pong"
-
-
-schema = strawberry.Schema(query=Query)
-
-
-def create_graphql_controller():  # noqa: ANN201
-    return make_graphql_controller(schema, path="/graphql")
+__all__ = ["create_graphql_controller", "schema"]

@@ -1,0 +1,55 @@
+"""Who may read which boards: the caller's memberships and the boards they can see.
+
+Role rules live in `boards_desktop.graphql.permissions`; these are the facts they are decided on,
+loaded once per request so that a check never costs a query per row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from boards_desktop.db.models import Board, BoardMember
+from boards_desktop.db.queries.users import Actor
+
+
+@dataclass(frozen=True)
+class BoardVisibility:
+    """Every board id of the database split by whether the caller may read it."""
+
+    readable: frozenset[uuid.UUID]
+    unreadable: frozenset[uuid.UUID]
+
+
+async def member_roles(session: AsyncSession, user_id: uuid.UUID) -> dict[uuid.UUID, str]:
+    """The caller's role on each board where they are a member (not where they own it)."""
+    rows = await session.execute(
+        select(BoardMember.board_id, BoardMember.role).where(BoardMember.user_id == user_id)
+    )
+    return {board_id: role for board_id, role in rows}
+
+
+def readable_boards_clause(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause on `boards` that keeps the boards the actor may read."""
+    return and_(
+        Board.tenant_id == actor.tenant_id,
+        or_(
+            Board.owner_id == actor.user_id,
+            Board.is_public.is_(True),
+            Board.id.in_(select(BoardMember.board_id).where(BoardMember.user_id == actor.user_id)),
+        ),
+    )
+
+
+async def board_visibility(session: AsyncSession, actor: Actor) -> BoardVisibility:
+    # Boards are few (hundreds) next to generations (hundreds of thousands): listing them all lets
+    # generation queries filter by a short id list and keep walking their created_at index.
+    rows = await session.execute(select(Board.id, readable_boards_clause(actor).label("readable")))
+    readable: set[uuid.UUID] = set()
+    unreadable: set[uuid.UUID] = set()
+    for board_id, is_readable in rows:
+        (readable if is_readable else unreadable).add(board_id)
+    return BoardVisibility(frozenset(readable), frozenset(unreadable))

@@ -1,0 +1,163 @@
+"""Generations: loading, listing newest first, counting, creating, cancelling and deleting.
+
+Every listing orders by (created_at DESC, id DESC), the order of the
+`ix_generations_board_created` and `ix_generations_created` indexes, so a page is an index walk.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, select, union_all, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from boards_desktop.db.models import Generation
+from boards_desktop.db.queries.access import BoardVisibility
+from boards_desktop.db.queries.boards import touch_board
+from boards_desktop.db.queries.lineage import InputArtifact, insert_lineage
+from boards_desktop.db.types import utcnow
+
+ACTIVE_STATUSES = ("pending", "processing")
+
+_NEWEST_FIRST = (Generation.created_at.desc(), Generation.id.desc())
+
+
+async def generations_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Generation]:
+    rows = await session.scalars(select(Generation).where(Generation.id.in_(list(ids))))
+    return {generation.id: generation for generation in rows}
+
+
+async def generation_counts(session: AsyncSession, board_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+    rows = await session.execute(
+        select(Generation.board_id, func.count())
+        .where(Generation.board_id.in_(list(board_ids)))
+        .group_by(Generation.board_id)
+    )
+    counts = {board_id: 0 for board_id in board_ids}
+    counts.update({board_id: count for board_id, count in rows})
+    return counts
+
+
+async def board_generation_pages(
+    session: AsyncSession, board_ids: Sequence[uuid.UUID], *, limit: int, offset: int
+) -> dict[uuid.UUID, list[Generation]]:
+    """The same page of generations (newest first) of each board, in one statement."""
+    pages: dict[uuid.UUID, list[Generation]] = {board_id: [] for board_id in board_ids}
+    if not board_ids:
+        return pages
+    # One index-ordered LIMIT query per board, glued with UNION ALL: a window function over the
+    # boards would read every generation of each board to number the rows.
+    parts = [
+        select(Generation).where(Generation.board_id == board_id).order_by(*_NEWEST_FIRST).limit(limit).offset(offset)
+        for board_id in dict.fromkeys(board_ids)
+    ]
+    statement = parts[0] if len(parts) == 1 else union_all(*(select(part.subquery()) for part in parts))
+    for generation in await session.scalars(select(Generation).from_statement(statement)):
+        pages[generation.board_id].append(generation)
+    for rows in pages.values():
+        rows.sort(key=lambda g: (g.created_at, g.id), reverse=True)
+    return pages
+
+
+async def recent_generations(
+    session: AsyncSession,
+    visibility: BoardVisibility,
+    *,
+    board_id: uuid.UUID | None,
+    status: str | None,
+    artifact_type: str | None,
+    limit: int,
+    offset: int,
+) -> list[Generation]:
+    """Generations of readable boards, newest first."""
+    conditions: list[ColumnElement[bool]] = []
+    if board_id is not None:
+        if board_id not in visibility.readable:
+            return []
+        conditions.append(Generation.board_id == board_id)
+    elif len(visibility.unreadable) <= len(visibility.readable):
+        # NOT IN keeps the planner on the created_at index (usually the list is empty).
+        if visibility.unreadable:
+            conditions.append(Generation.board_id.not_in(list(visibility.unreadable)))
+    elif visibility.readable:
+        conditions.append(Generation.board_id.in_(list(visibility.readable)))
+    else:
+        return []
+    if status is not None:
+        conditions.append(Generation.status == status)
+    if artifact_type is not None:
+        conditions.append(Generation.artifact_type == artifact_type)
+    query = select(Generation).where(*conditions).order_by(*_NEWEST_FIRST).limit(limit).offset(offset)
+    return list(await session.scalars(query))
+
+
+async def insert_generation(
+    session: AsyncSession,
+    *,
+    tenant_id: uuid.UUID,
+    board_id: uuid.UUID,
+    user_id: uuid.UUID,
+    generator_name: str,
+    artifact_type: str,
+    input_params: dict[str, Any],
+    input_artifacts: Sequence[InputArtifact],
+) -> Generation:
+    """A new pending generation with its lineage (JSON and rows together), and its board touched."""
+    now = utcnow()
+    generation = Generation(
+        id=uuid.uuid4(),
+        tenant_id=tenant_id,
+        board_id=board_id,
+        user_id=user_id,
+        generator_name=generator_name,
+        artifact_type=artifact_type,
+        input_params=input_params,
+        status="pending",
+        additional_files=[],
+        output_metadata={},
+        input_artifacts=[artifact.as_json() for artifact in input_artifacts],
+        progress=0,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(generation)
+    await session.flush()
+    await insert_lineage(session, generation.id, input_artifacts)
+    await touch_board(session, board_id, now)
+    return generation
+
+
+async def cancel_generation(session: AsyncSession, generation_id: uuid.UUID) -> Generation | None:
+    """Mark an active generation cancelled; None when it is already terminal (or gone).
+
+    The status condition is in the UPDATE itself so that a worker finishing the job at the same
+    moment cannot be overwritten: a terminal status is final.
+    """
+    now = utcnow()
+    result = await session.execute(
+        update(Generation)
+        .where(Generation.id == generation_id, Generation.status.in_(ACTIVE_STATUSES))
+        .values(status="cancelled", completed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:
+        return None
+    return await get_generation(session, generation_id)
+
+
+async def get_generation(session: AsyncSession, generation_id: uuid.UUID) -> Generation | None:
+    return await session.scalar(
+        select(Generation).where(Generation.id == generation_id).execution_options(populate_existing=True)
+    )
+
+
+async def delete_generation(session: AsyncSession, generation_id: uuid.UUID) -> uuid.UUID | None:
+    """Delete a generation; returns its board's id (touched), or None when it was already gone."""
+    board_id = await session.scalar(
+        delete(Generation).where(Generation.id == generation_id).returning(Generation.board_id)
+    )
+    if board_id is not None:
+        await touch_board(session, board_id)
+    return board_id

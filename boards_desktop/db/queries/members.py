@@ -1,0 +1,60 @@
+"""Board members: who else may read or change a board, and with which role."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from boards_desktop.db.models import BoardMember
+from boards_desktop.db.types import utcnow
+
+
+async def members_by_boards(
+    session: AsyncSession, board_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[BoardMember]]:
+    """Each board's members, earliest to join first."""
+    rows = await session.scalars(
+        select(BoardMember)
+        .where(BoardMember.board_id.in_(list(board_ids)))
+        .order_by(BoardMember.board_id, BoardMember.joined_at, BoardMember.id)
+    )
+    members: dict[uuid.UUID, list[BoardMember]] = {board_id: [] for board_id in board_ids}
+    for member in rows:
+        members[member.board_id].append(member)
+    return members
+
+
+async def find_member(session: AsyncSession, board_id: uuid.UUID, user_id: uuid.UUID) -> BoardMember | None:
+    return await session.scalar(
+        select(BoardMember).where(BoardMember.board_id == board_id, BoardMember.user_id == user_id)
+    )
+
+
+async def insert_member(
+    session: AsyncSession, board_id: uuid.UUID, user_id: uuid.UUID, role: str, invited_by: uuid.UUID
+) -> BoardMember:
+    member = BoardMember(
+        id=uuid.uuid4(), board_id=board_id, user_id=user_id, role=role, invited_by_id=invited_by, joined_at=utcnow()
+    )
+    session.add(member)
+    await session.flush()
+    return member
+
+
+async def set_member_role(session: AsyncSession, board_id: uuid.UUID, user_id: uuid.UUID, role: str) -> bool:
+    result = await session.execute(
+        update(BoardMember)
+        .where(BoardMember.board_id == board_id, BoardMember.user_id == user_id)
+        .values(role=role)
+    )
+    return bool(result.rowcount)
+
+
+async def delete_member(session: AsyncSession, board_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+    result = await session.execute(
+        delete(BoardMember).where(BoardMember.board_id == board_id, BoardMember.user_id == user_id)
+    )
+    return bool(result.rowcount)

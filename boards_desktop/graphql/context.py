@@ -1,0 +1,37 @@
+"""The per-request context: the app's services, the caller, loaders and permissions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from litestar import Request
+from strawberry.litestar import BaseContext
+
+from boards_desktop.db.queries.users import Actor
+from boards_desktop.graphql.loaders import Loaders
+from boards_desktop.graphql.permissions import Permissions
+from boards_desktop.services import Services
+
+
+class RequestContext(BaseContext, kw_only=True):
+    services: Services
+    actor: Actor
+    loaders: Loaders
+    permissions: Permissions
+
+
+async def get_request_context(request: Request[Any, Any, Any]) -> RequestContext:
+    services: Services = request.app.state.services
+    # Every request runs as the installation's local user (see boards_desktop.identity).
+    actor = services.actor
+    return RequestContext(
+        services=services,
+        actor=actor,
+        loaders=Loaders(services.database),
+        permissions=Permissions(services.database, actor),
+    )
+
+
+def context_of(info: strawberry.Info) -> RequestContext:
+    return info.context  # type: ignore[no-any-return]

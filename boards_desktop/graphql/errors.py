@@ -1,0 +1,82 @@
+"""Errors the API reports, and the one place where every error gets its `extensions.code`.
+
+Resolvers raise `ApiError` (through the helpers below) for what the caller can fix or should
+know. Anything else that escapes a resolver is a bug: the caller sees a generic message and the
+traceback goes to the log. Errors raised before execution (a query that does not parse or
+validate, a variable of the wrong type) are the caller's input, so they are BAD_USER_INPUT.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graphql import GraphQLError
+
+log = logging.getLogger("boards.graphql")
+
+NOT_FOUND = "NOT_FOUND"
+FORBIDDEN = "FORBIDDEN"
+BAD_USER_INPUT = "BAD_USER_INPUT"
+CONFLICT = "CONFLICT"
+INTERNAL = "INTERNAL"
+NOT_IMPLEMENTED = "NOT_IMPLEMENTED"
+
+INTERNAL_MESSAGE = "Internal error; see the log"
+
+
+class ApiError(Exception):
+    """An error meant for the caller: a readable message and a machine-readable code."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extensions: dict[str, Any] = {"code": code}
+
+
+def not_found(message: str) -> ApiError:
+    return ApiError(message, NOT_FOUND)
+
+
+def forbidden(message: str) -> ApiError:
+    return ApiError(message, FORBIDDEN)
+
+
+def bad_input(message: str) -> ApiError:
+    return ApiError(message, BAD_USER_INPUT)
+
+
+def conflict(message: str) -> ApiError:
+    return ApiError(message, CONFLICT)
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """True for an error raised by a bug in a resolver, rather than by the caller's request."""
+    if error.path is None:
+        return False  # parse, validation and variable errors happen before any resolver runs
+    return not isinstance(error.original_error, ApiError)
+
+
+def log_unexpected(errors: list[GraphQLError]) -> None:
+    for error in errors:
+        if is_unexpected(error):
+            original = error.original_error
+            log.error(
+                "GraphQL resolver failed at %s: %s",
+                ".".join(map(str, error.path or [])),
+                original or error.message,
+                exc_info=(type(original), original, original.__traceback__) if original else None,
+            )
+
+
+def format_error(error: GraphQLError) -> dict[str, Any]:
+    """The error as sent: a generic message for bugs, and always an `extensions.code`."""
+    formatted = dict(error.formatted)
+    extensions = dict(formatted.get("extensions") or {})
+    if is_unexpected(error):
+        formatted["message"] = INTERNAL_MESSAGE
+        extensions = {"code": INTERNAL}
+    elif "code" not in extensions:
+        extensions["code"] = BAD_USER_INPUT
+    formatted["extensions"] = extensions
+    return formatted

@@ -1,0 +1,108 @@
+"""createGeneration, regenerate, cancelGeneration, deleteGeneration, uploadArtifact.
+
+Generations are stored `pending`; running them is the job queue's work.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import strawberry
+from sqlalchemy.exc import IntegrityError
+
+from boards_desktop.db import models
+from boards_desktop.db.queries import generations as generation_queries
+from boards_desktop.db.queries import lineage as lineage_queries
+from boards_desktop.graphql import validation
+from boards_desktop.graphql.context import RequestContext, context_of
+from boards_desktop.graphql.errors import NOT_IMPLEMENTED, ApiError, conflict, not_found
+from boards_desktop.graphql.inputs import CreateGenerationInput, UploadArtifactInput
+from boards_desktop.graphql.mutations.common import existing_board, existing_generation
+from boards_desktop.graphql.types.generations import Generation
+
+
+@strawberry.type
+class GenerationMutations:
+    @strawberry.mutation(description="Queue a generation on a board (editor or above).")
+    async def create_generation(self, info: strawberry.Info, input: CreateGenerationInput) -> Generation:
+        ctx = context_of(info)
+        generator_name = validation.generator_name(input.generator_name)
+        input_params = validation.json_object(input.input_params, "inputParams")
+        board = await existing_board(ctx, input.board_id)
+        await ctx.permissions.require(board, "editor", "create generations")
+        try:
+            async with ctx.services.database.write() as session:
+                inputs = await lineage_queries.detect_input_artifacts(session, ctx.actor, input_params)
+                row = await generation_queries.insert_generation(
+                    session,
+                    tenant_id=board.tenant_id,
+                    board_id=board.id,
+                    user_id=ctx.actor.user_id,
+                    generator_name=generator_name,
+                    artifact_type=input.artifact_type.value,
+                    input_params=input_params,
+                    input_artifacts=inputs,
+                )
+        except IntegrityError:
+            raise not_found(f"Board {board.id} not found; it was deleted while the generation was being created") from None
+        return _created(ctx, row)
+
+    @strawberry.mutation(description="Queue a new generation with the same generator, type, params and inputs.")
+    async def regenerate(self, info: strawberry.Info, id: uuid.UUID) -> Generation:
+        ctx = context_of(info)
+        source, board = await existing_generation(ctx, id)
+        await ctx.permissions.require(board, "editor", "regenerate")
+        try:
+            async with ctx.services.database.write() as session:
+                row = await generation_queries.insert_generation(
+                    session,
+                    tenant_id=source.tenant_id,
+                    board_id=source.board_id,
+                    user_id=ctx.actor.user_id,
+                    generator_name=source.generator_name,
+                    artifact_type=source.artifact_type,
+                    input_params=source.input_params,
+                    input_artifacts=lineage_queries.parse_input_artifacts(source.input_artifacts),
+                )
+        except IntegrityError:
+            raise not_found(f"Generation {id} or one of its inputs was deleted meanwhile; nothing was queued") from None
+        return _created(ctx, row)
+
+    @strawberry.mutation(description="Stop a pending or processing generation. A finished one stays as it is.")
+    async def cancel_generation(self, info: strawberry.Info, id: uuid.UUID) -> Generation:
+        ctx = context_of(info)
+        generation, board = await existing_generation(ctx, id)
+        await ctx.permissions.require_generation_control(board, generation, "cancel generations")
+        async with ctx.services.database.write() as session:
+            row = await generation_queries.cancel_generation(session, id)
+            current = row or await generation_queries.get_generation(session, id)
+        if current is None:
+            raise not_found(f"Generation {id} not found; it may have been deleted")
+        if row is None:
+            raise conflict(f"Generation is already {current.status}; only pending or processing ones can be cancelled")
+        ctx.loaders.remember_generation(row)
+        return Generation.from_row(row, ctx)
+
+    @strawberry.mutation(description="Delete a generation (your own as editor or admin, any as owner).")
+    async def delete_generation(self, info: strawberry.Info, id: uuid.UUID) -> bool:
+        ctx = context_of(info)
+        generation, board = await existing_generation(ctx, id)
+        await ctx.permissions.require_generation_control(board, generation, "delete generations")
+        async with ctx.services.database.write() as session:
+            board_id = await generation_queries.delete_generation(session, id)
+        if board_id is None:
+            raise not_found(f"Generation {id} not found; it may have been deleted")
+        ctx.loaders.generations.prime(id, None, force=True)
+        ctx.loaders.forget_board_contents(board_id)
+        return True
+
+    @strawberry.mutation(description="Not available yet: upload a file through POST /api/uploads/artifact.")
+    async def upload_artifact(self, info: strawberry.Info, input: UploadArtifactInput) -> Generation:
+        raise ApiError("Uploading from a URL is not available yet in this version", NOT_IMPLEMENTED)
+
+
+def _created(ctx: RequestContext, row: models.Generation) -> Generation:
+    ctx.loaders.forget_board_contents(row.board_id)
+    # The board's updated_at moved: let a nested `board` field read it again.
+    ctx.loaders.forget_board(row.board_id)
+    return Generation.from_row(row, ctx)

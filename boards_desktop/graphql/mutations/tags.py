@@ -1,0 +1,134 @@
+"""createTag, updateTag, deleteTag, addTagToGeneration, removeTagFromGeneration."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import strawberry
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from boards_desktop.db import models
+from boards_desktop.db.queries import tags as tag_queries
+from boards_desktop.graphql import validation
+from boards_desktop.graphql.context import RequestContext, context_of
+from boards_desktop.graphql.errors import bad_input, conflict, not_found
+from boards_desktop.graphql.inputs import CreateTagInput, UpdateTagInput
+from boards_desktop.graphql.mutations.common import existing_generation
+from boards_desktop.graphql.types.tags import Tag
+
+
+@strawberry.type
+class TagMutations:
+    @strawberry.mutation(description="A new tag; its slug comes from the name unless given.")
+    async def create_tag(self, info: strawberry.Info, input: CreateTagInput) -> Tag:
+        ctx = context_of(info)
+        name = validation.tag_name(input.name)
+        slug = _slug(input.slug if input.slug is not None else name)
+        metadata = validation.json_object(input.metadata, "metadata")
+        tenant_id = ctx.actor.tenant_id
+        try:
+            async with ctx.services.database.write() as session:
+                if await tag_queries.tag_with_slug(session, tenant_id, slug) is not None:
+                    raise _slug_taken(slug)
+                row = await tag_queries.insert_tag(
+                    session,
+                    tenant_id,
+                    name=name,
+                    slug=slug,
+                    description=validation.optional_text(input.description),
+                    metadata=metadata,
+                )
+        except IntegrityError:
+            raise _slug_taken(slug) from None
+        return Tag.from_row(row)
+
+    @strawberry.mutation
+    async def update_tag(self, info: strawberry.Info, input: UpdateTagInput) -> Tag:
+        ctx = context_of(info)
+        changes: dict[str, Any] = {}
+        if input.name is not None:
+            changes["name"] = validation.tag_name(input.name)
+        if input.slug is not None:
+            changes["slug"] = _slug(input.slug)
+        if input.description is not None:
+            changes["description"] = validation.optional_text(input.description)
+        if input.metadata is not None:
+            changes["metadata_"] = validation.json_object(input.metadata, "metadata")
+        tenant_id = ctx.actor.tenant_id
+        try:
+            async with ctx.services.database.write() as session:
+                if "slug" in changes:
+                    holder = await tag_queries.tag_with_slug(session, tenant_id, changes["slug"])
+                    if holder is not None and holder.id != input.id:
+                        raise _slug_taken(changes["slug"])
+                row = await tag_queries.update_tag(session, tenant_id, input.id, changes)
+                if row is None:
+                    raise not_found(f"Tag {input.id} not found; it may have been deleted")
+        except IntegrityError:
+            raise _slug_taken(changes.get("slug", "")) from None
+        return Tag.from_row(row)
+
+    @strawberry.mutation(description="Delete a tag; it comes off every generation that had it.")
+    async def delete_tag(self, info: strawberry.Info, id: uuid.UUID) -> bool:
+        ctx = context_of(info)
+        async with ctx.services.database.write() as session:
+            deleted = await tag_queries.delete_tag(session, ctx.actor.tenant_id, id)
+        if not deleted:
+            raise not_found(f"Tag {id} not found; it may have been deleted")
+        return True
+
+    @strawberry.mutation(description="Put a tag on a generation (editor or above); doing it twice changes nothing.")
+    async def add_tag_to_generation(self, info: strawberry.Info, generation_id: uuid.UUID, tag_id: uuid.UUID) -> Tag:
+        ctx = context_of(info)
+        generation = await _taggable_generation(ctx, generation_id, "tag generations")
+        try:
+            async with ctx.services.database.write() as session:
+                tag = await _existing_tag(session, ctx, tag_id)
+                if not await tag_queries.has_tag_link(session, generation.id, tag.id):
+                    await tag_queries.insert_tag_link(session, generation.id, tag.id)
+        except IntegrityError:
+            pass  # the same link was made in the same instant: the outcome we wanted
+        ctx.loaders.forget_tags(generation.id)
+        return Tag.from_row(tag)
+
+    @strawberry.mutation(description="Take a tag off a generation (editor or above).")
+    async def remove_tag_from_generation(
+        self, info: strawberry.Info, generation_id: uuid.UUID, tag_id: uuid.UUID
+    ) -> bool:
+        ctx = context_of(info)
+        generation = await _taggable_generation(ctx, generation_id, "untag generations")
+        async with ctx.services.database.write() as session:
+            tag = await _existing_tag(session, ctx, tag_id)
+            removed = await tag_queries.delete_tag_link(session, generation.id, tag.id)
+        if not removed:
+            raise not_found(f"Tag '{tag.slug}' is not on generation {generation_id}; there is nothing to remove")
+        ctx.loaders.forget_tags(generation.id)
+        return True
+
+
+async def _taggable_generation(ctx: RequestContext, generation_id: uuid.UUID, action: str) -> models.Generation:
+    generation, board = await existing_generation(ctx, generation_id)
+    await ctx.permissions.require(board, "editor", action)
+    return generation
+
+
+async def _existing_tag(session: AsyncSession, ctx: RequestContext, tag_id: uuid.UUID) -> models.Tag:
+    tag = await tag_queries.get_tag(session, ctx.actor.tenant_id, tag_id)
+    if tag is None:
+        raise not_found(f"Tag {tag_id} not found; it may have been deleted")
+    return tag
+
+
+def _slug(text: str) -> str:
+    slug = tag_queries.slugify(text)
+    if not slug:
+        raise bad_input(f"'{text}' makes an empty slug; use letters or digits (a-z, 0-9) in the tag's name or slug")
+    if len(slug) > validation.MAX_TAG_NAME_LENGTH:
+        raise bad_input(f"The slug is {len(slug)} characters long; use at most {validation.MAX_TAG_NAME_LENGTH}")
+    return slug
+
+
+def _slug_taken(slug: str) -> Exception:
+    return conflict(f"Tag with slug '{slug}' already exists")

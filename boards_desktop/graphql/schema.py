@@ -1,0 +1,21 @@
+"""The schema: the upstream Boards schema, kept without a breaking change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+
+from boards_desktop.graphql.errors import log_unexpected
+from boards_desktop.graphql.mutations import Mutation
+from boards_desktop.graphql.queries import Query
+
+
+class _Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        # The caller's mistakes are answered, not logged; bugs are logged with their traceback.
+        log_unexpected(errors)
+
+
+schema = _Schema(query=Query, mutation=Mutation)

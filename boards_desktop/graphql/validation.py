@@ -1,0 +1,86 @@
+"""Checks on arguments, each failing with a BAD_USER_INPUT error that says what to send instead."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boards_desktop.graphql.errors import bad_input
+
+MAX_LIMIT = 500
+MAX_TITLE_LENGTH = 255
+MAX_GENERATOR_NAME_LENGTH = 100
+MAX_TAG_NAME_LENGTH = 100
+MAX_LINEAGE_DEPTH = 1000
+
+
+def page(limit: int | None, offset: int | None, *, default_limit: int = 50) -> tuple[int, int]:
+    """A valid (limit, offset); an explicit null means the default."""
+    limit = default_limit if limit is None else limit
+    offset = 0 if offset is None else offset
+    if not 1 <= limit <= MAX_LIMIT:
+        raise bad_input(f"limit must be between 1 and {MAX_LIMIT} (got {limit}); ask for fewer rows and page with offset")
+    if offset < 0:
+        raise bad_input(f"offset must be 0 or more (got {offset})")
+    return limit, offset
+
+
+def board_title(title: str) -> str:
+    cleaned = title.strip()
+    if not cleaned:
+        raise bad_input("Board title is empty; give the board a title")
+    if len(cleaned) > MAX_TITLE_LENGTH:
+        raise bad_input(f"Board title is {len(cleaned)} characters long; use at most {MAX_TITLE_LENGTH}")
+    return cleaned
+
+
+def optional_text(text: str | None) -> str | None:
+    """Trimmed text, or None when there is nothing left (a blank description clears it)."""
+    if text is None:
+        return None
+    cleaned = text.strip()
+    return cleaned or None
+
+
+def json_object(value: Any, what: str) -> dict[str, Any]:
+    """A JSON object argument; null means an empty one."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise bad_input(f"{what} must be a JSON object (got {_json_kind(value)}), for example {{}}")
+    return value
+
+
+def generator_name(name: str) -> str:
+    cleaned = name.strip()
+    if not cleaned:
+        raise bad_input("generatorName is empty; name the generator to run (see the `generators` query)")
+    if len(cleaned) > MAX_GENERATOR_NAME_LENGTH:
+        raise bad_input(f"generatorName is {len(cleaned)} characters long; use at most {MAX_GENERATOR_NAME_LENGTH}")
+    return cleaned
+
+
+def tag_name(name: str) -> str:
+    cleaned = name.strip()
+    if not cleaned:
+        raise bad_input("Tag name is empty; give the tag a name")
+    if len(cleaned) > MAX_TAG_NAME_LENGTH:
+        raise bad_input(f"Tag name is {len(cleaned)} characters long; use at most {MAX_TAG_NAME_LENGTH}")
+    return cleaned
+
+
+def lineage_depth(max_depth: int) -> int:
+    if not 0 <= max_depth <= MAX_LINEAGE_DEPTH:
+        raise bad_input(f"maxDepth must be between 0 and {MAX_LINEAGE_DEPTH} (got {max_depth})")
+    return max_depth
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "null" if value is None else type(value).__name__
