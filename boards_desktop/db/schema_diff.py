@@ -260,7 +260,9 @@ def _reflect(connection: Connection, schema: str | None) -> Schema:
     for name in names:
         columns = {}
         for column in inspector.get_columns(name, schema=schema):
-            type_text = declared.get((name, column["name"])) or column["type"].compile(dialect=dialect)
+            key = (name, column["name"])
+            # A SQLite column may declare no type at all (FTS5 tables): that empty text is its type.
+            type_text = declared[key] if key in declared else column["type"].compile(dialect=dialect)
             columns[column["name"]] = Column(column["name"], _normal_type(type_text), column["nullable"], column["default"])
         primary = inspector.get_pk_constraint(name, schema=schema)
         uniques = [
@@ -437,7 +439,15 @@ def _alter_columns(have: Table, want: Table, quote, is_sqlite: bool) -> list[str
 
 def _rebuild_reasons(have: Table, want: Table, differences: list[Difference]) -> list[str]:
     """Why SQLite's ALTER TABLE cannot take `have` to `want` (empty when it can)."""
-    reasons = [d.describe() for d in differences if d.kind in ("type", "nullability", "primary key", "unique", "foreign key")]
+    # Worded without "database"/"DDL": the same reasons explain the up and the down rebuild.
+    reasons = []
+    for d in differences:
+        if d.kind in ("type", "nullability"):
+            reasons.append(f"the {d.kind} of {d.subject}")
+        elif d.kind == "primary key":
+            reasons.append("the primary key")
+        elif d.kind in ("unique", "foreign key"):
+            reasons.append(f"{'adding' if d.change == MISSING else 'dropping'} {d.subject}")
     for name, column in want.columns.items():
         if name not in have.columns and not _sqlite_can_add(column):
             reasons.append(f"column {want.name}.{name} cannot be added by ALTER TABLE ({column.declaration()})")
@@ -461,7 +471,8 @@ def _sqlite_rebuild(have: Table, want: Table, reasons: list[str], quote) -> list
     )
     common = _names([c for c in want.columns if c in have.columns], quote)
     return [
-        f"-- {want.name} is rebuilt, as SQLite cannot ALTER: " + "; ".join(reasons),
+        f"-- {want.name} is rebuilt (new table, copy the rows, drop the old, rename), as SQLite cannot ALTER "
+        + "; ".join(reasons),
         f"{create};",
         f"INSERT INTO {temporary} ({common}) SELECT {common} FROM {quote(want.name)};",
         f"DROP TABLE {quote(want.name)};",

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 from sqlalchemy import text
@@ -74,3 +75,25 @@ def run_cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.
         [sys.executable, "-m", "boards_desktop", *args],
         cwd=REPO, env=full_env, capture_output=True, text=True, timeout=timeout,
     )
+
+
+async def populate(database: Database, *, boards: int, generations: int) -> dict[str, list[str]]:
+    """A tenant, its user, `boards` boards and `generations` generations spread over them."""
+    tenant, user = str(uuid.uuid4()), str(uuid.uuid4())
+    board_ids = [str(uuid.uuid4()) for _ in range(boards)]
+    generation_ids = [str(uuid.uuid4()) for _ in range(generations)]
+    statements = [
+        f"INSERT INTO tenants (id, name, slug) VALUES ('{tenant}', 'Studio', 'studio-{tenant[:8]}')",
+        f"INSERT INTO users (id, tenant_id, auth_provider, auth_subject) VALUES ('{user}', '{tenant}', 'local', 'me')",
+        *(
+            f"INSERT INTO boards (id, tenant_id, owner_id, title) VALUES ('{b}', '{tenant}', '{user}', 'Board {i}')"
+            for i, b in enumerate(board_ids)
+        ),
+        *(
+            f"INSERT INTO generations (id, tenant_id, board_id, user_id, generator_name, artifact_type) "
+            f"VALUES ('{g}', '{tenant}', '{board_ids[i % boards]}', '{user}', 'test', 'image')"
+            for i, g in enumerate(generation_ids)
+        ),
+    ]
+    await execute(database, *statements)
+    return {"tenant": [tenant], "user": [user], "boards": board_ids, "generations": generation_ids}

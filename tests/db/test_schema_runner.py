@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,9 @@ from boards_desktop.db.engine import Database
 from boards_desktop.db.schema_diff import diff_database, render_text
 from boards_desktop.db.schema_files import load_schema_files
 from boards_desktop.db.schema_runner import RECORD_TABLE, SchemaError, schema_status, upgrade
-from tests.db.support import FIRST, LINEAGE, TEST_003, backups_of, execute, fetch, sqlite_path, table_names
+from tests.db.support import (
+    FIRST, LINEAGE, TEST_003, backups_of, execute, fetch, populate, sqlite_path, table_names,
+)
 
 OWN_TABLES = {
     "tenants", "users", "boards", "board_members", "generations", "tags", "generation_tags",
@@ -65,7 +66,7 @@ async def test_a_populated_database_upgrades_keeping_every_row_and_a_backup(data
     database = Database(database_url)
     try:
         await upgrade(database, schema_folder.path)
-        rows = await _populate(database, boards=3, generations=20)
+        rows = await populate(database, boards=3, generations=20)
         before = await _counts(database)
 
         schema_folder.copy(LINEAGE).write(*TEST_003)
@@ -119,7 +120,7 @@ async def test_an_edited_applied_file_is_refused_and_nothing_changes(database_ur
     database = Database(database_url)
     try:
         await upgrade(database, schema_folder.path)
-        await _populate(database, boards=1, generations=2)
+        await populate(database, boards=1, generations=2)
         records, tables, counts = await _records(database), await table_names(database), await _counts(database)
 
         edited = (schema_folder.path / LINEAGE).read_text() + "\nCREATE INDEX ix_sneaky ON generation_lineage (role);\n"
@@ -198,27 +199,6 @@ async def test_a_failing_file_is_rolled_back_and_stays_pending(database_url, sch
 
 
 # --- rows to keep ---------------------------------------------------------------------------------
-
-
-async def _populate(database: Database, *, boards: int, generations: int) -> dict[str, list[str]]:
-    tenant, user = str(uuid.uuid4()), str(uuid.uuid4())
-    board_ids = [str(uuid.uuid4()) for _ in range(boards)]
-    generation_ids = [str(uuid.uuid4()) for _ in range(generations)]
-    statements = [
-        f"INSERT INTO tenants (id, name, slug) VALUES ('{tenant}', 'Studio', 'studio-{tenant[:8]}')",
-        f"INSERT INTO users (id, tenant_id, auth_provider, auth_subject) VALUES ('{user}', '{tenant}', 'local', 'me')",
-        *(
-            f"INSERT INTO boards (id, tenant_id, owner_id, title) VALUES ('{b}', '{tenant}', '{user}', 'Board {i}')"
-            for i, b in enumerate(board_ids)
-        ),
-        *(
-            f"INSERT INTO generations (id, tenant_id, board_id, user_id, generator_name, artifact_type) "
-            f"VALUES ('{g}', '{tenant}', '{board_ids[i % boards]}', '{user}', 'test', 'image')"
-            for i, g in enumerate(generation_ids)
-        ),
-    ]
-    await execute(database, *statements)
-    return {"boards": board_ids, "generations": generation_ids}
 
 
 async def _counts(database: Database) -> dict[str, int]:
