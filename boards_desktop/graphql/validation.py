@@ -60,12 +60,12 @@ def generator_name(name: str) -> str:
 
 
 def tag_name(name: str) -> str:
-    cleaned = name.strip()
-    if not cleaned:
+    """The name as given (it is the tag's label); only a blank one is refused."""
+    if not name.strip():
         raise bad_input("Tag name is empty; give the tag a name")
-    if len(cleaned) > MAX_TAG_NAME_LENGTH:
-        raise bad_input(f"Tag name is {len(cleaned)} characters long; use at most {MAX_TAG_NAME_LENGTH}")
-    return cleaned
+    if len(name) > MAX_TAG_NAME_LENGTH:
+        raise bad_input(f"Tag name is {len(name)} characters long; use at most {MAX_TAG_NAME_LENGTH}")
+    return name
 
 
 def lineage_depth(max_depth: int) -> int:

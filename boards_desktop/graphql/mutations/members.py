@@ -11,7 +11,7 @@ from boards_desktop.db import models
 from boards_desktop.db.queries import members as member_queries
 from boards_desktop.graphql.context import RequestContext, context_of
 from boards_desktop.graphql.enums import BoardRole
-from boards_desktop.graphql.errors import bad_input, conflict, forbidden, not_found
+from boards_desktop.graphql.errors import conflict, forbidden, not_found
 from boards_desktop.graphql.inputs import AddBoardMemberInput
 from boards_desktop.graphql.mutations.common import existing_board
 from boards_desktop.graphql.types.boards import Board
@@ -25,7 +25,8 @@ class MemberMutations:
         board = await existing_board(ctx, input.board_id)
         await ctx.permissions.require(board, "admin", "add members")
         user = await _existing_user(ctx, input.user_id)
-        _not_the_owner(board, user.id, "added as a member")
+        if board.owner_id == user.id:
+            raise conflict(f"{_name(user)} owns board '{board.title}' and already has every right on it")
         try:
             async with ctx.services.database.write() as session:
                 if await member_queries.find_member(session, board.id, user.id) is not None:
@@ -85,7 +86,7 @@ async def _existing_user(ctx: RequestContext, user_id: uuid.UUID) -> models.User
 
 def _not_the_owner(board: models.Board, user_id: uuid.UUID, what: str) -> None:
     if board.owner_id == user_id:
-        raise bad_input(f"The owner of board '{board.title}' cannot be {what}: the owner always has every right on it")
+        raise forbidden(f"The owner of board '{board.title}' cannot be {what}: the owner always has every right on it")
 
 
 def _changed(ctx: RequestContext, board: models.Board) -> Board:
