@@ -94,3 +94,24 @@ def _snapshot(path) -> tuple:  # noqa: ANN001
         return schema, records
     finally:
         connection.close()
+
+
+def test_db_diff_reports_drift_and_sql_prints_up_and_down(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    url = f"sqlite+aiosqlite:///{data / 'boards.db'}"
+    env = {"BOARDS_DATA_DIR": str(data), "BOARDS_DATABASE_URL": url}
+    assert run_cli("db", "upgrade", env=env).returncode == 0
+    connection = sqlite3.connect(data / "boards.db")
+    connection.execute("DROP INDEX ix_generation_tags_tag")
+    connection.close()
+
+    report = run_cli("db", "diff", env=env)
+    assert report.returncode == 0, report.stderr
+    assert report.stdout.strip() == "index ix_generation_tags_tag on generation_tags: missing from the database (tag_id)"
+
+    sql = run_cli("db", "diff", "--sql", env=env)
+    assert sql.returncode == 0, sql.stderr
+    up, down = sql.stdout.split("-- down")
+    assert up.startswith("-- up") and "CREATE INDEX ix_generation_tags_tag ON generation_tags (tag_id);" in up
+    assert "DROP INDEX ix_generation_tags_tag;" in down
