@@ -263,10 +263,13 @@ def _reflect(connection: Connection, schema: str | None) -> Schema:
             key = (name, column["name"])
             # A SQLite column may declare no type at all (FTS5 tables): that empty text is its type.
             type_text = declared[key] if key in declared else column["type"].compile(dialect=dialect)
-            columns[column["name"]] = Column(column["name"], _normal_type(type_text), column["nullable"], column["default"])
+            columns[column["name"]] = Column(
+                column["name"], _normal_type(type_text), column["nullable"], column["default"]
+            )
         primary = inspector.get_pk_constraint(name, schema=schema)
         uniques = [
-            Unique(tuple(u["column_names"]), u.get("name")) for u in inspector.get_unique_constraints(name, schema=schema)
+            Unique(tuple(u["column_names"]), u.get("name"))
+            for u in inspector.get_unique_constraints(name, schema=schema)
         ]
         foreign_keys = [
             ForeignKey(
@@ -365,7 +368,7 @@ def _migration(current: Schema, target: Schema, dialect_name: str) -> list[str]:
     for difference in compare(current, target):
         differences.setdefault(difference.table, []).append(difference)
     shared = [n for n in _dependency_order(target) if n in current.tables and n in differences]
-    rebuilt = {}
+    rebuilt: dict[str, list[str]] = {}
     if is_sqlite:
         for name in shared:
             reasons = _rebuild_reasons(current.tables[name], target.tables[name], differences[name])
@@ -376,13 +379,12 @@ def _migration(current: Schema, target: Schema, dialect_name: str) -> list[str]:
     out: list[str] = []
     # Indexes that go or change go first, so that the columns they cover can go.
     for name in kept:
-        want = target.tables[name].indexes
-        out += [f"DROP INDEX {quote(i)};" for i, index in current.tables[name].indexes.items() if want.get(i) != index]
+        wanted = target.tables[name].indexes
+        for index_name, index in current.tables[name].indexes.items():
+            if wanted.get(index_name) != index:
+                out.append(f"DROP INDEX {quote(index_name)};")
     if not is_sqlite:
-        for name in kept:
-            have, want = current.tables[name], target.tables[name]
-            for item in [*_minus(have.uniques, want.uniques), *_minus(have.foreign_keys, want.foreign_keys)]:
-                out.append(f"ALTER TABLE {quote(name)} DROP CONSTRAINT {quote(item.name or '?')};")
+        out += _drop_constraints(current, target, kept, quote)
     for name in _dependency_order(target):
         if name not in current.tables:
             table = target.tables[name]
@@ -394,18 +396,10 @@ def _migration(current: Schema, target: Schema, dialect_name: str) -> list[str]:
         else:
             out += _alter_columns(have, want, quote, is_sqlite)
     if not is_sqlite:
-        for name in kept:
-            have, want = current.tables[name], target.tables[name]
-            for unique in _minus(want.uniques, have.uniques):
-                out.append(f"ALTER TABLE {quote(name)} ADD {_constraint(unique.name, quote)}UNIQUE ({_names(unique.columns, quote)});")
-            for fk in _minus(want.foreign_keys, have.foreign_keys):
-                out.append(
-                    f"ALTER TABLE {quote(name)} ADD {_constraint(fk.name, quote)}FOREIGN KEY ({_names(fk.columns, quote)}) "
-                    f"REFERENCES {quote(fk.referred_table)} ({_names(fk.referred_columns, quote)}) ON DELETE {fk.ondelete};"
-                )
+        out += _add_constraints(current, target, kept, quote)
     for name in kept:
-        have = current.tables[name].indexes
-        out += [f"{index.sql};" for i, index in target.tables[name].indexes.items() if have.get(i) != index]
+        existing = current.tables[name].indexes
+        out += [f"{index.sql};" for i, index in target.tables[name].indexes.items() if existing.get(i) != index]
     for name in reversed(_dependency_order(current)):
         if name not in target.tables:
             out.append(f"DROP TABLE {quote(name)};")
@@ -413,27 +407,63 @@ def _migration(current: Schema, target: Schema, dialect_name: str) -> list[str]:
     if is_sqlite and rebuilt:
         # A rebuild drops a table that others may reference: with foreign keys on, that DROP would
         # delete (cascade) their rows. SQLite ignores this PRAGMA inside a transaction, hence outside.
-        return ["PRAGMA foreign_keys = OFF;", "BEGIN;", *out, "PRAGMA foreign_key_check;", "COMMIT;", "PRAGMA foreign_keys = ON;"]
+        return [
+            "PRAGMA foreign_keys = OFF;", "BEGIN;", *out,
+            "PRAGMA foreign_key_check;", "COMMIT;", "PRAGMA foreign_keys = ON;",
+        ]
     return ["BEGIN;", *out, "COMMIT;"]
+
+
+def _drop_constraints(current: Schema, target: Schema, names: list[str], quote) -> list[str]:  # noqa: ANN001
+    out = []
+    for name in names:
+        have, want = current.tables[name], target.tables[name]
+        for item in [*_minus(have.uniques, want.uniques), *_minus(have.foreign_keys, want.foreign_keys)]:
+            # PostgreSQL names every constraint, so a reflected one always has its name.
+            out.append(f"ALTER TABLE {quote(name)} DROP CONSTRAINT {quote(item.name)};")
+    return out
+
+
+def _add_constraints(current: Schema, target: Schema, names: list[str], quote) -> list[str]:  # noqa: ANN001
+    out = []
+    for name in names:
+        have, want = current.tables[name], target.tables[name]
+        for unique in _minus(want.uniques, have.uniques):
+            out.append(
+                f"ALTER TABLE {quote(name)} ADD {_constraint(unique.name, quote)}"
+                f"UNIQUE ({_names(unique.columns, quote)});"
+            )
+        for fk in _minus(want.foreign_keys, have.foreign_keys):
+            out.append(
+                f"ALTER TABLE {quote(name)} ADD {_constraint(fk.name, quote)}"
+                f"FOREIGN KEY ({_names(fk.columns, quote)}) REFERENCES {quote(fk.referred_table)} "
+                f"({_names(fk.referred_columns, quote)}) ON DELETE {fk.ondelete};"
+            )
+    return out
 
 
 def _alter_columns(have: Table, want: Table, quote, is_sqlite: bool) -> list[str]:  # noqa: ANN001
     table = quote(want.name)
-    out = [f"ALTER TABLE {table} ADD COLUMN {c.definition(quote)};" for n, c in want.columns.items() if n not in have.columns]
-    if not is_sqlite:  # SQLite cannot change these in place; _rebuild_reasons sent such tables to a rebuild
+    out = [
+        f"ALTER TABLE {table} ADD COLUMN {column.definition(quote)};"
+        for name, column in want.columns.items()
+        if name not in have.columns
+    ]
+    if not is_sqlite:  # on SQLite, _rebuild_reasons sends a table with such changes to a rebuild
         for name, new in want.columns.items():
-            old = have.columns.get(name)
+            old, column = have.columns.get(name), quote(name)
             if old is not None and old.type != new.type:
-                out.append(f"ALTER TABLE {table} ALTER COLUMN {quote(name)} TYPE {new.type} USING {quote(name)}::{new.type};")
+                out.append(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE {new.type} USING {column}::{new.type};")
             if old is not None and old.nullable != new.nullable:
                 change = "DROP NOT NULL" if new.nullable else "SET NOT NULL"
-                out.append(f"ALTER TABLE {table} ALTER COLUMN {quote(name)} {change};")
+                out.append(f"ALTER TABLE {table} ALTER COLUMN {column} {change};")
         if have.primary_key != want.primary_key:
             if have.primary_key:
-                out.append(f"ALTER TABLE {table} DROP CONSTRAINT {quote(have.primary_key_name or want.name + '_pkey')};")
+                constraint = quote(have.primary_key_name or f"{want.name}_pkey")
+                out.append(f"ALTER TABLE {table} DROP CONSTRAINT {constraint};")
             if want.primary_key:
                 out.append(f"ALTER TABLE {table} ADD PRIMARY KEY ({_names(want.primary_key, quote)});")
-    out += [f"ALTER TABLE {table} DROP COLUMN {quote(n)};" for n in have.columns if n not in want.columns]
+    out += [f"ALTER TABLE {table} DROP COLUMN {quote(name)};" for name in have.columns if name not in want.columns]
     return out
 
 
