@@ -74,7 +74,8 @@ def load_schema_files(dialect: str, directory: Path | None = None) -> list[Schem
 def split_statements(sql: str) -> list[str]:
     """Split a script into statements at semicolons outside quotes, comments and bodies.
 
-    Bodies are PostgreSQL dollar quotes and SQLite trigger blocks (`BEGIN ... END;`). Comments are
+    Bodies are PostgreSQL dollar quotes and `BEGIN ATOMIC ... END` function bodies, and SQLite
+    trigger blocks (`BEGIN ... END`), with any `CASE ... END` inside them. Comments are
     dropped, so a file that is only comments yields no statement.
     """
     statements: list[str] = []
@@ -112,7 +113,12 @@ def split_statements(sql: str) -> list[str]:
         if word:
             token = word.group(0).upper()
             text = "".join(current).upper()
-            if token == "BEGIN" and re.search(r"\bCREATE\s+(TEMP\w*\s+)?TRIGGER\b", text):
+            if token == "BEGIN" and (
+                re.search(r"\bCREATE\s+(TEMP\w*\s+)?TRIGGER\b", text)
+                # PostgreSQL's SQL-standard body: CREATE FUNCTION ... BEGIN ATOMIC ...; END
+                or (re.search(r"\bCREATE\s+(OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE)\b", text)
+                    and re.match(r"BEGIN\s+ATOMIC\b", sql[i:], re.IGNORECASE))
+            ):
                 block_depth += 1
             elif token == "CASE" and block_depth:
                 # CASE ... END inside a trigger body: its END must not close the body.

@@ -78,6 +78,24 @@ def test_sqlite_trigger_bodies_stay_whole_and_run():
     assert connection.execute("SELECT touched FROM t").fetchone() == (1,)
 
 
+def test_postgresql_begin_atomic_bodies_stay_whole():
+    sql = """
+    CREATE FUNCTION sign_of(n integer) RETURNS text LANGUAGE sql
+    BEGIN ATOMIC
+        SELECT CASE WHEN n < 0 THEN 'negative' ELSE 'not negative' END;
+    END;
+    SELECT sign_of(-1);
+    """
+    statements = split_statements(sql)
+    assert len(statements) == 2
+    assert statements[0].endswith("END") and "BEGIN ATOMIC" in statements[0]
+    assert statements[1] == "SELECT sign_of(-1)"
+
+
+def test_a_plain_begin_is_not_a_block():
+    assert split_statements("BEGIN; CREATE TABLE a (x TEXT); COMMIT;") == ["BEGIN", "CREATE TABLE a (x TEXT)", "COMMIT"]
+
+
 def test_words_containing_begin_or_end_are_not_blocks():
     sql = "CREATE TABLE legend (beginning TEXT, ending TEXT); CREATE TABLE weekend (x TEXT);"
     assert len(split_statements(sql)) == 2

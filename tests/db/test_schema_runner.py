@@ -209,3 +209,37 @@ async def _column_names(database: Database, table: str) -> list[tuple[str]]:
     async with database.engine.connect() as connection:
         columns = await connection.run_sync(lambda sync: sync.dialect.get_columns(sync, table))
     return [(c["name"],) for c in columns]
+
+
+async def test_each_engine_applies_its_own_dialect_file_with_bodies(database_url, schema_folder):
+    schema_folder.copy(FIRST)
+    schema_folder.write(
+        "002_slug_guard.sqlite.sql",
+        """
+        CREATE TRIGGER tenants_slug_guard BEFORE INSERT ON tenants
+        BEGIN
+            SELECT CASE WHEN NEW.slug LIKE '% %' THEN RAISE(ABORT, 'slug has a space; use dashes') END;
+        END;
+        """,
+    )
+    schema_folder.write(
+        "002_slug_guard.postgresql.sql",
+        """
+        CREATE FUNCTION slug_ok(slug text) RETURNS boolean LANGUAGE sql IMMUTABLE
+        BEGIN ATOMIC
+            SELECT CASE WHEN slug LIKE '% %' THEN false ELSE true END;
+        END;
+        ALTER TABLE tenants ADD CONSTRAINT ck_tenants_slug CHECK (slug_ok(slug));
+        """,
+    )
+    database = Database(database_url)
+    try:
+        result = await upgrade(database, schema_folder.path)
+        assert result.applied == [FIRST, f"002_slug_guard.{database.dialect}.sql"]
+        await execute(database, "INSERT INTO tenants (id, name, slug) VALUES ('a', 'A', 'fine-slug')")
+        with pytest.raises(Exception):
+            await execute(database, "INSERT INTO tenants (id, name, slug) VALUES ('b', 'B', 'bad slug')")
+        assert await fetch(database, "SELECT slug FROM tenants") == [("fine-slug",)]
+        assert render_text(await diff_database(database, schema_folder.path)) == "no difference"
+    finally:
+        await database.dispose()
