@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from boards_desktop.db.engine import Database
+from boards_desktop.db.schema_files import SchemaFileError, schemas_dir
 from boards_desktop.db.schema_runner import SchemaError, schema_status, upgrade
 from boards_desktop.settings import Settings
 
@@ -15,6 +16,9 @@ async def prepare_database(settings: Settings) -> None:
     database = Database(settings.database_url)
     try:
         await upgrade(database)
+    except SchemaFileError as exc:
+        # A misnamed file is fixed by whoever put it there: one line at start-up, not a traceback.
+        raise SchemaError(_file_error(exc)) from None
     finally:
         await database.dispose()
 
@@ -51,5 +55,12 @@ async def run_db_command(settings: Settings, command: str, *, sql: bool = False)
     except SchemaError as exc:
         print(f"boards-desktop: {exc}", file=sys.stderr)
         return 2
+    except SchemaFileError as exc:
+        print(f"boards-desktop: {_file_error(exc)}", file=sys.stderr)
+        return 2
     finally:
         await database.dispose()
+
+
+def _file_error(exc: SchemaFileError) -> str:
+    return f"schemas folder {schemas_dir()}: {exc}. Nothing was changed."

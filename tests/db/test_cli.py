@@ -115,3 +115,15 @@ def test_db_diff_reports_drift_and_sql_prints_up_and_down(tmp_path):
     up, down = sql.stdout.split("-- down")
     assert up.startswith("-- up") and "CREATE INDEX ix_generation_tags_tag ON generation_tags (tag_id);" in up
     assert "DROP INDEX ix_generation_tags_tag;" in down
+
+
+def test_a_misnamed_schema_file_is_one_line_not_a_traceback(schema_folder, tmp_path):
+    schema_folder.copy(FIRST, LINEAGE).write("3_later.sql", "SELECT 1;")
+    data = tmp_path / "data"
+    env = _env(tmp_path, f"sqlite+aiosqlite:///{data / 'boards.db'}", schema_folder.path)
+    for command in (["db", "upgrade"], ["serve", "--port", "0"]):
+        result = run_cli(*command, env=env)
+        assert result.returncode == 2, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "3_later.sql" in lines[0] and "NNN_name.sql" in lines[0], result.stderr
+    assert not (data / "boards.db").exists()
