@@ -1,4 +1,4 @@
-"""The per-request context: the app's services, the caller, loaders and permissions."""
+"""The per-request context: the app's services, the caller, its sessions, loaders and permissions."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from strawberry.litestar import BaseContext
 from boards_desktop.db.queries.users import Actor
 from boards_desktop.graphql.loaders import Loaders
 from boards_desktop.graphql.permissions import Permissions
+from boards_desktop.graphql.sessions import RequestSessions
 from boards_desktop.services import Services
 
 
 class RequestContext(BaseContext, kw_only=True):
     services: Services
     actor: Actor
+    sessions: RequestSessions
     loaders: Loaders
     permissions: Permissions
 
@@ -25,11 +27,13 @@ async def get_request_context(request: Request[Any, Any, Any]) -> RequestContext
     services: Services = request.app.state.services
     # Every request runs as the installation's local user (see boards_desktop.identity).
     actor = services.actor
+    sessions = RequestSessions(services.database)
     return RequestContext(
         services=services,
         actor=actor,
-        loaders=Loaders(services.database),
-        permissions=Permissions(services.database, actor),
+        sessions=sessions,
+        loaders=Loaders(sessions),
+        permissions=Permissions(sessions, actor),
     )
 
 

@@ -2,7 +2,7 @@
 
 A board page asks for its owner, its generations, their tags and their boards field by field;
 the loaders turn that into a fixed number of statements however many rows the page holds.
-Every batch reads in a session of its own: resolvers run concurrently and a session may not.
+Batches read through the operation's shared read session (see `sessions`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from boards_desktop.db import models
-from boards_desktop.db.engine import Database
 from boards_desktop.db.queries import boards, generations, members, tags, users
+from boards_desktop.graphql.sessions import RequestSessions
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -25,8 +25,8 @@ PageKey = tuple[uuid.UUID, int, int]  # board id, limit, offset
 
 
 class Loaders:
-    def __init__(self, database: Database) -> None:
-        self._database = database
+    def __init__(self, sessions: RequestSessions) -> None:
+        self._sessions = sessions
         self.users: DataLoader[uuid.UUID, models.User | None] = self._by_key(users.users_by_ids, None)
         self.boards: DataLoader[uuid.UUID, models.Board | None] = self._by_key(boards.boards_by_ids, None)
         self.generations: DataLoader[uuid.UUID, models.Generation | None] = self._by_key(
@@ -43,7 +43,7 @@ class Loaders:
         missing: V,
     ) -> DataLoader[K, V]:
         async def load(keys: list[K]) -> list[V]:
-            async with self._database.read() as session:
+            async with self._sessions.read() as session:
                 found = await query(session, keys)
             return [found.get(key, missing) for key in keys]
 
@@ -55,7 +55,7 @@ class Loaders:
         for board_id, limit, offset in keys:
             by_window.setdefault((limit, offset), []).append(board_id)
         pages: dict[PageKey, list[models.Generation]] = {}
-        async with self._database.read() as session:
+        async with self._sessions.read() as session:
             for (limit, offset), board_ids in by_window.items():
                 found = await generations.board_generation_pages(session, board_ids, limit=limit, offset=offset)
                 pages.update({(board_id, limit, offset): rows for board_id, rows in found.items()})

@@ -17,10 +17,10 @@ import uuid
 from typing import Literal
 
 from boards_desktop.db import models
-from boards_desktop.db.engine import Database
 from boards_desktop.db.queries import access
 from boards_desktop.db.queries.users import Actor
 from boards_desktop.graphql.errors import forbidden
+from boards_desktop.graphql.sessions import RequestSessions
 
 Role = Literal["viewer", "editor", "admin", "owner"]
 _RANK: dict[str, int] = {"viewer": 1, "editor": 2, "admin": 3, "owner": 4}
@@ -29,8 +29,8 @@ _RANK: dict[str, int] = {"viewer": 1, "editor": 2, "admin": 3, "owner": 4}
 class Permissions:
     """What the caller may do, with the caller's memberships loaded at most once per request."""
 
-    def __init__(self, database: Database, actor: Actor) -> None:
-        self._database = database
+    def __init__(self, sessions: RequestSessions, actor: Actor) -> None:
+        self._sessions = sessions
         self.actor = actor
         self._roles: dict[uuid.UUID, str] | None = None
         self._visibility: access.BoardVisibility | None = None
@@ -72,7 +72,7 @@ class Permissions:
     async def visibility(self) -> access.BoardVisibility:
         async with self._lock:
             if self._visibility is None:
-                async with self._database.read() as session:
+                async with self._sessions.read() as session:
                     self._visibility = await access.board_visibility(session, self.actor)
             return self._visibility
 
@@ -84,6 +84,6 @@ class Permissions:
     async def _member_roles(self) -> dict[uuid.UUID, str]:
         async with self._lock:
             if self._roles is None:
-                async with self._database.read() as session:
+                async with self._sessions.read() as session:
                     self._roles = await access.member_roles(session, self.actor.user_id)
             return self._roles

@@ -51,7 +51,7 @@ class Query:
     ) -> list[Board]:
         ctx = context_of(info)
         limit, offset = validation.page(limit, offset)
-        async with ctx.services.database.read() as session:
+        async with ctx.sessions.read() as session:
             rows = await board_queries.my_boards(
                 session,
                 ctx.actor,
@@ -68,7 +68,7 @@ class Query:
     ) -> list[Board]:
         ctx = context_of(info)
         limit, offset = validation.page(limit, offset)
-        async with ctx.services.database.read() as session:
+        async with ctx.sessions.read() as session:
             rows = await board_queries.public_boards(
                 session, ctx.actor, sort=(sort or SortOrder.UPDATED_DESC).value, limit=limit, offset=offset
             )
@@ -93,7 +93,7 @@ class Query:
         ctx = context_of(info)
         limit, offset = validation.page(limit, offset)
         visibility = await ctx.permissions.visibility()
-        async with ctx.services.database.read() as session:
+        async with ctx.sessions.read() as session:
             rows = await generation_queries.recent_generations(
                 session,
                 visibility,
@@ -114,7 +114,7 @@ class Query:
         text = query.strip()
         if not text:
             return []
-        async with ctx.services.database.read() as session:
+        async with ctx.sessions.read() as session:
             rows = await board_queries.search_boards(session, ctx.actor, text, limit=limit, offset=offset)
         return [Board.from_row(row, ctx) for row in rows]
 
@@ -126,20 +126,20 @@ class Query:
     async def tags(self, info: strawberry.Info, limit: int | None = 100, offset: int | None = 0) -> list[Tag]:
         ctx = context_of(info)
         limit, offset = validation.page(limit, offset, default_limit=100)
-        async with ctx.services.database.read() as session:
+        async with ctx.sessions.read() as session:
             rows = await tag_queries.list_tags(session, ctx.actor.tenant_id, limit=limit, offset=offset)
         return [Tag.from_row(row) for row in rows]
 
     @strawberry.field
     async def tag(self, info: strawberry.Info, id: uuid.UUID) -> Tag | None:
         ctx = context_of(info)
-        async with ctx.services.database.read() as session:
+        async with ctx.sessions.read() as session:
             row = await tag_queries.get_tag(session, ctx.actor.tenant_id, id)
         return None if row is None else Tag.from_row(row)
 
     @strawberry.field
     async def tag_by_slug(self, info: strawberry.Info, slug: str) -> Tag | None:
         ctx = context_of(info)
-        async with ctx.services.database.read() as session:
+        async with ctx.sessions.read() as session:
             row = await tag_queries.tag_with_slug(session, ctx.actor.tenant_id, tag_queries.slugify(slug))
         return None if row is None else Tag.from_row(row)

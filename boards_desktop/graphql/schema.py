@@ -6,10 +6,12 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
 
 from boards_desktop.graphql.errors import log_unexpected
 from boards_desktop.graphql.mutations import Mutation
 from boards_desktop.graphql.queries import Query
+from boards_desktop.graphql.sessions import CloseRequestSessions
 
 
 class _Schema(strawberry.Schema):
@@ -18,4 +20,9 @@ class _Schema(strawberry.Schema):
         log_unexpected(errors)
 
 
-schema = _Schema(query=Query, mutation=Mutation)
+# A client sends the same few operations over and over: parse and validate each text once.
+schema = _Schema(
+    query=Query,
+    mutation=Mutation,
+    extensions=[CloseRequestSessions, lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
+)

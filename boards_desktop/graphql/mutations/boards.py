@@ -24,7 +24,7 @@ class BoardMutations:
         title = validation.board_title(input.title)
         description = validation.optional_text(input.description)
         settings = validation.json_object(input.settings, "settings")
-        async with ctx.services.database.write() as session:
+        async with ctx.sessions.write() as session:
             row = await board_queries.insert_board(
                 session, ctx.actor, title=title, description=description, is_public=input.is_public, settings=settings
             )
@@ -46,7 +46,7 @@ class BoardMutations:
             changes["settings"] = validation.json_object(input.settings, "settings")
         board = await existing_board(ctx, input.id)
         await ctx.permissions.require(board, "admin", "change the board")
-        async with ctx.services.database.write() as session:
+        async with ctx.sessions.write() as session:
             row = await board_queries.update_board(session, board.id, changes)
         if row is None:
             raise not_found(f"Board {input.id} not found; it may have been deleted")
@@ -58,7 +58,7 @@ class BoardMutations:
         ctx = context_of(info)
         board = await existing_board(ctx, id)
         await ctx.permissions.require(board, "owner", "delete the board")
-        async with ctx.services.database.write() as session:
+        async with ctx.sessions.write() as session:
             deleted = await board_queries.delete_board(session, board.id)
         if not deleted:
             raise not_found(f"Board {id} not found; it may have been deleted")

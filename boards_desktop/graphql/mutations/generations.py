@@ -31,7 +31,7 @@ class GenerationMutations:
         board = await existing_board(ctx, input.board_id)
         await ctx.permissions.require(board, "editor", "create generations")
         try:
-            async with ctx.services.database.write() as session:
+            async with ctx.sessions.write() as session:
                 inputs = await lineage_queries.detect_input_artifacts(session, ctx.actor, input_params)
                 row = await generation_queries.insert_generation(
                     session,
@@ -53,7 +53,7 @@ class GenerationMutations:
         source, board = await existing_generation(ctx, id)
         await ctx.permissions.require(board, "editor", "regenerate")
         try:
-            async with ctx.services.database.write() as session:
+            async with ctx.sessions.write() as session:
                 row = await generation_queries.insert_generation(
                     session,
                     tenant_id=source.tenant_id,
@@ -73,7 +73,7 @@ class GenerationMutations:
         ctx = context_of(info)
         generation, board = await existing_generation(ctx, id)
         await ctx.permissions.require_generation_control(board, generation, "cancel generations")
-        async with ctx.services.database.write() as session:
+        async with ctx.sessions.write() as session:
             row = await generation_queries.cancel_generation(session, id)
             current = row or await generation_queries.get_generation(session, id)
         if current is None:
@@ -88,7 +88,7 @@ class GenerationMutations:
         ctx = context_of(info)
         generation, board = await existing_generation(ctx, id)
         await ctx.permissions.require_generation_control(board, generation, "delete generations")
-        async with ctx.services.database.write() as session:
+        async with ctx.sessions.write() as session:
             board_id = await generation_queries.delete_generation(session, id)
         if board_id is None:
             raise not_found(f"Generation {id} not found; it may have been deleted")

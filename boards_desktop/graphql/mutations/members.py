@@ -28,7 +28,7 @@ class MemberMutations:
         if board.owner_id == user.id:
             raise conflict(f"{_name(user)} owns board '{board.title}' and already has every right on it")
         try:
-            async with ctx.services.database.write() as session:
+            async with ctx.sessions.write() as session:
                 if await member_queries.find_member(session, board.id, user.id) is not None:
                     raise conflict(
                         f"{_name(user)} is already a member of board '{board.title}'; "
@@ -54,7 +54,7 @@ class MemberMutations:
                     f"Only an admin or the owner of board '{board.title}' may remove other members; "
                     "you may remove only yourself"
                 )
-        async with ctx.services.database.write() as session:
+        async with ctx.sessions.write() as session:
             removed = await member_queries.delete_member(session, board.id, user_id)
         if not removed:
             raise not_found(f"User {user_id} is not a member of board '{board.title}'")
@@ -68,7 +68,7 @@ class MemberMutations:
         board = await existing_board(ctx, board_id)
         await ctx.permissions.require(board, "admin", "change members' roles")
         _not_the_owner(board, user_id, "given another role")
-        async with ctx.services.database.write() as session:
+        async with ctx.sessions.write() as session:
             changed = await member_queries.set_member_role(session, board.id, user_id, role.value)
         if not changed:
             raise not_found(

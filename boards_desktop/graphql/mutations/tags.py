@@ -29,7 +29,7 @@ class TagMutations:
         metadata = validation.json_object(input.metadata, "metadata")
         tenant_id = ctx.actor.tenant_id
         try:
-            async with ctx.services.database.write() as session:
+            async with ctx.sessions.write() as session:
                 if await tag_queries.tag_with_slug(session, tenant_id, slug) is not None:
                     raise _slug_taken(slug)
                 row = await tag_queries.insert_tag(
@@ -58,7 +58,7 @@ class TagMutations:
             changes["metadata_"] = validation.json_object(input.metadata, "metadata")
         tenant_id = ctx.actor.tenant_id
         try:
-            async with ctx.services.database.write() as session:
+            async with ctx.sessions.write() as session:
                 if "slug" in changes:
                     holder = await tag_queries.tag_with_slug(session, tenant_id, changes["slug"])
                     if holder is not None and holder.id != input.id:
@@ -73,7 +73,7 @@ class TagMutations:
     @strawberry.mutation(description="Delete a tag; it comes off every generation that had it.")
     async def delete_tag(self, info: strawberry.Info, id: uuid.UUID) -> bool:
         ctx = context_of(info)
-        async with ctx.services.database.write() as session:
+        async with ctx.sessions.write() as session:
             deleted = await tag_queries.delete_tag(session, ctx.actor.tenant_id, id)
         if not deleted:
             raise not_found(f"Tag {id} not found; it may have been deleted")
@@ -84,7 +84,7 @@ class TagMutations:
         ctx = context_of(info)
         generation = await _taggable_generation(ctx, generation_id, "tag generations")
         try:
-            async with ctx.services.database.write() as session:
+            async with ctx.sessions.write() as session:
                 tag = await _existing_tag(session, ctx, tag_id)
                 if not await tag_queries.has_tag_link(session, generation.id, tag.id):
                     await tag_queries.insert_tag_link(session, generation.id, tag.id)
@@ -99,7 +99,7 @@ class TagMutations:
     ) -> bool:
         ctx = context_of(info)
         generation = await _taggable_generation(ctx, generation_id, "untag generations")
-        async with ctx.services.database.write() as session:
+        async with ctx.sessions.write() as session:
             tag = await _existing_tag(session, ctx, tag_id)
             removed = await tag_queries.delete_tag_link(session, generation.id, tag.id)
         if not removed:

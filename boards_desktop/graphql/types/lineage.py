@@ -66,7 +66,7 @@ async def _build(
 ) -> Node:
     from boards_desktop.graphql.types.generations import Generation
 
-    async with ctx.services.database.read() as session:
+    async with ctx.sessions.read() as session:
         edges = await lineage_walk(session, start.id, direction=direction, max_depth=max_depth)
     rows = await readable_generations(ctx, (edge.node_id for edge in edges))
 

@@ -51,7 +51,7 @@ class User:
 
         ctx = context_of(info)
         limit, offset = validation.page(limit, offset, default_limit=100)
-        async with ctx.services.database.read() as session:
+        async with ctx.sessions.read() as session:
             rows = await board_queries.boards_owned_by(session, ctx.actor, self.id, limit=limit, offset=offset)
         return [Board.from_row(row, ctx) for row in rows]
 
@@ -61,6 +61,6 @@ class User:
 
         ctx = context_of(info)
         limit, offset = validation.page(limit, offset, default_limit=100)
-        async with ctx.services.database.read() as session:
+        async with ctx.sessions.read() as session:
             rows = await board_queries.boards_with_member(session, ctx.actor, self.id, limit=limit, offset=offset)
         return [Board.from_row(row, ctx) for row in rows]
