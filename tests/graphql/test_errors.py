@@ -153,3 +153,34 @@ async def test_errors_do_not_leak_internals(client):
             text = str(error)
             for leak in ("Traceback", "sqlalchemy", "SELECT ", "INSERT ", "UPDATE ", "psycopg", "asyncpg", "sqlite3"):
                 assert leak not in text, text
+
+
+async def test_generation_input_is_checked_before_anything_is_stored(client):
+    board_id = await create_board(client, "Checked")
+    for generator_name in ("", "   ", "g" * 101):
+        await expect_error(
+            client,
+            CREATE_GENERATION,
+            {"input": {"boardId": board_id, "generatorName": generator_name, "artifactType": "IMAGE", "inputParams": {}}},
+            "BAD_USER_INPUT",
+            "generatorName",
+            "generator",
+        )
+    await expect_error(
+        client,
+        CREATE_GENERATION,
+        {"input": {"boardId": board_id, "generatorName": GENERATOR, "artifactType": "IMAGE", "inputParams": None}},
+        "BAD_USER_INPUT",
+        "inputParams",
+    )
+    assert await generation_count(client, board_id) == 0
+
+    generation = await create_generation(client, board_id)
+    for kind in ("ancestry", "descendants"):
+        await expect_error(
+            client,
+            "query($id: UUID!) { generation(id: $id) { %s(maxDepth: -1) { depth } } }" % kind,
+            {"id": generation["id"]},
+            "BAD_USER_INPUT",
+            "maxDepth",
+        )

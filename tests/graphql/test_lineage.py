@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import select, text
 
 from boards_desktop.db import models
-from tests.graphql.helpers import create_board, create_generation, error_of, is_utc, is_uuid
+from tests.graphql.helpers import add_member, create_board, create_generation, error_of, is_utc, is_uuid, my_id
 
 INPUTS = """query($id: UUID!) { generation(id: $id) {
     inputArtifacts { generationId role artifactType generation { id artifactType createdAt } } } }"""
@@ -218,3 +218,50 @@ async def test_cycles_end_and_never_repeat_a_node_on_a_path(client):
     assert shape(await walk(client, "ancestry", c, levels=12), names) == (
         "C", 0, None, (("B", 1, "image", (("A", 2, "image", ()),)),),
     )
+
+
+async def test_lineage_shows_only_generations_the_caller_may_read(client, other_client):
+    # The other artist, an editor on my board, makes something on their private board from my image.
+    mine = await create_board(client, "My sources")
+    source = (await create_generation(client, mine, {"prompt": "source"}))["id"]
+    await add_member(client, mine, await my_id(other_client), "EDITOR")
+    theirs = await create_board(other_client, "Their remixes")
+    remix = (await create_generation(other_client, theirs, {"image": source}))["id"]
+    assert await inputs_of(other_client, remix) == [(source, "image", "IMAGE")]
+    names = {source: "S", remix: "R"}
+    assert shape(await walk(other_client, "descendants", source), names) == ("S", 0, None, (("R", 1, "image", ()),))
+
+    # I cannot read their board: the remix is not among my image's descendants.
+    assert shape(await walk(client, "descendants", source), names) == ("S", 0, None, ())
+
+    # Once they are off my board, my image leaves their remix's visible lineage.
+    await client.data(
+        "mutation($b: UUID!, $u: UUID!) { removeBoardMember(boardId: $b, userId: $u) { id } }",
+        {"b": mine, "u": await my_id(other_client)},
+    )
+    assert shape(await walk(other_client, "ancestry", remix), names) == ("R", 0, None, ())
+    data = await other_client.data(INPUTS.replace("createdAt", ""), {"id": remix})
+    for item in data["generation"]["inputArtifacts"]:
+        assert item["generation"] is None
+
+
+async def test_regenerate_keeps_inputs_and_a_deleted_input_leaves_its_children(client):
+    board_id = await create_board(client, "Derived")
+    source = (await create_generation(client, board_id, {"prompt": "source"}))["id"]
+    child = (await create_generation(client, board_id, {"image": source, "prompt": "variation"}))["id"]
+    again = (await client.data("mutation($id: UUID!) { regenerate(id: $id) { id } }", {"id": child}))["regenerate"]["id"]
+    names = {source: "S", child: "C", again: "C2"}
+
+    assert await inputs_of(client, again) == [(source, "image", "IMAGE")]
+    assert shape(await walk(client, "descendants", source), names) == (
+        "S", 0, None, (("C", 1, "image", ()), ("C2", 1, "image", ())),
+    )
+
+    await client.data("mutation($id: UUID!) { deleteGeneration(id: $id) }", {"id": source})
+    for survivor in (child, again):
+        data = await client.data(INPUTS.replace("createdAt", ""), {"id": survivor})
+        assert all(item["generation"] is None for item in data["generation"]["inputArtifacts"])
+        assert shape(await walk(client, "ancestry", survivor), names)[3] == ()
+    assert (await client.data("query($id: UUID!) { board(id: $id) { generationCount } }", {"id": board_id}))["board"] == {
+        "generationCount": 2
+    }

@@ -94,6 +94,11 @@ async def test_members_are_added_listed_changed_and_removed(client, other_client
     error_of(body, "CONFLICT", "member", "already")
     assert await member_roles(client, board_id) == {other: "VIEWER"}
 
+    # The owner is not a member and cannot become one.
+    body = await client.graphql(ADD_MEMBER, {"board": board_id, "user": owner, "role": "VIEWER"})
+    error_of(body, ("CONFLICT", "BAD_USER_INPUT", "FORBIDDEN"), "owner", "owns")
+    assert await member_roles(client, board_id) == {other: "VIEWER"}
+
     # An unknown user cannot be added.
     body = await client.graphql(ADD_MEMBER, {"board": board_id, "user": str(uuid.uuid4()), "role": "VIEWER"})
     error_of(body, "NOT_FOUND", "user")
@@ -196,9 +201,12 @@ async def test_admin_manages_board_and_members_but_not_the_owner_or_others_gener
     await other_client.data(REMOVE_MEMBER, {"board": board_id, "user": third})
     assert await member_roles(client, board_id) == {admin: "ADMIN"}
 
-    # The owner cannot be removed.
+    # The owner cannot be removed or given a role.
     body = await other_client.graphql(REMOVE_MEMBER, {"board": board_id, "user": owner})
     error_of(body, DENIED, "owner", "member")
+    body = await other_client.graphql(CHANGE_ROLE, {"board": board_id, "user": owner, "role": "VIEWER"})
+    error_of(body, DENIED, "owner", "member")
+    assert await member_roles(client, board_id) == {admin: "ADMIN"}
     assert (await client.data(BOARD, {"id": board_id}))["board"] is not None
 
     # Generations: own only.
@@ -238,6 +246,8 @@ async def test_public_board_is_readable_but_not_writable_by_a_non_member(client,
     board = (await other_client.data(BOARD, {"id": board_id}))["board"]
     assert board["generations"] == [{"id": generation["id"]}]
     assert (await generation_of(other_client, generation["id"]))["id"] == generation["id"]
+    recent = await other_client.data("query($b: UUID!) { recentGenerations(boardId: $b) { id } }", {"b": board_id})
+    assert recent["recentGenerations"] == [{"id": generation["id"]}]
     public = (await other_client.data("{ publicBoards { id } }"))["publicBoards"]
     assert [b["id"] for b in public] == [board_id]
     assert board_id not in await my_board_ids(other_client)
@@ -273,8 +283,10 @@ async def test_private_board_is_invisible_to_a_non_member(client, other_client):
     )
     assert data == {"mine": [], "pub": [], "found": [], "onBoard": [], "recent": []}
 
+    revealing = []
     for query, variables in [
         (CREATE_GENERATION, {"board": board_id}),
+        (REMOVE_MEMBER, {"board": board_id, "user": await my_id(client)}),
         (REGENERATE, {"id": generation["id"]}),
         (CANCEL, {"id": generation["id"]}),
         (DELETE_GENERATION, {"id": generation["id"]}),
@@ -285,10 +297,32 @@ async def test_private_board_is_invisible_to_a_non_member(client, other_client):
         (DELETE_BOARD, {"id": board_id}),
     ]:
         body = await other_client.graphql(query, variables)
-        error_of(body, DENIED)
+        error = error_of(body, DENIED)
+        if "Secret sketches" in error["message"] or "hidden" in error["message"]:
+            revealing.append(f"{error['path'][0]}: {error['message']}")
+    # The board stays invisible: no error tells its title or description.
+    assert revealing == []
 
     board = (await client.data(BOARD, {"id": board_id}))["board"]
     assert board["title"] == "Secret sketches" and board["generationCount"] == 1
     stored = await generation_of(client, generation["id"])
     assert stored["status"] == "PENDING" and stored["tags"] == []
+    assert await member_roles(client, board_id) == {}
+
+
+async def test_rights_follow_a_change_made_earlier_in_the_same_operation(client, other_client):
+    board_id, _, editor = await shared_board(client, other_client, "EDITOR")
+    body = await other_client.graphql(
+        """mutation($b: UUID!, $me: UUID!) {
+            leave: removeBoardMember(boardId: $b, userId: $me) { id }
+            make: createGeneration(input: {boardId: $b, generatorName: "test-generator", artifactType: IMAGE,
+                inputParams: {prompt: "after leaving"}}) { id }
+        }""",
+        {"b": board_id, "me": editor},
+    )
+    assert body["data"] is None or body["data"].get("make") is None
+    error = error_of(body, DENIED)
+    assert error["path"] == ["make"]
+    board = (await client.data(BOARD, {"id": board_id}))["board"]
+    assert board["generationCount"] == 1
     assert await member_roles(client, board_id) == {}

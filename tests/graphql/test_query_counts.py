@@ -15,6 +15,9 @@ BOARD_PAGE = """query($id: UUID!) { board(id: $id) {
     generations(limit: 50) { id status generatorName user { id } board { id } tags { id } inputArtifacts { generationId } }
 } }"""
 MY_BOARDS = "{ myBoards(limit: 50) { id generationCount owner { id } } }"
+RECENT = """query($id: UUID!) { recentGenerations(boardId: $id, limit: 50) {
+    id status board { id title } user { id displayName } tags { id slug } inputArtifacts { generationId generation { id } }
+} }"""
 
 
 class StatementCounter:
@@ -106,6 +109,11 @@ async def test_board_page_statements_do_not_grow_with_generations(client):
     assert all(len(g["tags"]) == 1 and len(g["inputArtifacts"]) == 1 for g in page)
     assert len({g["user"]["id"] for g in page}) == 2
 
+    assert len(large_statements) == len(small_statements), "\n".join(large_statements)
+
+    # The same holds for the recent-generations list, with the generations behind each input.
+    small_statements = await statements_for(client, RECENT, {"id": small})
+    large_statements = await statements_for(client, RECENT, {"id": large})
     assert len(large_statements) == len(small_statements), "\n".join(large_statements)
 
 

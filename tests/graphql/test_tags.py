@@ -163,3 +163,17 @@ async def test_delete_tag_unlinks_it_and_frees_its_slug(client):
 
     again = await create_tag(client, "OLD")
     assert again["slug"] == "old" and again["id"] != old["id"]
+
+
+async def test_tag_input_that_cannot_be_stored_is_bad_user_input(client):
+    await create_tag(client, "Existing")
+    for tag_input, mention in [
+        ({"name": "!!!"}, "slug"),
+        ({"name": "   "}, "name"),
+        ({"name": "n" * 101}, "name"),
+        ({"name": "Fine", "slug": "s" * 101}, "slug"),
+        ({"name": "Fine", "slug": "?!"}, "slug"),
+    ]:
+        body = await client.graphql(CREATE, {"input": tag_input})
+        error_of(body, "BAD_USER_INPUT", mention)
+    assert await all_slugs(client) == ["existing"]
