@@ -57,43 +57,48 @@ async def add_user(session, tenant_id: uuid.UUID) -> uuid.UUID:  # noqa: ANN001
 
 
 async def seed_board_page(client, generations: int) -> str:  # noqa: ANN001
-    """A board of the local user with `generations` generations by two users, each tagged, each but the first with an input."""
+    """A board of the local user with `generations` generations by two users, each tagged and each
+    made from a generation of its own on another board (so that no input is already on the page)."""
     actor = client.services.actor
+
+    def generation(board_id: uuid.UUID, user_id: uuid.UUID, i: int, source: uuid.UUID | None) -> models.Generation:
+        return models.Generation(
+            id=uuid.uuid4(),
+            tenant_id=actor.tenant_id,
+            board_id=board_id,
+            user_id=user_id,
+            generator_name=GENERATOR,
+            artifact_type="image",
+            status=("completed", "pending", "failed")[i % 3],
+            input_params={"image": str(source)} if source else {"prompt": f"source {i}"},
+            input_artifacts=[{"generation_id": str(source), "role": "image", "artifact_type": "image"}] if source else [],
+            created_at=BASE_TIME + timedelta(minutes=i),
+            updated_at=BASE_TIME + timedelta(minutes=i),
+        )
+
     async with client.services.database.write() as session:
         guest = await add_user(session, actor.tenant_id)
         board = models.Board(id=uuid.uuid4(), tenant_id=actor.tenant_id, owner_id=actor.user_id, title=f"{generations} generations")
+        sources = models.Board(id=uuid.uuid4(), tenant_id=actor.tenant_id, owner_id=actor.user_id, title="Sources")
         tags = [models.Tag(id=uuid.uuid4(), tenant_id=actor.tenant_id, name=f"t{i}", slug=f"t{i}-{uuid.uuid4().hex[:8]}") for i in range(2)]
-        session.add_all([board, *tags])
+        session.add_all([board, sources, *tags])
         session.add(models.BoardMember(id=uuid.uuid4(), board_id=board.id, user_id=guest, role="editor", invited_by_id=actor.user_id))
         await session.flush()
-        rows = []
-        for i in range(generations):
-            parent = rows[-1].id if rows else None
-            rows.append(
-                models.Generation(
-                    id=uuid.uuid4(),
-                    tenant_id=actor.tenant_id,
-                    board_id=board.id,
-                    user_id=actor.user_id if i % 2 else guest,
-                    generator_name=GENERATOR,
-                    artifact_type="image",
-                    status=("completed", "pending", "failed")[i % 3],
-                    input_params={"image": str(parent)} if parent else {"prompt": "first"},
-                    input_artifacts=[{"generation_id": str(parent), "role": "image", "artifact_type": "image"}] if parent else [],
-                    created_at=BASE_TIME + timedelta(minutes=i),
-                    updated_at=BASE_TIME + timedelta(minutes=i),
-                )
-            )
+        source_rows = [generation(sources.id, actor.user_id, i, None) for i in range(generations)]
+        session.add_all(source_rows)
+        await session.flush()
+        rows = [
+            generation(board.id, actor.user_id if i % 2 else guest, i, source.id) for i, source in enumerate(source_rows)
+        ]
         session.add_all(rows)
         await session.flush()
-        for i, row in enumerate(rows):
+        for i, (row, source) in enumerate(zip(rows, source_rows)):
             session.add(models.GenerationTag(id=uuid.uuid4(), generation_id=row.id, tag_id=tags[i % 2].id))
-            if i:
-                session.add(
-                    models.GenerationLineage(
-                        generation_id=row.id, position=0, input_generation_id=rows[i - 1].id, role="image", artifact_type="image"
-                    )
+            session.add(
+                models.GenerationLineage(
+                    generation_id=row.id, position=0, input_generation_id=source.id, role="image", artifact_type="image"
                 )
+            )
     return str(board.id)
 
 
