@@ -8,17 +8,20 @@ with everything reached through them.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 import strawberry
 
-from boards_desktop.db.queries.lineage import LineageEdge, lineage_walk
+from boards_desktop.db.queries.lineage import MAX_WALK_EDGES, LineageEdge, lineage_walk
 from boards_desktop.graphql.context import RequestContext
 from boards_desktop.graphql.lookups import readable_generations
 
 if TYPE_CHECKING:
     from boards_desktop.graphql.types.generations import Generation
+
+log = logging.getLogger("boards.graphql")
 
 _GenerationType = Annotated["Generation", strawberry.lazy("boards_desktop.graphql.types.generations")]
 
@@ -68,6 +71,8 @@ async def _build(
 
     async with ctx.sessions.read() as session:
         edges = await lineage_walk(session, start.id, direction=direction, max_depth=max_depth)
+    if len(edges) >= MAX_WALK_EDGES:
+        log.warning("%s of generation %s stopped at %d paths; ask for a smaller maxDepth", direction, start.id, len(edges))
     rows = await readable_generations(ctx, (edge.node_id for edge in edges))
 
     root = make(start, 0, None)
