@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -223,3 +224,15 @@ async def test_create_generation_on_unknown_board_writes_nothing(client):
     )
     error_of(body, "NOT_FOUND", "board")
     assert await recent(client) == []
+
+
+async def test_simultaneous_cancels_cancel_once(client):
+    board_id = await create_board(client, "Race")
+    generation = await create_generation(client, board_id)
+    bodies = await asyncio.gather(*(client.graphql(CANCEL, {"id": generation["id"]}) for _ in range(5)))
+    succeeded = [b for b in bodies if not b.get("errors")]
+    assert len(succeeded) == 1, bodies
+    for body in bodies:
+        if body.get("errors"):
+            error_of(body, "CONFLICT", "cancelled")
+    assert (await generation_of(client, generation["id"]))["status"] == "CANCELLED"

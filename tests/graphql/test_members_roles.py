@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from tests.graphql.helpers import (
@@ -326,3 +327,31 @@ async def test_rights_follow_a_change_made_earlier_in_the_same_operation(client,
     board = (await client.data(BOARD, {"id": board_id}))["board"]
     assert board["generationCount"] == 1
     assert await member_roles(client, board_id) == {}
+
+
+async def test_simultaneous_member_changes_agree(client, other_client):
+    board_id = await create_board(client, "Crowded")
+    other = await my_id(other_client)
+    bodies = await asyncio.gather(
+        *(client.graphql(ADD_MEMBER, {"board": board_id, "user": other, "role": "EDITOR"}) for _ in range(8))
+    )
+    assert sum(1 for b in bodies if not b.get("errors")) == 1, bodies
+    for body in bodies:
+        if body.get("errors"):
+            error_of(body, "CONFLICT", "member", "already")
+    assert await member_roles(client, board_id) == {other: "EDITOR"}
+
+    bodies = await asyncio.gather(*(client.graphql(REMOVE_MEMBER, {"board": board_id, "user": other}) for _ in range(8)))
+    assert sum(1 for b in bodies if not b.get("errors")) == 1, bodies
+    for body in bodies:
+        if body.get("errors"):
+            error_of(body, "NOT_FOUND", "member")
+    assert await member_roles(client, board_id) == {}
+
+    generation = await create_generation(client, board_id)
+    bodies = await asyncio.gather(*(client.graphql(DELETE_GENERATION, {"id": generation["id"]}) for _ in range(8)))
+    assert sum(1 for b in bodies if not b.get("errors")) == 1, bodies
+    for body in bodies:
+        if body.get("errors"):
+            error_of(body, "NOT_FOUND", "generation")
+    assert (await client.data(BOARD, {"id": board_id}))["board"]["generationCount"] == 0

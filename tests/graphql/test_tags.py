@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from tests.graphql.helpers import create_board, create_generation, create_tag, error_of, instant, is_utc, is_uuid
@@ -177,3 +178,21 @@ async def test_tag_input_that_cannot_be_stored_is_bad_user_input(client):
         body = await client.graphql(CREATE, {"input": tag_input})
         error_of(body, "BAD_USER_INPUT", mention)
     assert await all_slugs(client) == ["existing"]
+
+
+async def test_simultaneous_requests_agree(client):
+    board_id = await create_board(client, "Busy")
+    generation = await create_generation(client, board_id)
+
+    bodies = await asyncio.gather(*(client.graphql(CREATE, {"input": {"name": "Rush Hour"}}) for _ in range(6)))
+    made = [b for b in bodies if not b.get("errors")]
+    assert len(made) == 1, bodies
+    for body in bodies:
+        if body.get("errors"):
+            assert "Tag with slug 'rush-hour' already exists" in error_of(body, "CONFLICT")["message"]
+    assert await all_slugs(client) == ["rush-hour"]
+
+    tag_id = made[0]["data"]["createTag"]["id"]
+    bodies = await asyncio.gather(*(client.graphql(ADD, {"g": generation["id"], "t": tag_id}) for _ in range(12)))
+    assert all(not b.get("errors") for b in bodies), bodies
+    assert await tags_of(client, generation["id"]) == ["rush-hour"]
