@@ -211,3 +211,11 @@ async def test_search_boards(client, other_client):
     assert await search(client, "e_n") == [underscore]
     assert await search(client, "_") == [underscore]
     assert await search(client, "k\\s") == [backslash]
+
+
+async def test_search_boards_ignores_case_beyond_ascii(client):
+    summer = await create_board(client, "Été à Paris")
+    sea = await create_board(client, "Etudes", description="МОРЕ и небо")
+    for query, expected in [("été", [summer]), ("ÉTÉ", [summer]), ("море", [sea]), ("НЕБО", [sea])]:
+        data = await client.data("query($q: String!) { searchBoards(query: $q) { id } }", {"q": query})
+        assert [b["id"] for b in data["searchBoards"]] == expected, query

@@ -268,6 +268,12 @@ async def test_public_board_is_readable_but_not_writable_by_a_non_member(client,
     assert stored["status"] == "PENDING" and stored["tags"] == []
     assert await member_roles(client, board_id) == {}
 
+    # Made private again, it is gone for the outsider.
+    await client.data("mutation($id: UUID!) { updateBoard(input: {id: $id, isPublic: false}) { id } }", {"id": board_id})
+    assert (await other_client.data(BOARD, {"id": board_id}))["board"] is None
+    assert await generation_of(other_client, generation["id"]) is None
+    assert (await other_client.data("{ publicBoards { id } }"))["publicBoards"] == []
+
 
 async def test_private_board_is_invisible_to_a_non_member(client, other_client):
     board_id = await create_board(client, "Secret sketches", description="hidden")
