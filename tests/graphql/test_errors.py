@@ -55,8 +55,16 @@ async def test_board_title_must_be_1_to_255_characters_of_text(client):
 
     for bad in ("", "   ", "y" * 256):
         await expect_error(client, UPDATE_BOARD, {"id": longest["id"], "title": bad}, "BAD_USER_INPUT", "title")
-    title = (await client.data("query($id: UUID!) { board(id: $id) { title } }", {"id": longest["id"]}))["board"]["title"]
-    assert title == "x" * 255
+    # A bad title spoils the whole update: the other fields stay as they were too.
+    await expect_error(
+        client,
+        "mutation($id: UUID!) { updateBoard(input: {id: $id, title: \"\", description: \"changed\", isPublic: true}) { id } }",
+        {"id": longest["id"]},
+        "BAD_USER_INPUT",
+        "title",
+    )
+    board = (await client.data("query($id: UUID!) { board(id: $id) { title description isPublic } }", {"id": longest["id"]}))["board"]
+    assert board == {"title": "x" * 255, "description": None, "isPublic": False}
     assert (await client.data(UPDATE_BOARD, {"id": longest["id"], "title": "y" * 255}))["updateBoard"]["title"] == "y" * 255
 
 
