@@ -49,15 +49,17 @@ class Permissions:
             return False
         return board.is_public or await self.role_on(board) is not None
 
+    async def describe(self, board: models.Board) -> str:
+        """How errors name a board: by title only to those who may read it (a title can tell secrets)."""
+        return f"board '{board.title}'" if await self.can_read(board) else f"board {board.id}"
+
     async def require(self, board: models.Board, minimum: Role, action: str) -> Role:
         """The caller's role, when it is at least `minimum`; FORBIDDEN otherwise."""
         role = await self.role_on(board)
         if role is None or _RANK[role] < _RANK[minimum]:
             needed = "the owner" if minimum == "owner" else f"the {minimum} role (or higher)"
             held = f"you are {'a' if role != 'admin' else 'an'} {role}" if role else "you are not a member"
-            raise forbidden(
-                f"Only {needed} on board '{board.title}' may {action}; {held}. Ask the board's owner for access."
-            )
+            raise forbidden(f"Only {needed} on {await self.describe(board)} may {action}; {held}. Ask its owner for access.")
         return role
 
     async def require_generation_control(self, board: models.Board, generation: models.Generation, action: str) -> None:
@@ -65,7 +67,7 @@ class Permissions:
         role = await self.require(board, "editor", action)
         if role != "owner" and generation.user_id != self.actor.user_id:
             raise forbidden(
-                f"You may {action} only your own generations on board '{board.title}'; "
+                f"You may {action} only your own generations on {await self.describe(board)}; "
                 "this one was made by someone else. Ask the board's owner."
             )
 

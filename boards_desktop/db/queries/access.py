@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, String, and_, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.models import Board, BoardMember
@@ -18,10 +18,13 @@ from boards_desktop.db.queries.users import Actor
 
 @dataclass(frozen=True)
 class BoardVisibility:
-    """Every board id of the database split by whether the caller may read it."""
+    """Every board id of the database (as stored: canonical text) split by whether the caller may read it."""
 
-    readable: frozenset[uuid.UUID]
-    unreadable: frozenset[uuid.UUID]
+    readable: frozenset[str]
+    unreadable: frozenset[str]
+
+    def can_read(self, board_id: uuid.UUID) -> bool:
+        return str(board_id) in self.readable
 
 
 async def member_roles(session: AsyncSession, user_id: uuid.UUID) -> dict[uuid.UUID, str]:
@@ -47,9 +50,11 @@ def readable_boards_clause(actor: Actor) -> ColumnElement[bool]:
 async def board_visibility(session: AsyncSession, actor: Actor) -> BoardVisibility:
     # Boards are few (hundreds) next to generations (hundreds of thousands): listing them all lets
     # generation queries filter by a short id list and keep walking their created_at index.
-    rows = await session.execute(select(Board.id, readable_boards_clause(actor).label("readable")))
-    readable: set[uuid.UUID] = set()
-    unreadable: set[uuid.UUID] = set()
+    # The ids stay text: they only go back into SQL, and parsing hundreds of UUIDs per request shows.
+    stored_id = type_coerce(Board.id, String())
+    rows = await session.execute(select(stored_id, readable_boards_clause(actor).label("readable")))
+    readable: set[str] = set()
+    unreadable: set[str] = set()
     for board_id, is_readable in rows:
         (readable if is_readable else unreadable).add(board_id)
     return BoardVisibility(frozenset(readable), frozenset(unreadable))

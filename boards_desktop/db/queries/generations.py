@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, union_all, update
+from sqlalchemy import ColumnElement, String, delete, func, select, type_coerce, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.models import Generation
@@ -73,16 +73,17 @@ async def recent_generations(
 ) -> list[Generation]:
     """Generations of readable boards, newest first."""
     conditions: list[ColumnElement[bool]] = []
+    stored_board_id = type_coerce(Generation.board_id, String())  # compared with the stored text as is
     if board_id is not None:
-        if board_id not in visibility.readable:
+        if not visibility.can_read(board_id):
             return []
         conditions.append(Generation.board_id == board_id)
     elif len(visibility.unreadable) <= len(visibility.readable):
         # NOT IN keeps the planner on the created_at index (usually the list is empty).
         if visibility.unreadable:
-            conditions.append(Generation.board_id.not_in(list(visibility.unreadable)))
+            conditions.append(stored_board_id.not_in(sorted(visibility.unreadable)))
     elif visibility.readable:
-        conditions.append(Generation.board_id.in_(list(visibility.readable)))
+        conditions.append(stored_board_id.in_(sorted(visibility.readable)))
     else:
         return []
     if status is not None:

@@ -26,18 +26,17 @@ class MemberMutations:
         await ctx.permissions.require(board, "admin", "add members")
         user = await _existing_user(ctx, input.user_id)
         if board.owner_id == user.id:
-            raise conflict(f"{_name(user)} owns board '{board.title}' and already has every right on it")
+            raise conflict(f"{_name(user)} owns {await ctx.permissions.describe(board)} and already has every right on it")
         try:
             async with ctx.sessions.write() as session:
                 if await member_queries.find_member(session, board.id, user.id) is not None:
                     raise conflict(
-                        f"{_name(user)} is already a member of board '{board.title}'; "
-                        "use updateBoardMemberRole to change their role"
+                        f"{_name(user)} is already a member of this board; use updateBoardMemberRole to change their role"
                     )
                 await member_queries.insert_member(session, board.id, user.id, input.role.value, ctx.actor.user_id)
         except IntegrityError:
             # Someone added the same member in the same instant.
-            raise conflict(f"{_name(user)} is already a member of board '{board.title}'") from None
+            raise conflict(f"{_name(user)} is already a member of this board") from None
         return _changed(ctx, board)
 
     @strawberry.mutation(
@@ -46,18 +45,18 @@ class MemberMutations:
     async def remove_board_member(self, info: strawberry.Info, board_id: uuid.UUID, user_id: uuid.UUID) -> Board:
         ctx = context_of(info)
         board = await existing_board(ctx, board_id)
-        _not_the_owner(board, user_id, "removed")
+        await _not_the_owner(ctx, board, user_id, "removed")
         if user_id != ctx.actor.user_id:
             role = await ctx.permissions.role_on(board)
             if role not in ("admin", "owner"):
                 raise forbidden(
-                    f"Only an admin or the owner of board '{board.title}' may remove other members; "
+                    f"Only an admin or the owner of {await ctx.permissions.describe(board)} may remove other members; "
                     "you may remove only yourself"
                 )
         async with ctx.sessions.write() as session:
             removed = await member_queries.delete_member(session, board.id, user_id)
         if not removed:
-            raise not_found(f"User {user_id} is not a member of board '{board.title}'")
+            raise not_found(f"User {user_id} is not a member of {await ctx.permissions.describe(board)}")
         return _changed(ctx, board)
 
     @strawberry.mutation(description="Change a member's role on a board (admin or owner).")
@@ -67,12 +66,13 @@ class MemberMutations:
         ctx = context_of(info)
         board = await existing_board(ctx, board_id)
         await ctx.permissions.require(board, "admin", "change members' roles")
-        _not_the_owner(board, user_id, "given another role")
+        await _not_the_owner(ctx, board, user_id, "given another role")
         async with ctx.sessions.write() as session:
             changed = await member_queries.set_member_role(session, board.id, user_id, role.value)
         if not changed:
             raise not_found(
-                f"User {user_id} is not a member of board '{board.title}'; add them with addBoardMember first"
+                f"User {user_id} is not a member of {await ctx.permissions.describe(board)}; "
+                "add them with addBoardMember first"
             )
         return _changed(ctx, board)
 
@@ -84,9 +84,11 @@ async def _existing_user(ctx: RequestContext, user_id: uuid.UUID) -> models.User
     return user
 
 
-def _not_the_owner(board: models.Board, user_id: uuid.UUID, what: str) -> None:
+async def _not_the_owner(ctx: RequestContext, board: models.Board, user_id: uuid.UUID, what: str) -> None:
     if board.owner_id == user_id:
-        raise forbidden(f"The owner of board '{board.title}' cannot be {what}: the owner always has every right on it")
+        raise forbidden(
+            f"The owner of {await ctx.permissions.describe(board)} cannot be {what}: the owner always has every right on it"
+        )
 
 
 def _changed(ctx: RequestContext, board: models.Board) -> Board:

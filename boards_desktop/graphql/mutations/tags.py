@@ -86,12 +86,14 @@ class TagMutations:
         try:
             async with ctx.sessions.write() as session:
                 tag = await _existing_tag(session, ctx, tag_id)
+                # Taken now: a rollback below would expire the row's attributes.
+                answer = Tag.from_row(tag)
                 if not await tag_queries.has_tag_link(session, generation.id, tag.id):
                     await tag_queries.insert_tag_link(session, generation.id, tag.id)
         except IntegrityError:
             pass  # the same link was made in the same instant: the outcome we wanted
         ctx.loaders.forget_tags(generation.id)
-        return Tag.from_row(tag)
+        return answer
 
     @strawberry.mutation(description="Take a tag off a generation (editor or above).")
     async def remove_tag_from_generation(
