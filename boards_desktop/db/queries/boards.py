@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -46,13 +47,31 @@ async def public_boards(session: AsyncSession, actor: Actor, *, sort: BoardSort,
 
 
 async def search_boards(session: AsyncSession, actor: Actor, text: str, *, limit: int, offset: int) -> list[Board]:
-    """Readable boards whose title or description contains `text`, any case, newest update first."""
-    pattern = f"%{escape_like(text)}%"
-    query = select(Board).where(
-        readable_boards_clause(actor),
-        Board.title.ilike(pattern, escape="\\") | Board.description.ilike(pattern, escape="\\"),
+    """Readable boards whose title or description contains `text`, in any case, newest update first.
+
+    The match runs here rather than in SQL: SQLite's lower() folds ASCII only and PostgreSQL's
+    ILIKE depends on the database's locale, while an artist searching "été" expects "Été". Boards
+    number in the hundreds, so reading their titles is cheap; only the page is loaded whole.
+    """
+    needle = fold_case(text)
+    candidates = await session.execute(
+        select(Board.id, Board.title, Board.description)
+        .where(readable_boards_clause(actor))
+        .order_by(Board.updated_at.desc(), Board.id.desc())
     )
-    return await _page(session, query, "updated_desc", limit, offset)
+    matching = [
+        board_id
+        for board_id, title, description in candidates
+        if needle in fold_case(title) or (description is not None and needle in fold_case(description))
+    ]
+    page = matching[offset : offset + limit]
+    found = await boards_by_ids(session, page) if page else {}
+    return [found[board_id] for board_id in page if board_id in found]
+
+
+def fold_case(text: str) -> str:
+    """The form two texts are compared in when case must not matter, accents composed alike."""
+    return unicodedata.normalize("NFC", text).casefold()
 
 
 async def boards_owned_by(
@@ -70,11 +89,6 @@ async def boards_with_member(
         Board.id.in_(select(BoardMember.board_id).where(BoardMember.user_id == user_id)),
     )
     return await _page(session, query, "updated_desc", limit, offset)
-
-
-def escape_like(text: str) -> str:
-    """`text` as a literal inside a LIKE pattern whose escape character is a backslash."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def _page(session: AsyncSession, query: Select[Any], sort: BoardSort, limit: int, offset: int) -> list[Board]:
