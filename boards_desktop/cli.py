@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply pending schema files (backs a SQLite database up first)")
     db_commands.add_parser("status", help="list applied and pending schema files")
-    diff = db_commands.add_parser("diff", help="compare the live database with the DDL")
+    diff = db_commands.add_parser("diff", help="compare the live database with the DDL; exit 1 when they differ")
     diff.add_argument("--sql", action="store_true", help="print the statements that bring it to the DDL and back")
     models = db_commands.add_parser("models", help="generate the SQLAlchemy models module from the DDL")
     models.add_argument("--check", action="store_true", help="exit 1 when the module is stale; write nothing")

@@ -50,7 +50,8 @@ async def run_db_command(settings: Settings, command: str, *, sql: bool = False)
 
             difference = await diff_database(database)
             print(render_sql(difference, database.dialect) if sql else render_text(difference))
-            return 0
+            # Like `git diff --exit-code`: a script or CI step can tell drift from no drift.
+            return 0 if difference.is_empty else 1
         raise ValueError(f"unknown db command {command!r}")
     except SchemaError as exc:
         print(f"boards-desktop: {exc}", file=sys.stderr)

@@ -38,12 +38,15 @@ def test_db_upgrade_then_status(database_url, schema_folder, tmp_path):
     assert [line.split()[:2] for line in lines] == [["applied", FIRST], ["applied", LINEAGE], ["pending", TEST_003[0]]]
 
 
-def test_db_diff_prints_no_difference_on_a_fresh_database(database_url, tmp_path):
+def test_db_diff_prints_no_difference_on_a_fresh_database_and_exits_0(database_url, tmp_path):
     env = {"BOARDS_DATA_DIR": str(tmp_path / "data"), "BOARDS_DATABASE_URL": database_url}
     assert run_cli("db", "upgrade", env=env).returncode == 0
     diff = run_cli("db", "diff", env=env)
     assert diff.returncode == 0, diff.stderr
     assert diff.stdout == "no difference\n"
+    sql = run_cli("db", "diff", "--sql", env=env)
+    assert sql.returncode == 0, sql.stderr
+    assert sql.stdout == "-- no difference\n"
 
 
 def test_serve_refuses_an_edited_applied_file_with_one_line(schema_folder, tmp_path):
@@ -96,7 +99,7 @@ def _snapshot(path) -> tuple:  # noqa: ANN001
         connection.close()
 
 
-def test_db_diff_reports_drift_and_sql_prints_up_and_down(tmp_path):
+def test_db_diff_reports_drift_and_sql_prints_up_and_down_both_exiting_1(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     url = f"sqlite+aiosqlite:///{data / 'boards.db'}"
@@ -106,12 +109,14 @@ def test_db_diff_reports_drift_and_sql_prints_up_and_down(tmp_path):
     connection.execute("DROP INDEX ix_generation_tags_tag")
     connection.close()
 
+    # Status 1 says "they differ" (like `git diff --exit-code`), not that the command failed.
     report = run_cli("db", "diff", env=env)
-    assert report.returncode == 0, report.stderr
+    assert report.returncode == 1, report.stderr
+    assert report.stderr == ""
     assert report.stdout.strip() == "index ix_generation_tags_tag on generation_tags: missing from the database (tag_id)"
 
     sql = run_cli("db", "diff", "--sql", env=env)
-    assert sql.returncode == 0, sql.stderr
+    assert sql.returncode == 1, sql.stderr
     up, down = sql.stdout.split("-- down")
     assert up.startswith("-- up") and "CREATE INDEX ix_generation_tags_tag ON generation_tags (tag_id);" in up
     assert "DROP INDEX ix_generation_tags_tag;" in down
