@@ -136,3 +136,16 @@ async def test_lineage_is_written_as_json_and_rows(client):
         edges = await lineage_queries.lineage_walk(session, uuid.UUID(child), direction="ancestry", max_depth=1)
     assert row.input_artifacts == [{"generation_id": parent, "role": "images", "artifact_type": "image"}]
     assert [(e.node_id, e.role) for e in edges] == [(uuid.UUID(parent), "images")]
+
+
+async def test_regenerate_drops_inputs_that_were_deleted(client):
+    board = await _board(client)
+    kept = await _generation(client, board)
+    gone = await _generation(client, board)
+    child = await _generation(client, board, {"a": kept, "b": gone})
+    await client.data("mutation($id: UUID!) { deleteGeneration(id: $id) }", {"id": gone})
+    again = await client.data(
+        "mutation($id: UUID!) { regenerate(id: $id) { inputParams inputArtifacts { role generationId } } }", {"id": child}
+    )
+    assert again["regenerate"]["inputArtifacts"] == [{"role": "a", "generationId": kept}]
+    assert again["regenerate"]["inputParams"] == {"a": kept, "b": gone}

@@ -83,6 +83,15 @@ async def detect_input_artifacts(session: AsyncSession, actor: Actor, input_para
     return [InputArtifact(gid, role, types[gid]) for role, gid in candidates if gid in types]
 
 
+async def still_present(session: AsyncSession, artifacts: Sequence[InputArtifact]) -> list[InputArtifact]:
+    """The artifacts whose generation still exists (a copied lineage must not name deleted ones)."""
+    if not artifacts:
+        return []
+    ids = {artifact.generation_id for artifact in artifacts}
+    present = set(await session.scalars(select(Generation.id).where(Generation.id.in_(list(ids)))))
+    return [artifact for artifact in artifacts if artifact.generation_id in present]
+
+
 def _as_uuid(value: Any) -> uuid.UUID | None:
     if not isinstance(value, str) or len(value) != 36:
         return None

@@ -44,7 +44,10 @@ class GenerationMutations:
                     input_artifacts=inputs,
                 )
         except IntegrityError:
-            raise not_found(f"Board {board.id} not found; it was deleted while the generation was being created") from None
+            raise not_found(
+                f"Board {board.id} or an input generation was deleted while the generation was being created; "
+                "nothing was queued"
+            ) from None
         return _created(ctx, row)
 
     @strawberry.mutation(description="Queue a new generation with the same generator, type, params and inputs.")
@@ -54,6 +57,9 @@ class GenerationMutations:
         await ctx.permissions.require(board, "editor", "regenerate")
         try:
             async with ctx.sessions.write() as session:
+                inputs = await lineage_queries.still_present(
+                    session, lineage_queries.parse_input_artifacts(source.input_artifacts)
+                )
                 row = await generation_queries.insert_generation(
                     session,
                     tenant_id=source.tenant_id,
@@ -62,7 +68,7 @@ class GenerationMutations:
                     generator_name=source.generator_name,
                     artifact_type=source.artifact_type,
                     input_params=source.input_params,
-                    input_artifacts=lineage_queries.parse_input_artifacts(source.input_artifacts),
+                    input_artifacts=inputs,
                 )
         except IntegrityError:
             raise not_found(f"Generation {id} or one of its inputs was deleted meanwhile; nothing was queued") from None
