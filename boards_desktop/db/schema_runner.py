@@ -121,30 +121,36 @@ async def upgrade(database: Database, directory: Path | None = None, *, backup: 
 
     applied: list[str] = []
     for schema_file in pending:
-        async with database.write_engine.begin() as connection:
-            if database.dialect == "postgresql":
-                await connection.execute(text(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})"))
-            await connection.exec_driver_sql(_CREATE_RECORD_TABLE)
-            # Another process may have applied it while we waited for the lock.
-            if schema_file.name in {a.name for a in await read_applied(connection)}:
-                continue
-            for statement in schema_file.statements:
-                await connection.exec_driver_sql(statement)
-            await connection.execute(
-                text(
-                    f"INSERT INTO {RECORD_TABLE} (name, version, checksum, applied_at) "
-                    "VALUES (:name, :version, :checksum, :applied_at)"
-                ),
-                {
-                    "name": schema_file.name,
-                    "version": schema_file.version,
-                    "checksum": schema_file.checksum,
-                    "applied_at": utcnow().isoformat(),
-                },
-            )
-        applied.append(schema_file.name)
-        log.info("applied schema file %s", schema_file.name)
+        if await _apply(database, schema_file):
+            applied.append(schema_file.name)
+            log.info("applied schema file %s", schema_file.name)
     return UpgradeResult(applied, backup_path)
+
+
+async def _apply(database: Database, schema_file: SchemaFile) -> bool:
+    """Apply one file and record it, in one transaction; False when another process already had."""
+    async with database.write_engine.begin() as connection:
+        if database.dialect == "postgresql":
+            await connection.execute(text(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})"))
+        await connection.exec_driver_sql(_CREATE_RECORD_TABLE)
+        # Another process may have applied it while we waited for the lock.
+        if schema_file.name in {a.name for a in await read_applied(connection)}:
+            return False
+        for statement in schema_file.statements:
+            await connection.exec_driver_sql(statement)
+        await connection.execute(
+            text(
+                f"INSERT INTO {RECORD_TABLE} (name, version, checksum, applied_at) "
+                "VALUES (:name, :version, :checksum, :applied_at)"
+            ),
+            {
+                "name": schema_file.name,
+                "version": schema_file.version,
+                "checksum": schema_file.checksum,
+                "applied_at": utcnow().isoformat(),
+            },
+        )
+    return True
 
 
 def _backup_sqlite(database: Database) -> Path | None:
