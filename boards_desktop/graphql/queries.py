@@ -25,7 +25,8 @@ from boards_desktop.graphql.types.users import User
 class Query:
     @strawberry.field(description="You: the local user of this installation.")
     async def me(self, info: strawberry.Info) -> User | None:
-        row = await context_of(info).loaders.users.load(context_of(info).actor.user_id)
+        ctx = context_of(info)
+        row = await ctx.loaders.users.load(ctx.actor.user_id)
         return None if row is None else User.from_row(row)
 
     @strawberry.field
