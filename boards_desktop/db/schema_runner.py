@@ -3,6 +3,8 @@
 The runner refuses, before changing anything, a database whose applied files were edited since
 (their checksum differs) or that holds files this version does not know (it was opened by a newer
 version of the app). A SQLite database that already has data is backed up beside itself first.
+A file whose statement fails is rolled back whole and reported as a SchemaError that names the
+file and the statement; the files before it stay applied.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from boards_desktop.db.engine import Database
@@ -33,6 +36,8 @@ CREATE TABLE IF NOT EXISTS {RECORD_TABLE} (
 """
 # Serialises concurrent upgrades of one PostgreSQL database (two app instances starting at once).
 _PG_LOCK_KEY = 0x626F61726473  # "boards"
+# How much of a failing statement's first line the error repeats, to keep it one readable line.
+_SHOWN_STATEMENT_CHARS = 80
 
 
 class SchemaError(RuntimeError):
@@ -108,7 +113,11 @@ async def schema_status(database: Database, directory: Path | None = None) -> Sc
 
 
 async def upgrade(database: Database, directory: Path | None = None, *, backup: bool = True) -> UpgradeResult:
-    """Apply every pending file. Raises SchemaError (changing nothing) when the history is wrong."""
+    """Apply every pending file, each in its own transaction.
+
+    Raises SchemaError, changing nothing, when the history is wrong; and when a file's statement
+    fails, after rolling that file back (the files before it stay applied).
+    """
     files = load_schema_files(database.dialect, directory)
     async with database.engine.connect() as connection:
         pending = check_applied(await read_applied(connection), files)
@@ -121,9 +130,13 @@ async def upgrade(database: Database, directory: Path | None = None, *, backup: 
 
     applied: list[str] = []
     for schema_file in pending:
-        if await _apply(database, schema_file):
-            applied.append(schema_file.name)
-            log.info("applied schema file %s", schema_file.name)
+        try:
+            if await _apply(database, schema_file):
+                applied.append(schema_file.name)
+                log.info("applied schema file %s", schema_file.name)
+        except _StatementFailed as failure:
+            # Raised here, once the file's transaction block has ended, so "rolled back" is true.
+            raise SchemaError(str(failure)) from None
     return UpgradeResult(applied, backup_path)
 
 
@@ -136,8 +149,13 @@ async def _apply(database: Database, schema_file: SchemaFile) -> bool:
         # Another process may have applied it while we waited for the lock.
         if schema_file.name in {a.name for a in await read_applied(connection)}:
             return False
-        for statement in schema_file.statements:
-            await connection.exec_driver_sql(statement)
+        for number, statement in enumerate(schema_file.statements, start=1):
+            try:
+                await connection.exec_driver_sql(statement)
+            except DBAPIError as error:
+                if error.connection_invalidated:
+                    raise  # the connection was lost: no fault of the file, so not reported as one
+                raise _StatementFailed(schema_file, number, statement, error) from error
         await connection.execute(
             text(
                 f"INSERT INTO {RECORD_TABLE} (name, version, checksum, applied_at) "
@@ -151,6 +169,22 @@ async def _apply(database: Database, schema_file: SchemaFile) -> bool:
             },
         )
     return True
+
+
+class _StatementFailed(Exception):
+    """A statement of a schema file was refused by the database; the message says which and why."""
+
+    def __init__(self, schema_file: SchemaFile, number: int, statement: str, error: DBAPIError) -> None:
+        first_line = statement.splitlines()[0].strip()
+        if len(first_line) > _SHOWN_STATEMENT_CHARS:
+            first_line = first_line[: _SHOWN_STATEMENT_CHARS - 3] + "..."
+        reason = " ".join(str(error.orig).split())  # the engine's own text, on one line
+        name = schema_file.name
+        super().__init__(
+            f"schema file {name} failed at statement {number} ({first_line}): {reason}. "
+            f"Nothing of {name} was applied (its transaction was rolled back); files before it stay applied. "
+            f"Fix {name}, then run `boards-desktop db upgrade` or start the app again."
+        )
 
 
 def _backup_sqlite(database: Database) -> Path | None:

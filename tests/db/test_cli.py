@@ -132,3 +132,29 @@ def test_a_misnamed_schema_file_is_one_line_not_a_traceback(schema_folder, tmp_p
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and "3_later.sql" in lines[0] and "NNN_name.sql" in lines[0], result.stderr
     assert not (data / "boards.db").exists()
+
+
+def test_a_failing_schema_file_is_one_line_and_leaves_nothing_of_itself(schema_folder, tmp_path):
+    broken = "002_notes.sql"
+    schema_folder.copy(FIRST).write(broken, "CREATE TABLE notes (id INTEGER);\nCREATE TABLE boards (id TEXT);\n")
+    data = tmp_path / "data"
+    env = _env(tmp_path, f"sqlite+aiosqlite:///{data / 'boards.db'}", schema_folder.path)
+
+    upgrade_result = run_cli("db", "upgrade", env=env)
+    assert upgrade_result.returncode == 2, upgrade_result.stderr
+    after_upgrade = _snapshot(data / "boards.db")
+    serve_result = run_cli("serve", "--port", "0", env=env)
+    assert serve_result.returncode == 2, serve_result.stderr
+
+    for result in (upgrade_result, serve_result):
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith(f"boards-desktop: schema file {broken} failed at statement 2 (CREATE TABLE boards (")
+        assert "table boards already exists" in lines[0]  # SQLite's own words
+        assert f"Nothing of {broken} was applied" in lines[0] and f"Fix {broken}" in lines[0]
+        assert "Traceback" not in result.stderr and "running at" not in result.stdout
+    # 001 went in by itself; of 002 nothing, not even its first statement, and serve changed nothing.
+    tables, records = after_upgrade
+    assert [name for name, _ in records] == [FIRST]
+    assert "notes" not in {name for kind, name, _ in tables if kind == "table"}
+    assert _snapshot(data / "boards.db") == after_upgrade

@@ -188,14 +188,48 @@ async def test_a_failing_file_is_rolled_back_and_stays_pending(database_url, sch
     schema_folder.copy(FIRST).write("002_broken.sql", "CREATE TABLE half (x INTEGER);\nCREATE TABLE broken (;\n")
     database = Database(database_url)
     try:
-        with pytest.raises(Exception):
+        with pytest.raises(SchemaError) as error:
             await upgrade(database, schema_folder.path)
+        message = str(error.value)
+        assert "002_broken.sql" in message and "failed at statement 2 (CREATE TABLE broken ():" in message
+        assert "syntax error" in message or "incomplete input" in message  # the engine's own words
+        assert "Nothing of 002_broken.sql was applied" in message and "rolled back" in message
+        assert "Fix 002_broken.sql" in message and "\n" not in message
         # 001 was applied in its own transaction; 002 left nothing behind.
         assert [r[0] for r in await _records(database)] == [FIRST]
         assert "half" not in await table_names(database)
         assert [f.name for f in (await schema_status(database, schema_folder.path)).pending] == ["002_broken.sql"]
     finally:
         await database.dispose()
+
+
+async def test_a_file_creating_a_table_that_exists_is_refused_whole(database_url, schema_folder):
+    schema_folder.copy(FIRST).write(
+        "002_again.sql",
+        "CREATE TABLE extra_notes (id INTEGER PRIMARY KEY);\n"
+        "CREATE INDEX ix_boards_title_again ON boards (title);\n"
+        "CREATE TABLE boards (\n    id VARCHAR(36) PRIMARY KEY\n);\n",
+    )
+    database = Database(database_url)
+    try:
+        with pytest.raises(SchemaError) as error:
+            await upgrade(database, schema_folder.path)
+        message = str(error.value)
+        assert "002_again.sql failed at statement 3 (CREATE TABLE boards ()" in message
+        assert "already exists" in message  # SQLite and PostgreSQL both say so, each in its own words
+        assert "Nothing of 002_again.sql was applied" in message
+        assert [r[0] for r in await _records(database)] == [FIRST]
+        assert "extra_notes" not in await table_names(database)
+        index_names = {row[0] for row in await fetch(database, _INDEX_NAMES[database.dialect])}
+        assert "ix_boards_title_again" not in index_names and "ix_boards_tenant" in index_names
+    finally:
+        await database.dispose()
+
+
+_INDEX_NAMES = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'index'",
+    "postgresql": "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()",
+}
 
 
 # --- rows to keep ---------------------------------------------------------------------------------
