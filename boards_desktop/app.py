@@ -16,11 +16,12 @@ from boards_desktop.api.health import health
 from boards_desktop.api.home import home
 from boards_desktop.db.engine import Database
 from boards_desktop.db.queries.users import ensure_local_user
-from boards_desktop.db.schema_runner import upgrade
+from boards_desktop.db.schema_files import SchemaFileError
+from boards_desktop.db.schema_runner import SchemaError, upgrade
 from boards_desktop.graphql import create_graphql_controller
 from boards_desktop.identity import load_identity
 from boards_desktop.services import Services
-from boards_desktop.settings import Settings, configure_logging, load_settings
+from boards_desktop.settings import Settings, SettingsError, configure_logging, load_settings
 
 log = logging.getLogger("boards")
 
@@ -34,11 +35,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
         settings.ensure_dirs()
         database = Database(settings.database_url, echo=settings.sql_echo)
         try:
-            result = await upgrade(database)
-            if result.applied:
-                log.info("database schema brought up to date: %s", ", ".join(result.applied))
-            identity = load_identity(settings.data_dir)
-            actor = await ensure_local_user(database, identity)
+            try:
+                result = await upgrade(database)
+                if result.applied:
+                    log.info("database schema brought up to date: %s", ", ".join(result.applied))
+                identity = load_identity(settings.data_dir)
+                actor = await ensure_local_user(database, identity)
+            except (SchemaError, SchemaFileError, SettingsError) as exc:
+                # Under `uvicorn --factory` no CLI prints these: say it in one line on our logger,
+                # then fail start-up anyway, so that the server never runs on a refused database.
+                log.error("cannot start: %s", exc)
+                raise
             app.state.services = Services(settings=settings, database=database, identity=identity, actor=actor)
             yield
         finally:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,7 +13,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+from boards_desktop.db.engine import Database
+from boards_desktop.db.schema_runner import upgrade
 from tests.benchmarks.startup import free_port
+from tests.db.support import LINEAGE, SCHEMAS
 
 
 def _env(data_dir: Path) -> dict[str, str]:
@@ -84,6 +89,36 @@ def test_the_asgi_factory_starts_under_uvicorn(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+def test_the_asgi_factory_refuses_an_edited_applied_file_with_one_logged_line(tmp_path: Path) -> None:
+    data_dir, schemas = tmp_path / "data", tmp_path / "schemas"
+    data_dir.mkdir()
+    shutil.copytree(SCHEMAS, schemas)
+    asyncio.run(_upgrade(f"sqlite+aiosqlite:///{data_dir / 'boards.db'}", schemas))
+    edited = schemas / LINEAGE
+    edited.write_text(edited.read_text() + "\n-- an innocent-looking edit\n")
+
+    port = free_port()
+    result = subprocess.run(
+        [sys.executable, "-m", "uvicorn", "--factory", "boards_desktop.app:create_app",
+         "--host", "127.0.0.1", "--port", str(port)],
+        env={**_env(data_dir), "BOARDS_SCHEMAS_DIR": str(schemas)}, capture_output=True, text=True, timeout=60,
+    )
+
+    assert result.returncode != 0, result.stderr
+    ours = [line for line in result.stderr.splitlines() if " boards: " in line]
+    assert len(ours) == 1, result.stderr
+    assert "ERROR boards: cannot start: " in ours[0]
+    assert LINEAGE in ours[0] and "changed after they were applied" in ours[0] and "restore" in ours[0]
+
+
+async def _upgrade(url: str, schemas: Path) -> None:
+    database = Database(url)
+    try:
+        await upgrade(database, schemas)
+    finally:
+        await database.dispose()
 
 
 def test_graphql_schema_command_prints_the_sdl() -> None:
