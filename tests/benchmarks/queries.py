@@ -64,6 +64,11 @@ class SqlTimer:
         self.total += time.perf_counter() - conn.info.pop("boards_bench_started")
         self.statements += 1
 
+    def close(self) -> None:
+        for engine in self.engines:
+            event.remove(engine, "before_cursor_execute", self._before)
+            event.remove(engine, "after_cursor_execute", self._after)
+
 
 async def measure(client: AppClient, query: str, variables: dict, runs: int) -> tuple[list[float], list[float], int]:
     timer = SqlTimer(client)
@@ -76,6 +81,7 @@ async def measure(client: AppClient, query: str, variables: dict, runs: int) -> 
         await client.data(query, variables)
         totals.append(time.perf_counter() - started)
         sql.append(timer.total)
+    timer.close()
     return totals, sql, timer.statements
 
 
