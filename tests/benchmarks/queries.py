@@ -50,7 +50,7 @@ class SqlTimer:
 
     def __init__(self, client: AppClient) -> None:
         database = client.services.database
-        self.engines = {database.engine.sync_engine, database.write_engine.sync_engine}
+        self.engines = set(database.sync_engines)
         self.total = 0.0
         self.statements = 0
         for engine in self.engines:

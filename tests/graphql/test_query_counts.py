@@ -24,7 +24,7 @@ class StatementCounter:
     """Records the statements sent on the app's engines (reads and, on SQLite, the writer) while open."""
 
     def __init__(self, database) -> None:  # noqa: ANN001
-        engines = (database.engine.sync_engine, database.write_engine.sync_engine)
+        engines = database.sync_engines
         self.engines = list({id(e): e for e in engines}.values())
         self.statements: list[str] = []
 
@@ -46,6 +46,7 @@ async def statements_for(client, query: str, variables: dict | None = None) -> l
     with StatementCounter(client.services.database) as counter:
         data = await client.data(query, variables)
     assert data
+    assert counter.statements, "no statement was counted: the counter misses an engine the app reads through"
     return counter.statements
 
 

@@ -93,7 +93,7 @@ async def test_nested_lists_cost_a_fixed_number_of_statements(client):
         def record(conn, cursor, statement, *args) -> None:  # noqa: ANN001, ANN002
             seen.append(statement)
 
-        engines = {client.services.database.engine.sync_engine, client.services.database.write_engine.sync_engine}
+        engines = set(client.services.database.sync_engines)
         for engine in engines:
             event.listen(engine, "before_cursor_execute", record)
         try:
