@@ -45,6 +45,7 @@ class Board(Base):
     metadata_: Mapped[Any] = mapped_column("metadata", JSONDocument, nullable=False, default=dict, server_default=text("'{}'"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, server_default=text('CURRENT_TIMESTAMP'))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow, server_default=text('CURRENT_TIMESTAMP'))
+    generation_count: Mapped[int] = mapped_column(Integer(), nullable=False, default=0, server_default=text('0'))
 
 
 class CreditTransaction(Base):

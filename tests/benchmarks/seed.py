@@ -86,11 +86,12 @@ async def seed_library(
             for row in generation_rows[:: 7]
         ]
         await session.execute(insert(GenerationTag), links)
-    # Fresh statistics, as a library that has been in use for a while would have.
+    # Fresh statistics and a visibility map, as autovacuum keeps them on a library in use (without
+    # the map PostgreSQL cannot answer from an index alone).
     if database.dialect == "postgresql":
         async with database.engine.connect() as connection:
             connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(text("ANALYZE"))
+            await connection.execute(text("VACUUM ANALYZE"))
     else:
         async with database.write() as session:
             await session.execute(text("ANALYZE"))

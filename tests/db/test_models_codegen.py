@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from boards_desktop.db.model_codegen import MODELS_PATH, render_models
-from tests.db.support import FIRST, LINEAGE, REPO
+from tests.db.support import ALL_FILES, FIRST, LINEAGE, REPO
 
 
 def test_db_models_check_passes_on_the_committed_module():
@@ -22,11 +22,11 @@ def test_db_models_check_passes_on_the_committed_module():
 
 
 def test_a_ddl_folder_with_an_extra_table_renders_a_different_module(schema_folder):
-    schema_folder.copy(FIRST, LINEAGE)
+    schema_folder.copy(*ALL_FILES)
     assert render_models(schema_folder.path) == MODELS_PATH.read_text(encoding="utf-8")
 
     schema_folder.write(
-        "003_palettes.sql",
+        "901_palettes.sql",
         """
         CREATE TABLE palettes (
             id VARCHAR(36) NOT NULL,

@@ -10,10 +10,10 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, delete, func, select, type_coerce, union_all, update
+from sqlalchemy import ColumnElement, String, delete, select, type_coerce, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from boards_desktop.db.models import Generation
+from boards_desktop.db.models import Board, Generation
 from boards_desktop.db.queries.access import BoardVisibility
 from boards_desktop.db.queries.boards import touch_board
 from boards_desktop.db.queries.lineage import InputArtifact, insert_lineage
@@ -30,11 +30,8 @@ async def generations_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) ->
 
 
 async def generation_counts(session: AsyncSession, board_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
-    rows = await session.execute(
-        select(Generation.board_id, func.count())
-        .where(Generation.board_id.in_(list(board_ids)))
-        .group_by(Generation.board_id)
-    )
+    """Each board's number of generations, from the counter its triggers keep (schemas/003, 004)."""
+    rows = await session.execute(select(Board.id, Board.generation_count).where(Board.id.in_(list(board_ids))))
     counts = {board_id: 0 for board_id in board_ids}
     counts.update({board_id: count for board_id, count in rows})
     return counts
