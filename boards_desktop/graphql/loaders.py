@@ -32,7 +32,6 @@ class Loaders:
         self.generations: DataLoader[uuid.UUID, models.Generation | None] = self._by_key(
             generations.generations_by_ids, None
         )
-        self.generation_counts: DataLoader[uuid.UUID, int] = self._by_key(generations.generation_counts, 0)
         self.members: DataLoader[uuid.UUID, list[models.BoardMember]] = self._by_key(members.members_by_boards, [])
         self.tags: DataLoader[uuid.UUID, list[models.Tag]] = self._by_key(tags.tags_by_generations, [])
         self.board_pages: DataLoader[PageKey, list[models.Generation]] = DataLoader(self._load_board_pages)
@@ -69,11 +68,8 @@ class Loaders:
 
     def forget_board_contents(self, board_id: uuid.UUID) -> None:
         """Drop what this request loaded about a board's generations after it changed them."""
-        _forget(self.generation_counts, lambda key: key == board_id)
+        _forget(self.boards, lambda key: key == board_id)  # the row carries the generation count
         _forget(self.board_pages, lambda key: key[0] == board_id)
-
-    def forget_board(self, board_id: uuid.UUID) -> None:
-        _forget(self.boards, lambda key: key == board_id)
 
     def forget_tags(self, generation_id: uuid.UUID) -> None:
         _forget(self.tags, lambda key: key == generation_id)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, delete, select, type_coerce, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from boards_desktop.db.models import Board, Generation
+from boards_desktop.db.models import Generation
 from boards_desktop.db.queries.access import BoardVisibility
 from boards_desktop.db.queries.boards import touch_board
 from boards_desktop.db.queries.lineage import InputArtifact, insert_lineage
@@ -27,14 +27,6 @@ _NEWEST_FIRST = (Generation.created_at.desc(), Generation.id.desc())
 async def generations_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Generation]:
     rows = await session.scalars(select(Generation).where(Generation.id.in_(list(ids))))
     return {generation.id: generation for generation in rows}
-
-
-async def generation_counts(session: AsyncSession, board_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
-    """Each board's number of generations, from the counter its triggers keep (schemas/003, 004)."""
-    rows = await session.execute(select(Board.id, Board.generation_count).where(Board.id.in_(list(board_ids))))
-    counts = {board_id: 0 for board_id in board_ids}
-    counts.update({board_id: count for board_id, count in rows})
-    return counts
 
 
 async def board_generation_pages(

@@ -108,7 +108,6 @@ class GenerationMutations:
 
 
 def _created(ctx: RequestContext, row: models.Generation) -> Generation:
+    # The board's count and updated_at moved too: a nested `board` field reads its row again.
     ctx.loaders.forget_board_contents(row.board_id)
-    # The board's updated_at moved: let a nested `board` field read it again.
-    ctx.loaders.forget_board(row.board_id)
     return Generation.from_row(row, ctx)

@@ -72,6 +72,8 @@ class Board:
     metadata: JSON
     created_at: datetime
     updated_at: datetime
+    # Kept on the board row by triggers (schemas/003, 004), so reading it costs nothing.
+    generation_count: int
 
     @classmethod
     def from_row(cls, row: models.Board, ctx: RequestContext | None = None) -> Board:
@@ -89,6 +91,7 @@ class Board:
             metadata=row.metadata_ if row.metadata_ is not None else {},
             created_at=row.created_at,
             updated_at=row.updated_at,
+            generation_count=row.generation_count,
         )
 
     @strawberry.field
@@ -110,7 +113,3 @@ class Board:
         limit, offset = validation.page(limit, offset)
         rows = await ctx.loaders.board_pages.load((self.id, limit, offset))
         return [Generation.from_row(row, ctx) for row in rows]
-
-    @strawberry.field
-    async def generation_count(self, info: strawberry.Info) -> int:
-        return await context_of(info).loaders.generation_counts.load(self.id)
