@@ -33,7 +33,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         settings.ensure_dirs()
-        database = Database(settings.database_url, echo=settings.sql_echo)
+        # SQL echo goes through the logging set up by configure_logging, not the engines own handler.
+        database = Database(settings.database_url)
         try:
             try:
                 result = await upgrade(database)

@@ -178,6 +178,8 @@ def configure_logging(settings: Settings) -> logging.Logger:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         logger.addHandler(handler)
     if settings.sql_echo:
-        logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
-        logging.getLogger("sqlalchemy.engine").addHandler(logger.handlers[0])
+        sql_logger = logging.getLogger("sqlalchemy.engine")
+        sql_logger.setLevel(logging.INFO)
+        if logger.handlers[0] not in sql_logger.handlers:
+            sql_logger.addHandler(logger.handlers[0])
     return logger
