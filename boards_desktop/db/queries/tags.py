@@ -16,7 +16,7 @@ from boards_desktop.db.types import utcnow
 
 def slugify(text: str) -> str:
     """The contract's slug: lower-case, spaces and underscores to '-', only [a-z0-9-], no '-' runs or ends."""
-    slug = re.sub(r"[ _]", "-", text.lower())
+    slug = re.sub(r"[\s_]", "-", text.lower())  # any white space, as upstream did
     slug = re.sub(r"[^a-z0-9-]", "", slug)
     return re.sub(r"-{2,}", "-", slug).strip("-")
 
