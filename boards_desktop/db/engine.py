@@ -102,8 +102,10 @@ class Database:
             self._inline_engine = create_sync_engine(
                 url.replace("sqlite+aiosqlite:", "sqlite+pysqlite:", 1),
                 echo=echo,
-                pool_size=4,
-                max_overflow=8,
+                # Never make a read wait for a connection: the wait would block the event loop
+                # that must run to give one back. Past eight, connections open and close as needed.
+                pool_size=8,
+                max_overflow=-1,
                 connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
             )
             _configure_sqlite(self._inline_engine, immediate=False)
