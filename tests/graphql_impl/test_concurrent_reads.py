@@ -19,3 +19,13 @@ async def test_sixty_simultaneous_reads_all_answer(client) -> None:  # noqa: ANN
         asyncio.gather(*(client.data(BOARD_PAGE, {"id": board}) for _ in range(60))), timeout=30
     )
     assert all(body["board"]["title"] == "Crowd" and len(body["board"]["generations"]) == 3 for body in bodies)
+
+
+async def test_fifty_simultaneous_writers_through_graphql_all_land(client) -> None:  # noqa: ANN001
+    create = "mutation($t: String!) { createBoard(input: {title: $t}) { id title } me { id } }"
+    bodies = await asyncio.wait_for(
+        asyncio.gather(*(client.data(create, {"t": f"Board {n}"}) for n in range(50))), timeout=60
+    )
+    assert sorted(body["createBoard"]["title"] for body in bodies) == sorted(f"Board {n}" for n in range(50))
+    listed = await client.data("{ myBoards(limit: 100) { title } }")
+    assert len(listed["myBoards"]) == 50
