@@ -22,7 +22,7 @@ async def test_sixty_simultaneous_reads_all_answer(client) -> None:  # noqa: ANN
 
 
 async def test_fifty_simultaneous_writers_through_graphql_all_land(client) -> None:  # noqa: ANN001
-    create = "mutation($t: String!) { createBoard(input: {title: $t}) { id title } me { id } }"
+    create = "mutation($t: String!) { createBoard(input: {title: $t}) { id title owner { id } } }"
     bodies = await asyncio.wait_for(
         asyncio.gather(*(client.data(create, {"t": f"Board {n}"}) for n in range(50))), timeout=60
     )
