@@ -16,6 +16,7 @@ from strawberry.dataloader import DataLoader
 
 from boards_desktop.db import models
 from boards_desktop.db.queries import boards, generations, members, tags, users
+from boards_desktop.db.queries.records import BoardRecord, GenerationRecord
 from boards_desktop.graphql.sessions import RequestSessions
 
 K = TypeVar("K")
@@ -28,13 +29,13 @@ class Loaders:
     def __init__(self, sessions: RequestSessions) -> None:
         self._sessions = sessions
         self.users: DataLoader[uuid.UUID, models.User | None] = self._by_key(users.users_by_ids, None)
-        self.boards: DataLoader[uuid.UUID, models.Board | None] = self._by_key(boards.boards_by_ids, None)
-        self.generations: DataLoader[uuid.UUID, models.Generation | None] = self._by_key(
+        self.boards: DataLoader[uuid.UUID, BoardRecord | None] = self._by_key(boards.boards_by_ids, None)
+        self.generations: DataLoader[uuid.UUID, GenerationRecord | None] = self._by_key(
             generations.generations_by_ids, None
         )
         self.members: DataLoader[uuid.UUID, list[models.BoardMember]] = self._by_key(members.members_by_boards, [])
         self.tags: DataLoader[uuid.UUID, list[models.Tag]] = self._by_key(tags.tags_by_generations, [])
-        self.board_pages: DataLoader[PageKey, list[models.Generation]] = DataLoader(self._load_board_pages)
+        self.board_pages: DataLoader[PageKey, list[GenerationRecord]] = DataLoader(self._load_board_pages)
 
     def _by_key(
         self,
@@ -48,22 +49,22 @@ class Loaders:
 
         return DataLoader(load)
 
-    async def _load_board_pages(self, keys: list[PageKey]) -> list[list[models.Generation]]:
+    async def _load_board_pages(self, keys: list[PageKey]) -> list[list[GenerationRecord]]:
         # Usually every key has the same limit and offset (one list field on many boards).
         by_window: dict[tuple[int, int], list[uuid.UUID]] = {}
         for board_id, limit, offset in keys:
             by_window.setdefault((limit, offset), []).append(board_id)
-        pages: dict[PageKey, list[models.Generation]] = {}
+        pages: dict[PageKey, list[GenerationRecord]] = {}
         async with self._sessions.read() as session:
             for (limit, offset), board_ids in by_window.items():
                 found = await generations.board_generation_pages(session, board_ids, limit=limit, offset=offset)
                 pages.update({(board_id, limit, offset): rows for board_id, rows in found.items()})
         return [pages[key] for key in keys]
 
-    def remember_board(self, board: models.Board) -> None:
+    def remember_board(self, board: BoardRecord) -> None:
         self.boards.prime(board.id, board, force=True)
 
-    def remember_generation(self, generation: models.Generation) -> None:
+    def remember_generation(self, generation: GenerationRecord) -> None:
         self.generations.prime(generation.id, generation, force=True)
 
     def forget_board_contents(self, board_id: uuid.UUID) -> None:

@@ -16,8 +16,8 @@ import asyncio
 import uuid
 from typing import Literal
 
-from boards_desktop.db import models
 from boards_desktop.db.queries import access
+from boards_desktop.db.queries.records import BoardRecord, GenerationRecord
 from boards_desktop.db.queries.users import Actor
 from boards_desktop.graphql.errors import forbidden
 from boards_desktop.graphql.sessions import RequestSessions
@@ -36,7 +36,7 @@ class Permissions:
         self._visibility: access.BoardVisibility | None = None
         self._lock = asyncio.Lock()
 
-    async def role_on(self, board: models.Board) -> Role | None:
+    async def role_on(self, board: BoardRecord) -> Role | None:
         if board.tenant_id != self.actor.tenant_id:
             return None
         if board.owner_id == self.actor.user_id:
@@ -44,16 +44,16 @@ class Permissions:
         role = (await self._member_roles()).get(board.id)
         return role if role in _RANK else None  # type: ignore[return-value]
 
-    async def can_read(self, board: models.Board) -> bool:
+    async def can_read(self, board: BoardRecord) -> bool:
         if board.tenant_id != self.actor.tenant_id:
             return False
         return board.is_public or await self.role_on(board) is not None
 
-    async def describe(self, board: models.Board) -> str:
+    async def describe(self, board: BoardRecord) -> str:
         """How errors name a board: by title only to those who may read it (a title can tell secrets)."""
         return f"board '{board.title}'" if await self.can_read(board) else f"board {board.id}"
 
-    async def require(self, board: models.Board, minimum: Role, action: str) -> Role:
+    async def require(self, board: BoardRecord, minimum: Role, action: str) -> Role:
         """The caller's role, when it is at least `minimum`; FORBIDDEN otherwise."""
         role = await self.role_on(board)
         if role is None or _RANK[role] < _RANK[minimum]:
@@ -62,7 +62,7 @@ class Permissions:
             raise forbidden(f"Only {needed} on {await self.describe(board)} may {action}; {held}. Ask its owner for access.")
         return role
 
-    async def require_generation_control(self, board: models.Board, generation: models.Generation, action: str) -> None:
+    async def require_generation_control(self, board: BoardRecord, generation: GenerationRecord, action: str) -> None:
         """Cancel and delete: the owner of the board may touch any generation, editors and admins their own."""
         role = await self.require(board, "editor", action)
         if role != "owner" and generation.user_id != self.actor.user_id:

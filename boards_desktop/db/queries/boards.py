@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.models import Board, BoardMember
 from boards_desktop.db.queries.access import readable_boards_clause
+from boards_desktop.db.queries.records import BoardRecord, select_boards
 from boards_desktop.db.queries.users import Actor
 from boards_desktop.db.types import utcnow
 
@@ -20,8 +21,8 @@ BoardSort = Literal["created_asc", "created_desc", "updated_asc", "updated_desc"
 MembershipFilter = Literal["owner", "member", "any"]
 
 
-async def boards_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Board]:
-    rows = await session.scalars(select(Board).where(Board.id.in_(list(ids))))
+async def boards_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, BoardRecord]:
+    rows = await session.execute(select_boards().where(Board.id.in_(list(ids))))
     return {board.id: board for board in rows}
 
 
@@ -33,20 +34,20 @@ async def my_boards(
     sort: BoardSort,
     limit: int,
     offset: int,
-) -> list[Board]:
+) -> list[BoardRecord]:
     member_of = Board.id.in_(select(BoardMember.board_id).where(BoardMember.user_id == actor.user_id))
     owned = Board.owner_id == actor.user_id
     condition: ColumnElement[bool] = {"owner": owned, "member": member_of, "any": owned | member_of}[membership]
-    query = select(Board).where(Board.tenant_id == actor.tenant_id, condition)
+    query = select_boards().where(Board.tenant_id == actor.tenant_id, condition)
     return await _page(session, query, sort, limit, offset)
 
 
-async def public_boards(session: AsyncSession, actor: Actor, *, sort: BoardSort, limit: int, offset: int) -> list[Board]:
-    query = select(Board).where(Board.tenant_id == actor.tenant_id, Board.is_public.is_(True))
+async def public_boards(session: AsyncSession, actor: Actor, *, sort: BoardSort, limit: int, offset: int) -> list[BoardRecord]:
+    query = select_boards().where(Board.tenant_id == actor.tenant_id, Board.is_public.is_(True))
     return await _page(session, query, sort, limit, offset)
 
 
-async def search_boards(session: AsyncSession, actor: Actor, text: str, *, limit: int, offset: int) -> list[Board]:
+async def search_boards(session: AsyncSession, actor: Actor, text: str, *, limit: int, offset: int) -> list[BoardRecord]:
     """Readable boards whose title or description contains `text`, in any case, newest update first.
 
     The match runs here rather than in SQL: SQLite's lower() folds ASCII only and PostgreSQL's
@@ -76,26 +77,26 @@ def fold_case(text: str) -> str:
 
 async def boards_owned_by(
     session: AsyncSession, actor: Actor, owner_id: uuid.UUID, *, limit: int, offset: int
-) -> list[Board]:
-    query = select(Board).where(readable_boards_clause(actor), Board.owner_id == owner_id)
+) -> list[BoardRecord]:
+    query = select_boards().where(readable_boards_clause(actor), Board.owner_id == owner_id)
     return await _page(session, query, "updated_desc", limit, offset)
 
 
 async def boards_with_member(
     session: AsyncSession, actor: Actor, user_id: uuid.UUID, *, limit: int, offset: int
-) -> list[Board]:
-    query = select(Board).where(
+) -> list[BoardRecord]:
+    query = select_boards().where(
         readable_boards_clause(actor),
         Board.id.in_(select(BoardMember.board_id).where(BoardMember.user_id == user_id)),
     )
     return await _page(session, query, "updated_desc", limit, offset)
 
 
-async def _page(session: AsyncSession, query: Select[Any], sort: BoardSort, limit: int, offset: int) -> list[Board]:
+async def _page(session: AsyncSession, query: Select[Any], sort: BoardSort, limit: int, offset: int) -> list[BoardRecord]:
     column = Board.created_at if sort.startswith("created") else Board.updated_at
     # id breaks ties so that pages neither skip nor repeat boards touched in the same instant.
     order = (column.asc(), Board.id.asc()) if sort.endswith("asc") else (column.desc(), Board.id.desc())
-    return list(await session.scalars(query.order_by(*order).limit(limit).offset(offset)))
+    return list(await session.execute(query.order_by(*order).limit(limit).offset(offset)))
 
 
 async def insert_board(

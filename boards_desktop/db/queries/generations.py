@@ -17,6 +17,7 @@ from boards_desktop.db.models import Generation
 from boards_desktop.db.queries.access import BoardVisibility
 from boards_desktop.db.queries.boards import touch_board
 from boards_desktop.db.queries.lineage import InputArtifact, insert_lineage
+from boards_desktop.db.queries.records import GenerationRecord, select_generations
 from boards_desktop.db.types import utcnow
 
 ACTIVE_STATUSES = ("pending", "processing")
@@ -24,26 +25,30 @@ ACTIVE_STATUSES = ("pending", "processing")
 _NEWEST_FIRST = (Generation.created_at.desc(), Generation.id.desc())
 
 
-async def generations_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Generation]:
-    rows = await session.scalars(select(Generation).where(Generation.id.in_(list(ids))))
+async def generations_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, GenerationRecord]:
+    rows = await session.execute(select_generations().where(Generation.id.in_(list(ids))))
     return {generation.id: generation for generation in rows}
 
 
 async def board_generation_pages(
     session: AsyncSession, board_ids: Sequence[uuid.UUID], *, limit: int, offset: int
-) -> dict[uuid.UUID, list[Generation]]:
+) -> dict[uuid.UUID, list[GenerationRecord]]:
     """The same page of generations (newest first) of each board, in one statement."""
-    pages: dict[uuid.UUID, list[Generation]] = {board_id: [] for board_id in board_ids}
+    pages: dict[uuid.UUID, list[GenerationRecord]] = {board_id: [] for board_id in board_ids}
     if not board_ids:
         return pages
     # One index-ordered LIMIT query per board, glued with UNION ALL: a window function over the
     # boards would read every generation of each board to number the rows.
     parts = [
-        select(Generation).where(Generation.board_id == board_id).order_by(*_NEWEST_FIRST).limit(limit).offset(offset)
+        select_generations()
+        .where(Generation.board_id == board_id)
+        .order_by(*_NEWEST_FIRST)
+        .limit(limit)
+        .offset(offset)
         for board_id in dict.fromkeys(board_ids)
     ]
     statement = parts[0] if len(parts) == 1 else union_all(*(select(part.subquery()) for part in parts))
-    for generation in await session.scalars(select(Generation).from_statement(statement)):
+    for generation in await session.execute(statement):
         pages[generation.board_id].append(generation)
     for rows in pages.values():
         rows.sort(key=lambda g: (g.created_at, g.id), reverse=True)
@@ -59,7 +64,7 @@ async def recent_generations(
     artifact_type: str | None,
     limit: int,
     offset: int,
-) -> list[Generation]:
+) -> list[GenerationRecord]:
     """Generations of readable boards, newest first."""
     conditions: list[ColumnElement[bool]] = []
     stored_board_id = type_coerce(Generation.board_id, String())  # compared with the stored text as is
@@ -79,8 +84,8 @@ async def recent_generations(
         conditions.append(Generation.status == status)
     if artifact_type is not None:
         conditions.append(Generation.artifact_type == artifact_type)
-    query = select(Generation).where(*conditions).order_by(*_NEWEST_FIRST).limit(limit).offset(offset)
-    return list(await session.scalars(query))
+    query = select_generations().where(*conditions).order_by(*_NEWEST_FIRST).limit(limit).offset(offset)
+    return list(await session.execute(query))
 
 
 async def insert_generation(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from boards_desktop.db import models
+from boards_desktop.db.queries.records import BoardRecord, GenerationRecord
 from boards_desktop.graphql.context import RequestContext
 from boards_desktop.graphql.errors import not_found
 
 
-async def existing_board(ctx: RequestContext, board_id: uuid.UUID) -> models.Board:
+async def existing_board(ctx: RequestContext, board_id: uuid.UUID) -> BoardRecord:
     """The board, readable or not (the role check that follows says what the caller lacks)."""
     board = await ctx.loaders.boards.load(board_id)
     if board is None or board.tenant_id != ctx.actor.tenant_id:
@@ -17,7 +17,7 @@ async def existing_board(ctx: RequestContext, board_id: uuid.UUID) -> models.Boa
     return board
 
 
-async def existing_generation(ctx: RequestContext, generation_id: uuid.UUID) -> tuple[models.Generation, models.Board]:
+async def existing_generation(ctx: RequestContext, generation_id: uuid.UUID) -> tuple[GenerationRecord, BoardRecord]:
     generation = await ctx.loaders.generations.load(generation_id)
     if generation is None or generation.tenant_id != ctx.actor.tenant_id:
         raise not_found(f"Generation {generation_id} not found; it may have been deleted")

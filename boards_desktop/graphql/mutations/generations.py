@@ -10,9 +10,9 @@ import uuid
 import strawberry
 from sqlalchemy.exc import IntegrityError
 
-from boards_desktop.db import models
 from boards_desktop.db.queries import generations as generation_queries
 from boards_desktop.db.queries import lineage as lineage_queries
+from boards_desktop.db.queries.records import GenerationRecord
 from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext, context_of
 from boards_desktop.graphql.errors import NOT_IMPLEMENTED, ApiError, conflict, not_found
@@ -107,7 +107,7 @@ class GenerationMutations:
         raise ApiError("Uploading from a URL is not available yet in this version", NOT_IMPLEMENTED)
 
 
-def _created(ctx: RequestContext, row: models.Generation) -> Generation:
+def _created(ctx: RequestContext, row: GenerationRecord) -> Generation:
     # The board's count and updated_at moved too: a nested `board` field reads its row again.
     ctx.loaders.forget_board_contents(row.board_id)
     return Generation.from_row(row, ctx)

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from boards_desktop.db import models
 from boards_desktop.db.queries import members as member_queries
+from boards_desktop.db.queries.records import BoardRecord
 from boards_desktop.graphql.context import RequestContext, context_of
 from boards_desktop.graphql.enums import BoardRole
 from boards_desktop.graphql.errors import conflict, forbidden, not_found
@@ -84,14 +85,14 @@ async def _existing_user(ctx: RequestContext, user_id: uuid.UUID) -> models.User
     return user
 
 
-async def _not_the_owner(ctx: RequestContext, board: models.Board, user_id: uuid.UUID, what: str) -> None:
+async def _not_the_owner(ctx: RequestContext, board: BoardRecord, user_id: uuid.UUID, what: str) -> None:
     if board.owner_id == user_id:
         raise forbidden(
             f"The owner of {await ctx.permissions.describe(board)} cannot be {what}: the owner always has every right on it"
         )
 
 
-def _changed(ctx: RequestContext, board: models.Board) -> Board:
+def _changed(ctx: RequestContext, board: BoardRecord) -> Board:
     ctx.loaders.forget_members(board.id)
     ctx.permissions.forget()
     return Board.from_row(board, ctx)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db import models
 from boards_desktop.db.queries import tags as tag_queries
+from boards_desktop.db.queries.records import GenerationRecord
 from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext, context_of
 from boards_desktop.graphql.errors import bad_input, conflict, not_found
@@ -110,7 +111,7 @@ class TagMutations:
         return True
 
 
-async def _taggable_generation(ctx: RequestContext, generation_id: uuid.UUID, action: str) -> models.Generation:
+async def _taggable_generation(ctx: RequestContext, generation_id: uuid.UUID, action: str) -> GenerationRecord:
     generation, board = await existing_generation(ctx, generation_id)
     await ctx.permissions.require(board, "editor", action)
     return generation

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from boards_desktop.db import models
+from boards_desktop.db.queries.records import BoardRecord
 from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext, context_of
 from boards_desktop.graphql.enums import BoardRole
@@ -76,7 +77,7 @@ class Board:
     generation_count: int
 
     @classmethod
-    def from_row(cls, row: models.Board, ctx: RequestContext | None = None) -> Board:
+    def from_row(cls, row: BoardRecord, ctx: RequestContext | None = None) -> Board:
         """The board as sent; with a context, later lookups of it in this request cost nothing."""
         if ctx is not None:
             ctx.loaders.remember_board(row)

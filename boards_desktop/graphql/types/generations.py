@@ -9,8 +9,8 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from boards_desktop.db import models
 from boards_desktop.db.queries.lineage import parse_input_artifacts
+from boards_desktop.db.queries.records import GenerationRecord
 from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext, context_of
 from boards_desktop.graphql.enums import ArtifactType, GenerationStatus
@@ -67,7 +67,7 @@ class Generation:
     raw_input_artifacts: strawberry.Private[Any]
 
     @classmethod
-    def from_row(cls, row: models.Generation, ctx: RequestContext | None = None) -> Generation:
+    def from_row(cls, row: GenerationRecord, ctx: RequestContext | None = None) -> Generation:
         """The generation as sent; with a context, later lookups of it in this request cost nothing."""
         if ctx is not None:
             ctx.loaders.generations.prime(row.id, row)
