@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Literal
 
+import msgspec
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -37,12 +38,21 @@ def dialect_of(url: str) -> Dialect:
     raise ValueError(f"unsupported database URL {url!r}")
 
 
+def _json_encode(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+# Every generation row carries four JSON documents; msgspec reads them several times faster than
+# the standard library, and a page of fifty generations is two hundred of them.
+JSON_CODEC: dict[str, Any] = {"json_serializer": _json_encode, "json_deserializer": msgspec.json.decode}
+
+
 def create_engine(url: str, *, echo: bool = False, immediate: bool = False, **kwargs: Any) -> AsyncEngine:
     """An engine with our connection settings; `immediate` makes SQLite transactions BEGIN IMMEDIATE."""
     if dialect_of(url) == "postgresql":
-        return create_async_engine(url, echo=echo, pool_pre_ping=False, **kwargs)
+        return create_async_engine(url, echo=echo, pool_pre_ping=False, **JSON_CODEC, **kwargs)
     engine = create_async_engine(
-        url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **kwargs
+        url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **JSON_CODEC, **kwargs
     )
     _configure_sqlite(engine, immediate=immediate)
     return engine
@@ -107,6 +117,7 @@ class Database:
                 pool_size=8,
                 max_overflow=-1,
                 connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+                **JSON_CODEC,
             )
             _configure_sqlite(self._inline_engine, immediate=False)
             self._inline_sessions = sessionmaker(self._inline_engine, expire_on_commit=False, autoflush=False)
