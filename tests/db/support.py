@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import uuid
 from pathlib import Path
 
+import asyncpg
 from sqlalchemy import text
 
 from boards_desktop.db.engine import Database
@@ -98,3 +100,26 @@ async def populate(database: Database, *, boards: int, generations: int) -> dict
     ]
     await execute(database, *statements)
     return {"tenant": [tenant], "user": [user], "boards": board_ids, "generations": generation_ids}
+
+
+def sql_sections(sql: str) -> tuple[str, str]:
+    """The "-- up" and "-- down" halves of `db diff --sql`."""
+    assert sql.startswith("-- up\n"), sql
+    up, down = sql.removeprefix("-- up\n").split("\n-- down\n")
+    return up, down
+
+
+async def run_script(url: str, script: str) -> None:
+    """Run the SQL as a user would paste it into sqlite3 or psql."""
+    if url.startswith("sqlite"):
+        connection = sqlite3.connect(sqlite_path(url), isolation_level=None)
+        try:
+            connection.executescript(script)
+        finally:
+            connection.close()
+        return
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await connection.execute(script)
+    finally:
+        await connection.close()

@@ -6,12 +6,10 @@ import re
 import sqlite3
 import uuid
 
-import asyncpg
-
 from boards_desktop.db.engine import Database
 from boards_desktop.db.schema_diff import CHANGED, EXTRA, MISSING, diff_database, render_sql, render_text
 from boards_desktop.db.schema_runner import upgrade
-from tests.db.support import FIRST, LINEAGE, execute, fetch, populate, sqlite_path
+from tests.db.support import FIRST, LINEAGE, execute, fetch, populate, run_script, sql_sections, sqlite_path
 
 
 async def test_a_fresh_database_has_no_difference(database_url):
@@ -96,18 +94,18 @@ async def test_up_sql_brings_a_drifted_database_back_and_down_sql_returns_it(dat
         await _drift(database)
         drifted = await diff_database(database)
         sql = render_sql(drifted, database.dialect)
-        up, down = _sections(sql)
+        up, down = sql_sections(sql)
         if database.is_sqlite:
             # SQLite cannot ALTER nullability or foreign keys: the table is rebuilt, with a reason.
             assert "-- credit_transactions is rebuilt" in up and "cannot ALTER the nullability of column" in up
 
-        await _run_script(database_url, up)
+        await run_script(database_url, up)
         assert render_text(await diff_database(database)) == "no difference"
         # Every row survived, including those of a rebuilt table.
         assert len(await fetch(database, "SELECT id FROM generations")) == 5
         assert await fetch(database, "SELECT description FROM credit_transactions") == [("first credit",)]
 
-        await _run_script(database_url, down)
+        await run_script(database_url, down)
         assert render_text(await diff_database(database)) == render_text(drifted)
     finally:
         await database.dispose()
@@ -129,9 +127,9 @@ async def test_a_column_alter_table_cannot_add_is_restored_too(database_url):
         assert [d.describe() for d in diff.differences] == [
             "column tags.updated_at: missing from the database (TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL)"
         ]
-        up, _ = _sections(render_sql(diff, database.dialect))
+        up, _ = sql_sections(render_sql(diff, database.dialect))
         assert ("-- tags is rebuilt" in up) == database.is_sqlite
-        await _run_script(database_url, up)
+        await run_script(database_url, up)
         assert render_text(await diff_database(database)) == "no difference"
         assert [row[0] for row in await fetch(database, "SELECT slug FROM tags")] == ["sky"]
     finally:
@@ -146,7 +144,7 @@ async def test_diff_of_a_later_schema_folder_lists_what_upgrade_would_add(databa
         schema_folder.copy(LINEAGE)
         diff = await diff_database(database, schema_folder.path)
         assert [(d.kind, d.table, d.change) for d in diff.differences] == [("table", "generation_lineage", MISSING)]
-        up, _ = _sections(render_sql(diff, database.dialect))
+        up, _ = sql_sections(render_sql(diff, database.dialect))
         assert "CREATE TABLE generation_lineage" in up
         assert "CREATE INDEX ix_generation_lineage_input ON generation_lineage (input_generation_id)" in up
     finally:
@@ -171,8 +169,8 @@ async def test_dialect_specific_files_compare_equal_once_applied(database_url, s
                 "index ix_generations_input_params on generations: missing from the database "
                 "(input_params) postgresql_using=gin"
             ]
-            up, _ = _sections(render_sql(diff, database.dialect))
-            await _run_script(database_url, up)
+            up, _ = sql_sections(render_sql(diff, database.dialect))
+            await run_script(database_url, up)
             assert render_text(await diff_database(database, schema_folder.path)) == "no difference"
     finally:
         await database.dispose()
@@ -235,28 +233,6 @@ async def _add_credit(database: Database, rows: dict[str, list[str]]) -> None:
         f"balance_after, description) VALUES ('{uuid.uuid4()}', '{rows['tenant'][0]}', '{rows['user'][0]}', "
         f"'{rows['generations'][0]}', 'usage', 1.5, 8.5, 'first credit')",
     )
-
-
-def _sections(sql: str) -> tuple[str, str]:
-    assert sql.startswith("-- up\n"), sql
-    up, down = sql.removeprefix("-- up\n").split("\n-- down\n")
-    return up, down
-
-
-async def _run_script(url: str, script: str) -> None:
-    """Run the SQL as a user would paste it into sqlite3 or psql."""
-    if url.startswith("sqlite"):
-        connection = sqlite3.connect(sqlite_path(url), isolation_level=None)
-        try:
-            connection.executescript(script)
-        finally:
-            connection.close()
-        return
-    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
-    try:
-        await connection.execute(script)
-    finally:
-        await connection.close()
 
 
 async def _schema_objects(database: Database) -> list[tuple]:
