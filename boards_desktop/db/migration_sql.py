@@ -1,7 +1,8 @@
 """The statements that take one reflected schema to another, for `db diff --sql`.
 
 Steps are ordered so that each can run: indexes and constraints that go are dropped before the
-columns they cover, tables are created after the tables they reference and dropped in reverse.
+columns they cover, tables are created after the tables they reference and dropped in reverse,
+triggers are dropped before anything else and created after everything else.
 Where SQLite's ALTER TABLE cannot make a change, the table is rebuilt the way SQLite documents.
 """
 
@@ -14,6 +15,7 @@ from sqlalchemy.engine import Dialect
 
 from boards_desktop.db.schema_compare import MISSING, Difference, compare, unmatched
 from boards_desktop.db.schema_reflect import Column, Schema, Table
+from boards_desktop.db.schema_triggers import create_statements, drop_statement
 
 
 def up_and_down(database: Schema, ddl: Schema, dialect: str) -> str:
@@ -41,6 +43,8 @@ def migration(current: Schema, target: Schema, dialect_name: str) -> list[str]:
     kept = [n for n in shared if n not in rebuilt]
 
     out: list[str] = []
+    # Triggers that go or change go first, while every table and column they use is still there.
+    out += [drop_statement(t, quote, is_sqlite) for n, t in current.triggers.items() if target.triggers.get(n) != t]
     # Indexes that go or change go first, so that the columns they cover can go.
     for name in kept:
         wanted = target.tables[name].indexes
@@ -56,7 +60,8 @@ def migration(current: Schema, target: Schema, dialect_name: str) -> list[str]:
     for name in shared:
         have, want = current.tables[name], target.tables[name]
         if name in rebuilt:
-            out += _sqlite_rebuild(have, want, rebuilt[name], quote)
+            triggers = [t.sql for t in target.triggers.values() if t.table == name]
+            out += _sqlite_rebuild(have, want, rebuilt[name], triggers, quote)
         else:
             out += _alter_columns(have, want, quote, is_sqlite)
     if not is_sqlite:
@@ -67,6 +72,10 @@ def migration(current: Schema, target: Schema, dialect_name: str) -> list[str]:
     for name in reversed(_dependency_order(current)):
         if name not in target.tables:
             out.append(f"DROP TABLE {quote(name)};")
+    # Triggers come last, once every table and column they use is in place (a rebuild made its own).
+    for name, trigger in target.triggers.items():
+        if current.triggers.get(name) != trigger and trigger.table not in rebuilt:
+            out += create_statements(trigger, current.functions, is_sqlite)
 
     if is_sqlite and rebuilt:
         # A rebuild drops a table that others may reference: with foreign keys on, that DROP would
@@ -156,8 +165,14 @@ def _sqlite_can_add(column: Column) -> bool:
     return column.nullable or column.default is not None
 
 
-def _sqlite_rebuild(have: Table, want: Table, reasons: list[str], quote) -> list[str]:  # noqa: ANN001
-    """SQLite's documented way to change a table: create the new one, copy, drop the old, rename."""
+def _sqlite_rebuild(
+    have: Table, want: Table, reasons: list[str], triggers: list[str], quote  # noqa: ANN001
+) -> list[str]:
+    """SQLite's documented way to change a table: create the new one, copy, drop the old, rename.
+
+    Dropping the old table drops its triggers too, so `triggers` (the CREATE TRIGGERs the table
+    should have) are made again on the new one.
+    """
     temporary = quote(f"_rebuild_{want.name}")
     create = re.sub(
         r"^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:\"[^\"]+\"|`[^`]+`|\[[^\]]+\]|[^\s(]+)",
@@ -172,6 +187,7 @@ def _sqlite_rebuild(have: Table, want: Table, reasons: list[str], quote) -> list
         f"DROP TABLE {quote(want.name)};",
         f"ALTER TABLE {temporary} RENAME TO {quote(want.name)};",
         *(f"{index.sql};" for index in want.indexes.values()),
+        *(f"{trigger};" for trigger in triggers),
     ]
 
 

@@ -14,7 +14,7 @@ _WHERE = {MISSING: "missing from the database", EXTRA: "not in the DDL"}
 
 @dataclass(frozen=True)
 class Difference:
-    kind: str  # table, column, type, nullability, primary key, unique, foreign key, index
+    kind: str  # table, column, type, nullability, primary key, unique, foreign key, index, trigger
     table: str
     change: str  # MISSING, EXTRA or CHANGED
     subject: str  # what it is about, e.g. "column boards.title"
@@ -34,7 +34,7 @@ def compare(current: Schema, target: Schema) -> list[Difference]:
             found.append(Difference("table", name, change, f"table {name}", _WHERE[change]))
         else:
             found += _compare_table(have, want)
-    return found
+    return found + _compare_triggers(current, target)
 
 
 def unmatched(items: list, others: list) -> list:  # noqa: ANN001
@@ -87,6 +87,22 @@ def _compare_table(have: Table, want: Table) -> list[Difference]:
         elif old_index != new_index:
             detail = f"{old_index.describe()} in the database, {new_index.describe()} in the DDL"
             found.append(Difference("index", name, CHANGED, subject, detail))
+    return found
+
+
+def _compare_triggers(current: Schema, target: Schema) -> list[Difference]:
+    # Triggers of a missing or extra table are listed too: the SQL has to create or drop them as well.
+    found: list[Difference] = []
+    names = current.triggers.keys() | target.triggers.keys()
+    for name in sorted(names, key=lambda n: ((current.triggers.get(n) or target.triggers[n]).table, n)):
+        have, want = current.triggers.get(name), target.triggers.get(name)
+        table = (want or have).table  # type: ignore[union-attr]
+        subject = f"trigger {name} on {table}"
+        if have is None or want is None:
+            change = MISSING if have is None else EXTRA
+            found.append(Difference("trigger", table, change, subject, _WHERE[change]))
+        elif have != want:
+            found.append(Difference("trigger", table, CHANGED, subject, "differs from the DDL"))
     return found
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from boards_desktop.db.engine import Database
 from boards_desktop.db.schema_files import SchemaFile
 from boards_desktop.db.schema_runner import RECORD_TABLE
+from boards_desktop.db.schema_triggers import Trigger, reflect_functions, reflect_triggers
 
 _IGNORED = {RECORD_TABLE}  # the runner's own bookkeeping, not part of the DDL
 
@@ -96,6 +97,8 @@ class Table:
 @dataclass
 class Schema:
     tables: dict[str, Table]
+    triggers: dict[str, Trigger] = field(default_factory=dict)
+    functions: frozenset[str] = frozenset()  # PostgreSQL: what a trigger may execute
 
 
 async def reflect_database(database: Database) -> Schema:
@@ -185,7 +188,8 @@ def _reflect(connection: Connection, schema: str | None) -> Schema:
             name, columns, tuple(primary["constrained_columns"]), primary.get("name"),
             uniques, foreign_keys, indexes, sql.get(("table", name), ""),
         )
-    return Schema(tables)
+    triggers = reflect_triggers(connection, schema, _IGNORED)
+    return Schema(tables, triggers, reflect_functions(connection, schema))
 
 
 def _normal_type(text: str) -> str:
