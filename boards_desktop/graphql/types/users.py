@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,6 +11,7 @@ import strawberry
 
 from boards_desktop.db import models
 from boards_desktop.db.queries import boards as board_queries
+from boards_desktop.db.queries.records import BoardRecord
 from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import context_of
 
@@ -47,20 +49,22 @@ class User:
 
     @strawberry.field(description="Boards this user owns that you may read, most recently changed first.")
     async def boards(self, info: strawberry.Info, limit: int | None = 100, offset: int | None = 0) -> list[_BoardType]:
-        from boards_desktop.graphql.types.boards import Board
-
-        ctx = context_of(info)
-        limit, offset = validation.page(limit, offset, default_limit=100)
-        async with ctx.sessions.read() as session:
-            rows = await board_queries.boards_owned_by(session, ctx.actor, self.id, limit=limit, offset=offset)
-        return [Board.from_row(row, ctx) for row in rows]
+        return await _boards_page(info, board_queries.boards_owned_by, self.id, limit, offset)
 
     @strawberry.field(description="Boards where this user is a member that you may read, most recently changed first.")
     async def member_boards(self, info: strawberry.Info, limit: int | None = 100, offset: int | None = 0) -> list[_BoardType]:
-        from boards_desktop.graphql.types.boards import Board
+        return await _boards_page(info, board_queries.boards_with_member, self.id, limit, offset)
 
-        ctx = context_of(info)
-        limit, offset = validation.page(limit, offset, default_limit=100)
-        async with ctx.sessions.read() as session:
-            rows = await board_queries.boards_with_member(session, ctx.actor, self.id, limit=limit, offset=offset)
-        return [Board.from_row(row, ctx) for row in rows]
+
+async def _boards_page(
+    info: strawberry.Info, query: Callable[..., Awaitable[list[BoardRecord]]], user_id: uuid.UUID,
+    limit: int | None, offset: int | None,
+) -> list[Board]:
+    """One page of a user's boards, as `query` selects them among those the caller may read."""
+    from boards_desktop.graphql.types.boards import Board
+
+    ctx = context_of(info)
+    limit, offset = validation.page(limit, offset, default_limit=100)
+    async with ctx.sessions.read() as session:
+        rows = await query(session, ctx.actor, user_id, limit=limit, offset=offset)
+    return [Board.from_row(row, ctx) for row in rows]
