@@ -111,15 +111,17 @@ async def measure(client: AppClient, query: str, variables: dict, runs: int) -> 
     for _ in range(10):  # warm caches and pools, as a running app has them
         await client.data(query, variables)
     totals, server, sql = [], [], []
+    statements = 0
     for _ in range(runs):
         timer.total, timer.statements = 0.0, 0
         started = time.perf_counter()
         await client.data(query, variables)
         totals.append(time.perf_counter() - started)
         sql.append(timer.total)
+        statements = timer.statements
         server.append(await served(client, query, variables))
     timer.close()
-    return {"request": totals, "server": server, "sql": sql, "statements": timer.statements // 2}
+    return {"request": totals, "server": server, "sql": sql, "statements": statements}
 
 
 def _ms(values: list[float]) -> str:
