@@ -12,7 +12,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 import platformdirs
 
@@ -27,6 +27,19 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True)
+class GeneratorSettings:
+    """The `[generators]` section: which generators are offered, under which names.
+
+    `enabled` empty means all; `disabled` wins over `enabled`; `rename` maps a generator's own name
+    to the name it is offered under (its generations are stored under that name).
+    """
+
+    enabled: tuple[str, ...] = ()
+    disabled: tuple[str, ...] = ()
+    rename: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     database_url: str
@@ -34,7 +47,19 @@ class Settings:
     log_level: str = "INFO"
     sql_echo: bool = False
     config_file: Path | None = None
+    max_upload_bytes: int = 100 * 1024 * 1024
+    job_timeout_seconds: float = 900.0
+    job_retries: int = 3
+    # Jobs running at once per provider (`local`, `openai`, ...); providers not named get the default.
+    concurrency: Mapping[str, int] = field(default_factory=dict)
+    default_concurrency: int = 8
+    generators: GeneratorSettings = field(default_factory=lambda: GeneratorSettings())
     extra: Mapping[str, str] = field(default_factory=dict)
+
+    def concurrency_of(self, provider: str) -> int:
+        if provider in self.concurrency:
+            return self.concurrency[provider]
+        return max(1, os.cpu_count() or 1) if provider == "local" else self.default_concurrency
 
     @property
     def is_sqlite(self) -> bool:
@@ -66,7 +91,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """
     env = dict(os.environ if environ is None else environ)
     config_file = Path(env["BOARDS_CONFIG_FILE"]) if env.get("BOARDS_CONFIG_FILE") else default_config_file()
-    values = {**_read_config_file(config_file), **{k: v for k, v in env.items() if k.startswith("BOARDS_")}}
+    sections = _read_config_sections(config_file)
+    values = {**_flat_values(sections), **{k: v for k, v in env.items() if k.startswith("BOARDS_")}}
 
     data_dir = _path(values, "BOARDS_DATA_DIR") or Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     media_dir = _path(values, "BOARDS_MEDIA_DIR") or data_dir / "media"
@@ -78,7 +104,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         log_level=_log_level(values.get("BOARDS_LOG_LEVEL", "INFO")),
         sql_echo=_bool(values, "BOARDS_SQL_ECHO", False),
         config_file=config_file if config_file.is_file() else None,
-        extra={k: v for k, v in values.items() if k not in _KNOWN},
+        max_upload_bytes=int(_number(values, "BOARDS_MAX_UPLOAD_MB", 100, minimum=1) * 1024 * 1024),
+        job_timeout_seconds=_number(values, "BOARDS_JOB_TIMEOUT", 900, minimum=1),
+        job_retries=int(_number(values, "BOARDS_JOB_RETRIES", 3, minimum=0)),
+        concurrency=_concurrency(values, sections.get("concurrency")),
+        default_concurrency=int(_number(values, "BOARDS_CONCURRENCY", 8, minimum=1)),
+        generators=_generator_settings(values, sections.get("generators")),
+        extra={k: v for k, v in values.items() if k not in _KNOWN and not k.startswith(_CONCURRENCY_PREFIX)},
     )
 
 
@@ -90,21 +122,33 @@ _KNOWN = {
     "BOARDS_SQL_ECHO",
     "BOARDS_CONFIG_FILE",
     "BOARDS_SCHEMAS_DIR",  # read by db.schema_files, where the DDL is found
+    "BOARDS_MAX_UPLOAD_MB",
+    "BOARDS_JOB_TIMEOUT",
+    "BOARDS_JOB_RETRIES",
+    "BOARDS_CONCURRENCY",
+    "BOARDS_CONCURRENCY_LOCAL",  # one per provider: BOARDS_CONCURRENCY_<PROVIDER>
+    "BOARDS_GENERATORS_DISABLED",
 }
+_CONCURRENCY_PREFIX = "BOARDS_CONCURRENCY_"
 
 
-def _read_config_file(path: Path) -> dict[str, str]:
-    """Keys in the file are the setting names without the prefix: `database_url = "..."`."""
+def _read_config_sections(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(f"config file {path}: not valid TOML ({exc}); fix or remove it") from None
+
+
+def _flat_values(raw: Mapping[str, Any]) -> dict[str, str]:
+    """Top-level keys are the setting names without the prefix: `database_url = "..."`."""
     values: dict[str, str] = {}
     for key, value in raw.items():
         if isinstance(value, dict):
-            continue  # sections belong to other parts of the app (generators, providers)
+            continue  # sections ([generators], [concurrency]) are read on their own
+        if isinstance(value, list):
+            value = ",".join(str(item) for item in value)
         if isinstance(value, bool):
             value = "true" if value else "false"
         values[f"BOARDS_{key.upper()}"] = str(value)
@@ -148,6 +192,53 @@ def _database_url(url: str) -> str:
     raise SettingsError(
         f"BOARDS_DATABASE_URL={url!r}: not a database URL we can use; "
         "use sqlite+aiosqlite:///path/to/boards.db or postgresql+asyncpg://user:password@host:port/database"
+    )
+
+
+def _number(values: Mapping[str, str], name: str, default: float, *, minimum: float) -> float:
+    raw = values.get(name)
+    if raw is None or raw.strip() == "":
+        return float(default)
+    try:
+        number = float(raw)
+    except ValueError:
+        number = float("nan")
+    if not number >= minimum or number == float("inf"):
+        raise SettingsError(f"{name}={raw!r}: give a number of at least {minimum:g}")
+    return number
+
+
+def _concurrency(values: Mapping[str, str], section: Any) -> dict[str, int]:
+    limits: dict[str, int] = {}
+    if isinstance(section, dict):
+        for provider, raw in section.items():
+            limits[provider.lower()] = int(_number({"x": str(raw)}, "x", 1, minimum=1)) if raw is not None else 1
+    for key in values:
+        if key.startswith(_CONCURRENCY_PREFIX):
+            limits[key[len(_CONCURRENCY_PREFIX) :].lower()] = int(_number(values, key, 1, minimum=1))
+    return limits
+
+
+def _generator_settings(values: Mapping[str, str], section: Any) -> GeneratorSettings:
+    section = section if isinstance(section, dict) else {}
+
+    def names(raw: Any, setting: str) -> tuple[str, ...]:
+        if raw is None:
+            return ()
+        items = raw.split(",") if isinstance(raw, str) else raw
+        if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+            raise SettingsError(f"{setting}: give a list of generator names")
+        return tuple(item.strip() for item in items if item.strip())
+
+    rename = section.get("rename", {})
+    if not isinstance(rename, dict) or not all(isinstance(v, str) and v.strip() for v in rename.values()):
+        raise SettingsError('[generators.rename] in the config file: map names to new names, e.g. old = "new"')
+    disabled = names(values.get("BOARDS_GENERATORS_DISABLED"), "BOARDS_GENERATORS_DISABLED")
+    disabled += names(section.get("disabled"), "[generators] disabled")
+    return GeneratorSettings(
+        enabled=names(section.get("enabled"), "[generators] enabled"),
+        disabled=disabled,
+        rename={old: new.strip() for old, new in rename.items()},
     )
 
 

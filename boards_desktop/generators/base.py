@@ -1,0 +1,61 @@
+"""`BaseGenerator` and `GeneratorResult`: the plugin API, kept compatible with upstream.
+
+A generator is a class with `name`, `artifact_type` and `description`, an input model
+(`get_input_schema()`), and `async generate(inputs, context)`. What upstream lacked is optional:
+- `cancel(external_job_id)` stops the remote job when an artist cancels (the local task is
+  cancelled in any case);
+- `resume(external_job_id, context)` picks a remote job up again after the app restarted,
+  instead of paying for it twice;
+- `availability()` says why the generator cannot run here (no key, engine not answering);
+- `provider` groups generators under one concurrency limit; `timeout_seconds` bounds a job;
+- `rerun_safe` says a job interrupted by a crash may simply run again from the start.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, ClassVar
+
+from pydantic import BaseModel, Field
+
+from boards_desktop.generators.artifacts import DigitalArtifact
+
+if TYPE_CHECKING:
+    from boards_desktop.generators.context import GeneratorContext
+
+
+class GeneratorResult(BaseModel):
+    outputs: list[DigitalArtifact] = Field(default_factory=list)
+
+
+class BaseGenerator(ABC):
+    name: ClassVar[str]
+    artifact_type: ClassVar[str]  # image | video | audio | text
+    description: ClassVar[str] = ""
+    provider: ClassVar[str] = "local"
+    timeout_seconds: ClassVar[float | None] = None  # None: the app's default job timeout
+    rerun_safe: ClassVar[bool] = False
+
+    @abstractmethod
+    def get_input_schema(self) -> type[BaseModel]: ...
+
+    @abstractmethod
+    async def generate(self, inputs: BaseModel, context: GeneratorContext) -> GeneratorResult: ...
+
+    async def estimate_cost(self, inputs: BaseModel) -> float:
+        """The expected cost in US dollars (0 for local work)."""
+        return 0.0
+
+    async def cancel(self, external_job_id: str) -> None:
+        """Stop the remote job; the default has nothing remote to stop."""
+
+    async def resume(self, external_job_id: str, context: GeneratorContext) -> GeneratorResult:
+        raise NotImplementedError
+
+    def availability(self) -> str | None:
+        """None when the generator can run; else the reason, in words an artist can act on."""
+        return None
+
+    @property
+    def can_resume(self) -> bool:
+        return type(self).resume is not BaseGenerator.resume
