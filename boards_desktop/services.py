@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from boards_desktop.db.engine import Database
 from boards_desktop.db.queries.users import Actor
 from boards_desktop.identity import LocalIdentity
 from boards_desktop.settings import Settings
+
+if TYPE_CHECKING:
+    import httpx
+
+    from boards_desktop.generators.registry import GeneratorRegistry
+    from boards_desktop.jobs.events import EventBroker
+    from boards_desktop.jobs.runner import JobRunner
+    from boards_desktop.media.store import MediaStore
 
 
 @dataclass
@@ -16,3 +25,10 @@ class Services:
     database: Database
     identity: LocalIdentity
     actor: Actor  # the local user; every request runs as this user
+    # Built in the lifespan after the database; None only while the app is starting.
+    media: MediaStore | None = None
+    events: EventBroker | None = None
+    generators: GeneratorRegistry | None = None
+    jobs: JobRunner | None = None
+    http: httpx.AsyncClient | None = None  # shared by providers and URL downloads
+    security: Any = None  # boards_desktop.security: the token, session cookies and launch codes
