@@ -54,6 +54,7 @@ class Settings:
     concurrency: Mapping[str, int] = field(default_factory=dict)
     default_concurrency: int = 8
     generators: GeneratorSettings = field(default_factory=lambda: GeneratorSettings())
+    generator_modules: tuple[str, ...] = ()  # importable modules with a GENERATORS list
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def concurrency_of(self, provider: str) -> int:
@@ -110,6 +111,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         concurrency=_concurrency(values, sections.get("concurrency")),
         default_concurrency=int(_number(values, "BOARDS_CONCURRENCY", 8, minimum=1)),
         generators=_generator_settings(values, sections.get("generators")),
+        generator_modules=tuple(m.strip() for m in values.get("BOARDS_GENERATOR_MODULES", "").split(",") if m.strip()),
         extra={k: v for k, v in values.items() if k not in _KNOWN and not k.startswith(_CONCURRENCY_PREFIX)},
     )
 
@@ -128,6 +130,7 @@ _KNOWN = {
     "BOARDS_CONCURRENCY",
     "BOARDS_CONCURRENCY_LOCAL",  # one per provider: BOARDS_CONCURRENCY_<PROVIDER>
     "BOARDS_GENERATORS_DISABLED",
+    "BOARDS_GENERATOR_MODULES",
 }
 _CONCURRENCY_PREFIX = "BOARDS_CONCURRENCY_"
 
