@@ -33,5 +33,10 @@ def select_generations() -> Select[Any]:
     return select(*_GENERATION_COLUMNS)
 
 
+def generation_columns() -> list[Any]:
+    """Every generations column, labelled as the model's attributes (for RETURNING and selects)."""
+    return list(_GENERATION_COLUMNS)
+
+
 _BOARD_COLUMNS = _columns(Board)
 _GENERATION_COLUMNS = _columns(Generation)

@@ -1,0 +1,254 @@
+"""The job queue's statements: the generations table is the queue (schema file 005).
+
+Every statement a worker makes about a job it runs carries `status = 'processing' AND
+lease_owner = <me>` in its WHERE clause. A job cancelled by an artist, or taken over by another
+worker after our lease ran out, therefore cannot be written by us any more: terminal states are
+final, and a late progress report or result changes nothing.
+
+Claims take the oldest pending jobs first. On PostgreSQL the subquery locks with
+`FOR UPDATE SKIP LOCKED`, so several app processes claim side by side without taking the same row;
+SQLite has one writer at a time, which gives the same guarantee (SQLAlchemy leaves the clause out).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from boards_desktop.db.models import Generation
+from boards_desktop.db.queries.boards import touch_board
+from boards_desktop.db.queries.lineage import insert_lineage, parse_input_artifacts
+from boards_desktop.db.queries.records import GenerationRecord, generation_columns
+from boards_desktop.db.types import utcnow
+
+ACTIVE = ("pending", "processing")
+
+
+async def claim_pending(
+    session: AsyncSession, *, generator_names: Sequence[str], owner: str, lease: timedelta, limit: int
+) -> list[GenerationRecord]:
+    """Up to `limit` of the oldest pending jobs of these generators, now processing under our lease."""
+    if not generator_names or limit < 1:
+        return []
+    oldest = (
+        select(Generation.id)
+        .where(Generation.status == "pending", Generation.generator_name.in_(list(generator_names)))
+        .order_by(Generation.created_at, Generation.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    now = utcnow()
+    claimed = await session.execute(
+        update(Generation)
+        .where(Generation.id.in_(oldest.scalar_subquery()), Generation.status == "pending")
+        .values(
+            status="processing",
+            lease_owner=owner,
+            lease_expires_at=now + lease,
+            attempts=Generation.attempts + 1,
+            started_at=func.coalesce(Generation.started_at, now),
+            progress_phase="initializing",
+            progress_message=None,
+            updated_at=now,
+        )
+        .returning(*generation_columns())
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(claimed, key=lambda row: (row.created_at, row.id))
+
+
+async def claim_abandoned(
+    session: AsyncSession, *, generator_names: Sequence[str], owner: str, lease: timedelta, expired_before: datetime
+) -> list[GenerationRecord]:
+    """Processing jobs whose claimer stopped renewing its lease, now ours to resume, rerun or fail.
+
+    Sibling outputs (`batch_generation_id` set) are never claimed: they finish with their job.
+    """
+    if not generator_names:
+        return []
+    abandoned = (
+        select(Generation.id)
+        .where(
+            Generation.status == "processing",
+            Generation.generator_name.in_(list(generator_names)),
+            Generation.batch_generation_id.is_(None),
+            or_(Generation.lease_expires_at.is_(None), Generation.lease_expires_at < expired_before),
+        )
+        .with_for_update(skip_locked=True)
+    )
+    now = utcnow()
+    taken = await session.execute(
+        update(Generation)
+        .where(Generation.id.in_(abandoned.scalar_subquery()), Generation.status == "processing")
+        .values(lease_owner=owner, lease_expires_at=now + lease, attempts=Generation.attempts + 1, updated_at=now)
+        .returning(*generation_columns())
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(taken, key=lambda row: (row.created_at, row.id))
+
+
+async def renew_leases(session: AsyncSession, *, owner: str, ids: Sequence[uuid.UUID], lease: timedelta) -> set[uuid.UUID]:
+    """Push our leases forward; returns the ids still ours (a missing id was cancelled or taken over)."""
+    if not ids:
+        return set()
+    renewed = await session.scalars(
+        update(Generation)
+        .where(*_ours(owner), Generation.id.in_(list(ids)))
+        .values(lease_expires_at=utcnow() + lease)
+        .returning(Generation.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(renewed)
+
+
+async def record_progress(
+    session: AsyncSession, *, owner: str, generation_id: uuid.UUID, progress: float, phase: str, message: str | None
+) -> bool:
+    result = await session.execute(
+        update(Generation)
+        .where(*_ours(owner), Generation.id == generation_id)
+        .values(progress=round(progress * 100, 2), progress_phase=phase, progress_message=message, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+async def record_external_job_id(session: AsyncSession, *, owner: str, generation_id: uuid.UUID, external_job_id: str) -> bool:
+    result = await session.execute(
+        update(Generation)
+        .where(*_ours(owner), Generation.id == generation_id)
+        .values(external_job_id=external_job_id[:255], updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+async def complete(
+    session: AsyncSession,
+    *,
+    owner: str,
+    generation_id: uuid.UUID,
+    board_id: uuid.UUID,
+    outputs: dict[uuid.UUID, dict[str, Any]],
+) -> bool:
+    """Finish a job and its siblings as completed, in one transaction; False when it is no longer ours.
+
+    `outputs` maps each generation id (the job's own and its siblings') to its column values
+    (storage_url, thumbnail_url, output_metadata).
+    """
+    now = utcnow()
+    done = dict(status="completed", progress=100, progress_phase="finalizing", progress_message=None,
+                completed_at=now, updated_at=now, lease_owner=None, lease_expires_at=None, error_message=None)
+    result = await session.execute(
+        update(Generation)
+        .where(*_ours(owner), Generation.id == generation_id)
+        .values(**done, **outputs.get(generation_id, {}))
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:
+        return False
+    for sibling_id, values in outputs.items():
+        if sibling_id != generation_id:
+            await session.execute(
+                update(Generation)
+                .where(Generation.id == sibling_id, Generation.batch_generation_id == generation_id,
+                       Generation.status == "processing")
+                .values(**done, **values)
+                .execution_options(synchronize_session=False)
+            )
+    await touch_board(session, board_id, now)
+    return True
+
+
+async def fail(session: AsyncSession, *, owner: str | None, generation_id: uuid.UUID, message: str) -> bool:
+    """Fail a job and its unfinished siblings; with `owner` None, whoever holds it (recovery)."""
+    now = utcnow()
+    condition = _ours(owner) if owner is not None else (Generation.status.in_(ACTIVE),)
+    result = await session.execute(
+        update(Generation)
+        .where(*condition, Generation.id == generation_id)
+        .values(status="failed", error_message=message, completed_at=now, updated_at=now,
+                lease_owner=None, lease_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    await finish_siblings(session, generation_id, status="failed", message=message)
+    return bool(result.rowcount)
+
+
+async def finish_siblings(session: AsyncSession, generation_id: uuid.UUID, *, status: str, message: str | None) -> list[uuid.UUID]:
+    """Give a job's unfinished sibling outputs its terminal status; returns their ids."""
+    now = utcnow()
+    ids = await session.scalars(
+        update(Generation)
+        .where(Generation.batch_generation_id == generation_id, Generation.status.in_(ACTIVE))
+        .values(status=status, error_message=message, completed_at=now, updated_at=now)
+        .returning(Generation.id)
+        .execution_options(synchronize_session=False)
+    )
+    return list(ids)
+
+
+async def release(session: AsyncSession, *, owner: str, ids: Sequence[uuid.UUID]) -> None:
+    """Let go of our leases at shutdown, so that the next start takes the jobs over at once."""
+    if ids:
+        await session.execute(
+            update(Generation)
+            .where(*_ours(owner), Generation.id.in_(list(ids)))
+            .values(lease_expires_at=utcnow() - timedelta(seconds=1))
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def job_state(session: AsyncSession, generation_id: uuid.UUID) -> GenerationRecord | None:
+    return (await session.execute(select(*generation_columns()).where(Generation.id == generation_id))).first()
+
+
+def _ours(owner: str) -> tuple[Any, ...]:
+    return (and_(Generation.status == "processing", Generation.lease_owner == owner),)
+
+
+async def insert_sibling(session: AsyncSession, job: GenerationRecord, *, sibling_id: uuid.UUID, output_index: int) -> None:
+    """A further output of a job, as a generation of its own that carries the job's lineage.
+
+    It is `processing` until the job finishes, and then takes the job's terminal status (upstream
+    left siblings processing forever when a job failed, and gave them no lineage).
+    """
+    now = utcnow()
+    session.add(
+        Generation(
+            id=sibling_id,
+            tenant_id=job.tenant_id,
+            board_id=job.board_id,
+            user_id=job.user_id,
+            generator_name=job.generator_name,
+            artifact_type=job.artifact_type,
+            input_params=job.input_params,
+            status="processing",
+            additional_files=[],
+            output_metadata={"batch_id": str(job.id), "batch_index": output_index},
+            input_artifacts=job.input_artifacts,
+            progress=0,
+            started_at=now,
+            created_at=now,
+            updated_at=now,
+            batch_generation_id=job.id,
+        )
+    )
+    await session.flush()
+    await insert_lineage(session, sibling_id, parse_input_artifacts(job.input_artifacts))
+
+
+async def delete_unfinished_siblings(session: AsyncSession, generation_id: uuid.UUID) -> list[uuid.UUID]:
+    """Before a job runs again from the start: the sibling outputs its interrupted run began."""
+    ids = await session.scalars(
+        delete(Generation)
+        .where(Generation.batch_generation_id == generation_id, Generation.status.in_(ACTIVE))
+        .returning(Generation.id)
+        .execution_options(synchronize_session=False)
+    )
+    return list(ids)

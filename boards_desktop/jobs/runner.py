@@ -1,0 +1,242 @@
+"""The job runner: asyncio tasks in the server process that take jobs from the generations table.
+
+One dispatcher claims the oldest pending jobs of each provider while that provider has free slots
+(`Settings.concurrency_of`), and starts a task per job. A lease loop renews the leases of running
+jobs every few seconds; a job whose lease could not be renewed was cancelled by an artist or taken
+over, and its task is stopped without writing anything. The same loop takes over jobs whose
+claimer stopped renewing (a crashed app on a shared PostgreSQL database).
+
+Wake-ups: a new job wakes the dispatcher at once (`wake()`, and `pending` events from other
+processes); a slow poll is only the safety net.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import httpx
+
+from boards_desktop.db.engine import Database
+from boards_desktop.db.queries import jobs as job_queries
+from boards_desktop.db.queries.records import GenerationRecord
+from boards_desktop.db.types import utcnow
+from boards_desktop.generators.registry import GeneratorRegistry
+from boards_desktop.jobs.events import EventBroker
+from boards_desktop.jobs.execution import JobExecution
+from boards_desktop.media.store import MediaStore
+from boards_desktop.settings import Settings
+
+log = logging.getLogger("boards.jobs")
+
+LEASE = timedelta(seconds=30)
+RENEW_EVERY_SECONDS = 5.0
+POLL_SECONDS = 2.0
+CLAIM_BATCH = 64
+
+
+@dataclass
+class _Running:
+    execution: JobExecution
+    task: asyncio.Task[None] = field(repr=False)
+
+
+class JobRunner:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        database: Database,
+        registry: GeneratorRegistry,
+        media: MediaStore,
+        events: EventBroker,
+        http: httpx.AsyncClient,
+    ) -> None:
+        self.owner = f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._settings = settings
+        self._database = database
+        self._registry = registry
+        self._media = media
+        self._events = events
+        self._http = http
+        self._running: dict[uuid.UUID, _Running] = {}
+        self._wake = asyncio.Event()
+        self._loops: list[asyncio.Task[None]] = []
+        self._stopping = False
+
+    # -- life cycle ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        # SQLite is one app at a time (the instance lock): whatever is `processing` was left by a
+        # previous run of this app, whatever its lease says. PostgreSQL may be shared, so there only
+        # expired leases are taken over.
+        await self._take_over_abandoned(everything=self._database.is_sqlite)
+        self._loops = [
+            asyncio.create_task(self._dispatch_loop(), name="jobs-dispatch"),
+            asyncio.create_task(self._lease_loop(), name="jobs-leases"),
+            asyncio.create_task(self._listen_loop(), name="jobs-events"),
+        ]
+
+    async def stop(self, grace_seconds: float = 5.0) -> None:
+        """Claim nothing more, give running jobs a few seconds, then leave the rest resumable."""
+        self._stopping = True
+        for loop in self._loops:
+            loop.cancel()
+        await asyncio.gather(*self._loops, return_exceptions=True)
+        tasks = [running.task for running in self._running.values()]
+        if tasks:
+            await asyncio.wait(tasks, timeout=grace_seconds)
+        left = list(self._running.values())
+        for running in left:
+            running.execution.stop_reason = "shutdown"
+            running.task.cancel()
+        await asyncio.gather(*(running.task for running in left), return_exceptions=True)
+        if left:
+            async with self._database.write() as session:
+                await job_queries.release(session, owner=self.owner, ids=[r.execution.job.id for r in left])
+            log.info("%d job(s) left to resume at the next start", len(left))
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    @property
+    def running_ids(self) -> set[uuid.UUID]:
+        return set(self._running)
+
+    def cancel(self, generation_id: uuid.UUID) -> None:
+        """Stop a job of ours that an artist cancelled (its row is already `cancelled`)."""
+        running = self._running.get(generation_id)
+        if running is not None and not running.task.done():
+            running.execution.stop_reason = "cancelled"
+            running.task.cancel()
+
+    # -- claiming ----------------------------------------------------------------------------------
+
+    async def _dispatch_loop(self) -> None:
+        while not self._stopping:
+            try:
+                more = await self._claim_and_start()
+            except Exception:  # noqa: BLE001 - the loop must outlive a failed claim (a dropped connection)
+                log.exception("claiming jobs failed; trying again shortly")
+                more = False
+            if more:
+                continue
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=POLL_SECONDS)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    async def _claim_and_start(self) -> bool:
+        """Claim for every provider with free slots; True when a provider may have more waiting."""
+        more = False
+        for provider in sorted(self._registry.providers()):
+            free = self._free_slots(provider)
+            if free <= 0:
+                continue
+            limit = min(free, CLAIM_BATCH)
+            async with self._database.write() as session:
+                jobs = await job_queries.claim_pending(
+                    session, generator_names=self._registry.names_of_provider(provider), owner=self.owner,
+                    lease=LEASE, limit=limit,
+                )
+            self._start_all(jobs, mode="run")
+            more = more or len(jobs) == limit
+        return more
+
+    def _free_slots(self, provider: str) -> int:
+        busy = sum(1 for r in self._running.values() if r.execution.generator_provider == provider)
+        return self._settings.concurrency_of(provider) - busy
+
+    def _start_all(self, jobs: Iterable[GenerationRecord], *, mode: str) -> None:
+        for job in jobs:
+            generator = self._registry.get(job.generator_name)
+            execution = JobExecution(
+                job, generator, mode=mode, owner=self.owner, settings=self._settings, database=self._database,
+                media=self._media, events=self._events, http=self._http,
+            )
+            task = asyncio.create_task(execution.run(), name=f"job-{job.id}")
+            self._running[job.id] = _Running(execution, task)
+            task.add_done_callback(lambda _t, job_id=job.id: self._finished(job_id))
+
+    def _finished(self, job_id: uuid.UUID) -> None:
+        self._running.pop(job_id, None)
+        self._wake.set()  # a slot is free
+
+    # -- leases and take-over ------------------------------------------------------------------------
+
+    async def _lease_loop(self) -> None:
+        while not self._stopping:
+            await asyncio.sleep(RENEW_EVERY_SECONDS)
+            try:
+                await self._renew()
+                await self._take_over_abandoned(everything=False)
+            except Exception:  # noqa: BLE001
+                log.exception("renewing job leases failed; trying again shortly")
+
+    async def _renew(self) -> None:
+        ids = list(self._running)
+        if not ids:
+            return
+        async with self._database.write() as session:
+            still_ours = await job_queries.renew_leases(session, owner=self.owner, ids=ids, lease=LEASE)
+        for job_id in ids:
+            running = self._running.get(job_id)
+            if job_id not in still_ours and running is not None and not running.task.done():
+                # Cancelled (possibly by another process) or taken over: stop, write nothing.
+                running.execution.stop_reason = "lost"
+                running.task.cancel()
+
+    async def _take_over_abandoned(self, *, everything: bool) -> None:
+        names = [generator.name for generator in self._registry]
+        expired_before = utcnow() + (timedelta(days=36500) if everything else timedelta(0))
+        async with self._database.write() as session:
+            jobs = await job_queries.claim_abandoned(
+                session, generator_names=names, owner=self.owner, lease=LEASE, expired_before=expired_before
+            )
+        if not jobs:
+            return
+        recover, rerun = [], []
+        for job in jobs:
+            generator = self._registry.get(job.generator_name)
+            if generator is not None and job.external_job_id and generator.can_resume:
+                recover.append(job)
+            elif generator is not None and generator.rerun_safe and job.attempts <= self._settings.job_retries + 2:
+                rerun.append(job)
+            else:
+                reason = (
+                    "interrupted when the app closed; regenerate it to try again"
+                    if job.attempts <= self._settings.job_retries + 2
+                    else f"the app stopped while running this job {job.attempts - 1} times; it was not tried again"
+                )
+                await JobExecution.fail_abandoned(job, reason, database=self._database, events=self._events,
+                                                  media=self._media)
+        log.info("taking over %d interrupted job(s): %d resumed, %d run again", len(jobs), len(recover), len(rerun))
+        self._start_all(recover, mode="resume")
+        self._start_all(rerun, mode="rerun")
+
+    # -- events from elsewhere -----------------------------------------------------------------------
+
+    async def _listen_loop(self) -> None:
+        while not self._stopping:
+            try:
+                async with self._events.subscribe() as events:
+                    async for event in events:
+                        if event.status == "pending":
+                            self._wake.set()
+                        elif event.status == "cancelled":
+                            try:
+                                self.cancel(uuid.UUID(event.generation_id))
+                            except ValueError:
+                                pass
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001
+                log.exception("the job runner's event subscription failed; subscribing again")
+                await asyncio.sleep(1.0)
