@@ -1,0 +1,233 @@
+"""Putting a result or an upload into the media store: checked, probed, thumbnailed, written atomically.
+
+Everything here runs in one worker thread per call (`asyncio.to_thread`): decoding and resizing
+take tens of milliseconds, and the event loop must keep serving progress and pages meanwhile.
+
+Crash safety: the file is written (or moved) into its generation folder under a hidden `.part`
+name, flushed to disk, then renamed to its final name, so a reader never sees half a file under a
+final name. A crash leaves at most a `.part` file, which `media gc` removes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import os
+import re
+import shutil
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import BinaryIO
+from uuid import UUID
+
+from boards_desktop.media import sniff
+from boards_desktop.media.probe import ProbeError, probe_av
+from boards_desktop.media.sniff import Sniffed, UnsupportedMedia
+from boards_desktop.media.store import MediaKeyError, MediaStore
+from boards_desktop.media.thumbnails import ThumbnailError, image_thumbnail, video_poster
+
+ARTIFACT_TYPES = ("image", "video", "audio", "text")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
+_NOUN = {"image": "an image", "video": "a video", "audio": "an audio file", "text": "a text file"}
+_COPY_CHUNK = 1 << 20
+
+
+class MediaTypeError(ValueError):
+    """The bytes are not what was expected; the message says what they are."""
+
+
+@dataclass(frozen=True)
+class StoredMedia:
+    key: str
+    storage_url: str
+    thumbnail_url: str | None
+    artifact_type: str  # image | video | audio | text
+    format: str  # the extension, matching the content: png, jpg, mp4, wav, txt, ...
+    content_type: str
+    size_bytes: int
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None
+    fps: float | None = None
+    sample_rate: int | None = None
+    channels: int | None = None
+
+    def metadata(self) -> dict:
+        """The media facts that are known, for a generation's output_metadata."""
+        facts = asdict(self)
+        for field in ("key", "storage_url", "thumbnail_url", "artifact_type"):
+            facts.pop(field)
+        return {name: value for name, value in facts.items() if value is not None}
+
+
+async def store_media(
+    store: MediaStore,
+    *,
+    board_id: str | UUID,
+    generation_id: str | UUID,
+    source: Path | bytes,
+    artifact_type: str,
+    name: str = "output",
+    move: bool = False,
+) -> StoredMedia:
+    """Store `source` as `<board>/<generation>/<name>.<ext>`, the extension chosen from its bytes.
+
+    Raises MediaTypeError when the bytes are not of `artifact_type` (or not readable), nothing
+    stored. `move=True` consumes the source file: it is moved into place on success and removed
+    on failure (uploads stream to `store.temp_path()`, then hand the file over).
+    """
+    if artifact_type not in ARTIFACT_TYPES:
+        raise MediaTypeError(f"artifact type {artifact_type!r} is not one of {', '.join(ARTIFACT_TYPES)}")
+    if not _NAME.fullmatch(name):
+        raise MediaKeyError(f"file name {name!r}: use letters, digits, '-' and '_' (at most 100, no dots)")
+    prefix = store.generation_prefix(board_id, generation_id)
+    return await asyncio.to_thread(_store, store, prefix, source, artifact_type, name, move)
+
+
+def _store(store: MediaStore, prefix: str, source: Path | bytes, artifact_type: str, name: str, move: bool) -> StoredMedia:
+    folder = store.root / prefix
+    staged: Path | None = None
+    thumb_part: Path | None = None
+    try:
+        staged = _stage(folder, name, source, move)
+        kind = _identify(staged, artifact_type)
+        facts: dict = {}
+        if kind.artifact_type in ("video", "audio"):
+            kind, facts = _probe(staged, kind, artifact_type)
+        if kind.artifact_type in ("image", "video"):
+            thumb_part = folder / f".{name}-thumb.{uuid.uuid4().hex}.part"
+            with thumb_part.open("wb") as out:
+                facts.update(_thumbnail(staged, kind, out))
+                _flush(out)
+        key = f"{prefix}/{name}.{kind.format}"
+        thumb_key = f"{prefix}/{name}-thumb.webp" if thumb_part is not None else None
+        # The thumbnail first: once the main file has its final name, its thumbnail has one too.
+        if thumb_part is not None:
+            os.replace(thumb_part, folder / f"{name}-thumb.webp")
+            thumb_part = None
+        size = staged.stat().st_size
+        os.replace(staged, folder / f"{name}.{kind.format}")
+        staged = None
+        _fsync_dir(folder)
+        return StoredMedia(
+            key=key,
+            storage_url=store.url_of(key),
+            thumbnail_url=store.url_of(thumb_key) if thumb_key else None,
+            artifact_type=kind.artifact_type,
+            format=kind.format,
+            content_type=kind.content_type,
+            size_bytes=size,
+            **facts,
+        )
+    finally:
+        for leftover in (staged, thumb_part):
+            if leftover is not None:
+                leftover.unlink(missing_ok=True)
+        if move and isinstance(source, Path):
+            source.unlink(missing_ok=True)  # consumed: moved on success, removed on failure
+        _remove_if_empty(folder)
+
+
+def _stage(folder: Path, name: str, source: Path | bytes, move: bool) -> Path:
+    """The source, durable on disk under a hidden name in its final folder (a rename away from visible)."""
+    try:
+        return _stage_into(folder, name, source, move)
+    except FileNotFoundError:
+        # A failed store running beside us removed the folder it found empty; make it again, once.
+        return _stage_into(folder, name, source, move)
+
+
+def _stage_into(folder: Path, name: str, source: Path | bytes, move: bool) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    staged = folder / f".{name}.{uuid.uuid4().hex}.part"
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        with staged.open("wb") as out:
+            out.write(source)
+            _flush(out)
+        return staged
+    source = Path(source)
+    if not source.is_file():
+        raise FileNotFoundError(f"the source {source} is not a file")
+    if move:
+        try:
+            with source.open("rb") as handle:
+                os.fsync(handle.fileno())  # the writer may not have; a rename of unflushed data can lose it
+            os.replace(source, staged)
+            return staged
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            # Another file system (a media root on another disk): copy, then the caller's file goes.
+    with source.open("rb") as handle, staged.open("wb") as out:
+        shutil.copyfileobj(handle, out, _COPY_CHUNK)
+        _flush(out)
+    return staged
+
+
+def _identify(path: Path, expected: str) -> Sniffed:
+    try:
+        kind = sniff.sniff_file(path)
+    except UnsupportedMedia as exc:
+        raise MediaTypeError(f"the file is {exc}, not {_NOUN[expected]}") from None
+    if kind.ambiguous and expected in ("video", "audio"):
+        return kind  # the prober decides once it has looked for a video stream
+    if kind.artifact_type != expected:
+        raise MediaTypeError(f"the file is {kind.description}, not {_NOUN[expected]}")
+    return kind
+
+
+def _probe(path: Path, kind: Sniffed, expected: str) -> tuple[Sniffed, dict]:
+    """The stream facts, and what the file really is when its container could hold video or audio."""
+    try:
+        facts = probe_av(path)
+    except ProbeError as exc:
+        raise MediaTypeError(f"the file looks like {kind.description} but cannot be read: {exc}") from None
+    if kind.ambiguous:
+        if facts.has_video:
+            kind = sniff.VIDEO_FORM.get(kind.format, kind)
+        elif facts.has_audio:
+            kind = sniff.AUDIO_FORM[kind.format]
+    if kind.artifact_type == "video" and not facts.has_video:
+        raise MediaTypeError(f"the file is {kind.description} with no video stream in it")
+    if kind.artifact_type == "audio" and not facts.has_audio:
+        raise MediaTypeError(f"the file is {kind.description} with no audio stream in it")
+    if kind.artifact_type != expected:
+        raise MediaTypeError(f"the file is {kind.description}, not {_NOUN[expected]}")
+    if kind.artifact_type == "video":
+        return kind, {"width": facts.width, "height": facts.height, "duration": facts.duration, "fps": facts.fps}
+    return kind, {"duration": facts.duration, "sample_rate": facts.sample_rate, "channels": facts.channels}
+
+
+def _thumbnail(path: Path, kind: Sniffed, out: BinaryIO) -> dict:
+    try:
+        if kind.artifact_type == "image":
+            width, height = image_thumbnail(path, out)
+            return {"width": width, "height": height}
+        video_poster(path, out)
+        return {}
+    except ThumbnailError as exc:
+        raise MediaTypeError(f"the file looks like {kind.description} but cannot be read: {exc}") from None
+
+
+def _flush(out: BinaryIO) -> None:
+    out.flush()
+    os.fsync(out.fileno())
+
+
+def _fsync_dir(folder: Path) -> None:
+    # The rename is durable only once the folder's entry is on disk (not possible on Windows).
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()  # only succeeds when a failed store left the folder empty
+    except OSError:
+        pass

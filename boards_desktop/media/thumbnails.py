@@ -1,0 +1,100 @@
+"""WebP thumbnails of images and poster frames of videos, and the size of an image.
+
+Thumbnails are what the board grid loads by the hundred, so they are small (longest side 512 px,
+never upscaled), WebP (a third of a JPEG's size at the same look, and it keeps alpha) and turned
+the way the camera meant (EXIF orientation applied, since browsers showing a WebP ignore the
+original's EXIF).
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import BinaryIO
+
+import av
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+THUMBNAIL_SIZE = 512
+WEBP_QUALITY = 80
+# Orientations 5 to 8 turn the picture a quarter: the displayed width is the stored height.
+_QUARTER_TURNS = {5, 6, 7, 8}
+_POSTER_SECONDS = 1.0  # the first frame is often black (a fade in); one second in rarely is
+
+
+class ThumbnailError(Exception):
+    """The decoder could not read the picture; the message is its reason."""
+
+
+def image_thumbnail(source: Path, out: BinaryIO) -> tuple[int, int]:
+    """Write the WebP thumbnail of an image to `out`; returns the image's displayed (width, height)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(source) as image:
+                width, height = image.size
+                if _orientation(image) in _QUARTER_TURNS:
+                    width, height = height, width
+                # JPEG can decode at 1/2, 1/4 or 1/8 scale directly: much faster for large photos.
+                image.draft("RGB", (THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+                _save_thumbnail(image, out)
+                return width, height
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ThumbnailError(f"the image is too large to open safely ({exc})") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ThumbnailError(str(exc) or type(exc).__name__) from None
+
+
+def video_poster(source: Path, out: BinaryIO) -> None:
+    """Write a WebP poster frame of a video to `out`: the frame about one second in, or the first."""
+    try:
+        with av.open(str(source), metadata_errors="ignore") as container:
+            stream = next(s for s in container.streams.video)
+            stream.thread_type = "AUTO"
+            frame = _frame_near(container, stream, _POSTER_SECONDS)
+            if frame is None:
+                raise ThumbnailError("the video has no frame that can be decoded")
+            _save_thumbnail(frame.to_image(), out)
+    except StopIteration:
+        raise ThumbnailError("the file has no video stream") from None
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        raise ThumbnailError(str(exc).split(": '", 1)[0] or type(exc).__name__) from None
+
+
+def _frame_near(container: av.container.InputContainer, stream: av.video.stream.VideoStream, seconds: float):  # noqa: ANN202
+    first = None
+    for frame in container.decode(stream):
+        if first is None:
+            first = frame
+        if frame.time is None or frame.time >= seconds:
+            return frame
+        if frame.time > seconds + 5:  # pragma: no cover - a guard against odd timestamps
+            break
+    return first  # a video shorter than the target: its first frame
+
+
+def _save_thumbnail(image: Image.Image, out: BinaryIO) -> None:
+    if getattr(image, "is_animated", False):
+        image.seek(0)
+    image = ImageOps.exif_transpose(image) or image
+    image = _web_mode(image)
+    image.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    image.save(out, format="WEBP", quality=WEBP_QUALITY, method=4)
+
+
+def _web_mode(image: Image.Image) -> Image.Image:
+    """RGB, or RGBA when the picture has any transparency (palette transparency included)."""
+    if image.mode in ("RGB", "RGBA"):
+        return image
+    has_alpha = image.mode in ("LA", "PA", "La", "RGBa") or "transparency" in image.info
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        # 16-bit greyscale: scale to 8 bits instead of clipping everything above 255 to white.
+        image = image.point(lambda value: value / 256).convert("L")
+    return image.convert("RGBA" if has_alpha else "RGB")
+
+
+def _orientation(image: Image.Image) -> int:
+    try:
+        return int(image.getexif().get(0x0112, 1))
+    except (ValueError, TypeError, SyntaxError):
+        return 1
