@@ -14,12 +14,14 @@ from litestar import Litestar
 
 from boards_desktop.api.health import health
 from boards_desktop.api.home import home
+from boards_desktop.api.storage import serve_media
 from boards_desktop.db.engine import Database
 from boards_desktop.db.queries.users import ensure_local_user
 from boards_desktop.db.schema_files import SchemaFileError
 from boards_desktop.db.schema_runner import SchemaError, upgrade
 from boards_desktop.graphql import create_graphql_controller
 from boards_desktop.identity import load_identity
+from boards_desktop.media.store import MediaStore
 from boards_desktop.services import Services
 from boards_desktop.settings import Settings, SettingsError, configure_logging, load_settings
 
@@ -47,13 +49,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 # then fail start-up anyway, so that the server never runs on a refused database.
                 log.error("cannot start: %s", exc)
                 raise
-            app.state.services = Services(settings=settings, database=database, identity=identity, actor=actor)
+            app.state.services = Services(
+                settings=settings, database=database, identity=identity, actor=actor,
+                media=MediaStore(settings.media_dir),
+            )
             yield
         finally:
             await database.dispose()
 
     return Litestar(
-        route_handlers=[health, home, create_graphql_controller()],
+        route_handlers=[health, home, serve_media, create_graphql_controller()],
         lifespan=[lifespan],
         debug=False,
         logging_config=None,  # the `boards` logger is configured by settings.configure_logging

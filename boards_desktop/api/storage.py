@@ -1,0 +1,196 @@
+"""`GET /api/storage/{key}`: stored media, streamed, with Range requests (video seeking) and caching.
+
+Every generation writes its own folder and a key's content never changes, so responses are
+cacheable for a year (`immutable`): the board grid never revalidates a thumbnail it has seen.
+The body is read from the file in chunks while it is sent; a 1 GB video costs 256 KB of memory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import AsyncIterator
+from email.utils import format_datetime, parsedate_to_datetime
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import anyio
+from litestar import HttpMethod, Request, Response, route
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.response import Stream
+
+from boards_desktop.media.sniff import CONTENT_TYPES
+from boards_desktop.media.store import MediaKeyError, MediaStore
+
+_CHUNK = 256 * 1024
+_CACHE_FOREVER = "public, max-age=31536000, immutable"
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+_UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no", ""}
+
+
+@route("/api/storage/{key:path}", http_method=[HttpMethod.GET, HttpMethod.HEAD], sync_to_thread=False)
+async def serve_media(
+    request: Request[Any, Any, Any], key: str, download: str | None = None, filename: str | None = None
+) -> Response:
+    store = _store_of(request)
+    as_attachment = _flag(download)
+    try:
+        path = store.path_of(key.lstrip("/"))
+    except MediaKeyError as exc:
+        raise HTTPException(status_code=400, detail=f"Bad media key: {exc}") from None
+    try:
+        handle = path.open("rb")
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        raise NotFoundException(f"No media at {key.lstrip('/')!r}") from None
+    except PermissionError:
+        raise NotFoundException(f"No media at {key.lstrip('/')!r}") from None
+    try:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise NotFoundException(f"No media at {key.lstrip('/')!r}")
+        headers = _entity_headers(path, info)
+        if as_attachment:
+            headers["Content-Disposition"] = _attachment(filename, path)
+        if _not_modified(request, headers, info):
+            handle.close()
+            return Response(content=b"", status_code=304, headers=_without_body_headers(headers))
+        size = info.st_size
+        span = _requested_range(request, headers, size)
+        if span == "unsatisfiable":
+            handle.close()
+            return Response(
+                content=b"", status_code=416, headers={**_without_body_headers(headers), "Content-Range": f"bytes */{size}"}
+            )
+        start, end = span if span else (0, size - 1)
+        status = 206 if span else 200
+        if span:
+            headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+        headers["Content-Length"] = str(max(0, end - start + 1))
+        media_type = headers.pop("Content-Type")
+        if request.method == HttpMethod.HEAD:
+            handle.close()
+            return Response(content=b"", status_code=status, headers=headers, media_type=media_type)
+    except BaseException:
+        handle.close()
+        raise
+    return Stream(_read(handle, start, end), status_code=status, headers=headers, media_type=media_type)
+
+
+async def _read(handle: Any, start: int, end: int) -> AsyncIterator[bytes]:
+    """The bytes start..end (inclusive) of an open file, a chunk at a time, each read off the event loop."""
+    try:
+        remaining = end - start + 1
+        await anyio.to_thread.run_sync(handle.seek, start)
+        while remaining > 0:
+            chunk = await anyio.to_thread.run_sync(handle.read, min(_CHUNK, remaining))
+            if not chunk:
+                break  # the file shrank; its length was promised, so the client sees a short body
+            remaining -= len(chunk)
+            yield chunk
+    finally:
+        handle.close()
+
+
+def _store_of(request: Request[Any, Any, Any]) -> MediaStore:
+    store = getattr(request.app.state.services, "media", None)
+    if store is None:
+        raise HTTPException(status_code=503, detail="The media store is not ready yet; try again in a moment")
+    return store
+
+
+def _flag(value: str | None) -> bool:
+    if value is None or value.lower() in _FALSE:
+        return False
+    if value.lower() in _TRUE:
+        return True
+    raise HTTPException(status_code=400, detail=f"download={value!r}: use download=true or download=false")
+
+
+def _entity_headers(path: Path, info: os.stat_result) -> dict[str, str]:
+    modified = datetime.fromtimestamp(int(info.st_mtime), tz=timezone.utc)
+    return {
+        "Content-Type": CONTENT_TYPES.get(path.suffix.lstrip(".").lower(), "application/octet-stream"),
+        "Accept-Ranges": "bytes",
+        "ETag": f'"{info.st_size:x}-{info.st_mtime_ns:x}"',
+        "Last-Modified": format_datetime(modified, usegmt=True),
+        "Cache-Control": _CACHE_FOREVER,
+        # Never let a browser guess a type (text that looks like HTML must stay text), and never let
+        # a stored document run scripts in the app's origin if opened on its own.
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "sandbox",
+    }
+
+
+def _without_body_headers(headers: dict[str, str]) -> dict[str, str]:
+    return {name: value for name, value in headers.items() if name not in ("Content-Type", "Content-Disposition")}
+
+
+def _not_modified(request: Request[Any, Any, Any], headers: dict[str, str], info: os.stat_result) -> bool:
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in tags or headers["ETag"] in tags
+    if_modified_since = request.headers.get("if-modified-since")
+    if if_modified_since:
+        try:
+            since = parsedate_to_datetime(if_modified_since)
+        except (TypeError, ValueError):
+            return False
+        return since is not None and int(info.st_mtime) <= since.timestamp()
+    return False
+
+
+def _requested_range(request: Request[Any, Any, Any], headers: dict[str, str], size: int) -> tuple[int, int] | str | None:
+    """(start, end) inclusive for one satisfiable range, "unsatisfiable", or None to send it all.
+
+    Several ranges, or a header we cannot parse, get the whole file: RFC 9110 lets a server ignore
+    Range, and the players that seek (video and audio elements) ask for one range at a time.
+    """
+    header = request.headers.get("range")
+    if not header:
+        return None
+    if_range = request.headers.get("if-range")
+    if if_range and if_range.strip() not in (headers["ETag"], headers["Last-Modified"]):
+        return None  # the client's copy is of another version: send the whole file
+    match = _RANGE.fullmatch(header.strip().replace(" ", ""))
+    if match is None or (not match.group(1) and not match.group(2)):
+        return None
+    first, last = match.group(1), match.group(2)
+    if first:
+        start = int(first)
+        end = min(int(last), size - 1) if last else size - 1
+        if last and int(last) < start:
+            return None  # bytes=5-2 is invalid, so ignored
+        if start >= size:
+            return "unsatisfiable"
+        return start, end
+    suffix = int(last)  # bytes=-N: the last N bytes
+    if suffix == 0 or size == 0:
+        return "unsatisfiable"
+    return max(0, size - suffix), size - 1
+
+
+def _attachment(filename: str | None, path: Path) -> str:
+    name = _safe_filename(filename, path)
+    ascii_name = name.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    if ascii_name == name:
+        return f'attachment; filename="{name}"'
+    # RFC 6266: old clients read the ASCII fallback, every current browser reads `filename*`.
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def _safe_filename(filename: str | None, path: Path) -> str:
+    """A file name for the user's Downloads folder: no folders, no characters a file system refuses."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE_FILENAME.sub("_", name).strip(" .")[:200].strip(" .")
+    if not name:
+        return path.name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem:
+        name = f"{name}{path.suffix}"  # a name without an extension gets the stored file's
+    return name
