@@ -98,6 +98,9 @@ class GenerationMutations:
             board_id = await generation_queries.delete_generation(session, id)
         if board_id is None:
             raise not_found(f"Generation {id} not found; it may have been deleted")
+        if ctx.services.media is not None:
+            # Files after the commit: a crash in between leaves a folder without a row, which `media gc` finds.
+            await ctx.services.media.delete_generation_files(board_id, id)
         ctx.loaders.generations.prime(id, None, force=True)
         ctx.loaders.forget_board_contents(board_id)
         return True
