@@ -21,7 +21,9 @@ from boards_desktop.db.schema_files import SchemaFileError
 from boards_desktop.db.schema_runner import SchemaError, upgrade
 from boards_desktop.graphql import create_graphql_controller
 from boards_desktop.identity import load_identity
+from boards_desktop.logs import install_log_file, log_unexpected_error
 from boards_desktop.media.store import MediaStore
+from boards_desktop.security import AppSecurity, TokenFileError, install_gate
 from boards_desktop.services import Services
 from boards_desktop.settings import Settings, SettingsError, configure_logging, load_settings
 
@@ -31,6 +33,8 @@ log = logging.getLogger("boards")
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     configure_logging(settings)
+    install_log_file(settings)
+    security = AppSecurity(settings.data_dir)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -39,27 +43,31 @@ def create_app(settings: Settings | None = None) -> Litestar:
         database = Database(settings.database_url)
         try:
             try:
+                security.load()
                 result = await upgrade(database)
                 if result.applied:
                     log.info("database schema brought up to date: %s", ", ".join(result.applied))
                 identity = load_identity(settings.data_dir)
                 actor = await ensure_local_user(database, identity)
-            except (SchemaError, SchemaFileError, SettingsError) as exc:
+            except (SchemaError, SchemaFileError, SettingsError, TokenFileError) as exc:
                 # Under `uvicorn --factory` no CLI prints these: say it in one line on our logger,
                 # then fail start-up anyway, so that the server never runs on a refused database.
                 log.error("cannot start: %s", exc)
                 raise
             app.state.services = Services(
-                settings=settings, database=database, identity=identity, actor=actor,
+                settings=settings, database=database, identity=identity, actor=actor, security=security,
                 media=MediaStore(settings.media_dir),
             )
             yield
         finally:
             await database.dispose()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[health, home, serve_media, create_graphql_controller()],
         lifespan=[lifespan],
         debug=False,
         logging_config=None,  # the `boards` logger is configured by settings.configure_logging
+        after_exception=[log_unexpected_error],
     )
+    install_gate(app, security)  # in front of routing: every route and WebSocket, present and future
+    return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import sys
 
@@ -11,6 +12,7 @@ import uvicorn
 from boards_desktop.app import create_app
 from boards_desktop.db.commands import prepare_database
 from boards_desktop.db.schema_runner import SchemaError
+from boards_desktop.security import is_loopback, set_listen_address, token_path
 from boards_desktop.settings import Settings
 
 
@@ -37,8 +39,16 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
         return 2
     bound_host, bound_port = sock.getsockname()[:2]
     shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
+    app = create_app(settings)
+    for name in {host, bound_host}:  # Host headers must name this port (DNS rebinding)
+        set_listen_address(app, name, bound_port)
+    if not is_loopback(bound_host):
+        logging.getLogger("boards").warning(
+            "listening on %s: the server is reachable from the network; every request needs the API token "
+            "kept in %s", host, token_path(settings.data_dir),
+        )
     config = uvicorn.Config(
-        create_app(settings), log_level="warning", lifespan="on", access_log=False, timeout_graceful_shutdown=5
+        app, log_level="warning", lifespan="on", access_log=False, timeout_graceful_shutdown=5
     )
     server = uvicorn.Server(config)
 

@@ -46,6 +46,7 @@ class Settings:
     media_dir: Path
     log_level: str = "INFO"
     sql_echo: bool = False
+    log_dir: Path | None = None  # None: <data dir>/logs
     config_file: Path | None = None
     max_upload_bytes: int = 100 * 1024 * 1024
     job_timeout_seconds: float = 900.0
@@ -97,6 +98,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     data_dir = _path(values, "BOARDS_DATA_DIR") or Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     media_dir = _path(values, "BOARDS_MEDIA_DIR") or data_dir / "media"
+    # A data folder named explicitly (tests, portable installs) keeps its logs inside it too.
+    default_log_dir = Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+    log_dir = _path(values, "BOARDS_LOG_DIR") or (data_dir / "logs" if values.get("BOARDS_DATA_DIR") else default_log_dir)
     database_url = values.get("BOARDS_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'boards.db'}"
     return Settings(
         data_dir=data_dir,
@@ -104,6 +108,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         media_dir=media_dir,
         log_level=_log_level(values.get("BOARDS_LOG_LEVEL", "INFO")),
         sql_echo=_bool(values, "BOARDS_SQL_ECHO", False),
+        log_dir=log_dir,
         config_file=config_file if config_file.is_file() else None,
         max_upload_bytes=int(_number(values, "BOARDS_MAX_UPLOAD_MB", 100, minimum=1) * 1024 * 1024),
         job_timeout_seconds=_number(values, "BOARDS_JOB_TIMEOUT", 900, minimum=1),
@@ -122,6 +127,7 @@ _KNOWN = {
     "BOARDS_DATABASE_URL",
     "BOARDS_LOG_LEVEL",
     "BOARDS_SQL_ECHO",
+    "BOARDS_LOG_DIR",
     "BOARDS_CONFIG_FILE",
     "BOARDS_SCHEMAS_DIR",  # read by db.schema_files, where the DDL is found
     "BOARDS_MAX_UPLOAD_MB",

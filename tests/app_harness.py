@@ -11,15 +11,20 @@ import httpx
 from litestar import Litestar
 
 from boards_desktop.app import create_app
+from boards_desktop.security import TOKEN_FILE_NAME
 from boards_desktop.settings import load_settings
 
 
 class AppClient:
-    """An HTTP client for one running app (one installation: its own data folder and user)."""
+    """An HTTP client for one running app (one installation: its own data folder and user).
 
-    def __init__(self, app: Litestar, http: httpx.AsyncClient) -> None:
+    `http` sends the installation's API token, as a script would; `token` is that token.
+    """
+
+    def __init__(self, app: Litestar, http: httpx.AsyncClient, token: str = "") -> None:
         self.app = app
         self.http = http
+        self.token = token
 
     @property
     def services(self):  # noqa: ANN201
@@ -45,9 +50,16 @@ async def running_app(database_url: str, data_dir: Path) -> AsyncIterator[AppCli
     )
     app = create_app(settings)
     async with asgi_lifespan(app):
+        token = read_token(data_dir)
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
-            yield AppClient(app, http)
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1", headers=headers) as http:
+            yield AppClient(app, http, token)
+
+
+def read_token(data_dir: Path) -> str:
+    """The API token the app made in its data folder at start-up."""
+    return (data_dir / TOKEN_FILE_NAME).read_text().strip()
 
 
 @asynccontextmanager

@@ -10,7 +10,7 @@ import pytest
 
 from boards_desktop.app import create_app
 from boards_desktop.settings import load_settings
-from tests.app_harness import asgi_lifespan
+from tests.app_harness import asgi_lifespan, read_token
 
 
 async def _statements_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture, echo: str) -> list[str]:
@@ -25,7 +25,9 @@ async def _statements_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture, e
     try:
         assert logging.getLogger("boards").level == logging.DEBUG
         async with asgi_lifespan(app):
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as http:
+            headers = {"Authorization": f"Bearer {read_token(settings.data_dir)}"}
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1", headers=headers) as http:
                 response = await http.post("/graphql", json={"query": "{ myBoards { id } }"})
         assert response.json() == {"data": {"myBoards": []}}
         return [r.getMessage() for r in caplog.records if r.name.startswith("sqlalchemy.engine")]

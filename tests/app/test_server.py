@@ -15,6 +15,7 @@ from pathlib import Path
 
 from boards_desktop.db.engine import Database
 from boards_desktop.db.schema_runner import upgrade
+from tests.app_harness import read_token
 from tests.benchmarks.startup import free_port
 from tests.db.support import LINEAGE, SCHEMAS
 
@@ -72,17 +73,18 @@ def test_serve_refuses_a_port_in_use_with_one_line(tmp_path: Path) -> None:
 
 def test_the_asgi_factory_starts_under_uvicorn(tmp_path: Path) -> None:
     port = free_port()
+    data_dir = tmp_path / "factory"
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "boards_desktop.app:create_app",
          "--host", "127.0.0.1", "--port", str(port)],
-        env=_env(tmp_path / "factory"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=_env(data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:
         assert _get_json(f"http://127.0.0.1:{port}/health", time.monotonic() + 20)["status"] == "healthy"
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/graphql",
             data=json.dumps({"query": "{ __schema { queryType { name } } }"}).encode(),
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {read_token(data_dir)}"},
         )
         with urllib.request.urlopen(request, timeout=5) as response:
             assert json.loads(response.read())["data"]["__schema"]["queryType"]["name"] == "Query"

@@ -1,0 +1,160 @@
+"""The ASGI gate in front of the whole app: every HTTP request and WebSocket handshake passes here
+before routing, so routes added later (SSE, uploads, media, the GraphQL WebSocket) are covered too.
+
+In order: the Host must be ours (DNS rebinding), an Origin must be ours and a state-changing request
+must not come from another site (another page in the artist's browser), then the secret: the
+bearer token or the session cookie. `/health` needs no secret; `/auth/launch` turns a launch code
+into the session cookie. A refusal is JSON saying what was wrong and how to get in; a refused
+WebSocket gets the same answer as an HTTP denial where the server supports it, else a close.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qs
+
+from boards_desktop.security.headers import secure_headers
+from boards_desktop.security.keys import AppSecurity
+from boards_desktop.security.launch import LAUNCH_PATH
+
+OPEN_PATHS = frozenset({"/health"})
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_OTHER_SITES = frozenset({b"cross-site", b"same-site"})
+_FALLBACK_HOST = "127.0.0.1"
+_DENIAL_EXTENSION = "websocket.http.response"
+_POLICY_VIOLATION = 1008
+
+Scope = dict[str, Any]
+
+
+class SecurityGate:
+    def __init__(self, app: Any, security: AppSecurity) -> None:
+        self.app = app
+        self.security = security
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        headers = _headers(scope)
+        host = headers.get(b"host", b"").decode("latin-1")
+        path = scope["path"]
+        if not self.security.hosts.allows(host):
+            # The foreign name goes nowhere near our headers: the policy names our own host instead.
+            secure_send = _with_secure_headers(send, _FALLBACK_HOST, path)
+            await _refuse(scope, secure_send, 421, "FORBIDDEN_HOST", _host_message(host, self.security))
+            return
+        secure_send = _with_secure_headers(send, host, path)
+        refusal = self._refusal(scope, headers, host)
+        if refusal is not None:
+            await _refuse(scope, secure_send, *refusal)
+        elif path == LAUNCH_PATH and scope["type"] == "http":
+            await self._launch(scope, secure_send)
+        else:
+            await self.app(scope, receive, secure_send)
+
+    def _refusal(self, scope: Scope, headers: dict[bytes, bytes], host: str) -> tuple[int, str, str] | None:
+        origin = headers.get(b"origin")
+        if origin is not None and origin.decode("latin-1").lower() != f"http://{host.lower()}":
+            return 403, "FORBIDDEN_ORIGIN", (
+                f"requests from another web page ({origin.decode('latin-1')}) are refused; "
+                "use the app's window, or call the API from a script with the token"
+            )
+        method = scope.get("method", "GET")
+        if method not in _SAFE_METHODS and headers.get(b"sec-fetch-site") in _OTHER_SITES:
+            return 403, "FORBIDDEN_ORIGIN", "changes requested by another site are refused; use the app's window"
+        path = scope["path"]
+        if path in OPEN_PATHS or path == LAUNCH_PATH:
+            return None
+        if not self.security.ready:
+            return 503, "STARTING", "the app is still starting; try again in a moment"
+        if self._authenticated(headers):
+            return None
+        return 401, "UNAUTHENTICATED", self._login_hint(scope)
+
+    def _authenticated(self, headers: dict[bytes, bytes]) -> bool:
+        authorization = headers.get(b"authorization", b"")
+        scheme, _, credential = authorization.partition(b" ")
+        if scheme.lower() == b"bearer" and self.security.token_matches(credential.strip()):
+            return True
+        session = _cookie(headers.get(b"cookie", b""), self.security.cookie_name.encode("ascii"))
+        return session is not None and self.security.session_matches(session)
+
+    def _login_hint(self, scope: Scope) -> str:
+        name = self.security.token_file.name
+        hint = (
+            f"this request needs the API token: send the header 'Authorization: Bearer <token>' with the token "
+            f"kept in the file '{name}' in the Boards data folder; or open the app's window"
+        )
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        if {"token", "access_token", "api_token"} & query.keys():
+            hint += " (a token in the URL is never accepted: URLs end up in logs and history)"
+        return hint
+
+    async def _launch(self, scope: Scope, send: Any) -> None:
+        codes = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("code", [])
+        if len(codes) != 1 or not self.security.redeem_launch_code(codes[0]):
+            await _refuse(scope, send, 401, "UNAUTHENTICATED", (
+                "this launch link was already used or has expired; start Boards again to open its window, "
+                f"or use the API token kept in '{self.security.token_file.name}' in the Boards data folder"
+            ))
+            return
+        await send({"type": "http.response.start", "status": 303, "headers": [
+            (b"location", b"/"),
+            (b"set-cookie", self.security.session_cookie().encode("ascii")),
+            (b"cache-control", b"no-store"),
+            (b"content-length", b"0"),
+        ]})
+        await send({"type": "http.response.body", "body": b""})
+
+
+def _headers(scope: Scope) -> dict[bytes, bytes]:
+    # A repeated header keeps its first value: for Host and Origin a second one is an attack, not a list.
+    found: dict[bytes, bytes] = {}
+    for name, value in scope.get("headers", ()):
+        found.setdefault(name.lower(), value)
+    return found
+
+
+def _cookie(header: bytes, name: bytes) -> bytes | None:
+    for part in header.split(b";"):
+        key, equals, value = part.strip().partition(b"=")
+        if equals and key == name:
+            return value.strip()
+    return None
+
+
+def _host_message(host: str, security: AppSecurity) -> str:
+    port = security.hosts.port
+    expected = f"127.0.0.1:{port} or localhost:{port}" if port is not None else "127.0.0.1 or localhost"
+    shown = host[:100] if host else "(none)"
+    return f"this server answers only to {expected}, not to the host name {shown!r}; open the app's own address"
+
+
+def _with_secure_headers(send: Any, host: str, path: str) -> Any:
+    async def secure_send(message: dict) -> None:
+        if message["type"] in ("http.response.start", "websocket.http.response.start"):
+            message = {**message, "headers": secure_headers(list(message.get("headers", [])), host=host, path=path)}
+        await send(message)
+
+    return secure_send
+
+
+async def _refuse(scope: Scope, send: Any, status: int, code: str, message: str) -> None:
+    body = json.dumps({"error": message, "code": code}).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+    ]
+    if status == 401:
+        headers.append((b"www-authenticate", b'Bearer realm="boards"'))
+    if scope["type"] == "http":
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+    elif _DENIAL_EXTENSION in scope.get("extensions", {}):
+        await send({"type": "websocket.http.response.start", "status": status, "headers": headers})
+        await send({"type": "websocket.http.response.body", "body": body})
+    else:
+        await send({"type": "websocket.close", "code": _POLICY_VIOLATION, "reason": code})
