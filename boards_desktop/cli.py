@@ -34,6 +34,15 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("--check", action="store_true", help="exit 1 when the module is stale; write nothing")
 
     commands.add_parser("graphql-schema", help="print the GraphQL schema (SDL)")
+
+    media = commands.add_parser("media", help="the media folder: gc")
+    media_commands = media.add_subparsers(dest="media_command", required=True)
+    gc = media_commands.add_parser("gc", help="remove files that no generation names (older than the grace period)")
+    gc.add_argument("--dry-run", action="store_true", help="list what would be removed; remove nothing")
+    gc.add_argument(
+        "--grace-minutes", type=_minutes, default=60, help="spare files younger than this (default 60): jobs write them"
+    )
+    gc.add_argument("--force", action="store_true", help="remove even when no board folder belongs to this database")
     return parser
 
 
@@ -46,6 +55,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(load_settings(), host=args.host, port=args.port)
         if args.command == "db":
             return _db(args)
+        if args.command == "media":
+            from boards_desktop.media.gc_command import run_gc_command
+
+            return asyncio.run(
+                run_gc_command(load_settings(), dry_run=args.dry_run, grace_minutes=args.grace_minutes, force=args.force)
+            )
         if args.command == "graphql-schema":
             from boards_desktop.graphql import schema
 
@@ -58,6 +73,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"boards-desktop: {exc}", file=sys.stderr)
         return 2
+
+
+def _minutes(raw: str) -> float:
+    try:
+        minutes = float(raw)
+    except ValueError:
+        minutes = float("nan")
+    if not 0 <= minutes < float("inf"):
+        raise argparse.ArgumentTypeError(f"{raw!r}: give a number of minutes, 0 or more")
+    return minutes
 
 
 def _db(args: argparse.Namespace) -> int:

@@ -154,6 +154,8 @@ def _stage_into(folder: Path, name: str, source: Path | bytes, move: bool) -> Pa
             with source.open("rb") as handle:
                 os.fsync(handle.fileno())  # the writer may not have; a rename of unflushed data can lose it
             os.replace(source, staged)
+            # A rename keeps the old modification time; `media gc` spares only recent unnamed files.
+            os.utime(staged)
             return staged
         except OSError as exc:
             if exc.errno != errno.EXDEV:
