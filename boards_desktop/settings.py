@@ -221,10 +221,10 @@ def _concurrency(values: Mapping[str, str], section: Any) -> dict[str, int]:
     limits: dict[str, int] = {}
     if isinstance(section, dict):
         for provider, raw in section.items():
-            limits[provider.lower()] = int(_number({"x": str(raw)}, "x", 1, minimum=1)) if raw is not None else 1
+            limits[provider.lower()] = int(_number({"x": str(raw)}, "x", 1, minimum=0)) if raw is not None else 1
     for key in values:
         if key.startswith(_CONCURRENCY_PREFIX):
-            limits[key[len(_CONCURRENCY_PREFIX) :].lower()] = int(_number(values, key, 1, minimum=1))
+            limits[key[len(_CONCURRENCY_PREFIX) :].lower()] = int(_number(values, key, 1, minimum=0))
     return limits
 
 

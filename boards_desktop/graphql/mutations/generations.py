@@ -1,6 +1,7 @@
 """createGeneration, regenerate, cancelGeneration, deleteGeneration, uploadArtifact.
 
-Generations are stored `pending`; running them is the job queue's work.
+A generation is checked, stored `pending` and announced; running it is the job runner's work
+(boards_desktop.jobs), woken at once.
 """
 
 from __future__ import annotations
@@ -15,24 +16,40 @@ from boards_desktop.db.queries import lineage as lineage_queries
 from boards_desktop.db.queries.records import GenerationRecord
 from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext, context_of
-from boards_desktop.graphql.errors import NOT_IMPLEMENTED, ApiError, conflict, not_found
+from boards_desktop.graphql.errors import bad_input, conflict, not_found
 from boards_desktop.graphql.inputs import CreateGenerationInput, UploadArtifactInput
 from boards_desktop.graphql.mutations.common import existing_board, existing_generation
 from boards_desktop.graphql.types.generations import Generation
+from boards_desktop.jobs.events import GenerationEvent
+from boards_desktop.jobs.inputs import InputError, TextReader, check_request
+from boards_desktop.media.uploads import upload_from_url
+from boards_desktop.services import Services
 
 
 @strawberry.type
 class GenerationMutations:
-    @strawberry.mutation(description="Queue a generation on a board (editor or above).")
+    @strawberry.mutation(
+        description="Queue a generation on a board (editor or above). The inputs are checked against the "
+        "generator's model first: bad input is refused with the field named, and nothing is queued."
+    )
     async def create_generation(self, info: strawberry.Info, input: CreateGenerationInput) -> Generation:
         ctx = context_of(info)
         generator_name = validation.generator_name(input.generator_name)
         input_params = validation.json_object(input.input_params, "inputParams")
         board = await existing_board(ctx, input.board_id)
         await ctx.permissions.require(board, "editor", "create generations")
+        services = ctx.services
         try:
             async with ctx.sessions.write() as session:
-                inputs = await lineage_queries.detect_input_artifacts(session, ctx.actor, input_params)
+                checked = await check_request(
+                    session,
+                    ctx.actor,
+                    services.generators,
+                    generator_name=generator_name,
+                    artifact_type=input.artifact_type.value,
+                    input_params=input_params,
+                    read_text=_text_reader(services),
+                )
                 row = await generation_queries.insert_generation(
                     session,
                     tenant_id=board.tenant_id,
@@ -40,14 +57,17 @@ class GenerationMutations:
                     user_id=ctx.actor.user_id,
                     generator_name=generator_name,
                     artifact_type=input.artifact_type.value,
-                    input_params=input_params,
-                    input_artifacts=inputs,
+                    input_params=checked.input_params,
+                    input_artifacts=checked.input_artifacts,
                 )
+        except InputError as exc:
+            raise bad_input(str(exc)) from None
         except IntegrityError:
             raise not_found(
                 f"Board {board.id} or an input generation was deleted while the generation was being created; "
                 "nothing was queued"
             ) from None
+        await _queued(ctx, row)
         return _created(ctx, row)
 
     @strawberry.mutation(description="Queue a new generation with the same generator, type, params and inputs.")
@@ -72,6 +92,7 @@ class GenerationMutations:
                 )
         except IntegrityError:
             raise not_found(f"Generation {id} or one of its inputs was deleted meanwhile; nothing was queued") from None
+        await _queued(ctx, row)
         return _created(ctx, row)
 
     @strawberry.mutation(description="Stop a pending or processing generation. A finished one stays as it is.")
@@ -86,6 +107,8 @@ class GenerationMutations:
             raise not_found(f"Generation {id} not found; it may have been deleted")
         if row is None:
             raise conflict(f"Generation is already {current.status}; only pending or processing ones can be cancelled")
+        # Watchers see it at once, and the job runner that holds it (in any app process) stops it.
+        await ctx.services.events.publish(GenerationEvent.from_record(row))
         ctx.loaders.remember_generation(row)
         return Generation.from_row(row, ctx)
 
@@ -105,9 +128,40 @@ class GenerationMutations:
         ctx.loaders.forget_board_contents(board_id)
         return True
 
-    @strawberry.mutation(description="Not available yet: upload a file through POST /api/uploads/artifact.")
+    @strawberry.mutation(
+        description="Download a file from a public http(s) URL onto a board, as a completed generation (editor or "
+        "above). Addresses on this computer or its network are refused; POST a local file to /api/uploads/artifact."
+    )
     async def upload_artifact(self, info: strawberry.Info, input: UploadArtifactInput) -> Generation:
-        raise ApiError("Uploading from a URL is not available yet in this version", NOT_IMPLEMENTED)
+        ctx = context_of(info)
+        row = await upload_from_url(
+            ctx,
+            board_id=input.board_id,
+            artifact_type=input.artifact_type.value,
+            file_url=input.file_url,
+            original_filename=input.original_filename,
+            description=input.user_description,
+            parent_generation_id=input.parent_generation_id,
+        )
+        return _created(ctx, row)
+
+
+async def _queued(ctx: RequestContext, row: GenerationRecord) -> None:
+    """Tell the board's viewers, and wake the job runner (other app processes wake on the event)."""
+    services = ctx.services
+    await services.events.publish(GenerationEvent.from_record(row))
+    services.jobs.wake()
+
+
+def _text_reader(services: Services) -> TextReader:
+    def read_text(storage_url: str | None) -> str:
+        key = services.media.key_of_url(storage_url)
+        try:
+            return services.media.path_of(key).read_text(encoding="utf-8") if key else ""
+        except (OSError, ValueError):
+            return ""
+
+    return read_text
 
 
 def _created(ctx: RequestContext, row: GenerationRecord) -> Generation:

@@ -1,0 +1,304 @@
+"""Generators for tests, loaded by the app through `BOARDS_GENERATOR_MODULES` like an artist's own.
+
+They use the public plugin API only. `held` jobs never start in tests (the harness sets that
+provider's concurrency to 0), so a generation stays `pending` as long as a test needs it to.
+Behaviour that a test must observe from outside (runs, remote cancels) is written to a log file
+named by `BOARDS_TEST_GENERATOR_LOG`, so that it survives a server killed with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from pydantic import BaseModel, ConfigDict, Field
+
+from boards_desktop.generators import (
+    BaseGenerator,
+    GeneratorContext,
+    GeneratorError,
+    GeneratorResult,
+    ImageArtifact,
+    TransientError,
+    VideoArtifact,
+)
+
+
+def record(event: str, **fields: Any) -> None:
+    path = os.environ.get("BOARDS_TEST_GENERATOR_LOG")
+    if path:
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(json.dumps({"event": event, "at": time.time(), **fields}) + "\n")
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def png_bytes(colour: str = "#3366cc", size: int = 8) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (size, size), colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+class OpenInputs(BaseModel):
+    """Anything goes, plus optional image slots: for tests of storage and lineage, not of validation."""
+
+    model_config = ConfigDict(extra="allow")
+    prompt: str | None = None
+    image: ImageArtifact | None = None
+    images: list[ImageArtifact] | None = None
+
+
+class _Held(BaseGenerator):
+    provider = "held"
+    description = "Never runs in tests: its provider's concurrency is 0."
+
+    def get_input_schema(self) -> type[BaseModel]:
+        return OpenInputs
+
+    async def generate(self, inputs: BaseModel, context: GeneratorContext) -> GeneratorResult:
+        raise GeneratorError("held generators do not run")
+
+
+class HeldImage(_Held):
+    name = "test-generator"
+    artifact_type = "image"
+
+
+class HeldVideo(_Held):
+    name = "test-video"
+    artifact_type = "video"
+
+
+class HeldAudio(_Held):
+    name = "test-audio"
+    artifact_type = "audio"
+
+
+class FastInputs(BaseModel):
+    prompt: str = "fast"
+    colour: str = Field("#3366cc", pattern=r"^#[0-9a-fA-F]{6}$")
+    image: ImageArtifact | None = None
+
+
+class Fast(BaseGenerator):
+    name = "test-fast"
+    artifact_type = "image"
+    description = "Stores a tiny image at once."
+    provider = "test"
+    rerun_safe = True
+
+    def get_input_schema(self) -> type[BaseModel]:
+        return FastInputs
+
+    async def generate(self, inputs: FastInputs, context: GeneratorContext) -> GeneratorResult:
+        return GeneratorResult(outputs=[await context.store_image_result(png_bytes(inputs.colour), "png")])
+
+
+class SlowInputs(BaseModel):
+    steps: int = Field(10, ge=1, le=10_000)
+    delay: float = Field(0.05, ge=0, le=60)
+
+
+class Slow(BaseGenerator):
+    name = "test-slow"
+    artifact_type = "image"
+    description = "Reports progress step by step, then stores an image."
+    provider = "test"
+    rerun_safe = True
+
+    def get_input_schema(self) -> type[BaseModel]:
+        return SlowInputs
+
+    async def generate(self, inputs: SlowInputs, context: GeneratorContext) -> GeneratorResult:
+        record("start", generation_id=context.generation_id)
+        for step in range(inputs.steps):
+            await asyncio.sleep(inputs.delay)
+            await context.publish_progress((step + 1) / inputs.steps, f"step {step + 1} of {inputs.steps}")
+        artifact = await context.store_image_result(png_bytes(), "png")
+        record("done", generation_id=context.generation_id)
+        return GeneratorResult(outputs=[artifact])
+
+
+class FlakyInputs(BaseModel):
+    failures: int = Field(2, ge=0)
+    retry_after: float = 0.05
+
+
+class Flaky(BaseGenerator):
+    """Fails transiently `failures` times per generation, then succeeds."""
+
+    name = "test-flaky"
+    artifact_type = "image"
+    provider = "test"
+    attempts: dict[str, int] = {}
+
+    def get_input_schema(self) -> type[BaseModel]:
+        return FlakyInputs
+
+    async def generate(self, inputs: FlakyInputs, context: GeneratorContext) -> GeneratorResult:
+        seen = self.attempts.get(context.generation_id, 0) + 1
+        self.attempts[context.generation_id] = seen
+        if seen <= inputs.failures:
+            raise TransientError(f"the service is busy (attempt {seen})", retry_after=inputs.retry_after)
+        return GeneratorResult(outputs=[await context.store_image_result(png_bytes(), "png")])
+
+
+class Broken(BaseGenerator):
+    name = "test-broken"
+    artifact_type = "image"
+    provider = "test"
+
+    def get_input_schema(self) -> type[BaseModel]:
+        return OpenInputs
+
+    async def generate(self, inputs: BaseModel, context: GeneratorContext) -> GeneratorResult:
+        raise GeneratorError("the prompt asks for something this model cannot draw")
+
+
+class Buggy(BaseGenerator):
+    name = "test-buggy"
+    artifact_type = "image"
+    provider = "test"
+
+    def get_input_schema(self) -> type[BaseModel]:
+        return OpenInputs
+
+    async def generate(self, inputs: BaseModel, context: GeneratorContext) -> GeneratorResult:
+        return {}["missing"]  # a bug: KeyError
+
+
+class BatchInputs(BaseModel):
+    count: int = Field(3, ge=1, le=16)
+    fail_after: int | None = Field(None, description="raise a permanent error after this many outputs")
+    image: ImageArtifact | None = None
+
+
+class Batch(BaseGenerator):
+    name = "test-batch"
+    artifact_type = "image"
+    provider = "test"
+
+    def get_input_schema(self) -> type[BaseModel]:
+        return BatchInputs
+
+    async def generate(self, inputs: BatchInputs, context: GeneratorContext) -> GeneratorResult:
+        outputs = []
+        for index in range(inputs.count):
+            if inputs.fail_after is not None and index >= inputs.fail_after:
+                raise GeneratorError(f"output {index} could not be made")
+            colour = ("#aa0000", "#00aa00", "#0000aa", "#aaaa00")[index % 4]
+            outputs.append(await context.store_image_result(png_bytes(colour), "png", output_index=index))
+        return GeneratorResult(outputs=outputs)
+
+
+class RemoteInputs(BaseModel):
+    seconds: float = Field(30.0, ge=0)
+
+
+class Remote(BaseGenerator):
+    """Behaves like a remote service's job: an id saved first, then a wait; resumable; cancellable."""
+
+    name = "test-remote"
+    artifact_type = "image"
+    provider = "test"
+    cancelled: list[str] = []
+
+    def get_input_schema(self) -> type[BaseModel]:
+        return RemoteInputs
+
+    async def generate(self, inputs: RemoteInputs, context: GeneratorContext) -> GeneratorResult:
+        external_id = f"remote-{context.generation_id}"
+        await context.set_external_job_id(external_id)
+        record("submitted", generation_id=context.generation_id, external_id=external_id)
+        await asyncio.sleep(inputs.seconds)
+        return GeneratorResult(outputs=[await context.store_image_result(png_bytes(), "png")])
+
+    async def resume(self, external_job_id: str, context: GeneratorContext) -> GeneratorResult:
+        record("resumed", generation_id=context.generation_id, external_id=external_job_id)
+        return GeneratorResult(outputs=[await context.store_image_result(png_bytes("#00ff00"), "png")])
+
+    async def cancel(self, external_job_id: str) -> None:
+        self.cancelled.append(external_job_id)
+        record("remote-cancel", external_id=external_job_id)
+
+
+class Unsafe(BaseGenerator):
+    """Neither resumable nor safe to run twice: after a crash its job must fail, not rerun."""
+
+    name = "test-unsafe"
+    artifact_type = "image"
+    provider = "test"
+
+    def get_input_schema(self) -> type[BaseModel]:
+        return SlowInputs
+
+    async def generate(self, inputs: SlowInputs, context: GeneratorContext) -> GeneratorResult:
+        await asyncio.sleep(inputs.steps * inputs.delay)
+        return GeneratorResult(outputs=[await context.store_image_result(png_bytes(), "png")])
+
+
+class WriterInputs(BaseModel):
+    text: str = "x" * 200
+
+
+class Writer(BaseGenerator):
+    name = "test-writer"
+    artifact_type = "text"
+    provider = "test"
+
+    def get_input_schema(self) -> type[BaseModel]:
+        return WriterInputs
+
+    async def generate(self, inputs: WriterInputs, context: GeneratorContext) -> GeneratorResult:
+        return GeneratorResult(outputs=[await context.store_text_result(inputs.text)])
+
+
+class SlotsInputs(BaseModel):
+    """Every artifact slot form, for the validation tests."""
+
+    image: ImageArtifact
+    mask: ImageArtifact | None = None
+    references: list[ImageArtifact] = Field(default_factory=list, max_length=3)
+    clip: VideoArtifact | None = None
+    strength: float = Field(0.5, ge=0, le=1)
+
+
+class Slots(BaseGenerator):
+    name = "test-slots"
+    artifact_type = "image"
+    provider = "held"
+
+    def get_input_schema(self) -> type[BaseModel]:
+        return SlotsInputs
+
+    async def generate(self, inputs: BaseModel, context: GeneratorContext) -> GeneratorResult:
+        raise GeneratorError("held generators do not run")
+
+
+class Unavailable(BaseGenerator):
+    name = "test-unavailable"
+    artifact_type = "image"
+    provider = "test"
+
+    def get_input_schema(self) -> type[BaseModel]:
+        return OpenInputs
+
+    def availability(self) -> str | None:
+        return "no key is set for this service; add one in Settings"
+
+    async def generate(self, inputs: BaseModel, context: GeneratorContext) -> GeneratorResult:
+        raise AssertionError("an unavailable generator must not run")
+
+
+GENERATORS = [HeldImage, HeldVideo, HeldAudio, Fast, Slow, Flaky, Broken, Buggy, Batch, Remote, Unsafe, Writer,
+              Slots, Unavailable]
