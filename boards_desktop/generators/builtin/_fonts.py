@@ -1,0 +1,73 @@
+"""The typeface of the title card: DejaVu Sans, shipped beside this module (licence in fonts/LICENSE).
+
+Pillow's own default font covers ASCII only; DejaVu Sans covers Latin, Greek, Cyrillic, Armenian,
+Georgian, Hebrew, Arabic and many symbols, so most prompts render as typed. It has no CJK
+ideographs and no colour emoji: `missing_characters` finds those before anything is drawn, so the
+artist hears which characters cannot be set instead of getting boxes on the card.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from PIL import ImageFont
+
+FontWeight = Literal["regular", "bold"]
+
+FONT_DIR = Path(__file__).parent / "fonts"
+_FONT_FILES: dict[str, str] = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
+_PROBE_SIZE = 16
+_SURELY_MISSING = "\U0010fffd"  # a private-use code point no font of ours maps: it draws the .notdef box
+
+
+@lru_cache(maxsize=48)
+def load_font(weight: FontWeight, size: int) -> ImageFont.FreeTypeFont:
+    # From the file path (not bytes) so FreeType streams it instead of holding a copy per size.
+    return ImageFont.truetype(str(FONT_DIR / _FONT_FILES[weight]), size)
+
+
+def missing_characters(text: str, weight: FontWeight = "regular") -> list[str]:
+    """The distinct characters of `text` the font cannot draw, in order of appearance."""
+    return [
+        character
+        for character in dict.fromkeys(text)
+        if not character.isspace() and not _invisible(character) and not _has_glyph(weight, character)
+    ]
+
+
+def describe_characters(characters: list[str], limit: int = 8) -> str:
+    shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in characters[:limit])
+    more = len(characters) - limit
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _invisible(character: str) -> bool:
+    # Joiners, direction marks and variation selectors shape the text around them; they have no glyph.
+    code = ord(character)
+    return unicodedata.category(character) in ("Cc", "Cf") or 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF
+
+
+@lru_cache(maxsize=4096)
+def _has_glyph(weight: FontWeight, character: str) -> bool:
+    # Pillow does not expose the font's character map; a character the font lacks renders as the
+    # .notdef box, so it is compared with the rendering of a character that is surely missing.
+    return _signature(weight, character) != _signature(weight, _SURELY_MISSING)
+
+
+@lru_cache(maxsize=8)
+def _notdef_signature(weight: FontWeight) -> tuple[tuple[int, int], bytes]:
+    return _render(weight, _SURELY_MISSING)
+
+
+def _signature(weight: FontWeight, character: str) -> tuple[tuple[int, int], bytes]:
+    if character == _SURELY_MISSING:
+        return _notdef_signature(weight)
+    return _render(weight, character)
+
+
+def _render(weight: FontWeight, character: str) -> tuple[tuple[int, int], bytes]:
+    mask = load_font(weight, _PROBE_SIZE).getmask(character)
+    return mask.size, bytes(mask)
