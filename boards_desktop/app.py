@@ -14,6 +14,7 @@ from litestar import Litestar
 
 from boards_desktop.api.health import health
 from boards_desktop.api.home import home
+from boards_desktop.api.sse import sse_handlers
 from boards_desktop.api.storage import serve_media
 from boards_desktop.db.engine import Database
 from boards_desktop.db.queries.users import ensure_local_user
@@ -63,7 +64,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await database.dispose()
 
     app = Litestar(
-        route_handlers=[health, home, serve_media, create_graphql_controller()],
+        route_handlers=[health, home, serve_media, *sse_handlers, create_graphql_controller()],
         lifespan=[lifespan],
         debug=False,
         logging_config=None,  # the `boards` logger is configured by settings.configure_logging

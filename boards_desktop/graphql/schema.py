@@ -12,6 +12,7 @@ from boards_desktop.graphql.errors import log_unexpected
 from boards_desktop.graphql.mutations import Mutation
 from boards_desktop.graphql.queries import Query
 from boards_desktop.graphql.sessions import CloseRequestSessions
+from boards_desktop.graphql.subscriptions import Subscription
 
 
 class _Schema(strawberry.Schema):
@@ -24,5 +25,6 @@ class _Schema(strawberry.Schema):
 schema = _Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,  # an addition: upstream had none
     extensions=[CloseRequestSessions, lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
 )

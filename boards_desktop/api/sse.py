@@ -1,0 +1,96 @@
+"""Live progress as server-sent events: one generation's progress, or every generation of a board.
+
+`GET /api/sse/generations/{id}/progress` keeps the upstream contract (frames `data: <json>`, the
+snake_case payload with progress 0..1) and fixes its bugs: the current state comes first, each change
+is sent as it is published, each event has its own timestamp, and the stream ends after a terminal
+status. `GET /api/sse/boards/{id}` sends `event: generation` frames for every generation of a board,
+starting with the state of its active ones, and never ends by itself.
+
+Both send a `: keep-alive` comment after `KEEPALIVE_SECONDS` of silence, so that proxies and clients
+do not time the connection out; an app may shorten it through `app.state[KEEPALIVE_STATE_KEY]`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import msgspec
+from litestar import Request, get
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.response import Stream
+
+from boards_desktop.graphql.context import get_request_context
+from boards_desktop.graphql.lookups import readable_board, readable_generation
+from boards_desktop.jobs.event_feeds import board_feed, generation_feed
+from boards_desktop.jobs.events import GenerationEvent
+from boards_desktop.services import Services
+
+KEEPALIVE_SECONDS = 15.0
+KEEPALIVE_STATE_KEY = "sse_keepalive_seconds"
+
+_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+_KEEPALIVE_FRAME = b": keep-alive\n\n"
+
+
+@get("/api/sse/generations/{generation_id:str}/progress")
+async def generation_progress(request: Request[Any, Any, Any], generation_id: str) -> Stream:
+    """The generation's current state, then each change; the stream ends after completed, failed or cancelled."""
+    parsed = _uuid(generation_id, "generation")
+    ctx = await get_request_context(request)
+    try:
+        readable = await readable_generation(ctx, parsed) is not None
+    finally:
+        await ctx.sessions.close()
+    if not readable:
+        raise NotFoundException(f"Generation {parsed} not found, or you may not read its board")
+    services = _services(request)
+    feed = generation_feed(services.events, services.database, parsed, idle=_keepalive(request))
+    return Stream(_frames(feed, event_name=None), media_type="text/event-stream", headers=_HEADERS)
+
+
+@get("/api/sse/boards/{board_id:str}")
+async def board_events(request: Request[Any, Any, Any], board_id: str) -> Stream:
+    """Every generation event of the board, beginning with the state of its pending and processing ones."""
+    parsed = _uuid(board_id, "board")
+    ctx = await get_request_context(request)
+    try:
+        readable = await readable_board(ctx, parsed) is not None
+    finally:
+        await ctx.sessions.close()
+    if not readable:
+        raise NotFoundException(f"Board {parsed} not found, or you may not read it")
+    services = _services(request)
+    feed = board_feed(services.events, services.database, parsed, idle=_keepalive(request))
+    return Stream(_frames(feed, event_name="generation"), media_type="text/event-stream", headers=_HEADERS)
+
+
+async def _frames(feed: AsyncIterator[GenerationEvent | None], *, event_name: str | None) -> AsyncIterator[bytes]:
+    prefix = b"" if event_name is None else f"event: {event_name}\n".encode()
+    async for event in feed:
+        if event is None:
+            yield _KEEPALIVE_FRAME
+        else:
+            # msgspec writes compact JSON without new lines, so one `data:` line holds it.
+            yield prefix + b"data: " + msgspec.json.encode(event.sse_payload()) + b"\n\n"
+
+
+def _uuid(text: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise ValidationException(
+            f"'{text}' is not a {what} id; use the UUID from the API, e.g. 123e4567-e89b-12d3-a456-426614174000"
+        ) from None
+
+
+def _services(request: Request[Any, Any, Any]) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+def _keepalive(request: Request[Any, Any, Any]) -> float:
+    return float(request.app.state.get(KEEPALIVE_STATE_KEY, KEEPALIVE_SECONDS))
+
+
+sse_handlers = [generation_progress, board_events]

@@ -1,0 +1,89 @@
+"""What a watching client receives: the current state first, then each change (SSE and GraphQL share it).
+
+The subscription is made before the database is read, so that nothing published in between is lost;
+events older than the state read are then dropped, and an event that repeats the state already sent
+is skipped. A feed yields None after `idle` seconds without anything to send, so that a stream can
+write a keep-alive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+from boards_desktop.db.engine import Database
+from boards_desktop.db.models import Generation
+from boards_desktop.db.queries.generations import ACTIVE_STATUSES
+from boards_desktop.db.queries.records import select_generations
+from boards_desktop.jobs.events import EventBroker, GenerationEvent, Subscription
+
+
+async def generation_feed(
+    broker: EventBroker, database: Database, generation_id: uuid.UUID, *, idle: float | None = None
+) -> AsyncIterator[GenerationEvent | None]:
+    """One generation's state, then its changes; ends after a terminal status (or if it is deleted)."""
+    async with broker.subscribe(generation_id=generation_id) as subscription:
+        async with database.read() as session:
+            record = (await session.execute(select_generations().where(Generation.id == generation_id))).first()
+        if record is None:
+            return
+        last = GenerationEvent.from_record(record)
+        yield last
+        if last.is_terminal:
+            return
+        async for event in _fresh(subscription, {last.generation_id: (record.updated_at, last)}, idle):
+            yield event
+            if event is not None and event.is_terminal:
+                return
+
+
+async def board_feed(
+    broker: EventBroker, database: Database, board_id: uuid.UUID, *, idle: float | None = None
+) -> AsyncIterator[GenerationEvent | None]:
+    """The board's active (pending or processing) generations, oldest first, then every change; never ends."""
+    async with broker.subscribe(board_id=board_id) as subscription:
+        async with database.read() as session:
+            rows = await session.execute(
+                select_generations()
+                .where(Generation.board_id == board_id, Generation.status.in_(ACTIVE_STATUSES))
+                .order_by(Generation.created_at, Generation.id)
+            )
+            records = list(rows)
+        seen: dict[str, tuple[datetime, GenerationEvent]] = {}
+        for record in records:
+            event = GenerationEvent.from_record(record)
+            seen[event.generation_id] = (record.updated_at, event)
+            yield event
+        async for item in _fresh(subscription, seen, idle):
+            yield item
+
+
+async def _fresh(
+    subscription: Subscription, seen: dict[str, tuple[datetime, GenerationEvent]], idle: float | None
+) -> AsyncIterator[GenerationEvent | None]:
+    """The subscription's events minus those older than, or equal to, what was sent of their generation."""
+    loop = asyncio.get_running_loop()
+    quiet_since = loop.time()
+    while True:
+        # Silence is measured from the last thing sent: skipped events do not put the keep-alive off.
+        timeout = None if idle is None else max(idle - (loop.time() - quiet_since), 0.0)
+        event = await subscription.next(timeout=timeout)
+        if event is None:
+            if subscription.closed:
+                return
+            quiet_since = loop.time()
+            yield None
+            continue
+        previous = seen.get(event.generation_id)
+        if previous is not None:
+            read_at, sent = previous
+            if event.timestamp < read_at or event.same_state(sent):
+                continue
+        quiet_since = loop.time()
+        if event.is_terminal:
+            seen.pop(event.generation_id, None)  # nothing follows a terminal status; keep the map small
+        else:
+            seen[event.generation_id] = (event.timestamp, event)
+        yield event
