@@ -16,6 +16,7 @@ from boards_desktop.api.health import health
 from boards_desktop.api.home import home
 from boards_desktop.api.sse import sse_handlers
 from boards_desktop.api.storage import serve_media
+from boards_desktop.api.uploads import upload_artifact
 from boards_desktop.db.engine import Database
 from boards_desktop.db.queries.users import ensure_local_user
 from boards_desktop.db.schema_files import SchemaFileError
@@ -64,7 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await database.dispose()
 
     app = Litestar(
-        route_handlers=[health, home, serve_media, *sse_handlers, create_graphql_controller()],
+        route_handlers=[health, home, serve_media, upload_artifact, *sse_handlers, create_graphql_controller()],
         lifespan=[lifespan],
         debug=False,
         logging_config=None,  # the `boards` logger is configured by settings.configure_logging

@@ -124,6 +124,53 @@ async def insert_generation(
     return generation
 
 
+async def insert_completed_generation(
+    session: AsyncSession,
+    *,
+    generation_id: uuid.UUID,
+    tenant_id: uuid.UUID,
+    board_id: uuid.UUID,
+    user_id: uuid.UUID,
+    generator_name: str,
+    artifact_type: str,
+    input_params: dict[str, Any],
+    input_artifacts: Sequence[InputArtifact],
+    storage_url: str,
+    thumbnail_url: str | None,
+    output_metadata: dict[str, Any],
+) -> Generation:
+    """A generation that is finished when it is created (an upload), with its lineage, its board touched.
+
+    The id is the caller's: its files are in place under it before this row exists.
+    """
+    now = utcnow()
+    generation = Generation(
+        id=generation_id,
+        tenant_id=tenant_id,
+        board_id=board_id,
+        user_id=user_id,
+        generator_name=generator_name,
+        artifact_type=artifact_type,
+        input_params=input_params,
+        status="completed",
+        storage_url=storage_url,
+        thumbnail_url=thumbnail_url,
+        additional_files=[],
+        output_metadata=output_metadata,
+        input_artifacts=[artifact.as_json() for artifact in input_artifacts],
+        progress=100,
+        started_at=now,
+        completed_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(generation)
+    await session.flush()
+    await insert_lineage(session, generation.id, input_artifacts)
+    await touch_board(session, board_id, now)
+    return generation
+
+
 async def cancel_generation(session: AsyncSession, generation_id: uuid.UUID) -> Generation | None:
     """Mark an active generation cancelled; None when it is already terminal (or gone).
 

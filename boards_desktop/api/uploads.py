@@ -1,0 +1,118 @@
+"""`POST /api/uploads/artifact`: a file from the artist's disk becomes a completed generation.
+
+The body is read from the ASGI stream as it arrives, the file part straight into the media
+store's temporary folder (see `media.multipart_form`); Litestar's body limit is off for this route
+because ours (BOARDS_MAX_UPLOAD_MB) is enforced while streaming, with a 413 that names it.
+
+Errors are JSON: `{"error": "<what was wrong and what to do>", "code": "BAD_USER_INPUT"}`, with the
+codes the GraphQL API uses (and PAYLOAD_TOO_LARGE for 413). A refused upload leaves no file and
+no row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from litestar import Request, Response, post
+
+from boards_desktop.graphql.context import get_request_context
+from boards_desktop.graphql.errors import BAD_USER_INPUT, FORBIDDEN, NOT_FOUND, ApiError
+from boards_desktop.media.multipart_form import (
+    FormError,
+    ReceivedFile,
+    boundary_of,
+    check_announced_size,
+    receive_upload_form,
+)
+from boards_desktop.media.uploads import (
+    check_upload_target,
+    parse_uuid,
+    record_upload,
+    sanitize_filename,
+    upload_artifact_type,
+    user_description,
+)
+from boards_desktop.services import Services
+
+PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+_STATUS_OF_CODE = {BAD_USER_INPUT: 400, FORBIDDEN: 403, NOT_FOUND: 404, PAYLOAD_TOO_LARGE: 413}
+_FILE_FIELD = "file"
+
+
+@post("/api/uploads/artifact", request_max_body_size=None, status_code=201)
+async def upload_artifact(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+    services: Services = request.app.state.services
+    max_bytes = services.settings.max_upload_bytes
+    ctx = await get_request_context(request)
+    received: ReceivedFile | None = None
+    try:
+        boundary = boundary_of(request.headers.get("content-type"))
+        check_announced_size(request.headers.get("content-length"), max_bytes)
+        form = await receive_upload_form(
+            request.stream(),
+            boundary=boundary,
+            file_field=_FILE_FIELD,
+            new_file_path=services.media.temp_path,
+            max_file_bytes=max_bytes,
+            on_file_start=_check_fields_sent_so_far,
+        )
+        received = form.file
+        fields = form.fields
+        board_id = parse_uuid(fields.get("board_id"), "board_id", required=True)
+        artifact_type = upload_artifact_type(fields.get("artifact_type"), "artifact_type")
+        parent_id = parse_uuid(fields.get("parent_generation_id"), "parent_generation_id", required=False)
+        description = user_description(fields.get("user_description"), "user_description")
+        if received is None:
+            raise ApiError(
+                f"The form has no '{_FILE_FIELD}' part with a file; send the file as {_FILE_FIELD}=@name", BAD_USER_INPUT
+            )
+        assert board_id is not None
+        target = await check_upload_target(
+            ctx, board_id=board_id, artifact_type=artifact_type, parent_generation_id=parent_id,
+            parent_field="parent_generation_id",
+        )
+        source, received = received, None  # record_upload consumes the file, whatever happens
+        row = await record_upload(
+            ctx,
+            target,
+            source=source.path,
+            size=source.size,
+            file_field=_FILE_FIELD,
+            original_filename=sanitize_filename(source.filename),
+            description=description,
+            input_params={"source": "upload"},
+        )
+    except FormError as exc:
+        return _error(exc.message, PAYLOAD_TOO_LARGE if exc.status == 413 else BAD_USER_INPUT)
+    except ApiError as exc:
+        return _error(exc.message, exc.extensions["code"])
+    finally:
+        if received is not None:
+            received.path.unlink(missing_ok=True)
+        await ctx.sessions.close()
+    return Response(
+        {
+            "id": str(row.id),
+            "status": row.status,
+            "storageUrl": row.storage_url,
+            "thumbnailUrl": row.thumbnail_url,
+            "artifactType": row.artifact_type,
+            "generatorName": row.generator_name,
+        },
+        status_code=201,
+    )
+
+
+def _check_fields_sent_so_far(fields: Mapping[str, str]) -> None:
+    """Fields that came before the file are checked before its bytes are read: a typo costs nothing."""
+    if "board_id" in fields:
+        parse_uuid(fields["board_id"], "board_id", required=True)
+    if "artifact_type" in fields:
+        upload_artifact_type(fields["artifact_type"], "artifact_type")
+    if "parent_generation_id" in fields:
+        parse_uuid(fields["parent_generation_id"], "parent_generation_id", required=False)
+
+
+def _error(message: str, code: str) -> Response[dict[str, Any]]:
+    return Response({"error": message, "code": code}, status_code=_STATUS_OF_CODE.get(code, 400))
