@@ -61,15 +61,22 @@ def install_log_file(settings: Settings) -> Path:
     keeps one file handler, moved to the newest app's folder.
     """
     logger = logging.getLogger("boards")
+    sql_logger = logging.getLogger("sqlalchemy.engine")  # BOARDS_SQL_ECHO: statements go to the file too
     path = log_file_path(settings)
     for handler in list(logger.handlers):
         if isinstance(handler, RotatingFileHandler) and Path(handler.baseFilename) != path:
             logger.removeHandler(handler)
+            sql_logger.removeHandler(handler)
             handler.close()
-    if not any(isinstance(h, RotatingFileHandler) for h in logger.handlers):
+    file_handlers = [h for h in logger.handlers if isinstance(h, RotatingFileHandler)]
+    if not file_handlers:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(path, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8")
-        logger.addHandler(handler)
+        file_handlers = [RotatingFileHandler(path, maxBytes=_MAX_BYTES, backupCount=_BACKUPS, encoding="utf-8")]
+        logger.addHandler(file_handlers[0])
+    if settings.sql_echo and file_handlers[0] not in sql_logger.handlers:
+        sql_logger.addHandler(file_handlers[0])
+    elif not settings.sql_echo:
+        sql_logger.removeHandler(file_handlers[0])
     for handler in logger.handlers:
         handler.setFormatter(RedactingFormatter(_FORMAT))
     return path
