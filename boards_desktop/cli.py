@@ -1,4 +1,4 @@
-"""The `boards-desktop` command: serve, db, graphql-schema.
+"""The `boards-desktop` command: the window, serve, db, media, generators, graphql-schema.
 
 Errors a user can fix (a bad setting, a database from a newer version) are printed as one line
 and exit with status 2; nothing is created or changed before they are found.
@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("graphql-schema", help="print the GraphQL schema (SDL)")
 
+    commands.add_parser("generators", help="list the generators, what they make, and whether they can run")
+
     media = commands.add_parser("media", help="the media folder: gc")
     media_commands = media.add_subparsers(dest="media_command", required=True)
     gc = media_commands.add_parser("gc", help="remove files that no generation names (older than the grace period)")
@@ -61,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(
                 run_gc_command(load_settings(), dry_run=args.dry_run, grace_minutes=args.grace_minutes, force=args.force)
             )
+        if args.command == "generators":
+            from boards_desktop.generators.listing import print_generators
+
+            return print_generators(load_settings())
         if args.command == "graphql-schema":
             from boards_desktop.graphql import schema
 

@@ -41,4 +41,4 @@ async def start_engine(services: Services, stack: AsyncExitStack) -> None:
         http=services.http,
     )
     await services.jobs.start()
-    stack.push_async_callback(services.jobs.stop)
+    stack.push_async_callback(services.jobs.stop, settings.shutdown_grace_seconds)

@@ -51,6 +51,7 @@ class Settings:
     max_upload_bytes: int = 100 * 1024 * 1024
     job_timeout_seconds: float = 900.0
     job_retries: int = 3
+    shutdown_grace_seconds: float = 5.0  # running jobs get this long to finish when the app closes
     # Jobs running at once per provider (`local`, `openai`, ...); providers not named get the default.
     concurrency: Mapping[str, int] = field(default_factory=dict)
     default_concurrency: int = 8
@@ -113,6 +114,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_upload_bytes=int(_number(values, "BOARDS_MAX_UPLOAD_MB", 100, minimum=1) * 1024 * 1024),
         job_timeout_seconds=_number(values, "BOARDS_JOB_TIMEOUT", 900, minimum=1),
         job_retries=int(_number(values, "BOARDS_JOB_RETRIES", 3, minimum=0)),
+        shutdown_grace_seconds=_number(values, "BOARDS_SHUTDOWN_GRACE", 5, minimum=0),
         concurrency=_concurrency(values, sections.get("concurrency")),
         default_concurrency=int(_number(values, "BOARDS_CONCURRENCY", 8, minimum=1)),
         generators=_generator_settings(values, sections.get("generators")),
@@ -133,6 +135,7 @@ _KNOWN = {
     "BOARDS_MAX_UPLOAD_MB",
     "BOARDS_JOB_TIMEOUT",
     "BOARDS_JOB_RETRIES",
+    "BOARDS_SHUTDOWN_GRACE",
     "BOARDS_CONCURRENCY",
     "BOARDS_CONCURRENCY_LOCAL",  # one per provider: BOARDS_CONCURRENCY_<PROVIDER>
     "BOARDS_GENERATORS_DISABLED",

@@ -1,16 +1,11 @@
-"""The `generators` query's source.
-
-The generator registry arrives with the job queue: when the app's services carry one
-(`services.generators`, an iterable of generators with the upstream plugin API: `name`,
-`description`, `artifact_type`, `get_input_schema()`), its generators are listed here. Until then
-the list is empty.
-"""
+"""The `generators` query's source: the app's generator registry, with each one's availability."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
+from boards_desktop.generators.registry import availability_of
 from boards_desktop.graphql.enums import ArtifactType
 from boards_desktop.graphql.types.generators import GeneratorInfo
 from boards_desktop.services import Services
@@ -29,6 +24,9 @@ def list_generators(services: Services, artifact_type: str | None) -> list[Gener
                 description=generator.description,
                 artifact_type=ArtifactType(generator.artifact_type),
                 input_schema=generator.get_input_schema().model_json_schema(),
+                provider=generator.provider,
+                available=(reason := availability_of(generator)) is None,
+                unavailable_reason=reason,
             )
         )
     return sorted(listed, key=lambda info: info.name)

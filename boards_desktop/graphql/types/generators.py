@@ -14,3 +14,8 @@ class GeneratorInfo:
     description: str
     artifact_type: ArtifactType
     input_schema: JSON = strawberry.field(description="The generator's pydantic input model as JSON Schema.")
+    provider: str = strawberry.field(description="Who runs it (`local`, `openai`, ...); concurrency is per provider.")
+    available: bool = strawberry.field(description="False when it cannot run here; see unavailableReason.")
+    unavailable_reason: str | None = strawberry.field(
+        description="Why it cannot run (a missing key, an engine that does not answer), in words an artist can act on."
+    )
