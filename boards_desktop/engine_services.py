@@ -39,6 +39,7 @@ async def start_engine(services: Services, stack: AsyncExitStack) -> None:
         media=services.media,
         events=services.events,
         http=services.http,
+        installation=str(services.actor.user_id),  # one local user per installation (data folder)
     )
     await services.jobs.start()
     stack.push_async_callback(services.jobs.stop, settings.shutdown_grace_seconds)

@@ -12,7 +12,7 @@
 -- A generator with several outputs makes sibling generations; `batch_generation_id` names the
 -- generation whose job made them, so that they finish with it (completed, failed or cancelled).
 
-ALTER TABLE generations ADD COLUMN lease_owner VARCHAR(64);
+ALTER TABLE generations ADD COLUMN lease_owner VARCHAR(100);
 ALTER TABLE generations ADD COLUMN lease_expires_at TIMESTAMP WITH TIME ZONE;
 ALTER TABLE generations ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE generations ADD COLUMN progress_phase VARCHAR(20);

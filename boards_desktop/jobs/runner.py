@@ -57,8 +57,12 @@ class JobRunner:
         media: MediaStore,
         events: EventBroker,
         http: httpx.AsyncClient,
+        installation: str,
     ) -> None:
-        self.owner = f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        # `<installation>/<host>:<pid>:<random>`: the prefix lets the next start of this installation
+        # know its own crashed jobs on a shared database without waiting for their leases to expire.
+        self._installation = installation
+        self.owner = f"{installation}/{socket.gethostname()[:16]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._settings = settings
         self._database = database
         self._registry = registry
@@ -74,9 +78,9 @@ class JobRunner:
 
     async def start(self) -> None:
         # SQLite is one app at a time (the instance lock): whatever is `processing` was left by a
-        # previous run of this app, whatever its lease says. PostgreSQL may be shared, so there only
-        # expired leases are taken over.
-        await self._take_over_abandoned(everything=self._database.is_sqlite)
+        # previous run of this app, whatever its lease says. PostgreSQL may be shared: there the jobs
+        # of earlier runs of this installation are taken over at once, others' once their lease expires.
+        await self._take_over_abandoned(everything=self._database.is_sqlite, mine=True)
         self._loops = [
             asyncio.create_task(self._dispatch_loop(), name="jobs-dispatch"),
             asyncio.create_task(self._lease_loop(), name="jobs-leases"),
@@ -193,12 +197,13 @@ class JobRunner:
                 running.execution.stop_reason = "lost"
                 running.task.cancel()
 
-    async def _take_over_abandoned(self, *, everything: bool) -> None:
+    async def _take_over_abandoned(self, *, everything: bool, mine: bool = False) -> None:
         names = [generator.name for generator in self._registry]
         expired_before = utcnow() + (timedelta(days=36500) if everything else timedelta(0))
         async with self._database.write() as session:
             jobs = await job_queries.claim_abandoned(
-                session, generator_names=names, owner=self.owner, lease=LEASE, expired_before=expired_before
+                session, generator_names=names, owner=self.owner, lease=LEASE, expired_before=expired_before,
+                owner_prefix=self._installation if mine else None,
             )
         if not jobs:
             return

@@ -63,21 +63,32 @@ async def claim_pending(
 
 
 async def claim_abandoned(
-    session: AsyncSession, *, generator_names: Sequence[str], owner: str, lease: timedelta, expired_before: datetime
+    session: AsyncSession,
+    *,
+    generator_names: Sequence[str],
+    owner: str,
+    lease: timedelta,
+    expired_before: datetime,
+    owner_prefix: str | None = None,
 ) -> list[GenerationRecord]:
     """Processing jobs whose claimer stopped renewing its lease, now ours to resume, rerun or fail.
 
+    `owner_prefix` also takes the jobs of earlier runs of this installation, whatever their lease
+    says: one installation runs one app at a time, so they were left by a crash.
     Sibling outputs (`batch_generation_id` set) are never claimed: they finish with their job.
     """
     if not generator_names:
         return []
+    left_behind = or_(Generation.lease_expires_at.is_(None), Generation.lease_expires_at < expired_before)
+    if owner_prefix:
+        left_behind = or_(left_behind, Generation.lease_owner.startswith(owner_prefix + "/", autoescape=True))
     abandoned = (
         select(Generation.id)
         .where(
             Generation.status == "processing",
             Generation.generator_name.in_(list(generator_names)),
             Generation.batch_generation_id.is_(None),
-            or_(Generation.lease_expires_at.is_(None), Generation.lease_expires_at < expired_before),
+            left_behind,
         )
         .with_for_update(skip_locked=True)
     )
