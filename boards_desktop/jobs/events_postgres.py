@@ -35,6 +35,7 @@ from boards_desktop.jobs.events import GenerationEvent
 log = logging.getLogger("boards.events")
 
 CHANNEL = "boards_generation_events"
+APPLICATION_NAME = "boards-events"  # how the connection shows in pg_stat_activity
 MAX_PAYLOAD_BYTES = 7000  # PostgreSQL refuses 8000 and more
 _MAX_OUTBOX = 10_000  # while disconnected; beyond this the oldest are dropped
 _MAX_BATCH = 200
@@ -98,7 +99,9 @@ class PostgresRelay:
         while True:
             connection: asyncpg.Connection | None = None
             try:
-                connection = await asyncpg.connect(self._dsn, timeout=_CONNECT_TIMEOUT)
+                connection = await asyncpg.connect(
+                    self._dsn, timeout=_CONNECT_TIMEOUT, server_settings={"application_name": APPLICATION_NAME}
+                )
                 lost = asyncio.Event()
                 connection.add_termination_listener(lambda _conn: (lost.set(), self._wake.set()))
                 await connection.add_listener(CHANNEL, self._on_notification)
