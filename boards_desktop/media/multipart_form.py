@@ -131,7 +131,7 @@ async def _parse(  # noqa: C901 - one state machine over the parser's events
                 for event in parser.parse(chunk):
                     if isinstance(event, MultipartSegment):
                         segment = event
-                        if event.name == file_field and event.filename is not None:
+                        if event.name == file_field:  # with or without a filename: its bytes are the file
                             if form.file is not None or spool is not None:
                                 raise FormError(f"Send one file per upload; the form has more than one '{file_field}'")
                             if on_file_start is not None:
