@@ -18,6 +18,9 @@ from boards_desktop.settings import SettingsError, load_settings
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="boards-desktop", description="Make and keep AI-generated media on boards.")
     parser.add_argument("--version", action="version", version=f"boards-desktop {__version__}")
+    parser.add_argument(
+        "--browser", action="store_true", help="with no command: open the app in the system browser, not a window"
+    )
     commands = parser.add_subparsers(dest="command")
 
     serve = commands.add_parser("serve", help="run the server without a window and print its URL")
@@ -72,10 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             print(schema.as_str())
             return 0
-        # No command: the window arrives with the desktop issue; until then, serve.
-        from boards_desktop.server import serve
+        # No command: the app's window (or the browser), one instance per data folder.
+        from boards_desktop.desktop import run_app
 
-        return serve(load_settings(), host="127.0.0.1", port=0)
+        return run_app(load_settings(), browser=args.browser)
     except SettingsError as exc:
         print(f"boards-desktop: {exc}", file=sys.stderr)
         return 2

@@ -1,0 +1,140 @@
+"""What the UI can ask of the desktop: `window.pywebview.api.save_as(key, name)`, `.show_in_folder(key)`,
+`.open_data_folder()`.
+
+Each returns a promise. `save_as` resolves to `{"saved": "<path>"}` or `{"cancelled": true}`;
+the others to `{"opened": "<path>"}`. A refusal rejects the promise with an Error whose message
+says what was wrong. Keys are media keys (`<board>/<generation>/<file>`) or the storage URLs the
+API hands out (`/api/storage/...`); a key never reaches outside the media folder.
+
+pywebview injects this API into whatever page the window shows, so every call first checks that
+the page is the app's own: a site the artist followed a link to gets nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from boards_desktop.desktop.external import OpenFailed, show_in_file_manager
+from boards_desktop.media.store import MediaKeyError, MediaStore
+from boards_desktop.settings import Settings
+
+log = logging.getLogger("boards.desktop")
+
+
+class BridgeError(RuntimeError):
+    """A request from the UI that cannot be done; the message is shown to the artist."""
+
+
+class DesktopBridge:
+    """The `js_api` object of the window. Attributes are private: pywebview exposes public ones to JS."""
+
+    def __init__(self, settings: Settings, base_url: str) -> None:
+        self._media = MediaStore(settings.media_dir)
+        self._data_dir = settings.data_dir.resolve()
+        self._origin = _origin(base_url)
+        self._window: Any = None  # set once the window exists
+        self._ask_save_path: Callable[[str], str | None] = self._save_dialog
+
+    # --- the API the UI sees -----------------------------------------------------------------
+
+    def save_as(self, key: str, suggested_name: str | None = None) -> dict[str, Any]:
+        self._check_caller()
+        source = self._media_file(key)
+        name = _safe_file_name(suggested_name) or source.name
+        chosen = self._ask_save_path(name)
+        if not chosen:
+            return {"cancelled": True}
+        destination = export_file(source, Path(chosen))
+        log.info("saved %s to %s", key, destination)
+        return {"saved": str(destination)}
+
+    def show_in_folder(self, key: str) -> dict[str, Any]:
+        self._check_caller()
+        path = self._media_file(key)
+        _open(lambda: show_in_file_manager(path))
+        return {"opened": str(path)}
+
+    def open_data_folder(self) -> dict[str, Any]:
+        self._check_caller()
+        self._data_dir.mkdir(parents=True, exist_ok=True)
+        _open(lambda: show_in_file_manager(self._data_dir))
+        return {"opened": str(self._data_dir)}
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _check_caller(self) -> None:
+        current = self._window.get_current_url() if self._window is not None else None
+        if current is None or _origin(current) != self._origin:
+            raise BridgeError("this page is not part of Boards; the desktop functions answer only the app itself")
+
+    def _media_file(self, key: str) -> Path:
+        if not isinstance(key, str):
+            raise BridgeError("give the media key (or the /api/storage/... URL) of a file as a string")
+        key = MediaStore.key_of_url(key) or key
+        try:
+            path = self._media.path_of(key)
+        except MediaKeyError as exc:
+            raise BridgeError(f"{exc}; give the key of a file in the media folder") from None
+        if not path.is_file():
+            raise BridgeError(f"there is no file {key!r} in the media folder; it may have been deleted")
+        return path
+
+    def _save_dialog(self, suggested_name: str) -> str | None:
+        import webview
+
+        if self._window is None:
+            raise BridgeError("the window is not open")
+        chosen = self._window.create_file_dialog(webview.FileDialog.SAVE, save_filename=suggested_name)
+        if isinstance(chosen, (tuple, list)):
+            chosen = chosen[0] if chosen else None
+        return chosen or None
+
+
+def bind_window(bridge: DesktopBridge, window: Any) -> None:
+    """Give the bridge its window (for dialogs and the caller check); not a method, so JS cannot call it."""
+    bridge._window = window  # noqa: SLF001
+
+
+def export_file(source: Path, destination: Path) -> Path:
+    """Copy a media file to where the artist chose: whole or not at all (a temporary file, then a rename)."""
+    destination = destination.expanduser()
+    if destination.is_dir():
+        raise BridgeError(f"{destination} is a folder; choose a file name inside it")
+    if not destination.parent.is_dir():
+        raise BridgeError(f"the folder {destination.parent} does not exist; choose another place")
+    if destination.exists() and destination.resolve() == source.resolve():
+        raise BridgeError("that is the stored file itself; choose another place to save a copy")
+    temporary = destination.with_name(f".{destination.name}.boards-part")
+    try:
+        shutil.copyfile(source, temporary)
+        os.replace(temporary, destination)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise BridgeError(f"cannot save to {destination}: {exc.strerror or exc}") from None
+    return destination
+
+
+def _open(action: Callable[[], None]) -> None:
+    try:
+        action()
+    except OpenFailed as exc:
+        raise BridgeError(str(exc)) from None
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+def _safe_file_name(name: Any) -> str | None:
+    """A suggested name without folders: the page suggests a name, the artist picks the place."""
+    if not isinstance(name, str):
+        return None
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip().lstrip(".")
+    return name[:200] or None

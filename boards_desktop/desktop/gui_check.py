@@ -1,0 +1,123 @@
+"""Can this session show a window? Answered before we depend on it, because Qt cannot be asked nicely.
+
+Qt ends the whole process (qFatal) when its platform plugin cannot start: no display, a display
+that refuses us, a missing libxcb-cursor. So on Linux the first check is cheap (is a display named,
+does its socket exist), and the real one starts a QApplication in a child process, alongside the
+server's start-up, so it costs no waiting. macOS and Windows always have their native backends.
+
+`python -m boards_desktop.desktop.gui_check` is that child (a bundle runs itself with
+`BOARDS_DESKTOP_GUI_PROBE=1` instead, see `probe_command`).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+PROBE_ENV = "BOARDS_DESKTOP_GUI_PROBE"
+_PROBE_SECONDS = 20.0
+
+
+def missing_backend() -> str | None:
+    """Why no GUI backend can be imported (a line for the artist), or None."""
+    needed = ["webview"] + (["qtpy", "PySide6"] if sys.platform.startswith("linux") else [])
+    missing = [name for name in needed if importlib.util.find_spec(name) is None]
+    if missing:
+        return (
+            f"the window needs {', '.join(missing)}, which is not installed "
+            "(pip install 'boards-desktop[desktop]')"
+        )
+    return None
+
+
+def missing_display(environ: Mapping[str, str] | None = None) -> str | None:
+    """Why there is no display to open a window on (a line for the artist), or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    env = os.environ if environ is None else environ
+    platform = env.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith(("xcb", "wayland")):
+        return None  # offscreen, vnc, eglfs...: the artist (or a test) chose it knowingly
+    wayland, x_display = env.get("WAYLAND_DISPLAY"), env.get("DISPLAY")
+    if wayland and _wayland_socket(env, wayland).exists():
+        return None
+    if x_display and _x_display_reachable(x_display):
+        return None
+    if not wayland and not x_display:
+        return "no display (DISPLAY and WAYLAND_DISPLAY are not set)"
+    return f"the display {x_display or wayland!r} cannot be reached"
+
+
+def probe_command() -> list[str]:
+    if getattr(sys, "frozen", False):
+        return [sys.executable]  # the bundle's entry point answers the probe when PROBE_ENV is set
+    return [sys.executable, "-m", "boards_desktop.desktop.gui_check"]
+
+
+def start_probe() -> subprocess.Popen[bytes] | None:
+    """Start the Qt probe (Linux only); `probe_result` collects its verdict."""
+    if not sys.platform.startswith("linux"):
+        return None
+    return subprocess.Popen(
+        probe_command(), env={**os.environ, PROBE_ENV: "1"},
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+
+
+def probe_result(probe: subprocess.Popen[bytes] | None) -> str | None:
+    """Why Qt cannot start (a line for the artist), or None when it can."""
+    if probe is None:
+        return None
+    try:
+        _, err = probe.communicate(timeout=_PROBE_SECONDS)
+    except subprocess.TimeoutExpired:
+        probe.kill()
+        probe.communicate()
+        return f"Qt did not start within {_PROBE_SECONDS:.0f} s"
+    if probe.returncode == 0:
+        return None
+    lines = [line.strip() for line in err.decode(errors="replace").splitlines() if line.strip()]
+    reason = next((line for line in lines if "plugin" in line.lower() or "display" in line.lower()), None)
+    return f"Qt cannot start ({reason or (lines[-1] if lines else f'exit status {probe.returncode}')})"
+
+
+def run_probe() -> int:
+    """The child's side: can a QApplication start here?"""
+    from qtpy.QtWidgets import QApplication
+
+    app = QApplication([sys.argv[0]])
+    app.processEvents()
+    return 0
+
+
+def _wayland_socket(env: Mapping[str, str], name: str) -> Path:
+    runtime = env.get("XDG_RUNTIME_DIR", f"/run/user/{os.getuid()}")
+    return Path(name) if name.startswith("/") else Path(runtime) / name
+
+
+def _x_display_reachable(display: str) -> bool:
+    host, _, rest = display.rpartition(":")
+    number = rest.split(".", 1)[0]
+    if not number.isdigit():
+        return False
+    if host in ("", "unix"):
+        path = f"/tmp/.X11-unix/X{number}"
+        if not os.path.exists(path):
+            return False
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(1.0)
+            return sock.connect_ex(path) == 0
+    try:
+        with socket.create_connection((host, 6000 + int(number)), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+if __name__ == "__main__":
+    raise SystemExit(run_probe())

@@ -1,0 +1,177 @@
+"""`boards-desktop` with no command: one instance per data folder, the server in the background, then
+the window (or the browser with `--browser`, or nothing but the URL when no window can be shown).
+
+Order matters: the instance lock comes first, so that a second launch never touches the database;
+the GUI probe runs while the server starts; the window opens on a one-time launch URL that gives
+it its session cookie. Closing the window (or Ctrl+C, SIGTERM) stops the server gracefully within a
+bounded time, and the process exits with status 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from boards_desktop.db.commands import prepare_database
+from boards_desktop.db.schema_runner import SchemaError
+from boards_desktop.desktop.activation import InstanceUnreachable, ask_to_come_forward, install_activation
+from boards_desktop.desktop.activation import set_bring_forward
+from boards_desktop.desktop.crash import install_crash_hooks, report_crash
+from boards_desktop.desktop.external import OpenFailed, open_url
+from boards_desktop.desktop.gui_check import missing_backend, missing_display, probe_result, start_probe
+from boards_desktop.desktop.instance_lock import InstanceInfo, InstanceLock, acquire, wait_for_port
+from boards_desktop.desktop.stop_signals import stop_on_signals
+from boards_desktop.logs import install_log_file, log_file_path
+from boards_desktop.security import token_path
+from boards_desktop.settings import Settings, configure_logging
+
+if TYPE_CHECKING:
+    from boards_desktop.desktop.background_server import BackgroundServer
+    from boards_desktop.desktop.window import AppWindow
+
+log = logging.getLogger("boards.desktop")
+
+_FIRST_INSTANCE_START_SECONDS = 60.0  # a first launch may be backing up and upgrading a large database
+
+
+def run_app(
+    settings: Settings, *, browser: bool = False, when_window_started: Callable[[AppWindow], None] | None = None,
+) -> int:
+    """Run the desktop app; returns the exit status.
+
+    `when_window_started(window)` is called in a thread of its own once the GUI loop runs (scripts
+    and tests use it to look at the page through `window.window.evaluate_js`).
+    """
+    launched_at = time.monotonic()
+    configure_logging(settings)
+    install_log_file(settings)
+    lock = acquire(settings.data_dir)
+    if isinstance(lock, InstanceInfo):
+        return _hand_over(settings, lock)
+    with lock:
+        return _run_first_instance(settings, lock, browser, when_window_started, launched_at)
+
+
+def _run_first_instance(
+    settings: Settings, lock: InstanceLock, browser: bool,
+    when_window_started: Callable[[AppWindow], None] | None, launched_at: float,
+) -> int:
+    no_window = "--browser was given" if browser else (missing_backend() or missing_display())
+    probe = start_probe() if no_window is None else None
+    try:
+        asyncio.run(prepare_database(settings))
+    except SchemaError as exc:
+        print(f"boards-desktop: {exc}", file=sys.stderr)
+        return 2
+    from boards_desktop.desktop.background_server import BackgroundServer, ServerDidNotStart
+
+    server = BackgroundServer(settings)
+    install_activation(server.app)
+    try:
+        server.start()
+    except ServerDidNotStart:
+        print(f"boards-desktop: the server did not start; the reason is in {log_file_path(settings)}", file=sys.stderr)
+        return 1
+    log.info("server ready at %s, %.2f s after launch", server.base_url, time.monotonic() - launched_at)
+    if no_window is None:
+        no_window = probe_result(probe)
+    if no_window is None:
+        return _with_window(settings, lock, server, when_window_started, launched_at)
+    if not browser:
+        print(f"boards-desktop: cannot open a window: {no_window}; serving without one", file=sys.stderr, flush=True)
+    return _without_window(settings, lock, server, open_browser=browser)
+
+
+def _with_window(
+    settings: Settings, lock: InstanceLock, server: BackgroundServer,
+    when_started: Callable[[AppWindow], None] | None, launched_at: float,
+) -> int:
+    from boards_desktop.desktop.bridge import DesktopBridge
+    from boards_desktop.desktop.window import AppWindow, prepare_qt_environment
+
+    log_path = log_file_path(settings)
+    prepare_qt_environment()
+    launch_url = server.app.state.security.launch_url(server.base_url)
+    window = AppWindow(launch_url, DesktopBridge(settings, server.base_url), launched_at=launched_at)
+    set_bring_forward(server.app, window.bring_forward)
+    lock.update(port=server.port, mode="window")
+
+    def on_server_crash(exc: BaseException) -> None:
+        report_crash(exc, log_path, window.window)
+        window.close()
+
+    server.on_crash = on_server_crash
+    undo_hooks = install_crash_hooks(log_path, lambda: window.window)
+    status = 0
+    try:
+        with stop_on_signals(window.close):
+            window.run(when_started)
+    except Exception as exc:  # noqa: BLE001 - the artist gets one message and the log gets the traceback
+        report_crash(exc, log_path)
+        status = 1
+    finally:
+        undo_hooks()
+        set_bring_forward(server.app, None)
+        log.info("window closed: stopping the server")
+        server.stop()
+    return status
+
+
+def _without_window(settings: Settings, lock: InstanceLock, server: BackgroundServer, *, open_browser: bool) -> int:
+    launch_url = server.app.state.security.launch_url(server.base_url)
+    lock.update(port=server.port, mode="browser" if open_browser else "headless")
+    print(f"Boards Desktop is running at {server.base_url}", flush=True)
+    opened = False
+    if open_browser:
+        try:
+            open_url(launch_url)
+            opened = True
+        except OpenFailed as exc:
+            print(f"boards-desktop: cannot open the browser ({exc})", file=sys.stderr)
+    if not opened:
+        print(
+            f"To use it in a browser, open {launch_url} within two minutes (it works once), or send the API "
+            f"token kept in {token_path(settings.data_dir)} as 'Authorization: Bearer <token>'.", flush=True,
+        )
+    print("Press Ctrl+C to stop.", flush=True)
+    with stop_on_signals(server.request_stop):
+        server.wait()
+    server.stop()
+    return 0
+
+
+def _hand_over(settings: Settings, info: InstanceInfo) -> int:
+    """Another instance owns this data folder: bring it forward instead of starting a second server."""
+    info = wait_for_port(settings.data_dir, info, _FIRST_INSTANCE_START_SECONDS)
+    where = f"the data folder {settings.data_dir}"
+    if info.base_url is None:
+        print(
+            f"boards-desktop: Boards is starting with {where} (process {info.pid}) but is not ready yet; "
+            "try again in a moment", file=sys.stderr,
+        )
+        return 1
+    try:
+        answer = ask_to_come_forward(info.base_url, settings.data_dir)
+    except InstanceUnreachable as exc:
+        print(
+            f"boards-desktop: Boards is already running with {where} (process {info.pid}), but {exc}; "
+            f"close it (or end process {info.pid}) and start again", file=sys.stderr,
+        )
+        return 1
+    if answer.get("window"):
+        print(f"Boards is already running (process {info.pid}): brought its window to the front")
+        return 0
+    launch_url = str(answer.get("launch_url", info.base_url))
+    if missing_display() is None:
+        try:
+            open_url(launch_url)
+            print(f"Boards is already running at {info.base_url} (process {info.pid}): opened it in your browser")
+            return 0
+        except OpenFailed:
+            pass
+    print(f"Boards is already running at {info.base_url} (process {info.pid}); open {launch_url} to use it")
+    return 0

@@ -1,0 +1,100 @@
+"""The app's window: pywebview (Qt through PySide6 on Linux, the native backends on macOS and Windows).
+
+`AppWindow` is made on the main thread, before `run()` starts the GUI loop there; its other
+methods may be called from any thread (pywebview hands them to the GUI thread).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from boards_desktop.desktop.bridge import DesktopBridge, bind_window
+from boards_desktop.desktop.webview_csp import allow_strict_csp, evaluate
+
+log = logging.getLogger("boards.desktop")
+
+TITLE = "Boards"
+SIZE = (1280, 820)
+MIN_SIZE = (800, 560)
+BACKGROUND = "#161616"  # the colour the window shows before the page paints
+
+
+def icon_path() -> Path | None:
+    """The window icon: `assets/` beside the package in a checkout, or inside a bundle."""
+    roots = [Path(getattr(sys, "_MEIPASS", "")), Path(__file__).resolve().parents[2]]
+    for root in roots:
+        candidate = root / "assets" / "icon-256.png"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def prepare_qt_environment() -> None:
+    """Settings QtWebEngine needs before it starts (Linux)."""
+    if not sys.platform.startswith("linux"):
+        return
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "QTWEBENGINE_DISABLE_SANDBOX" not in os.environ:
+        # Chromium refuses to run its sandbox as root; without this the page never loads.
+        os.environ["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
+        log.info("running as root: QtWebEngine's sandbox is off")
+    os.environ.setdefault("QT_API", "pyside6")  # qtpy would otherwise take a GPL PyQt if one is installed
+
+
+class AppWindow:
+    def __init__(self, url: str, bridge: DesktopBridge, *, launched_at: float | None = None) -> None:
+        import webview
+
+        allow_strict_csp()
+        self._webview = webview
+        self._launched_at = launched_at or time.monotonic()
+        self._minimized = False
+        self.loaded = threading.Event()
+        self.window = webview.create_window(
+            TITLE, url, js_api=bridge, width=SIZE[0], height=SIZE[1], min_size=MIN_SIZE,
+            background_color=BACKGROUND, text_select=True,
+        )
+        bind_window(bridge, self.window)
+        events = self.window.events
+        events.loaded += self._on_loaded
+        events.minimized += lambda: self._set_minimized(True)
+        events.restored += lambda: self._set_minimized(False)
+        events.maximized += lambda: self._set_minimized(False)
+
+    def run(self, when_started: Callable[[AppWindow], None] | None = None) -> None:
+        """Show the window and run the GUI loop on this (main) thread until the window closes."""
+        icon = icon_path()
+        gui = "qt" if sys.platform.startswith("linux") else None
+        args = (self,) if when_started else None
+        self._webview.start(when_started, args, gui=gui, icon=str(icon) if icon else None)
+
+    def bring_forward(self) -> bool:
+        if self._minimized:
+            self.window.restore()
+        # Raising a window across the desktop is refused to plain requests on some systems;
+        # passing through "always on top" is what every backend honours.
+        self.window.on_top = True
+        self.window.on_top = False
+        return True
+
+    def evaluate(self, expression: str) -> Any:
+        """The JSON value of a JavaScript expression in the page (pywebview's evaluate_js needs eval)."""
+        return evaluate(self.window, expression)
+
+    def close(self) -> None:
+        self.window.destroy()
+
+    def _on_loaded(self) -> None:
+        first = not self.loaded.is_set()
+        self.loaded.set()
+        if first:
+            log.info("window: page loaded %.2f s after launch", time.monotonic() - self._launched_at)
+
+    def _set_minimized(self, value: bool) -> None:
+        self._minimized = value
