@@ -12,18 +12,28 @@ from PIL import Image
 
 # Far apart in every channel, so each stays recognisable after YUV 4:2:0 compression.
 FRAME_COLORS: list[tuple[int, int, int]] = [
-    (230, 30, 30), (30, 200, 30), (30, 30, 230), (230, 230, 30), (230, 30, 230), (30, 230, 230),
-    (250, 250, 250), (10, 10, 10), (240, 140, 20), (120, 40, 200), (20, 120, 60), (128, 128, 128),
+    (230, 30, 30),
+    (30, 200, 30),
+    (30, 30, 230),
+    (230, 230, 30),
+    (230, 30, 230),
+    (30, 230, 230),
+    (250, 250, 250),
+    (10, 10, 10),
+    (240, 140, 20),
+    (120, 40, 200),
+    (20, 120, 60),
+    (128, 128, 128),
 ]
 
 
-def png_bytes(image: Image.Image, **options) -> bytes:  # noqa: ANN003
+def png_bytes(image: Image.Image, **options) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "PNG", **options)
     return buffer.getvalue()
 
 
-def jpeg_bytes(image: Image.Image, **options) -> bytes:  # noqa: ANN003
+def jpeg_bytes(image: Image.Image, **options) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=95, **options)
     return buffer.getvalue()

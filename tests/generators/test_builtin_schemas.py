@@ -37,7 +37,11 @@ async def test_local_work_costs_nothing():
 
 @pytest.mark.parametrize(
     ("name", "field", "many"),
-    [("local-image-resize", "image", False), ("local-image-adjust", "image", False), ("local-video-frame", "video", False)],
+    [
+        ("local-image-resize", "image", False),
+        ("local-image-adjust", "image", False),
+        ("local-video-frame", "video", False),
+    ],
 )
 def test_artifact_inputs_are_refs_clients_recognise(name, field, many):
     schema = _schema(name)
@@ -59,8 +63,16 @@ def test_the_title_card_form():
     schema = _schema("local-title-card")
     properties = schema["properties"]
     assert schema["required"] == ["prompt"]
-    assert (properties["width"]["default"], properties["width"]["minimum"], properties["width"]["maximum"]) == (1024, 64, 4096)
-    assert (properties["height"]["default"], properties["height"]["minimum"], properties["height"]["maximum"]) == (1024, 64, 4096)
+    assert (properties["width"]["default"], properties["width"]["minimum"], properties["width"]["maximum"]) == (
+        1024,
+        64,
+        4096,
+    )
+    assert (properties["height"]["default"], properties["height"]["minimum"], properties["height"]["maximum"]) == (
+        1024,
+        64,
+        4096,
+    )
     assert properties["align"]["enum"] == ["left", "center", "right"] and properties["align"]["default"] == "center"
     assert properties["vertical_align"]["enum"] == ["top", "middle", "bottom"]
     assert properties["font_weight"]["enum"] == ["regular", "bold"]

@@ -12,7 +12,7 @@ from tests.jobs.support import board_statuses, new_board, queue, try_queue, wait
 from tests.uploads.support import upload
 
 
-async def _completed_image(client, board: str, generator: str, params: dict) -> tuple[dict, Image.Image]:  # noqa: ANN001
+async def _completed_image(client, board: str, generator: str, params: dict) -> tuple[dict, Image.Image]:
     created = await queue(client, board, generator, params)
     done = await wait_for(client, created["id"])
     assert done["status"] == "COMPLETED", done
@@ -24,19 +24,34 @@ async def _completed_image(client, board: str, generator: str, params: dict) -> 
 
 
 async def test_the_generators_query_lists_the_built_in_tools_with_their_forms(client):
-    data = await client.data("{ generators(artifactType: \"image\") { name provider available inputSchema } }")
+    data = await client.data('{ generators(artifactType: "image") { name provider available inputSchema } }')
     listed = {item["name"]: item for item in data["generators"]}
-    for name in ("local-title-card", "local-image-resize", "local-image-adjust", "local-contact-sheet", "local-video-frame"):
+    for name in (
+        "local-title-card",
+        "local-image-resize",
+        "local-image-adjust",
+        "local-contact-sheet",
+        "local-video-frame",
+    ):
         assert listed[name]["provider"] == "local" and listed[name]["available"], listed.get(name)
-    assert listed["local-contact-sheet"]["inputSchema"]["properties"]["images"]["items"] == {"$ref": "#/$defs/ImageArtifact"}
+    assert listed["local-contact-sheet"]["inputSchema"]["properties"]["images"]["items"] == {
+        "$ref": "#/$defs/ImageArtifact"
+    }
 
 
 async def test_a_title_card_is_made_then_resized_with_its_lineage(client):
     board = await new_board(client)
     card, image = await _completed_image(
-        client, board, "local-title-card",
-        {"prompt": "Storyboard — Scene 4", "width": 640, "height": 360, "background_color": "#000000",
-         "text_color": "#ffcc00"},
+        client,
+        board,
+        "local-title-card",
+        {
+            "prompt": "Storyboard — Scene 4",
+            "width": 640,
+            "height": 360,
+            "background_color": "#000000",
+            "text_color": "#ffcc00",
+        },
     )
     assert image.size == (640, 360)
     assert count_pixels_near(image, (255, 204, 0), tolerance=2) > 1000
@@ -64,21 +79,32 @@ async def test_an_uploaded_image_is_adjusted_and_laid_out_on_a_contact_sheet(cli
     assert turned.getpixel((50, 20))[1] == 255 and turned.getpixel((50, 180))[1] == 0  # alpha kept, turned clockwise
 
     sheet, grid = await _completed_image(
-        client, board, "local-contact-sheet",
-        {"images": [upload_id, adjusted["id"]], "columns": 2, "cell_width": 100, "cell_height": 100, "gap": 10,
-         "background_color": "#0000ff"},
+        client,
+        board,
+        "local-contact-sheet",
+        {
+            "images": [upload_id, adjusted["id"]],
+            "columns": 2,
+            "cell_width": 100,
+            "cell_height": 100,
+            "gap": 10,
+            "background_color": "#0000ff",
+        },
     )
     assert grid.size == (2 * 100 + 3 * 10, 100 + 2 * 10)
     assert grid.convert("RGB").getpixel((5, 5)) == (0, 0, 255)
     assert {(item["generationId"], item["role"]) for item in sheet["inputArtifacts"]} == {
-        (upload_id, "images"), (adjusted["id"], "images"),
+        (upload_id, "images"),
+        (adjusted["id"], "images"),
     }
 
 
 async def test_a_frame_is_taken_from_an_uploaded_video(client, tmp_path):
     board = await new_board(client)
     video = write_color_video(tmp_path / "colors.mp4")  # 12 frames at 4 fps: 3.0 s
-    uploaded = await upload(client, board, video.read_bytes(), filename="colors.mp4", artifact_type="video", mime="video/mp4")
+    uploaded = await upload(
+        client, board, video.read_bytes(), filename="colors.mp4", artifact_type="video", mime="video/mp4"
+    )
     assert uploaded.status_code in (200, 201), uploaded.text
     video_id = uploaded.json()["id"]
 
@@ -96,7 +122,9 @@ async def test_a_frame_is_taken_from_an_uploaded_video(client, tmp_path):
 
 async def test_a_card_whose_text_cannot_fit_fails_with_a_message_the_artist_can_act_on(client):
     board = await new_board(client)
-    created = await queue(client, board, "local-title-card", {"prompt": "word " * 400, "width": 64, "height": 64, "padding": 0})
+    created = await queue(
+        client, board, "local-title-card", {"prompt": "word " * 400, "width": 64, "height": 64, "padding": 0}
+    )
     failed = await wait_for(client, created["id"])
     assert failed["status"] == "FAILED" and failed["storageUrl"] is None
     assert failed["errorMessage"] == (

@@ -62,7 +62,7 @@ def test_contact_sheet_input_bounds_and_size_limit():
 
 
 @pytest.fixture(scope="module")
-def color_video(tmp_path_factory):  # noqa: ANN001, ANN201
+def color_video(tmp_path_factory):
     """12 frames at 4 fps (3.0 s), keyframes every 5 frames."""
     return write_color_video(tmp_path_factory.mktemp("video") / "colors.mp4")
 
@@ -103,7 +103,9 @@ def test_a_file_without_pictures_is_refused(tmp_path):
         frame_at(path, 0)
 
 
-@pytest.mark.skipif(not hasattr(av.video.stream.VideoStream, "set_display_rotation"), reason="PyAV too old to write a rotation")
+@pytest.mark.skipif(
+    not hasattr(av.video.stream.VideoStream, "set_display_rotation"), reason="PyAV too old to write a rotation"
+)
 def test_a_phone_video_recorded_sideways_comes_out_upright(tmp_path):
     # Stored landscape with a white marker top-left, and a display rotation of 90 degrees counter-clockwise.
     path = write_color_video(tmp_path / "phone.mp4", frames=3, rotation=90)

@@ -13,7 +13,11 @@ from boards_desktop.generators.builtin.image_resize import ImageResizeInput, res
 from boards_desktop.generators.errors import GeneratorError
 from tests.generators.support import jpeg_bytes, png_bytes
 
-ARTIFACT = {"generation_id": "0b8f3a52-5d6f-4a59-9d1c-2f3c4b5a6d7e", "storage_url": "/api/storage/x.png", "format": "png"}
+ARTIFACT = {
+    "generation_id": "0b8f3a52-5d6f-4a59-9d1c-2f3c4b5a6d7e",
+    "storage_url": "/api/storage/x.png",
+    "format": "png",
+}
 
 
 def _quadrants() -> Image.Image:
@@ -28,7 +32,10 @@ def _quadrants() -> Image.Image:
 
 def _corner_colors(image: Image.Image) -> list[tuple[int, ...]]:
     w, h = image.size
-    return [image.convert("RGB").getpixel(p) for p in ((w // 4, h // 4), (3 * w // 4, h // 4), (w // 4, 3 * h // 4), (3 * w // 4, 3 * h // 4))]
+    return [
+        image.convert("RGB").getpixel(p)
+        for p in ((w // 4, h // 4), (3 * w // 4, h // 4), (w // 4, 3 * h // 4), (3 * w // 4, 3 * h // 4))
+    ]
 
 
 @pytest.mark.parametrize(
@@ -64,7 +71,9 @@ def test_resize_keeps_transparency_without_dark_fringes():
 
 
 def test_a_result_beyond_8192_px_is_refused_with_the_sizes():
-    with pytest.raises(GeneratorError, match="a scale of 30 turns the 300x200 image into 9000x6000; results are at most 8192"):
+    with pytest.raises(
+        GeneratorError, match="a scale of 30 turns the 300x200 image into 9000x6000; results are at most 8192"
+    ):
         resize_image(_quadrants(), "scale", scale=30)
     # Known sizes are checked when the request is made, before anything is queued.
     with pytest.raises(ValidationError, match="a width of 8000 px turns the 100x4000 image into 8000x320000"):
@@ -161,7 +170,9 @@ def test_open_image_normalises_modes_and_refuses_what_is_not_an_image(tmp_path):
     opened = open_image(tmp_path / "deep.png")
     assert opened.mode == "RGB" and 150 < opened.getpixel((0, 0))[0] < 160  # 40000/65535 of white, not clipped
     (tmp_path / "notes.png").write_bytes(b"these are words, not pixels")
-    with pytest.raises(GeneratorError, match="the image could not be read as an image .*upload it again as PNG or JPEG"):
+    with pytest.raises(
+        GeneratorError, match="the image could not be read as an image .*upload it again as PNG or JPEG"
+    ):
         open_image(tmp_path / "notes.png")
     truncated = png_bytes(Image.new("RGB", (64, 64), (1, 2, 3)))[:80]
     (tmp_path / "cut.png").write_bytes(truncated)

@@ -13,7 +13,7 @@ from boards_desktop.generators.errors import GeneratorError
 from tests.generators.support import count_pixels_near
 
 
-def _ink_box(card, background=(0, 0, 0)):  # noqa: ANN001, ANN202
+def _ink_box(card, background=(0, 0, 0)):
     """The bounding box of everything that is not the background colour."""
     return ImageChops.difference(card, Image.new("RGB", card.size, background)).getbbox()
 
@@ -32,21 +32,36 @@ def test_the_text_stays_inside_the_padding():
 
 
 def test_automatic_size_fills_the_card_and_alignment_places_the_text():
-    bottom_left = render_title_card("Short", width=1200, height=600, align="left", vertical_align="bottom",
-                                    padding=50, background_color="#000000")
+    bottom_left = render_title_card(
+        "Short", width=1200, height=600, align="left", vertical_align="bottom", padding=50, background_color="#000000"
+    )
     left, top, right, bottom = _ink_box(bottom_left)
     # On the padding: exactly at the bottom, and at the left give or take the letter's side bearing.
     assert 600 - 50 - bottom <= 2 and 50 <= left <= 50 + 40
     assert right - left > 1000  # fitted: one short word is set large enough to fill the width
-    top_right = render_title_card("Short", width=1200, height=600, align="right", vertical_align="top",
-                                  padding=50, font_size=80, background_color="#000000")
+    top_right = render_title_card(
+        "Short",
+        width=1200,
+        height=600,
+        align="right",
+        vertical_align="top",
+        padding=50,
+        font_size=80,
+        background_color="#000000",
+    )
     left, top, right, bottom = _ink_box(top_right)
     assert top - 50 <= 2 and 0 <= 1150 - right <= 12 and right - left < 400
 
 
 def test_a_font_size_too_large_for_the_text_is_reduced_until_it_fits():
-    card = render_title_card("An evening of long words in the rain", width=300, height=300, padding=20,
-                             font_size=400, background_color="#000000")
+    card = render_title_card(
+        "An evening of long words in the rain",
+        width=300,
+        height=300,
+        padding=20,
+        font_size=400,
+        background_color="#000000",
+    )
     left, top, right, bottom = _ink_box(card)
     assert left >= 20 and top >= 20 and right <= 280 and bottom <= 280
 
@@ -101,8 +116,16 @@ def test_gradient_ends_have_their_colours(angle, start_corner, end_corner):
 
 
 def test_the_card_uses_the_gradient_when_an_end_colour_is_given():
-    card = render_title_card("x", width=300, height=300, padding=140, background_color="#000000",
-                             gradient_end_color="#ffffff", gradient_angle=180, text_color="#ff0000")
+    card = render_title_card(
+        "x",
+        width=300,
+        height=300,
+        padding=140,
+        background_color="#000000",
+        gradient_end_color="#ffffff",
+        gradient_angle=180,
+        text_color="#ff0000",
+    )
     assert card.getpixel((0, 0)) == (0, 0, 0) and card.getpixel((299, 299)) == (255, 255, 255)
 
 
@@ -111,8 +134,21 @@ def test_the_input_model_refuses_what_cannot_be_drawn():
         TitleCardInput(prompt="  \n\t ")
     with pytest.raises(ValidationError, match=r"cannot draw '日' \(U\+65E5\), '🙂' \(U\+1F642\); remove or replace"):
         TitleCardInput(prompt="Sunrise 日 🙂")
-    with pytest.raises(ValidationError, match="padding of 505 px leaves no room for text on a 1024x1024 card; use at most 504"):
+    with pytest.raises(
+        ValidationError, match="padding of 505 px leaves no room for text on a 1024x1024 card; use at most 504"
+    ):
         TitleCardInput(prompt="ok", padding=505)
     with pytest.raises(ValidationError, match="String should match pattern"):
         TitleCardInput(prompt="ok", background_color="red")
     assert TitleCardInput(prompt="ok", padding=504).padding == 504
+
+
+def test_cards_set_at_once_in_several_threads_come_out_the_same():
+    from concurrent.futures import ThreadPoolExecutor
+
+    def render(_: int) -> bytes:
+        return render_title_card("Same words, many hands", width=300, height=200).tobytes()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = set(pool.map(render, range(12)))
+    assert len(results) == 1

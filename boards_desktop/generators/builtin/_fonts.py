@@ -8,6 +8,7 @@ artist hears which characters cannot be set instead of getting boxes on the card
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -23,10 +24,26 @@ _PROBE_SIZE = 16
 _SURELY_MISSING = "\U0010fffd"  # a private-use code point no font of ours maps: it draws the .notdef box
 
 
-@lru_cache(maxsize=48)
+_FONTS_PER_THREAD = 48
+_per_thread = threading.local()
+
+
 def load_font(weight: FontWeight, size: int) -> ImageFont.FreeTypeFont:
-    # From the file path (not bytes) so FreeType streams it instead of holding a copy per size.
-    return ImageFont.truetype(str(FONT_DIR / _FONT_FILES[weight]), size)
+    """A cached font object of this thread.
+
+    A FreeType face may be used by one thread at a time, and several jobs set text at once in
+    worker threads, so each thread keeps its own. Loaded from the file path, not bytes, so FreeType
+    streams the file instead of holding a copy per size.
+    """
+    cache: dict[tuple[str, int], ImageFont.FreeTypeFont] | None = getattr(_per_thread, "fonts", None)
+    if cache is None:
+        cache = _per_thread.fonts = {}
+    font = cache.get((weight, size))
+    if font is None:
+        if len(cache) >= _FONTS_PER_THREAD:
+            cache.pop(next(iter(cache)))
+        font = cache[(weight, size)] = ImageFont.truetype(str(FONT_DIR / _FONT_FILES[weight]), size)
+    return font
 
 
 def missing_characters(text: str, weight: FontWeight = "regular") -> list[str]:
@@ -54,18 +71,12 @@ def _invisible(character: str) -> bool:
 def _has_glyph(weight: FontWeight, character: str) -> bool:
     # Pillow does not expose the font's character map; a character the font lacks renders as the
     # .notdef box, so it is compared with the rendering of a character that is surely missing.
-    return _signature(weight, character) != _signature(weight, _SURELY_MISSING)
+    return _render(weight, character) != _notdef(weight)
 
 
-@lru_cache(maxsize=8)
-def _notdef_signature(weight: FontWeight) -> tuple[tuple[int, int], bytes]:
+@lru_cache(maxsize=2)
+def _notdef(weight: FontWeight) -> tuple[tuple[int, int], bytes]:
     return _render(weight, _SURELY_MISSING)
-
-
-def _signature(weight: FontWeight, character: str) -> tuple[tuple[int, int], bytes]:
-    if character == _SURELY_MISSING:
-        return _notdef_signature(weight)
-    return _render(weight, character)
 
 
 def _render(weight: FontWeight, character: str) -> tuple[tuple[int, int], bytes]:

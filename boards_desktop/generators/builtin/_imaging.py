@@ -73,7 +73,9 @@ def encode_png(image: Image.Image, icc_profile: bytes | None = None) -> bytes:
     return buffer.getvalue()
 
 
-async def store_png(context: GeneratorContext, image: Image.Image, keep_profile_of: Image.Image | None = None) -> ImageArtifact:
+async def store_png(
+    context: GeneratorContext, image: Image.Image, keep_profile_of: Image.Image | None = None
+) -> ImageArtifact:
     """Encode off the event loop (a large PNG takes a while) and store it as the job's result."""
     icc_profile = None
     # A colour profile describes the source's colour space; it still holds for a resized or adjusted

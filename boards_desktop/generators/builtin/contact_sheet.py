@@ -123,7 +123,9 @@ class LocalContactSheetGenerator(BaseGenerator):
     def get_input_schema(self) -> type[ContactSheetInput]:
         return ContactSheetInput
 
-    async def generate(self, inputs: ContactSheetInput, context: GeneratorContext) -> GeneratorResult:  # type: ignore[override]
+    async def generate(  # type: ignore[override]  # a narrower input model than BaseGenerator's
+        self, inputs: ContactSheetInput, context: GeneratorContext
+    ) -> GeneratorResult:
         layout = inputs.layout()
         sheet = new_sheet(layout, inputs.background_color)
         biggest_cell = max(layout.cell_width, layout.cell_height)

@@ -24,9 +24,15 @@ class ImageAdjustInput(BaseModel):
     model_config = ConfigDict(title="Adjust image")
 
     image: ImageArtifact = Field(..., title="Image", description="The image to adjust.")
-    brightness: float = Field(1.0, ge=0, le=4, title="Brightness", description="1 leaves it as is; 0 is black, 2 twice as bright.")
-    contrast: float = Field(1.0, ge=0, le=4, title="Contrast", description="1 leaves it as is; 0 is flat grey, 2 twice the contrast.")
-    saturation: float = Field(1.0, ge=0, le=4, title="Saturation", description="1 leaves it as is; 0 removes colour, 2 doubles it.")
+    brightness: float = Field(
+        1.0, ge=0, le=4, title="Brightness", description="1 leaves it as is; 0 is black, 2 twice as bright."
+    )
+    contrast: float = Field(
+        1.0, ge=0, le=4, title="Contrast", description="1 leaves it as is; 0 is flat grey, 2 twice the contrast."
+    )
+    saturation: float = Field(
+        1.0, ge=0, le=4, title="Saturation", description="1 leaves it as is; 0 removes colour, 2 doubles it."
+    )
     grayscale: bool = Field(False, title="Grayscale", description="Make the image black and white.")
     rotate: float = Field(
         0,
@@ -105,7 +111,9 @@ class LocalImageAdjustGenerator(BaseGenerator):
     def get_input_schema(self) -> type[ImageAdjustInput]:
         return ImageAdjustInput
 
-    async def generate(self, inputs: ImageAdjustInput, context: GeneratorContext) -> GeneratorResult:  # type: ignore[override]
+    async def generate(  # type: ignore[override]  # a narrower input model than BaseGenerator's
+        self, inputs: ImageAdjustInput, context: GeneratorContext
+    ) -> GeneratorResult:
         path = await context.resolve_artifact(inputs.image)
         await context.publish_progress(0.1, "Reading the image", phase="processing")
         source = await asyncio.to_thread(open_image, path)

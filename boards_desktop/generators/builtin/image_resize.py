@@ -26,7 +26,8 @@ class ImageResizeInput(BaseModel):
     mode: ResizeMode = Field(
         "longest_side",
         title="Resize by",
-        description="longest_side, width or height: make that side `size` pixels; scale: multiply both sides by `scale`.",
+        description="longest_side, width or height: make that side `size` pixels; "
+        "scale: multiply both sides by `scale`.",
     )
     size: int = Field(
         1024,
@@ -63,7 +64,9 @@ def target_size(size: tuple[int, int], mode: ResizeMode, length: int = 1024, sca
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def resize_image(image: Image.Image, mode: ResizeMode = "longest_side", size: int = 1024, scale: float = 2.0) -> Image.Image:
+def resize_image(
+    image: Image.Image, mode: ResizeMode = "longest_side", size: int = 1024, scale: float = 2.0
+) -> Image.Image:
     problem = _oversized(image.size, mode, size, scale)
     if problem:
         raise GeneratorError(problem)
@@ -98,7 +101,9 @@ class LocalImageResizeGenerator(BaseGenerator):
     def get_input_schema(self) -> type[ImageResizeInput]:
         return ImageResizeInput
 
-    async def generate(self, inputs: ImageResizeInput, context: GeneratorContext) -> GeneratorResult:  # type: ignore[override]
+    async def generate(  # type: ignore[override]  # a narrower input model than BaseGenerator's
+        self, inputs: ImageResizeInput, context: GeneratorContext
+    ) -> GeneratorResult:
         path = await context.resolve_artifact(inputs.image)
         await context.publish_progress(0.1, "Reading the image", phase="processing")
         source = await asyncio.to_thread(open_image, path)

@@ -57,7 +57,9 @@ class TitleCardInput(BaseModel):
         title="Font size",
         description="In pixels. Leave empty to fit the text to the card; a size too large for the text is reduced.",
     )
-    line_spacing: float = Field(1.2, ge=0.8, le=3.0, title="Line spacing", description="Multiple of the font's line height.")
+    line_spacing: float = Field(
+        1.2, ge=0.8, le=3.0, title="Line spacing", description="Multiple of the font's line height."
+    )
     padding: int = Field(64, ge=0, le=2000, title="Padding", description="Empty margin around the text, in pixels.")
 
     @field_validator("prompt")
@@ -97,9 +99,9 @@ def linear_gradient(size: tuple[int, int], start: str, end: str, angle: float) -
     scale = 255.0 / max(length, 1e-9)
     xs = _ramp(width, horizontal=True).resize(size, Image.Resampling.NEAREST)
     ys = _ramp(height, horizontal=False).resize(size, Image.Resampling.NEAREST)
-    mask = ImageMath.lambda_eval(
-        lambda v: v["x"] * (dx * scale) + v["y"] * (dy * scale) + 127.5, x=xs, y=ys
-    ).convert("L")
+    mask = ImageMath.lambda_eval(lambda v: v["x"] * (dx * scale) + v["y"] * (dy * scale) + 127.5, x=xs, y=ys).convert(
+        "L"
+    )
     return Image.composite(Image.new("RGB", size, rgb(end)), Image.new("RGB", size, rgb(start)), mask)
 
 
@@ -173,7 +175,9 @@ class LocalTitleCardGenerator(BaseGenerator):
     def get_input_schema(self) -> type[TitleCardInput]:
         return TitleCardInput
 
-    async def generate(self, inputs: TitleCardInput, context: GeneratorContext) -> GeneratorResult:  # type: ignore[override]
+    async def generate(  # type: ignore[override]  # a narrower input model than BaseGenerator's
+        self, inputs: TitleCardInput, context: GeneratorContext
+    ) -> GeneratorResult:
         await context.publish_progress(0.1, "Setting the text", phase="processing")
         options = inputs.model_dump(exclude={"prompt"})
         card = await asyncio.to_thread(render_title_card, inputs.prompt, **options)

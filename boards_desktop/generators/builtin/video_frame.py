@@ -34,7 +34,9 @@ class VideoFrameInput(BaseModel):
         # The video's length is usually known from its generation: refuse a second past the end before queuing.
         duration = self.video.duration
         if duration is not None and self.second > duration + _EPSILON:
-            raise ValueError(f"the video is {_seconds(duration)} s long; pick a second between 0 and {_seconds(duration)}")
+            raise ValueError(
+                f"the video is {_seconds(duration)} s long; pick a second between 0 and {_seconds(duration)}"
+            )
         return self
 
 
@@ -51,7 +53,9 @@ def frame_at(path: Path, second: float) -> Image.Image:
         stream.thread_type = "AUTO"
         duration = _duration_of(container, stream)
         if duration is not None and second > duration + _EPSILON:
-            raise GeneratorError(f"the video is {_seconds(duration)} s long; pick a second between 0 and {_seconds(duration)}")
+            raise GeneratorError(
+                f"the video is {_seconds(duration)} s long; pick a second between 0 and {_seconds(duration)}"
+            )
         start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
         try:
             frame, ended = _frame_not_after(container, stream, start + second)
@@ -66,7 +70,7 @@ def frame_at(path: Path, second: float) -> Image.Image:
         return _upright(image, getattr(frame, "rotation", 0) or 0)
 
 
-def _frame_not_after(container: av.container.InputContainer, stream, target: float):  # noqa: ANN001, ANN202
+def _frame_not_after(container: av.container.InputContainer, stream, target: float):
     """(frame, reached the end): seek to the keyframe before `target`, then decode forward to it."""
     container.seek(max(0, int(target / stream.time_base)), stream=stream, backward=True, any_frame=False)
     frame, ended, overshot_at_once = _decode_forward(container, stream, target)
@@ -79,7 +83,7 @@ def _frame_not_after(container: av.container.InputContainer, stream, target: flo
     return frame, ended
 
 
-def _decode_forward(container, stream, target: float):  # noqa: ANN001, ANN202
+def _decode_forward(container, stream, target: float):
     chosen = None
     for frame in container.decode(stream):
         if frame.time is None:
@@ -90,12 +94,12 @@ def _decode_forward(container, stream, target: float):  # noqa: ANN001, ANN202
     return chosen, True, False
 
 
-def _first_frame(container, stream):  # noqa: ANN001, ANN202
+def _first_frame(container, stream):
     container.seek(0)
     return next((frame for frame in container.decode(stream) if frame.time is not None), None)
 
 
-def _duration_of(container, stream) -> float | None:  # noqa: ANN001
+def _duration_of(container, stream) -> float | None:
     if stream.duration is not None and stream.time_base is not None:
         return float(stream.duration * stream.time_base)
     if container.duration is not None:
@@ -103,7 +107,7 @@ def _duration_of(container, stream) -> float | None:  # noqa: ANN001
     return None
 
 
-def _shown_until(frame, stream) -> float:  # noqa: ANN001
+def _shown_until(frame, stream) -> float:
     rate = stream.average_rate or stream.guessed_rate
     return frame.time + (1 / float(rate) if rate else 0.0)
 
@@ -113,7 +117,7 @@ def _seconds(value: float) -> str:
     return f"{math.floor(value * 10) / 10:.1f}"
 
 
-def _upright(image: Image.Image, rotation: int) -> Image.Image:
+def _upright(image: Image.Image, rotation: float) -> Image.Image:
     """Apply the display rotation phones record instead of turning the pixels (counter-clockwise degrees)."""
     turns = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
     quarter = turns.get(round(rotation) % 360)
@@ -127,14 +131,18 @@ def _upright(image: Image.Image, rotation: int) -> Image.Image:
 class LocalVideoFrameGenerator(BaseGenerator):
     name = "local-video-frame"
     artifact_type = "image"
-    description = "Frame from video: captures the picture a video shows at a given second, as an image. Runs on this computer."
+    description = (
+        "Frame from video: captures the picture a video shows at a given second, as an image. Runs on this computer."
+    )
     provider = "local"
     rerun_safe = True
 
     def get_input_schema(self) -> type[VideoFrameInput]:
         return VideoFrameInput
 
-    async def generate(self, inputs: VideoFrameInput, context: GeneratorContext) -> GeneratorResult:  # type: ignore[override]
+    async def generate(  # type: ignore[override]  # a narrower input model than BaseGenerator's
+        self, inputs: VideoFrameInput, context: GeneratorContext
+    ) -> GeneratorResult:
         path = await context.resolve_artifact(inputs.video)
         await context.publish_progress(0.1, "Finding the frame", phase="processing")
         frame = await asyncio.to_thread(frame_at, path, inputs.second)
