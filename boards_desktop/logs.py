@@ -27,6 +27,7 @@ REDACTED = "[redacted]"
 # Recent launch codes are many over a long session; the token and session secret stay for good.
 _lasting_secrets: set[str] = set()
 _recent_secrets: deque[str] = deque(maxlen=64)
+_CREDENTIAL_HINTS = ("bearer", "boards_session", "code=", "token")
 _CREDENTIAL_SHAPES = re.compile(
     r"(?i)(bearer\s+|boards_session[_0-9]*=|[?&]code=|api[-_]token[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9_\-.~%]+"
 )
@@ -42,7 +43,10 @@ def redact(text: str) -> str:
     for secret in (*_lasting_secrets, *_recent_secrets):
         if secret in text:
             text = text.replace(secret, REDACTED)
-    return _CREDENTIAL_SHAPES.sub(lambda match: match.group(1) + REDACTED, text)
+    lowered = text.lower()
+    if any(hint in lowered for hint in _CREDENTIAL_HINTS):  # substring scans are far cheaper than the pattern
+        text = _CREDENTIAL_SHAPES.sub(lambda match: match.group(1) + REDACTED, text)
+    return text
 
 
 class RedactingFormatter(logging.Formatter):

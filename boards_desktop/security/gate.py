@@ -4,8 +4,10 @@ before routing, so routes added later (SSE, uploads, media, the GraphQL WebSocke
 In order: the Host must be ours (DNS rebinding), an Origin must be ours and a state-changing request
 must not come from another site (another page in the artist's browser), then the secret: the
 bearer token or the session cookie. `/health` needs no secret; `/auth/launch` turns a launch code
-into the session cookie. A refusal is JSON saying what was wrong and how to get in; a refused
-WebSocket gets the same answer as an HTTP denial where the server supports it, else a close.
+into the session cookie. A refusal is JSON saying what was wrong and how to get in. A refused
+WebSocket handshake is closed before it is accepted, which every ASGI server turns into a 403: the
+denial-response extension could carry the JSON, but browsers never show it to the page, and uvicorn
+logs an error after each such response.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ OPEN_PATHS = frozenset({"/health"})
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _OTHER_SITES = frozenset({b"cross-site", b"same-site"})
 _FALLBACK_HOST = "127.0.0.1"
-_DENIAL_EXTENSION = "websocket.http.response"
 _POLICY_VIOLATION = 1008
 
 Scope = dict[str, Any]
@@ -134,7 +135,7 @@ def _host_message(host: str, security: AppSecurity) -> str:
 
 def _with_secure_headers(send: Any, host: str, path: str) -> Any:
     async def secure_send(message: dict) -> None:
-        if message["type"] in ("http.response.start", "websocket.http.response.start"):
+        if message["type"] == "http.response.start":
             message = {**message, "headers": secure_headers(list(message.get("headers", [])), host=host, path=path)}
         await send(message)
 
@@ -142,6 +143,9 @@ def _with_secure_headers(send: Any, host: str, path: str) -> Any:
 
 
 async def _refuse(scope: Scope, send: Any, status: int, code: str, message: str) -> None:
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": _POLICY_VIOLATION, "reason": code})
+        return
     body = json.dumps({"error": message, "code": code}).encode()
     headers = [
         (b"content-type", b"application/json"),
@@ -150,11 +154,5 @@ async def _refuse(scope: Scope, send: Any, status: int, code: str, message: str)
     ]
     if status == 401:
         headers.append((b"www-authenticate", b'Bearer realm="boards"'))
-    if scope["type"] == "http":
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-    elif _DENIAL_EXTENSION in scope.get("extensions", {}):
-        await send({"type": "websocket.http.response.start", "status": status, "headers": headers})
-        await send({"type": "websocket.http.response.body", "body": body})
-    else:
-        await send({"type": "websocket.close", "code": _POLICY_VIOLATION, "reason": code})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from boards_desktop.security import set_listen_address
 from tests.app_harness import AppClient
 from tests.security.conftest import QUERY
 
@@ -69,3 +70,16 @@ async def test_a_launch_link_from_another_site_or_host_sets_nothing(
     assert rebinding.status_code == 421 and "set-cookie" not in rebinding.headers
     framed = await stranger.get(url, headers={"Origin": "http://attacker.example"})
     assert framed.status_code == 403 and "set-cookie" not in framed.headers
+
+
+async def test_once_the_port_is_known_the_cookie_is_named_after_it(app_client: AppClient, stranger: httpx.AsyncClient) -> None:
+    # Browsers share 127.0.0.1's cookies among all ports: two installations must not overwrite each other's.
+    set_listen_address(app_client.app, "127.0.0.1", 8123)
+    url = _path(app_client.services.security.launch_url("http://127.0.0.1:8123"))
+    response = await stranger.get(url, headers={"Host": "127.0.0.1:8123"})
+    name_value = response.headers["set-cookie"].split(";")[0]
+    assert name_value.startswith("boards_session_8123=")
+    own = {"Host": "127.0.0.1:8123", "Cookie": name_value}
+    assert (await stranger.post("/graphql", json=QUERY, headers=own)).status_code == 200
+    unnamed = {"Host": "127.0.0.1:8123", "Cookie": "boards_session=" + name_value.split("=", 1)[1]}
+    assert (await stranger.post("/graphql", json=QUERY, headers=unnamed)).status_code == 401
