@@ -1,0 +1,86 @@
+"""A large upload streams to disk: the server's memory does not grow with the file."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from tests.app_harness import running_app
+from tests.graphql.helpers import create_board
+from tests.uploads.samples import write_large_wav
+from tests.uploads.support import UPLOAD_URL
+
+SIZE = 50 * 1024 * 1024
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+class RssSampler:
+    """The process's resident memory, sampled every few milliseconds in a thread, above a baseline."""
+
+    def __init__(self) -> None:
+        self.baseline = self._rss()
+        self.peak = self.baseline
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def growth(self) -> int:
+        return self.peak - self.baseline
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._rss())
+            time.sleep(0.002)
+
+    @staticmethod
+    def _rss() -> int:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * _PAGE
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="reads resident memory from /proc")
+async def test_a_50_mb_upload_does_not_hold_the_file_in_memory(tmp_path: Path) -> None:
+    wav = write_large_wav(tmp_path / "long.wav", SIZE)
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'boards.db'}"
+    async with running_app(database_url, tmp_path / "data") as client:
+        board_id = await create_board(client)
+        with wav.open("rb") as handle:
+            # Warm up (imports, first queries, PyAV's libraries) so that they do not count.
+            await client.http.post(
+                UPLOAD_URL, data={"board_id": board_id, "artifact_type": "audio"},
+                files={"file": ("short.wav", wav.read_bytes()[: 256 * 1024], "audio/wav")},
+            )
+            tracemalloc.start()
+            started = time.perf_counter()
+            with RssSampler() as rss:
+                response = await client.http.post(
+                    UPLOAD_URL,
+                    data={"board_id": board_id, "artifact_type": "audio"},
+                    files={"file": ("long.wav", handle, "audio/wav")},
+                )
+            elapsed = time.perf_counter() - started
+            _, traced_peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+        assert response.status_code == 201, response.text
+        stored = client.services.media.path_of(response.json()["storageUrl"].removeprefix("/api/storage/"))
+        assert stored.stat().st_size == wav.stat().st_size
+        print(
+            f"\n50 MB upload: {elapsed:.2f} s, peak Python allocations {traced_peak / 2**20:.1f} MB, "
+            f"peak RSS growth {rss.growth / 2**20:.1f} MB"
+        )
+        # The test client and the server share this process: both stream, so neither holds the file.
+        assert traced_peak < 12 * 2**20
+        assert rss.growth < 25 * 2**20
