@@ -9,14 +9,14 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
 import pytest
-import uvicorn
 
-from boards_desktop.server import bind_socket
 from tests.app_harness import AppClient
+from tests.events.served import serving
 
 
 @dataclass
@@ -28,42 +28,24 @@ class Served:
     token: str
 
 
-async def serve_on_socket(app_client: AppClient) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
-    sock = bind_socket("127.0.0.1", 0)
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app_client.app, lifespan="off", log_level="warning", access_log=False,
-                            timeout_graceful_shutdown=1)
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        if task.done():
-            await task
-        await asyncio.sleep(0.005)
-    return server, task, f"http://127.0.0.1:{port}"
+@asynccontextmanager
+async def _served(app_client: AppClient) -> AsyncIterator[Served]:
+    async with serving(app_client.app) as url:
+        headers = {"Authorization": f"Bearer {app_client.token}"}
+        async with httpx.AsyncClient(base_url=url, timeout=10, headers=headers) as http:
+            yield Served(url, http, app_client.token)
 
 
 @pytest.fixture
 async def served(client: AppClient) -> AsyncIterator[Served]:
-    server, task, url = await serve_on_socket(client)
-    try:
-        headers = {"Authorization": f"Bearer {client.token}"}
-        async with httpx.AsyncClient(base_url=url, timeout=10, headers=headers) as http:
-            yield Served(url, http, client.token)
-    finally:
-        server.should_exit = True
-        await task
+    async with _served(client) as value:
+        yield value
 
 
 @pytest.fixture
 async def served_other(other_client: AppClient) -> AsyncIterator[Served]:
-    server, task, url = await serve_on_socket(other_client)
-    try:
-        headers = {"Authorization": f"Bearer {other_client.token}"}
-        async with httpx.AsyncClient(base_url=url, timeout=10, headers=headers) as http:
-            yield Served(url, http, other_client.token)
-    finally:
-        server.should_exit = True
-        await task
+    async with _served(other_client) as value:
+        yield value
 
 
 @dataclass
