@@ -85,7 +85,8 @@ async def served(client: AppClient, query: str, variables: dict) -> float:
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
         "path": "/graphql", "raw_path": b"/graphql", "query_string": b"", "root_path": "",
-        "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
+        "headers": [(b"host", b"127.0.0.1"), (b"authorization", f"Bearer {client.token}".encode()),
+                    (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode())],
         "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80), "state": {},
     }
