@@ -23,11 +23,11 @@ from litestar.response import Stream
 
 from boards_desktop.graphql.context import get_request_context
 from boards_desktop.graphql.lookups import readable_board, readable_generation
-from boards_desktop.jobs.event_feeds import board_feed, generation_feed
+from boards_desktop.jobs.event_feeds import IDLE_SECONDS, board_feed, generation_feed
 from boards_desktop.jobs.events import GenerationEvent
 from boards_desktop.services import Services
 
-KEEPALIVE_SECONDS = 15.0
+KEEPALIVE_SECONDS = IDLE_SECONDS
 KEEPALIVE_STATE_KEY = "sse_keepalive_seconds"
 
 _HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}

@@ -4,6 +4,12 @@ The subscription is made before the database is read, so that nothing published 
 events older than the state read are then dropped, and an event that repeats the state already sent
 is skipped. A feed yields None after `idle` seconds without anything to send, so that a stream can
 write a keep-alive.
+
+Silence is also when a feed looks at the database again: an event can be missed (another process's,
+while the PostgreSQL connection was down) and a deletion publishes nothing. A generation found
+finished is sent and ends its feed; a deleted generation or board ends it quietly. Only a terminal
+state is taken from the row in between: progress is saved at intervals, so the row may be older
+than the last event sent.
 """
 
 from __future__ import annotations
@@ -12,21 +18,25 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
 
 from boards_desktop.db.engine import Database
-from boards_desktop.db.models import Generation
+from boards_desktop.db.models import Board, Generation
 from boards_desktop.db.queries.generations import ACTIVE_STATUSES
 from boards_desktop.db.queries.records import select_generations
-from boards_desktop.jobs.events import EventBroker, GenerationEvent, Subscription
+from boards_desktop.jobs.events import TERMINAL_STATUSES, EventBroker, GenerationEvent, Subscription
+
+IDLE_SECONDS = 15.0
 
 
 async def generation_feed(
-    broker: EventBroker, database: Database, generation_id: uuid.UUID, *, idle: float | None = None
+    broker: EventBroker, database: Database, generation_id: uuid.UUID, *, idle: float = IDLE_SECONDS
 ) -> AsyncIterator[GenerationEvent | None]:
     """One generation's state, then its changes; ends after a terminal status (or if it is deleted)."""
     async with broker.subscribe(generation_id=generation_id) as subscription:
-        async with database.read() as session:
-            record = (await session.execute(select_generations().where(Generation.id == generation_id))).first()
+        record = await _generation(database, generation_id)
         if record is None:
             return
         last = GenerationEvent.from_record(record)
@@ -34,13 +44,20 @@ async def generation_feed(
         if last.is_terminal:
             return
         async for event in _fresh(subscription, {last.generation_id: (record.updated_at, last)}, idle):
+            if event is None:
+                record = await _generation(database, generation_id)
+                if record is None:
+                    return
+                if record.status in TERMINAL_STATUSES:
+                    yield GenerationEvent.from_record(record)
+                    return
             yield event
             if event is not None and event.is_terminal:
                 return
 
 
 async def board_feed(
-    broker: EventBroker, database: Database, board_id: uuid.UUID, *, idle: float | None = None
+    broker: EventBroker, database: Database, board_id: uuid.UUID, *, idle: float = IDLE_SECONDS
 ) -> AsyncIterator[GenerationEvent | None]:
     """The board's active (pending or processing) generations, oldest first, then every change; never ends."""
     async with broker.subscribe(board_id=board_id) as subscription:
@@ -57,18 +74,30 @@ async def board_feed(
             seen[event.generation_id] = (record.updated_at, event)
             yield event
         async for item in _fresh(subscription, seen, idle):
+            if item is None and not await _board_exists(database, board_id):
+                return
             yield item
 
 
+async def _generation(database: Database, generation_id: uuid.UUID) -> Any:
+    async with database.read() as session:
+        return (await session.execute(select_generations().where(Generation.id == generation_id))).first()
+
+
+async def _board_exists(database: Database, board_id: uuid.UUID) -> bool:
+    async with database.read() as session:
+        return (await session.execute(select(Board.id).where(Board.id == board_id))).first() is not None
+
+
 async def _fresh(
-    subscription: Subscription, seen: dict[str, tuple[datetime, GenerationEvent]], idle: float | None
+    subscription: Subscription, seen: dict[str, tuple[datetime, GenerationEvent]], idle: float
 ) -> AsyncIterator[GenerationEvent | None]:
     """The subscription's events minus those older than, or equal to, what was sent of their generation."""
     loop = asyncio.get_running_loop()
     quiet_since = loop.time()
     while True:
         # Silence is measured from the last thing sent: skipped events do not put the keep-alive off.
-        timeout = None if idle is None else max(idle - (loop.time() - quiet_since), 0.0)
+        timeout = max(idle - (loop.time() - quiet_since), 0.0)
         event = await subscription.next(timeout=timeout)
         if event is None:
             if subscription.closed:

@@ -55,3 +55,14 @@ async def test_unknown_bad_and_unreadable_boards(client, other_client):
     private_board = await create_board(client, "Private")
     refused = await other_client.http.get(f"/api/sse/boards/{private_board}")
     assert refused.status_code == 404
+
+
+async def test_a_deleted_board_ends_its_stream(client, served):
+    client.app.state[KEEPALIVE_STATE_KEY] = 0.2
+    board_id = await create_board(client)
+    async with AsyncExitStack() as stack:
+        stream = await open_stream(served.http, f"/api/sse/boards/{board_id}", stack)
+        assert (await stream.next(timeout=2)).comment == "keep-alive"
+        await client.data("mutation($id: UUID!) { deleteBoard(id: $id) }", {"id": board_id})
+        frames = await stream.rest(timeout=3)
+    assert all(f.data is None for f in frames)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import uuid
 from contextlib import AsyncExitStack
 from datetime import datetime
 
+from sqlalchemy import update
+
 from boards_desktop.api.sse import KEEPALIVE_STATE_KEY
+from boards_desktop.db.models import Generation
 from tests.events.conftest import open_stream
 from tests.events.helpers import an_hour_ago, create_board, event, seed_generation
 
@@ -144,3 +148,32 @@ async def test_unknown_bad_and_unreadable_generations(client, other_client):
     public_generation = await seed_generation(client, public_board, "completed")
     readable = await other_client.http.get(f"/api/sse/generations/{public_generation}/progress")
     assert readable.status_code == 200 and '"status":"completed"' in readable.text
+
+
+async def test_in_silence_the_stream_looks_at_the_row_and_ends_on_a_missed_terminal_status(client, served):
+    client.app.state[KEEPALIVE_STATE_KEY] = 0.2
+    board_id = await create_board(client)
+    generation_id = await seed_generation(client, board_id, "processing")
+    async with AsyncExitStack() as stack:
+        stream = await open_stream(served.http, f"/api/sse/generations/{generation_id}/progress", stack)
+        assert (await stream.next()).data["status"] == "processing"
+        # Finished by a process whose event never arrived (its connection to PostgreSQL was down, say).
+        async with client.services.database.write() as session:
+            await session.execute(
+                update(Generation).where(Generation.id == uuid.UUID(generation_id))
+                .values(status="failed", error_message="the provider went away")
+            )
+        frames = [f for f in await stream.rest(timeout=3) if f.data]
+    assert [(f.data["status"], f.data["error_message"]) for f in frames] == [("failed", "the provider went away")]
+
+
+async def test_a_deleted_generation_ends_its_stream(client, served):
+    client.app.state[KEEPALIVE_STATE_KEY] = 0.2
+    board_id = await create_board(client)
+    generation_id = await seed_generation(client, board_id, "pending")
+    async with AsyncExitStack() as stack:
+        stream = await open_stream(served.http, f"/api/sse/generations/{generation_id}/progress", stack)
+        assert (await stream.next()).data["status"] == "pending"
+        await client.data("mutation($id: UUID!) { deleteGeneration(id: $id) }", {"id": generation_id})
+        frames = await stream.rest(timeout=3)
+    assert [f.data for f in frames if f.data] == []
