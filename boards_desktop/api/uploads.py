@@ -65,11 +65,15 @@ async def upload_artifact(request: Request[Any, Any, Any]) -> Response[dict[str,
         description = user_description(fields.get("user_description"), "user_description")
         if received is None:
             raise ApiError(
-                f"The form has no '{_FILE_FIELD}' part with a file; send the file as {_FILE_FIELD}=@name", BAD_USER_INPUT
+                f"The form has no '{_FILE_FIELD}' part with a file; send the file as {_FILE_FIELD}=@name",
+                BAD_USER_INPUT,
             )
         assert board_id is not None
         target = await check_upload_target(
-            ctx, board_id=board_id, artifact_type=artifact_type, parent_generation_id=parent_id,
+            ctx,
+            board_id=board_id,
+            artifact_type=artifact_type,
+            parent_generation_id=parent_id,
             parent_field="parent_generation_id",
         )
         source, received = received, None  # record_upload consumes the file, whatever happens

@@ -107,7 +107,7 @@ async def receive_upload_form(
         raise
 
 
-async def _parse(  # noqa: C901 - one state machine over the parser's events
+async def _parse(
     chunks: AsyncIterable[bytes],
     boundary: bytes,
     form: UploadForm,
@@ -165,9 +165,13 @@ async def _parse(  # noqa: C901 - one state machine over the parser's events
                 if parser.closed:
                     break
     except ParserLimitReached:
-        raise FormError(f"The form has too many parts or too long part headers; send at most {MAX_PARTS} fields") from None
+        raise FormError(
+            f"The form has too many parts or too long part headers; send at most {MAX_PARTS} fields"
+        ) from None
     except MultipartError as exc:
-        raise FormError(f"The multipart/form-data body is malformed ({exc}); let your HTTP client build the form") from None
+        raise FormError(
+            f"The multipart/form-data body is malformed ({exc}); let your HTTP client build the form"
+        ) from None
 
 
 async def _with_end(chunks: AsyncIterable[bytes]) -> AsyncIterable[bytes]:

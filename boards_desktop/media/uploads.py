@@ -41,7 +41,7 @@ def sanitize_filename(raw: str | None) -> str:
     name = (raw or "").replace("\x00", "").rsplit("/", 1)[-1]
     name = _UNSAFE_FILENAME_CHARS.sub("_", name).strip(" .")
     if len(name) > MAX_FILENAME_CHARS:
-        stem, dot, extension = name.rpartition(".")
+        _stem, dot, extension = name.rpartition(".")
         keep = extension if dot and len(extension) <= 16 else ""
         name = name[: MAX_FILENAME_CHARS - len(keep) - 1].rstrip(" .") + ("." + keep if keep else "")
     return name or DEFAULT_FILENAME
@@ -63,7 +63,9 @@ def parse_uuid(raw: str | None, field: str, *, required: bool) -> uuid.UUID | No
     try:
         return uuid.UUID(raw.strip())
     except ValueError:
-        raise bad_input(f"{field}: {raw[:80]!r} is not a UUID; give an id such as 3f2b9c4e-8d1a-4c2b-9f7e-1a2b3c4d5e6f") from None
+        raise bad_input(
+            f"{field}: {raw[:80]!r} is not a UUID; give an id such as 3f2b9c4e-8d1a-4c2b-9f7e-1a2b3c4d5e6f"
+        ) from None
 
 
 def user_description(raw: str | None, field: str) -> str | None:
@@ -128,8 +130,12 @@ async def record_upload(
     generation_id = uuid.uuid4()
     try:
         stored = await store_media(
-            media, board_id=board.id, generation_id=generation_id, source=source,
-            artifact_type=target.artifact_type, move=True,
+            media,
+            board_id=board.id,
+            generation_id=generation_id,
+            source=source,
+            artifact_type=target.artifact_type,
+            move=True,
         )
     except MediaTypeError as exc:
         raise bad_input(
@@ -177,7 +183,9 @@ async def upload_from_url(
 ) -> Any:
     """`uploadArtifact`: download through the guarded fetcher, then as an upload; returns the row."""
     if not file_url or not file_url.strip():
-        raise bad_input("fileUrl is missing; give the http(s) URL of the file, or POST the file to /api/uploads/artifact")
+        raise bad_input(
+            "fileUrl is missing; give the http(s) URL of the file, or POST the file to /api/uploads/artifact"
+        )
     artifact_type = upload_artifact_type(artifact_type, "artifactType")
     description = user_description(description, "userDescription")
     fetcher = UrlFetcher(max_bytes=ctx.services.settings.max_upload_bytes)  # the app never relaxes the policy
@@ -186,7 +194,10 @@ async def upload_from_url(
     except UrlRefused as exc:
         raise bad_input(f"fileUrl: {exc}") from None
     target = await check_upload_target(
-        ctx, board_id=board_id, artifact_type=artifact_type, parent_generation_id=parent_generation_id,
+        ctx,
+        board_id=board_id,
+        artifact_type=artifact_type,
+        parent_generation_id=parent_generation_id,
         parent_field="parentGenerationId",
     )
     try:

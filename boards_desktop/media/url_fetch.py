@@ -132,12 +132,16 @@ class UrlFetcher:
         ) as pool:
             for _hop in range(MAX_REDIRECTS + 1):
                 try:
-                    async with pool.stream("GET", _core_url(current), headers=_HEADERS, extensions=self._extensions()) as reply:
+                    async with pool.stream(
+                        "GET", _core_url(current), headers=_HEADERS, extensions=self._extensions()
+                    ) as reply:
                         if reply.status in _REDIRECT_STATUSES:
                             current = self._redirect_target(current, reply)
                             continue
                         if not 200 <= reply.status < 300:
-                            raise UrlRefused(f"{_host_of(current)} answered {reply.status} {_reason(reply)}; check the URL")
+                            raise UrlRefused(
+                                f"{_host_of(current)} answered {reply.status} {_reason(reply)}; check the URL"
+                            )
                         await self._save(reply, spool)
                         return FetchedFile(
                             path=spool.path,
@@ -149,7 +153,9 @@ class UrlFetcher:
                 except httpcore.TimeoutException:
                     raise UrlRefused(f"{_host_of(current)} did not answer in time; try again later") from None
                 except (httpcore.NetworkError, httpcore.ProtocolError) as exc:
-                    raise UrlRefused(f"could not download from {_host_of(current)} ({exc or type(exc).__name__})") from None
+                    raise UrlRefused(
+                        f"could not download from {_host_of(current)} ({exc or type(exc).__name__})"
+                    ) from None
         raise UrlRefused(f"more than {MAX_REDIRECTS} redirects; give the file's final URL")
 
     def _redirect_target(self, current: httpx.URL, reply: httpcore.Response) -> httpx.URL:

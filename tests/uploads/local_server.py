@@ -38,7 +38,7 @@ def local_server() -> Iterator[LocalServer]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_GET(self) -> None:
             served = holder[0]
             served.requests.append((self.path, self.headers.get("Host", "")))
             route = served.routes.get(self.path)
@@ -68,7 +68,7 @@ def local_server() -> Iterator[LocalServer]:
             except (BrokenPipeError, ConnectionResetError):
                 pass
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

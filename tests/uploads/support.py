@@ -38,7 +38,9 @@ class Stock:
 
 async def stock(client: AppClient) -> Stock:
     root: Path = client.services.media.root
-    files = frozenset(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else frozenset()
+    files = (
+        frozenset(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else frozenset()
+    )
     async with client.services.database.read() as session:
         generations = await session.scalar(select(func.count()).select_from(models.Generation))
         lineage = await session.scalar(select(func.count()).select_from(models.GenerationLineage))

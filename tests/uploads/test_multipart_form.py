@@ -23,16 +23,16 @@ def encoded_form(fields: dict[str, str], file: bytes | None, filename: str = "a.
     return request.read(), request.headers["content-type"]
 
 
-async def chunked(body: bytes, size: int):  # noqa: ANN201
+async def chunked(body: bytes, size: int):
     for start in range(0, len(body), size):
         yield body[start : start + size]
 
 
-def paths_in(folder: Path):  # noqa: ANN201
+def paths_in(folder: Path):
     return sorted(folder.rglob("*")) if folder.exists() else []
 
 
-async def receive(body: bytes, content_type: str, folder: Path, *, chunk: int = 65536, limit: int = 1 << 20, **kwargs):  # noqa: ANN003, ANN201
+async def receive(body: bytes, content_type: str, folder: Path, *, chunk: int = 65536, limit: int = 1 << 20, **kwargs):
     return await receive_upload_form(
         chunked(body, chunk),
         boundary=boundary_of(content_type),
@@ -85,7 +85,7 @@ async def test_a_check_before_the_file_stops_it_before_any_byte_is_written(tmp_p
     body, content_type = encoded_form({"board_id": "typo"}, png_bytes())
     seen: list[dict] = []
 
-    def refuse(fields) -> None:  # noqa: ANN001
+    def refuse(fields) -> None:
         seen.append(dict(fields))
         raise ValueError("board_id is wrong")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import uuid
 
+from boards_desktop.graphql.context import RequestContext
 from boards_desktop.graphql.errors import ApiError
 from boards_desktop.graphql.loaders import Loaders
-from boards_desktop.graphql.context import RequestContext
 from boards_desktop.graphql.permissions import Permissions
 from boards_desktop.graphql.sessions import RequestSessions
 from boards_desktop.media.uploads import UploadTarget, record_upload

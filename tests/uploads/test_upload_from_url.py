@@ -53,7 +53,9 @@ async def test_the_app_does_not_fetch_from_a_server_on_this_machine(client: AppC
     before = await stock(client)
     with local_server() as server:
         server.routes["/picture.png"] = Route(body=png_bytes())
-        await expect_error(client, UPLOAD, upload_input(board_id, server.url("/picture.png")), "BAD_USER_INPUT", "loopback")
+        await expect_error(
+            client, UPLOAD, upload_input(board_id, server.url("/picture.png")), "BAD_USER_INPUT", "loopback"
+        )
         assert server.requests == []
     assert await stock(client) == before
 
@@ -72,7 +74,10 @@ async def test_the_board_and_role_are_checked_before_any_download(client: AppCli
         "parentGenerationId",
     )
     await expect_error(
-        client, UPLOAD, upload_input(board_id, "https://example.com/a.png", artifactType="LORA"), "BAD_USER_INPUT",
+        client,
+        UPLOAD,
+        upload_input(board_id, "https://example.com/a.png", artifactType="LORA"),
+        "BAD_USER_INPUT",
         "artifactType",
     )
 

@@ -7,6 +7,7 @@ import threading
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Self
 
 import pytest
 
@@ -28,7 +29,7 @@ class RssSampler:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> RssSampler:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -60,7 +61,8 @@ async def test_a_50_mb_upload_does_not_hold_the_file_in_memory(tmp_path: Path) -
         with wav.open("rb") as handle:
             # Warm up (imports, first queries, PyAV's libraries) so that they do not count.
             await client.http.post(
-                UPLOAD_URL, data={"board_id": board_id, "artifact_type": "audio"},
+                UPLOAD_URL,
+                data={"board_id": board_id, "artifact_type": "audio"},
                 files={"file": ("short.wav", wav.read_bytes()[: 256 * 1024], "audio/wav")},
             )
             tracemalloc.start()

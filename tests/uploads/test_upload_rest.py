@@ -33,7 +33,12 @@ async def test_an_upload_becomes_a_completed_generation_with_its_files_served(cl
     board_id = await create_board(client)
 
     response = await upload(
-        client, board_id, content, filename=filename, artifact_type=artifact_type, mime=mime,
+        client,
+        board_id,
+        content,
+        filename=filename,
+        artifact_type=artifact_type,
+        mime=mime,
         user_description="from my sketchbook",
     )
 
@@ -95,7 +100,9 @@ async def test_a_parent_is_recorded_as_lineage(client: AppClient) -> None:
 async def test_a_lying_extension_is_refused_and_nothing_is_kept(client: AppClient) -> None:
     board_id = await create_board(client)
     before = await stock(client)
-    response = await upload(client, board_id, png_bytes(), filename="movie.mp4", artifact_type="video", mime="video/mp4")
+    response = await upload(
+        client, board_id, png_bytes(), filename="movie.mp4", artifact_type="video", mime="video/mp4"
+    )
     error_body(response, 400, "PNG image", "not a video")
     assert await stock(client) == before
 
@@ -130,12 +137,16 @@ async def test_fields_after_the_file_are_checked_too(client: AppClient) -> None:
     before = await stock(client)
     boundary = "XyZ"
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n"
-        "Content-Type: image/png\r\n\r\n"
-    ).encode() + png_bytes() + (
-        f"\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"board_id\"\r\n\r\nnope\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"artifact_type\"\r\n\r\nimage\r\n--{boundary}--\r\n"
-    ).encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + png_bytes()
+        + (
+            f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="board_id"\r\n\r\nnope\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="artifact_type"\r\n\r\nimage\r\n--{boundary}--\r\n'
+        ).encode()
+    )
     response = await client.http.post(
         UPLOAD_URL, content=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
     )
@@ -155,9 +166,11 @@ async def test_an_empty_file_or_no_file_is_refused(client: AppClient) -> None:
         "multipart/form-data",
     )
     error_body(await client.http.post(UPLOAD_URL, json={"board_id": board_id}), 400, "multipart/form-data")
-    truncated = b"--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\n" + png_bytes()
+    truncated = b'--B\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n' + png_bytes()
     error_body(
-        await client.http.post(UPLOAD_URL, content=truncated, headers={"Content-Type": "multipart/form-data; boundary=B"}),
+        await client.http.post(
+            UPLOAD_URL, content=truncated, headers={"Content-Type": "multipart/form-data; boundary=B"}
+        ),
         400,
         "malformed",
     )
@@ -222,7 +235,7 @@ async def test_a_parent_the_uploader_cannot_read_is_refused(client: AppClient, o
     assert await stock(client) == before
 
 
-async def test_an_oversize_body_is_refused_with_the_limit(database_url: str, tmp_path) -> None:  # noqa: ANN001
+async def test_an_oversize_body_is_refused_with_the_limit(database_url: str, tmp_path) -> None:
     async with running_app(database_url, tmp_path / "data", BOARDS_MAX_UPLOAD_MB="1") as client:
         board_id = await create_board(client)
         before = await stock(client)
@@ -234,13 +247,13 @@ async def test_an_oversize_body_is_refused_with_the_limit(database_url: str, tmp
         # Without a Content-Length (chunked), the limit stops the stream itself.
         boundary = "B0und"
         head = (
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"board_id\"\r\n\r\n{board_id}\r\n"
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"artifact_type\"\r\n\r\nimage\r\n"
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.png\"\r\n\r\n"
+            f'--{boundary}\r\nContent-Disposition: form-data; name="board_id"\r\n\r\n{board_id}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="artifact_type"\r\n\r\nimage\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\n\r\n'
         ).encode()
         sent = 0
 
-        async def chunks():  # noqa: ANN202
+        async def chunks():
             nonlocal sent
             yield head
             for _ in range(64):  # 4 MB, if the server read it all

@@ -106,7 +106,9 @@ async def test_refused_urls_say_why_and_leave_no_file(url: str, said: str, tmp_p
     assert leftovers(tmp_path) == []
 
 
-async def test_a_name_that_resolves_to_this_machine_is_refused_after_resolution(tmp_path: Path, server: LocalServer) -> None:
+async def test_a_name_that_resolves_to_this_machine_is_refused_after_resolution(
+    tmp_path: Path, server: LocalServer
+) -> None:
     name = socket.gethostname()
     try:
         resolved = {info[4][0] for info in socket.getaddrinfo(name, None)}
@@ -205,7 +207,9 @@ async def test_a_body_without_length_is_cut_at_the_limit(tmp_path: Path, server:
 
 async def test_an_error_status_is_reported(tmp_path: Path, server: LocalServer) -> None:
     with pytest.raises(UrlRefused, match=r"127.0.0.1:\d+ answered 404 Not Found; check the URL"):
-        await UrlFetcher(max_bytes=LIMIT, address_policy=allow_test_server).fetch(server.url("/nothing"), tmp_path / "d")
+        await UrlFetcher(max_bytes=LIMIT, address_policy=allow_test_server).fetch(
+            server.url("/nothing"), tmp_path / "d"
+        )
     assert leftovers(tmp_path) == []
 
 
@@ -223,7 +227,7 @@ async def test_a_name_is_resolved_once_and_the_vetted_address_is_used(
     answers = iter(["127.0.0.1", "10.0.0.1", "10.0.0.1"])
     lookups: list[str] = []
 
-    async def rebinding_dns(host, port, *args, **kwargs):  # noqa: ANN001, ANN202
+    async def rebinding_dns(host, port, *args, **kwargs):
         if host != "rebind.test":
             return await real_getaddrinfo(host, port, *args, **kwargs)
         lookups.append(host)
@@ -245,7 +249,7 @@ async def test_a_name_with_any_forbidden_address_is_refused(
     loop = asyncio.get_running_loop()
     real_getaddrinfo = loop.getaddrinfo
 
-    async def split_dns(host, port, *args, **kwargs):  # noqa: ANN001, ANN202
+    async def split_dns(host, port, *args, **kwargs):
         if host != "split.test":
             return await real_getaddrinfo(host, port, *args, **kwargs)
         return [
