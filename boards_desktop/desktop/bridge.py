@@ -12,6 +12,7 @@ the page is the app's own: a site the artist followed a link to gets nothing.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -21,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from boards_desktop.desktop.external import OpenFailed, show_in_file_manager
+from boards_desktop.logs import log_file_path
 from boards_desktop.media.store import MediaKeyError, MediaStore
 from boards_desktop.settings import Settings
 
@@ -31,6 +33,22 @@ class BridgeError(RuntimeError):
     """A request from the UI that cannot be done; the message is shown to the artist."""
 
 
+def _reported(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A refusal reaches the page as it is; an unexpected error is logged whole, the page gets a short line."""
+
+    @functools.wraps(method)
+    def call(self: DesktopBridge, *args: Any) -> Any:
+        try:
+            return method(self, *args)
+        except BridgeError:
+            raise
+        except Exception as exc:
+            logging.getLogger("boards").error("unexpected error in the desktop bridge (%s)", method.__name__, exc_info=exc)
+            raise BridgeError(f"something went wrong ({exc}); the details are in the log: {self._log_path}") from None
+
+    return call
+
+
 class DesktopBridge:
     """The `js_api` object of the window. Attributes are private: pywebview exposes public ones to JS."""
 
@@ -38,11 +56,13 @@ class DesktopBridge:
         self._media = MediaStore(settings.media_dir)
         self._data_dir = settings.data_dir.resolve()
         self._origin = _origin(base_url)
+        self._log_path = log_file_path(settings)
         self._window: Any = None  # set once the window exists
         self._ask_save_path: Callable[[str], str | None] = self._save_dialog
 
     # --- the API the UI sees -----------------------------------------------------------------
 
+    @_reported
     def save_as(self, key: str, suggested_name: str | None = None) -> dict[str, Any]:
         self._check_caller()
         source = self._media_file(key)
@@ -54,12 +74,14 @@ class DesktopBridge:
         log.info("saved %s to %s", key, destination)
         return {"saved": str(destination)}
 
+    @_reported
     def show_in_folder(self, key: str) -> dict[str, Any]:
         self._check_caller()
         path = self._media_file(key)
         _open(lambda: show_in_file_manager(path))
         return {"opened": str(path)}
 
+    @_reported
     def open_data_folder(self) -> dict[str, Any]:
         self._check_caller()
         self._data_dir.mkdir(parents=True, exist_ok=True)

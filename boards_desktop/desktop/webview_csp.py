@@ -3,8 +3,13 @@
 pywebview builds each `window.pywebview.api.<name>` function with `new Function(source)`, a form
 of eval: under our policy that throws, the API stays empty and `pywebviewready` never fires. We
 rewrite that one statement of its injected script into a closure that does the same thing, rather
-than weaken the policy for everything the window shows. Its `evaluate_js` also wraps code in
-`eval`; `evaluate()` here runs an expression as a plain script instead and returns its JSON value.
+than weaken the policy for everything the window shows.
+
+`evaluate_js` wraps code in `eval` too, to get the value of its last statement, and pywebview uses
+it to hand the bridge's results back to the page. The web engines already return that value for a
+script run as is (it is the script's completion value), so without a callback `evaluate_js` runs
+the script as is (what `run_js` does). Qt converts the value to Python itself; other engines may
+hand it back as a JSON string.
 """
 
 from __future__ import annotations
@@ -50,10 +55,25 @@ def allow_strict_csp() -> None:
         return patched, finish_script
 
     util.load_js_files = load_js_files
+    _patch_evaluate_js()
     _patched = True
 
 
+def _patch_evaluate_js() -> None:
+    from webview import window as window_module
+
+    original = window_module.Window.evaluate_js
+
+    def evaluate_js(self: Any, script: str, callback: Any = None) -> Any:
+        if callback is not None:
+            return original(self, script, callback)
+        return self.gui.evaluate_js(script, self.uid, False)
+
+    when_ready = getattr(window_module, "_pywebview_ready_call", lambda function: function)
+    window_module.Window.evaluate_js = when_ready(evaluate_js)
+
+
 def evaluate(window: Any, expression: str) -> Any:
-    """The JSON value of a JavaScript expression in the window's page (no eval, so the CSP allows it)."""
-    raw = window.run_js(f"JSON.stringify(({expression}))")
+    """The JSON value of a JavaScript expression in the window's page, whatever the engine."""
+    raw = window.evaluate_js(f"JSON.stringify(({expression}))")
     return json.loads(raw) if isinstance(raw, str) else raw

@@ -47,11 +47,19 @@ def prepare_qt_environment() -> None:
     os.environ.setdefault("QT_API", "pyside6")  # qtpy would otherwise take a GPL PyQt if one is installed
 
 
+class _WithoutRefusals(logging.Filter):
+    """pywebview logs every exception of a bridge call with its traceback; a refusal is not an error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "BridgeError:" not in record.getMessage()
+
+
 class AppWindow:
     def __init__(self, url: str, bridge: DesktopBridge, *, launched_at: float | None = None) -> None:
         import webview
 
         allow_strict_csp()
+        logging.getLogger("pywebview").addFilter(_WithoutRefusals())
         self._webview = webview
         self._launched_at = launched_at or time.monotonic()
         self._minimized = False

@@ -29,6 +29,17 @@ _STATE = """(() => {
 })()"""
 
 
+# The bridge answers the page through promises; run_js cannot await, so the page keeps the outcomes.
+_ASK_BRIDGE = """(() => {
+  window.__bridge = {};
+  const keep = (name) => [r => { window.__bridge[name] = {value: r}; }, e => { window.__bridge[name] = {error: e.message}; }];
+  pywebview.api.show_in_folder('../../etc/passwd').then(...keep('outside'));
+  pywebview.api.save_as('/api/storage/no-such-board/nothing.png', 'copy.png').then(...keep('missing'));
+  return true;
+})()"""
+_BRIDGE_ANSWERS = "Object.keys(window.__bridge).length === 2 ? window.__bridge : null"
+
+
 def main(out: Path, screenshot: Path | None) -> int:
     started = time.monotonic()
 
@@ -43,6 +54,11 @@ def main(out: Path, screenshot: Path | None) -> int:
                     break
                 time.sleep(0.05)
             report["seconds_to_boards"] = round(time.monotonic() - started, 2)
+            app_window.evaluate(_ASK_BRIDGE)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not report.get("bridge"):
+                report["bridge"] = app_window.evaluate(_BRIDGE_ANSWERS)
+                time.sleep(0.05)
             if screenshot is not None:
                 time.sleep(0.5)  # let the compositor paint the last frame
                 from PIL import ImageGrab
