@@ -74,7 +74,9 @@ class Subscription:
     @strawberry.subscription(
         description="The generation's current state, then each change; completes after a terminal status."
     )
-    async def generation_progress(self, info: strawberry.Info, id: uuid.UUID) -> AsyncGenerator[GenerationProgress, None]:
+    async def generation_progress(
+        self, info: strawberry.Info, id: uuid.UUID
+    ) -> AsyncGenerator[GenerationProgress, None]:
         services = await _services_if_readable(info, generation_id=id)
         async for event in generation_feed(services.events, services.database, id):
             if event is not None:
@@ -83,7 +85,9 @@ class Subscription:
     @strawberry.subscription(
         description="Every generation event of a board, beginning with the state of its pending and processing ones."
     )
-    async def board_events(self, info: strawberry.Info, board_id: uuid.UUID) -> AsyncGenerator[GenerationProgress, None]:
+    async def board_events(
+        self, info: strawberry.Info, board_id: uuid.UUID
+    ) -> AsyncGenerator[GenerationProgress, None]:
         services = await _services_if_readable(info, board_id=board_id)
         async for event in board_feed(services.events, services.database, board_id):
             if event is not None:

@@ -18,8 +18,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from boards_desktop.db.types import utcnow
 
@@ -125,11 +124,11 @@ class Subscription:
         self._ready = asyncio.Event()
         self._closed = False
 
-    async def __aenter__(self) -> Subscription:
+    async def __aenter__(self) -> Self:
         self._broker._attach(self)
         return self
 
-    async def __aexit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         self._broker._detach(self)
         self._closed = True
 
@@ -207,7 +206,11 @@ class EventBroker:
 
     @property
     def subscriber_count(self) -> int:
-        groups: Iterable[set[Subscription]] = [self._everything, *self._by_generation.values(), *self._by_board.values()]
+        groups: Iterable[set[Subscription]] = [
+            self._everything,
+            *self._by_generation.values(),
+            *self._by_board.values(),
+        ]
         return sum(len(group) for group in groups)
 
     async def start(self) -> None:
@@ -295,7 +298,11 @@ def _artifacts_of(record: Any) -> tuple[dict, ...]:
     for extra in record.additional_files or ():
         if isinstance(extra, dict) and extra.get("url"):
             artifacts.append(
-                {"url": extra["url"], "type": extra.get("type", record.artifact_type), "metadata": extra.get("metadata") or {}}
+                {
+                    "url": extra["url"],
+                    "type": extra.get("type", record.artifact_type),
+                    "metadata": extra.get("metadata") or {},
+                }
             )
     return tuple(artifacts)
 
@@ -310,4 +317,4 @@ def _parse_time(value: Any) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
 
-__all__ = ["EventBroker", "GenerationEvent", "Subscription", "TERMINAL_STATUSES"]
+__all__ = ["TERMINAL_STATUSES", "EventBroker", "GenerationEvent", "Subscription"]

@@ -103,7 +103,7 @@ class PostgresRelay:
                     self._dsn, timeout=_CONNECT_TIMEOUT, server_settings={"application_name": APPLICATION_NAME}
                 )
                 lost = asyncio.Event()
-                connection.add_termination_listener(lambda _conn: (lost.set(), self._wake.set()))
+                connection.add_termination_listener(lambda _conn, lost=lost: (lost.set(), self._wake.set()))
                 await connection.add_listener(CHANNEL, self._on_notification)
                 if delay > 0.2:
                     log.info("events: listening on PostgreSQL again")
@@ -116,8 +116,11 @@ class PostgresRelay:
                 raise
             except Exception as exc:  # noqa: BLE001 (whatever broke the connection, make a new one)
                 self._connected.clear()
-                log.warning("events: PostgreSQL connection for LISTEN/NOTIFY lost (%s); reconnecting in %.1f s",
-                            exc or type(exc).__name__, delay)
+                log.warning(
+                    "events: PostgreSQL connection for LISTEN/NOTIFY lost (%s); reconnecting in %.1f s",
+                    exc or type(exc).__name__,
+                    delay,
+                )
             if connection is not None:
                 await _close_quietly(connection)
             await asyncio.sleep(delay)
@@ -163,8 +166,12 @@ class PostgresRelay:
         while True:
             message = await self._inbox.get()
             try:
-                event = await self._load(message["job_id"]) if message.get("reload") else GenerationEvent.from_payload(message)
-            except Exception:  # noqa: BLE001 (one bad message must not stop the relay)
+                event = (
+                    await self._load(message["job_id"])
+                    if message.get("reload")
+                    else GenerationEvent.from_payload(message)
+                )
+            except Exception:
                 log.exception("events: could not read a notification from another process")
                 continue
             if event is not None:

@@ -72,13 +72,22 @@ async def measure(publisher: AppClient, streamer: AppClient, events: int, interv
         published: dict[int, float] = {}
         broker = publisher.services.events
         for seq in range(events):
-            event = GenerationEvent(generation_id=generation_id, board_id=board_id, status="processing",
-                                    progress=seq / events, phase="processing", message=f"seq {seq}")
+            event = GenerationEvent(
+                generation_id=generation_id,
+                board_id=board_id,
+                status="processing",
+                progress=seq / events,
+                phase="processing",
+                message=f"seq {seq}",
+            )
             published[seq] = time.perf_counter()
             await broker.publish(event)
             await asyncio.sleep(interval)
-        await broker.publish(GenerationEvent(generation_id=generation_id, board_id=board_id, status="completed",
-                                             progress=1.0, phase="finalizing"))
+        await broker.publish(
+            GenerationEvent(
+                generation_id=generation_id, board_id=board_id, status="completed", progress=1.0, phase="finalizing"
+            )
+        )
         await asyncio.to_thread(reader.join, 30)
     if reader.error:
         raise reader.error
@@ -120,7 +129,9 @@ async def main() -> None:
             url = await create_postgres_database(server.admin_url)
             async with running_app(url, workdir / "pg-a") as first, running_app(url, workdir / "pg-b") as second:
                 _report("PostgreSQL, one app", await measure(first, first, args.events, args.interval))
-                _report("PostgreSQL, two apps (LISTEN/NOTIFY)", await measure(first, second, args.events, args.interval))
+                _report(
+                    "PostgreSQL, two apps (LISTEN/NOTIFY)", await measure(first, second, args.events, args.interval)
+                )
     finally:
         if server:
             server.stop()

@@ -91,7 +91,7 @@ class SSEReader:
         return None
 
 
-async def open_stream(http: httpx.AsyncClient, path: str, stack) -> SSEReader:  # noqa: ANN001
+async def open_stream(http: httpx.AsyncClient, path: str, stack) -> SSEReader:
     """Open an SSE stream inside an AsyncExitStack; it closes when the stack does."""
     response = await stack.enter_async_context(http.stream("GET", path))
     assert response.status_code == 200, (await response.aread()).decode()

@@ -20,7 +20,7 @@ __all__ = ["an_hour_ago", "create_board", "event", "seed_generation"]
 UNKNOWN_GENERATOR = "no-runner-knows-me"
 
 
-async def seed_generation(client, board_id: str, status: str = "pending", **fields: Any) -> str:  # noqa: ANN001
+async def seed_generation(client, board_id: str, status: str = "pending", **fields: Any) -> str:
     """One generation stamped now, so that the events a test publishes next are newer than its row."""
     actor = client.services.actor
     now = fields.pop("at", None) or utcnow()
@@ -42,10 +42,12 @@ async def seed_generation(client, board_id: str, status: str = "pending", **fiel
     return str(row.id)
 
 
-def event(generation_id: str, board_id: str, status: str = "processing", progress: float = 0.5, **fields: Any) -> GenerationEvent:
+def event(
+    generation_id: str, board_id: str, status: str = "processing", progress: float = 0.5, **fields: Any
+) -> GenerationEvent:
     fields.setdefault("phase", "processing")
     return GenerationEvent(generation_id=generation_id, board_id=board_id, status=status, progress=progress, **fields)
 
 
-def an_hour_ago():  # noqa: ANN201
+def an_hour_ago():
     return utcnow() - timedelta(hours=1)

@@ -36,15 +36,18 @@ async def test_an_event_published_in_one_app_arrives_on_the_other_apps_stream(cl
         await client.services.events.publish(event(generation_id, board_id, "completed", 1.0, phase="finalizing"))
         frames = await stream.rest()
     assert [(f.data["status"], f.data["progress"], f.data["message"]) for f in frames] == [
-        ("processing", 0.4, "40%"), ("completed", 1.0, None)
+        ("processing", 0.4, "40%"),
+        ("completed", 1.0, None),
     ]
 
 
 async def test_a_process_delivers_its_own_events_once(client, other_client):
     board_id = await create_board(client)
     generation_id = await seed_generation(client, board_id, "processing")
-    async with client.services.events.subscribe(generation_id=generation_id) as mine, \
-            other_client.services.events.subscribe(generation_id=generation_id) as theirs:
+    async with (
+        client.services.events.subscribe(generation_id=generation_id) as mine,
+        other_client.services.events.subscribe(generation_id=generation_id) as theirs,
+    ):
         for step in range(1, 6):
             await client.services.events.publish(event(generation_id, board_id, "processing", step / 10))
         received_there = [await asyncio.wait_for(theirs.next(), 5) for _ in range(5)]
@@ -56,11 +59,14 @@ async def test_a_process_delivers_its_own_events_once(client, other_client):
     assert [e.progress for e in received_there] == [0.1, 0.2, 0.3, 0.4, 0.5]
 
 
-async def test_an_event_too_large_for_a_notification_arrives_whole_from_the_database(client, other_client, served_other):
+async def test_an_event_too_large_for_a_notification_arrives_whole_from_the_database(
+    client, other_client, served_other
+):
     board_id = await create_board(client, "Shared", isPublic=True)
     metadata = {"prompt_used": "a very long prompt " * 800, "width": 2048}  # ~15 KB, past NOTIFY's 8000 bytes
-    generation_id = await seed_generation(client, board_id, "completed", progress=100,
-                                          storage_url="/api/storage/big.png", output_metadata=metadata)
+    generation_id = await seed_generation(
+        client, board_id, "completed", progress=100, storage_url="/api/storage/big.png", output_metadata=metadata
+    )
     async with AsyncExitStack() as stack:
         stream = await open_stream(served_other.http, f"/api/sse/boards/{board_id}", stack)
         async with client.services.database.read() as session:
@@ -78,7 +84,8 @@ async def test_the_listening_connection_comes_back_after_the_server_drops_it(cli
     admin = await asyncpg.connect(dsn)
     try:
         dropped = await admin.fetchval(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1", APPLICATION_NAME
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
+            APPLICATION_NAME,
         )
         assert dropped == 2  # one per app
         async with other_client.services.events.subscribe(generation_id=generation_id) as theirs:
@@ -89,7 +96,9 @@ async def test_the_listening_connection_comes_back_after_the_server_drops_it(cli
                 if arrived is not None:
                     break
         assert arrived is not None, "no event crossed between the apps after the connections were dropped"
-        back = await admin.fetchval("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", APPLICATION_NAME)
+        back = await admin.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", APPLICATION_NAME
+        )
         assert back == 2
     finally:
         await admin.close()

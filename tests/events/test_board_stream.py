@@ -22,7 +22,8 @@ async def test_active_generations_first_then_every_change_and_the_stream_stays_o
         first, second = await stream.next(), await stream.next()
         # Only the active ones, oldest first, each as an `event: generation` frame.
         assert [(f.event, f.data["job_id"], f.data["status"]) for f in (first, second)] == [
-            ("generation", older, "processing"), ("generation", newer, "pending")
+            ("generation", older, "processing"),
+            ("generation", newer, "pending"),
         ]
         events = client.services.events
         await events.publish(event(older, board_id, "completed", 1.0, phase="finalizing"))

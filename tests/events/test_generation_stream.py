@@ -15,8 +15,17 @@ from tests.events.conftest import open_stream
 from tests.events.helpers import an_hour_ago, create_board, event, seed_generation
 
 PAYLOAD_KEYS = {
-    "job_id", "board_id", "status", "progress", "phase", "message", "error_message",
-    "estimated_completion", "artifacts", "thumbnail_url", "timestamp",
+    "job_id",
+    "board_id",
+    "status",
+    "progress",
+    "phase",
+    "message",
+    "error_message",
+    "estimated_completion",
+    "artifacts",
+    "thumbnail_url",
+    "timestamp",
 }
 
 
@@ -32,9 +41,17 @@ async def test_snapshot_first_then_each_change_in_order_and_the_stream_ends_afte
         snapshot = await stream.next()
         assert snapshot.event is None and set(snapshot.data) == PAYLOAD_KEYS
         assert snapshot.data | {"timestamp": None} == {
-            "job_id": generation_id, "board_id": board_id, "status": "pending", "progress": 0.0,
-            "phase": "queued", "message": None, "error_message": None, "estimated_completion": None,
-            "artifacts": [], "thumbnail_url": None, "timestamp": None,
+            "job_id": generation_id,
+            "board_id": board_id,
+            "status": "pending",
+            "progress": 0.0,
+            "phase": "queued",
+            "message": None,
+            "error_message": None,
+            "estimated_completion": None,
+            "artifacts": [],
+            "thumbnail_url": None,
+            "timestamp": None,
         }
 
         events = client.services.events
@@ -42,8 +59,17 @@ async def test_snapshot_first_then_each_change_in_order_and_the_stream_ends_afte
         await events.publish(event(generation_id, board_id, "processing", 0.25, message="step 5 of 20"))
         await events.publish(event(generation_id, board_id, "processing", 0.75, message="step 15 of 20"))
         artifact = {"url": "/api/storage/a.png", "type": "image", "metadata": {"width": 512}}
-        await events.publish(event(generation_id, board_id, "completed", 1.0, phase="finalizing",
-                                   artifacts=(artifact,), thumbnail_url="/api/storage/a.webp"))
+        await events.publish(
+            event(
+                generation_id,
+                board_id,
+                "completed",
+                1.0,
+                phase="finalizing",
+                artifacts=(artifact,),
+                thumbnail_url="/api/storage/a.webp",
+            )
+        )
         frames = await stream.rest()
 
     assert [(f.data["status"], f.data["progress"], f.data["phase"]) for f in frames] == [
@@ -61,8 +87,13 @@ async def test_snapshot_first_then_each_change_in_order_and_the_stream_ends_afte
 async def test_a_finished_generation_sends_its_state_with_its_artifacts_and_ends(client):
     board_id = await create_board(client)
     generation_id = await seed_generation(
-        client, board_id, "completed", progress=100, storage_url="/api/storage/b/x.png",
-        thumbnail_url="/api/storage/b/x.webp", output_metadata={"width": 640, "height": 480},
+        client,
+        board_id,
+        "completed",
+        progress=100,
+        storage_url="/api/storage/b/x.png",
+        thumbnail_url="/api/storage/b/x.webp",
+        output_metadata={"width": 640, "height": 480},
     )
     # A stream that ends can be read through the in-process ASGI client too.
     response = await client.http.get(f"/api/sse/generations/{generation_id}/progress")
@@ -87,14 +118,18 @@ async def test_a_failed_generation_carries_its_error(client):
 
 async def test_cancelling_through_graphql_ends_the_stream_with_cancelled(client, served):
     board_id = await create_board(client)
-    generation_id = await seed_generation(client, board_id, "processing", progress=40,
-                                          progress_phase="processing", progress_message="denoising")
+    generation_id = await seed_generation(
+        client, board_id, "processing", progress=40, progress_phase="processing", progress_message="denoising"
+    )
     async with AsyncExitStack() as stack:
         stream = await open_stream(served.http, f"/api/sse/generations/{generation_id}/progress", stack)
         snapshot = await stream.next()
-        assert (snapshot.data["status"], snapshot.data["progress"], snapshot.data["phase"], snapshot.data["message"]) == (
-            "processing", 0.4, "processing", "denoising"
-        )
+        assert (
+            snapshot.data["status"],
+            snapshot.data["progress"],
+            snapshot.data["phase"],
+            snapshot.data["message"],
+        ) == ("processing", 0.4, "processing", "denoising")
         await client.data("mutation($id: UUID!) { cancelGeneration(id: $id) { status } }", {"id": generation_id})
         frames = await stream.rest()
     assert [f.data["status"] for f in frames] == ["cancelled"]
@@ -160,7 +195,8 @@ async def test_in_silence_the_stream_looks_at_the_row_and_ends_on_a_missed_termi
         # Finished by a process whose event never arrived (its connection to PostgreSQL was down, say).
         async with client.services.database.write() as session:
             await session.execute(
-                update(Generation).where(Generation.id == uuid.UUID(generation_id))
+                update(Generation)
+                .where(Generation.id == uuid.UUID(generation_id))
                 .values(status="failed", error_message="the provider went away")
             )
         frames = [f for f in await stream.rest(timeout=3) if f.data]

@@ -23,17 +23,20 @@ BOARD_EVENTS = "subscription($boardId: UUID!) { boardEvents(boardId: $boardId) {
 
 
 @asynccontextmanager
-async def graphql_socket(served) -> AsyncIterator[ClientConnection]:  # noqa: ANN001
+async def graphql_socket(served) -> AsyncIterator[ClientConnection]:
     url = served.url.replace("http://", "ws://") + "/graphql"
-    async with connect(url, subprotocols=["graphql-transport-ws"],
-                       additional_headers={"Authorization": f"Bearer {served.token}"}) as socket:
+    async with connect(
+        url, subprotocols=["graphql-transport-ws"], additional_headers={"Authorization": f"Bearer {served.token}"}
+    ) as socket:
         await socket.send(json.dumps({"type": "connection_init"}))
         assert json.loads(await asyncio.wait_for(socket.recv(), 5)) == {"type": "connection_ack"}
         yield socket
 
 
 async def _subscribe(socket: ClientConnection, query: str, variables: dict, op_id: str = "1") -> None:
-    await socket.send(json.dumps({"id": op_id, "type": "subscribe", "payload": {"query": query, "variables": variables}}))
+    await socket.send(
+        json.dumps({"id": op_id, "type": "subscribe", "payload": {"query": query, "variables": variables}})
+    )
 
 
 async def _message(socket: ClientConnection) -> dict:
@@ -48,16 +51,27 @@ async def test_generation_progress_sends_the_state_then_changes_then_completes(c
         first = await _message(socket)
         assert first["type"] == "next" and first["id"] == "1"
         snapshot = first["payload"]["data"]["generationProgress"]
-        assert (snapshot["jobId"], snapshot["boardId"], snapshot["status"], snapshot["progress"], snapshot["phase"]) == (
-            generation_id, board_id, "PENDING", 0.0, "QUEUED"
-        )
+        assert (
+            snapshot["jobId"],
+            snapshot["boardId"],
+            snapshot["status"],
+            snapshot["progress"],
+            snapshot["phase"],
+        ) == (generation_id, board_id, "PENDING", 0.0, "QUEUED")
         events = client.services.events
         await events.publish(event(generation_id, board_id, "processing", 0.5, message="halfway"))
         artifact = {"url": "/api/storage/c.png", "type": "image", "metadata": {"width": 64}}
-        await events.publish(event(generation_id, board_id, "completed", 1.0, phase="finalizing", artifacts=(artifact,)))
+        await events.publish(
+            event(generation_id, board_id, "completed", 1.0, phase="finalizing", artifacts=(artifact,))
+        )
         second, third, done = await _message(socket), await _message(socket), await _message(socket)
     middle = second["payload"]["data"]["generationProgress"]
-    assert (middle["status"], middle["progress"], middle["phase"], middle["message"]) == ("PROCESSING", 0.5, "PROCESSING", "halfway")
+    assert (middle["status"], middle["progress"], middle["phase"], middle["message"]) == (
+        "PROCESSING",
+        0.5,
+        "PROCESSING",
+        "halfway",
+    )
     last = third["payload"]["data"]["generationProgress"]
     assert last["status"] == "COMPLETED" and last["artifacts"] == [artifact]
     assert done == {"id": "1", "type": "complete"}

@@ -52,7 +52,9 @@ async def test_a_stalled_sse_client_blocks_neither_publishing_nor_another_client
             reading = asyncio.create_task(reader.rest(timeout=10))  # this client reads as it comes
             started = time.perf_counter()
             for step in range(EVENTS):
-                await events.publish(event(generation_id, board_id, "processing", step / EVENTS, message=f"{step} {MESSAGE}"))
+                await events.publish(
+                    event(generation_id, board_id, "processing", step / EVENTS, message=f"{step} {MESSAGE}")
+                )
                 await asyncio.sleep(0.001)  # a fast generator's pace; the reader must keep up with it
             await events.publish(event(generation_id, board_id, "completed", 1.0, phase="finalizing"))
             publishing = time.perf_counter() - started
