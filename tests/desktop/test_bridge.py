@@ -1,0 +1,89 @@
+"""The desktop bridge's file work on real files: saving a copy, which files it will touch, which
+command shows a file in each OS's file manager, and the crash message. (Its answers through the
+real window are checked in test_window.py.)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from boards_desktop.desktop.bridge import BridgeError, DesktopBridge, export_file
+from boards_desktop.desktop.crash import crash_message
+from boards_desktop.desktop.external import file_manager_command, system_environment
+from boards_desktop.settings import load_settings
+
+BOARD, GENERATION = "0b6c1d7e-3f7b-4a55-9d6a-8f1f2b0c9e11", "6a1e0f43-2c55-4d8c-b1c3-0e9b5d4a7f20"
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return load_settings({"BOARDS_DATA_DIR": str(tmp_path / "data"), "BOARDS_CONFIG_FILE": str(tmp_path / "none")})
+
+
+@pytest.fixture
+def stored(settings) -> Path:
+    path = settings.media_dir / BOARD / GENERATION / "image.png"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"pixels" * 100)
+    return path
+
+
+def test_save_a_copy_whole_and_refuse_bad_places(stored, tmp_path) -> None:
+    target = tmp_path / "out" / "my picture.png"
+    target.parent.mkdir()
+    assert export_file(stored, target) == target
+    assert target.read_bytes() == stored.read_bytes()
+    assert [p.name for p in target.parent.iterdir()] == ["my picture.png"]  # no temporary file left
+
+    with pytest.raises(BridgeError, match="is a folder; choose a file name inside it"):
+        export_file(stored, target.parent)
+    with pytest.raises(BridgeError, match="does not exist; choose another place"):
+        export_file(stored, tmp_path / "nowhere" / "x.png")
+    with pytest.raises(BridgeError, match="the stored file itself"):
+        export_file(stored, stored)
+
+
+def test_the_bridge_touches_only_files_in_the_media_folder(settings, stored, tmp_path) -> None:
+    bridge = DesktopBridge(settings, "http://127.0.0.1:8123")
+    key = f"{BOARD}/{GENERATION}/image.png"
+    assert bridge._media_file(key) == stored.resolve()  # noqa: SLF001
+    assert bridge._media_file(f"/api/storage/{key}") == stored.resolve()  # noqa: SLF001 - a URL the API gave
+    (tmp_path / "secret.txt").write_text("not yours")
+    for bad, reason in [
+        ("../secret.txt", "segment starting with '.'"),
+        ("/etc/passwd", "absolute path"),
+        (f"{BOARD}/{GENERATION}", "there is no file"),  # a folder
+        (42, "as a string"),
+    ]:
+        with pytest.raises(BridgeError, match=reason):
+            bridge._media_file(bad)  # noqa: SLF001
+
+
+def test_without_its_window_the_bridge_answers_nothing(settings, stored) -> None:
+    bridge = DesktopBridge(settings, "http://127.0.0.1:8123")
+    with pytest.raises(BridgeError, match="not part of Boards"):
+        bridge.show_in_folder(f"{BOARD}/{GENERATION}/image.png")
+
+
+def test_show_in_folder_per_os(stored) -> None:
+    folder = stored.parent
+    assert file_manager_command(stored, "linux") == ["xdg-open", str(folder)]
+    assert file_manager_command(folder, "linux") == ["xdg-open", str(folder)]
+    assert file_manager_command(stored, "darwin") == ["open", "-R", str(stored)]
+    assert file_manager_command(folder, "darwin") == ["open", str(folder)]
+    assert file_manager_command(stored, "win32") == ["explorer", f"/select,{stored}"]
+    assert file_manager_command(folder, "win32") == ["explorer", str(folder)]
+
+
+def test_children_of_an_unfrozen_app_get_its_environment(monkeypatch) -> None:
+    monkeypatch.setenv("LD_LIBRARY_PATH", "/opt/lib")
+    assert system_environment()["LD_LIBRARY_PATH"] == "/opt/lib"
+
+
+def test_the_crash_message_is_short_and_says_where_the_log_is(tmp_path) -> None:
+    log_path = tmp_path / "logs" / "boards.log"
+    message = crash_message(RuntimeError("the GPU went away\n" + "detail " * 100), log_path)
+    assert message == f"Boards hit an unexpected error (the GPU went away). The details are in the log: {log_path}"
+    assert "ValueError" in crash_message(ValueError(), log_path)
