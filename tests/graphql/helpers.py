@@ -7,10 +7,14 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from sqlalchemy import update
+
 from boards_desktop.db import models
 
-# Any generator name; this version stores a generation without running it.
+# A test generator whose jobs never start (tests/plugins/generators.py): its generations stay pending.
 GENERATOR = "test-generator"
+# Held generators by artifact type; each takes an optional `image` and a list `images` as artifact slots.
+HELD_GENERATORS = {"IMAGE": GENERATOR, "VIDEO": "test-video", "AUDIO": "test-audio"}
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -93,6 +97,31 @@ async def create_generation(
         },
     )
     return data["createGeneration"]
+
+
+async def mark_completed(client, *generation_ids: str) -> None:  # noqa: ANN001
+    """Mark held generations completed, as a finished job would: only completed results can be inputs."""
+    async with client.services.database.write() as session:
+        await session.execute(
+            update(models.Generation)
+            .where(models.Generation.id.in_([uuid.UUID(g) for g in generation_ids]))
+            .values(status="completed", progress=100, completed_at=datetime.now(timezone.utc))
+        )
+
+
+async def completed_generation(
+    client,  # noqa: ANN001
+    board_id: str,
+    artifact_type: str = "IMAGE",
+    params: Any = None,
+    *,
+    generator: str | None = None,
+) -> str:
+    """The id of a completed generation made through the API (held, then marked completed; it has no file)."""
+    generator = generator or HELD_GENERATORS[artifact_type]
+    created = await create_generation(client, board_id, params, generator=generator, artifact_type=artifact_type)
+    await mark_completed(client, created["id"])
+    return created["id"]
 
 
 async def add_member(client, board_id: str, user_id: str, role: str | None = "VIEWER") -> dict:  # noqa: ANN001

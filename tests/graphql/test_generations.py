@@ -42,12 +42,12 @@ async def test_create_generation_stores_a_pending_generation(client):
     me = await my_id(client)
     board_id = await create_board(client, "Renders")
     params = {"prompt": "café at dusk ☕", "steps": 30, "guidance": 7.5, "seed": None, "sizes": [512, 768], "extra": {"a": True}}
-    created = await create_generation(client, board_id, params, generator="flux-test", artifact_type="VIDEO")
+    created = await create_generation(client, board_id, params, generator="test-video", artifact_type="VIDEO")
 
     assert is_uuid(created["id"])
     assert created["boardId"] == board_id and created["userId"] == me
     assert created["tenantId"] == str(client.services.actor.tenant_id)
-    assert created["generatorName"] == "flux-test"
+    assert created["generatorName"] == "test-video"
     assert created["artifactType"] == "VIDEO"
     assert created["inputParams"] == params
     assert created["status"] == "PENDING"

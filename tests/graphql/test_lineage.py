@@ -1,4 +1,8 @@
-"""Lineage: inputs recorded from UUID-valued inputParams, `inputArtifacts`, `ancestry` and `descendants`."""
+"""Lineage: inputs recorded from the generator's artifact slots, `inputArtifacts`, `ancestry` and `descendants`.
+
+Only completed results can be inputs, so parents are made with `completed_generation`; held test
+generators (tests/plugins/generators.py) keep every child pending.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,16 @@ import uuid
 from sqlalchemy import select, text
 
 from boards_desktop.db import models
-from tests.graphql.helpers import add_member, create_board, create_generation, error_of, is_utc, is_uuid, my_id
+from tests.graphql.helpers import (
+    add_member,
+    completed_generation,
+    create_board,
+    create_generation,
+    error_of,
+    is_utc,
+    is_uuid,
+    my_id,
+)
 
 INPUTS = """query($id: UUID!) { generation(id: $id) {
     inputArtifacts { generationId role artifactType generation { id artifactType createdAt } } } }"""
@@ -60,42 +73,46 @@ async def inputs_of(client, generation_id: str) -> list[tuple]:  # noqa: ANN001
     return sorted(found)
 
 
-async def test_input_artifacts_come_from_uuid_params(client):
+async def test_inputs_come_from_the_generators_artifact_slots_and_a_uuid_elsewhere_is_not_one(client):
     board_id = await create_board(client, "Sources")
-    image = (await create_generation(client, board_id, {"prompt": "source"}))["id"]
-    video = (await create_generation(client, board_id, {"prompt": "clip"}, artifact_type="VIDEO"))["id"]
+    image = await completed_generation(client, board_id, params={"prompt": "source"})
+    mask = await completed_generation(client, board_id, params={"prompt": "mask"})
+    video = await completed_generation(client, board_id, "VIDEO", {"prompt": "clip"})
+    # test-slots: image (required), mask (optional), references (list), clip (video); `note` is no slot of it.
     mixed = await create_generation(
         client,
         board_id,
-        {
-            "prompt": "mix them",
-            "image": image,
-            "video": video,
-            "refs": [image, video],
-            "strength": 0.5,
-            "note": "not-a-uuid",
-            "tags": ["plain", "strings"],
-        },
+        {"image": image, "mask": mask, "references": [image, mask], "clip": video, "strength": 0.5, "note": video},
+        generator="test-slots",
     )
     assert await inputs_of(client, image) == []
     assert await inputs_of(client, mixed["id"]) == sorted(
-        [(image, "image", "IMAGE"), (video, "video", "VIDEO"), (image, "refs", "IMAGE"), (video, "refs", "VIDEO")]
+        [(image, "image", "IMAGE"), (mask, "mask", "IMAGE"), (image, "references", "IMAGE"),
+         (mask, "references", "IMAGE"), (video, "clip", "VIDEO")]
     )
+    assert mixed["inputParams"]["note"] == video  # kept as sent, but not an input
 
     # Stored in the contract's JSON form on the child, ids lower-case, types lower-case.
     async with client.services.database.read() as session:
         stored = await session.scalar(select(models.Generation.input_artifacts).where(models.Generation.id == uuid.UUID(mixed["id"])))
     assert sorted((a["generation_id"], a["role"], a["artifact_type"]) for a in stored) == sorted(
-        [(image, "image", "image"), (video, "video", "video"), (image, "refs", "image"), (video, "refs", "video")]
+        [(image, "image", "image"), (mask, "mask", "image"), (image, "references", "image"),
+         (mask, "references", "image"), (video, "clip", "video")]
     )
 
-    plain = await create_generation(client, board_id, {"prompt": "nothing to see", "n": 2})
+    # A generator that takes any field: ids outside its slots (`image`, `images`) are plain params.
+    plain = await create_generation(
+        client, board_id, {"prompt": "nothing to see", "n": 2, "source": image, "refs": [video]}
+    )
+    assert plain["inputParams"]["source"] == image
     assert await inputs_of(client, plain["id"]) == []
+    names = {video: "V", mixed["id"]: "M", plain["id"]: "P"}
+    assert shape(await walk(client, "descendants", video), names) == ("V", 0, None, (("M", 1, "clip", ()),))
 
 
 async def test_uuids_come_back_canonical_whatever_case_was_sent(client):
     board_id = await create_board(client, "Case")
-    source = await create_generation(client, board_id)
+    source = {"id": await completed_generation(client, board_id)}
     shouting = await create_generation(client, board_id, {"image": source["id"].upper()})
     assert await inputs_of(client, shouting["id"]) == [(source["id"], "image", "IMAGE")]
 
@@ -111,28 +128,26 @@ async def test_uuids_come_back_canonical_whatever_case_was_sent(client):
 
 async def test_unreadable_generation_is_not_recorded_as_an_input(client, other_client):
     theirs = await create_board(other_client, "Private elsewhere")
-    secret = await create_generation(other_client, theirs)
+    secret = await completed_generation(other_client, theirs)
     board_id = await create_board(client, "Mine")
     body = await client.graphql(
         """mutation($b: UUID!, $p: JSON!) { createGeneration(input: {boardId: $b, generatorName: "test-generator",
             artifactType: IMAGE, inputParams: $p}) { id inputArtifacts { generationId } } }""",
-        {"b": board_id, "p": {"image": secret["id"]}},
+        {"b": board_id, "p": {"image": secret}},
     )
-    if body.get("errors"):
-        error_of(body, ("FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT"))
-        generations = (await client.data("query($b: UUID!) { board(id: $b) { generationCount } }", {"b": board_id}))
-        assert generations["board"]["generationCount"] == 0
-    else:
-        assert body["data"]["createGeneration"]["inputArtifacts"] == []
-    descendants = (await walk(other_client, "descendants", secret["id"]))
+    # Refused as if it did not exist (nothing about the other board leaks), and nothing is stored.
+    error_of(body, "BAD_USER_INPUT", "does not exist or you cannot read it")
+    generations = (await client.data("query($b: UUID!) { board(id: $b) { generationCount } }", {"b": board_id}))
+    assert generations["board"]["generationCount"] == 0
+    descendants = (await walk(other_client, "descendants", secret))
     assert descendants["children"] == []
 
 
 async def test_diamond_ancestry_and_descendants_show_each_path(client):
     board_id = await create_board(client, "Diamond")
-    a = (await create_generation(client, board_id, {"prompt": "root"}))["id"]
-    b = (await create_generation(client, board_id, {"image": a}))["id"]
-    c = (await create_generation(client, board_id, {"reference": a}))["id"]
+    a = await completed_generation(client, board_id, params={"prompt": "root"})
+    b = await completed_generation(client, board_id, params={"image": a})
+    c = await completed_generation(client, board_id, params={"a": a}, generator="test-pair")
     d = (await create_generation(client, board_id, {"images": [b, c]}))["id"]
     names = {a: "A", b: "B", c: "C", d: "D"}
 
@@ -140,14 +155,14 @@ async def test_diamond_ancestry_and_descendants_show_each_path(client):
     assert shape(ancestry, names) == (
         "D", 0, None, (
             ("B", 1, "images", (("A", 2, "image", ()),)),
-            ("C", 1, "images", (("A", 2, "reference", ()),)),
+            ("C", 1, "images", (("A", 2, "a", ()),)),
         ),
     )
     descendants = await walk(client, "descendants", a)
     assert shape(descendants, names) == (
         "A", 0, None, (
             ("B", 1, "image", (("D", 2, "images", ()),)),
-            ("C", 1, "reference", (("D", 2, "images", ()),)),
+            ("C", 1, "a", (("D", 2, "images", ()),)),
         ),
     )
     # A leaf has no children, a root no parents.
@@ -159,15 +174,15 @@ async def test_diamond_ancestry_and_descendants_show_each_path(client):
         "D", 0, None, (("B", 1, "images", ()), ("C", 1, "images", ())),
     )
     assert shape(await walk(client, "descendants", a, depth=1), names) == (
-        "A", 0, None, (("B", 1, "image", ()), ("C", 1, "reference", ())),
+        "A", 0, None, (("B", 1, "image", ()), ("C", 1, "a", ())),
     )
 
 
 async def test_max_depth_defaults_to_25(client):
     board_id = await create_board(client, "Chain")
-    chain = [(await create_generation(client, board_id, {"prompt": "start"}))["id"]]
+    chain = [await completed_generation(client, board_id, params={"prompt": "start"})]
     for _ in range(27):
-        chain.append((await create_generation(client, board_id, {"source": chain[-1]}))["id"])
+        chain.append(await completed_generation(client, board_id, params={"image": chain[-1]}))
 
     def depths(node: dict, key: str) -> list[tuple[str, int]]:
         out = []
@@ -192,9 +207,10 @@ async def test_max_depth_defaults_to_25(client):
 
 async def test_cycles_end_and_never_repeat_a_node_on_a_path(client):
     board_id = await create_board(client, "Loop")
-    a = (await create_generation(client, board_id, {"prompt": "a"}))["id"]
-    b = (await create_generation(client, board_id, {"image": a}))["id"]
-    c = (await create_generation(client, board_id, {"image": b}))["id"]
+    a = await completed_generation(client, board_id, params={"prompt": "a"})
+    b = await completed_generation(client, board_id, params={"image": a})
+    c = await completed_generation(client, board_id, params={"image": b})
+    # The API cannot make a cycle (a child is always newer than its completed inputs): rows written by hand.
     names = {a: "A", b: "B", c: "C"}
     insert = text(
         "INSERT INTO generation_lineage (generation_id, position, input_generation_id, role, artifact_type)"
@@ -223,7 +239,7 @@ async def test_cycles_end_and_never_repeat_a_node_on_a_path(client):
 async def test_lineage_shows_only_generations_the_caller_may_read(client, other_client):
     # The other artist, an editor on my board, makes something on their private board from my image.
     mine = await create_board(client, "My sources")
-    source = (await create_generation(client, mine, {"prompt": "source"}))["id"]
+    source = await completed_generation(client, mine, params={"prompt": "source"})
     await add_member(client, mine, await my_id(other_client), "EDITOR")
     theirs = await create_board(other_client, "Their remixes")
     remix = (await create_generation(other_client, theirs, {"image": source}))["id"]
@@ -247,7 +263,7 @@ async def test_lineage_shows_only_generations_the_caller_may_read(client, other_
 
 async def test_regenerate_keeps_inputs_and_a_deleted_input_leaves_its_children(client):
     board_id = await create_board(client, "Derived")
-    source = (await create_generation(client, board_id, {"prompt": "source"}))["id"]
+    source = await completed_generation(client, board_id, params={"prompt": "source"})
     child = (await create_generation(client, board_id, {"image": source, "prompt": "variation"}))["id"]
     again = (await client.data("mutation($id: UUID!) { regenerate(id: $id) { id } }", {"id": child}))["regenerate"]["id"]
     names = {source: "S", child: "C", again: "C2"}

@@ -11,7 +11,7 @@ async def test_sixty_simultaneous_reads_all_answer(client) -> None:  # noqa: ANN
     board = (await client.data('mutation { createBoard(input: {title: "Crowd"}) { id } }'))["createBoard"]["id"]
     for n in range(3):
         await client.data(
-            "mutation($b: UUID!, $p: JSON!) { createGeneration(input: {boardId: $b, generatorName: \"g\", "
+            "mutation($b: UUID!, $p: JSON!) { createGeneration(input: {boardId: $b, generatorName: \"test-generator\", "
             "artifactType: IMAGE, inputParams: $p}) { id } }",
             {"b": board, "p": {"prompt": f"study {n}"}},
         )

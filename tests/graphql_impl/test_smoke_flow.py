@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 BOARD = "mutation($t: String!) { createBoard(input: {title: $t}) { id title owner { id } generationCount } }"
-GEN = """mutation($b: UUID!, $p: JSON!) { createGeneration(input: {boardId: $b, generatorName: "g",
- artifactType: IMAGE, inputParams: $p}) { id status progress artifactType inputArtifacts { generationId role artifactType generation { id } } } }"""
+# `test-generator` never runs in tests; its image slots are `image` and `images`. `test-fast` runs at once.
+GEN = """mutation($b: UUID!, $p: JSON!, $g: String! = "test-generator") { createGeneration(input: {boardId: $b,
+ generatorName: $g, artifactType: IMAGE, inputParams: $p}) { id status progress artifactType
+ inputArtifacts { generationId role artifactType generation { id } } } }"""
+
+
+async def _completed(client, generation_id: str) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + 20
+    query = "query($id: UUID!) { generation(id: $id) { status errorMessage } }"
+    while (current := (await client.data(query, {"id": generation_id}))["generation"])["status"] != "COMPLETED":
+        assert current["status"] in ("PENDING", "PROCESSING") and time.monotonic() < deadline, current
+        await asyncio.sleep(0.02)
 
 
 async def test_flow(client):
     board = (await client.data(BOARD, {"t": " First "}))["createBoard"]
     assert board["title"] == "First"
     assert board["generationCount"] == 0
-    a = (await client.data(GEN, {"b": board["id"], "p": {"prompt": "x"}}))["createGeneration"]
+    a = (await client.data(GEN, {"b": board["id"], "g": "test-fast", "p": {"prompt": "x"}}))["createGeneration"]
     assert a["status"] == "PENDING" and a["progress"] == 0
-    b = (await client.data(GEN, {"b": board["id"], "p": {"image": a["id"], "more": [a["id"]]}}))["createGeneration"]
-    assert [x["role"] for x in b["inputArtifacts"]] == ["image", "more"]
+    await _completed(client, a["id"])  # only completed results can be inputs
+    b = (await client.data(GEN, {"b": board["id"], "p": {"image": a["id"], "images": [a["id"]]}}))["createGeneration"]
+    assert b["status"] == "PENDING"
+    assert [x["role"] for x in b["inputArtifacts"]] == ["image", "images"]
     assert b["inputArtifacts"][0]["generation"]["id"] == a["id"]
     page = await client.data(
         """query($id: UUID!) { board(id: $id) { title owner { displayName } generationCount
@@ -29,7 +44,7 @@ async def test_flow(client):
         {"id": b["id"]},
     )
     parents = tree["generation"]["ancestry"]["parents"]
-    assert [p["role"] for p in parents] == ["image", "more"]
+    assert [p["role"] for p in parents] == ["image", "images"]
     down = await client.data(
         "query($id: UUID!) { generation(id: $id) { descendants { children { role generation { id } } } } }",
         {"id": a["id"]},
@@ -45,9 +60,12 @@ async def test_flow(client):
         "mutation($g: UUID!, $t: UUID!) { addTagToGeneration(generationId: $g, tagId: $t) { id } }",
         {"g": a["id"], "t": tag["id"]},
     )
-    cancelled = await client.data("mutation($id: UUID!) { cancelGeneration(id: $id) { status completedAt } }", {"id": a["id"]})
+    done = await client.graphql("mutation($id: UUID!) { cancelGeneration(id: $id) { status } }", {"id": a["id"]})
+    assert done["errors"][0]["message"].startswith("Generation is already completed"), done
+    cancel = "mutation($id: UUID!) { cancelGeneration(id: $id) { status completedAt } }"
+    cancelled = await client.data(cancel, {"id": b["id"]})
     assert cancelled["cancelGeneration"]["status"] == "CANCELLED"
-    again = await client.graphql("mutation($id: UUID!) { cancelGeneration(id: $id) { status } }", {"id": a["id"]})
+    again = await client.graphql("mutation($id: UUID!) { cancelGeneration(id: $id) { status } }", {"id": b["id"]})
     assert again["errors"][0]["message"].startswith("Generation is already cancelled")
     regen = await client.data("mutation($id: UUID!) { regenerate(id: $id) { id inputArtifacts { role } } }", {"id": b["id"]})
     assert len(regen["regenerate"]["inputArtifacts"]) == 2
@@ -58,7 +76,8 @@ async def test_flow(client):
     up = await client.graphql(
         "mutation($b: UUID!) { uploadArtifact(input: {boardId: $b, artifactType: IMAGE}) { id } }", {"b": board["id"]}
     )
-    assert up["errors"][0]["extensions"]["code"] == "NOT_IMPLEMENTED"
+    assert up["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", up
+    assert "fileUrl" in up["errors"][0]["message"]
     assert (await client.data("mutation($id: UUID!) { deleteBoard(id: $id) }", {"id": board["id"]}))["deleteBoard"]
 
 

@@ -285,6 +285,24 @@ class Slots(BaseGenerator):
         raise GeneratorError("held generators do not run")
 
 
+class PairInputs(BaseModel):
+    """Image slots with plain names, so lineage tests can tell edges apart by role."""
+
+    model_config = ConfigDict(extra="allow")
+    prompt: str | None = None
+    a: ImageArtifact | None = None
+    b: ImageArtifact | None = None
+    more: list[ImageArtifact] | None = None
+
+
+class HeldPair(_Held):
+    name = "test-pair"
+    artifact_type = "image"
+
+    def get_input_schema(self) -> type[BaseModel]:
+        return PairInputs
+
+
 class Unavailable(BaseGenerator):
     name = "test-unavailable"
     artifact_type = "image"
@@ -301,4 +319,4 @@ class Unavailable(BaseGenerator):
 
 
 GENERATORS = [HeldImage, HeldVideo, HeldAudio, Fast, Slow, Flaky, Broken, Buggy, Batch, Remote, Unsafe, Writer,
-              Slots, Unavailable]
+              Slots, Unavailable, HeldPair]
