@@ -72,7 +72,9 @@ async def test_a_launch_link_from_another_site_or_host_sets_nothing(
     assert framed.status_code == 403 and "set-cookie" not in framed.headers
 
 
-async def test_once_the_port_is_known_the_cookie_is_named_after_it(app_client: AppClient, stranger: httpx.AsyncClient) -> None:
+async def test_once_the_port_is_known_the_cookie_is_named_after_it(
+    app_client: AppClient, stranger: httpx.AsyncClient
+) -> None:
     # Browsers share 127.0.0.1's cookies among all ports: two installations must not overwrite each other's.
     set_listen_address(app_client.app, "127.0.0.1", 8123)
     url = _path(app_client.services.security.launch_url("http://127.0.0.1:8123"))

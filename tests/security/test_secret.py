@@ -52,9 +52,12 @@ async def test_a_wrong_token_is_refused(app_client: AppClient, stranger: httpx.A
     _assert_refused(response, app_client.token)
 
 
-async def test_the_right_token_gets_in_whatever_the_scheme_case(app_client: AppClient, stranger: httpx.AsyncClient) -> None:
+async def test_the_right_token_gets_in_whatever_the_scheme_case(
+    app_client: AppClient, stranger: httpx.AsyncClient
+) -> None:
     for scheme in ("Bearer", "bearer", "BEARER"):
-        response = await stranger.post("/graphql", json=QUERY, headers={"Authorization": f"{scheme} {app_client.token}"})
+        headers = {"Authorization": f"{scheme} {app_client.token}"}
+        response = await stranger.post("/graphql", json=QUERY, headers=headers)
         assert response.status_code == 200 and response.json() == {"data": {"myBoards": []}}
 
 

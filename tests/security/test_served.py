@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,7 +72,7 @@ def request(port: int, method: str, path: str, host: str, headers: dict[str, str
 def websocket_status(port: int, host: str, headers: dict[str, str]) -> int:
     """The status line's code of a WebSocket handshake on /graphql (101 when accepted)."""
     key = base64.b64encode(os.urandom(16)).decode()
-    lines = [f"GET /graphql HTTP/1.1", f"Host: {host}", "Upgrade: websocket", "Connection: Upgrade",
+    lines = ["GET /graphql HTTP/1.1", f"Host: {host}", "Upgrade: websocket", "Connection: Upgrade",
              f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Protocol: graphql-transport-ws",
              *[f"{name}: {value}" for name, value in headers.items()]]
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
@@ -105,7 +104,7 @@ def test_the_served_app_wants_the_token_and_health_stays_open(served: Served) ->
 def test_the_served_app_refuses_a_rebinding_host_even_with_the_token(served: Served, host: str) -> None:
     host = host.format(port=served.port, other=served.port + 1)
     auth = {**JSON, "Authorization": f"Bearer {served.token}"}
-    status, headers, body = request(served.port, "POST", "/graphql", host, auth, QUERY)
+    status, _, body = request(served.port, "POST", "/graphql", host, auth, QUERY)
     assert status == 421 and json.loads(body)["code"] == "FORBIDDEN_HOST"
     assert f"127.0.0.1:{served.port}" in json.loads(body)["error"]
     assert request(served.port, "GET", "/health", host)[0] == 421

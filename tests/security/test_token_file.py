@@ -57,7 +57,7 @@ async def test_a_token_file_readable_by_others_is_closed_and_reported(tmp_path: 
     assert "was readable by other users (mode 644)" in log and "delete it and restart to get a new token" in log
 
 
-@pytest.mark.parametrize("content", ["", "short", "has spaces in it and is long enough to pass a length check", "é" * 40])
+@pytest.mark.parametrize("content", ["", "short", "has spaces in it and is long enough for a token", "é" * 40])
 async def test_a_damaged_token_file_stops_start_up_and_is_left_as_it_was(tmp_path: Path, content: str) -> None:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
