@@ -71,6 +71,8 @@ async def serve_media(
             headers["Content-Range"] = f"bytes {start}-{end}/{size}"
         headers["Content-Length"] = str(max(0, end - start + 1))
         media_type = headers.pop("Content-Type")
+        if media_type.startswith("text/"):
+            media_type = media_type.split(";", 1)[0]  # Litestar adds "; charset=utf-8" to text types itself
         if request.method == HttpMethod.HEAD:
             handle.close()
             return Response(content=b"", status_code=status, headers=headers, media_type=media_type)
