@@ -1,0 +1,70 @@
+"""Boards and generations made through GraphQL, finished by hand (the queue is not under test here)."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import delete, update
+
+from boards_desktop.db.models import Board, Generation
+from boards_desktop.media import StoredMedia
+from tests.app_harness import AppClient
+
+# A generator whose provider is paused in tests: its generations stay pending until we finish them.
+HELD_GENERATOR = "test-generator"
+
+
+async def create_board(client: AppClient, title: str = "Media") -> str:
+    data = await client.data(
+        "mutation($input: CreateBoardInput!) { createBoard(input: $input) { id } }", {"input": {"title": title}}
+    )
+    return data["createBoard"]["id"]
+
+
+async def create_generation(client: AppClient, board_id: str) -> str:
+    data = await client.data(
+        "mutation($input: CreateGenerationInput!) { createGeneration(input: $input) { id status } }",
+        {"input": {"boardId": board_id, "generatorName": HELD_GENERATOR, "artifactType": "IMAGE", "inputParams": {}}},
+    )
+    assert data["createGeneration"]["status"] == "PENDING"
+    return data["createGeneration"]["id"]
+
+
+async def finish(client: AppClient, generation_id: str, stored: StoredMedia, *extra_urls: str) -> None:
+    """What the queue does when a job completes: the row names its files."""
+    async with client.services.database.write() as session:
+        await session.execute(
+            update(Generation)
+            .where(Generation.id == uuid.UUID(generation_id))
+            .values(
+                status="completed",
+                storage_url=stored.storage_url,
+                thumbnail_url=stored.thumbnail_url,
+                additional_files=[{"url": url, "type": "image", "metadata": {}} for url in extra_urls],
+                output_metadata=stored.metadata(),
+            )
+        )
+
+
+async def drop_generation_row(client: AppClient, generation_id: str) -> None:
+    """A crash after the database commit and before the files went: the row is gone, the folder stays."""
+    async with client.services.database.write() as session:
+        await session.execute(delete(Generation).where(Generation.id == uuid.UUID(generation_id)))
+
+
+async def drop_board_row(client: AppClient, board_id: str) -> None:
+    async with client.services.database.write() as session:
+        await session.execute(delete(Board).where(Board.id == uuid.UUID(board_id)))
+
+
+def age(path: Path, minutes: float) -> None:
+    """Make a file look `minutes` old."""
+    then = time.time() - minutes * 60
+    os.utime(path, (then, then))
+
+
+def files_under(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() or p.is_symlink()}

@@ -1,0 +1,63 @@
+"""deleteGeneration and deleteBoard remove the files after the rows."""
+
+from __future__ import annotations
+
+from boards_desktop.media import store_media
+from tests.app_harness import AppClient
+from tests.media.samples import image_bytes
+from tests.media.support import create_board, create_generation, files_under, finish
+
+
+async def _completed(client: AppClient, board_id: str) -> tuple[str, str]:
+    generation_id = await create_generation(client, board_id)
+    stored = await store_media(
+        client.services.media, board_id=board_id, generation_id=generation_id, source=image_bytes("PNG"),
+        artifact_type="image",
+    )
+    await finish(client, generation_id, stored)
+    return generation_id, stored.storage_url
+
+
+async def test_deleting_a_generation_removes_its_folder(client: AppClient) -> None:
+    root = client.services.media.root
+    board_id = await create_board(client)
+    doomed, doomed_url = await _completed(client, board_id)
+    kept, kept_url = await _completed(client, board_id)
+    assert (await client.http.get(doomed_url)).status_code == 200
+
+    data = await client.data("mutation($id: UUID!) { deleteGeneration(id: $id) }", {"id": doomed})
+    assert data["deleteGeneration"] is True
+    assert not (root / board_id / doomed).exists()
+    assert (await client.http.get(doomed_url)).status_code == 404
+    assert (await client.http.get(kept_url)).status_code == 200
+    assert files_under(root) == {f"{board_id}/{kept}/output.png", f"{board_id}/{kept}/output-thumb.webp"}
+
+
+async def test_deleting_a_generation_without_files_is_fine(client: AppClient) -> None:
+    board_id = await create_board(client)
+    pending = await create_generation(client, board_id)
+    data = await client.data("mutation($id: UUID!) { deleteGeneration(id: $id) }", {"id": pending})
+    assert data["deleteGeneration"] is True
+
+
+async def test_deleting_a_board_removes_every_generations_files(client: AppClient) -> None:
+    root = client.services.media.root
+    board_id = await create_board(client, "Doomed")
+    other_board = await create_board(client, "Kept")
+    urls = [(await _completed(client, board_id))[1] for _ in range(3)]
+    _kept, kept_url = await _completed(client, other_board)
+
+    data = await client.data("mutation($id: UUID!) { deleteBoard(id: $id) }", {"id": board_id})
+    assert data["deleteBoard"] is True
+    assert not (root / board_id).exists()
+    for url in urls:
+        assert (await client.http.get(url)).status_code == 404
+    assert (await client.http.get(kept_url)).status_code == 200
+
+
+async def test_a_refused_delete_keeps_the_files(client: AppClient) -> None:
+    board_id = await create_board(client)
+    generation_id, url = await _completed(client, board_id)
+    body = await client.graphql("mutation($id: UUID!) { deleteBoard(id: $id) }", {"id": generation_id})
+    assert body.get("errors"), "a generation id is not a board"
+    assert (await client.http.get(url)).status_code == 200
