@@ -83,7 +83,8 @@ class JobContext(GeneratorContext):
         self.state = ProgressState()
         self.outputs: dict[int, StoredMedia] = {}
         self.sibling_ids: dict[int, uuid.UUID] = {}  # kept across retries: a retry reuses its siblings
-        self._last_write = 0.0
+        # The claim already wrote `processing`: a job shorter than the interval writes no progress.
+        self._last_write = time.monotonic()
 
     @property
     def http(self) -> httpx.AsyncClient:

@@ -48,6 +48,7 @@ class GenerationEvent:
     artifacts: tuple[dict, ...] = ()  # [{"url", "type", "metadata"}] once completed
     thumbnail_url: str | None = None
     timestamp: datetime = field(default_factory=utcnow)
+    generator_name: str | None = None  # lets a job runner in another process wake the right provider
 
     @property
     def is_terminal(self) -> bool:
@@ -71,6 +72,7 @@ class GenerationEvent:
             "artifacts": [dict(artifact) for artifact in self.artifacts],
             "thumbnail_url": self.thumbnail_url,
             "timestamp": _iso(self.timestamp),
+            "generator_name": self.generator_name,
         }
 
     @classmethod
@@ -88,6 +90,7 @@ class GenerationEvent:
             artifacts=tuple(payload.get("artifacts") or ()),
             thumbnail_url=payload.get("thumbnail_url"),
             timestamp=_parse_time(payload.get("timestamp")) or utcnow(),
+            generator_name=payload.get("generator_name"),
         )
 
     @classmethod
@@ -108,6 +111,7 @@ class GenerationEvent:
             error_message=record.error_message,
             artifacts=_artifacts_of(record) if status == "completed" else (),
             thumbnail_url=record.thumbnail_url,
+            generator_name=getattr(record, "generator_name", None),
         )
 
 

@@ -250,6 +250,7 @@ class JobExecution:
             estimated_completion=state.estimated_completion,
             artifacts=artifacts,
             thumbnail_url=stored.thumbnail_url if stored is not None else None,
+            generator_name=self.job.generator_name,
         ))
 
     def _read_text(self, storage_url: str | None) -> str:

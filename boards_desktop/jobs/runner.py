@@ -71,6 +71,11 @@ class JobRunner:
         self._http = http
         self._running: dict[uuid.UUID, _Running] = {}
         self._wake = asyncio.Event()
+        # Providers that may have pending jobs. A claim is a write transaction, and on SQLite every
+        # write waits for the one writer: claiming for providers with nothing queued would slow
+        # down the requests that queue jobs. A claim that comes back short clears the flag; a new
+        # job, a poll and a free slot set it again.
+        self._maybe_pending: set[str] = set(registry.providers())
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = False
 
@@ -106,7 +111,9 @@ class JobRunner:
                 await job_queries.release(session, owner=self.owner, ids=[r.execution.job.id for r in left])
             log.info("%d job(s) left to resume at the next start", len(left))
 
-    def wake(self) -> None:
+    def wake(self, provider: str | None = None) -> None:
+        """A job may be waiting: for `provider`, or for any when it is not known (another process)."""
+        self._maybe_pending.update([provider] if provider else self._registry.providers())
         self._wake.set()
 
     @property
@@ -134,13 +141,13 @@ class JobRunner:
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=POLL_SECONDS)
             except TimeoutError:
-                pass
+                self._maybe_pending.update(self._registry.providers())  # the safety net: look everywhere
             self._wake.clear()
 
     async def _claim_and_start(self) -> bool:
         """Claim for every provider with free slots; True when a provider may have more waiting."""
         more = False
-        for provider in sorted(self._registry.providers()):
+        for provider in sorted(self._maybe_pending):
             free = self._free_slots(provider)
             if free <= 0:
                 continue
@@ -151,7 +158,10 @@ class JobRunner:
                     lease=LEASE, limit=limit,
                 )
             self._start_all(jobs, mode="run")
-            more = more or len(jobs) == limit
+            if len(jobs) == limit:
+                more = True
+            else:
+                self._maybe_pending.discard(provider)
         return more
 
     def _free_slots(self, provider: str) -> int:
@@ -170,8 +180,9 @@ class JobRunner:
             task.add_done_callback(lambda _t, job_id=job.id: self._finished(job_id))
 
     def _finished(self, job_id: uuid.UUID) -> None:
-        self._running.pop(job_id, None)
-        self._wake.set()  # a slot is free
+        running = self._running.pop(job_id, None)
+        if running is not None and running.execution.generator_provider in self._maybe_pending:
+            self._wake.set()  # a slot is free for a provider that may have jobs waiting
 
     # -- leases and take-over ------------------------------------------------------------------------
 
@@ -234,7 +245,8 @@ class JobRunner:
                 async with self._events.subscribe() as events:
                     async for event in events:
                         if event.status == "pending":
-                            self._wake.set()
+                            generator = self._registry.get(event.generator_name or "")
+                            self.wake(generator.provider if generator is not None else None)
                         elif event.status == "cancelled":
                             try:
                                 self.cancel(uuid.UUID(event.generation_id))

@@ -150,7 +150,8 @@ async def _queued(ctx: RequestContext, row: GenerationRecord) -> None:
     """Tell the board's viewers, and wake the job runner (other app processes wake on the event)."""
     services = ctx.services
     await services.events.publish(GenerationEvent.from_record(row))
-    services.jobs.wake()
+    generator = services.generators.get(row.generator_name)
+    services.jobs.wake(generator.provider if generator is not None else None)
 
 
 def _text_reader(services: Services) -> TextReader:
