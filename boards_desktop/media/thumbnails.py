@@ -78,7 +78,8 @@ def _save_thumbnail(image: Image.Image, out: BinaryIO) -> None:
         image.seek(0)
     image = ImageOps.exif_transpose(image) or image
     image = _web_mode(image)
-    image.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    # reducing_gap 2: a box reduction first, then Lanczos; looks the same as pure Lanczos in under half the time.
+    image.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.LANCZOS, reducing_gap=2.0)
     image.save(out, format="WEBP", quality=WEBP_QUALITY, method=4)
 
 
