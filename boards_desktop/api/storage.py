@@ -11,8 +11,8 @@ import os
 import re
 import stat
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -39,7 +39,7 @@ async def serve_media(
 ) -> Response:
     store = _store_of(request)
     as_attachment = _flag(download)
-    key = key[1:] if key.startswith("/") else key  # the router's path parameter starts with its '/'
+    key = key.removeprefix("/")  # the router's path parameter starts with its '/'
     try:
         path = store.path_of(key)
     except MediaKeyError as exc:
@@ -63,7 +63,9 @@ async def serve_media(
         if span == "unsatisfiable":
             handle.close()
             return Response(
-                content=b"", status_code=416, headers={**_without_body_headers(headers), "Content-Range": f"bytes */{size}"}
+                content=b"",
+                status_code=416,
+                headers={**_without_body_headers(headers), "Content-Range": f"bytes */{size}"},
             )
         start, end = span if span else (0, size - 1)
         status = 206 if span else 200
@@ -113,7 +115,7 @@ def _flag(value: str | None) -> bool:
 
 
 def _entity_headers(path: Path, info: os.stat_result) -> dict[str, str]:
-    modified = datetime.fromtimestamp(int(info.st_mtime), tz=timezone.utc)
+    modified = datetime.fromtimestamp(int(info.st_mtime), tz=UTC)
     return {
         "Content-Type": CONTENT_TYPES.get(path.suffix.lstrip(".").lower(), "application/octet-stream"),
         "Accept-Ranges": "bytes",
@@ -144,7 +146,9 @@ def _not_modified(request: Request[Any, Any, Any], headers: dict[str, str], info
     return False
 
 
-def _requested_range(request: Request[Any, Any, Any], headers: dict[str, str], size: int) -> tuple[int, int] | str | None:
+def _requested_range(
+    request: Request[Any, Any, Any], headers: dict[str, str], size: int
+) -> tuple[int, int] | str | None:
     """(start, end) inclusive for one satisfiable range, "unsatisfiable", or None to send it all.
 
     Several ranges, or a header we cannot parse, get the whole file: RFC 9110 lets a server ignore
@@ -189,7 +193,7 @@ def _safe_filename(filename: str | None, path: Path) -> str:
     name = _UNSAFE_FILENAME.sub("_", name).strip(" .")[:200].strip(" .")
     if not name:
         return path.name
-    stem, dot, extension = name.rpartition(".")
+    stem, dot, _extension = name.rpartition(".")
     if not dot or not stem:
         name = f"{name}{path.suffix}"  # a name without an extension gets the stored file's
     return name

@@ -85,7 +85,9 @@ async def store_media(
     return await asyncio.to_thread(_store, store, prefix, source, artifact_type, name, move)
 
 
-def _store(store: MediaStore, prefix: str, source: Path | bytes, artifact_type: str, name: str, move: bool) -> StoredMedia:
+def _store(
+    store: MediaStore, prefix: str, source: Path | bytes, artifact_type: str, name: str, move: bool
+) -> StoredMedia:
     folder = store.root / prefix
     staged: Path | None = None
     thumb_part: Path | None = None

@@ -70,8 +70,32 @@ VIDEO_FORM = {"ogg": _kind("video", "ogv", "video/ogg", "an Ogg video")}
 
 CONTENT_TYPES: dict[str, str] = {
     kind.format: kind.content_type
-    for kind in (PNG, JPEG, GIF, WEBP, BMP, TIFF, AVIF, MP4, MOV, WEBM, MKV, AVI, OGG, M4A, MP3, AAC, WAV, FLAC,
-                 AIFF, TEXT, MARKDOWN, JSON, *AUDIO_FORM.values(), *VIDEO_FORM.values())
+    for kind in (
+        PNG,
+        JPEG,
+        GIF,
+        WEBP,
+        BMP,
+        TIFF,
+        AVIF,
+        MP4,
+        MOV,
+        WEBM,
+        MKV,
+        AVI,
+        OGG,
+        M4A,
+        MP3,
+        AAC,
+        WAV,
+        FLAC,
+        AIFF,
+        TEXT,
+        MARKDOWN,
+        JSON,
+        *AUDIO_FORM.values(),
+        *VIDEO_FORM.values(),
+    )
 }
 
 # Files we recognise only to say what they are when they are refused.
@@ -113,7 +137,9 @@ def sniff_head(head: bytes) -> Sniffed | None:
     if head.startswith((b"GIF87a", b"GIF89a")):
         return GIF
     if head[:4] == b"RIFF" and len(head) >= 12:
-        return {b"WEBP": WEBP, b"WAVE": WAV, b"AVI ": AVI}.get(head[8:12]) or _unsupported("a RIFF file of an unknown kind")
+        return {b"WEBP": WEBP, b"WAVE": WAV, b"AVI ": AVI}.get(head[8:12]) or _unsupported(
+            "a RIFF file of an unknown kind"
+        )
     if head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
         return AIFF
     if head.startswith((b"II*\x00", b"MM\x00*")):

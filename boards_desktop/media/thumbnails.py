@@ -61,7 +61,7 @@ def video_poster(source: Path, out: BinaryIO) -> None:
         raise ThumbnailError(str(exc).split(": '", 1)[0] or type(exc).__name__) from None
 
 
-def _frame_near(container: av.container.InputContainer, stream: av.video.stream.VideoStream, seconds: float):  # noqa: ANN202
+def _frame_near(container: av.container.InputContainer, stream: av.video.stream.VideoStream, seconds: float):
     first = None
     for frame in container.decode(stream):
         if first is None:

@@ -11,7 +11,7 @@ import av
 from PIL import Image
 
 
-def image_bytes(fmt: str, size: tuple[int, int] = (64, 48), mode: str = "RGB", color=(200, 40, 40), **save) -> bytes:  # noqa: ANN001
+def image_bytes(fmt: str, size: tuple[int, int] = (64, 48), mode: str = "RGB", color=(200, 40, 40), **save) -> bytes:
     buffer = io.BytesIO()
     Image.new(mode, size, color).save(buffer, format=fmt, **save)
     return buffer.getvalue()

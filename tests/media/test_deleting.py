@@ -11,7 +11,10 @@ from tests.media.support import create_board, create_generation, files_under, fi
 async def _completed(client: AppClient, board_id: str) -> tuple[str, str]:
     generation_id = await create_generation(client, board_id)
     stored = await store_media(
-        client.services.media, board_id=board_id, generation_id=generation_id, source=image_bytes("PNG"),
+        client.services.media,
+        board_id=board_id,
+        generation_id=generation_id,
+        source=image_bytes("PNG"),
         artifact_type="image",
     )
     await finish(client, generation_id, stored)

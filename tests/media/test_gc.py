@@ -168,7 +168,12 @@ def _cli(tmp_path: Path, database_url: str, *args: str) -> subprocess.CompletedP
     }
     return subprocess.run(
         [sys.executable, "-m", "boards_desktop", "media", "gc", *args],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
     )
 
 

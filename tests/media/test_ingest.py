@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import os
 import threading
 import time
@@ -29,7 +28,7 @@ def av_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return media_files(tmp_path_factory.mktemp("av"))
 
 
-async def _store(store: MediaStore, source: Path | bytes, artifact_type: str, **kwargs):  # noqa: ANN202
+async def _store(store: MediaStore, source: Path | bytes, artifact_type: str, **kwargs):
     return await store_media(
         store, board_id=BOARD, generation_id=uuid.uuid4(), source=source, artifact_type=artifact_type, **kwargs
     )
@@ -70,7 +69,11 @@ async def test_images_are_stored_under_the_extension_of_their_content(
     assert store.path_of(stored.key).read_bytes() == data
     assert _thumbnail(store, stored.thumbnail_url).size == (300, 200)
     assert stored.metadata() == {
-        "format": fmt, "content_type": content_type, "size_bytes": len(data), "width": 300, "height": 200
+        "format": fmt,
+        "content_type": content_type,
+        "size_bytes": len(data),
+        "width": 300,
+        "height": 200,
     }
 
 
@@ -203,7 +206,9 @@ async def test_a_lying_file_name_does_not_matter(store: MediaStore, tmp_path: Pa
     ],
     ids=["truncated-png", "truncated-jpeg", "garbage-mp4", "garbage-wav"],
 )
-async def test_a_corrupt_file_is_a_readable_refusal(store: MediaStore, data: bytes, artifact_type: str, message: str) -> None:
+async def test_a_corrupt_file_is_a_readable_refusal(
+    store: MediaStore, data: bytes, artifact_type: str, message: str
+) -> None:
     with pytest.raises(MediaTypeError, match=message):
         await _store(store, data, artifact_type)
     assert _files(store) == []
@@ -266,7 +271,9 @@ async def test_no_partial_file_is_ever_visible_under_the_final_name(store: Media
     watcher = threading.Thread(target=watch)
     watcher.start()
     try:
-        stored = await store_media(store, board_id=BOARD, generation_id=generation, source=payload, artifact_type="text")
+        stored = await store_media(
+            store, board_id=BOARD, generation_id=generation, source=payload, artifact_type="text"
+        )
     finally:
         done.set()
         watcher.join()
@@ -302,5 +309,10 @@ async def test_two_outputs_of_one_generation_share_its_folder(store: MediaStore,
         store_media(store, board_id=BOARD, generation_id=generation, source=clip, artifact_type="video", name="clip"),
     )
     assert _files(store) == sorted(
-        [first.key, first.key.replace("output.png", "output-thumb.webp"), second.key, second.key.replace(".mp4", "-thumb.webp")]
+        [
+            first.key,
+            first.key.replace("output.png", "output-thumb.webp"),
+            second.key,
+            second.key.replace(".mp4", "-thumb.webp"),
+        ]
     )

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.parametrize("engine_name", ["sqlite"])
 BOARD = str(uuid.uuid4())
 
 
-async def _stored(client: AppClient, source: bytes | Path, artifact_type: str = "image", name: str = "output"):  # noqa: ANN202
+async def _stored(client: AppClient, source: bytes | Path, artifact_type: str = "image", name: str = "output"):
     return await store_media(
         client.services.media,
         board_id=BOARD,
@@ -190,10 +190,19 @@ async def test_a_large_file_is_streamed_in_chunks(client: AppClient) -> None:
     # Spoken to at the ASGI level: an HTTP client would gather the body before handing it over.
     token = client.http.headers["authorization"].encode()
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-        "path": stored.storage_url, "raw_path": stored.storage_url.encode(), "query_string": b"", "root_path": "",
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": stored.storage_url,
+        "raw_path": stored.storage_url.encode(),
+        "query_string": b"",
+        "root_path": "",
         "headers": [(b"host", b"127.0.0.1"), (b"authorization", token)],
-        "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80), "state": {},
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+        "state": {},
     }
     messages = []
     requested, finished = False, asyncio.Event()
