@@ -188,6 +188,8 @@ def _describe(error: ValidationError) -> str:
     parts = []
     for item in error.errors()[:5]:
         location = ".".join(str(part) for part in item["loc"])
+        message = item["msg"].removeprefix("Value error, ")  # pydantic's prefix for a validator's own words
+        item = {**item, "msg": message}
         parts.append(f"inputParams.{location}: {item['msg']}" if location else f"inputParams: {item['msg']}")
     return "; ".join(parts)
 

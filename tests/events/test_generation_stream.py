@@ -26,6 +26,7 @@ PAYLOAD_KEYS = {
     "artifacts",
     "thumbnail_url",
     "timestamp",
+    "generator_name",
 }
 
 
@@ -52,6 +53,7 @@ async def test_snapshot_first_then_each_change_in_order_and_the_stream_ends_afte
             "artifacts": [],
             "thumbnail_url": None,
             "timestamp": None,
+            "generator_name": "no-runner-knows-me",
         }
 
         events = client.services.events
