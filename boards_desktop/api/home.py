@@ -14,7 +14,8 @@ _PAGE = """<!doctype html>
 body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#222;background:#fafafa}
 header{padding:1.5rem 2.5rem .5rem}h1{margin:0;font-size:1.6rem;letter-spacing:.01em}
 main{padding:0 2.5rem 2rem}p.note{color:#666;margin:.25rem 0 1.5rem}
-ul.boards{list-style:none;padding:0;margin:0;display:grid;gap:1rem;grid-template-columns:repeat(auto-fill,minmax(220px,1fr))}
+ul.boards{list-style:none;padding:0;margin:0;display:grid;gap:1rem;
+grid-template-columns:repeat(auto-fill,minmax(220px,1fr))}
 ul.boards li{background:#fff;border:1px solid #e4e4e4;border-radius:10px;padding:1rem 1.1rem}
 ul.boards li strong{display:block;font-size:1.05rem}ul.boards li span{color:#777;font-size:.9rem}
 ul.boards li.empty{grid-column:1/-1;background:none;border:1px dashed #ccc;color:#666}

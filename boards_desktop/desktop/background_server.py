@@ -17,8 +17,8 @@ import uvicorn
 from litestar import Litestar
 
 from boards_desktop.app import create_app
-from boards_desktop.server import bind_socket
 from boards_desktop.security import set_listen_address
+from boards_desktop.server import bind_socket
 from boards_desktop.settings import Settings
 
 log = logging.getLogger("boards.desktop")

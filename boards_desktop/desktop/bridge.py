@@ -43,7 +43,9 @@ def _reported(method: Callable[..., Any]) -> Callable[..., Any]:
         except BridgeError:
             raise
         except Exception as exc:
-            logging.getLogger("boards").error("unexpected error in the desktop bridge (%s)", method.__name__, exc_info=exc)
+            logging.getLogger("boards").error(
+                "unexpected error in the desktop bridge (%s)", method.__name__, exc_info=exc
+            )
             raise BridgeError(f"something went wrong ({exc}); the details are in the log: {self._log_path}") from None
 
     return call
@@ -120,7 +122,7 @@ class DesktopBridge:
 
 def bind_window(bridge: DesktopBridge, window: Any) -> None:
     """Give the bridge its window (for dialogs and the caller check); not a method, so JS cannot call it."""
-    bridge._window = window  # noqa: SLF001
+    bridge._window = window
 
 
 def export_file(source: Path, destination: Path) -> Path:

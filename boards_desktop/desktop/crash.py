@@ -28,7 +28,7 @@ def report_crash(exc: BaseException, log_path: Path, window: Any = None) -> str:
     if window is not None:
         try:
             window.create_confirmation_dialog("Boards", message)
-        except Exception:  # noqa: BLE001 - the window may be what broke; the line on stderr stands
+        except Exception:  # the window may be what broke; the line on stderr stands
             log.debug("could not show the crash dialog", exc_info=True)
     return message
 

@@ -32,7 +32,8 @@ def file_manager_command(target: Path, platform: str = sys.platform) -> list[str
 
 def show_in_file_manager(target: Path) -> None:
     command = file_manager_command(target)
-    if sys.platform not in ("darwin", "win32") and shutil.which(command[0], path=system_environment().get("PATH")) is None:
+    on_freedesktop = sys.platform not in ("darwin", "win32")
+    if on_freedesktop and shutil.which(command[0], path=system_environment().get("PATH")) is None:
         raise OpenFailed(f"no file manager launcher (xdg-open) is installed; the file is at {target}")
     _spawn(command)
 

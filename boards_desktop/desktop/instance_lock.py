@@ -17,7 +17,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Self
 
 LOCK_FILE_NAME = "instance.lock"
 INFO_FILE_NAME = "instance.json"
@@ -71,7 +71,7 @@ class InstanceLock:
         self._handle.close()
         self._handle = None
 
-    def __enter__(self) -> InstanceLock:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

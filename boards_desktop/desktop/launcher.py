@@ -18,8 +18,12 @@ from typing import TYPE_CHECKING
 
 from boards_desktop.db.commands import prepare_database
 from boards_desktop.db.schema_runner import SchemaError
-from boards_desktop.desktop.activation import InstanceUnreachable, ask_to_come_forward, install_activation
-from boards_desktop.desktop.activation import set_bring_forward
+from boards_desktop.desktop.activation import (
+    InstanceUnreachable,
+    ask_to_come_forward,
+    install_activation,
+    set_bring_forward,
+)
 from boards_desktop.desktop.crash import install_crash_hooks, report_crash
 from boards_desktop.desktop.external import OpenFailed, open_url
 from boards_desktop.desktop.gui_check import missing_backend, missing_display, probe_result, start_probe

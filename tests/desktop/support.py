@@ -48,7 +48,9 @@ class Launch:
         self.stdout_path, self.stderr_path = folder / f"{name}.out", folder / f"{name}.err"
         self.started = time.monotonic()
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
-            self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+            self.process = subprocess.Popen(
+                command, env=env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=err
+            )
 
     @property
     def stdout(self) -> str:
@@ -71,7 +73,8 @@ class Launch:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-            raise AssertionError(f"the app did not exit within {timeout} s of {signal.Signals(sig).name}\n{self.stderr}")
+            name = signal.Signals(sig).name
+            raise AssertionError(f"the app did not exit within {timeout} s of {name}\n{self.stderr}")
 
     def kill(self) -> None:
         if self.process.poll() is None:

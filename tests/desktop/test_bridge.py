@@ -48,8 +48,8 @@ def test_save_a_copy_whole_and_refuse_bad_places(stored, tmp_path) -> None:
 def test_the_bridge_touches_only_files_in_the_media_folder(settings, stored, tmp_path) -> None:
     bridge = DesktopBridge(settings, "http://127.0.0.1:8123")
     key = f"{BOARD}/{GENERATION}/image.png"
-    assert bridge._media_file(key) == stored.resolve()  # noqa: SLF001
-    assert bridge._media_file(f"/api/storage/{key}") == stored.resolve()  # noqa: SLF001 - a URL the API gave
+    assert bridge._media_file(key) == stored.resolve()
+    assert bridge._media_file(f"/api/storage/{key}") == stored.resolve()
     (tmp_path / "secret.txt").write_text("not yours")
     for bad, reason in [
         ("../secret.txt", "segment starting with '.'"),
@@ -58,7 +58,7 @@ def test_the_bridge_touches_only_files_in_the_media_folder(settings, stored, tmp
         (42, "as a string"),
     ]:
         with pytest.raises(BridgeError, match=reason):
-            bridge._media_file(bad)  # noqa: SLF001
+            bridge._media_file(bad)
 
 
 def test_without_its_window_the_bridge_answers_nothing(settings, stored) -> None:
@@ -87,3 +87,19 @@ def test_the_crash_message_is_short_and_says_where_the_log_is(tmp_path) -> None:
     message = crash_message(RuntimeError("the GPU went away\n" + "detail " * 100), log_path)
     assert message == f"Boards hit an unexpected error (the GPU went away). The details are in the log: {log_path}"
     assert "ValueError" in crash_message(ValueError(), log_path)
+
+
+def test_a_crash_goes_to_the_log_with_its_traceback_and_to_the_artist_in_one_line(settings, capsys) -> None:
+    from boards_desktop.desktop.crash import report_crash
+    from boards_desktop.logs import install_log_file
+
+    log_path = install_log_file(settings)
+    try:
+        raise RuntimeError("the web engine went away")
+    except RuntimeError as exc:
+        shown = report_crash(exc, log_path)
+    assert capsys.readouterr().err == f"boards-desktop: {shown}\n"
+    assert str(log_path) in shown
+    logged = log_path.read_text()
+    assert "unexpected error in the desktop app" in logged
+    assert "Traceback" in logged and "RuntimeError: the web engine went away" in logged

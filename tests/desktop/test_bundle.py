@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -38,8 +39,8 @@ def bundle(tmp_path_factory) -> Iterator[tuple[Path, dict]]:
            "PYTHON": sys.executable}
     started = time.monotonic()
     built = subprocess.run(
-        ["bash", str(ROOT / "packaging" / "build-linux.sh")], env=env, cwd=ROOT, capture_output=True, text=True,
-        timeout=BUILD_SECONDS,
+        ["bash", str(ROOT / "packaging" / "build-linux.sh")], env=env, cwd=ROOT, check=False, capture_output=True,
+        text=True, timeout=BUILD_SECONDS,
     )
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-5000:]
     dist = folder / "dist"
@@ -71,9 +72,10 @@ def test_the_bundle_serves_generates_and_stops_cleanly(bundle, tmp_path) -> None
             assert httpx.post(f"{base}/graphql", json={"query": "{ me { id } }"}).status_code == 401  # no token
 
             board = _data(api, 'mutation { createBoard(input: {title: "Bundle"}) { id } }')["createBoard"]["id"]
-            created = _data(api, """mutation($i: CreateGenerationInput!) { createGeneration(input: $i) { id } }""",
+            card = {"prompt": "Frozen, and still drawing", "width": 320, "height": 180}
+            created = _data(api, "mutation($i: CreateGenerationInput!) { createGeneration(input: $i) { id } }",
                             {"i": {"boardId": board, "generatorName": "local-title-card", "artifactType": "IMAGE",
-                                   "inputParams": {"prompt": "Frozen, and still drawing", "width": 320, "height": 180}}})
+                                   "inputParams": card}})
             query = "query($id: UUID!) { generation(id: $id) { status storageUrl errorMessage } }"
             done = wait_for(
                 lambda: (g := _data(api, query, {"id": created["createGeneration"]["id"]})["generation"])["status"]
@@ -84,8 +86,11 @@ def test_the_bundle_serves_generates_and_stops_cleanly(bundle, tmp_path) -> None
             assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
     finally:
         status = app.stop()
-    assert status == 0, app.stderr
+    # uvicorn, which `serve` runs in the main thread, shuts down gracefully on SIGTERM and then raises
+    # the signal again, so that the exit status says what ended it: 0 or "terminated" are both clean.
+    assert status in (0, -signal.SIGTERM), app.stderr
     assert "Traceback" not in app.stderr, app.stderr
+    assert not (data / "boards.db-wal").exists()  # SQLite was closed: its write-ahead log folded back in
 
 
 def test_the_bundle_opens_its_window_and_loads_the_page(bundle, tmp_path) -> None:
@@ -99,7 +104,7 @@ def test_the_bundle_opens_its_window_and_loads_the_page(bundle, tmp_path) -> Non
         # The page the window loaded asked for its script and the boards, with the window's session cookie:
         # a second launch is answered by the window, so it is up and listening.
         second = subprocess.run([str(executable)], env=_bundle_env(data, QT_QPA_PLATFORM="offscreen"),
-                                capture_output=True, text=True, timeout=60)
+                                check=False, capture_output=True, text=True, timeout=60)
         assert second.returncode == 0 and "brought its window to the front" in second.stdout, second.stderr
     finally:
         status = app.stop()

@@ -27,7 +27,8 @@ def test_when_qt_cannot_start_the_app_serves_without_a_window(tmp_path) -> None:
         info = wait_for_instance(data, app)
         app.wait_for_output("Press Ctrl+C to stop.")
         lines = [line for line in app.stderr.splitlines() if "cannot open a window" in line]
-        assert len(lines) == 1 and "Qt cannot start" in lines[0] and lines[0].endswith("serving without one"), app.stderr
+        assert len(lines) == 1, app.stderr
+        assert "Qt cannot start" in lines[0] and lines[0].endswith("serving without one"), app.stderr
         assert info["mode"] == "headless"
     finally:
         assert app.stop(signal.SIGINT) == 0, app.stderr

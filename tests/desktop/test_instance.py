@@ -22,7 +22,8 @@ def test_without_a_display_the_app_says_so_and_serves(tmp_path) -> None:
     try:
         info = wait_for_instance(data, first)
         first.wait_for_output("Press Ctrl+C to stop.")
-        assert "cannot open a window: no display (DISPLAY and WAYLAND_DISPLAY are not set); serving without one" in first.stderr
+        said = "cannot open a window: no display (DISPLAY and WAYLAND_DISPLAY are not set); serving without one"
+        assert said in first.stderr
         assert f"Boards Desktop is running at http://127.0.0.1:{info['port']}" in first.stdout
         assert info["mode"] == "headless"
 
@@ -44,10 +45,11 @@ def test_a_second_launch_hands_over_to_the_first_and_exits(tmp_path) -> None:
     try:
         info = wait_for_instance(data, first)
         second = subprocess.run(
-            BOARDS_DESKTOP, env=desktop_env(data), capture_output=True, text=True, timeout=60, cwd=tmp_path,
+            BOARDS_DESKTOP, env=desktop_env(data), check=False, capture_output=True, text=True, timeout=60, cwd=tmp_path,
         )
         assert second.returncode == 0, second.stderr
-        assert f"Boards is already running at http://127.0.0.1:{info['port']} (process {first.process.pid})" in second.stdout
+        said = f"Boards is already running at http://127.0.0.1:{info['port']} (process {first.process.pid})"
+        assert said in second.stdout
         # The first has no window, so it answered with a launch URL of its own, which works.
         launch_url = re.search(r"open (http://\S+/auth/launch\?code=\S+) to use it", second.stdout).group(1)
         assert httpx.get(launch_url).status_code == 303
@@ -88,9 +90,28 @@ def test_a_live_lock_is_not_taken_and_a_dead_pid_is(tmp_path) -> None:
     assert read_info(tmp_path) is None
 
     # A file naming a process that has ended, with the OS lock free: taken over.
-    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=False, capture_output=True, text=True)
     (tmp_path / "instance.json").write_text(f'{{"pid": {int(ended.stdout)}, "port": 9, "mode": "window"}}')
     taker = acquire(tmp_path)
     assert isinstance(taker, InstanceLock)
-    assert read_info(tmp_path) == InstanceInfo(pid=os.getpid(), port=None, mode="starting", started_at=taker.info.started_at)
+    started_at = taker.info.started_at
+    assert read_info(tmp_path) == InstanceInfo(pid=os.getpid(), port=None, mode="starting", started_at=started_at)
     taker.release()
+
+
+def test_browser_mode_without_a_browser_prints_the_url(tmp_path) -> None:
+    data = tmp_path / "data"
+    no_programs = tmp_path / "empty-path"
+    no_programs.mkdir()
+    env = desktop_env(data, PATH=str(no_programs))
+    env.pop("BROWSER", None)
+    app = Launch([*BOARDS_DESKTOP, "--browser"], env, tmp_path)
+    try:
+        info = wait_for_instance(data, app)
+        app.wait_for_output("Press Ctrl+C to stop.")
+        assert info["mode"] == "browser"
+        assert "cannot open the browser (no web browser could be started)" in app.stderr
+        assert "cannot open a window" not in app.stderr  # a browser was asked for: no window to miss
+        assert re.search(r"open http://127\.0\.0\.1:\d+/auth/launch\?code=\S+ within two minutes", app.stdout)
+    finally:
+        assert app.stop(signal.SIGINT) == 0, app.stderr

@@ -5,6 +5,7 @@ or `BOARDS_SCREENSHOT` when set) so that a person can look at it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -41,15 +42,15 @@ def x_display() -> Iterator[str]:
         server.wait(10)
 
 
-async def test_a_screenshot_of_the_window(tmp_path, x_display) -> None:
+def test_a_screenshot_of_the_window(tmp_path, x_display) -> None:
     data = tmp_path / "data"
     for title in ("Moodboard", "Storyboard: episode 3", "Textures"):
-        await _make_board(data, title)
+        asyncio.run(_make_board(data, title))
     picture = Path(os.environ.get("BOARDS_SCREENSHOT") or tmp_path / "boards-window.png")
     out = tmp_path / "window.json"
     result = subprocess.run(
         [sys.executable, "-m", "tests.desktop.window_check", str(out), str(picture)],
-        env=desktop_env(data, display=x_display), cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env=desktop_env(data, display=x_display), cwd=ROOT, check=False, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(out.read_text())

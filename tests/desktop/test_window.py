@@ -4,6 +4,7 @@ fetched from GraphQL, the JavaScript bridge answers, and a second launch brings 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -19,13 +20,13 @@ async def _make_board(data, title: str) -> None:
         await app.data("mutation($t: String!) { createBoard(input: {title: $t}) { id } }", {"t": title})
 
 
-async def test_the_window_shows_the_boards_page(tmp_path) -> None:
+def test_the_window_shows_the_boards_page(tmp_path) -> None:
     data = tmp_path / "data"
-    await _make_board(data, "Moodboard")
+    asyncio.run(_make_board(data, "Moodboard"))
     out = tmp_path / "window.json"
     result = subprocess.run(
         [sys.executable, "-m", "tests.desktop.window_check", str(out)],
-        env=desktop_env(data, offscreen=True), cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env=desktop_env(data, offscreen=True), cwd=ROOT, check=False, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(out.read_text())
@@ -48,11 +49,12 @@ def test_a_second_launch_brings_the_window_forward_and_sigterm_closes_it(tmp_pat
         assert info["mode"] == "window"
         first.wait_for_output("window: page loaded")
         second = subprocess.run(
-            BOARDS_DESKTOP, env=desktop_env(data, offscreen=True), capture_output=True, text=True, timeout=60,
+            BOARDS_DESKTOP, env=desktop_env(data, offscreen=True), check=False, capture_output=True, text=True, timeout=60,
             cwd=ROOT,
         )
         assert second.returncode == 0, second.stderr
-        assert f"Boards is already running (process {first.process.pid}): brought its window to the front" in second.stdout
+        said = f"Boards is already running (process {first.process.pid}): brought its window to the front"
+        assert said in second.stdout
         assert "another launch asked for the window: brought it forward" in log_text(data)
     finally:
         status = first.stop()

@@ -22,7 +22,7 @@ _STATE = """(() => {
     url: location.pathname,
     title: document.title,
     state: list ? list.dataset.state : null,
-    boards: list ? [...list.querySelectorAll('li[data-board-id]')].map(li => li.querySelector('strong').textContent) : [],
+    boards: [...(list?.querySelectorAll('li[data-board-id] strong') ?? [])].map(title => title.textContent),
     text: list ? list.innerText : null,
     api: typeof window.pywebview?.api?.save_as,
   };
@@ -32,7 +32,10 @@ _STATE = """(() => {
 # The bridge answers the page through promises; run_js cannot await, so the page keeps the outcomes.
 _ASK_BRIDGE = """(() => {
   window.__bridge = {};
-  const keep = (name) => [r => { window.__bridge[name] = {value: r}; }, e => { window.__bridge[name] = {error: e.message}; }];
+  const keep = (name) => [
+    value => { window.__bridge[name] = {value}; },
+    error => { window.__bridge[name] = {error: error.message}; },
+  ];
   pywebview.api.show_in_folder('../../etc/passwd').then(...keep('outside'));
   pywebview.api.save_as('/api/storage/no-such-board/nothing.png', 'copy.png').then(...keep('missing'));
   return true;
@@ -43,7 +46,7 @@ _BRIDGE_ANSWERS = "Object.keys(window.__bridge).length === 2 ? window.__bridge :
 def main(out: Path, screenshot: Path | None) -> int:
     started = time.monotonic()
 
-    def look(app_window) -> None:  # noqa: ANN001
+    def look(app_window) -> None:
         report: dict = {}
         try:
             app_window.loaded.wait(30)
