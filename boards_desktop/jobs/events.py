@@ -55,8 +55,8 @@ class GenerationEvent:
         return self.status in TERMINAL_STATUSES
 
     def same_state(self, other: GenerationEvent) -> bool:
-        """Equal but for the timestamp: sending it again would tell a client nothing."""
-        return replace(self, timestamp=other.timestamp) == other
+        """Equal in what a client sees of the generation (not when, nor who made it): resending tells nothing."""
+        return replace(self, timestamp=other.timestamp, generator_name=other.generator_name) == other
 
     def sse_payload(self) -> dict[str, Any]:
         """The upstream progress payload (snake_case, progress 0..1), plus board_id, error_message, thumbnail_url."""
