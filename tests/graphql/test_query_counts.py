@@ -29,9 +29,9 @@ class StatementCounter:
         self.statements: list[str] = []
 
     def _record(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        # The job runner polls the queue in the background on the same engines; its statements all
-        # name the lease columns, and they are not the page's.
-        if "lease_owner" not in statement and "lease_expires_at" not in statement:
+        # The job runner polls the queue in the background on the same engines: its claims are
+        # UPDATEs that set the lease, and they are not the page's.
+        if not (statement.lstrip().upper().startswith("UPDATE") and "lease_owner" in statement):
             self.statements.append(statement)
 
     def __enter__(self) -> StatementCounter:
