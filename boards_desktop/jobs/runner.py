@@ -256,4 +256,4 @@ class JobRunner:
                 raise
             except Exception:  # noqa: BLE001
                 log.exception("the job runner's event subscription failed; subscribing again")
-                await asyncio.sleep(1.0)
+            await asyncio.sleep(1.0)  # a subscription that ended (the broker stopping) must not spin
