@@ -1,11 +1,10 @@
 """Engines and sessions: one `Database` per app, for SQLite or PostgreSQL.
 
 SQLite allows one writer at a time. Rather than letting writers collide and retry, every write
-goes through `Database.write()`: on SQLite that is a dedicated engine with a single connection
-that opens its transactions with BEGIN IMMEDIATE, so writers inside this process queue on the
-pool (fairly, in order) and writers in other processes wait on the busy timeout instead of
-failing with "database is locked". That wait happens in the driver's thread, never on the event
-loop.
+goes through `Database.write()`: on SQLite that is one sqlite3 connection used on the event loop
+by one writer at a time, in order, opening its transactions with BEGIN IMMEDIATE; a writer in
+another process is waited for asynchronously instead of failing with "database is locked"
+(see db.inline_write).
 
 SQLite reads run on the event loop itself, through a plain sqlite3 connection. In WAL mode a
 reader takes no lock a writer holds, so it does not wait; and our reads are short, indexed
@@ -24,6 +23,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
+
+from boards_desktop.db.inline_write import InlineWriter
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -107,6 +108,8 @@ class Database:
         self.url = url
         self.dialect: Dialect = dialect_of(url)
         self._inline_engine: Engine | None = None
+        self._inline_write_engine: Engine | None = None
+        self._inline_writer: InlineWriter | None = None
         if self.dialect == "sqlite":
             self.engine = create_engine(url, echo=echo, pool_size=8, max_overflow=8)
             self._inline_engine = create_sync_engine(
@@ -121,10 +124,18 @@ class Database:
             )
             _configure_sqlite(self._inline_engine, immediate=False)
             self._inline_sessions = sessionmaker(self._inline_engine, expire_on_commit=False, autoflush=False)
-            # One connection: in-process writers wait their turn here, in order.
-            self.write_engine = create_engine(
-                url, echo=echo, immediate=True, pool_size=1, max_overflow=0, pool_timeout=120
+            # One connection, used on the loop by one writer at a time (see db.inline_write).
+            self._inline_write_engine = create_sync_engine(
+                url.replace("sqlite+aiosqlite:", "sqlite+pysqlite:", 1),
+                echo=echo,
+                pool_size=1,
+                max_overflow=0,
+                connect_args={"timeout": 0, "check_same_thread": False},
+                **JSON_CODEC,
             )
+            _configure_sqlite(self._inline_write_engine, immediate=True)
+            self._inline_writer = InlineWriter(self._inline_write_engine, lock_wait_seconds=BUSY_TIMEOUT_MS / 1000)
+            self.write_engine = self.engine
         else:
             self.engine = create_engine(url, echo=echo, pool_size=10, max_overflow=20)
             self.write_engine = self.engine
@@ -143,6 +154,8 @@ class Database:
             engines.append(self.write_engine.sync_engine)
         if self._inline_engine is not None:
             engines.append(self._inline_engine)
+        if self._inline_write_engine is not None:
+            engines.append(self._inline_write_engine)
         return engines
 
     @asynccontextmanager
@@ -158,12 +171,18 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A session whose transaction commits when the block ends without an error."""
+        if self._inline_writer is not None:
+            async with self._inline_writer.session() as inline:
+                yield inline  # type: ignore[misc]  # the writing half of AsyncSession
+            return
         async with self._write_sessions() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:
         if self._inline_engine is not None:
             self._inline_engine.dispose()
+        if self._inline_write_engine is not None:
+            self._inline_write_engine.dispose()
         await self.engine.dispose()
         if self.write_engine is not self.engine:
             await self.write_engine.dispose()

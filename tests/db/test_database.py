@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select, text
 
 from boards_desktop.db.engine import BUSY_TIMEOUT_MS, Database
+from boards_desktop.db.inline_write import BUSY_TIMEOUT_MS as WRITER_BUSY_TIMEOUT_MS
 from boards_desktop.db.models import Tenant
 from boards_desktop.db.schema_runner import upgrade
 from tests.db.support import fetch
@@ -69,14 +70,49 @@ async def test_a_reader_is_not_blocked_by_an_open_write(tmp_path):
         await database.dispose()
 
 
+async def test_a_writer_in_another_process_is_waited_for_without_blocking_the_loop(tmp_path):
+    import sqlite3
+    import threading
+
+    path = tmp_path / "shared.db"
+    database = Database(f"sqlite+aiosqlite:///{path}")
+    try:
+        await upgrade(database)
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")  # another process's write lock, held for a moment
+        threading.Timer(0.4, other.execute, ["COMMIT"]).start()
+        ticks = 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        ticker = asyncio.create_task(tick())
+        started = asyncio.get_running_loop().time()
+        async with database.write() as session:
+            await session.execute(text("INSERT INTO tenants (id, name, slug) VALUES ('t', 'T', 't')"))
+        waited = asyncio.get_running_loop().time() - started
+        ticker.cancel()
+        other.close()
+        assert waited >= 0.3  # it did wait for the lock...
+        assert ticks >= 15  # ...while the loop went on serving everything else
+        async with database.read() as session:
+            assert (await session.execute(text("SELECT slug FROM tenants"))).scalar_one() == "t"
+    finally:
+        await database.dispose()
+
+
 async def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path):
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'pragmas.db'}")
     try:
-        for open_session in (database.read, database.write):
+        # The writer fails fast on another process's lock and waits for it asynchronously instead.
+        for open_session, busy_timeout in ((database.read, BUSY_TIMEOUT_MS), (database.write, WRITER_BUSY_TIMEOUT_MS)):
             async with open_session() as session:
                 assert (await session.execute(text("PRAGMA journal_mode"))).scalar_one() == "wal"
                 assert (await session.execute(text("PRAGMA foreign_keys"))).scalar_one() == 1
-                assert (await session.execute(text("PRAGMA busy_timeout"))).scalar_one() == BUSY_TIMEOUT_MS
+                assert (await session.execute(text("PRAGMA busy_timeout"))).scalar_one() == busy_timeout
     finally:
         await database.dispose()
 
