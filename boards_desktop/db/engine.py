@@ -115,9 +115,10 @@ class Database:
             self._inline_engine = create_sync_engine(
                 url.replace("sqlite+aiosqlite:", "sqlite+pysqlite:", 1),
                 echo=echo,
-                # Never make a read wait for a connection: the wait would block the event loop
-                # that must run to give one back. Past eight, connections open and close as needed.
-                pool_size=8,
+                # Never make a read wait for a connection: the wait would block the event loop that
+                # must run to give one back. 64 stay open (opening one costs its PRAGMAs, and a burst
+                # of requests holds dozens); past that, connections open and close as needed.
+                pool_size=64,
                 max_overflow=-1,
                 connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
                 **JSON_CODEC,

@@ -1,68 +1,93 @@
 """Queue throughput: 1,000 jobs of a fast built-in generator, submitted through GraphQL, run to the end.
 
-Prints the wall time from the first submission to the last completion and the rate in jobs per
-second (the budget is 300/s; upstream managed 71/s), on SQLite and, when PostgreSQL binaries are
-installed, on a throwaway PostgreSQL. Completions are counted from the event broker, so that
-watching costs no polling. Run: `python -m tests.benchmarks.queue_throughput [--jobs N] [--sqlite-only]`.
+The app runs as it does for an artist: `boards-desktop serve` in a process of its own. A client in
+this process submits `local-title-card` jobs over HTTP (fifty requests in flight) and counts the
+completions on the board's SSE stream. Printed: the wall time from the first submission to the last
+completion and the rate in jobs per second (budget 300/s; upstream 71/s), on SQLite and, when the
+PostgreSQL binaries are installed, on a throwaway PostgreSQL.
+
+Run: `python -m tests.benchmarks.queue_throughput [--jobs N] [--sqlite-only] [--local-concurrency N]`.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from tests.app_harness import running_app
+import httpx
+
+from tests.app_harness import read_token
 
 CREATE = """mutation($b: UUID!) { createGeneration(input: {boardId: $b, generatorName: "local-title-card",
   artifactType: IMAGE, inputParams: {prompt: "Hi", width: 128, height: 128, padding: 8}}) { id } }"""
 
 
-async def measure(database_url: str, data_dir: Path, jobs: int) -> tuple[float, float]:
-    async with running_app(database_url, data_dir) as client:
-        board = (await client.data('mutation { createBoard(input: {title: "bench"}) { id } }'))["createBoard"]["id"]
-        done: set[str] = set()
-        finished = asyncio.Event()
+async def measure(database_url: str, data_dir: Path, jobs: int, environment: dict[str, str]) -> tuple[float, float]:
+    env = {**os.environ, **environment, "BOARDS_DATA_DIR": str(data_dir), "BOARDS_DATABASE_URL": database_url,
+           "BOARDS_CONFIG_FILE": str(data_dir / "none.toml"), "BOARDS_LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen([sys.executable, "-m", "boards_desktop", "serve", "--port", "0"], env=env,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        url = server.stdout.readline().strip().rsplit(" ", 1)[1]
+        headers = {"Authorization": f"Bearer {read_token(data_dir)}"}
+        limits = httpx.Limits(max_connections=60)
+        async with httpx.AsyncClient(base_url=url, headers=headers, timeout=120, limits=limits) as http:
+            async def data(query: str, variables: dict | None = None) -> dict:
+                body = (await http.post("/graphql", json={"query": query, "variables": variables or {}})).json()
+                assert not body.get("errors"), body
+                return body["data"]
 
-        async def watch() -> None:
-            async with client.services.events.subscribe(board_id=board) as events:
-                async for event in events:
-                    if event.status in ("completed", "failed"):
-                        assert event.status == "completed", event
-                        done.add(event.generation_id)
-                        if len(done) == jobs:
-                            finished.set()
-                            return
+            board = (await data('mutation { createBoard(input: {title: "bench"}) { id } }'))["createBoard"]["id"]
+            done: set[str] = set()
+            listening = asyncio.Event()
 
-        watcher = asyncio.create_task(watch())
-        await asyncio.sleep(0.05)
-        started = time.perf_counter()
+            async def watch() -> None:
+                async with http.stream("GET", f"/api/sse/boards/{board}") as stream:
+                    listening.set()
+                    async for line in stream.aiter_lines():
+                        if line.startswith("data:"):
+                            event = json.loads(line[5:])
+                            assert event["status"] != "failed", event
+                            if event["status"] == "completed":
+                                done.add(event["job_id"])
+                                if len(done) == jobs:
+                                    return
 
-        async def submit(_: int) -> None:
-            await client.data(CREATE, {"b": board})
+            watcher = asyncio.create_task(watch())
+            await listening.wait()
+            started = time.perf_counter()
+            for batch in range(0, jobs, 50):
+                await asyncio.gather(*(data(CREATE, {"b": board}) for _ in range(batch, min(batch + 50, jobs))))
+            submitted = time.perf_counter() - started
+            await asyncio.wait_for(watcher, timeout=600)
+            return time.perf_counter() - started, submitted
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
-        for batch in range(0, jobs, 50):
-            await asyncio.gather(*(submit(i) for i in range(batch, min(batch + 50, jobs))))
-        submitted = time.perf_counter() - started
-        await asyncio.wait_for(finished.wait(), timeout=600)
-        elapsed = time.perf_counter() - started
-        watcher.cancel()
-        return elapsed, submitted
+
+def _report(engine: str, jobs: int, elapsed: float, submitted: float) -> None:
+    print(f"{engine}: {jobs} jobs in {elapsed:.2f} s = {jobs / elapsed:.0f} jobs/s (submitting took {submitted:.2f} s)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--local-concurrency", help="BOARDS_CONCURRENCY_LOCAL (default: the app's)")
     args = parser.parse_args()
+    environment = {"BOARDS_CONCURRENCY_LOCAL": args.local_concurrency} if args.local_concurrency else {}
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         url = f"sqlite+aiosqlite:///{root / 'sqlite' / 'boards.db'}"
-        elapsed, submitted = asyncio.run(measure(url, root / "sqlite", args.jobs))
-        print(f"SQLite: {args.jobs} jobs in {elapsed:.2f} s = {args.jobs / elapsed:.0f} jobs/s "
-              f"(submitting took {submitted:.2f} s)")
+        _report("SQLite", args.jobs, *asyncio.run(measure(url, root / "sqlite", args.jobs, environment)))
         if args.sqlite_only:
             return
         from tests.postgres_server import ThrowawayPostgres, create_postgres_database, find_bin_dir
@@ -75,9 +100,7 @@ def main() -> None:
         server.start()
         try:
             database_url = asyncio.run(create_postgres_database(server.admin_url))
-            elapsed, submitted = asyncio.run(measure(database_url, root / "postgres", args.jobs))
-            print(f"PostgreSQL: {args.jobs} jobs in {elapsed:.2f} s = {args.jobs / elapsed:.0f} jobs/s "
-                  f"(submitting took {submitted:.2f} s)")
+            _report("PostgreSQL", args.jobs, *asyncio.run(measure(database_url, root / "postgres", args.jobs, environment)))
         finally:
             server.stop()
 
