@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from litestar import Litestar
 
@@ -21,10 +21,10 @@ from boards_desktop.db.engine import Database
 from boards_desktop.db.queries.users import ensure_local_user
 from boards_desktop.db.schema_files import SchemaFileError
 from boards_desktop.db.schema_runner import SchemaError, upgrade
+from boards_desktop.engine_services import start_engine
 from boards_desktop.graphql import create_graphql_controller
 from boards_desktop.identity import load_identity
 from boards_desktop.logs import install_log_file, log_unexpected_error
-from boards_desktop.media.store import MediaStore
 from boards_desktop.security import AppSecurity, TokenFileError, install_gate
 from boards_desktop.services import Services
 from boards_desktop.settings import Settings, SettingsError, configure_logging, load_settings
@@ -56,11 +56,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 # then fail start-up anyway, so that the server never runs on a refused database.
                 log.error("cannot start: %s", exc)
                 raise
-            app.state.services = Services(
-                settings=settings, database=database, identity=identity, actor=actor, security=security,
-                media=MediaStore(settings.media_dir),
+            services = Services(
+                settings=settings, database=database, identity=identity, actor=actor, security=security
             )
-            yield
+            app.state.services = services
+            # The media store, events, generators and job runner: see boards_desktop.engine_services.
+            async with AsyncExitStack() as stack:
+                await start_engine(services, stack)
+                yield
         finally:
             await database.dispose()
 

@@ -15,6 +15,22 @@ from boards_desktop.security import TOKEN_FILE_NAME
 from boards_desktop.settings import load_settings
 
 
+# The test generators (tests/plugins/generators.py) are loaded as an artist's own would be; the
+# `held` provider is paused, so its generations stay pending for as long as a test needs.
+TEST_GENERATORS = {"BOARDS_GENERATOR_MODULES": "tests.plugins.generators", "BOARDS_CONCURRENCY_HELD": "0"}
+
+
+def app_environment(database_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
+    """The settings of one test installation, as environment variables."""
+    return {
+        "BOARDS_DATA_DIR": str(data_dir),
+        "BOARDS_DATABASE_URL": database_url,
+        "BOARDS_CONFIG_FILE": str(data_dir / "none.toml"),
+        **TEST_GENERATORS,
+        **extra,
+    }
+
+
 class AppClient:
     """An HTTP client for one running app (one installation: its own data folder and user).
 
@@ -44,10 +60,8 @@ class AppClient:
 
 
 @asynccontextmanager
-async def running_app(database_url: str, data_dir: Path) -> AsyncIterator[AppClient]:
-    settings = load_settings(
-        {"BOARDS_DATA_DIR": str(data_dir), "BOARDS_DATABASE_URL": database_url, "BOARDS_CONFIG_FILE": str(data_dir / "none.toml")}
-    )
+async def running_app(database_url: str, data_dir: Path, **extra_environment: str) -> AsyncIterator[AppClient]:
+    settings = load_settings(app_environment(database_url, data_dir, **extra_environment))
     app = create_app(settings)
     async with asgi_lifespan(app):
         token = read_token(data_dir)
