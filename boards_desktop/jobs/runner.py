@@ -127,6 +127,12 @@ class JobRunner:
             running.execution.stop_reason = "cancelled"
             running.task.cancel()
 
+    def cancel_board(self, board_id: uuid.UUID) -> None:
+        """Stop our jobs of a deleted board (its rows are gone; the remote jobs are cancelled too)."""
+        for job_id, running in list(self._running.items()):
+            if running.execution.job.board_id == board_id:
+                self.cancel(job_id)
+
     # -- claiming ----------------------------------------------------------------------------------
 
     async def _dispatch_loop(self) -> None:

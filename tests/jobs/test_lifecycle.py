@@ -174,3 +174,22 @@ async def _not_running(client, generation_id: str) -> bool:  # noqa: ANN001
 
 async def _async_true(value: bool) -> bool:
     return value
+
+
+async def test_deleting_a_running_job_stops_it_and_cancels_the_remote_job(client):
+    board = await new_board(client)
+    created = await queue(client, board, "test-remote", {"seconds": 60})
+    running = await wait_until_external_id(client, created["id"])
+    assert await client.data("mutation($id: UUID!) { deleteGeneration(id: $id) }", {"id": created["id"]})
+    await wait_until(lambda: _not_running(client, created["id"]))
+    assert running["externalJobId"] in Remote.cancelled
+    assert not (client.services.media.root / board / created["id"]).exists()
+
+
+async def test_deleting_a_board_stops_its_running_jobs(client):
+    board = await new_board(client)
+    created = await queue(client, board, "test-remote", {"seconds": 60})
+    running = await wait_until_external_id(client, created["id"])
+    assert await client.data("mutation($id: UUID!) { deleteBoard(id: $id) }", {"id": board})
+    await wait_until(lambda: _not_running(client, created["id"]))
+    assert running["externalJobId"] in Remote.cancelled

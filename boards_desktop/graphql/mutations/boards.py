@@ -62,6 +62,7 @@ class BoardMutations:
             deleted = await board_queries.delete_board(session, board.id)
         if not deleted:
             raise not_found(f"Board {id} not found; it may have been deleted")
+        ctx.services.jobs.cancel_board(board.id)  # its running jobs stop, remote ones are cancelled
         if ctx.services.media is not None:
             # Files after the commit: a crash in between leaves a folder without a row, which `media gc` finds.
             await ctx.services.media.delete_board_files(board.id)

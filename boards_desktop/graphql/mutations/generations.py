@@ -121,6 +121,7 @@ class GenerationMutations:
             board_id = await generation_queries.delete_generation(session, id)
         if board_id is None:
             raise not_found(f"Generation {id} not found; it may have been deleted")
+        ctx.services.jobs.cancel(id)  # a running job stops writing, and its remote job is cancelled
         if ctx.services.media is not None:
             # Files after the commit: a crash in between leaves a folder without a row, which `media gc` finds.
             await ctx.services.media.delete_generation_files(board_id, id)
