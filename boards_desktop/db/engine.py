@@ -4,7 +4,7 @@ SQLite allows one writer at a time. Rather than letting writers collide and retr
 goes through `Database.write()`: on SQLite that is one sqlite3 connection used on the event loop
 by one writer at a time, in order, opening its transactions with BEGIN IMMEDIATE; a writer in
 another process is waited for asynchronously instead of failing with "database is locked"
-(see db.inline_write).
+(see db.inline_sessions).
 
 SQLite reads run on the event loop itself, through a plain sqlite3 connection. In WAL mode a
 reader takes no lock a writer holds, so it does not wait; and our reads are short, indexed
@@ -22,9 +22,9 @@ import msgspec
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
-from boards_desktop.db.inline_write import InlineWriter
+from boards_desktop.db.inline_sessions import InlineReadSession, InlineWriter
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -79,28 +79,6 @@ def _configure_sqlite(engine: AsyncEngine | Engine, *, immediate: bool) -> None:
         connection.exec_driver_sql(begin)
 
 
-class InlineReadSession:
-    """The reading half of an AsyncSession over a synchronous SQLite session (see the module doc).
-
-    Queries take either; they only read through `execute`, `scalar`, `scalars` and `get`.
-    """
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    async def execute(self, statement: Any, params: Any = None, **kwargs: Any) -> Any:
-        return self._session.execute(statement, params, **kwargs)
-
-    async def scalar(self, statement: Any, params: Any = None, **kwargs: Any) -> Any:
-        return self._session.scalar(statement, params, **kwargs)
-
-    async def scalars(self, statement: Any, params: Any = None, **kwargs: Any) -> Any:
-        return self._session.scalars(statement, params, **kwargs)
-
-    async def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
-        return self._session.get(entity, ident, **kwargs)
-
-
 class Database:
     """The app's database: sessions for reading and for writing, and the engines behind them."""
 
@@ -125,7 +103,7 @@ class Database:
             )
             _configure_sqlite(self._inline_engine, immediate=False)
             self._inline_sessions = sessionmaker(self._inline_engine, expire_on_commit=False, autoflush=False)
-            # One connection, used on the loop by one writer at a time (see db.inline_write).
+            # One connection, used on the loop by one writer at a time (see db.inline_sessions).
             self._inline_write_engine = create_sync_engine(
                 url.replace("sqlite+aiosqlite:", "sqlite+pysqlite:", 1),
                 echo=echo,

@@ -7,6 +7,7 @@ a percentage, so that generators ported from upstream keep working.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Literal
 
@@ -29,7 +30,7 @@ class ProgressUpdate(BaseModel):
     @classmethod
     def _one_scale(cls, value: object) -> float:
         number = float(value)  # type: ignore[arg-type]
-        if number != number:  # NaN
+        if math.isnan(number):
             return 0.0
         if number > 1.0:
             number = number / 100.0

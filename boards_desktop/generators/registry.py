@@ -126,7 +126,7 @@ def _from_modules(modules: Iterable[str]) -> list[BaseGenerator]:
     for name in modules:
         try:
             module = importlib.import_module(name)
-            found += _instances(getattr(module, "GENERATORS"), f"module {name}")
+            found += _instances(module.GENERATORS, f"module {name}")
         except Exception as exc:  # noqa: BLE001
             log.error("generators of module %s could not be loaded: %s", name, exc)
     return found

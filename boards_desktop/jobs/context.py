@@ -107,35 +107,75 @@ class JobContext(GeneratorContext):
             raise GeneratorError(f"the input {artifact.generation_id} has no file any more; pick another input")
         return path
 
-    async def store_image_result(self, source: ResultSource, format: str, width: int | None = None,
-                                 height: int | None = None, output_index: int = 0) -> ImageArtifact:
+    async def store_image_result(
+        self,
+        source: ResultSource,
+        format: str,
+        width: int | None = None,
+        height: int | None = None,
+        output_index: int = 0,
+    ) -> ImageArtifact:
         stored = await self._store(source, "image", output_index)
-        return ImageArtifact(generation_id=self._id_of(output_index), storage_url=stored.storage_url,
-                             format=stored.format, width=stored.width or width, height=stored.height or height)
+        return ImageArtifact(
+            generation_id=self._id_of(output_index),
+            storage_url=stored.storage_url,
+            format=stored.format,
+            width=stored.width or width,
+            height=stored.height or height,
+        )
 
-    async def store_video_result(self, source: ResultSource, format: str, width: int | None = None,
-                                 height: int | None = None, duration: float | None = None, fps: float | None = None,
-                                 output_index: int = 0) -> VideoArtifact:
+    async def store_video_result(
+        self,
+        source: ResultSource,
+        format: str,
+        width: int | None = None,
+        height: int | None = None,
+        duration: float | None = None,
+        fps: float | None = None,
+        output_index: int = 0,
+    ) -> VideoArtifact:
         stored = await self._store(source, "video", output_index)
-        return VideoArtifact(generation_id=self._id_of(output_index), storage_url=stored.storage_url,
-                             format=stored.format, width=stored.width or width, height=stored.height or height,
-                             duration=stored.duration or duration, fps=stored.fps or fps)
+        return VideoArtifact(
+            generation_id=self._id_of(output_index),
+            storage_url=stored.storage_url,
+            format=stored.format,
+            width=stored.width or width,
+            height=stored.height or height,
+            duration=stored.duration or duration,
+            fps=stored.fps or fps,
+        )
 
-    async def store_audio_result(self, source: ResultSource, format: str, duration: float | None = None,
-                                 sample_rate: int | None = None, channels: int | None = None,
-                                 output_index: int = 0) -> AudioArtifact:
+    async def store_audio_result(
+        self,
+        source: ResultSource,
+        format: str,
+        duration: float | None = None,
+        sample_rate: int | None = None,
+        channels: int | None = None,
+        output_index: int = 0,
+    ) -> AudioArtifact:
         stored = await self._store(source, "audio", output_index)
-        return AudioArtifact(generation_id=self._id_of(output_index), storage_url=stored.storage_url,
-                             format=stored.format, duration=stored.duration or duration,
-                             sample_rate=stored.sample_rate or sample_rate, channels=stored.channels or channels)
+        return AudioArtifact(
+            generation_id=self._id_of(output_index),
+            storage_url=stored.storage_url,
+            format=stored.format,
+            duration=stored.duration or duration,
+            sample_rate=stored.sample_rate or sample_rate,
+            channels=stored.channels or channels,
+        )
 
     async def store_text_result(self, content: str, format: str = "plain", output_index: int = 0) -> TextArtifact:
         stored = await self._store(content.encode("utf-8"), "text", output_index)
-        return TextArtifact(generation_id=self._id_of(output_index), storage_url=stored.storage_url,
-                            format=stored.format, content=content)
+        return TextArtifact(
+            generation_id=self._id_of(output_index),
+            storage_url=stored.storage_url,
+            format=stored.format,
+            content=content,
+        )
 
-    async def publish_progress(self, update: ProgressUpdate | float, message: str | None = None,
-                               phase: str | None = None) -> None:
+    async def publish_progress(
+        self, update: ProgressUpdate | float, message: str | None = None, phase: str | None = None
+    ) -> None:
         if not isinstance(update, ProgressUpdate):
             update = ProgressUpdate(progress=update, message=message, phase=phase if phase in PHASES else "processing")
         self.state = ProgressState(update.progress, update.phase, update.message, update.estimated_completion)
@@ -147,16 +187,22 @@ class JobContext(GeneratorContext):
 
     async def save_progress(self) -> None:
         async with self._database.write() as session:
-            await job_queries.record_progress(session, owner=self._owner, generation_id=self.job.id,
-                                              progress=self.state.progress, phase=self.state.phase,
-                                              message=self.state.message)
+            await job_queries.record_progress(
+                session,
+                owner=self._owner,
+                generation_id=self.job.id,
+                progress=self.state.progress,
+                phase=self.state.phase,
+                message=self.state.message,
+            )
 
     async def set_external_job_id(self, external_job_id: str) -> None:
         # Written before the generator waits on the remote job: after a crash, `resume` needs it.
         self.external_job_id = external_job_id
         async with self._database.write() as session:
-            await job_queries.record_external_job_id(session, owner=self._owner, generation_id=self.job.id,
-                                                     external_job_id=external_job_id)
+            await job_queries.record_external_job_id(
+                session, owner=self._owner, generation_id=self.job.id, external_job_id=external_job_id
+            )
 
     def _id_of(self, output_index: int) -> str:
         return str(self.job.id if output_index == 0 else self.sibling_ids[output_index])
@@ -167,8 +213,14 @@ class JobContext(GeneratorContext):
         generation_id = await self._generation_for(output_index)
         data, move = await self._fetch(source)
         try:
-            stored = await store_media(self._media, board_id=self.board_id, generation_id=generation_id,
-                                       source=data, artifact_type=artifact_type, move=move)
+            stored = await store_media(
+                self._media,
+                board_id=self.board_id,
+                generation_id=generation_id,
+                source=data,
+                artifact_type=artifact_type,
+                move=move,
+            )
         except MediaTypeError as exc:
             raise GeneratorError(f"the result is not usable: {exc}") from None
         finally:

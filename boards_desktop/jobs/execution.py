@@ -65,8 +65,9 @@ class JobExecution:
         self._database = database
         self._media = media
         self._events = events
-        self.context = JobContext(job, owner=owner, database=database, media=media, http=http,
-                                  on_progress=self._progress)
+        self.context = JobContext(
+            job, owner=owner, database=database, media=media, http=http, on_progress=self._progress
+        )
 
     @property
     def generator_provider(self) -> str:
@@ -77,7 +78,7 @@ class JobExecution:
             await self._run()
         except asyncio.CancelledError:
             await self._stopped()
-        except Exception:  # noqa: BLE001 - a bug here must not leave the job processing forever
+        except Exception:
             log.exception("job %s failed in the runner", self.job.id)
             await self._fail("the job failed unexpectedly inside the app; see the log")
 
@@ -126,7 +127,7 @@ class JobExecution:
                 return await generator.generate(inputs, self.context)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - every failure is classified, none escapes
+            except Exception as exc:
                 failure = classify(exc)
                 if failure.unexpected:
                     log.error("%s failed on job %s", generator.name, self.job.id, exc_info=exc)
@@ -136,8 +137,10 @@ class JobExecution:
                     raise _JobFailed(f"{failure.message} (gave up after {attempt} attempts)") from None
                 pause = backoff_seconds(attempt, failure.retry_after)
                 state = self.context.state
-                await self._publish("processing", ProgressState(
-                    state.progress, state.phase, f"{failure.message}; trying again in {pause:.0f} s"))
+                await self._publish(
+                    "processing",
+                    ProgressState(state.progress, state.phase, f"{failure.message}; trying again in {pause:.0f} s"),
+                )
                 await asyncio.sleep(pause)
 
     # -- endings -----------------------------------------------------------------------------------
@@ -148,22 +151,34 @@ class JobExecution:
         columns: dict[uuid.UUID, dict[str, Any]] = {}
         for index, generation_id in ids.items():
             stored = self.context.outputs[index]
-            metadata = {**stored.metadata(), "format": stored.format, "content_type": stored.content_type,
-                        "size_bytes": stored.size_bytes}
+            metadata = {
+                **stored.metadata(),
+                "format": stored.format,
+                "content_type": stored.content_type,
+                "size_bytes": stored.size_bytes,
+            }
             if size > 1:
                 metadata.update(batch_id=str(self.job.id), batch_index=index, batch_size=size)
-            columns[generation_id] = {"storage_url": stored.storage_url, "thumbnail_url": stored.thumbnail_url,
-                                      "output_metadata": metadata}
+            columns[generation_id] = {
+                "storage_url": stored.storage_url,
+                "thumbnail_url": stored.thumbnail_url,
+                "output_metadata": metadata,
+            }
         async with self._database.write() as session:
-            done = await job_queries.complete(session, owner=self._owner, generation_id=self.job.id,
-                                              board_id=self.job.board_id, outputs=columns)
+            done = await job_queries.complete(
+                session, owner=self._owner, generation_id=self.job.id, board_id=self.job.board_id, outputs=columns
+            )
         if not done:
             # Cancelled, or taken over, while the results were being stored: they are not ours to keep.
             await self._after_loss()
             return
         for index, generation_id in sorted(ids.items()):
-            await self._publish("completed", ProgressState(1.0, "finalizing"), generation_id=generation_id,
-                                stored=self.context.outputs[index])
+            await self._publish(
+                "completed",
+                ProgressState(1.0, "finalizing"),
+                generation_id=generation_id,
+                stored=self.context.outputs[index],
+            )
 
     async def _fail(self, message: str) -> None:
         async with self._database.write() as session:
@@ -220,38 +235,55 @@ class JobExecution:
                 log.warning("could not remove the files of %s: %s (media gc will)", generation_id, exc)
 
     @staticmethod
-    async def fail_abandoned(job: GenerationRecord, message: str, *, database: Database, events: EventBroker,
-                             media: MediaStore) -> None:
+    async def fail_abandoned(
+        job: GenerationRecord, message: str, *, database: Database, events: EventBroker, media: MediaStore
+    ) -> None:
         async with database.write() as session:
             await job_queries.fail(session, owner=None, generation_id=job.id, message=message)
         await media.delete_generation_files(job.board_id, job.id)
-        await events.publish(GenerationEvent(
-            generation_id=str(job.id), board_id=str(job.board_id), status="failed",
-            progress=float(job.progress or 0) / 100, phase=job.progress_phase or "processing", error_message=message))
+        await events.publish(
+            GenerationEvent(
+                generation_id=str(job.id),
+                board_id=str(job.board_id),
+                status="failed",
+                progress=float(job.progress or 0) / 100,
+                phase=job.progress_phase or "processing",
+                error_message=message,
+            )
+        )
 
     # -- progress and events -----------------------------------------------------------------------
 
     async def _progress(self, state: ProgressState) -> None:
         await self._publish("processing", state)
 
-    async def _publish(self, status: str, state: ProgressState, *, error: str | None = None,
-                       generation_id: uuid.UUID | None = None, stored: StoredMedia | None = None) -> None:
+    async def _publish(
+        self,
+        status: str,
+        state: ProgressState,
+        *,
+        error: str | None = None,
+        generation_id: uuid.UUID | None = None,
+        stored: StoredMedia | None = None,
+    ) -> None:
         artifacts: tuple[dict[str, Any], ...] = ()
         if stored is not None:
             artifacts = ({"url": stored.storage_url, "type": stored.artifact_type, "metadata": stored.metadata()},)
-        await self._events.publish(GenerationEvent(
-            generation_id=str(generation_id or self.job.id),
-            board_id=str(self.job.board_id),
-            status=status,
-            progress=state.progress,
-            phase=state.phase,
-            message=state.message,
-            error_message=error,
-            estimated_completion=state.estimated_completion,
-            artifacts=artifacts,
-            thumbnail_url=stored.thumbnail_url if stored is not None else None,
-            generator_name=self.job.generator_name,
-        ))
+        await self._events.publish(
+            GenerationEvent(
+                generation_id=str(generation_id or self.job.id),
+                board_id=str(self.job.board_id),
+                status=status,
+                progress=state.progress,
+                phase=state.phase,
+                message=state.message,
+                error_message=error,
+                estimated_completion=state.estimated_completion,
+                artifacts=artifacts,
+                thumbnail_url=stored.thumbnail_url if stored is not None else None,
+                generator_name=self.job.generator_name,
+            )
+        )
 
     def _read_text(self, storage_url: str | None) -> str:
         key = self._media.key_of_url(storage_url)

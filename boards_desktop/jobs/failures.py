@@ -41,7 +41,9 @@ def classify(exc: BaseException) -> Failure:
         return Failure(True, f"could not reach {_host(exc)} ({type(exc).__name__})")
     if isinstance(exc, (ConnectionError, TimeoutError)):
         return Failure(True, f"the connection failed ({type(exc).__name__}: {exc})")
-    return Failure(False, f"the generator failed unexpectedly ({type(exc).__name__}: {exc}); see the log", unexpected=True)
+    return Failure(
+        False, f"the generator failed unexpectedly ({type(exc).__name__}: {exc}); see the log", unexpected=True
+    )
 
 
 def backoff_seconds(attempt: int, retry_after: float | None, *, base: float = 1.0) -> float:

@@ -111,13 +111,17 @@ def validate_params(
         raise InputError(_describe(exc)) from None
 
 
-async def rebuild_inputs(session: AsyncSession, generator: BaseGenerator, input_params: dict[str, Any], read_text: TextReader) -> BaseModel:
+async def rebuild_inputs(
+    session: AsyncSession, generator: BaseGenerator, input_params: dict[str, Any], read_text: TextReader
+) -> BaseModel:
     """The input model of a queued job, its artifacts read again (an input may have been deleted)."""
     model = generator.get_input_schema()
     slots = artifact_slots(model)
     wanted = _referenced_ids(slots, input_params)
     ids = [gid for _, gid in wanted]
-    rows = {row.id: row for row in await session.execute(_artifact_columns().where(Generation.id.in_(ids)))} if ids else {}
+    rows = (
+        {row.id: row for row in await session.execute(_artifact_columns().where(Generation.id.in_(ids)))} if ids else {}
+    )
     for field, generation_id in wanted:
         if generation_id not in rows:
             raise InputError(f"the input {field} ({generation_id}) was deleted before the job ran")
@@ -146,7 +150,9 @@ def _referenced_ids(slots: dict[str, ArtifactSlot], input_params: dict[str, Any]
         raw = input_params.get(field)
         if raw is None:
             if slot.required:
-                raise InputError(f"inputParams.{field}: this input needs {_a(slot.artifact_type)}; give a generation id")
+                raise InputError(
+                    f"inputParams.{field}: this input needs {_a(slot.artifact_type)}; give a generation id"
+                )
             continue
         items = raw if slot.many else [raw]
         if slot.many and not isinstance(raw, list):
@@ -174,7 +180,7 @@ async def _readable_generations(session: AsyncSession, actor: Actor, ids: list[u
     return {row.id: row for row in await session.execute(query)}
 
 
-def _artifact_columns():  # noqa: ANN202
+def _artifact_columns():
     return select(
         Generation.id,
         Generation.artifact_type,

@@ -139,7 +139,7 @@ class JobRunner:
         while not self._stopping:
             try:
                 more = await self._claim_and_start()
-            except Exception:  # noqa: BLE001 - the loop must outlive a failed claim (a dropped connection)
+            except Exception:
                 log.exception("claiming jobs failed; trying again shortly")
                 more = False
             if more:
@@ -160,8 +160,11 @@ class JobRunner:
             limit = min(free, CLAIM_BATCH)
             async with self._database.write() as session:
                 jobs = await job_queries.claim_pending(
-                    session, generator_names=self._registry.names_of_provider(provider), owner=self.owner,
-                    lease=LEASE, limit=limit,
+                    session,
+                    generator_names=self._registry.names_of_provider(provider),
+                    owner=self.owner,
+                    lease=LEASE,
+                    limit=limit,
                 )
             self._start_all(jobs, mode="run")
             if len(jobs) == limit:
@@ -178,8 +181,15 @@ class JobRunner:
         for job in jobs:
             generator = self._registry.get(job.generator_name)
             execution = JobExecution(
-                job, generator, mode=mode, owner=self.owner, settings=self._settings, database=self._database,
-                media=self._media, events=self._events, http=self._http,
+                job,
+                generator,
+                mode=mode,
+                owner=self.owner,
+                settings=self._settings,
+                database=self._database,
+                media=self._media,
+                events=self._events,
+                http=self._http,
             )
             task = asyncio.create_task(execution.run(), name=f"job-{job.id}")
             self._running[job.id] = _Running(execution, task)
@@ -198,7 +208,7 @@ class JobRunner:
             try:
                 await self._renew()
                 await self._take_over_abandoned(everything=False)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("renewing job leases failed; trying again shortly")
 
     async def _renew(self) -> None:
@@ -219,7 +229,11 @@ class JobRunner:
         expired_before = utcnow() + (timedelta(days=36500) if everything else timedelta(0))
         async with self._database.write() as session:
             jobs = await job_queries.claim_abandoned(
-                session, generator_names=names, owner=self.owner, lease=LEASE, expired_before=expired_before,
+                session,
+                generator_names=names,
+                owner=self.owner,
+                lease=LEASE,
+                expired_before=expired_before,
                 owner_prefix=self._installation if mine else None,
             )
         if not jobs:
@@ -237,8 +251,9 @@ class JobRunner:
                     if job.attempts <= self._settings.job_retries + 2
                     else f"the app stopped while running this job {job.attempts - 1} times; it was not tried again"
                 )
-                await JobExecution.fail_abandoned(job, reason, database=self._database, events=self._events,
-                                                  media=self._media)
+                await JobExecution.fail_abandoned(
+                    job, reason, database=self._database, events=self._events, media=self._media
+                )
         log.info("taking over %d interrupted job(s): %d resumed, %d run again", len(jobs), len(recover), len(rerun))
         self._start_all(recover, mode="resume")
         self._start_all(rerun, mode="rerun")
@@ -260,6 +275,6 @@ class JobRunner:
                                 pass
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("the job runner's event subscription failed; subscribing again")
             await asyncio.sleep(1.0)  # a subscription that ended (the broker stopping) must not spin

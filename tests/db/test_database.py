@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select, text
 
 from boards_desktop.db.engine import BUSY_TIMEOUT_MS, Database
-from boards_desktop.db.inline_write import BUSY_TIMEOUT_MS as WRITER_BUSY_TIMEOUT_MS
+from boards_desktop.db.inline_sessions import BUSY_TIMEOUT_MS as WRITER_BUSY_TIMEOUT_MS
 from boards_desktop.db.models import Tenant
 from boards_desktop.db.schema_runner import upgrade
 from tests.db.support import fetch

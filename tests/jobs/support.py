@@ -20,23 +20,37 @@ async def new_board(client: AppClient, title: str = "Queue") -> str:
     return data["createBoard"]["id"]
 
 
-async def queue(client: AppClient, board_id: str, generator: str, params: dict[str, Any] | None = None,
-                artifact_type: str = "IMAGE") -> dict[str, Any]:
+async def queue(
+    client: AppClient, board_id: str, generator: str, params: dict[str, Any] | None = None, artifact_type: str = "IMAGE"
+) -> dict[str, Any]:
     data = await client.data(
         f"mutation($i: CreateGenerationInput!) {{ createGeneration(input: $i) {{ {FIELDS} }} }}",
-        {"i": {"boardId": board_id, "generatorName": generator, "artifactType": artifact_type,
-               "inputParams": params or {}}},
+        {
+            "i": {
+                "boardId": board_id,
+                "generatorName": generator,
+                "artifactType": artifact_type,
+                "inputParams": params or {},
+            }
+        },
     )
     return data["createGeneration"]
 
 
-async def try_queue(client: AppClient, board_id: str, generator: str, params: dict[str, Any] | None = None,
-                    artifact_type: str = "IMAGE") -> dict[str, Any]:
+async def try_queue(
+    client: AppClient, board_id: str, generator: str, params: dict[str, Any] | None = None, artifact_type: str = "IMAGE"
+) -> dict[str, Any]:
     """The whole response, for requests that are meant to be refused."""
     return await client.graphql(
         "mutation($i: CreateGenerationInput!) { createGeneration(input: $i) { id } }",
-        {"i": {"boardId": board_id, "generatorName": generator, "artifactType": artifact_type,
-               "inputParams": params or {}}},
+        {
+            "i": {
+                "boardId": board_id,
+                "generatorName": generator,
+                "artifactType": artifact_type,
+                "inputParams": params or {},
+            }
+        },
     )
 
 
@@ -45,19 +59,22 @@ async def generation(client: AppClient, generation_id: str) -> dict[str, Any]:
     return data["generation"]
 
 
-async def wait_for(client: AppClient, generation_id: str, statuses: set[str] = TERMINAL,
-                   timeout: float = 20.0) -> dict[str, Any]:
+async def wait_for(
+    client: AppClient, generation_id: str, statuses: set[str] = TERMINAL, timeout: float = 20.0
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
         current = await generation(client, generation_id)
         if current["status"] in statuses:
             return current
         if time.monotonic() > deadline:
-            raise AssertionError(f"generation {generation_id} is still {current['status']} after {timeout} s: {current}")
+            raise AssertionError(
+                f"generation {generation_id} is still {current['status']} after {timeout} s: {current}"
+            )
         await asyncio.sleep(0.02)
 
 
-async def wait_until(predicate, timeout: float = 20.0, interval: float = 0.02) -> None:  # noqa: ANN001
+async def wait_until(predicate, timeout: float = 20.0, interval: float = 0.02) -> None:
     deadline = time.monotonic() + timeout
     while not await predicate():
         if time.monotonic() > deadline:

@@ -27,15 +27,27 @@ CREATE = """mutation($b: UUID!) { createGeneration(input: {boardId: $b, generato
 
 class Server:
     def __init__(self, data_dir: Path, database_url: str, log: Path) -> None:
-        env = {**os.environ, **TEST_GENERATORS, "BOARDS_DATA_DIR": str(data_dir), "BOARDS_DATABASE_URL": database_url,
-               "BOARDS_CONFIG_FILE": str(data_dir / "none.toml"), "BOARDS_TEST_GENERATOR_LOG": str(log),
-               "BOARDS_CONCURRENCY_TEST": "4"}
-        self.process = subprocess.Popen([sys.executable, "-m", "boards_desktop", "serve", "--port", "0"], env=env,
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        env = {
+            **os.environ,
+            **TEST_GENERATORS,
+            "BOARDS_DATA_DIR": str(data_dir),
+            "BOARDS_DATABASE_URL": database_url,
+            "BOARDS_CONFIG_FILE": str(data_dir / "none.toml"),
+            "BOARDS_TEST_GENERATOR_LOG": str(log),
+            "BOARDS_CONCURRENCY_TEST": "4",
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "boards_desktop", "serve", "--port", "0"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         line = self.process.stdout.readline().strip()
         assert line.startswith("Boards Desktop is running at "), line
-        self.http = httpx.Client(base_url=line.rsplit(" ", 1)[1], timeout=10,
-                                 headers={"Authorization": f"Bearer {read_token(data_dir)}"})
+        self.http = httpx.Client(
+            base_url=line.rsplit(" ", 1)[1], timeout=10, headers={"Authorization": f"Bearer {read_token(data_dir)}"}
+        )
 
     def data(self, query: str, variables: dict | None = None) -> dict:
         body = self.http.post("/graphql", json={"query": query, "variables": variables or {}}).json()
@@ -43,7 +55,9 @@ class Server:
         return body["data"]
 
     def statuses(self, board_id: str) -> dict[str, str]:
-        data = self.data("query($b: UUID!) { board(id: $b) { generations(limit: 100) { id status } } }", {"b": board_id})
+        data = self.data(
+            "query($b: UUID!) { board(id: $b) { generations(limit: 100) { id status } } }", {"b": board_id}
+        )
         return {g["id"]: g["status"] for g in data["board"]["generations"]}
 
     def kill(self) -> None:
@@ -79,15 +93,16 @@ def test_a_killed_server_finishes_every_job_exactly_once_after_a_restart(tmp_pat
     runs = read_records(log)
     for generation_id in ids:
         after = [r["event"] for r in runs if r["generation_id"] == generation_id and r["at"] > killed_at]
-        done_before = [r for r in runs if r["generation_id"] == generation_id and r["at"] < killed_at
-                       and r["event"] == "done"]
+        done_before = [
+            r for r in runs if r["generation_id"] == generation_id and r["at"] < killed_at and r["event"] == "done"
+        ]
         if generation_id in interrupted and not done_before:
             assert after == ["start", "done"], (generation_id, after)  # run once more, to the end
         elif generation_id not in interrupted:
             assert after == [], (generation_id, after)  # completed before the kill: never run again
 
 
-def _wait(condition, timeout: float = 30.0) -> None:  # noqa: ANN001
+def _wait(condition, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out"

@@ -34,7 +34,9 @@ async def test_cancelling_a_running_job_stops_it_and_the_status_stays_cancelled(
     created = await queue(client, board, "test-slow", {"steps": 400, "delay": 0.05})
     await wait_for(client, created["id"], {"PROCESSING"})
     await wait_until(lambda: _has_progress(client, created["id"]))
-    cancelled = await client.data("mutation($id: UUID!) { cancelGeneration(id: $id) { status } }", {"id": created["id"]})
+    cancelled = await client.data(
+        "mutation($id: UUID!) { cancelGeneration(id: $id) { status } }", {"id": created["id"]}
+    )
     assert cancelled["cancelGeneration"]["status"] == "CANCELLED"
     await wait_until(lambda: _not_running(client, created["id"]))
     before = await generation(client, created["id"])
@@ -127,7 +129,9 @@ async def test_a_batch_makes_siblings_that_carry_the_lineage(client):
         "query($id: UUID!) { generation(id: $id) { descendants { children { generation { id } } } } }",
         {"id": source["id"]},
     )
-    assert {c["generation"]["id"] for c in children["generation"]["descendants"]["children"]} == {g["id"] for g in batch}
+    assert {c["generation"]["id"] for c in children["generation"]["descendants"]["children"]} == {
+        g["id"] for g in batch
+    }
 
 
 async def test_when_a_batch_fails_every_sibling_fails_with_it(client):
@@ -152,7 +156,7 @@ async def test_jobs_of_one_provider_start_first_in_first_out(tmp_path, database_
     assert started == sorted(started)
 
 
-async def wait_until_external_id(client, generation_id: str) -> dict:  # noqa: ANN001
+async def wait_until_external_id(client, generation_id: str) -> dict:
     deadline = asyncio.get_running_loop().time() + 10
     while True:
         current = await generation(client, generation_id)
@@ -162,11 +166,11 @@ async def wait_until_external_id(client, generation_id: str) -> dict:  # noqa: A
         await asyncio.sleep(0.02)
 
 
-async def _has_progress(client, generation_id: str) -> bool:  # noqa: ANN001
+async def _has_progress(client, generation_id: str) -> bool:
     return (await generation(client, generation_id))["progress"] > 0
 
 
-async def _not_running(client, generation_id: str) -> bool:  # noqa: ANN001
+async def _not_running(client, generation_id: str) -> bool:
     import uuid
 
     return uuid.UUID(generation_id) not in client.services.jobs.running_ids

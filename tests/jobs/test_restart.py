@@ -69,7 +69,7 @@ async def test_a_job_that_cannot_be_rerun_fails_with_a_reason(database_url, tmp_
     assert done["errorMessage"] == "interrupted when the app closed; regenerate it to try again"
 
 
-async def _external_id_saved(client, generation_id: str) -> bool:  # noqa: ANN001
+async def _external_id_saved(client, generation_id: str) -> bool:
     return bool((await generation(client, generation_id))["externalJobId"])
 
 

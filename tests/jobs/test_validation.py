@@ -7,12 +7,12 @@ import pytest
 from tests.jobs.support import new_board, queue, try_queue, wait_for
 
 
-async def _count(client, board: str) -> int:  # noqa: ANN001
+async def _count(client, board: str) -> int:
     data = await client.data("query($b: UUID!) { board(id: $b) { generationCount } }", {"b": board})
     return data["board"]["generationCount"]
 
 
-async def _refused(client, board: str, generator: str, params: dict, artifact_type: str = "IMAGE") -> str:  # noqa: ANN001
+async def _refused(client, board: str, generator: str, params: dict, artifact_type: str = "IMAGE") -> str:
     before = await _count(client, board)
     body = await try_queue(client, board, generator, params, artifact_type)
     assert body["data"] is None, body
@@ -23,7 +23,7 @@ async def _refused(client, board: str, generator: str, params: dict, artifact_ty
 
 
 @pytest.fixture
-async def sources(client):  # noqa: ANN001
+async def sources(client):
     """A board with a completed image, a pending image, and a completed text."""
     board = await new_board(client)
     image = await wait_for(client, (await queue(client, board, "test-fast", {}))["id"])
@@ -100,8 +100,12 @@ async def test_an_unavailable_generator_is_refused_with_its_reason(client, sourc
 async def test_every_slot_form_records_lineage_with_the_field_as_its_role(client, sources):
     board, image = sources[0], sources[1]
     other = await wait_for(client, (await queue(client, board, "test-fast", {"colour": "#ff0000"}))["id"])
-    created = await queue(client, board, "test-slots", {"image": image, "mask": other["id"],
-                                                        "references": [image, other["id"]], "strength": 0.2})
+    created = await queue(
+        client,
+        board,
+        "test-slots",
+        {"image": image, "mask": other["id"], "references": [image, other["id"]], "strength": 0.2},
+    )
     roles = [(item["role"], item["generationId"]) for item in created["inputArtifacts"]]
     assert roles == [("image", image), ("mask", other["id"]), ("references", image), ("references", other["id"])]
     assert created["status"] == "PENDING"

@@ -18,7 +18,7 @@ COUNTS = """query($b: UUID!) { board(id: $b) { generationCount } recentGeneratio
   limit: 500, offset: $o) { id storageUrl } }"""
 
 
-async def _submit(client, board: str, count: int) -> list[str]:  # noqa: ANN001
+async def _submit(client, board: str, count: int) -> list[str]:
     async def one(_: int) -> str:
         return (await client.data(CREATE, {"b": board, "p": {}}))["createGeneration"]["id"]
 
@@ -28,13 +28,15 @@ async def _submit(client, board: str, count: int) -> list[str]:  # noqa: ANN001
     return ids
 
 
-async def _completed(client, board: str) -> dict[str, str]:  # noqa: ANN001
+async def _completed(client, board: str) -> dict[str, str]:
     done: dict[str, str] = {}
     offset = 0
     while True:
         data = await client.data(
             "query($b: UUID!, $o: Int!) { recentGenerations(boardId: $b, status: COMPLETED, limit: 500, offset: $o) "
-            "{ id storageUrl } }", {"b": board, "o": offset})
+            "{ id storageUrl } }",
+            {"b": board, "o": offset},
+        )
         page = data["recentGenerations"]
         done.update({g["id"]: g["storageUrl"] for g in page})
         if len(page) < 500:
@@ -68,7 +70,10 @@ async def test_two_apps_on_one_postgresql_database_never_run_a_job_twice(
     log = tmp_path / "runs.jsonl"
     monkeypatch.setenv("BOARDS_TEST_GENERATOR_LOG", str(log))
     slow = {"BOARDS_CONCURRENCY_TEST": "6"}
-    async with running_app(database_url, tmp_path / "a", **slow) as a, running_app(database_url, tmp_path / "b", **slow) as b:
+    async with (
+        running_app(database_url, tmp_path / "a", **slow) as a,
+        running_app(database_url, tmp_path / "b", **slow) as b,
+    ):
         board = await new_board(a)
         create = """mutation($b: UUID!) { createGeneration(input: {boardId: $b, generatorName: "test-slow",
           artifactType: IMAGE, inputParams: {steps: 2, delay: 0.02}}) { id } }"""

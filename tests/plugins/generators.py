@@ -14,7 +14,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field
@@ -140,7 +140,7 @@ class Flaky(BaseGenerator):
     name = "test-flaky"
     artifact_type = "image"
     provider = "test"
-    attempts: dict[str, int] = {}
+    attempts: ClassVar[dict[str, int]] = {}
 
     def get_input_schema(self) -> type[BaseModel]:
         return FlakyInputs
@@ -211,7 +211,7 @@ class Remote(BaseGenerator):
     name = "test-remote"
     artifact_type = "image"
     provider = "test"
-    cancelled: list[str] = []
+    cancelled: ClassVar[list[str]] = []
 
     def get_input_schema(self) -> type[BaseModel]:
         return RemoteInputs
@@ -318,5 +318,20 @@ class Unavailable(BaseGenerator):
         raise AssertionError("an unavailable generator must not run")
 
 
-GENERATORS = [HeldImage, HeldVideo, HeldAudio, Fast, Slow, Flaky, Broken, Buggy, Batch, Remote, Unsafe, Writer,
-              Slots, Unavailable, HeldPair]
+GENERATORS = [
+    HeldImage,
+    HeldVideo,
+    HeldAudio,
+    Fast,
+    Slow,
+    Flaky,
+    Broken,
+    Buggy,
+    Batch,
+    Remote,
+    Unsafe,
+    Writer,
+    Slots,
+    Unavailable,
+    HeldPair,
+]

@@ -40,11 +40,7 @@ async def board_generation_pages(
     # One index-ordered LIMIT query per board, glued with UNION ALL: a window function over the
     # boards would read every generation of each board to number the rows.
     parts = [
-        select_generations()
-        .where(Generation.board_id == board_id)
-        .order_by(*_NEWEST_FIRST)
-        .limit(limit)
-        .offset(offset)
+        select_generations().where(Generation.board_id == board_id).order_by(*_NEWEST_FIRST).limit(limit).offset(offset)
         for board_id in dict.fromkeys(board_ids)
     ]
     statement = parts[0] if len(parts) == 1 else union_all(*(select(part.subquery()) for part in parts))
@@ -99,39 +95,21 @@ async def insert_generation(
     input_params: dict[str, Any],
     input_artifacts: Sequence[InputArtifact],
 ) -> GenerationRecord:
-    """A new pending generation with its lineage (JSON and rows together), and its board touched.
-
-    A Core INSERT ... RETURNING rather than the ORM's unit of work: queuing is the hottest write
-    there is, and the flush machinery cost more than the statement itself (measured).
-    """
-    now = utcnow()
-    generation_id = uuid.uuid4()
-    row = (
-        await session.execute(
-            insert(Generation)
-            .values(
-                id=generation_id,
-                tenant_id=tenant_id,
-                board_id=board_id,
-                user_id=user_id,
-                generator_name=generator_name,
-                artifact_type=artifact_type,
-                input_params=input_params,
-                status="pending",
-                additional_files=[],
-                output_metadata={},
-                input_artifacts=[artifact.as_json() for artifact in input_artifacts],
-                progress=0,
-                attempts=0,
-                created_at=now,
-                updated_at=now,
-            )
-            .returning(*generation_columns())
-        )
-    ).one()
-    await insert_lineage(session, generation_id, input_artifacts)
-    await touch_board(session, board_id, now)
-    return row
+    """A new pending generation with its lineage (JSON and rows together), and its board touched."""
+    return await _insert(
+        session,
+        uuid.uuid4(),
+        board_id,
+        input_artifacts,
+        tenant_id=tenant_id,
+        user_id=user_id,
+        generator_name=generator_name,
+        artifact_type=artifact_type,
+        input_params=input_params,
+        status="pending",
+        output_metadata={},
+        progress=0,
+    )
 
 
 async def insert_completed_generation(
@@ -148,16 +126,18 @@ async def insert_completed_generation(
     storage_url: str,
     thumbnail_url: str | None,
     output_metadata: dict[str, Any],
-) -> Generation:
+) -> GenerationRecord:
     """A generation that is finished when it is created (an upload), with its lineage, its board touched.
 
     The id is the caller's: its files are in place under it before this row exists.
     """
     now = utcnow()
-    generation = Generation(
-        id=generation_id,
+    return await _insert(
+        session,
+        generation_id,
+        board_id,
+        input_artifacts,
         tenant_id=tenant_id,
-        board_id=board_id,
         user_id=user_id,
         generator_name=generator_name,
         artifact_type=artifact_type,
@@ -165,20 +145,45 @@ async def insert_completed_generation(
         status="completed",
         storage_url=storage_url,
         thumbnail_url=thumbnail_url,
-        additional_files=[],
         output_metadata=output_metadata,
-        input_artifacts=[artifact.as_json() for artifact in input_artifacts],
         progress=100,
         started_at=now,
         completed_at=now,
-        created_at=now,
-        updated_at=now,
     )
-    session.add(generation)
-    await session.flush()
-    await insert_lineage(session, generation.id, input_artifacts)
+
+
+async def _insert(
+    session: AsyncSession,
+    generation_id: uuid.UUID,
+    board_id: uuid.UUID,
+    input_artifacts: Sequence[InputArtifact],
+    **values: Any,
+) -> GenerationRecord:
+    """One Core INSERT ... RETURNING, its lineage rows, and the board touched.
+
+    Not the ORM's unit of work: queuing is the hottest write there is, and the flush machinery
+    cost more than the statement itself (measured).
+    """
+    now = utcnow()
+    row = (
+        await session.execute(
+            insert(Generation)
+            .values(
+                id=generation_id,
+                board_id=board_id,
+                additional_files=[],
+                input_artifacts=[artifact.as_json() for artifact in input_artifacts],
+                attempts=0,
+                created_at=now,
+                updated_at=now,
+                **values,
+            )
+            .returning(*generation_columns())
+        )
+    ).one()
+    await insert_lineage(session, generation_id, input_artifacts)
     await touch_board(session, board_id, now)
-    return generation
+    return row
 
 
 async def cancel_generation(session: AsyncSession, generation_id: uuid.UUID) -> Generation | None:

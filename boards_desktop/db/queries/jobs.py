@@ -103,7 +103,9 @@ async def claim_abandoned(
     return sorted(taken, key=lambda row: (row.created_at, row.id))
 
 
-async def renew_leases(session: AsyncSession, *, owner: str, ids: Sequence[uuid.UUID], lease: timedelta) -> set[uuid.UUID]:
+async def renew_leases(
+    session: AsyncSession, *, owner: str, ids: Sequence[uuid.UUID], lease: timedelta
+) -> set[uuid.UUID]:
     """Push our leases forward; returns the ids still ours (a missing id was cancelled or taken over)."""
     if not ids:
         return set()
@@ -129,7 +131,9 @@ async def record_progress(
     return bool(result.rowcount)
 
 
-async def record_external_job_id(session: AsyncSession, *, owner: str, generation_id: uuid.UUID, external_job_id: str) -> bool:
+async def record_external_job_id(
+    session: AsyncSession, *, owner: str, generation_id: uuid.UUID, external_job_id: str
+) -> bool:
     result = await session.execute(
         update(Generation)
         .where(*_ours(owner), Generation.id == generation_id)
@@ -153,8 +157,17 @@ async def complete(
     (storage_url, thumbnail_url, output_metadata).
     """
     now = utcnow()
-    done = dict(status="completed", progress=100, progress_phase="finalizing", progress_message=None,
-                completed_at=now, updated_at=now, lease_owner=None, lease_expires_at=None, error_message=None)
+    done = {
+        "status": "completed",
+        "progress": 100,
+        "progress_phase": "finalizing",
+        "progress_message": None,
+        "completed_at": now,
+        "updated_at": now,
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "error_message": None,
+    }
     result = await session.execute(
         update(Generation)
         .where(*_ours(owner), Generation.id == generation_id)
@@ -167,8 +180,11 @@ async def complete(
         if sibling_id != generation_id:
             await session.execute(
                 update(Generation)
-                .where(Generation.id == sibling_id, Generation.batch_generation_id == generation_id,
-                       Generation.status == "processing")
+                .where(
+                    Generation.id == sibling_id,
+                    Generation.batch_generation_id == generation_id,
+                    Generation.status == "processing",
+                )
                 .values(**done, **values)
                 .execution_options(synchronize_session=False)
             )
@@ -183,15 +199,23 @@ async def fail(session: AsyncSession, *, owner: str | None, generation_id: uuid.
     result = await session.execute(
         update(Generation)
         .where(*condition, Generation.id == generation_id)
-        .values(status="failed", error_message=message, completed_at=now, updated_at=now,
-                lease_owner=None, lease_expires_at=None)
+        .values(
+            status="failed",
+            error_message=message,
+            completed_at=now,
+            updated_at=now,
+            lease_owner=None,
+            lease_expires_at=None,
+        )
         .execution_options(synchronize_session=False)
     )
     await finish_siblings(session, generation_id, status="failed", message=message)
     return bool(result.rowcount)
 
 
-async def finish_siblings(session: AsyncSession, generation_id: uuid.UUID, *, status: str, message: str | None) -> list[uuid.UUID]:
+async def finish_siblings(
+    session: AsyncSession, generation_id: uuid.UUID, *, status: str, message: str | None
+) -> list[uuid.UUID]:
     """Give a job's unfinished sibling outputs its terminal status; returns their ids."""
     now = utcnow()
     ids = await session.scalars(
@@ -223,7 +247,9 @@ def _ours(owner: str) -> tuple[Any, ...]:
     return (and_(Generation.status == "processing", Generation.lease_owner == owner),)
 
 
-async def insert_sibling(session: AsyncSession, job: GenerationRecord, *, sibling_id: uuid.UUID, output_index: int) -> None:
+async def insert_sibling(
+    session: AsyncSession, job: GenerationRecord, *, sibling_id: uuid.UUID, output_index: int
+) -> None:
     """A further output of a job, as a generation of its own that carries the job's lineage.
 
     It is `processing` until the job finishes, and then takes the job's terminal status (upstream

@@ -1,4 +1,5 @@
-"""SQLite writes on the event loop, one at a time, through a plain sqlite3 connection.
+"""SQLite sessions on the event loop: reads through plain sqlite3 connections, and writes one
+at a time through a single one.
 
 Through an async driver every statement is two thread hops, and a write transaction is a dozen
 statements' worth of them (BEGIN, each INSERT or UPDATE with its fetches, COMMIT): measured, a
@@ -28,20 +29,14 @@ LOCKED_RETRY_SECONDS = 0.01
 BUSY_TIMEOUT_MS = 5  # on the loop: fail fast, then wait asynchronously
 
 
-class InlineWriteSession:
-    """The part of AsyncSession our writes use, over a synchronous session on the loop."""
+class InlineReadSession:
+    """The reading half of an AsyncSession over a synchronous SQLite session (see the module doc).
+
+    Queries take either; they only read through `execute`, `scalar`, `scalars` and `get`.
+    """
 
     def __init__(self, session: Session) -> None:
         self._session = session
-
-    def add(self, instance: Any) -> None:
-        self._session.add(instance)
-
-    def add_all(self, instances: Any) -> None:
-        self._session.add_all(instances)
-
-    async def flush(self) -> None:
-        self._session.flush()
 
     async def execute(self, statement: Any, params: Any = None, **kwargs: Any) -> Any:
         return self._session.execute(statement, params, **kwargs)
@@ -54,6 +49,19 @@ class InlineWriteSession:
 
     async def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
         return self._session.get(entity, ident, **kwargs)
+
+
+class InlineWriteSession(InlineReadSession):
+    """The part of AsyncSession our writes use, over a synchronous session on the loop."""
+
+    def add(self, instance: Any) -> None:
+        self._session.add(instance)
+
+    def add_all(self, instances: Any) -> None:
+        self._session.add_all(instances)
+
+    async def flush(self) -> None:
+        self._session.flush()
 
 
 class InlineWriter:
