@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import av
-from av.error import FFmpegError
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -16,6 +15,9 @@ from boards_desktop.generators.base import BaseGenerator, GeneratorResult
 from boards_desktop.generators.builtin._imaging import store_png
 from boards_desktop.generators.context import GeneratorContext
 from boards_desktop.generators.errors import GeneratorError
+
+if TYPE_CHECKING:
+    import av
 
 # Frame times are fractions of a time base; this absorbs float rounding when a second lands exactly on a frame.
 _EPSILON = 1e-4
@@ -42,9 +44,10 @@ class VideoFrameInput(BaseModel):
 
 def frame_at(path: Path, second: float) -> Image.Image:
     """The frame on screen at `second`: the last frame that starts at or before it, upright."""
+    import av  # here, not at the top: PyAV takes a tenth of a second to import; only video and audio need it
     try:
         container = av.open(str(path))
-    except (FFmpegError, OSError) as exc:
+    except (av.FFmpegError, OSError) as exc:
         raise GeneratorError(f"the video could not be opened ({exc}); upload it again as MP4, MOV or WebM") from exc
     with container:
         if not container.streams.video:
@@ -59,7 +62,7 @@ def frame_at(path: Path, second: float) -> Image.Image:
         start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
         try:
             frame, ended = _frame_not_after(container, stream, start + second)
-        except FFmpegError as exc:
+        except av.FFmpegError as exc:
             raise GeneratorError(f"the video could not be decoded ({exc}); it may be damaged") from exc
         if frame is None:
             raise GeneratorError("no frame could be decoded from the video; it may be damaged")
@@ -100,6 +103,7 @@ def _first_frame(container, stream):
 
 
 def _duration_of(container, stream) -> float | None:
+    import av  # here, not at the top: PyAV takes a tenth of a second to import; only video and audio need it
     if stream.duration is not None and stream.time_base is not None:
         return float(stream.duration * stream.time_base)
     if container.duration is not None:
