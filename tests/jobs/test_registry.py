@@ -64,7 +64,12 @@ def _generators_command(tmp_path: Path, config: str = "", **environment: str) ->
         **environment,
     }
     return subprocess.run(
-        [sys.executable, "-m", "boards_desktop", "generators"], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "boards_desktop", "generators"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
