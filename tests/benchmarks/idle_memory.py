@@ -1,0 +1,68 @@
+"""Idle memory of the whole app (server, queue, workers; no window): budget 150 MB.
+
+Starts `boards-desktop serve` on a fresh data folder, waits for it to settle, and prints its
+resident memory; then runs 200 `local-title-card` jobs and prints it again once idle.
+Linux only (reads /proc). Run: `python -m tests.benchmarks.idle_memory`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.app_harness import read_token
+
+CREATE = """mutation($b: UUID!) { createGeneration(input: {boardId: $b, generatorName: "local-title-card",
+  artifactType: IMAGE, inputParams: {prompt: "Memory", width: 512, height: 512}}) { id } }"""
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        data_dir = Path(folder)
+        env = {
+            **os.environ,
+            "BOARDS_DATA_DIR": str(data_dir),
+            "BOARDS_CONFIG_FILE": str(data_dir / "none.toml"),
+            "BOARDS_LOG_LEVEL": "WARNING",
+        }
+        server = subprocess.Popen(
+            [sys.executable, "-m", "boards_desktop", "serve", "--port", "0"], env=env, stdout=subprocess.PIPE, text=True
+        )
+        try:
+            url = server.stdout.readline().strip().rsplit(" ", 1)[1]
+            time.sleep(3)
+            print(f"idle after start: {rss_mb(server.pid):.0f} MB")
+            headers = {"Authorization": f"Bearer {read_token(data_dir)}"}
+            with httpx.Client(base_url=url, headers=headers, timeout=60) as http:
+
+                def data(query: str, variables: dict | None = None) -> dict:
+                    return http.post("/graphql", json={"query": query, "variables": variables or {}}).json()["data"]
+
+                board = data('mutation { createBoard(input: {title: "m"}) { id } }')["createBoard"]["id"]
+                for _ in range(200):
+                    data(CREATE, {"b": board})
+                query = "query($b: UUID!) { recentGenerations(boardId: $b, status: COMPLETED, limit: 500) { id } }"
+                while len(data(query, {"b": board})["recentGenerations"]) < 200:
+                    time.sleep(0.2)
+            time.sleep(3)
+            print(f"idle after 200 jobs: {rss_mb(server.pid):.0f} MB")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
