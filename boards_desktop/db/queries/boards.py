@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, delete, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.models import Board, BoardMember
@@ -138,6 +138,13 @@ async def delete_board(session: AsyncSession, board_id: uuid.UUID) -> bool:
     return bool(result.rowcount)
 
 
+# Built once: every queued, finished or uploaded generation touches its board, and a statement
+# built per call spends more time computing its cache key than SQLite spends running it.
+_TOUCH_BOARD = (
+    update(Board.__table__).where(Board.__table__.c.id == bindparam("board_id")).values(updated_at=bindparam("when"))
+)
+
+
 async def touch_board(session: AsyncSession, board_id: uuid.UUID, when: datetime | None = None) -> None:
     """Move a board's updated_at: artists read it as "last change", generations included."""
-    await session.execute(update(Board).where(Board.id == board_id).values(updated_at=when or utcnow()))
+    await session.execute(_TOUCH_BOARD, {"board_id": board_id, "when": when or utcnow()})

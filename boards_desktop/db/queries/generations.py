@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, delete, insert, select, type_coerce, union_all, update
+from sqlalchemy import ColumnElement, String, bindparam, delete, insert, select, type_coerce, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.models import Generation
@@ -152,6 +152,19 @@ async def insert_completed_generation(
     )
 
 
+# Built once (see _insert): the columns a new generation is given; the rest keep their defaults.
+_INSERT_COLUMNS = (
+    "id", "tenant_id", "board_id", "user_id", "generator_name", "artifact_type", "input_params", "status",
+    "storage_url", "thumbnail_url", "additional_files", "output_metadata", "input_artifacts", "progress",
+    "attempts", "started_at", "completed_at", "created_at", "updated_at",
+)
+_INSERT = (
+    insert(Generation.__table__)
+    .values({name: bindparam(name) for name in _INSERT_COLUMNS})
+    .returning(*generation_columns())
+)
+
+
 async def _insert(
     session: AsyncSession,
     generation_id: uuid.UUID,
@@ -159,28 +172,25 @@ async def _insert(
     input_artifacts: Sequence[InputArtifact],
     **values: Any,
 ) -> GenerationRecord:
-    """One Core INSERT ... RETURNING, its lineage rows, and the board touched.
+    """One INSERT ... RETURNING, its lineage rows, and the board touched.
 
-    Not the ORM's unit of work: queuing is the hottest write there is, and the flush machinery
-    cost more than the statement itself (measured).
+    The statement is built once, not per call, and is not the ORM's unit of work: queuing is the
+    hottest write there is, and building the statement (its cache key above all) or flushing an
+    object cost more than SQLite spends running it (measured).
     """
     now = utcnow()
-    row = (
-        await session.execute(
-            insert(Generation)
-            .values(
-                id=generation_id,
-                board_id=board_id,
-                additional_files=[],
-                input_artifacts=[artifact.as_json() for artifact in input_artifacts],
-                attempts=0,
-                created_at=now,
-                updated_at=now,
-                **values,
-            )
-            .returning(*generation_columns())
-        )
-    ).one()
+    parameters = dict.fromkeys(_INSERT_COLUMNS)
+    parameters.update(
+        id=generation_id,
+        board_id=board_id,
+        additional_files=[],
+        input_artifacts=[artifact.as_json() for artifact in input_artifacts],
+        attempts=0,
+        created_at=now,
+        updated_at=now,
+        **values,
+    )
+    row = (await session.execute(_INSERT, parameters)).one()
     await insert_lineage(session, generation_id, input_artifacts)
     await touch_board(session, board_id, now)
     return row

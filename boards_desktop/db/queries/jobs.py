@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.models import Generation
@@ -143,6 +143,35 @@ async def record_external_job_id(
     return bool(result.rowcount)
 
 
+_G = Generation.__table__.c
+_FINISHED_VALUES = {
+    "status": "completed",
+    "progress": 100,
+    "progress_phase": "finalizing",
+    "progress_message": None,
+    "error_message": None,
+    "lease_owner": None,
+    "lease_expires_at": None,
+    "completed_at": bindparam("v_now"),
+    "updated_at": bindparam("v_now"),
+    "storage_url": bindparam("v_storage_url"),
+    "thumbnail_url": bindparam("v_thumbnail_url"),
+    "output_metadata": bindparam("v_output_metadata"),
+}
+# Built once: every job ends here, and a statement built per call costs more (its cache key above
+# all) than SQLite spends running it.
+_COMPLETE_JOB = (
+    update(Generation.__table__)
+    .where(_G.id == bindparam("v_id"), _G.status == "processing", _G.lease_owner == bindparam("v_owner"))
+    .values(_FINISHED_VALUES)
+)
+_COMPLETE_SIBLING = (
+    update(Generation.__table__)
+    .where(_G.id == bindparam("v_id"), _G.batch_generation_id == bindparam("v_job"), _G.status == "processing")
+    .values(_FINISHED_VALUES)
+)
+
+
 async def complete(
     session: AsyncSession,
     *,
@@ -157,37 +186,23 @@ async def complete(
     (storage_url, thumbnail_url, output_metadata).
     """
     now = utcnow()
-    done = {
-        "status": "completed",
-        "progress": 100,
-        "progress_phase": "finalizing",
-        "progress_message": None,
-        "completed_at": now,
-        "updated_at": now,
-        "lease_owner": None,
-        "lease_expires_at": None,
-        "error_message": None,
-    }
-    result = await session.execute(
-        update(Generation)
-        .where(*_ours(owner), Generation.id == generation_id)
-        .values(**done, **outputs.get(generation_id, {}))
-        .execution_options(synchronize_session=False)
-    )
+
+    def parameters(target: uuid.UUID) -> dict[str, Any]:
+        values = outputs.get(target, {})
+        return {
+            "v_id": target,
+            "v_now": now,
+            "v_storage_url": values.get("storage_url"),
+            "v_thumbnail_url": values.get("thumbnail_url"),
+            "v_output_metadata": values.get("output_metadata", {}),
+        }
+
+    result = await session.execute(_COMPLETE_JOB, {**parameters(generation_id), "v_owner": owner})
     if not result.rowcount:
         return False
-    for sibling_id, values in outputs.items():
+    for sibling_id in outputs:
         if sibling_id != generation_id:
-            await session.execute(
-                update(Generation)
-                .where(
-                    Generation.id == sibling_id,
-                    Generation.batch_generation_id == generation_id,
-                    Generation.status == "processing",
-                )
-                .values(**done, **values)
-                .execution_options(synchronize_session=False)
-            )
+            await session.execute(_COMPLETE_SIBLING, {**parameters(sibling_id), "v_job": generation_id})
     await touch_board(session, board_id, now)
     return True
 
