@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -129,3 +130,15 @@ def test_graphql_schema_command_prints_the_sdl() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "type Query {" in result.stdout
+
+
+def test_the_listening_socket_is_tcp_so_replies_are_not_held_back_by_nagle() -> None:
+    # The event loop sets TCP_NODELAY only on accepted sockets whose protocol is TCP; a socket made
+    # with protocol 0 left every kept-alive request waiting 40 ms for a delayed ACK.
+    from boards_desktop.server import bind_socket
+
+    sock = bind_socket("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()
