@@ -6,7 +6,9 @@ completions on the board's SSE stream. Printed: the wall time from the first sub
 completion and the rate in jobs per second (budget 300/s; upstream 71/s), on SQLite and, when the
 PostgreSQL binaries are installed, on a throwaway PostgreSQL.
 
-Run: `python -m tests.benchmarks.queue_throughput [--jobs N] [--sqlite-only] [--local-concurrency N]`.
+`--batch N` submits N jobs per request through `createGenerations` instead.
+
+Run: `python -m tests.benchmarks.queue_throughput [--jobs N] [--batch N] [--sqlite-only] [--local-concurrency N]`.
 """
 
 from __future__ import annotations
@@ -27,18 +29,30 @@ from tests.app_harness import read_token
 
 CREATE = """mutation($b: UUID!) { createGeneration(input: {boardId: $b, generatorName: "local-title-card",
   artifactType: IMAGE, inputParams: {prompt: "Hi", width: 128, height: 128, padding: 8}}) { id } }"""
+CREATE_MANY = "mutation($i: [CreateGenerationInput!]!) { createGenerations(inputs: $i) { id } }"
+PARAMS = {"prompt": "Hi", "width": 128, "height": 128, "padding": 8}
 
 
-async def measure(database_url: str, data_dir: Path, jobs: int, environment: dict[str, str]) -> tuple[float, float]:
-    env = {**os.environ, **environment, "BOARDS_DATA_DIR": str(data_dir), "BOARDS_DATABASE_URL": database_url,
-           "BOARDS_CONFIG_FILE": str(data_dir / "none.toml"), "BOARDS_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen([sys.executable, "-m", "boards_desktop", "serve", "--port", "0"], env=env,
-                              stdout=subprocess.PIPE, text=True)
+async def measure(
+    database_url: str, data_dir: Path, jobs: int, environment: dict[str, str], batch: int = 1
+) -> tuple[float, float]:
+    env = {
+        **os.environ,
+        **environment,
+        "BOARDS_DATA_DIR": str(data_dir),
+        "BOARDS_DATABASE_URL": database_url,
+        "BOARDS_CONFIG_FILE": str(data_dir / "none.toml"),
+        "BOARDS_LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "boards_desktop", "serve", "--port", "0"], env=env, stdout=subprocess.PIPE, text=True
+    )
     try:
         url = server.stdout.readline().strip().rsplit(" ", 1)[1]
         headers = {"Authorization": f"Bearer {read_token(data_dir)}"}
         limits = httpx.Limits(max_connections=60)
         async with httpx.AsyncClient(base_url=url, headers=headers, timeout=120, limits=limits) as http:
+
             async def data(query: str, variables: dict | None = None) -> dict:
                 body = (await http.post("/graphql", json={"query": query, "variables": variables or {}})).json()
                 assert not body.get("errors"), body
@@ -63,8 +77,21 @@ async def measure(database_url: str, data_dir: Path, jobs: int, environment: dic
             watcher = asyncio.create_task(watch())
             await listening.wait()
             started = time.perf_counter()
-            for batch in range(0, jobs, 50):
-                await asyncio.gather(*(data(CREATE, {"b": board}) for _ in range(batch, min(batch + 50, jobs))))
+            if batch == 1:  # one createGeneration per job, fifty requests in flight
+                for start in range(0, jobs, 50):
+                    await asyncio.gather(*(data(CREATE, {"b": board}) for _ in range(start, min(start + 50, jobs))))
+            else:  # createGenerations with `batch` jobs each, five requests in flight
+                item = {
+                    "boardId": board,
+                    "generatorName": "local-title-card",
+                    "artifactType": "IMAGE",
+                    "inputParams": PARAMS,
+                }
+                sizes = [min(batch, jobs - start) for start in range(0, jobs, batch)]
+                for start in range(0, len(sizes), 5):
+                    await asyncio.gather(
+                        *(data(CREATE_MANY, {"i": [item] * size}) for size in sizes[start : start + 5])
+                    )
             submitted = time.perf_counter() - started
             await asyncio.wait_for(watcher, timeout=600)
             return time.perf_counter() - started, submitted
@@ -82,12 +109,15 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--local-concurrency", help="BOARDS_CONCURRENCY_LOCAL (default: the app's)")
+    parser.add_argument(
+        "--batch", type=int, default=1, help="jobs per request (createGenerations); 1: createGeneration"
+    )
     args = parser.parse_args()
     environment = {"BOARDS_CONCURRENCY_LOCAL": args.local_concurrency} if args.local_concurrency else {}
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         url = f"sqlite+aiosqlite:///{root / 'sqlite' / 'boards.db'}"
-        _report("SQLite", args.jobs, *asyncio.run(measure(url, root / "sqlite", args.jobs, environment)))
+        _report("SQLite", args.jobs, *asyncio.run(measure(url, root / "sqlite", args.jobs, environment, args.batch)))
         if args.sqlite_only:
             return
         from tests.postgres_server import ThrowawayPostgres, create_postgres_database, find_bin_dir
@@ -100,7 +130,11 @@ def main() -> None:
         server.start()
         try:
             database_url = asyncio.run(create_postgres_database(server.admin_url))
-            _report("PostgreSQL", args.jobs, *asyncio.run(measure(database_url, root / "postgres", args.jobs, environment)))
+            _report(
+                "PostgreSQL",
+                args.jobs,
+                *asyncio.run(measure(database_url, root / "postgres", args.jobs, environment, args.batch)),
+            )
         finally:
             server.stop()
 

@@ -120,3 +120,38 @@ async def test_the_generators_query_lists_availability_and_schemas(client):
     assert slots["properties"]["image"] == {"$ref": "#/$defs/ImageArtifact"}
     assert slots["properties"]["references"]["items"] == {"$ref": "#/$defs/ImageArtifact"}
     assert set(slots["$defs"]) >= {"ImageArtifact", "VideoArtifact"}
+
+
+BATCH = "mutation($i: [CreateGenerationInput!]!) { createGenerations(inputs: $i) { id status generatorName } }"
+
+
+def _item(board: str, generator: str, params: dict, artifact_type: str = "IMAGE") -> dict:
+    return {"boardId": board, "generatorName": generator, "artifactType": artifact_type, "inputParams": params}
+
+
+async def test_a_batch_is_queued_in_one_request(client, sources):
+    board, image = sources[0], sources[1]
+    other = await new_board(client, "second")
+    items = [_item(board, "test-generator", {"prompt": str(n)}) for n in range(3)]
+    items.append(_item(other, "test-slots", {"image": image}))
+    created = (await client.data(BATCH, {"i": items}))["createGenerations"]
+    assert [g["generatorName"] for g in created] == ["test-generator"] * 3 + ["test-slots"]
+    assert {g["status"] for g in created} == {"PENDING"}
+    assert await _count(client, other) == 1
+
+
+async def test_one_bad_item_refuses_the_whole_batch_and_is_named_by_its_index(client, sources):
+    board, image, pending = sources[0], sources[1], sources[2]
+    before = await _count(client, board)
+    items = [_item(board, "test-generator", {}), _item(board, "test-slots", {"image": pending})]
+    body = await client.graphql(BATCH, {"i": items})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert body["errors"][0]["message"] == (
+        f"inputs[1].inputParams.image: generation {pending} is pending; only completed results can be inputs"
+    )
+    assert await _count(client, board) == before
+    empty = await client.graphql(BATCH, {"i": []})
+    assert empty["errors"][0]["message"] == "inputs holds 0 generations; send between 1 and 100"
+    named = await client.graphql(BATCH, {"i": [_item(board, "test-slots", {"image": image}), _item(board, " ", {})]})
+    assert named["errors"][0]["message"].startswith("inputs[1].")
+    assert await _count(client, board) == before

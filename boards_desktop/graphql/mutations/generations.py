@@ -14,16 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from boards_desktop.db.queries import generations as generation_queries
 from boards_desktop.db.queries import lineage as lineage_queries
 from boards_desktop.db.queries.records import GenerationRecord
-from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext, context_of
-from boards_desktop.graphql.errors import bad_input, conflict, not_found
+from boards_desktop.graphql.errors import conflict, not_found
 from boards_desktop.graphql.inputs import CreateGenerationInput, UploadArtifactInput
-from boards_desktop.graphql.mutations.common import existing_board, existing_generation
+from boards_desktop.graphql.mutations.common import existing_generation
+from boards_desktop.graphql.mutations.queueing import announce, queue_generations
 from boards_desktop.graphql.types.generations import Generation
 from boards_desktop.jobs.events import GenerationEvent
-from boards_desktop.jobs.inputs import InputError, TextReader, check_request
 from boards_desktop.media.uploads import upload_from_url
-from boards_desktop.services import Services
 
 
 @strawberry.type
@@ -34,41 +32,17 @@ class GenerationMutations:
     )
     async def create_generation(self, info: strawberry.Info, input: CreateGenerationInput) -> Generation:
         ctx = context_of(info)
-        generator_name = validation.generator_name(input.generator_name)
-        input_params = validation.json_object(input.input_params, "inputParams")
-        board = await existing_board(ctx, input.board_id)
-        await ctx.permissions.require(board, "editor", "create generations")
-        services = ctx.services
-        try:
-            async with ctx.sessions.write() as session:
-                checked = await check_request(
-                    session,
-                    ctx.actor,
-                    services.generators,
-                    generator_name=generator_name,
-                    artifact_type=input.artifact_type.value,
-                    input_params=input_params,
-                    read_text=_text_reader(services),
-                )
-                row = await generation_queries.insert_generation(
-                    session,
-                    tenant_id=board.tenant_id,
-                    board_id=board.id,
-                    user_id=ctx.actor.user_id,
-                    generator_name=generator_name,
-                    artifact_type=input.artifact_type.value,
-                    input_params=checked.input_params,
-                    input_artifacts=checked.input_artifacts,
-                )
-        except InputError as exc:
-            raise bad_input(str(exc)) from None
-        except IntegrityError:
-            raise not_found(
-                f"Board {board.id} or an input generation was deleted while the generation was being created; "
-                "nothing was queued"
-            ) from None
-        await _queued(ctx, row)
+        (row,) = await queue_generations(ctx, [input], batch=False)
         return _created(ctx, row)
+
+    @strawberry.mutation(
+        description="Queue several generations in one request (up to 100; editor or above on each board). "
+        "All are checked first and stored together: one bad item is named by its index and nothing is queued."
+    )
+    async def create_generations(self, info: strawberry.Info, inputs: list[CreateGenerationInput]) -> list[Generation]:
+        ctx = context_of(info)
+        rows = await queue_generations(ctx, inputs, batch=True)
+        return [_created(ctx, row) for row in rows]
 
     @strawberry.mutation(description="Queue a new generation with the same generator, type, params and inputs.")
     async def regenerate(self, info: strawberry.Info, id: uuid.UUID) -> Generation:
@@ -92,7 +66,7 @@ class GenerationMutations:
                 )
         except IntegrityError:
             raise not_found(f"Generation {id} or one of its inputs was deleted meanwhile; nothing was queued") from None
-        await _queued(ctx, row)
+        await announce(ctx, row)
         return _created(ctx, row)
 
     @strawberry.mutation(description="Stop a pending or processing generation. A finished one stays as it is.")
@@ -145,25 +119,6 @@ class GenerationMutations:
             parent_generation_id=input.parent_generation_id,
         )
         return _created(ctx, row)
-
-
-async def _queued(ctx: RequestContext, row: GenerationRecord) -> None:
-    """Tell the board's viewers, and wake the job runner (other app processes wake on the event)."""
-    services = ctx.services
-    await services.events.publish(GenerationEvent.from_record(row))
-    generator = services.generators.get(row.generator_name)
-    services.jobs.wake(generator.provider if generator is not None else None)
-
-
-def _text_reader(services: Services) -> TextReader:
-    def read_text(storage_url: str | None) -> str:
-        key = services.media.key_of_url(storage_url)
-        try:
-            return services.media.path_of(key).read_text(encoding="utf-8") if key else ""
-        except (OSError, ValueError):
-            return ""
-
-    return read_text
 
 
 def _created(ctx: RequestContext, row: GenerationRecord) -> Generation:

@@ -1,0 +1,110 @@
+"""Queuing generations: every request checked first, then all stored in one transaction, or none.
+
+Shared by `createGeneration` and `createGenerations`. A batch is what a client sends for "four
+variations" or "run these again": one request and one transaction instead of one each, and the
+same checks for every item; the first bad item is named by its index and nothing is queued.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.exc import IntegrityError
+
+from boards_desktop.db.queries import generations as generation_queries
+from boards_desktop.db.queries.records import BoardRecord, GenerationRecord
+from boards_desktop.graphql import validation
+from boards_desktop.graphql.context import RequestContext
+from boards_desktop.graphql.errors import bad_input, not_found
+from boards_desktop.graphql.inputs import CreateGenerationInput
+from boards_desktop.graphql.mutations.common import existing_board
+from boards_desktop.jobs.events import GenerationEvent
+from boards_desktop.jobs.inputs import InputError, TextReader, check_request
+from boards_desktop.services import Services
+
+MAX_BATCH = 100
+
+
+async def queue_generations(
+    ctx: RequestContext, requests: Sequence[CreateGenerationInput], *, batch: bool
+) -> list[GenerationRecord]:
+    """Check and store the requests (all or none), then announce them and wake the job runner."""
+    if batch and not 1 <= len(requests) <= MAX_BATCH:
+        raise bad_input(f"inputs holds {len(requests)} generations; send between 1 and {MAX_BATCH}")
+    boards: dict[object, BoardRecord] = {}
+    prepared = []
+    for index, request in enumerate(requests):
+        where = f"inputs[{index}]." if batch else ""
+        name = _named(where, lambda r=request: validation.generator_name(r.generator_name))
+        params = _named(where, lambda r=request: validation.json_object(r.input_params, "inputParams"))
+        if request.board_id not in boards:
+            board = await existing_board(ctx, request.board_id)
+            await ctx.permissions.require(board, "editor", "create generations")
+            boards[request.board_id] = board
+        prepared.append((where, boards[request.board_id], name, params, request.artifact_type.value))
+    services = ctx.services
+    rows: list[GenerationRecord] = []
+    try:
+        async with ctx.sessions.write() as session:
+            for where, board, name, params, artifact_type in prepared:
+                try:
+                    checked = await check_request(
+                        session,
+                        ctx.actor,
+                        services.generators,
+                        generator_name=name,
+                        artifact_type=artifact_type,
+                        input_params=params,
+                        read_text=text_reader(services),
+                    )
+                except InputError as exc:
+                    raise bad_input(f"{where}{exc}") from None
+                rows.append(
+                    await generation_queries.insert_generation(
+                        session,
+                        tenant_id=board.tenant_id,
+                        board_id=board.id,
+                        user_id=ctx.actor.user_id,
+                        generator_name=name,
+                        artifact_type=artifact_type,
+                        input_params=checked.input_params,
+                        input_artifacts=checked.input_artifacts,
+                    )
+                )
+    except IntegrityError:
+        raise not_found(
+            "A board or an input generation was deleted while the generation was being created; nothing was queued"
+        ) from None
+    for row in rows:
+        await announce(ctx, row)
+    return rows
+
+
+async def announce(ctx: RequestContext, row: GenerationRecord) -> None:
+    """Tell the board's viewers, and wake the job runner (other app processes wake on the event)."""
+    services = ctx.services
+    await services.events.publish(GenerationEvent.from_record(row))
+    generator = services.generators.get(row.generator_name)
+    services.jobs.wake(generator.provider if generator is not None else None)
+
+
+def text_reader(services: Services) -> TextReader:
+    def read_text(storage_url: str | None) -> str:
+        key = services.media.key_of_url(storage_url)
+        try:
+            return services.media.path_of(key).read_text(encoding="utf-8") if key else ""
+        except (OSError, ValueError):
+            return ""
+
+    return read_text
+
+
+def _named(where: str, check):
+    """Run a check; in a batch, its error names the item it is about."""
+    try:
+        return check()
+    except Exception as exc:
+        if where and hasattr(exc, "message"):
+            exc.message = f"{where}{exc.message}"  # type: ignore[attr-defined]
+            exc.args = (exc.message,)  # type: ignore[attr-defined]
+        raise
