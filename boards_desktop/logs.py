@@ -15,6 +15,8 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from litestar.exceptions import InternalServerException
+
 if TYPE_CHECKING:
     from boards_desktop.settings import Settings
 
@@ -90,6 +92,11 @@ def log_unexpected_error(exception: Exception, scope: Any) -> None:
     """Litestar `after_exception` hook: an error that is not a deliberate HTTP answer, with its traceback."""
     status = getattr(exception, "status_code", 500)
     if isinstance(status, int) and status < 500:
+        return
+    if isinstance(exception, InternalServerException) and "client disconnected" in str(exception.detail):
+        # The client went away while its request was read (a closed tab, a cancelled script): nothing
+        # failed here, and there is nobody to answer.
+        logging.getLogger("boards").info("client left during %s %s", scope.get("method"), scope.get("path"))
         return
     logging.getLogger("boards").error(
         "unexpected error in %s %s", scope.get("method", scope.get("type")), scope.get("path"), exc_info=exception
