@@ -142,7 +142,12 @@ async def test_when_a_batch_fails_every_sibling_fails_with_it(client):
     batch = await board_statuses(client, board)
     assert len(batch) == 2  # the job and the one sibling it had begun
     assert {g["status"] for g in batch} == {"FAILED"}
-    assert not any(list((client.services.media.root / board / g["id"]).glob("output*")) for g in batch)
+
+    async def files_gone() -> bool:
+        # The files go just after the status is written (never before: a job taken over may still complete).
+        return not any(list((client.services.media.root / board / g["id"]).glob("output*")) for g in batch)
+
+    await wait_until(files_gone, timeout=5)
 
 
 async def test_jobs_of_one_provider_start_first_in_first_out(tmp_path, database_url):
