@@ -7,7 +7,7 @@ environment and the config file.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from litestar import Litestar
@@ -25,6 +25,7 @@ from boards_desktop.engine_services import start_engine
 from boards_desktop.graphql import create_graphql_controller
 from boards_desktop.identity import load_identity
 from boards_desktop.logs import install_log_file, log_unexpected_error
+from boards_desktop.providers import BaseProvider
 from boards_desktop.security import AppSecurity, TokenFileError, install_gate
 from boards_desktop.services import Services
 from boards_desktop.settings import Settings, SettingsError, configure_logging, load_settings
@@ -32,7 +33,10 @@ from boards_desktop.settings import Settings, SettingsError, configure_logging, 
 log = logging.getLogger("boards")
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None, *, providers: Mapping[str, type[BaseProvider]] | None = None
+) -> Litestar:
+    """The app; `providers` replaces the provider classes of boards_desktop.providers.PROVIDERS."""
     settings = settings or load_settings()
     configure_logging(settings)
     install_log_file(settings)
@@ -62,7 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             app.state.services = services
             # The media store, events, generators and job runner: see boards_desktop.engine_services.
             async with AsyncExitStack() as stack:
-                await start_engine(services, stack)
+                await start_engine(services, stack, providers)
                 yield
         finally:
             await database.dispose()

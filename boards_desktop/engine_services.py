@@ -1,20 +1,29 @@
 """The generation engine's services, started after the database and stopped before it.
 
-Order matters at both ends: the event broker must be listening before the runner publishes, and at
-shutdown the runner stops (its jobs given a few seconds, the rest left resumable) before the
-broker, the HTTP client and the database go away.
+Order matters at both ends: the event broker must be listening before the runner publishes; the
+keys must be read before the registry is asked whether a generator can run (the runner resumes
+interrupted jobs at once, and a job whose key looks missing would fail); the models added by name
+must be in the registry before the runner looks for interrupted jobs. At shutdown the runner stops
+(its jobs given a few seconds, the rest left resumable) before the providers, the broker, the HTTP
+client and the database go away.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import AsyncExitStack
 
 import httpx
 
+from boards_desktop.generators.model_catalog import CATALOG_FILE_NAME, ModelCatalog
 from boards_desktop.generators.registry import load_registry
 from boards_desktop.jobs.events import EventBroker
 from boards_desktop.jobs.runner import JobRunner
 from boards_desktop.media.store import MediaStore
+from boards_desktop.preferences import Preferences
+from boards_desktop.providers import PROVIDERS, BaseProvider
+from boards_desktop.providers.keys import KeyStore
+from boards_desktop.providers.provider_set import build_providers
 from boards_desktop.services import Services
 
 # Providers wait on slow services (a video takes minutes); each provider sets its own timeouts.
@@ -22,7 +31,9 @@ HTTP_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 HTTP_LIMITS = httpx.Limits(max_connections=400, max_keepalive_connections=50)
 
 
-async def start_engine(services: Services, stack: AsyncExitStack) -> None:
+async def start_engine(
+    services: Services, stack: AsyncExitStack, provider_classes: Mapping[str, type[BaseProvider]] | None = None
+) -> None:
     settings = services.settings
     services.media = MediaStore(settings.media_dir)
     services.events = EventBroker.for_database(services.database)
@@ -31,8 +42,22 @@ async def start_engine(services: Services, stack: AsyncExitStack) -> None:
     services.http = await stack.enter_async_context(
         httpx.AsyncClient(timeout=HTTP_TIMEOUT, limits=HTTP_LIMITS, follow_redirects=True)
     )
-    services.generators = load_registry(settings.generators, settings.generator_modules)
-    services.jobs = JobRunner(
+    services.keys = KeyStore(settings.environment)
+    await services.keys.load_async()
+    services.preferences = preferences = Preferences(settings)
+    services.providers = providers = build_providers(
+        PROVIDERS if provider_classes is None else provider_classes,
+        settings=settings,
+        keys=services.keys,
+        preferences=preferences,
+        http=services.http,
+    )
+    services.generators = load_registry(settings.generators, settings.generator_modules, providers)
+    services.model_generators = ModelCatalog(settings.data_dir / CATALOG_FILE_NAME, providers, services.generators)
+    services.model_generators.load()
+    await providers.start()
+    stack.push_async_callback(providers.stop)
+    services.jobs = jobs = JobRunner(
         settings=settings,
         database=services.database,
         registry=services.generators,
@@ -40,6 +65,10 @@ async def start_engine(services: Services, stack: AsyncExitStack) -> None:
         events=services.events,
         http=services.http,
         installation=str(services.actor.user_id),  # one local user per installation (data folder)
+        concurrency_of=preferences.concurrency_of,  # read at every claim: a change applies at once
     )
-    await services.jobs.start()
-    stack.push_async_callback(services.jobs.stop, settings.shutdown_grace_seconds)
+    preferences.on_change(jobs.wake)  # a raised limit frees slots now
+    preferences.on_change(providers.settings_changed)  # the ComfyUI address is checked again
+    services.model_generators.on_added(lambda generator: jobs.wake(generator.provider))
+    await jobs.start()
+    stack.push_async_callback(jobs.stop, settings.shutdown_grace_seconds)

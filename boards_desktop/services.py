@@ -13,10 +13,14 @@ from boards_desktop.settings import Settings
 if TYPE_CHECKING:
     import httpx
 
+    from boards_desktop.generators.model_catalog import ModelCatalog
     from boards_desktop.generators.registry import GeneratorRegistry
     from boards_desktop.jobs.events import EventBroker
     from boards_desktop.jobs.runner import JobRunner
     from boards_desktop.media.store import MediaStore
+    from boards_desktop.preferences import Preferences
+    from boards_desktop.providers.keys import KeyStore
+    from boards_desktop.providers.provider_set import ProviderSet
 
 
 @dataclass
@@ -31,4 +35,8 @@ class Services:
     generators: GeneratorRegistry | None = None
     jobs: JobRunner | None = None
     http: httpx.AsyncClient | None = None  # shared by providers and URL downloads
+    keys: KeyStore | None = None  # provider keys: environment, then the OS keyring
+    preferences: Preferences | None = None  # what the Settings page changed (preferences.json)
+    providers: ProviderSet | None = None  # one client per remote service or local engine
+    model_generators: ModelCatalog | None = None  # models added by name, kept across restarts
     security: Any = None  # boards_desktop.security: the token, session cookies and launch codes

@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -20,6 +21,18 @@ APP_NAME = "Boards"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+
+
+DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_REPLICATE_BASE_URL = "https://api.replicate.com/v1"
+DEFAULT_FAL_BASE_URL = "https://queue.fal.run"
+DEFAULT_COMFYUI_URL = "http://127.0.0.1:8188"
+# Read from the environment beside the BOARDS_* settings (never from the config file: a key in a
+# plain file is what the OS keyring is for).
+PROVIDER_KEY_VARIABLES = ("OPENAI_API_KEY", "REPLICATE_API_TOKEN", "FAL_KEY")
+_KEYRING_VARIABLES = ("PYTHON_KEYRING_BACKEND",)
+_KEYRING_PROPERTY_PREFIX = "KEYRING_PROPERTY_"
+
 
 
 class SettingsError(ValueError):
@@ -57,16 +70,35 @@ class Settings:
     default_concurrency: int = 8
     generators: GeneratorSettings = field(default_factory=lambda: GeneratorSettings())
     generator_modules: tuple[str, ...] = ()  # importable modules with a GENERATORS list
+    # Where each remote service is reached (tests point them at local fakes).
+    openai_base_url: str = DEFAULT_OPENAI_BASE_URL
+    replicate_base_url: str = DEFAULT_REPLICATE_BASE_URL
+    fal_base_url: str = DEFAULT_FAL_BASE_URL
+    comfyui_url: str = DEFAULT_COMFYUI_URL
+    # Where a setting the app's Settings page can change came from: "environment" | "config" | "default".
+    # The page's own choices (<data dir>/preferences.json) sit between the environment and the config file.
+    sources: Mapping[str, str] = field(default_factory=dict)
+    # The provider keys and the keyring's own variables, from the same environment as the rest
+    # (OPENAI_API_KEY, PYTHON_KEYRING_BACKEND, KEYRING_PROPERTY_*): read by providers.keys, never shown.
+    environment: Mapping[str, str] = field(default_factory=dict, repr=False)
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def concurrency_of(self, provider: str) -> int:
         if provider in self.concurrency:
             return self.concurrency[provider]
+        return self.default_concurrency_of(provider)
+
+    def default_concurrency_of(self, provider: str) -> int:
+        """The limit of a provider that no setting names (`BOARDS_CONCURRENCY`, or the local default)."""
         if provider == "local":
             # Twice the cores: a local job spends much of its time in file writes and in threads that
             # release the GIL (measured: 2 slots gave 124 jobs/s on two cores, 8 slots 184).
             return max(4, 2 * (os.cpu_count() or 1))
         return self.default_concurrency
+
+    def source_of(self, setting: str) -> str:
+        """Where `setting` came from: "environment", "config" or "default"."""
+        return self.sources.get(setting, "default")
 
     @property
     def is_sqlite(self) -> bool:
@@ -99,7 +131,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = dict(os.environ if environ is None else environ)
     config_file = Path(env["BOARDS_CONFIG_FILE"]) if env.get("BOARDS_CONFIG_FILE") else default_config_file()
     sections = _read_config_sections(config_file)
-    values = {**_flat_values(sections), **{k: v for k, v in env.items() if k.startswith("BOARDS_")}}
+    from_file = _flat_values(sections)
+    from_env = {k: v for k, v in env.items() if k.startswith("BOARDS_")}
+    values = {**from_file, **from_env}
 
     data_dir = _path(values, "BOARDS_DATA_DIR") or Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     media_dir = _path(values, "BOARDS_MEDIA_DIR") or data_dir / "media"
@@ -123,6 +157,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         default_concurrency=int(_number(values, "BOARDS_CONCURRENCY", 8, minimum=1)),
         generators=_generator_settings(values, sections.get("generators")),
         generator_modules=tuple(m.strip() for m in values.get("BOARDS_GENERATOR_MODULES", "").split(",") if m.strip()),
+        openai_base_url=_url(values, "BOARDS_OPENAI_BASE_URL", DEFAULT_OPENAI_BASE_URL),
+        replicate_base_url=_url(values, "BOARDS_REPLICATE_BASE_URL", DEFAULT_REPLICATE_BASE_URL),
+        fal_base_url=_url(values, "BOARDS_FAL_BASE_URL", DEFAULT_FAL_BASE_URL),
+        comfyui_url=_url(values, "BOARDS_COMFYUI_URL", DEFAULT_COMFYUI_URL),
+        sources=_sources(from_env, from_file, sections.get("concurrency")),
+        environment={
+            k: v
+            for k, v in env.items()
+            if (k in PROVIDER_KEY_VARIABLES or k in _KEYRING_VARIABLES or k.startswith(_KEYRING_PROPERTY_PREFIX)) and v
+        },
         extra={k: v for k, v in values.items() if k not in _KNOWN and not k.startswith(_CONCURRENCY_PREFIX)},
     )
 
@@ -144,8 +188,31 @@ _KNOWN = {
     "BOARDS_CONCURRENCY_LOCAL",  # one per provider: BOARDS_CONCURRENCY_<PROVIDER>
     "BOARDS_GENERATORS_DISABLED",
     "BOARDS_GENERATOR_MODULES",
+    "BOARDS_OPENAI_BASE_URL",
+    "BOARDS_REPLICATE_BASE_URL",
+    "BOARDS_FAL_BASE_URL",
+    "BOARDS_COMFYUI_URL",
 }
 _CONCURRENCY_PREFIX = "BOARDS_CONCURRENCY_"
+
+
+def _sources(from_env: Mapping[str, str], from_file: Mapping[str, str], section: Any) -> dict[str, str]:
+    """Setting name (and `BOARDS_CONCURRENCY_<PROVIDER>`, upper case) -> "environment" or "config"."""
+    sources = {name: "config" for name in from_file}
+    if isinstance(section, dict):
+        sources.update({f"{_CONCURRENCY_PREFIX}{provider.upper()}": "config" for provider in section})
+    sources.update({name: "environment" for name in from_env})
+    return sources
+
+
+def _url(values: Mapping[str, str], name: str, default: str) -> str:
+    raw = (values.get(name) or "").strip()
+    if not raw:
+        return default
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"{name}={raw!r}: give an http(s) URL, e.g. {default}")
+    return raw.rstrip("/")
 
 
 def _read_config_sections(path: Path) -> dict[str, Any]:

@@ -4,6 +4,8 @@ A field typed `ImageArtifact`, `ImageArtifact | None`, `list[ImageArtifact]` or
 `list[ImageArtifact] | None` (likewise Video, Audio, Text) is an artifact slot. Clients send a
 generation id (or a list of ids) in such a field; the app checks them and hands the generator
 artifact models. Upstream never resolved the optional and list forms: here every form is a slot.
+A field with an alias (a model made from a service's schema) is a slot under its alias, the name
+clients send.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ def artifact_slots(model: type[BaseModel]) -> dict[str, ArtifactSlot]:
         found = _artifact_class(info.annotation)
         if found is not None:
             cls, many = found
-            slots[name] = ArtifactSlot(name, artifact_type_of(cls), many, info.is_required())
+            key = info.alias or name
+            slots[key] = ArtifactSlot(key, artifact_type_of(cls), many, info.is_required())
     return slots
 
 

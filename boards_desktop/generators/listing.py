@@ -1,17 +1,28 @@
 """`boards-desktop generators`: every generator, what it makes, and whether it can run here.
 
 A generator that cannot run (no key, an engine that does not answer) is listed with the reason,
-never as a crash: the point of the command is to find out what is missing.
+never as a crash: the point of the command is to find out what is missing. The keys are read as
+the app reads them (environment, then the OS keyring), the models added by name come from their
+cache file, and each local engine is checked once.
 """
 
 from __future__ import annotations
 
-from boards_desktop.generators.registry import load_registry
+import asyncio
+
+import httpx
+
+from boards_desktop.generators.model_catalog import CATALOG_FILE_NAME, ModelCatalog
+from boards_desktop.generators.registry import GeneratorStatus, load_registry
+from boards_desktop.preferences import Preferences
+from boards_desktop.providers import PROVIDERS
+from boards_desktop.providers.keys import KeyStore
+from boards_desktop.providers.provider_set import build_providers
 from boards_desktop.settings import Settings
 
 
 def print_generators(settings: Settings) -> int:
-    statuses = load_registry(settings.generators, settings.generator_modules).statuses()
+    statuses = asyncio.run(_statuses(settings))
     if not statuses:
         print("no generators are installed")
         return 0
@@ -20,3 +31,16 @@ def print_generators(settings: Settings) -> int:
         state = "ready" if status.available else f"unavailable: {status.unavailable_reason}"
         print(f"{status.name:<{name_width}}  {status.artifact_type:<5}  {status.provider:<10}  {state}")
     return 0
+
+
+async def _statuses(settings: Settings) -> list[GeneratorStatus]:
+    keys = KeyStore(settings.environment)
+    await keys.load_async()
+    preferences = Preferences(settings)
+    async with httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=3.0)) as http:
+        providers = build_providers(PROVIDERS, settings=settings, keys=keys, preferences=preferences, http=http)
+        registry = load_registry(settings.generators, settings.generator_modules, providers)
+        ModelCatalog(settings.data_dir / CATALOG_FILE_NAME, providers, registry).load()
+        for provider in providers:
+            await provider.refresh_availability()
+        return registry.statuses()

@@ -1,13 +1,18 @@
 """The generators this app offers: built-in ones, third-party plugins, and the config's choices.
 
 Sources, in order (a later one with the same name replaces an earlier one, with a warning):
-1. `boards_desktop.generators.builtin.BUILTIN_GENERATORS`;
+1. `boards_desktop.generators.builtin.BUILTIN_GENERATORS`, then the generators that run on the
+   app's providers (`boards_desktop.generators.providers.PROVIDER_GENERATORS`, each built with its
+   provider instance);
 2. the entry point group `boards_desktop.generators` (each entry point names a generator class, an
    instance, or a list of either), for installed plugin packages;
 3. `BOARDS_GENERATOR_MODULES`: importable modules with a `GENERATORS` list, for an artist's own
    generators without packaging them.
 Then the `[generators]` config section enables, disables or renames them. A plugin that fails to
 load is logged and left out: one broken package must not stop the app.
+
+Generators may also come and go while the app runs (`add`, `remove`): the models an artist adds
+by name (boards_desktop.generators.model_catalog). The same config choices apply to them.
 """
 
 from __future__ import annotations
@@ -17,10 +22,13 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boards_desktop.generators.base import BaseGenerator
 from boards_desktop.settings import GeneratorSettings
+
+if TYPE_CHECKING:
+    from boards_desktop.providers.provider_set import ProviderSet
 
 log = logging.getLogger("boards.generators")
 
@@ -44,20 +52,36 @@ class GeneratorRegistry:
     """Generators by the name they are offered under (after renames)."""
 
     def __init__(self, generators: Iterable[BaseGenerator], settings: GeneratorSettings | None = None) -> None:
-        settings = settings or GeneratorSettings()
+        self._settings = settings or GeneratorSettings()
         self._by_name: dict[str, BaseGenerator] = {}
         for generator in generators:
-            own_name = generator.name
-            if settings.enabled and own_name not in settings.enabled:
+            offered = self._offered(generator)
+            if offered is None:
                 continue
-            if own_name in settings.disabled:
-                continue
-            offered = settings.rename.get(own_name, own_name)
-            if offered != own_name:
-                generator = _renamed(generator, offered)
-            if offered in self._by_name:
-                log.warning("generator %r is defined twice; the later definition is used", offered)
-            self._by_name[offered] = generator
+            if offered.name in self._by_name:
+                log.warning("generator %r is defined twice; the later definition is used", offered.name)
+            self._by_name[offered.name] = offered
+
+    def add(self, generator: BaseGenerator) -> BaseGenerator | None:
+        """Offer a generator while the app runs (replacing one of the same name); None when the config
+        disables it."""
+        offered = self._offered(generator)
+        if offered is not None:
+            self._by_name[offered.name] = offered
+        return offered
+
+    def remove(self, name: str) -> bool:
+        return self._by_name.pop(name, None) is not None
+
+    def _offered(self, generator: BaseGenerator) -> BaseGenerator | None:
+        """The generator as the config offers it (renamed), or None when it is not offered."""
+        own_name = generator.name
+        if self._settings.enabled and own_name not in self._settings.enabled:
+            return None
+        if own_name in self._settings.disabled:
+            return None
+        offered = self._settings.rename.get(own_name, own_name)
+        return _renamed(generator, offered) if offered != own_name else generator
 
     def __iter__(self) -> Iterator[BaseGenerator]:
         return iter(sorted(self._by_name.values(), key=lambda g: g.name))
@@ -99,8 +123,12 @@ def availability_of(generator: BaseGenerator) -> str | None:
         return f"its availability check failed: {exc}"
 
 
-def load_registry(settings: GeneratorSettings, modules: Iterable[str] = ()) -> GeneratorRegistry:
-    return GeneratorRegistry([*_builtin(), *_from_entry_points(), *_from_modules(modules)], settings)
+def load_registry(
+    settings: GeneratorSettings, modules: Iterable[str] = (), providers: ProviderSet | None = None
+) -> GeneratorRegistry:
+    """The generators of an app; those of providers only when `providers` are given."""
+    found = [*_builtin(), *_on_providers(providers), *_from_entry_points(), *_from_modules(modules)]
+    return GeneratorRegistry(found, settings)
 
 
 def _builtin() -> list[BaseGenerator]:
@@ -109,6 +137,19 @@ def _builtin() -> list[BaseGenerator]:
     except ImportError:
         return []
     return _instances(BUILTIN_GENERATORS, "the built-in generators")
+
+
+def _on_providers(providers: ProviderSet | None) -> list[BaseGenerator]:
+    if providers is None:
+        return []
+    from boards_desktop.generators.providers import PROVIDER_GENERATORS
+
+    built: list[BaseGenerator] = []
+    for cls in PROVIDER_GENERATORS:
+        service = providers.get(cls.provider)
+        if service is not None:
+            built.append(cls(service))
+    return built
 
 
 def _from_entry_points() -> list[BaseGenerator]:

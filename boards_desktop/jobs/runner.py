@@ -1,7 +1,8 @@
 """The job runner: asyncio tasks in the server process that take jobs from the generations table.
 
 One dispatcher claims the oldest pending jobs of each provider while that provider has free slots
-(`Settings.concurrency_of`), and starts a task per job. A lease loop renews the leases of running
+(`concurrency_of`: the Settings page's choice, read at every claim, else the settings), and starts a
+task per job. A lease loop renews the leases of running
 jobs every few seconds; a job whose lease could not be renewed was cancelled by an artist or taken
 over, and its task is stopped without writing anything. The same loop takes over jobs whose
 claimer stopped renewing (a crashed app on a shared PostgreSQL database).
@@ -17,7 +18,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -58,12 +59,14 @@ class JobRunner:
         events: EventBroker,
         http: httpx.AsyncClient,
         installation: str,
+        concurrency_of: Callable[[str], int] | None = None,
     ) -> None:
         # `<installation>/<host>:<pid>:<random>`: the prefix lets the next start of this installation
         # know its own crashed jobs on a shared database without waiting for their leases to expire.
         self._installation = installation
         self.owner = f"{installation}/{socket.gethostname()[:16]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._settings = settings
+        self._concurrency_of = concurrency_of or settings.concurrency_of
         self._database = database
         self._registry = registry
         self._media = media
@@ -175,7 +178,7 @@ class JobRunner:
 
     def _free_slots(self, provider: str) -> int:
         busy = sum(1 for r in self._running.values() if r.execution.generator_provider == provider)
-        return self._settings.concurrency_of(provider) - busy
+        return self._concurrency_of(provider) - busy
 
     def _start_all(self, jobs: Iterable[GenerationRecord], *, mode: str) -> None:
         for job in jobs:

@@ -1,0 +1,18 @@
+"""The generators that run on a provider (boards_desktop.providers): thin definitions, one module per service.
+
+`PROVIDER_GENERATORS` lists their classes; the registry builds each with its provider instance
+(`cls(providers[cls.provider])`), next to the built-in tools. A generator whose provider is not in
+the app's `ProviderSet` is left out.
+"""
+
+from __future__ import annotations
+
+from boards_desktop.generators.providers.openai import OpenAIImageEditGenerator, OpenAIImageGenerator
+from boards_desktop.generators.providers.remote import RemoteGenerator
+
+PROVIDER_GENERATORS: list[type[RemoteGenerator]] = [
+    OpenAIImageGenerator,
+    OpenAIImageEditGenerator,
+]
+
+__all__ = ["PROVIDER_GENERATORS", "RemoteGenerator"]

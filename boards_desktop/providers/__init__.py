@@ -1,0 +1,23 @@
+"""Providers: one client per remote service or local engine, registered in `PROVIDERS` by name.
+
+- `base.BaseProvider`: what a provider is (status-yielding work methods, `request`, availability,
+  the optional "any model by name" pair `describe_model` / `model_generator`);
+- `calls`: the request helper (timeouts, retries that never pay twice, readable errors);
+- `keys`: the provider keys (environment, then the OS keyring);
+- `engine.EngineStatus`: a local engine's reachability, cached and refreshed in the background;
+- `provider_set`: the providers of a running app, built from the settings and the keys.
+
+A new provider is a module here with a `BaseProvider` subclass, an entry in `PROVIDERS`, and (for
+a remote service) its key in `keys.KEY_SPECS` and its base URL in `provider_set.BASE_URLS`.
+"""
+
+from __future__ import annotations
+
+from boards_desktop.providers.base import BaseProvider
+from boards_desktop.providers.openai import OpenAIProvider
+
+PROVIDERS: dict[str, type[BaseProvider]] = {
+    "openai": OpenAIProvider,
+}
+
+__all__ = ["PROVIDERS", "BaseProvider", "OpenAIProvider"]
