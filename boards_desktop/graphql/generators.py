@@ -18,15 +18,18 @@ def list_generators(services: Services, artifact_type: str | None) -> list[Gener
     for generator in registry:
         if wanted is not None and generator.artifact_type != wanted:
             continue
-        listed.append(
-            GeneratorInfo(
-                name=generator.name,
-                description=generator.description,
-                artifact_type=ArtifactType(generator.artifact_type),
-                input_schema=generator.get_input_schema().model_json_schema(),
-                provider=generator.provider,
-                available=(reason := availability_of(generator)) is None,
-                unavailable_reason=reason,
-            )
-        )
+        listed.append(generator_info(generator))
     return sorted(listed, key=lambda info: info.name)
+
+
+def generator_info(generator: Any) -> GeneratorInfo:
+    reason = availability_of(generator)
+    return GeneratorInfo(
+        name=generator.name,
+        description=generator.description,
+        artifact_type=ArtifactType(generator.artifact_type),
+        input_schema=generator.get_input_schema().model_json_schema(),
+        provider=generator.provider,
+        available=reason is None,
+        unavailable_reason=reason,
+    )

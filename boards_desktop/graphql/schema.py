@@ -7,7 +7,9 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.tools import merge_types
 
+from boards_desktop.graphql.app_settings import SettingsQuery
 from boards_desktop.graphql.errors import log_unexpected
 from boards_desktop.graphql.mutations import Mutation
 from boards_desktop.graphql.queries import Query
@@ -23,7 +25,7 @@ class _Schema(strawberry.Schema):
 
 # A client sends the same few operations over and over: parse and validate each text once.
 schema = _Schema(
-    query=Query,
+    query=merge_types("Query", (Query, SettingsQuery)),  # the Settings page's reads are additions
     mutation=Mutation,
     subscription=Subscription,  # an addition: upstream had none
     extensions=[CloseRequestSessions, lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from strawberry.tools import merge_types
 
+from boards_desktop.graphql.app_settings import SettingsMutations
+from boards_desktop.graphql.model_generators import ModelGeneratorMutations
 from boards_desktop.graphql.mutations.boards import BoardMutations
 from boards_desktop.graphql.mutations.generations import GenerationMutations
 from boards_desktop.graphql.mutations.members import MemberMutations
 from boards_desktop.graphql.mutations.tags import TagMutations
 
-Mutation = merge_types("Mutation", (BoardMutations, MemberMutations, GenerationMutations, TagMutations))
+Mutation = merge_types(
+    "Mutation",
+    (BoardMutations, MemberMutations, GenerationMutations, TagMutations, SettingsMutations, ModelGeneratorMutations),
+)

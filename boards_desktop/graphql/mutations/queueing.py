@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from boards_desktop.db.queries import generations as generation_queries
 from boards_desktop.db.queries.records import BoardRecord, GenerationRecord
+from boards_desktop.generators.registry import availability_of
 from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext
 from boards_desktop.graphql.errors import bad_input, not_found
@@ -43,6 +44,7 @@ async def queue_generations(
             boards[request.board_id] = board
         prepared.append((where, boards[request.board_id], name, params, request.artifact_type.value))
     services = ctx.services
+    await _recheck_unavailable(services, {name for _, _, name, _, _ in prepared})
     rows: list[GenerationRecord] = []
     try:
         async with ctx.sessions.write() as session:
@@ -86,6 +88,18 @@ async def announce(ctx: RequestContext, row: GenerationRecord) -> None:
     await services.events.publish(GenerationEvent.from_record(row))
     generator = services.generators.get(row.generator_name)
     services.jobs.wake(generator.provider if generator is not None else None)
+
+
+async def _recheck_unavailable(services: Services, names: set[str]) -> None:
+    """An engine found down a while ago may be up now: check again before refusing (a few seconds at most)."""
+    providers = {
+        generator.provider
+        for name in names
+        if (generator := services.generators.get(name)) is not None and availability_of(generator) is not None
+    }
+    for provider in providers:
+        if services.providers is not None:
+            await services.providers.refresh(provider)
 
 
 def text_reader(services: Services) -> TextReader:

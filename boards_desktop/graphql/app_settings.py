@@ -1,0 +1,106 @@
+"""providerKeys, appSettings, setProviderKey, clearProviderKey, updateAppSettings (the Settings page).
+
+Keys go to the OS keyring and nowhere else: the answers say whether a key is set and its last four
+characters, never the key. Keyring calls run in a thread (one may wait on an unlock dialog).
+The preferences (ComfyUI address, per-provider concurrency) are applied at once: the job runner
+reads its limits at every claim, and the engines are checked again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import strawberry
+
+from boards_desktop.graphql.context import context_of
+from boards_desktop.graphql.errors import bad_input
+from boards_desktop.graphql.types.settings import AppSettings, ProviderConcurrency, ProviderKey, UpdateAppSettingsInput
+from boards_desktop.preferences import PreferenceError
+from boards_desktop.providers.keys import KeyStoreError
+from boards_desktop.services import Services
+
+
+@strawberry.type
+class SettingsQuery:
+    @strawberry.field(description="The provider keys: whether each is set, where from, and whether it can be stored.")
+    def provider_keys(self, info: strawberry.Info) -> list[ProviderKey]:
+        keys = context_of(info).services.keys
+        return [ProviderKey.from_status(keys.status(provider)) for provider in keys.providers]
+
+    @strawberry.field(description="The app's settings as they apply now, each with where it comes from.")
+    async def app_settings(self, info: strawberry.Info) -> AppSettings:
+        return await app_settings_of(context_of(info).services)
+
+
+@strawberry.type
+class SettingsMutations:
+    @strawberry.mutation(description="Store a provider's key in the OS keyring; the answer never contains the key.")
+    async def set_provider_key(self, info: strawberry.Info, provider: str, key: str) -> ProviderKey:
+        keys = context_of(info).services.keys
+        try:
+            status = await asyncio.to_thread(keys.set, provider, key)
+        except KeyStoreError as exc:
+            raise bad_input(str(exc)) from None
+        return ProviderKey.from_status(status)
+
+    @strawberry.mutation(description="Remove a provider's key from the OS keyring; a key set in the environment stays.")
+    async def clear_provider_key(self, info: strawberry.Info, provider: str) -> ProviderKey:
+        keys = context_of(info).services.keys
+        try:
+            status = await asyncio.to_thread(keys.clear, provider)
+        except KeyStoreError as exc:
+            raise bad_input(str(exc)) from None
+        return ProviderKey.from_status(status)
+
+    @strawberry.mutation(description="Change the ComfyUI address and per-provider concurrency; saved and applied at once.")
+    async def update_app_settings(self, info: strawberry.Info, input: UpdateAppSettingsInput) -> AppSettings:
+        services = context_of(info).services
+        limits = {item.provider: item.limit for item in input.concurrency or []}
+        try:
+            # A small file write, on the loop: the listeners it calls (the runner's wake) are not thread-safe.
+            services.preferences.update(comfyui_url=input.comfyui_url, concurrency=limits)
+        except PreferenceError as exc:
+            raise bad_input(str(exc)) from None
+        except OSError as exc:
+            raise bad_input(f"the settings could not be saved in {services.preferences.path}: {exc.strerror}") from None
+        return await app_settings_of(services)
+
+
+async def app_settings_of(services: Services) -> AppSettings:
+    settings, preferences = services.settings, services.preferences
+    url = preferences.comfyui_url()
+    providers = sorted(services.generators.providers()) if services.generators is not None else []
+    limits = [preferences.concurrency(name) for name in providers]
+    files = [settings.media_dir]
+    if settings.sqlite_path is not None:
+        files += [settings.sqlite_path.with_name(settings.sqlite_path.name + suffix) for suffix in ("", "-wal", "-shm")]
+    size = await asyncio.to_thread(_size_of, files)
+    return AppSettings(
+        comfyui_url=url.value,
+        comfyui_url_source=url.source,
+        concurrency=[
+            ProviderConcurrency(provider=name, limit=limit.value, source=limit.source)
+            for name, limit in zip(providers, limits, strict=True)
+        ],
+        data_dir=str(settings.data_dir),
+        media_dir=str(settings.media_dir),
+        database_kind="sqlite" if settings.is_sqlite else "postgresql",
+        data_size_bytes=float(size),
+    )
+
+
+def _size_of(paths: list[Path]) -> int:
+    total = 0
+    for path in paths:
+        if path.is_file():
+            total += path.stat().st_size
+        elif path.is_dir():
+            for folder, _, names in os.walk(path):
+                for name in names:
+                    try:
+                        total += os.lstat(os.path.join(folder, name)).st_size
+                    except OSError:
+                        pass  # removed while we counted
+    return total
