@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -60,9 +60,12 @@ class AppClient:
 
 
 @asynccontextmanager
-async def running_app(database_url: str, data_dir: Path, **extra_environment: str) -> AsyncIterator[AppClient]:
+async def running_app(
+    database_url: str, data_dir: Path, *, providers: Mapping[str, type] | None = None, **extra_environment: str
+) -> AsyncIterator[AppClient]:
+    """The app of one installation; `providers` replaces its provider classes (a test's own provider)."""
     settings = load_settings(app_environment(database_url, data_dir, **extra_environment))
-    app = create_app(settings)
+    app = create_app(settings, providers=providers)
     async with asgi_lifespan(app):
         token = read_token(data_dir)
         transport = httpx.ASGITransport(app=app)

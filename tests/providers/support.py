@@ -1,0 +1,74 @@
+"""Helpers of the provider tests: the app pointed at a fake, and a search for a secret everywhere it must not be."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from PIL import Image
+from sqlalchemy import text
+
+from tests.app_harness import AppClient, running_app
+from tests.fakes.harness import FakeServer, serve_fake
+from tests.fakes.openai import FakeOpenAI
+
+
+@asynccontextmanager
+async def openai_fake(**options) -> AsyncIterator[tuple[FakeOpenAI, FakeServer]]:  # noqa: ANN003
+    fake = FakeOpenAI(**options)
+    async with serve_fake(fake.app) as server:
+        yield fake, server
+
+
+@asynccontextmanager
+async def app_on_openai(
+    database_url: str, data_dir: Path, server: FakeServer, key: str | None, **environment: str
+) -> AsyncIterator[AppClient]:
+    """The app with its OpenAI base URL at the fake, and `key` (None: none) in its environment."""
+    env = {"BOARDS_OPENAI_BASE_URL": f"{server.url}/v1", **environment}
+    if key is not None:
+        env["OPENAI_API_KEY"] = key
+    async with running_app(database_url, data_dir, **env) as client:
+        yield client
+
+
+def png(width: int, height: int, colour=(200, 40, 40, 255), mode: str = "RGB") -> bytes:
+    buffer = io.BytesIO()
+    Image.new(mode, (width, height), colour[: len(mode)] if mode != "RGBA" else colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+async def upload_image(client: AppClient, board_id: str, content: bytes, name: str = "input.png") -> str:
+    response = await client.http.post(
+        "/api/uploads/artifact",
+        data={"board_id": board_id, "artifact_type": "image"},
+        files={"file": (name, content, "image/png")},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+async def places_holding(client: AppClient, data_dir: Path, secret: str) -> list[str]:
+    """Where `secret` is written: the log files, any file of the data folder, any row of the database."""
+    found = []
+    files = [path for path in data_dir.rglob("*") if path.is_file()]
+    database_file = client.services.settings.sqlite_path
+    if database_file is not None:
+        files += [database_file.with_name(database_file.name + suffix) for suffix in ("", "-wal")]
+    for path in files:
+        if path.is_file() and secret.encode() in path.read_bytes():
+            found.append(str(path))
+    async with client.services.database.read() as session:
+        if client.services.database.is_sqlite:
+            tables = (await session.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))).scalars()
+        else:
+            tables = (
+                await session.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"))
+            ).scalars()
+        for table in list(tables):
+            rows = (await session.execute(text(f'SELECT * FROM "{table}"'))).all()
+            if any(secret in str(value) for row in rows for value in row):
+                found.append(f"table {table}")
+    return found
