@@ -200,7 +200,7 @@ def _checked_key(key: str, spec: KeySpec) -> str:
         raise KeyStoreError(f"key: the {spec.label} key has spaces or invisible characters; paste it again, alone")
     if not MIN_KEY_LENGTH <= len(key) <= MAX_KEY_LENGTH:
         raise KeyStoreError(
-            f"key: a {spec.label} key is between {MIN_KEY_LENGTH} and {MAX_KEY_LENGTH} characters long; "
+            f"key: {spec.label} keys are between {MIN_KEY_LENGTH} and {MAX_KEY_LENGTH} characters long; "
             "paste the whole key"
         )
     return key
