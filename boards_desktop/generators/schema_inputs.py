@@ -4,7 +4,8 @@
 an object (Replicate's `components.schemas.Input`, the request body of a fal endpoint) and returns
 a pydantic model whose own JSON schema builds the app's form and whose validation refuses bad input
 before anything is queued:
-- properties in `x-order` order (then as written); `required`, `default`, `description`, `title`;
+- properties in `x-order` order (Replicate) or `x-fal-order-properties` order (fal), then as
+  written; `required`, `default`, `description`, `title`, `examples`;
 - `enum` (also behind `allOf: [{$ref}]`, Replicate's way) becomes a choice; `minimum`/`maximum`,
   exclusive bounds, `minLength`/`maxLength`, `minItems`/`maxItems` become bounds;
 - `anyOf`/`oneOf` with `null`, `nullable: true` or `type: [..., "null"]` make a field optional;
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import typing
 from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -90,18 +92,22 @@ class _Converter:
         schema = self._resolved(schema)
         properties = schema.get("properties") or {}
         required = set(schema.get("required") or [])
+        listed = schema.get("x-fal-order-properties")
+        listed = [name for name in listed if isinstance(name, str)] if isinstance(listed, list) else []
         ordered = sorted(
             enumerate(properties.items()),
-            key=lambda item: (_order_of(item[1][1]), item[0]),
+            key=lambda item: (
+                listed.index(item[1][0]) if item[1][0] in listed else len(listed),
+                _order_of(item[1][1]),
+                item[0],
+            ),
         )
         fields: dict[str, Any] = {}
         for _, (field_name, raw) in ordered:
             if not isinstance(raw, dict):
                 continue
             attribute, alias = _attribute_name(field_name)
-            annotation, info = self._field(field_name, raw, field_name in required, f"{where}{field_name}")
-            if alias is not None:
-                info.alias = alias
+            annotation, info = self._field(field_name, raw, field_name in required, f"{where}{field_name}", alias)
             fields[attribute] = (annotation, info)
         config = ConfigDict(extra="forbid", protected_namespaces=(), populate_by_name=True)
         model = create_model(class_name, __config__=config, **fields)
@@ -109,16 +115,32 @@ class _Converter:
             model.__doc__ = schema["description"]
         return model
 
-    def _field(self, name: str, raw: dict[str, Any], required: bool, where: str) -> tuple[Any, Any]:
+    def _field(self, name: str, raw: dict[str, Any], required: bool, where: str, alias: str | None) -> tuple[Any, Any]:
         merged = self._resolved(raw)
         annotation, nullable = self._annotation(name, merged, where)
+        choices = merged.get("anyOf") or merged.get("oneOf")
+        if choices:
+            # `anyOf: [{"type": "integer", "minimum": 0}, {"type": "null"}]`: the bounds are the member's.
+            members = [self._resolved(choice) for choice in choices if self._resolved(choice).get("type") != "null"]
+            if len(members) == 1:
+                merged = {**members[0], **{k: v for k, v in merged.items() if k not in ("anyOf", "oneOf")}}
         extra: dict[str, Any] = {}
-        for source, target in (("minimum", "ge"), ("maximum", "le"), ("minLength", "min_length"),
-                               ("maxLength", "max_length"), ("minItems", "min_length"), ("maxItems", "max_length")):
-            if isinstance(merged.get(source), (int, float)) and not isinstance(merged.get(source), bool):
-                extra[target] = merged[source]
+        is_list = typing.get_origin(annotation) is list
+        for source, target, applies in (
+            ("minimum", "ge", annotation in (int, float)),
+            ("maximum", "le", annotation in (int, float)),
+            ("minLength", "min_length", annotation is str),  # not on an artifact slot: a URL's length is ours
+            ("maxLength", "max_length", annotation is str),
+            ("minItems", "min_length", is_list),
+            ("maxItems", "max_length", is_list),
+        ):
+            value = merged.get(source)
+            if applies and isinstance(value, (int, float)) and not isinstance(value, bool):
+                extra[target] = value
         for source, target, inclusive in (("exclusiveMinimum", "gt", "minimum"), ("exclusiveMaximum", "lt", "maximum")):
             value = merged.get(source)
+            if annotation not in (int, float):
+                continue
             if value is True and inclusive in merged:  # OpenAPI 3.0: a flag on minimum/maximum
                 extra[target] = extra.pop("ge" if source == "exclusiveMinimum" else "le")
             elif isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -130,8 +152,12 @@ class _Converter:
         if optional:
             annotation = annotation | None
         default = merged["default"] if has_default else (None if optional else ...)
+        if isinstance(merged.get("examples"), list):
+            extra["examples"] = merged["examples"]
         description = merged.get("description")
         title = merged.get("title")
+        if alias is not None:
+            extra["alias"] = alias
         return annotation, Field(default, description=description, title=title, **extra)
 
     def _annotation(self, name: str, schema: dict[str, Any], where: str) -> tuple[Any, bool]:
