@@ -60,9 +60,7 @@ def create_app(
                 # then fail start-up anyway, so that the server never runs on a refused database.
                 log.error("cannot start: %s", exc)
                 raise
-            services = Services(
-                settings=settings, database=database, identity=identity, actor=actor, security=security
-            )
+            services = Services(settings=settings, database=database, identity=identity, actor=actor, security=security)
             app.state.services = services
             # The media store, events, generators and job runner: see boards_desktop.engine_services.
             async with AsyncExitStack() as stack:

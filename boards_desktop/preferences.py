@@ -94,7 +94,7 @@ class Preferences:
         for listener in self._listeners:
             try:
                 listener()
-            except Exception:  # noqa: BLE001 - one listener's bug must not undo a saved change
+            except Exception:
                 log.exception("applying a settings change failed")
 
     def _checked_url(self, raw: str) -> str:
@@ -137,9 +137,11 @@ class Preferences:
         if not isinstance(raw, dict):
             return {}
         concurrency = raw.get("concurrency")
-        raw["concurrency"] = {
-            str(k): v for k, v in (concurrency or {}).items() if isinstance(v, int) and 0 <= v <= MAX_CONCURRENCY
-        } if isinstance(concurrency, dict) else {}
+        raw["concurrency"] = (
+            {str(k): v for k, v in (concurrency or {}).items() if isinstance(v, int) and 0 <= v <= MAX_CONCURRENCY}
+            if isinstance(concurrency, dict)
+            else {}
+        )
         return raw
 
 

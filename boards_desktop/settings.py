@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -32,7 +33,6 @@ DEFAULT_COMFYUI_URL = "http://127.0.0.1:8188"
 PROVIDER_KEY_VARIABLES = ("OPENAI_API_KEY", "REPLICATE_API_TOKEN", "FAL_KEY")
 _KEYRING_VARIABLES = ("PYTHON_KEYRING_BACKEND",)
 _KEYRING_PROPERTY_PREFIX = "KEYRING_PROPERTY_"
-
 
 
 class SettingsError(ValueError):
@@ -139,7 +139,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     media_dir = _path(values, "BOARDS_MEDIA_DIR") or data_dir / "media"
     # A data folder named explicitly (tests, portable installs) keeps its logs inside it too.
     default_log_dir = Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
-    log_dir = _path(values, "BOARDS_LOG_DIR") or (data_dir / "logs" if values.get("BOARDS_DATA_DIR") else default_log_dir)
+    log_dir = _path(values, "BOARDS_LOG_DIR") or (
+        data_dir / "logs" if values.get("BOARDS_DATA_DIR") else default_log_dir
+    )
     database_url = values.get("BOARDS_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'boards.db'}"
     return Settings(
         data_dir=data_dir,
@@ -261,9 +263,7 @@ def _database_url(url: str) -> str:
         if path and path != ":memory:":
             resolved = Path(path).expanduser()
             if resolved.is_dir():
-                raise SettingsError(
-                    f"BOARDS_DATABASE_URL={url!r}: {path} is a folder; name a database file inside it"
-                )
+                raise SettingsError(f"BOARDS_DATABASE_URL={url!r}: {path} is a folder; name a database file inside it")
         return url
     if url.startswith("postgresql+asyncpg://"):
         rest = url.split("://", 1)[1]

@@ -14,7 +14,6 @@ from boards_desktop.app import create_app
 from boards_desktop.security import TOKEN_FILE_NAME
 from boards_desktop.settings import load_settings
 
-
 # The test generators (tests/plugins/generators.py) are loaded as an artist's own would be; the
 # `held` provider is paused, so its generations stay pending for as long as a test needs.
 TEST_GENERATORS = {"BOARDS_GENERATOR_MODULES": "tests.plugins.generators", "BOARDS_CONCURRENCY_HELD": "0"}
@@ -43,7 +42,7 @@ class AppClient:
         self.token = token
 
     @property
-    def services(self):  # noqa: ANN201
+    def services(self):
         return self.app.state.services
 
     async def graphql(self, query: str, variables: dict | None = None) -> dict:
@@ -88,7 +87,9 @@ async def asgi_lifespan(app: Litestar) -> AsyncIterator[None]:
     """
     inbox: asyncio.Queue = asyncio.Queue()
     outbox: asyncio.Queue = asyncio.Queue()
-    task = asyncio.create_task(app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, inbox.get, outbox.put))
+    task = asyncio.create_task(
+        app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, inbox.get, outbox.put)
+    )
     await inbox.put({"type": "lifespan.startup"})
     started = await outbox.get()
     if started["type"] != "lifespan.startup.complete":

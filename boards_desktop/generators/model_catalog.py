@@ -96,7 +96,9 @@ class ModelCatalog:
                 description = ModelDescription.from_json(raw)
                 self._offer(description)
             except Exception as exc:  # noqa: BLE001 - one bad entry must not cost the others (or the start)
-                log.error("the model generator %s in %s could not be made again: %s", raw.get("model_id"), self.path, exc)
+                log.error(
+                    "the model generator %s in %s could not be made again: %s", raw.get("model_id"), self.path, exc
+                )
         return len(self._descriptions)
 
     def description(self, name: str) -> ModelDescription | None:
@@ -109,7 +111,7 @@ class ModelCatalog:
         model_id = model_id.strip()
         provider = self._provider(provider_name)
         if not model_id or any(ch.isspace() for ch in model_id) or len(model_id) > 200:
-            raise CatalogError(f"model: {model_id!r} is not a {provider.label} model id; e.g. owner/name")
+            raise CatalogError(f"model: {model_id!r} is not a model id of {provider.label}; e.g. owner/name")
         name = model_generator_name(provider.name, model_id)
         if len(name) > MAX_NAME_LENGTH:
             raise CatalogError(f"model: the id is too long for a generator name (at most {MAX_NAME_LENGTH} characters)")
@@ -125,7 +127,9 @@ class ModelCatalog:
     async def refresh(self, name: str) -> BaseGenerator:
         current = self._descriptions.get(name)
         if current is None:
-            raise CatalogError(f"name: there is no model generator {name!r}; added ones: {', '.join(self.names()) or 'none'}")
+            raise CatalogError(
+                f"name: there is no model generator {name!r}; added ones: {', '.join(self.names()) or 'none'}"
+            )
         async with self._lock:
             description = await self._describe(self._provider(current.provider), current.model_id)
             generator = self._offer(description, strict=True)
@@ -143,7 +147,7 @@ class ModelCatalog:
 
     # -- helpers -----------------------------------------------------------------------------------
 
-    def _provider(self, name: str):  # noqa: ANN202
+    def _provider(self, name: str):
         provider = self._providers.get(name.strip().lower())
         if provider is None:
             known = ", ".join(p.name for p in self._providers if p.describes_models) or "none"
@@ -152,7 +156,7 @@ class ModelCatalog:
             raise CatalogError(f"provider: {provider.label} does not offer models by name")
         return provider
 
-    async def _describe(self, provider, model_id: str) -> ModelDescription:  # noqa: ANN001
+    async def _describe(self, provider, model_id: str) -> ModelDescription:
         try:
             description = await provider.describe_model(model_id)
         except (GeneratorError, TransientError) as exc:

@@ -50,7 +50,7 @@ def input_model_from_schema(name: str, schema: dict[str, Any], root: dict[str, A
 
 
 def media_kind(field: str, description: str | None = None) -> str | None:
-    """"image", "video", "audio" or None for a media field, from its name, else its description.
+    """ "image", "video", "audio" or None for a media field, from its name, else its description.
 
     The name decides first (`video_url` is a video whatever its description says; `start_image` is
     an image even when the description talks about the video it starts). In a description, the
@@ -195,7 +195,9 @@ class _Converter:
         if kind == "array":
             items = self._resolved(schema.get("items") or {})
             if items.get("type") == "string" or items.get("format") in _URI_FORMATS:
-                media = self._media(name, {**items, "description": items.get("description") or schema.get("description")})
+                media = self._media(
+                    name, {**items, "description": items.get("description") or schema.get("description")}
+                )
                 if media:
                     return list[MEDIA_CLASSES[media]], nullable
             inner = self._annotation(name, items, f"{where}[]")[0] if items else Any
@@ -251,9 +253,9 @@ def _order_of(schema: Any) -> float:
 
 def _attribute_name(field: str) -> tuple[str, str | None]:
     """(attribute, alias or None): the service's name, unless a model attribute cannot carry it."""
-    if field.isidentifier() and not keyword.iskeyword(field) and not field.startswith(("_", "model_")):
-        if not hasattr(BaseModel, field):
-            return field, None
+    usable = field.isidentifier() and not keyword.iskeyword(field) and not field.startswith(("_", "model_"))
+    if usable and not hasattr(BaseModel, field):
+        return field, None
     cleaned = re.sub(r"\W", "_", field).strip("_") or "field"
     return f"field_{cleaned}", field
 

@@ -54,7 +54,9 @@ class SettingsMutations:
             raise bad_input(str(exc)) from None
         return ProviderKey.from_status(status)
 
-    @strawberry.mutation(description="Change the ComfyUI address and per-provider concurrency; saved and applied at once.")
+    @strawberry.mutation(
+        description="Change the ComfyUI address and per-provider concurrency; saved and applied at once."
+    )
     async def update_app_settings(self, info: strawberry.Info, input: UpdateAppSettingsInput) -> AppSettings:
         services = context_of(info).services
         limits = {item.provider: item.limit for item in input.concurrency or []}

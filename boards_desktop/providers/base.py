@@ -37,7 +37,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 import httpx
 
 from boards_desktop.generators.errors import GeneratorUnavailable
-from boards_desktop.providers.calls import DEFAULT_TIMEOUT, ErrorReader, Retry, RetryNotice, call, read_error_generically
+from boards_desktop.providers.calls import (
+    DEFAULT_TIMEOUT,
+    ErrorReader,
+    Retry,
+    RetryNotice,
+    call,
+    read_error_generically,
+)
 
 if TYPE_CHECKING:
     from boards_desktop.generators.base import BaseGenerator
@@ -53,7 +60,9 @@ def submitted(job_id: str, message: str | None = None) -> Status:
 
 
 def queued(position: int | None = None, message: str | None = None) -> Status:
-    text = message or (f"waiting in the queue (position {position})" if position is not None else "waiting in the queue")
+    text = message or (
+        f"waiting in the queue (position {position})" if position is not None else "waiting in the queue"
+    )
     return {"status": "queued", "progress": 0.0, "phase": "queued", "position": position, "message": text}
 
 

@@ -134,7 +134,11 @@ def read_error_generically(response: httpx.Response) -> ServiceError:
     try:
         body = response.json()
     except ValueError:
-        text = " ".join(response.text.split())[:300] if response.headers.get("content-type", "").startswith("text/") else ""
+        text = (
+            " ".join(response.text.split())[:300]
+            if response.headers.get("content-type", "").startswith("text/")
+            else ""
+        )
         return ServiceError(text or None)
     if isinstance(body, dict):
         error = body.get("error", body)

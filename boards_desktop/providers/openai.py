@@ -98,7 +98,7 @@ class OpenAIProvider(BaseProvider):
         typical = _TYPICAL_SECONDS.get(str(params.get("quality") or "auto"), 30.0)
         yield processing(0.02, f"sending the request to OpenAI for {what}", phase="initializing")
 
-        async def send(on_retry):  # noqa: ANN001, ANN202
+        async def send(on_retry):
             # A synchronous paid call: an error answer is retried, a lost answer never (see calls.py).
             return await self.request(
                 "POST", path, retry=Retry.SUBMIT_SYNC, timeout=IMAGES_TIMEOUT, on_retry=on_retry, **body

@@ -3,7 +3,8 @@
 `build_providers` gives each class of `PROVIDERS` (boards_desktop.providers) what it needs, and
 nothing more: the shared HTTP client, its base URL (from the settings; the ComfyUI address from the
 Settings page, read at each use), and a function that returns its key from the key store. A
-provider class names the setting of its base URL in `BASE_URLS` below.
+provider's base URL setting is named in `BASE_URLS` below; any other provider (a plugin's, a
+test's) reads `BOARDS_<NAME>_BASE_URL`.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class ProviderSet:
         for provider in self:
             try:
                 await provider.stop()
-            except Exception:  # noqa: BLE001 - the others must stop too
+            except Exception:
                 log.exception("stopping the %s provider failed", provider.name)
 
     def settings_changed(self) -> None:
@@ -78,7 +79,7 @@ def build_providers(
 ) -> ProviderSet:
     built: dict[str, BaseProvider] = {}
     for name, cls in classes.items():
-        url_of = BASE_URLS.get(name, lambda _s, _p: "")
+        url_of = BASE_URLS.get(name, lambda s, _p, name=name: s.extra.get(f"BOARDS_{name.upper()}_BASE_URL", ""))
         has_key = name in keys.providers
         built[name] = cls(
             http=http,

@@ -201,7 +201,7 @@ class FakeServer:
 
     # -- the ASGI front: recording, faults, files ---------------------------------------------------
 
-    async def __call__(self, scope: dict, receive, send) -> None:  # noqa: ANN001
+    async def __call__(self, scope: dict, receive, send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
             return
@@ -212,7 +212,9 @@ class FakeServer:
         else:
             body = b""
         self.requests.append(
-            RecordedRequest(method, path, scope.get("query_string", b"").decode(), _headers(scope), body, self.clock.now())
+            RecordedRequest(
+                method, path, scope.get("query_string", b"").decode(), _headers(scope), body, self.clock.now()
+            )
         )
         fault = self.faults.match(method, path)
         if fault is not None:
@@ -244,7 +246,7 @@ class FakeServer:
         for _ in range(3):  # let the server see the connection gone before the app returns
             await asyncio.sleep(0)
 
-    def _cutting(self, scope: dict, send):  # noqa: ANN001, ANN202
+    def _cutting(self, scope: dict, send):
         async def cutting_send(message: dict) -> None:
             if message["type"] == "http.response.start":
                 await send(message)
@@ -255,7 +257,7 @@ class FakeServer:
 
         return cutting_send
 
-    async def _lifespan(self, receive, send) -> None:  # noqa: ANN001
+    async def _lifespan(self, receive, send) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
@@ -280,19 +282,19 @@ async def serve_fake(app: ASGIApp, *, clock: FakeClock | None = None) -> AsyncIt
 
     class TrackingProtocol(H11Protocol):
         # The fault `drop` needs the connection itself: kept by the client's address (scope["client"]).
-        def connection_made(self, transport) -> None:  # noqa: ANN001
+        def connection_made(self, transport) -> None:
             super().connection_made(transport)
             peer = transport.get_extra_info("peername")
             if peer:
                 transports[(peer[0], peer[1])] = transport
 
-        def connection_lost(self, exc) -> None:  # noqa: ANN001
+        def connection_lost(self, exc) -> None:
             peer = self.transport.get_extra_info("peername") if self.transport else None
             if peer:
                 transports.pop((peer[0], peer[1]), None)
             super().connection_lost(exc)
 
-    async def front(scope, receive, send) -> None:  # noqa: ANN001
+    async def front(scope, receive, send) -> None:
         try:
             await server(scope, receive, send)
         except _Cut:
@@ -323,7 +325,7 @@ async def serve_fake(app: ASGIApp, *, clock: FakeClock | None = None) -> AsyncIt
         await task
 
 
-async def _read_body(receive) -> bytes:  # noqa: ANN001
+async def _read_body(receive) -> bytes:
     chunks = []
     while True:
         message = await receive()
@@ -335,7 +337,7 @@ async def _read_body(receive) -> bytes:  # noqa: ANN001
     return b"".join(chunks)
 
 
-def _replay(body: bytes):  # noqa: ANN202
+def _replay(body: bytes):
     sent = False
 
     async def receive() -> dict:
@@ -357,7 +359,7 @@ def _headers(scope: dict) -> dict[str, str]:
     return headers
 
 
-async def _respond(send, status: int, body: bytes, headers: dict[str, str]) -> None:  # noqa: ANN001
+async def _respond(send, status: int, body: bytes, headers: dict[str, str]) -> None:
     raw = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
     raw.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": status, "headers": raw})

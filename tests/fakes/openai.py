@@ -71,7 +71,7 @@ class FakeOpenAI:
 
     # -- the endpoints ---------------------------------------------------------------------------
 
-    async def _answer(self, request: Request, handler) -> Response:  # noqa: ANN001
+    async def _answer(self, request: Request, handler) -> Response:
         request_id = f"req_{secrets.token_hex(16)}"
         try:
             self._check_key(request.headers.get("authorization"))
@@ -163,7 +163,12 @@ class FakeOpenAI:
         if not isinstance(prompt, str) or not prompt:
             raise _Refused(400, "Missing required parameter: 'prompt'.", "prompt", "missing_required_parameter")
         if len(prompt) > 32000:
-            raise _Refused(400, "Invalid 'prompt': string too long. Expected a string with maximum length 32000.", "prompt", "string_above_max_length")
+            raise _Refused(
+                400,
+                "Invalid 'prompt': string too long. Expected a string with maximum length 32000.",
+                "prompt",
+                "string_above_max_length",
+            )
         if "FORBIDDEN" in prompt:
             raise _Refused(
                 400,
@@ -186,10 +191,25 @@ class FakeOpenAI:
         if not isinstance(options["n"], int) or isinstance(options["n"], bool):
             raise _Refused(400, "Invalid type for 'n': expected an integer.", "n", "invalid_type")
         if options["n"] < 1:
-            raise _Refused(400, f"Invalid 'n': integer below minimum value. Expected a value >= 1, but got {options['n']} instead.", "n", "integer_below_min_value")
+            raise _Refused(
+                400,
+                f"Invalid 'n': integer below minimum value. Expected a value >= 1, but got {options['n']} instead.",
+                "n",
+                "integer_below_min_value",
+            )
         if options["n"] > 10:
-            raise _Refused(400, f"Invalid 'n': integer above maximum value. Expected a value <= 10, but got {options['n']} instead.", "n", "integer_above_max_value")
-        for name, allowed_values in (("size", SIZES), ("quality", QUALITIES), ("background", BACKGROUNDS), ("output_format", FORMATS)):
+            raise _Refused(
+                400,
+                f"Invalid 'n': integer above maximum value. Expected a value <= 10, but got {options['n']} instead.",
+                "n",
+                "integer_above_max_value",
+            )
+        for name, allowed_values in (
+            ("size", SIZES),
+            ("quality", QUALITIES),
+            ("background", BACKGROUNDS),
+            ("output_format", FORMATS),
+        ):
             if options[name] not in allowed_values:
                 raise _invalid(name, options[name], allowed_values)
         if options["background"] == "transparent" and options["output_format"] == "jpeg":
@@ -197,9 +217,15 @@ class FakeOpenAI:
         compression = options["output_compression"]
         if compression is not None:
             if options["output_format"] == "png":
-                raise _Refused(400, "Compression less than 100 is not supported for PNG output format.", "output_compression")
+                raise _Refused(
+                    400, "Compression less than 100 is not supported for PNG output format.", "output_compression"
+                )
             if not 0 <= compression <= 100:
-                raise _Refused(400, f"Invalid 'output_compression': expected a value between 0 and 100, but got {compression} instead.", "output_compression")
+                raise _Refused(
+                    400,
+                    f"Invalid 'output_compression': expected a value between 0 and 100, but got {compression} instead.",
+                    "output_compression",
+                )
         return options
 
     def _images(self, options: dict[str, Any], width: int, height: int) -> dict[str, Any]:
@@ -221,8 +247,12 @@ class FakeOpenAI:
             "output_format": fmt,
             "quality": quality,
             "size": f"{width}x{height}",
-            "usage": {"input_tokens": 50, "output_tokens": tokens, "total_tokens": 50 + tokens,
-                      "input_tokens_details": {"text_tokens": 50, "image_tokens": 0}},  # fmt: skip
+            "usage": {
+                "input_tokens": 50,
+                "output_tokens": tokens,
+                "total_tokens": 50 + tokens,
+                "input_tokens_details": {"text_tokens": 50, "image_tokens": 0},
+            },
         }
 
 
@@ -235,7 +265,9 @@ def _integer(raw: str, param: str) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise _Refused(400, f"Invalid type for '{param}': expected an integer, but got a string instead.", param, "invalid_type") from None
+        raise _Refused(
+            400, f"Invalid type for '{param}': expected an integer, but got a string instead.", param, "invalid_type"
+        ) from None
 
 
 def _read_upload(data: bytes, param: str) -> Image.Image:
@@ -243,7 +275,9 @@ def _read_upload(data: bytes, param: str) -> Image.Image:
         picture = Image.open(io.BytesIO(data))
         picture.load()
     except (UnidentifiedImageError, OSError):
-        raise _Refused(400, f"Invalid file '{param}': the file could not be read as an image.", param, "invalid_image_file") from None
+        raise _Refused(
+            400, f"Invalid file '{param}': the file could not be read as an image.", param, "invalid_image_file"
+        ) from None
     if picture.format not in _ACCEPTED_UPLOADS:
         raise _Refused(
             400,
@@ -269,5 +303,7 @@ def _picture(seed: str, width: int, height: int, *, transparent: bool) -> Image.
     digest = hashlib.sha256(seed.encode()).digest()
     colour = (digest[0], digest[1], digest[2], 0 if transparent else 255)
     image = Image.new("RGBA", (width, height), colour)
-    image.paste((255 - digest[0], 255 - digest[1], 255 - digest[2], 255), (width // 4, height // 4, width // 2, height // 2))
+    image.paste(
+        (255 - digest[0], 255 - digest[1], 255 - digest[2], 255), (width // 4, height // 4, width // 2, height // 2)
+    )
     return image

@@ -16,7 +16,7 @@ from tests.fakes.openai import FakeOpenAI
 
 
 @asynccontextmanager
-async def openai_fake(**options) -> AsyncIterator[tuple[FakeOpenAI, FakeServer]]:  # noqa: ANN003
+async def openai_fake(**options) -> AsyncIterator[tuple[FakeOpenAI, FakeServer]]:
     fake = FakeOpenAI(**options)
     async with serve_fake(fake.app) as server:
         yield fake, server

@@ -22,7 +22,7 @@ async def test_each_value_says_where_it_comes_from_and_the_page_wins_over_the_co
     config = tmp_path / "config.toml"
     config.write_text('comfyui_url = "http://127.0.0.1:8000"\n[concurrency]\nopenai = 3\n')
     data = tmp_path / "data"
-    async with openai_fake() as (fake, server):
+    async with openai_fake() as (_fake, server):
         async with app_on_openai(database_url, data, server, None, BOARDS_CONFIG_FILE=str(config)) as client:
             current = (await client.data(SETTINGS))["appSettings"]
             assert (current["comfyuiUrl"], current["comfyuiUrlSource"]) == ("http://127.0.0.1:8000", "config")
@@ -37,12 +37,17 @@ async def test_each_value_says_where_it_comes_from_and_the_page_wins_over_the_co
             changed = (
                 await client.data(
                     UPDATE,
-                    {"i": {"comfyuiUrl": " http://127.0.0.1:8188/ ", "concurrency": [{"provider": "openai", "limit": 5}]}},
+                    {
+                        "i": {
+                            "comfyuiUrl": " http://127.0.0.1:8188/ ",
+                            "concurrency": [{"provider": "openai", "limit": 5}],
+                        }
+                    },
                 )
             )["updateAppSettings"]
             assert (changed["comfyuiUrl"], changed["comfyuiUrlSource"]) == ("http://127.0.0.1:8188", "settings")
             assert _limits(changed)["openai"] == (5, "settings")
-            assert client.services.jobs._concurrency_of("openai") == 5  # noqa: SLF001 - the runner's own view
+            assert client.services.jobs._concurrency_of("openai") == 5
             saved = json.loads((data / "preferences.json").read_text())
             assert saved == {"comfyui_url": "http://127.0.0.1:8188", "concurrency": {"openai": 5}}
 
@@ -50,7 +55,11 @@ async def test_each_value_says_where_it_comes_from_and_the_page_wins_over_the_co
             assert _limits((await client.data(SETTINGS))["appSettings"])["openai"] == (5, "settings")
 
         # The environment wins over the page, and the page says so instead of pretending to change it.
-        environment = {"BOARDS_CONFIG_FILE": str(config), "BOARDS_CONCURRENCY_OPENAI": "2", "BOARDS_COMFYUI_URL": "http://127.0.0.1:9000"}
+        environment = {
+            "BOARDS_CONFIG_FILE": str(config),
+            "BOARDS_CONCURRENCY_OPENAI": "2",
+            "BOARDS_COMFYUI_URL": "http://127.0.0.1:9000",
+        }
         async with app_on_openai(database_url, data, server, None, **environment) as client:
             current = (await client.data(SETTINGS))["appSettings"]
             assert _limits(current)["openai"] == (2, "environment")
@@ -60,17 +69,25 @@ async def test_each_value_says_where_it_comes_from_and_the_page_wins_over_the_co
                 "concurrency[openai]: BOARDS_CONCURRENCY_OPENAI is set in the environment, which wins over this page"
             )
             refused = await client.graphql(UPDATE, {"i": {"comfyuiUrl": "http://127.0.0.1:8188"}})
-            assert refused["errors"][0]["message"].startswith("comfyuiUrl: BOARDS_COMFYUI_URL is set in the environment")
+            assert refused["errors"][0]["message"].startswith(
+                "comfyuiUrl: BOARDS_COMFYUI_URL is set in the environment"
+            )
 
 
 async def test_bad_values_are_refused_with_the_field_named_and_nothing_is_saved(database_url, tmp_path):
     data = tmp_path / "data"
-    async with openai_fake() as (fake, server), app_on_openai(database_url, data, server, None) as client:
+    async with openai_fake() as (_fake, server), app_on_openai(database_url, data, server, None) as client:
         for change, message in (
             ({"comfyuiUrl": "ftp://127.0.0.1"}, "comfyuiUrl: 'ftp://127.0.0.1' is not an http(s) address"),
-            ({"concurrency": [{"provider": "openai", "limit": 65}]}, "concurrency[openai].limit: 65 is out of range; give 0 to 64"),
+            (
+                {"concurrency": [{"provider": "openai", "limit": 65}]},
+                "concurrency[openai].limit: 65 is out of range; give 0 to 64",
+            ),
             ({"concurrency": [{"provider": "openai", "limit": -1}]}, "concurrency[openai].limit: -1 is out of range"),
-            ({"comfyuiUrl": "http://127.0.0.1:8000", "concurrency": [{"provider": "OpenAI", "limit": 2}]}, "concurrency.provider"),
+            (
+                {"comfyuiUrl": "http://127.0.0.1:8000", "concurrency": [{"provider": "OpenAI", "limit": 2}]},
+                "concurrency.provider",
+            ),
         ):
             refused = await client.graphql(UPDATE, {"i": change})
             assert refused["errors"][0]["message"].startswith(message), refused
@@ -80,7 +97,10 @@ async def test_bad_values_are_refused_with_the_field_named_and_nothing_is_saved(
 
 
 async def test_a_concurrency_change_applies_to_the_running_queue_without_a_restart(database_url, tmp_path):
-    async with openai_fake() as (fake, server), app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client:
+    async with (
+        openai_fake() as (fake, server),
+        app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client,
+    ):
         await client.data(UPDATE, {"i": {"concurrency": [{"provider": "openai", "limit": 1}]}})
         board = await new_board(client)
         held = server.faults.add("POST", "/v1/images/generations", Fault.hold(), times=None)
@@ -90,6 +110,7 @@ async def test_a_concurrency_change_applies_to_the_running_queue_without_a_resta
         async def fake_saw(count: int):
             async def check() -> bool:
                 return held.hits == count
+
             return check
 
         await wait_until(await fake_saw(1))

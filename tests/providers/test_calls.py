@@ -42,12 +42,14 @@ async def service():
         yield server, http
 
 
-async def _call(http, method, path, *, pauses: list | None = None, **options):  # noqa: ANN001, ANN003, ANN202
+async def _call(http, method, path, *, pauses: list | None = None, **options):
     async def heard(what: str, pause: float) -> None:
         if pauses is not None:
             pauses.append((what, pause))
 
-    return await call(http, method, f"{http.base_url}{path}", label="Acme", on_retry=heard, backoff_base=0.01, **options)
+    return await call(
+        http, method, f"{http.base_url}{path}", label="Acme", on_retry=heard, backoff_base=0.01, **options
+    )
 
 
 async def test_retry_after_is_honoured_and_said(service):
@@ -139,8 +141,16 @@ async def test_refusals_read_as_instructions(service):
         (402, {"detail": "no credit"}, "Acme wants payment before it runs this: no credit; check your Acme billing"),
         (403, {"detail": "not allowed"}, "Acme refused access: not allowed"),
         (404, {"detail": "no such model"}, "Acme does not know what was asked for (404): no such model"),
-        (422, {"detail": "must be a multiple of 8", "field": "width"}, "Acme refused the input: width: must be a multiple of 8"),
-        (429, {"detail": "quota exhausted", "quota": True}, "Acme refused the request (429): quota exhausted; check your Acme plan and billing"),
+        (
+            422,
+            {"detail": "must be a multiple of 8", "field": "width"},
+            "Acme refused the input: width: must be a multiple of 8",
+        ),
+        (
+            429,
+            {"detail": "quota exhausted", "quota": True},
+            "Acme refused the request (429): quota exhausted; check your Acme plan and billing",
+        ),
     ]
     for status, body, message in cases:
         server.faults.add("POST", "/jobs", Fault.status(status, body))

@@ -62,7 +62,10 @@ async def test_without_an_os_keyring_keys_come_from_the_environment_only(databas
 
 
 async def test_a_key_from_the_environment_is_reported_not_shown(database_url, tmp_path):
-    async with openai_fake() as (fake, server), app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client:
+    async with (
+        openai_fake() as (fake, server),
+        app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client,
+    ):
         keys = {k["provider"]: k for k in (await client.data(KEYS))["providerKeys"]}
         assert keys["openai"]["isSet"] is True and keys["openai"]["source"] == "ENVIRONMENT"
         assert keys["openai"]["lastFour"] == fake.api_key[-4:]
@@ -114,9 +117,10 @@ async def test_a_key_stored_in_the_keyring_runs_jobs_and_is_never_written_elsewh
 
 
 async def test_bad_keys_and_unknown_providers_are_refused_with_the_field_named(database_url, tmp_path):
-    async with openai_fake() as (fake, server), app_on_openai(
-        database_url, tmp_path / "data", server, None, **file_keyring(tmp_path)
-    ) as client:
+    async with (
+        openai_fake() as (_fake, server),
+        app_on_openai(database_url, tmp_path / "data", server, None, **file_keyring(tmp_path)) as client,
+    ):
         for provider, key, message in (
             ("openai", "   ", "key: the OpenAI key is empty"),
             ("openai", "sk-two words-here", "key: the OpenAI key has spaces or invisible characters"),

@@ -20,7 +20,10 @@ def _openai_error(message: str, param: str | None = None, code: str | None = Non
 
 
 async def test_an_image_with_its_progress_on_the_stream_and_its_siblings_served(database_url, tmp_path):
-    async with openai_fake() as (fake, server), app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client:
+    async with (
+        openai_fake() as (fake, server),
+        app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client,
+    ):
         board = await new_board(client)
         # Held at the fake until the stream has shown OpenAI at work: the artist sees time pass.
         hold = server.faults.add("POST", GENERATIONS, Fault.hold())
@@ -28,9 +31,13 @@ async def test_an_image_with_its_progress_on_the_stream_and_its_siblings_served(
         stream = asyncio.create_task(sse_events(client, f"/api/sse/generations/{created['id']}/progress", timeout=60))
 
         async def working() -> bool:
-            return hold.hits == 1 and (await client.data(
-                "query($id: UUID!) { generation(id: $id) { progress } }", {"id": created["id"]}
-            ))["generation"]["progress"] > 2
+            return (
+                hold.hits == 1
+                and (
+                    await client.data("query($id: UUID!) { generation(id: $id) { progress } }", {"id": created["id"]})
+                )["generation"]["progress"]
+                > 2
+            )
 
         await wait_until(working, timeout=30)
         hold.release()
@@ -56,17 +63,25 @@ async def test_an_image_with_its_progress_on_the_stream_and_its_siblings_served(
 
 
 async def test_jpeg_and_webp_results_keep_their_format(database_url, tmp_path):
-    async with openai_fake() as (fake, server), app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client:
+    async with (
+        openai_fake() as (fake, server),
+        app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client,
+    ):
         board = await new_board(client)
         for fmt, mime in (("jpeg", "image/jpeg"), ("webp", "image/webp")):
-            created = await queue(client, board, "openai-image", {"prompt": "a boat", "output_format": fmt, "output_compression": 60})
+            created = await queue(
+                client, board, "openai-image", {"prompt": "a boat", "output_format": fmt, "output_compression": 60}
+            )
             done = await wait_for(client, created["id"])
             assert done["status"] == "COMPLETED", done
             assert (await client.http.get(done["storageUrl"])).headers["content-type"] == mime
 
 
 async def test_a_429_waits_as_long_as_openai_asks_then_succeeds(database_url, tmp_path):
-    async with openai_fake() as (fake, server), app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client:
+    async with (
+        openai_fake() as (fake, server),
+        app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client,
+    ):
         board = await new_board(client)
         server.faults.add(
             "POST", GENERATIONS, Fault.status(429, _openai_error("Rate limit reached for images"), {"Retry-After": "1"})
@@ -74,14 +89,22 @@ async def test_a_429_waits_as_long_as_openai_asks_then_succeeds(database_url, tm
         created = await queue(client, board, "openai-image", {"prompt": "a kite"})
         events = await sse_events(client, f"/api/sse/generations/{created['id']}/progress", timeout=30)
         assert events[-1]["status"] == "completed", events
-        assert any("OpenAI asked to slow down (429)" in (e["message"] or "") and "trying again in 1 s" in e["message"] for e in events)
+        assert any(
+            "OpenAI asked to slow down (429)" in (e["message"] or "") and "trying again in 1 s" in e["message"]
+            for e in events
+        )
         assert len(server.requests_to("POST", GENERATIONS)) == 2
 
 
 async def test_a_500_is_sent_again_since_nothing_was_made(database_url, tmp_path):
-    async with openai_fake() as (fake, server), app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client:
+    async with (
+        openai_fake() as (fake, server),
+        app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client,
+    ):
         board = await new_board(client)
-        server.faults.add("POST", GENERATIONS, Fault.status(500, _openai_error("The server had an error", code="server_error")))
+        server.faults.add(
+            "POST", GENERATIONS, Fault.status(500, _openai_error("The server had an error", code="server_error"))
+        )
         created = await queue(client, board, "openai-image", {"prompt": "a kite"})
         done = await wait_for(client, created["id"], timeout=30)
         assert done["status"] == "COMPLETED", done
@@ -90,7 +113,10 @@ async def test_a_500_is_sent_again_since_nothing_was_made(database_url, tmp_path
 
 async def test_a_refused_key_fails_at_once_with_the_settings_message_and_is_never_written(database_url, tmp_path):
     wrong = "sk-proj-this-is-not-the-key-0000XYZW"
-    async with openai_fake() as (fake, server), app_on_openai(database_url, tmp_path / "data", server, wrong) as client:
+    async with (
+        openai_fake() as (_fake, server),
+        app_on_openai(database_url, tmp_path / "data", server, wrong) as client,
+    ):
         board = await new_board(client)
         created = await queue(client, board, "openai-image", {"prompt": "a kite"})
         done = await wait_for(client, created["id"])
@@ -102,7 +128,10 @@ async def test_a_refused_key_fails_at_once_with_the_settings_message_and_is_neve
 
 
 async def test_a_refusal_names_the_field(database_url, tmp_path):
-    async with openai_fake() as (fake, server), app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client:
+    async with (
+        openai_fake() as (fake, server),
+        app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client,
+    ):
         board = await new_board(client)
         # What OpenAI says when a size it once took is no longer offered for a model.
         refusal = _openai_error(
@@ -123,9 +152,10 @@ async def test_a_refusal_names_the_field(database_url, tmp_path):
 
 
 async def test_an_exhausted_quota_is_not_waited_on(database_url, tmp_path):
-    async with openai_fake(out_of_quota=True) as (fake, server), app_on_openai(
-        database_url, tmp_path / "data", server, fake.api_key
-    ) as client:
+    async with (
+        openai_fake(out_of_quota=True) as (fake, server),
+        app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client,
+    ):
         board = await new_board(client)
         done = await wait_for(client, (await queue(client, board, "openai-image", {"prompt": "a kite"}))["id"])
         assert done["status"] == "FAILED"
@@ -134,7 +164,10 @@ async def test_an_exhausted_quota_is_not_waited_on(database_url, tmp_path):
 
 
 async def test_a_connection_dropped_after_sending_is_not_paid_for_twice(database_url, tmp_path):
-    async with openai_fake() as (fake, server), app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client:
+    async with (
+        openai_fake() as (fake, server),
+        app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client,
+    ):
         board = await new_board(client)
         server.faults.add("POST", GENERATIONS, Fault.drop())
         done = await wait_for(client, (await queue(client, board, "openai-image", {"prompt": "a kite"}))["id"])
@@ -150,18 +183,18 @@ async def test_a_connection_dropped_after_sending_is_not_paid_for_twice(database
 async def test_openai_not_answering_at_all_is_retried_then_reported(database_url, tmp_path):
     async with openai_fake() as (fake, server):
         closed = server.url  # nothing listens here once the fake has stopped
-    async with app_on_openai(
-        database_url, tmp_path / "data", server, fake.api_key, BOARDS_JOB_RETRIES="0"
-    ) as client:
+    async with app_on_openai(database_url, tmp_path / "data", server, fake.api_key, BOARDS_JOB_RETRIES="0") as client:
         assert server.url == closed
         board = await new_board(client)
-        done = await wait_for(client, (await queue(client, board, "openai-image", {"prompt": "a kite"}))["id"], timeout=30)
+        done = await wait_for(
+            client, (await queue(client, board, "openai-image", {"prompt": "a kite"}))["id"], timeout=30
+        )
         assert done["status"] == "FAILED"
         assert done["errorMessage"] == "could not connect to OpenAI (gave up after 1 attempts)"
 
 
 async def test_without_a_key_the_generators_say_why_and_refuse_to_queue(database_url, tmp_path):
-    async with openai_fake() as (fake, server), app_on_openai(database_url, tmp_path / "data", server, None) as client:
+    async with openai_fake() as (_fake, server), app_on_openai(database_url, tmp_path / "data", server, None) as client:
         listed = await client.data("{ generators { name provider available unavailableReason } }")
         openai = {g["name"]: g for g in listed["generators"] if g["provider"] == "openai"}
         assert set(openai) == {"openai-image", "openai-image-edit"}
@@ -178,7 +211,10 @@ async def test_without_a_key_the_generators_say_why_and_refuse_to_queue(database
 
 
 async def test_inputs_are_checked_before_anything_is_sent(database_url, tmp_path):
-    async with openai_fake() as (fake, server), app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client:
+    async with (
+        openai_fake() as (fake, server),
+        app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client,
+    ):
         board = await new_board(client)
         for params, mention in (
             ({"prompt": "a kite", "size": "512x512"}, "inputParams.size"),
@@ -192,7 +228,10 @@ async def test_inputs_are_checked_before_anything_is_sent(database_url, tmp_path
 
 
 async def test_an_edit_sends_every_image_and_the_mask_and_records_them_as_inputs(database_url, tmp_path):
-    async with openai_fake() as (fake, server), app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client:
+    async with (
+        openai_fake() as (fake, server),
+        app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client,
+    ):
         board = await new_board(client)
         first = await upload_image(client, board, png(300, 200))
         second = await upload_image(client, board, png(64, 64, (20, 200, 20)))
@@ -208,26 +247,37 @@ async def test_an_edit_sends_every_image_and_the_mask_and_records_them_as_inputs
         roles = sorted((item["role"], item["generationId"]) for item in done["inputArtifacts"])
         assert roles == sorted([("images", first), ("images", second), ("mask", mask)])
         # Landscape input, size auto: OpenAI answers in landscape.
-        created = await queue(client, board, "openai-image-edit", {"prompt": "again", "images": [first], "size": "auto"})
+        created = await queue(
+            client, board, "openai-image-edit", {"prompt": "again", "images": [first], "size": "auto"}
+        )
         done = await wait_for(client, created["id"])
         assert Image.open(io.BytesIO((await client.http.get(done["storageUrl"])).content)).size == (1536, 1024)
         assert b'name="image"' in server.requests_to("POST", EDITS)[1].body
 
 
 async def test_an_edit_mask_that_cannot_work_is_refused_before_it_is_paid_for(database_url, tmp_path):
-    async with openai_fake() as (fake, server), app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client:
+    async with (
+        openai_fake() as (fake, server),
+        app_on_openai(database_url, tmp_path / "data", server, fake.api_key) as client,
+    ):
         board = await new_board(client)
         image = await upload_image(client, board, png(128, 128))
         small_mask = await upload_image(client, board, png(64, 64, (0, 0, 0, 0), mode="RGBA"))
         opaque_mask = await upload_image(client, board, png(128, 128, (0, 0, 0)))
         done = await wait_for(
-            client, (await queue(client, board, "openai-image-edit", {"prompt": "x", "images": [image], "mask": small_mask}))["id"]
+            client,
+            (await queue(client, board, "openai-image-edit", {"prompt": "x", "images": [image], "mask": small_mask}))[
+                "id"
+            ],
         )
         assert done["errorMessage"] == (
             "mask: the mask is 64x64 but the first image is 128x128; give a mask of the same size"
         )
         done = await wait_for(
-            client, (await queue(client, board, "openai-image-edit", {"prompt": "x", "images": [image], "mask": opaque_mask}))["id"]
+            client,
+            (await queue(client, board, "openai-image-edit", {"prompt": "x", "images": [image], "mask": opaque_mask}))[
+                "id"
+            ],
         )
         assert done["errorMessage"].startswith("mask: the mask has no transparency")
         assert server.requests_to("POST", EDITS) == []

@@ -18,7 +18,7 @@ def _document(name: str) -> dict:
     return json.loads((FIXTURES / name).read_text())
 
 
-def _model(fixture: str, component: str):  # noqa: ANN202
+def _model(fixture: str, component: str):
     document = _document(fixture)
     return input_model_from_schema(f"{fixture} {component}", document["components"]["schemas"][component], document)
 
@@ -27,7 +27,7 @@ def _image(generation_id: str = "00000000-0000-0000-0000-000000000001") -> dict:
     return {"generation_id": generation_id, "storage_url": "/api/storage/b/g/f.png", "format": "png"}
 
 
-def _slots(model) -> dict[str, tuple[str, bool, bool]]:  # noqa: ANN001
+def _slots(model) -> dict[str, tuple[str, bool, bool]]:
     return {name: (slot.artifact_type, slot.many, slot.required) for name, slot in artifact_slots(model).items()}
 
 

@@ -86,7 +86,9 @@ class OpenAIImageInput(_ImageOptions):
 
 
 class OpenAIImageEditInput(_ImageOptions):
-    prompt: str = Field(..., min_length=1, max_length=32000, description="What to change, or what to make of the images.")
+    prompt: str = Field(
+        ..., min_length=1, max_length=32000, description="What to change, or what to make of the images."
+    )
     images: list[ImageArtifact] = Field(
         ...,
         min_length=1,
@@ -98,7 +100,8 @@ class OpenAIImageEditInput(_ImageOptions):
         description="Optional: a PNG the size of the first image whose transparent pixels mark where to edit.",
     )
     input_fidelity: Literal["low", "high"] | None = Field(
-        None, description="high keeps faces and details of the input closer (gpt-image-1 only); empty: OpenAI's default."
+        None,
+        description="high keeps faces and details of the input closer (gpt-image-1 only); empty: OpenAI's default.",
     )
 
     def params(self) -> dict[str, object]:

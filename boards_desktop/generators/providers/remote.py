@@ -54,5 +54,7 @@ class RemoteGenerator(BaseGenerator):
             if status.get("progress") is not None:
                 progress = max(0.0, min(float(status["progress"]), 1.0))
             phase = status.get("phase") if status.get("phase") in PHASES else "processing"
-            await context.publish_progress(ProgressUpdate(progress=progress, phase=phase, message=status.get("message")))
+            await context.publish_progress(
+                ProgressUpdate(progress=progress, phase=phase, message=status.get("message"))
+            )
         raise GeneratorError(f"{self.service.label} stopped answering before the result was ready; try again")
