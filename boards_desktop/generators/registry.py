@@ -149,6 +149,8 @@ def _on_providers(providers: ProviderSet | None) -> list[BaseGenerator]:
         service = providers.get(cls.provider)
         if service is not None:
             built.append(cls(service))
+    for service in providers:
+        built += _instances(service.generators(), f"the {service.name} provider")
     return built
 
 

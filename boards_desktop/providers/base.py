@@ -173,6 +173,11 @@ class BaseProvider:
             **options,
         )
 
+    def generators(self) -> list[BaseGenerator]:
+        """Generators offered beyond `PROVIDER_GENERATORS` (boards_desktop.generators.providers): a
+        provider that is not part of the app (a plugin's, a test's) brings its own here."""
+        return []
+
     # -- any model by name (optional) ------------------------------------------------------------
 
     @property

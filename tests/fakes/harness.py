@@ -7,6 +7,9 @@
         server.files.add(data, "image/png", ttl=3600)   # an output file served over HTTP, expiring
         server.clock.advance(5)         # move the fake's state machines on
 
+`serve_fake(app, port=p)` serves on a given port (`free_port()` finds one): a fake engine can be
+down, then started, or stopped and started again where the app expects it.
+
 The server is uvicorn in the test's own event loop, so the app under test (in process) and the fake
 talk over a real TCP socket, and everything stops with the block. WebSockets work too (ComfyUI's
 `/ws`): `Fault.drop()` on a WebSocket path cuts the socket.
@@ -272,10 +275,11 @@ class _Cut(Exception):
 
 
 @asynccontextmanager
-async def serve_fake(app: ASGIApp, *, clock: FakeClock | None = None) -> AsyncIterator[FakeServer]:
-    """`app` on 127.0.0.1 (a free port) while the block runs."""
+async def serve_fake(app: ASGIApp, *, clock: FakeClock | None = None, port: int = 0) -> AsyncIterator[FakeServer]:
+    """`app` on 127.0.0.1 while the block runs: on a free port, or on `port` (an engine started again
+    where it was, as after a ComfyUI restart; see `free_port`)."""
     server = FakeServer(app, clock or FakeClock())
-    sock = bind_socket("127.0.0.1", 0)
+    sock = bind_socket("127.0.0.1", port)
     server.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     server.files.base_url = server.url
     transports = server._transports
@@ -323,6 +327,15 @@ async def serve_fake(app: ASGIApp, *, clock: FakeClock | None = None) -> AsyncIt
         for transport in list(transports.values()):
             transport.abort()  # held or long-polled requests must not keep the server up
         await task
+
+
+def free_port() -> int:
+    """A port nothing listens on (yet): for a fake that starts later, or an engine that is down."""
+    sock = bind_socket("127.0.0.1", 0)
+    try:
+        return sock.getsockname()[1]
+    finally:
+        sock.close()
 
 
 async def _read_body(receive) -> bytes:
