@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import io
 import json
@@ -95,7 +96,7 @@ class FakeOpenAI:
             raise _invalid("moderation", params["moderation"], ("low", "auto"))
         width, height = _dimensions(options["size"], None)
         self.calls.append({"endpoint": "generations", **params})
-        return self._images(options, width, height)
+        return await self._images(options, width, height)
 
     async def _edit(self, request: Request) -> dict[str, Any]:
         form = await request.form()
@@ -127,7 +128,7 @@ class FakeOpenAI:
             raise _invalid("input_fidelity", params["input_fidelity"], ("low", "high"))
         width, height = _dimensions(options["size"], opened[0].size)
         self.calls.append({"endpoint": "edits", **params, "images": len(opened), "mask": mask is not None})
-        return self._images(options, width, height)
+        return await self._images(options, width, height)
 
     # -- checks, as OpenAI makes them ------------------------------------------------------------
 
@@ -228,17 +229,18 @@ class FakeOpenAI:
                 )
         return options
 
-    def _images(self, options: dict[str, Any], width: int, height: int) -> dict[str, Any]:
+    async def _images(self, options: dict[str, Any], width: int, height: int) -> dict[str, Any]:
         fmt = options["output_format"]
         quality = "medium" if options["quality"] == "auto" else options["quality"]
         background = "opaque" if options["background"] == "auto" else options["background"]
         data = []
         for index in range(options["n"]):
-            image = _picture(f"{options}-{index}", width, height, transparent=background == "transparent")
-            buffer = io.BytesIO()
-            save_options = {"quality": options["output_compression"] or 90} if fmt in ("jpeg", "webp") else {}
-            image.convert("RGB" if fmt == "jpeg" else "RGBA").save(buffer, _PIL_FORMATS[fmt], **save_options)
-            data.append({"b64_json": base64.b64encode(buffer.getvalue()).decode("ascii")})
+            # Rendered off the loop: the fake must not be what holds 200 calls in flight back.
+            encoded = await asyncio.to_thread(
+                _encoded_picture, f"{options}-{index}", width, height, fmt, background == "transparent",
+                options["output_compression"],
+            )  # fmt: skip
+            data.append({"b64_json": encoded})
         tokens = 272 * options["n"] * (width * height) // (1024 * 1024)
         return {
             "created": int(time.time()),
@@ -296,6 +298,15 @@ def _dimensions(size: str, first_input: tuple[int, int] | None) -> tuple[int, in
         return (1536, 1024) if first_input[0] > first_input[1] else (1024, 1536)
     width, height = size.split("x")
     return int(width), int(height)
+
+
+@functools.lru_cache(maxsize=64)
+def _encoded_picture(seed: str, width: int, height: int, fmt: str, transparent: bool, compression: int | None) -> str:
+    image = _picture(seed, width, height, transparent=transparent)
+    buffer = io.BytesIO()
+    save_options = {"quality": compression or 90} if fmt in ("jpeg", "webp") else {}
+    image.convert("RGB" if fmt == "jpeg" else "RGBA").save(buffer, _PIL_FORMATS[fmt], **save_options)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _picture(seed: str, width: int, height: int, *, transparent: bool) -> Image.Image:

@@ -60,7 +60,7 @@ class AcmeService:
 
 
 class AcmeModelGenerator(ModelGenerator):
-    async def generate(self, inputs, context):  # noqa: ANN001, ANN201
+    async def generate(self, inputs, context):
         payload = await self.payload(inputs, context)
         response = await self.service.request(
             "POST", "/runs", json={"model": self.model.model_id, "input": payload}, retry=Retry.SUBMIT_SYNC
@@ -90,11 +90,11 @@ class AcmeProvider(BaseProvider):
         return AcmeModelGenerator.define(self, description)
 
 
-def _app(database_url: str, data: Path, url: str):  # noqa: ANN202
+def _app(database_url: str, data: Path, url: str):
     return running_app(database_url, data, providers={**PROVIDERS, "acme": AcmeProvider}, BOARDS_ACME_BASE_URL=url)
 
 
-async def _listed(client) -> dict[str, dict]:  # noqa: ANN001
+async def _listed(client) -> dict[str, dict]:
     return {g["name"]: g for g in (await client.data("{ generators { name provider available } }"))["generators"]}
 
 
@@ -114,7 +114,9 @@ async def test_a_model_named_by_the_artist_becomes_a_generator_that_stays(databa
         image = await upload_image(client, board, png(40, 30))
         refused = await try_queue(client, board, NAME, {"image": image, "steps": 99})
         assert "inputParams.steps" in refused["errors"][0]["message"]
-        done = await wait_for(client, (await queue(client, board, NAME, {"image": image, "prompt": "a hat", "steps": 20}))["id"])
+        done = await wait_for(
+            client, (await queue(client, board, NAME, {"image": image, "prompt": "a hat", "steps": 20}))["id"]
+        )
         assert done["status"] == "COMPLETED", done
         assert [(item["role"], item["generationId"]) for item in done["inputArtifacts"]] == [("image", image)]
         sent = service.runs[-1]
