@@ -60,6 +60,13 @@ class SettingsMutations:
     async def update_app_settings(self, info: strawberry.Info, input: UpdateAppSettingsInput) -> AppSettings:
         services = context_of(info).services
         limits = {item.provider: item.limit for item in input.concurrency or []}
+        known = services.generators.providers()
+        for provider in limits:
+            if provider not in known:
+                raise bad_input(
+                    f"concurrency.provider: there is no provider {provider!r} with generators; "
+                    f"use one of {', '.join(sorted(known))}"
+                )
         try:
             # A small file write, on the loop: the listeners it calls (the runner's wake) are not thread-safe.
             services.preferences.update(comfyui_url=input.comfyui_url, concurrency=limits)

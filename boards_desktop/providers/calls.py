@@ -101,6 +101,9 @@ async def call(
         attempt += 1
         try:
             response = await http.request(method, url, timeout=timeout, **request)
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL):
+            # Nothing was sent, and trying again cannot help: the address itself is wrong.
+            raise GeneratorError(f"the address of {label} ({url}) is not usable; check its setting") from None
         except httpx.TransportError as exc:
             sent = not isinstance(exc, _NOT_SENT)
             if sent and retry is not Retry.SAFE:

@@ -88,6 +88,10 @@ async def test_bad_values_are_refused_with_the_field_named_and_nothing_is_saved(
                 {"comfyuiUrl": "http://127.0.0.1:8000", "concurrency": [{"provider": "OpenAI", "limit": 2}]},
                 "concurrency.provider",
             ),
+            (
+                {"concurrency": [{"provider": "midjourney", "limit": 2}]},
+                "concurrency.provider: there is no provider 'midjourney'",
+            ),
         ):
             refused = await client.graphql(UPDATE, {"i": change})
             assert refused["errors"][0]["message"].startswith(message), refused

@@ -160,6 +160,13 @@ async def test_refusals_read_as_instructions(service):
     assert len(server.requests) == len(cases)
 
 
+async def test_an_address_that_cannot_work_is_said_at_once():
+    async with httpx.AsyncClient() as http:
+        with pytest.raises(GeneratorError) as raised:
+            await call(http, "GET", "/no-scheme/jobs", label="Acme")
+    assert str(raised.value) == "the address of Acme (/no-scheme/jobs) is not usable; check its setting"
+
+
 async def test_accepted_statuses_are_the_callers_to_read(service):
     server, http = service
     server.faults.add("GET", "/jobs/job-2", Fault.status(404, {"detail": "gone"}))
