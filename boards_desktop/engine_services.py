@@ -1,15 +1,18 @@
 """The generation engine's services, started after the database and stopped before it.
 
 Order matters at both ends: the event broker must be listening before the runner publishes; the
-keys must be read before the registry is asked whether a generator can run (the runner resumes
-interrupted jobs at once, and a job whose key looks missing would fail); the models added by name
-must be in the registry before the runner looks for interrupted jobs. At shutdown the runner stops
-(its jobs given a few seconds, the rest left resumable) before the providers, the broker, the HTTP
+models added by name must be in the registry before the runner looks for interrupted jobs; the OS
+keyring must have been read before the runner starts (it resumes interrupted jobs at once, and a
+job whose key looks missing would fail). Reading the keyring takes a few hundred milliseconds, so
+it happens in the background and the runner starts when it is done, after the server already
+answers (queuing and the `generators` query wait for it too). At shutdown the runner stops (its
+jobs given a few seconds, the rest left resumable) before the providers, the broker, the HTTP
 client and the database go away.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
 
@@ -42,8 +45,9 @@ async def start_engine(
     services.http = await stack.enter_async_context(
         httpx.AsyncClient(timeout=HTTP_TIMEOUT, limits=HTTP_LIMITS, follow_redirects=True)
     )
-    services.keys = KeyStore(settings.environment)
-    await services.keys.load_async()
+    services.keys = keys = KeyStore(settings.environment)
+    keys.start_loading()
+    stack.push_async_callback(keys.stop)
     services.preferences = preferences = Preferences(settings)
     services.providers = providers = build_providers(
         PROVIDERS if provider_classes is None else provider_classes,
@@ -70,5 +74,17 @@ async def start_engine(
     preferences.on_change(jobs.wake)  # a raised limit frees slots now
     preferences.on_change(providers.settings_changed)  # the ComfyUI address is checked again
     services.model_generators.on_added(lambda generator: jobs.wake(generator.provider))
-    await jobs.start()
     stack.push_async_callback(jobs.stop, settings.shutdown_grace_seconds)
+
+    async def start_runner() -> None:
+        await keys.ready()
+        await jobs.start()
+
+    starting = asyncio.create_task(start_runner(), name="jobs-start")
+
+    async def stop_starting() -> None:  # before jobs.stop (the stack runs its callbacks last first)
+        if not starting.done():
+            starting.cancel()
+        await asyncio.gather(starting, return_exceptions=True)
+
+    stack.push_async_callback(stop_starting)

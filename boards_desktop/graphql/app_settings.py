@@ -25,8 +25,9 @@ from boards_desktop.services import Services
 @strawberry.type
 class SettingsQuery:
     @strawberry.field(description="The provider keys: whether each is set, where from, and whether it can be stored.")
-    def provider_keys(self, info: strawberry.Info) -> list[ProviderKey]:
+    async def provider_keys(self, info: strawberry.Info) -> list[ProviderKey]:
         keys = context_of(info).services.keys
+        await keys.ready()
         return [ProviderKey.from_status(keys.status(provider)) for provider in keys.providers]
 
     @strawberry.field(description="The app's settings as they apply now, each with where it comes from.")
@@ -39,6 +40,7 @@ class SettingsMutations:
     @strawberry.mutation(description="Store a provider's key in the OS keyring; the answer never contains the key.")
     async def set_provider_key(self, info: strawberry.Info, provider: str, key: str) -> ProviderKey:
         keys = context_of(info).services.keys
+        await keys.ready()
         try:
             status = await asyncio.to_thread(keys.set, provider, key)
         except KeyStoreError as exc:
@@ -48,6 +50,7 @@ class SettingsMutations:
     @strawberry.mutation(description="Remove a provider's key from the OS keyring; a key set in the environment stays.")
     async def clear_provider_key(self, info: strawberry.Info, provider: str) -> ProviderKey:
         keys = context_of(info).services.keys
+        await keys.ready()
         try:
             status = await asyncio.to_thread(keys.clear, provider)
         except KeyStoreError as exc:

@@ -23,6 +23,7 @@ class ModelGeneratorMutations:
     )
     async def add_model_generator(self, info: strawberry.Info, provider: str, model: str) -> GeneratorInfo:
         services = context_of(info).services
+        await services.keys.ready()  # describing a model may need its key
         try:
             generator = await services.model_generators.add(provider, model)
         except CatalogError as exc:
@@ -32,6 +33,7 @@ class ModelGeneratorMutations:
     @strawberry.mutation(description="Read a model generator's inputs from its service again.")
     async def refresh_model_generator(self, info: strawberry.Info, name: str) -> GeneratorInfo:
         services = context_of(info).services
+        await services.keys.ready()
         try:
             generator = await services.model_generators.refresh(name)
         except CatalogError as exc:

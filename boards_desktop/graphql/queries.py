@@ -120,8 +120,11 @@ class Query:
         return [Board.from_row(row, ctx) for row in rows]
 
     @strawberry.field
-    def generators(self, info: strawberry.Info, artifact_type: str | None = None) -> list[GeneratorInfo]:
-        return list_generators(context_of(info).services, artifact_type)
+    async def generators(self, info: strawberry.Info, artifact_type: str | None = None) -> list[GeneratorInfo]:
+        services = context_of(info).services
+        if services.keys is not None:
+            await services.keys.ready()  # just after start-up: a key in the keyring is not missing
+        return list_generators(services, artifact_type)
 
     @strawberry.field
     async def tags(self, info: strawberry.Info, limit: int | None = 100, offset: int | None = 0) -> list[Tag]:

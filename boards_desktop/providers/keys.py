@@ -2,9 +2,12 @@
 
 Lookup order for each provider: its environment variable (`OPENAI_API_KEY`, `REPLICATE_API_TOKEN`,
 `FAL_KEY`), then the OS keyring (service "Boards Desktop", user name = the provider). The keyring
-is read once, off the event loop, when the app starts (`await keys.load()`), and kept in memory:
-`get()` is called by every `availability()` check, which must never wait on a keyring (on macOS
-the first read can show a permission dialog; on Linux it is a D-Bus round trip).
+is read once, off the event loop, when the app starts (`start_loading()`: importing keyring and
+finding its backend take a few hundred milliseconds, which the start-up does not wait for), and
+kept in memory: `get()` is called by every `availability()` check, which must never wait on a
+keyring (on macOS the first read can show a permission dialog; on Linux it is a D-Bus round trip).
+What must not answer before the keyring is read (the job runner's start, queuing, the
+`generators` query) awaits `ready()` first.
 
 Which keyring: the one the artist chose (`PYTHON_KEYRING_BACKEND`, or keyring's own
 `keyringrc.cfg`), else the best *recommended* backend that the `keyring` library finds (macOS
@@ -76,6 +79,7 @@ class KeyStore:
         self._lock = threading.Lock()  # keyring calls run in threads; one at a time
         self._backend: Any = None
         self._backend_problem: str | None = "the OS keyring has not been read yet"
+        self._loading: asyncio.Future[None] | None = None
         for spec in self._specs.values():
             value = self._environment.get(spec.env_var, "").strip()
             if value:
@@ -105,6 +109,21 @@ class KeyStore:
             await asyncio.wait_for(asyncio.to_thread(self.load), timeout)
         except TimeoutError:
             log.warning("the OS keyring did not answer within %g s; keys stored there are not used", timeout)
+
+    def start_loading(self) -> None:
+        """Read the keyring in the background (the app's start does not wait for it)."""
+        if self._loading is None:
+            self._loading = asyncio.ensure_future(self.load_async())
+
+    async def ready(self) -> None:
+        """Return once the keyring has been read (at once when it has, or when nothing started it)."""
+        if self._loading is not None and not self._loading.done():
+            await asyncio.shield(self._loading)
+
+    async def stop(self) -> None:
+        if self._loading is not None and not self._loading.done():
+            self._loading.cancel()
+            await asyncio.gather(self._loading, return_exceptions=True)
 
     def spec(self, provider: str) -> KeySpec:
         try:

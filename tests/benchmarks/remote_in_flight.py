@@ -33,12 +33,12 @@ CREATE_MANY = "mutation($i: [CreateGenerationInput!]!) { createGenerations(input
 class Counting:
     """The fake's app, counting the calls it holds at once."""
 
-    def __init__(self, app) -> None:  # noqa: ANN001
+    def __init__(self, app) -> None:
         self.app = app
         self.now = 0
         self.peak = 0
 
-    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+    async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

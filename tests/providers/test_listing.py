@@ -11,7 +11,12 @@ def _listed(tmp_path, **environment: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "REPLICATE_API_TOKEN", "FAL_KEY")}
     env.update(BOARDS_DATA_DIR=str(tmp_path / "data"), BOARDS_CONFIG_FILE=str(tmp_path / "none.toml"), **environment)
     result = subprocess.run(
-        [sys.executable, "-m", "boards_desktop", "generators"], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "boards_desktop", "generators"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     return {line.split()[0]: line for line in result.stdout.splitlines()}

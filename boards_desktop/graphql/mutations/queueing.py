@@ -44,6 +44,8 @@ async def queue_generations(
             boards[request.board_id] = board
         prepared.append((where, boards[request.board_id], name, params, request.artifact_type.value))
     services = ctx.services
+    if services.keys is not None:
+        await services.keys.ready()  # just after start-up: a key in the keyring is not missing
     await _recheck_unavailable(services, {name for _, _, name, _, _ in prepared})
     rows: list[GenerationRecord] = []
     try:
