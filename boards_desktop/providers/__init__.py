@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from boards_desktop.providers.base import BaseProvider
 from boards_desktop.providers.openai import OpenAIProvider
+from boards_desktop.providers.replicate import ReplicateProvider
 
 PROVIDERS: dict[str, type[BaseProvider]] = {
     "openai": OpenAIProvider,
+    "replicate": ReplicateProvider,
 }
 
-__all__ = ["PROVIDERS", "BaseProvider", "OpenAIProvider"]
+__all__ = ["PROVIDERS", "BaseProvider", "OpenAIProvider", "ReplicateProvider"]

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from boards_desktop.generators.providers.openai import OpenAIImageEditGenerator, OpenAIImageGenerator
 from boards_desktop.generators.providers.remote import RemoteGenerator
+from boards_desktop.generators.providers.replicate import FluxSchnellGenerator, KlingVideoGenerator
 
 PROVIDER_GENERATORS: list[type[RemoteGenerator]] = [
     OpenAIImageGenerator,
     OpenAIImageEditGenerator,
+    FluxSchnellGenerator,
+    KlingVideoGenerator,
 ]
 
 __all__ = ["PROVIDER_GENERATORS", "RemoteGenerator"]
