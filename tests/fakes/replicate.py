@@ -112,6 +112,14 @@ class Prediction:
         done = self.steps_done(now)
         if done < 0:
             return ""
+        if self.model.streams:  # a language model logs its prompt, then its speed; no bar
+            lines = [
+                f"Random seed used: `{self.params.get('seed', 1234)}`",
+                f"Formatted prompt: `{self.params.get('prompt')}`",
+            ]
+            if done == self.steps:
+                lines.append(f"Generated {len(self.value or [])} tokens in {self.run_seconds:.1f} seconds")
+            return "\n".join(lines) + "\n"
         lines = [f"Using seed: {self.params.get('seed', 1234)}"]
         for step in range(done + 1):
             percent = 100 * step // self.steps
