@@ -356,7 +356,9 @@ def _prediction_of(response: httpx.Response) -> dict[str, Any]:
 
 
 def _input_name(field: Any) -> str:
-    return str(field or "").removeprefix("input.")
+    """`input.num_outputs` -> `num_outputs`; the input as a whole (`input`, `(root)`) names no field."""
+    text = str(field or "")
+    return "" if text in ("input", "(root)") else text.removeprefix("input.")
 
 
 def _words(value: Any, limit: int = 500) -> str | None:

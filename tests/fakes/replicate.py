@@ -345,10 +345,10 @@ class FakeReplicate:
 
     async def _shown(self, request: Request, prediction: Prediction) -> dict[str, Any]:
         now = self.clock.now()
-        status = prediction.status(now)
         completed = prediction.completed_at(now)
         removed = completed is not None and now >= completed + DATA_KEPT_SECONDS
-        output = None if removed else await self._output(request, prediction, status, now)
+        output = None if removed else await self._output(request, prediction, prediction.status(now), now)
+        status = prediction.status(now)  # the model may have failed making its output
         base = _base(request)
         urls = {
             "get": f"{base}/v1/predictions/{prediction.id}",
@@ -388,7 +388,11 @@ class FakeReplicate:
             return None
         if prediction.outputs is None:
             # Rendered off the loop: a held request or a video must not stop the fake answering others.
-            prediction.outputs = await asyncio.to_thread(prediction.model.make, prediction.params, prediction.files)
+            try:
+                prediction.outputs = await asyncio.to_thread(prediction.model.make, prediction.params, prediction.files)
+            except Exception as exc:  # noqa: BLE001 - the model's own failure, reported as Cog reports it
+                prediction.fail_with = f"{type(exc).__name__}: {exc}"
+                return None
         if prediction.output_urls is None:
             prediction.output_urls = [self._url_of(request, prediction, item) for item in prediction.outputs]
         urls = prediction.output_urls
