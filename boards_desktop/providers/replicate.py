@@ -75,13 +75,17 @@ _TQDM = re.compile(r"(\d{1,3})%\|[^|\r\n]*\|\s*(\d+)/(\d+)")
 
 @dataclass(frozen=True)
 class Target:
-    """What a prediction runs: an official model by name (`owner/name`), or a version of any model."""
+    """What a prediction runs: an official model by name (`owner/name`), or a version of a model.
+
+    With both, the version is asked for first; when Replicate refuses it (an official model's
+    version may not be open to predictions, or its owner deleted it), the model is run by name.
+    """
 
     model: str | None = None
     version: str | None = None
 
-    def create_request(self, payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        if self.version:
+    def create_request(self, payload: dict[str, Any], *, by_version: bool = True) -> tuple[str, dict[str, Any]]:
+        if self.version and by_version:
             return "predictions", {"version": self.version, "input": payload}
         if self.model:
             owner, name = split_model_id(self.model)
@@ -153,9 +157,29 @@ class ReplicateProvider(BaseProvider):
     async def create_prediction(
         self, target: Target, payload: dict[str, Any], *, wait: int = 0, on_retry: RetryNotice | None = None
     ) -> dict[str, Any]:
-        path, body = target.create_request(payload)
         wait = max(0, min(wait, MAX_WAIT_SECONDS))
-        response = await self.request(
+        fallback = bool(target.version and target.model)
+        response = await self._create(*target.create_request(payload), wait, on_retry, accept={422} if fallback else ())
+        if response.status_code == 422:
+            refused = read_replicate_error(response)
+            if not _refuses_version(response):
+                words = refused.message or "status 422"
+                about = f"{refused.field}: " if refused.field and refused.field not in words else ""
+                raise GeneratorError(f"{self.label} refused the input: {about}{words}")
+            # Nothing was created: running the model by name instead cannot pay twice.
+            path, body = target.create_request(payload, by_version=False)
+            response = await self._create(path, body, wait, on_retry, accept={404})
+            if response.status_code == 404:
+                raise GeneratorError(
+                    f"the version of {target.model} this generator was made from is no longer on Replicate (or not "
+                    "open to your token); refresh the generator to take the newest one"
+                )
+        return _prediction_of(response)
+
+    async def _create(
+        self, path: str, body: dict[str, Any], wait: int, on_retry: RetryNotice | None, accept: Any
+    ) -> httpx.Response:
+        return await self.request(
             "POST",
             path,
             json=body,
@@ -164,8 +188,8 @@ class ReplicateProvider(BaseProvider):
             timeout=httpx.Timeout(wait + 30.0, connect=10.0),
             retry=Retry.SUBMIT,  # a prediction is paid for: never sent twice unless surely not taken
             on_retry=on_retry,
+            accept=accept,
         )
-        return _prediction_of(response)
 
     async def get_prediction(self, prediction_id: str, on_retry: RetryNotice | None = None) -> dict[str, Any]:
         response = await self.request("GET", f"predictions/{prediction_id}", accept={404}, on_retry=on_retry)
@@ -343,6 +367,17 @@ def _ending(prediction: dict[str, Any]) -> Status:
     if status == "canceled":
         raise GeneratorError("the prediction was cancelled on Replicate")
     raise GeneratorError("Replicate gave up on the prediction before it started (its deadline passed); try again")
+
+
+def _refuses_version(response: httpx.Response) -> bool:
+    """A 422 about the version itself ("Invalid version or not permitted"), not about the input."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    if not isinstance(body, dict) or body.get("invalid_fields"):
+        return False
+    return "version" in f"{body.get('title', '')} {body.get('detail', '')}".lower()
 
 
 def _prediction_of(response: httpx.Response) -> dict[str, Any]:

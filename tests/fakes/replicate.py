@@ -211,7 +211,7 @@ class FakeReplicate:
                 raise _Problem(404, "Not found", "The requested resource could not be found.")
         else:
             model = next((m for m in self.models.values() if m.version == body.get("version")), None)
-            if model is None:
+            if model is None or not model.versions_open:
                 raise _Problem(
                     422,
                     "Invalid version or not permitted",

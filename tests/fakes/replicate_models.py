@@ -51,6 +51,7 @@ class FakeModel:
     version: str = ""
     single_file: bool = False  # the output is one URL rather than a list of them
     streams: bool = False  # a language model: `urls.stream`, tokens arrive while it runs
+    versions_open: bool = True  # False: its versions cannot be run by id, only the model by name (check)
     example_output: Any = None
     cover_image_url: str = "https://replicate.delivery/pbxt/cover.webp"
     extra: dict[str, Any] = field(default_factory=dict)

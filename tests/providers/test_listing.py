@@ -31,3 +31,15 @@ def test_openai_generators_say_the_key_is_missing_then_ready_with_it(tmp_path):
     listed = _listed(tmp_path, OPENAI_API_KEY="sk-listing-test-0000")
     assert listed["openai-image"].split()[1:4] == ["image", "openai", "ready"]
     assert listed["openai-image-edit"].split()[1:4] == ["image", "openai", "ready"]
+
+
+def test_replicate_generators_say_the_token_is_missing_then_ready_with_it(tmp_path):
+    listed = _listed(tmp_path)
+    assert listed["replicate-flux-schnell"].split()[1:3] == ["image", "replicate"]
+    assert listed["replicate-kling-video"].split()[1:3] == ["video", "replicate"]
+    assert listed["replicate-kling-video"].endswith(
+        "unavailable: no Replicate key: add it in Settings, or set REPLICATE_API_TOKEN in the environment"
+    )
+    listed = _listed(tmp_path, REPLICATE_API_TOKEN="r8_listing-test-0000")
+    assert listed["replicate-flux-schnell"].split()[1:4] == ["image", "replicate", "ready"]
+    assert listed["replicate-kling-video"].split()[1:4] == ["video", "replicate", "ready"]

@@ -132,3 +132,32 @@ async def test_what_cannot_be_added_says_why(database_url, tmp_path):
         refused = await client.graphql(ADD, {"p": "replicate", "m": "pixelsmith/restyle"})
         assert refused["errors"][0]["message"].startswith("model: no Replicate key: add it in Settings")
         assert server.requests == []
+
+
+async def test_a_version_that_cannot_run_falls_back_to_the_model_or_says_to_refresh(database_url, tmp_path):
+    async with (
+        replicate_fake() as (fake, server),
+        app_on_replicate(database_url, tmp_path / "data", server, fake.token) as client,
+    ):
+        await client.data(ADD, {"p": "replicate", "m": "meta/meta-llama-3-8b-instruct"})
+        await client.data(ADD, {"p": "replicate", "m": "pixelsmith/restyle"})
+        board = await new_board(client)
+        # An official model whose versions are not open to predictions: run by its name instead, once.
+        fake.models["meta/meta-llama-3-8b-instruct"].versions_open = False
+        job = await queue(client, board, LLAMA, {"prompt": "hi"}, "TEXT")
+        await created(fake)
+        fake.clock.advance(12)
+        assert (await wait_for(client, job["id"]))["status"] == "COMPLETED"
+        assert len(server.requests_to("POST", VERSION_CREATE)) == 1
+        assert len(server.requests_to("POST", "/v1/models/meta/meta-llama-3-8b-instruct/predictions")) == 1
+        assert len(fake.created) == 1
+        # A community model whose owner replaced the version this generator was made from.
+        fake.models["pixelsmith/restyle"].version = "e" * 64
+        image = await upload_image(client, board, png(40, 30))
+        done = await wait_for(client, (await queue(client, board, RESTYLE, {"image": image}))["id"])
+        assert done["status"] == "FAILED"
+        assert done["errorMessage"] == (
+            "the version of pixelsmith/restyle this generator was made from is no longer on Replicate (or not open "
+            "to your token); refresh the generator to take the newest one"
+        )
+        assert len(fake.created) == 1

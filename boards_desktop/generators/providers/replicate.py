@@ -69,8 +69,11 @@ class ReplicateRuns(RemoteGenerator):
         took = output.get("predict_time")
         done = f"Replicate made it in {took:.1f} s" if isinstance(took, (int, float)) else "Replicate made it"
         if self.artifact_type == "text":
+            text = text_of(value, self.output_schema())
+            if not text:
+                raise GeneratorError("the model finished on Replicate without any text")
             await context.publish_progress(0.95, f"{done}; saving", phase="finalizing")
-            return GeneratorResult(outputs=[await context.store_text_result(text_of(value, self.output_schema()))])
+            return GeneratorResult(outputs=[await context.store_text_result(text)])
         urls = file_urls(value)
         if not urls:
             raise GeneratorError(f"the model finished on Replicate without any {self.artifact_type} file")
@@ -199,9 +202,7 @@ class ReplicateModelGenerator(ReplicateRuns, ModelGenerator):
         self.wait_seconds = 0 if self.model.artifact_type == "video" else 5
 
     def target(self) -> Target:
-        if self.model.version:
-            return Target(version=self.model.version)
-        return Target(model=self.model.model_id)
+        return Target(model=self.model.model_id, version=self.model.version)
 
     def output_schema(self) -> dict[str, Any] | None:
         return self.model.details.get("output_schema") or {}
