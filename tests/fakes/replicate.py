@@ -242,7 +242,7 @@ class FakeReplicate:
                 and self.clock.now() < now + wait
                 and time.monotonic() - held_since < wait
             ):
-                await asyncio.sleep(0.01)
+                await asyncio.sleep(0.05)  # held answers look again 20 times a second
         return Response(await self._shown(request, prediction), status_code=201)
 
     async def _read(self, request: Request, prediction_id: str) -> Response:
