@@ -205,8 +205,10 @@ class ComfyUIProvider(BaseProvider):
                 progress.start()
                 yield self._running(progress, "ComfyUI started the workflow")
             elif kind == "execution_cached":
-                progress.cached(data.get("nodes"))
-                yield self._running(progress, None)
+                nodes = data.get("nodes") or []
+                progress.cached(nodes)
+                if nodes:
+                    yield self._running(progress, f"{len(nodes)} node(s) unchanged since ComfyUI's last run: reused")
             elif kind == "executing":
                 node = data.get("node")
                 if node is None:
@@ -219,8 +221,9 @@ class ComfyUIProvider(BaseProvider):
                 what = progress.class_of(data.get("node"))
                 yield self._running(progress, f"{what}: step {data.get('value')} of {data.get('max')}")
             elif kind == "executed":
-                progress.executed(data.get("node"))
-                yield self._running(progress, None)
+                node = data.get("node")
+                progress.executed(node)
+                yield self._running(progress, f"node {node} ({progress.class_of(node)}) done")
             elif kind == "execution_success":
                 ask = time.monotonic()  # the history may lag this message a little: then it still runs
             elif kind == "execution_error":

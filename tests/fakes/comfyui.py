@@ -98,6 +98,11 @@ class FakeComfyUI:
         return self._files.get(("input", sub, base))
 
     @property
+    def listening(self) -> list[str]:
+        """The client ids with an open socket."""
+        return list(self._sockets)
+
+    @property
     def running_id(self) -> str | None:
         return self._running.prompt_id if self._running else None
 

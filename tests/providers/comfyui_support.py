@@ -106,11 +106,22 @@ class ProgressWatch:
 
     def __init__(self, client: AppClient, generation_id: str, timeout: float = 30.0) -> None:
         self.live: list[str] = []
-        self._subscription = client.services.events.subscribe(generation_id=generation_id)
+        self.events: list[dict[str, Any]] = []
+        broker = client.services.events
+        self._listening = broker.subscriber_count + 2  # this watch's own, and the SSE stream's
+        self._broker = broker
+        self._subscription = broker.subscribe(generation_id=generation_id)
         self._listener = asyncio.create_task(self._listen())
         self._stream = asyncio.create_task(
             sse_events(client, f"/api/sse/generations/{generation_id}/progress", timeout=timeout)
         )
+
+    @classmethod
+    async def start(cls, client: AppClient, generation_id: str, timeout: float = 30.0) -> ProgressWatch:
+        """A watch that hears everything from now on (its stream and its listener are subscribed)."""
+        watch = cls(client, generation_id, timeout)
+        await wait_until(lambda: _true(watch._broker.subscriber_count >= watch._listening))
+        return watch
 
     async def _listen(self) -> None:
         async with self._subscription as events:
@@ -137,3 +148,7 @@ class ProgressWatch:
     @property
     def messages(self) -> list[str]:
         return [event.get("message") or "" for event in self.events]
+
+
+async def _true(value: bool) -> bool:
+    return value

@@ -116,7 +116,7 @@ async def test_a_dropped_websocket_is_opened_again_and_the_result_still_collecte
     ):
         board = await new_board(client)
         created = await queue(client, board, TEXT_TO_IMAGE, {"prompt": "a kite", "steps": 10})
-        watch = ProgressWatch(client, created["id"])
+        watch = await ProgressWatch.start(client, created["id"])
         await wait_until(lambda: _running_at(fake, client, created["id"]))
         fake.clock.advance(0.05)  # a few nodes and steps, heard over the socket
         await watch.shown("KSampler: step")
@@ -197,12 +197,13 @@ async def test_cancel_reaches_comfyui_a_waiting_job_leaves_its_queue_a_running_o
         app_on_comfyui(database_url, tmp_path / "data", server.url) as client,
     ):
         board = await new_board(client)
-        first = await queue(client, board, TEXT_TO_IMAGE, {"prompt": "first"})
-        second = await queue(client, board, TEXT_TO_IMAGE, {"prompt": "second"})
-        watch = ProgressWatch(client, second["id"])
-        await wait_until(lambda: _both_at_comfyui(fake, client, first["id"], second["id"]))
-        running, waiting = [(await generation(client, g["id"]))["externalJobId"] for g in (first, second)]
-        assert fake.running_id == running and fake.pending_ids == [waiting]
+        jobs = [await queue(client, board, TEXT_TO_IMAGE, {"prompt": prompt}) for prompt in ("one", "two")]
+        watches = {job["id"]: await ProgressWatch.start(client, job["id"]) for job in jobs}
+        await wait_until(lambda: _one_runs_one_waits(fake, client, jobs))
+        by_prompt = {(await generation(client, job["id"]))["externalJobId"]: job for job in jobs}
+        running, waiting = fake.running_id, fake.pending_ids[0]
+        first, second = by_prompt[running], by_prompt[waiting]  # ComfyUI runs whichever reached it first
+        watch = watches[second["id"]]
         await watch.shown("waiting in ComfyUI's queue (position 2)")
 
         assert (await client.data(CANCEL, {"id": second["id"]}))["cancelGeneration"]["status"] == "CANCELLED"
@@ -214,6 +215,7 @@ async def test_cancel_reaches_comfyui_a_waiting_job_leaves_its_queue_a_running_o
         await wait_until(lambda: _true(fake.interrupts == [running]))
         await wait_until(lambda: _true(fake.running_id is None))
         assert (await generation(client, first["id"]))["status"] == "CANCELLED"
+        assert (await watches[first["id"]].ended())[-1]["status"] == "cancelled"
         assert len(fake.prompts) == 2
 
 
@@ -229,8 +231,11 @@ async def test_a_restart_of_the_app_mid_job_follows_the_same_prompt_without_send
         # The app is closed; ComfyUI carries on with the job (part of it here, the rest below).
         fake.clock.advance(0.03)
         async with app_on_comfyui(database_url, data_dir, server.url) as second:
-            watch = ProgressWatch(second, created["id"])
-            await watch.shown("ComfyUI is running the workflow")
+            # The resumed job listens again (its socket open) before ComfyUI goes on with it.
+            await wait_until(
+                lambda: _true(len(fake.listening) == 1 and len(server.requests_to("WEBSOCKET", "/ws")) >= 2)
+            )
+            watch = await ProgressWatch.start(second, created["id"])
             fake.clock.advance(60)
             await watch.ended()
             done = await wait_for(second, created["id"])
@@ -329,9 +334,9 @@ async def _running_at(fake, client, generation_id: str) -> bool:
     return external is not None and fake.running_id == external
 
 
-async def _both_at_comfyui(fake, client, first: str, second: str) -> bool:
-    ids = [(await generation(client, g))["externalJobId"] for g in (first, second)]
-    return None not in ids and fake.running_id == ids[0] and fake.pending_ids == [ids[1]]
+async def _one_runs_one_waits(fake, client, jobs: list[dict]) -> bool:
+    ids = {(await generation(client, job["id"]))["externalJobId"] for job in jobs}
+    return None not in ids and fake.running_id in ids and len(fake.pending_ids) == 1 and fake.pending_ids[0] in ids
 
 
 async def _checked(client) -> bool:
