@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import json
 
 from PIL import Image
 
+from boards_desktop.generators.providers.comfyui_catalog import SHIPPED_DIR
 from boards_desktop.providers.comfyui_refusals import LOST
 from tests.app_harness import running_app
 from tests.fakes.harness import Fault, free_port
@@ -25,6 +27,7 @@ from tests.providers.comfyui_support import (
 from tests.providers.support import png, upload_image
 
 CANCEL = "mutation($id: UUID!) { cancelGeneration(id: $id) { status } }"
+WORKFLOWS = "{ comfyuiWorkflows { folder generators { name } problems { path reason } } }"
 REFRESH = "mutation { refreshComfyuiWorkflows { folder generators { name } problems { path reason } } }"
 
 
@@ -349,3 +352,37 @@ async def _available(client) -> bool:
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_workflow_files_that_cannot_be_used_are_listed_with_why_and_the_app_starts_anyway(tmp_path):
+    data_dir = tmp_path / "data"
+    write_workflow(data_dir, "broken", '{"3": {"class_type": ')
+    write_workflow(data_dir, "ui-format", {"nodes": [], "links": [], "version": 0.4})
+    write_workflow(data_dir, "no-mapping", IMAGE_TO_IMAGE)
+    # The artist's own text-to-image replaces the shipped one (here: another default checkpoint).
+    shipped = json.loads((SHIPPED_DIR / "text-to-image.json").read_text())
+    shipped["workflow"]["4"]["inputs"]["ckpt_name"] = "sd_xl_base_1.0.safetensors"
+    write_workflow(data_dir, "text-to-image", shipped)
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'boards.db'}"
+    async with comfyui_fake() as (fake, server), app_on_comfyui(database_url, data_dir, server.url) as client:
+        listing = (await client.data(WORKFLOWS))["comfyuiWorkflows"]
+        assert [g["name"] for g in listing["generators"]] == [TEXT_TO_IMAGE]
+        problems = {problem["path"]: problem["reason"] for problem in listing["problems"]}
+        folder = data_dir / "comfyui-workflows"
+        assert set(problems) == {str(folder / name) for name in ("broken.json", "ui-format.json", "no-mapping.json")}
+        assert problems[str(folder / "ui-format.json")].startswith("this is ComfyUI's own workflow format")
+        log = (data_dir / "logs" / "boards.log").read_text()
+        assert f"ComfyUI workflow {folder / 'broken.json'} left out: broken.json is not valid JSON" in log
+
+        schema = (await listed(client, TEXT_TO_IMAGE))["inputSchema"]
+        assert schema["properties"]["checkpoint"]["default"] == "sd_xl_base_1.0.safetensors"
+        board = await new_board(client)
+        done = await wait_for(client, (await queue(client, board, TEXT_TO_IMAGE, {"prompt": "a kite"}))["id"])
+        assert done["status"] == "COMPLETED"
+        assert fake.prompts[-1]["prompt"]["4"]["inputs"]["ckpt_name"] == "sd_xl_base_1.0.safetensors"
+
+        # Fixed on disk: offered at the refresh, and no longer a problem.
+        write_workflow(data_dir, "no-mapping", IMAGE_TO_IMAGE, IMAGE_TO_IMAGE_MAPPING)
+        refreshed = (await client.data(REFRESH))["refreshComfyuiWorkflows"]
+        assert "comfyui/no-mapping" in {g["name"] for g in refreshed["generators"]}
+        assert str(folder / "no-mapping.json") not in {problem["path"] for problem in refreshed["problems"]}

@@ -147,7 +147,7 @@ def load_workflow(path: Path) -> Workflow:
     if isinstance(document, dict) and isinstance(document.get("workflow"), dict):
         graph, mapping = document["workflow"], document
     else:
-        graph = document
+        graph = _checked_graph(document)  # before asking for a mapping: it may not be a workflow at all
         mapping_path = path.with_name(name + MAPPING_SUFFIX)
         if not mapping_path.exists():
             raise WorkflowError(
@@ -301,7 +301,8 @@ def _check_default(field: str, kind: str, default: Any, required: bool) -> None:
     if expected is None or (default is None and required):
         return
     if isinstance(default, bool) and kind != "boolean" or not isinstance(default, expected):
-        raise WorkflowError(f"inputs.{field}: the value in the graph ({default!r}) is not a {kind}")
+        words = {"text": "a text", "integer": "a whole number", "number": "a number", "boolean": "true or false"}
+        raise WorkflowError(f"inputs.{field}: the value in the graph ({default!r}) is not {words[kind]}")
 
 
 def _description(kind: str, targets: tuple[Target, ...]) -> str:
