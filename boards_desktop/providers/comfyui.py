@@ -88,6 +88,7 @@ class ComfyUIProvider(BaseProvider):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         self.status = EngineStatus(self._check, label=self.label)
+        self._address = self.base_url
         self.events = EventSocket(lambda: self.base_url, self._client_id())
         self._node_classes: frozenset[str] | None = None
         self._queue_read: tuple[float, asyncio.Task[dict[str, Any]]] | None = None
@@ -104,7 +105,10 @@ class ComfyUIProvider(BaseProvider):
         await self.status.refresh()
 
     def settings_changed(self) -> None:
-        # The address may have changed: another engine, other nodes, another client identity there.
+        if self.base_url == self._address:
+            return  # another setting changed (a concurrency limit)
+        # Another engine: other nodes, another client identity there, a socket to open there.
+        self._address = self.base_url
         self._node_classes = None
         self.events.client_id = self._client_id()
         self.events.reset()

@@ -233,6 +233,8 @@ async def test_a_restart_of_the_app_mid_job_follows_the_same_prompt_without_send
             fake.clock.advance(0.05)
         # The app is closed; ComfyUI carries on with the job (part of it here, the rest below).
         fake.clock.advance(0.03)
+        # The next start resumes the job before its first look at ComfyUI has answered: the job waits for it.
+        server.faults.add("GET", "/system_stats", Fault.slow(1.0))
         async with app_on_comfyui(database_url, data_dir, server.url) as second:
             # The resumed job listens again (its socket open) before ComfyUI goes on with it.
             await wait_until(
