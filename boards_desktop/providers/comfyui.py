@@ -91,6 +91,7 @@ class ComfyUIProvider(BaseProvider):
         self._address = self.base_url
         self.events = EventSocket(lambda: self.base_url, self._client_id())
         self._node_classes: frozenset[str] | None = None
+        self._node_read: asyncio.Future[frozenset[str]] | None = None
         self._queue_read: tuple[float, asyncio.Task[dict[str, Any]]] | None = None
 
     def _client_id(self) -> str:
@@ -247,12 +248,19 @@ class ComfyUIProvider(BaseProvider):
         for node_id, spec in graph.items():
             needed.setdefault(str(spec.get("class_type")), []).append(str(node_id))
         if self._node_classes is None or not set(needed) <= self._node_classes:
-            self._node_classes = await self._read_node_classes()  # custom nodes may have been installed
+            self._node_classes = await self._node_classes_now()  # custom nodes may have been installed
         if not self._node_classes:
             return  # not readable: ComfyUI's own validation answers instead
         missing = {name: ids for name, ids in needed.items() if name not in self._node_classes}
         if missing:
             raise GeneratorError(missing_nodes_message(missing))
+
+    async def _node_classes_now(self) -> frozenset[str]:
+        """Read `/object_info` (large with many custom nodes): jobs starting together share one read."""
+        if self._node_read is None or self._node_read.done():
+            self._node_read = asyncio.ensure_future(self._read_node_classes())
+            self._node_read.add_done_callback(lambda done: done.cancelled() or done.exception())
+        return await asyncio.shield(self._node_read)
 
     async def _read_node_classes(self) -> frozenset[str]:
         response = await self.request("GET", "object_info", timeout=OBJECT_INFO_TIMEOUT, accept={404})
