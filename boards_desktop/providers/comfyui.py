@@ -1,6 +1,6 @@
 """ComfyUI, the local engine: workflows (graphs in ComfyUI's API format) run on the artist's machine.
 
-The protocol (see the reference in the repository's docs, "ComfyUI"):
+The protocol, as ComfyUI's own server speaks it:
 - `POST /prompt {"prompt": graph, "client_id", "prompt_id"}`: the app chooses the prompt id, so a
   submission whose answer was lost can be found again (`/queue`, `/history`) instead of being sent
   twice. A 400 names the nodes and inputs ComfyUI refused (comfyui_refusals).
@@ -70,7 +70,9 @@ class _Found:
 
 def default_client_id(base_url: str) -> str:
     """The app's WebSocket identity at an engine: the same across restarts of the app, so a resumed
-    job hears its prompt's messages again (ComfyUI sends them to the client id they were sent with)."""
+    job hears its prompt's messages again (ComfyUI sends them to the client id they were sent with).
+    Two data folders of one user on one engine share it; then one socket wins, and the other app's
+    jobs learn their ends from /history and /queue (every `reconcile_every` seconds) instead."""
     try:
         user = getpass.getuser()
     except Exception:  # noqa: BLE001 - no user name (a container): the host alone

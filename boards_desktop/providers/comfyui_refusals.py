@@ -21,7 +21,7 @@ from typing import Any
 
 FieldNames = Mapping[tuple[str, str], str]
 
-LOST = "ComfyUI restarted and lost this job (it is in neither its queue nor its history); generate it again"
+LOST = "ComfyUI restarted and lost this job; generate it again"  # in neither its queue nor its history
 INTERRUPTED = "ComfyUI stopped this job before it finished (it was interrupted in ComfyUI); generate it again"
 _MISSING_CLASS = re.compile(r"node (.+?) does not exist", re.IGNORECASE)
 _NODE_ID = re.compile(r"#(\S+?)'")
