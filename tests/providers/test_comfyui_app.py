@@ -11,7 +11,7 @@ from boards_desktop.generators.providers.comfyui_catalog import SHIPPED_DIR
 from boards_desktop.providers.comfyui_refusals import LOST
 from tests.app_harness import running_app
 from tests.fakes.harness import Fault, free_port
-from tests.jobs.support import generation, new_board, queue, sse_events, try_queue, wait_for, wait_until
+from tests.jobs.support import board_statuses, generation, new_board, queue, sse_events, try_queue, wait_for, wait_until
 from tests.providers.comfyui_support import (
     IMAGE_TO_IMAGE,
     IMAGE_TO_IMAGE_MAPPING,
@@ -388,3 +388,23 @@ async def test_workflow_files_that_cannot_be_used_are_listed_with_why_and_the_ap
         refreshed = (await client.data(REFRESH))["refreshComfyuiWorkflows"]
         assert "comfyui/no-mapping" in {g["name"] for g in refreshed["generators"]}
         assert str(folder / "no-mapping.json") not in {problem["path"] for problem in refreshed["problems"]}
+
+
+async def test_several_images_of_one_workflow_are_sibling_generations(database_url, tmp_path):
+    data_dir = tmp_path / "data"
+    document = json.loads((SHIPPED_DIR / "text-to-image.json").read_text())
+    document["inputs"]["count"] = {"to": "5.batch_size", "minimum": 1, "maximum": 4, "description": "How many."}
+    write_workflow(data_dir, "batch", document)
+    async with (
+        comfyui_fake() as (fake, server),
+        app_on_comfyui(database_url, data_dir, server.url) as client,
+    ):
+        board = await new_board(client)
+        done = await wait_for(
+            client, (await queue(client, board, "comfyui/batch", {"prompt": "kites", "count": 3}))["id"]
+        )
+        assert done["status"] == "COMPLETED", done
+        siblings = [g for g in await board_statuses(client, board) if g["generatorName"] == "comfyui/batch"]
+        assert sorted(g["outputMetadata"]["batch_index"] for g in siblings) == [0, 1, 2]
+        assert {g["status"] for g in siblings} == {"COMPLETED"} and len(fake.prompts) == 1
+        assert len(server.requests_to("GET", "/view")) == 3
