@@ -84,7 +84,11 @@ def test_a_mapping_beside_the_file_makes_image_slots_and_typed_fields(tmp_path):
         (IMAGE_TO_IMAGE, {"inputs": {"prompt": "2.clip"}}, "inputs.prompt: 2.clip is connected to node 1"),
         (IMAGE_TO_IMAGE, {"inputs": {"Prompt": "2.text"}}, "inputs.Prompt: a name is lower case"),
         (IMAGE_TO_IMAGE, {"inputs": {"prompt": "text"}}, 'give the node input as "<node id>.<input>"'),
-        (IMAGE_TO_IMAGE, {"inputs": {"steps": "2.text"}}, "inputs.steps: the value in the graph ('') is not a whole number"),
+        (
+            IMAGE_TO_IMAGE,
+            {"inputs": {"steps": "2.text"}},
+            "inputs.steps: the value in the graph ('') is not a whole number",
+        ),
         (IMAGE_TO_IMAGE, {"inputs": {"x": {"to": "2.text", "type": "colour"}}}, "type 'colour' is not one of"),
         (IMAGE_TO_IMAGE, {"inputs": {"prompt": "2.text"}, "outputs": ["77"]}, "outputs: the workflow has no node 77"),
     ],
