@@ -1,13 +1,13 @@
 """The generation engine's services, started after the database and stopped before it.
 
 Order matters at both ends: the event broker must be listening before the runner publishes; the
-models added by name must be in the registry before the runner looks for interrupted jobs; the OS
-keyring must have been read before the runner starts (it resumes interrupted jobs at once, and a
-job whose key looks missing would fail). Reading the keyring takes a few hundred milliseconds, so
-it happens in the background and the runner starts when it is done, after the server already
-answers (queuing and the `generators` query wait for it too). At shutdown the runner stops (its
-jobs given a few seconds, the rest left resumable) before the providers, the broker, the HTTP
-client and the database go away.
+models added by name and the ComfyUI workflows must be in the registry before the runner looks for
+interrupted jobs; the OS keyring must have been read before the runner starts (it resumes
+interrupted jobs at once, and a job whose key looks missing would fail). Reading the keyring takes a
+few hundred milliseconds, so it happens in the background and the runner starts when it is done,
+after the server already answers (queuing and the `generators` query wait for it too). At shutdown
+the runner stops (its jobs given a few seconds, the rest left resumable) before the providers, the
+broker, the HTTP client and the database go away.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from contextlib import AsyncExitStack
 import httpx
 
 from boards_desktop.generators.model_catalog import CATALOG_FILE_NAME, ModelCatalog
+from boards_desktop.generators.providers.comfyui_catalog import WORKFLOWS_DIR_NAME, WorkflowCatalog
 from boards_desktop.generators.registry import load_registry
 from boards_desktop.jobs.events import EventBroker
 from boards_desktop.jobs.runner import JobRunner
@@ -59,6 +60,10 @@ async def start_engine(
     services.generators = load_registry(settings.generators, settings.generator_modules, providers)
     services.model_generators = ModelCatalog(settings.data_dir / CATALOG_FILE_NAME, providers, services.generators)
     services.model_generators.load()
+    services.comfyui_workflows = WorkflowCatalog(
+        settings.data_dir / WORKFLOWS_DIR_NAME, providers.get("comfyui"), services.generators
+    )
+    services.comfyui_workflows.load()
     await providers.start()
     stack.push_async_callback(providers.stop)
     services.jobs = jobs = JobRunner(
@@ -74,6 +79,7 @@ async def start_engine(
     preferences.on_change(jobs.wake)  # a raised limit frees slots now
     preferences.on_change(providers.settings_changed)  # the ComfyUI address is checked again
     services.model_generators.on_added(lambda generator: jobs.wake(generator.provider))
+    services.comfyui_workflows.on_added(lambda generator: jobs.wake(generator.provider))
     stack.push_async_callback(jobs.stop, settings.shutdown_grace_seconds)
 
     async def start_runner() -> None:

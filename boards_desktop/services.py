@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import httpx
 
     from boards_desktop.generators.model_catalog import ModelCatalog
+    from boards_desktop.generators.providers.comfyui_catalog import WorkflowCatalog
     from boards_desktop.generators.registry import GeneratorRegistry
     from boards_desktop.jobs.events import EventBroker
     from boards_desktop.jobs.runner import JobRunner
@@ -39,4 +40,5 @@ class Services:
     preferences: Preferences | None = None  # what the Settings page changed (preferences.json)
     providers: ProviderSet | None = None  # one client per remote service or local engine
     model_generators: ModelCatalog | None = None  # models added by name, kept across restarts
+    comfyui_workflows: WorkflowCatalog | None = None  # ComfyUI workflows as generators (a folder of files)
     security: Any = None  # boards_desktop.security: the token, session cookies and launch codes

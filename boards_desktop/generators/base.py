@@ -56,6 +56,10 @@ class BaseGenerator(ABC):
         """None when the generator can run; else the reason, in words an artist can act on."""
         return None
 
+    async def refresh_availability(self) -> None:
+        """Check again what `availability()` answers from a cache (an engine's reachability), before
+        a job is failed for it: an engine found down a while ago, or not yet checked, may be up."""
+
     @property
     def can_resume(self) -> bool:
         return type(self).resume is not BaseGenerator.resume

@@ -3,7 +3,7 @@
 A generator that cannot run (no key, an engine that does not answer) is listed with the reason,
 never as a crash: the point of the command is to find out what is missing. The keys are read as
 the app reads them (environment, then the OS keyring), the models added by name come from their
-cache file, and each local engine is checked once.
+cache file, the ComfyUI workflows from their folder, and each local engine is checked once.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import asyncio
 import httpx
 
 from boards_desktop.generators.model_catalog import CATALOG_FILE_NAME, ModelCatalog
+from boards_desktop.generators.providers.comfyui_catalog import WORKFLOWS_DIR_NAME, WorkflowCatalog
 from boards_desktop.generators.registry import GeneratorStatus, load_registry
 from boards_desktop.preferences import Preferences
 from boards_desktop.providers import PROVIDERS
@@ -41,6 +42,10 @@ async def _statuses(settings: Settings) -> list[GeneratorStatus]:
         providers = build_providers(PROVIDERS, settings=settings, keys=keys, preferences=preferences, http=http)
         registry = load_registry(settings.generators, settings.generator_modules, providers)
         ModelCatalog(settings.data_dir / CATALOG_FILE_NAME, providers, registry).load()
+        # A workflow file left out is logged (on stderr here) with its path and why.
+        WorkflowCatalog(settings.data_dir / WORKFLOWS_DIR_NAME, providers.get("comfyui"), registry).load(
+            make_folder=False
+        )
         for provider in providers:
             await provider.refresh_availability()
         return registry.statuses()

@@ -10,6 +10,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
 
 from boards_desktop.graphql.app_settings import SettingsQuery
+from boards_desktop.graphql.comfyui_workflows import ComfyuiWorkflowsQuery
 from boards_desktop.graphql.errors import log_unexpected
 from boards_desktop.graphql.mutations import Mutation
 from boards_desktop.graphql.queries import Query
@@ -25,7 +26,8 @@ class _Schema(strawberry.Schema):
 
 # A client sends the same few operations over and over: parse and validate each text once.
 schema = _Schema(
-    query=merge_types("Query", (Query, SettingsQuery)),  # the Settings page's reads are additions
+    # The Settings page's reads and the ComfyUI workflows are additions.
+    query=merge_types("Query", (Query, SettingsQuery, ComfyuiWorkflowsQuery)),
     mutation=Mutation,
     subscription=Subscription,  # an addition: upstream had none
     extensions=[CloseRequestSessions, lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],

@@ -89,6 +89,14 @@ class JobExecution:
             return
         reason = availability_of(generator)
         if reason is not None:
+            # A cached answer (an engine's reachability) may be stale, or not made yet when the app
+            # starts and resumes its jobs: check again before failing the job for it.
+            try:
+                await generator.refresh_availability()
+            except Exception as exc:  # noqa: BLE001 - a failed check leaves the earlier answer
+                log.warning("checking %s again failed: %s", generator.name, exc)
+            reason = availability_of(generator)
+        if reason is not None:
             await self._fail(f"{generator.name} cannot run: {reason}")
             return
         if self.mode == "rerun":

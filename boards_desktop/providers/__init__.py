@@ -14,12 +14,14 @@ a remote service) its key in `keys.KEY_SPECS` and its base URL in `provider_set.
 from __future__ import annotations
 
 from boards_desktop.providers.base import BaseProvider
+from boards_desktop.providers.comfyui import ComfyUIProvider
 from boards_desktop.providers.openai import OpenAIProvider
 from boards_desktop.providers.replicate import ReplicateProvider
 
 PROVIDERS: dict[str, type[BaseProvider]] = {
     "openai": OpenAIProvider,
     "replicate": ReplicateProvider,
+    "comfyui": ComfyUIProvider,
 }
 
-__all__ = ["PROVIDERS", "BaseProvider", "OpenAIProvider", "ReplicateProvider"]
+__all__ = ["PROVIDERS", "BaseProvider", "ComfyUIProvider", "OpenAIProvider", "ReplicateProvider"]

@@ -8,7 +8,8 @@
         server.clock.advance(5)         # move the fake's state machines on
 
 `serve_fake(app, port=p)` serves on a given port (`free_port()` finds one): a fake engine can be
-down, then started, or stopped and started again where the app expects it.
+down, then started, or stopped and started again where the app expects it. `server.drop_connections()`
+cuts every open connection (WebSockets too) while the server stays up.
 
 The server is uvicorn in the test's own event loop, so the app under test (in process) and the fake
 talk over a real TCP socket, and everything stops with the block. WebSockets work too (ComfyUI's
@@ -198,6 +199,13 @@ class FakeServer:
     @property
     def port(self) -> int:
         return int(self.url.rsplit(":", 1)[1])
+
+    def drop_connections(self) -> int:
+        """Cut every open connection at once, WebSockets included (a network blink); how many."""
+        transports = list(self._transports.values())
+        for transport in transports:
+            transport.abort()
+        return len(transports)
 
     def requests_to(self, method: str, path: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == method.upper() and fnmatch.fnmatchcase(r.path, path)]

@@ -42,6 +42,9 @@ class RemoteGenerator(BaseGenerator):
     def availability(self) -> str | None:
         return self.service.availability()
 
+    async def refresh_availability(self) -> None:
+        await self.service.refresh_availability()
+
     async def follow(self, statuses: AsyncIterator[Status], context: GeneratorContext) -> dict[str, Any]:
         """Publish the stream's progress; return the output of its `completed` status."""
         progress = 0.0

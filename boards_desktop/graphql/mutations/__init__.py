@@ -5,6 +5,7 @@ from __future__ import annotations
 from strawberry.tools import merge_types
 
 from boards_desktop.graphql.app_settings import SettingsMutations
+from boards_desktop.graphql.comfyui_workflows import ComfyuiWorkflowsMutations
 from boards_desktop.graphql.model_generators import ModelGeneratorMutations
 from boards_desktop.graphql.mutations.boards import BoardMutations
 from boards_desktop.graphql.mutations.generations import GenerationMutations
@@ -13,5 +14,13 @@ from boards_desktop.graphql.mutations.tags import TagMutations
 
 Mutation = merge_types(
     "Mutation",
-    (BoardMutations, MemberMutations, GenerationMutations, TagMutations, SettingsMutations, ModelGeneratorMutations),
+    (
+        BoardMutations,
+        MemberMutations,
+        GenerationMutations,
+        TagMutations,
+        SettingsMutations,
+        ModelGeneratorMutations,
+        ComfyuiWorkflowsMutations,
+    ),
 )
