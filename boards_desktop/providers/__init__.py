@@ -14,10 +14,12 @@ a remote service) its key in `keys.KEY_SPECS` and its base URL in `provider_set.
 from __future__ import annotations
 
 from boards_desktop.providers.base import BaseProvider
+from boards_desktop.providers.fal import FalProvider
 from boards_desktop.providers.openai import OpenAIProvider
 
 PROVIDERS: dict[str, type[BaseProvider]] = {
     "openai": OpenAIProvider,
+    "fal": FalProvider,
 }
 
-__all__ = ["PROVIDERS", "BaseProvider", "OpenAIProvider"]
+__all__ = ["PROVIDERS", "BaseProvider", "FalProvider", "OpenAIProvider"]

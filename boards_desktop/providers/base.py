@@ -16,10 +16,11 @@ dicts while they work and end with the result:
 boards_desktop.generators.providers.remote) consumes such a stream into a job's progress.
 
 A provider is built with `http` (the app's shared `httpx.AsyncClient`: `services.http`), its base
-URL (a string, or a function for one that the Settings page can change), and a function giving its
-key (`KeyStore.get`). Everything it sends goes through `self.request`, the request helper of
-boards_desktop.providers.calls (timeouts, retries with backoff and jitter, `Retry-After`, readable
-errors), with the key added by `auth_headers`.
+URL (a string, or a function for one that the Settings page can change), a function giving its
+key (`KeyStore.get`), and the app's settings (`self.settings`, for a provider with more than one
+address, such as fal's model descriptions). Everything it sends goes through `self.request`, the
+request helper of boards_desktop.providers.calls (timeouts, retries with backoff and jitter,
+`Retry-After`, readable errors), with the key added by `auth_headers`.
 
 Optional, for "any model by name": `describe_model(model_id)` reads a model's input schema from
 the service, and `model_generator(description)` turns that description into a generator
@@ -49,6 +50,7 @@ from boards_desktop.providers.calls import (
 if TYPE_CHECKING:
     from boards_desktop.generators.base import BaseGenerator
     from boards_desktop.generators.model_catalog import ModelDescription
+    from boards_desktop.settings import Settings
 
 Status = dict[str, Any]
 T = TypeVar("T")
@@ -88,11 +90,13 @@ class BaseProvider:
         base_url: str | Callable[[], str],
         api_key: Callable[[], str | None] = lambda: None,
         missing_key_message: str | None = None,
+        settings: Settings | None = None,
     ) -> None:
         self._http = http
         self._base_url = base_url
         self._api_key = api_key
         self._missing_key_message = missing_key_message or f"no {self.label} key: add it in Settings"
+        self.settings = settings  # None when built outside the app (a test's own provider)
 
     # -- configuration ---------------------------------------------------------------------------
 

@@ -7,12 +7,14 @@ the app's `ProviderSet` is left out.
 
 from __future__ import annotations
 
+from boards_desktop.generators.providers.fal import FAL_GENERATORS
 from boards_desktop.generators.providers.openai import OpenAIImageEditGenerator, OpenAIImageGenerator
 from boards_desktop.generators.providers.remote import RemoteGenerator
 
 PROVIDER_GENERATORS: list[type[RemoteGenerator]] = [
     OpenAIImageGenerator,
     OpenAIImageEditGenerator,
+    *FAL_GENERATORS,
 ]
 
 __all__ = ["PROVIDER_GENERATORS", "RemoteGenerator"]
