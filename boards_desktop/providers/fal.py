@@ -187,7 +187,9 @@ class FalProvider(BaseProvider):
 
     # -- a request, from submission to result ------------------------------------------------------
 
-    async def run(self, endpoint_id: str, arguments: dict[str, Any], *, typical_seconds: float) -> AsyncIterator[Status]:
+    async def run(
+        self, endpoint_id: str, arguments: dict[str, Any], *, typical_seconds: float
+    ) -> AsyncIterator[Status]:
         """Submit, then follow: `submitted` (the job id to save), queue and progress, `completed`."""
         yield processing(None, "sending the request to fal.ai", phase="initializing")
         request = await self.submit(endpoint_id, arguments)

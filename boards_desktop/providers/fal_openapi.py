@@ -116,6 +116,22 @@ class _Reader:
         return schema
 
 
+def url_length_limits(input_schema: dict[str, Any], root: dict[str, Any] | None) -> dict[str, int]:
+    """Input fields whose URL has a `maxLength` (2083 on many fal endpoints): a `data:` URL of a file
+    rarely fits, so the app says so before anything is sent."""
+    reader = _Reader(root if root is not None else input_schema)
+    properties = reader.resolve(input_schema).get("properties") or {}
+    limits: dict[str, int] = {}
+    for name, raw in properties.items():
+        rule = reader.resolve(raw)
+        members = [reader.resolve(member) for member in rule.get("anyOf") or rule.get("oneOf") or [rule]]
+        for member in members:
+            target = reader.resolve(member.get("items")) if member.get("type") == "array" else member
+            if isinstance(target.get("maxLength"), int):
+                limits[name] = target["maxLength"]
+    return limits
+
+
 def _operation(item: Any, method: str) -> dict[str, Any] | None:
     operation = item.get(method) if isinstance(item, dict) else None
     return operation if isinstance(operation, dict) else None

@@ -152,7 +152,9 @@ class FakeFal:
         if not header.startswith("Key ") or header[4:] != self.api_key:
             return 401, {"detail": "No user found for Key ID and Secret"}
         if self.exhausted_balance:
-            return 403, {"detail": "User is locked. Reason: Exhausted balance. Top up your balance at fal.ai/dashboard/billing."}
+            return 403, {
+                "detail": "User is locked. Reason: Exhausted balance. Top up your balance at fal.ai/dashboard/billing."
+            }
         return None
 
     # -- the queue -----------------------------------------------------------------------------------
@@ -160,13 +162,17 @@ class FakeFal:
     def _submit(self, endpoint_id: str, body: bytes, base: str) -> tuple[int, Any]:
         endpoint = ENDPOINTS.get(endpoint_id)
         if endpoint is None:
-            return 404, {"detail": f"Application '{endpoint_id.split('/')[1] if '/' in endpoint_id else endpoint_id}' not found"}
+            return 404, {
+                "detail": f"Application '{endpoint_id.split('/')[1] if '/' in endpoint_id else endpoint_id}' not found"
+            }
         try:
             arguments = json.loads(body or b"{}")
         except ValueError:
             return 422, {"detail": [{"loc": ["body"], "msg": "JSON decode error", "type": "json_invalid"}]}
         if not isinstance(arguments, dict):
-            return 422, {"detail": [{"loc": ["body"], "msg": "Input should be a valid dictionary", "type": "dict_type"}]}
+            return 422, {
+                "detail": [{"loc": ["body"], "msg": "Input should be a valid dictionary", "type": "dict_type"}]
+            }
         request = _Request(
             id=str(uuid.uuid4()), endpoint=endpoint, app="/".join(endpoint_id.split("/")[:2]), arguments=arguments,
             submitted_at=self.clock.now(), ahead=self.queue_ahead,
@@ -221,7 +227,8 @@ class FakeFal:
         if request.failure is not None:
             return request.failure
         if request.result is None:
-            request.result = (200, await self._made(request, completed_ago=into))
+            body = await self._made(request, completed_ago=into)
+            request.result = request.failure or (200, body)
         return request.result
 
     async def _made(self, request: _Request, completed_ago: float) -> dict[str, Any]:
@@ -263,7 +270,10 @@ def _logs(request: _Request, done: float) -> list[dict[str, Any]]:
     quarters = min(4, math.floor(done * 4 + 1e-9))
     if style == "steps":
         total = int(request.arguments.get("num_inference_steps", 28))
-        lines += [f"{q * 25:3d}%|{'#' * (q * 2):<8}| {total * q // 4}/{total} [00:0{q}<00:0{4 - q}]" for q in range(1, quarters + 1)]
+        lines += [
+            f"{q * 25:3d}%|{'#' * (q * 2):<8}| {total * q // 4}/{total} [00:0{q}<00:0{4 - q}]"
+            for q in range(1, quarters + 1)
+        ]
     elif style == "percent":
         lines += [f"Generating video: {q * 25}%" for q in range(1, quarters + 1)]
     else:
@@ -319,7 +329,10 @@ def _problem(document: dict[str, Any], rule: dict[str, Any], value: Any, name: s
         if "minLength" in rule and len(value) < rule["minLength"]:
             return {"msg": f"String should have at least {rule['minLength']} characters", "type": "string_too_short"}
         if name.endswith("_url") and not value.startswith(("http://", "https://", "data:")):
-            return {"msg": "Failed to download the file. Please check if the URL is accessible", "type": "file_download_error"}
+            return {
+                "msg": "Failed to download the file. Please check if the URL is accessible",
+                "type": "file_download_error",
+            }
     if kind == "object" and isinstance(rule.get("properties"), dict):
         if not isinstance(value, dict):
             return {"msg": f"Input should be a valid dictionary or instance of {rule.get('title', 'the object')}",
@@ -333,7 +346,11 @@ def _problem(document: dict[str, Any], rule: dict[str, Any], value: Any, name: s
             ("exclusiveMinimum", lambda v, b: v > b, "greater than", "greater_than"),
         ):
             if isinstance(rule.get(bound), (int, float)) and not test(value, rule[bound]):
-                return {"msg": f"Input should be {words} {rule[bound]:g}", "type": kind_name, "ctx": {"limit": rule[bound]}}
+                return {
+                    "msg": f"Input should be {words} {rule[bound]:g}",
+                    "type": kind_name,
+                    "ctx": {"limit": rule[bound]},
+                }
     return None
 
 

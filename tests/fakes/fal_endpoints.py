@@ -2,8 +2,9 @@
 
 Five are the app's curated models (FLUX.1 [dev], FLUX.1 Kontext [pro], Kling 2.5 Turbo Pro text and
 image to video, Kokoro); three are endpoints the app's code does not know, for "any endpoint by
-id": `fal-ai/fast-sdxl` (images), `fal-ai/stable-audio` (an `audio_file`) and `fal-ai/mmaudio-v2`
-(a video in, a video out). FLUX.1 [dev]'s document is the stored copy of fal's own
+id": `fal-ai/fast-sdxl` (images), `fal-ai/stable-audio` (an `audio_file`), `fal-ai/video-upscaler`
+(a video in, a video out) and `fal-ai/mmaudio-v2` (a video in, whose URL may be at most 2083
+characters long, as fal's schema says: no room for a data: URL). FLUX.1 [dev]'s document is the stored copy of fal's own
 (tests/providers/fixtures/fal-flux-dev.json); the others are written in the same shape.
 
 Media are real files, made small (a Kling video here is 320x180 at 8 fps; fal's are 1080p) so that
@@ -331,6 +332,17 @@ ENDPOINTS: dict[str, Endpoint] = {
             {"type": "object", "properties": {"audio_file": _ref("File")}, "required": ["audio_file"]},
             lambda a: [("audio_file", tone(float(a.get("seconds_total", 30)), 44100, 2), "audio/wav", {})],
             _one("audio_file"), logs="plain", extra_schemas=(("File", FILE),),
+        ),
+        Endpoint(
+            "fal-ai/video-upscaler", "video-to-video",
+            {"type": "object", "title": "Input", "properties": {
+                "video_url": {"type": "string", "title": "Video Url", "description": "The URL of the video to upscale"},
+                "scale": {"minimum": 1, "maximum": 8, "type": "number", "default": 2,
+                          "description": "The scale factor"},
+             }, "required": ["video_url"], "x-fal-order-properties": ["video_url", "scale"]},
+            {"type": "object", "properties": {"video": _ref("File")}, "required": ["video"]},
+            lambda a: [("video", video(192, 128, 2), "video/mp4", {})],
+            _one("video"), logs="percent", extra_schemas=(("File", FILE),),
         ),
         Endpoint(
             "fal-ai/mmaudio-v2", "video-to-video",

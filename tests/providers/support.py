@@ -7,6 +7,7 @@ import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Self
 
 from PIL import Image
 from sqlalchemy import text
@@ -133,7 +134,7 @@ class ClockDriver:
                 seen = now
                 self.server.clock.advance(self.step)
 
-    async def __aenter__(self) -> ClockDriver:
+    async def __aenter__(self) -> Self:
         self._task = asyncio.create_task(self._run())
         return self
 

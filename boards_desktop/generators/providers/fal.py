@@ -29,7 +29,7 @@ from boards_desktop.generators.errors import GeneratorError
 from boards_desktop.generators.providers.model import ModelGenerator, data_url
 from boards_desktop.generators.providers.remote import RemoteGenerator
 from boards_desktop.providers.fal import FalProvider, FalRequest
-from boards_desktop.providers.fal_openapi import OUTPUT_FIELDS
+from boards_desktop.providers.fal_openapi import OUTPUT_FIELDS, url_length_limits
 
 MAX_INLINE_BYTES = 10 * 1024 * 1024
 IMAGE_SIZES = ("square_hd", "square", "portrait_4_3", "portrait_16_9", "landscape_4_3", "landscape_16_9")
@@ -266,9 +266,7 @@ class KlingTextToVideoInput(_KlingInput):
 
 class KlingImageToVideoInput(_KlingInput):
     image: ImageArtifact = Field(..., description="The first frame: the image the video starts from (image_url).")
-    end_image: ImageArtifact | None = Field(
-        None, description="Optional: the image the video ends on (tail_image_url)."
-    )
+    end_image: ImageArtifact | None = Field(None, description="Optional: the image the video ends on (tail_image_url).")
 
 
 class _KlingGenerator(_CuratedFal):
@@ -350,6 +348,19 @@ class FalModelGenerator(_FalRun, ModelGenerator):
         if context.external_job_id:
             return await self.resume(context.external_job_id, context)
         return await self._submit_and_store(self.model.model_id, await self.payload(inputs, context), context)
+
+    async def payload(self, inputs: BaseModel, context: GeneratorContext) -> dict[str, Any]:
+        values = await super().payload(inputs, context)
+        limits = url_length_limits(self.model.input_schema, self.model.schema_root)
+        for name, limit in limits.items():
+            sent = values.get(name)
+            for url in sent if isinstance(sent, list) else [sent]:
+                if isinstance(url, str) and url.startswith("data:") and len(url) > limit:
+                    raise GeneratorError(
+                        f"{name}: {self.model.model_id} takes only a link of at most {limit} characters there, and "
+                        "the app sends your files to fal.ai inline, so this endpoint cannot take a file from your board"
+                    )
+        return values
 
     async def media_url(self, artifact: DigitalArtifact, path: Path) -> str:
         return await inline_file(path)
