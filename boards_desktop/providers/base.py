@@ -82,6 +82,12 @@ class BaseProvider:
     label: ClassVar[str]  # "OpenAI": how an artist knows the service, in every message
     needs_key: ClassVar[bool] = True  # False for local engines (ComfyUI)
     read_error: ClassVar[ErrorReader] = staticmethod(read_error_generically)  # the service's error body
+    # At most this many of the provider's requests at once (None: no limit of its own); the rest wait
+    # their turn. For many short requests to one service (fal's status polls of 200 jobs): httpcore's
+    # connection pool works in proportion to its connections on every request that starts or ends,
+    # so a pool of a few hundred connections to one service takes much of the event loop. Not for a
+    # provider whose requests are held for the whole job (OpenAI's): they would wait in line.
+    requests_at_once: ClassVar[int | None] = None
 
     def __init__(
         self,
@@ -97,6 +103,7 @@ class BaseProvider:
         self._api_key = api_key
         self._missing_key_message = missing_key_message or f"no {self.label} key: add it in Settings"
         self.settings = settings  # None when built outside the app (a test's own provider)
+        self._slots: asyncio.Semaphore | None = None  # made at the first request, in the app's event loop
 
     # -- configuration ---------------------------------------------------------------------------
 
@@ -164,6 +171,8 @@ class BaseProvider:
             if not key:
                 raise GeneratorUnavailable(self._missing_key_message)
             sent_headers.update(self.auth_headers(key))
+        if self.requests_at_once is not None and self._slots is None:
+            self._slots = asyncio.Semaphore(self.requests_at_once)
         return await call(
             self.http,
             method,
@@ -174,6 +183,7 @@ class BaseProvider:
             read_error=type(self).read_error,
             on_retry=on_retry,
             headers=sent_headers,
+            slots=self._slots,
             **options,
         )
 

@@ -173,6 +173,9 @@ class FalProvider(BaseProvider):
     name = "fal"
     label = "fal.ai"
     read_error = staticmethod(read_fal_error)
+    # Its requests are short (a submission, a status, a result): 200 jobs share 16 connections to
+    # fal's queue, waiting their turn, instead of a pool of 200 (see BaseProvider.requests_at_once).
+    requests_at_once = 16
     # Seconds between status polls: quick at first (short jobs), then backing off (videos take minutes).
     POLL_FIRST: ClassVar[float] = 0.5
     POLL_FACTOR: ClassVar[float] = 1.5

@@ -270,3 +270,26 @@ async def test_a_result_that_expired_while_the_app_was_closed_fails_readably(dat
         assert done["status"] == "FAILED"
         assert "expired or is gone (404) before it was saved" in done["errorMessage"]
         assert len(fake.submissions) == 1
+
+
+async def test_many_jobs_wait_their_turn_for_a_few_connections_to_fal(database_url, tmp_path):
+    async with (
+        fal_fake() as (fake, server),
+        app_on_fal(database_url, tmp_path / "data", server, fake.api_key, BOARDS_CONCURRENCY_FAL="24") as client,
+    ):
+        board = await new_board(client)
+        hold = server.faults.add("GET", "*/status", Fault.hold(), times=None)
+        created = [await queue(client, board, "fal-flux-dev", {"prompt": f"kite {n}"}) for n in range(24)]
+
+        async def sixteen_held() -> bool:
+            return hold.hits >= 16
+
+        await wait_until(sixteen_held)
+        seen = len(server.requests)
+        await asyncio.sleep(0.3)
+        assert hold.hits == 16 and len(server.requests) == seen  # the others wait in the app, not at fal
+        server.faults.clear()  # fal answers again
+        async with ClockDriver(server):
+            for job in created:
+                assert (await wait_for(client, job["id"], timeout=60))["status"] == "COMPLETED"
+        assert len(fake.submissions) == 24
