@@ -151,3 +151,23 @@ async def test_a_job_of_an_added_endpoint_is_cancelled_at_fal(database_url, tmp_
         await asyncio.sleep(0.1)
         assert fake.cancels == [fake.submissions[0].request_id]
         assert (await generation(client, created["id"]))["status"] == "CANCELLED"
+
+
+async def test_a_job_of_an_added_endpoint_resumes_after_a_restart_without_asking_fal_again(database_url, tmp_path):
+    data = tmp_path / "data"
+    async with fal_fake() as (fake, server):
+        async with app_on_fal(database_url, data, server, fake.api_key, BOARDS_SHUTDOWN_GRACE="0") as client:
+            await _add(client, "fal-ai/fast-sdxl")
+            board = await new_board(client)
+            created = await queue(client, board, SDXL, {"prompt": "a lighthouse", "num_images": 2})
+
+            async def at_fal() -> bool:
+                return bool((await generation(client, created["id"]))["externalJobId"])
+
+            await wait_until(at_fal)
+        async with app_on_fal(database_url, data, server, fake.api_key) as client, ClockDriver(server):
+            done = await wait_for(client, created["id"], timeout=30)
+            assert done["status"] == "COMPLETED", done
+            siblings = [g for g in await board_statuses(client, board) if g["generatorName"] == SDXL]
+            assert len(siblings) == 2 and {g["status"] for g in siblings} == {"COMPLETED"}
+        assert len(fake.submissions) == 1 and fake.openapi_requests == ["fal-ai/fast-sdxl"]
