@@ -135,9 +135,12 @@ class FakeFal:
             return self._submit("/".join(parts), body, base)
         if len(parts) >= 4 and parts[2] == "requests":
             request = self._requests.get(parts[3])
-            if request is None or request.app != "/".join(parts[:2]):
-                return 404, {"detail": "Request not found"} if method != "PUT" else {"status": "NOT_FOUND"}
             rest = parts[4:]
+            if request is None or request.app != "/".join(parts[:2]):
+                if method == "PUT" and rest == ["cancel"]:
+                    self.cancels.append(parts[3])
+                    return 404, {"status": "NOT_FOUND"}
+                return 404, {"detail": "Request not found"}
             if method == "GET" and rest == ["status"]:
                 return self._status(request, (query.get("logs") or ["0"])[0] in ("1", "true"))
             if method == "GET" and not rest:

@@ -293,3 +293,19 @@ async def test_many_jobs_wait_their_turn_for_a_few_connections_to_fal(database_u
             for job in created:
                 assert (await wait_for(client, job["id"], timeout=60))["status"] == "COMPLETED"
         assert len(fake.submissions) == 24
+
+
+async def test_cancelling_a_request_that_finished_or_that_fal_forgot_needs_nothing_more(database_url, tmp_path):
+    async with (
+        fal_fake() as (fake, server),
+        app_on_fal(database_url, tmp_path / "data", server, fake.api_key) as client,
+        ClockDriver(server),
+    ):
+        board = await new_board(client)
+        done = await wait_for(client, (await queue(client, board, "fal-flux-dev", {"prompt": "a kite"}))["id"])
+        generator = client.services.generators.get("fal-flux-dev")
+        await generator.cancel(done["externalJobId"])  # fal answers 400 ALREADY_COMPLETED
+        forgotten = done["externalJobId"].replace(fake.submissions[0].request_id, "0" * 36)
+        await generator.cancel(forgotten)  # 404 NOT_FOUND
+        assert fake.cancels == [fake.submissions[0].request_id, "0" * 36]
+        assert [r.path.rsplit("/", 2)[1] for r in server.requests_to("PUT", "*/cancel")] == fake.cancels
