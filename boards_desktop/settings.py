@@ -27,6 +27,8 @@ _FALSE = {"0", "false", "no", "off", ""}
 DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_REPLICATE_BASE_URL = "https://api.replicate.com/v1"
 DEFAULT_FAL_BASE_URL = "https://queue.fal.run"
+# fal publishes each endpoint's OpenAPI document here (`?endpoint_id=fal-ai/flux/dev`): "any fal endpoint by id".
+DEFAULT_FAL_OPENAPI_URL = "https://fal.ai/api/openapi/queue/openapi.json"
 DEFAULT_COMFYUI_URL = "http://127.0.0.1:8188"
 # Read from the environment beside the BOARDS_* settings (never from the config file: a key in a
 # plain file is what the OS keyring is for).
@@ -74,6 +76,7 @@ class Settings:
     openai_base_url: str = DEFAULT_OPENAI_BASE_URL
     replicate_base_url: str = DEFAULT_REPLICATE_BASE_URL
     fal_base_url: str = DEFAULT_FAL_BASE_URL
+    fal_openapi_url: str = DEFAULT_FAL_OPENAPI_URL
     comfyui_url: str = DEFAULT_COMFYUI_URL
     # Where a setting the app's Settings page can change came from: "environment" | "config" | "default".
     # The page's own choices (<data dir>/preferences.json) sit between the environment and the config file.
@@ -162,6 +165,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         openai_base_url=_url(values, "BOARDS_OPENAI_BASE_URL", DEFAULT_OPENAI_BASE_URL),
         replicate_base_url=_url(values, "BOARDS_REPLICATE_BASE_URL", DEFAULT_REPLICATE_BASE_URL),
         fal_base_url=_url(values, "BOARDS_FAL_BASE_URL", DEFAULT_FAL_BASE_URL),
+        fal_openapi_url=_url(values, "BOARDS_FAL_OPENAPI_URL", DEFAULT_FAL_OPENAPI_URL),
         comfyui_url=_url(values, "BOARDS_COMFYUI_URL", DEFAULT_COMFYUI_URL),
         sources=_sources(from_env, from_file, sections.get("concurrency")),
         environment={
@@ -193,6 +197,7 @@ _KNOWN = {
     "BOARDS_OPENAI_BASE_URL",
     "BOARDS_REPLICATE_BASE_URL",
     "BOARDS_FAL_BASE_URL",
+    "BOARDS_FAL_OPENAPI_URL",
     "BOARDS_COMFYUI_URL",
 }
 _CONCURRENCY_PREFIX = "BOARDS_CONCURRENCY_"

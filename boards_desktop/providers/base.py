@@ -16,10 +16,11 @@ dicts while they work and end with the result:
 boards_desktop.generators.providers.remote) consumes such a stream into a job's progress.
 
 A provider is built with `http` (the app's shared `httpx.AsyncClient`: `services.http`), its base
-URL (a string, or a function for one that the Settings page can change), and a function giving its
-key (`KeyStore.get`). Everything it sends goes through `self.request`, the request helper of
-boards_desktop.providers.calls (timeouts, retries with backoff and jitter, `Retry-After`, readable
-errors), with the key added by `auth_headers`.
+URL (a string, or a function for one that the Settings page can change), a function giving its
+key (`KeyStore.get`), and the app's settings (`self.settings`, for a provider with more than one
+address, such as fal's model descriptions). Everything it sends goes through `self.request`, the
+request helper of boards_desktop.providers.calls (timeouts, retries with backoff and jitter,
+`Retry-After`, readable errors), with the key added by `auth_headers`.
 
 Optional, for "any model by name": `describe_model(model_id)` reads a model's input schema from
 the service, and `model_generator(description)` turns that description into a generator
@@ -49,6 +50,7 @@ from boards_desktop.providers.calls import (
 if TYPE_CHECKING:
     from boards_desktop.generators.base import BaseGenerator
     from boards_desktop.generators.model_catalog import ModelDescription
+    from boards_desktop.settings import Settings
 
 Status = dict[str, Any]
 T = TypeVar("T")
@@ -80,6 +82,12 @@ class BaseProvider:
     label: ClassVar[str]  # "OpenAI": how an artist knows the service, in every message
     needs_key: ClassVar[bool] = True  # False for local engines (ComfyUI)
     read_error: ClassVar[ErrorReader] = staticmethod(read_error_generically)  # the service's error body
+    # At most this many of the provider's requests at once (None: no limit of its own); the rest wait
+    # their turn. For many short requests to one service (fal's status polls of 200 jobs): httpcore's
+    # connection pool works in proportion to its connections on every request that starts or ends,
+    # so a pool of a few hundred connections to one service takes much of the event loop. Not for a
+    # provider whose requests are held for the whole job (OpenAI's): they would wait in line.
+    requests_at_once: ClassVar[int | None] = None
 
     def __init__(
         self,
@@ -88,11 +96,14 @@ class BaseProvider:
         base_url: str | Callable[[], str],
         api_key: Callable[[], str | None] = lambda: None,
         missing_key_message: str | None = None,
+        settings: Settings | None = None,
     ) -> None:
         self._http = http
         self._base_url = base_url
         self._api_key = api_key
         self._missing_key_message = missing_key_message or f"no {self.label} key: add it in Settings"
+        self.settings = settings  # None when built outside the app (a test's own provider)
+        self._slots: asyncio.Semaphore | None = None  # made at the first request, in the app's event loop
 
     # -- configuration ---------------------------------------------------------------------------
 
@@ -160,6 +171,8 @@ class BaseProvider:
             if not key:
                 raise GeneratorUnavailable(self._missing_key_message)
             sent_headers.update(self.auth_headers(key))
+        if self.requests_at_once is not None and self._slots is None:
+            self._slots = asyncio.Semaphore(self.requests_at_once)
         return await call(
             self.http,
             method,
@@ -170,6 +183,7 @@ class BaseProvider:
             read_error=type(self).read_error,
             on_retry=on_retry,
             headers=sent_headers,
+            slots=self._slots,
             **options,
         )
 

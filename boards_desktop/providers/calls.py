@@ -88,19 +88,26 @@ async def call(
     read_error: ErrorReader | None = None,
     on_retry: RetryNotice | None = None,
     backoff_base: float = 1.0,
+    slots: asyncio.Semaphore | None = None,
     **request: Any,
 ) -> httpx.Response:
     """Send the request (up to `attempts` times, as `retry` allows); the answer, or an error for the artist.
 
     `label` is the service as an artist knows it ("OpenAI"). `accept` lists non-2xx statuses the
     caller handles itself. `on_retry` hears each pause before it starts (to show it as progress).
+    `slots`, when given, is held for each attempt (not for the pauses between them): the provider's
+    limit on its requests at once (see `BaseProvider.requests_at_once`).
     """
     read_error = read_error or read_error_generically
     attempt = 0
     while True:
         attempt += 1
         try:
-            response = await http.request(method, url, timeout=timeout, **request)
+            if slots is None:
+                response = await http.request(method, url, timeout=timeout, **request)
+            else:
+                async with slots:
+                    response = await http.request(method, url, timeout=timeout, **request)
         except (httpx.UnsupportedProtocol, httpx.InvalidURL):
             # Nothing was sent, and trying again cannot help: the address itself is wrong.
             raise GeneratorError(f"the address of {label} ({url}) is not usable; check its setting") from None

@@ -86,5 +86,6 @@ def build_providers(
             base_url=lambda url_of=url_of: url_of(settings, preferences),
             api_key=(lambda name=name: keys.get(name)) if has_key else (lambda: None),
             missing_key_message=keys.missing_message(name) if has_key else None,
+            settings=settings,
         )
     return ProviderSet(built)

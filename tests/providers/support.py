@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Self
 
 from PIL import Image
 from sqlalchemy import text
 
+from boards_desktop.providers import PROVIDERS
+from boards_desktop.providers.fal import FalProvider
 from tests.app_harness import AppClient, running_app
+from tests.fakes.fal import OPENAPI_PATH, FakeFal
 from tests.fakes.harness import FakeServer, serve_fake
 from tests.fakes.openai import FakeOpenAI
 
@@ -72,3 +77,68 @@ async def places_holding(client: AppClient, data_dir: Path, secret: str) -> list
             if any(secret in str(value) for row in rows for value in row):
                 found.append(f"table {table}")
     return found
+
+
+class QuickFal(FalProvider):
+    """fal's provider polling every few hundredths of a second: the tests' fake clock moves per poll."""
+
+    POLL_FIRST = 0.01
+    POLL_MAX = 0.03
+
+
+FAL_PROVIDERS = {**PROVIDERS, "fal": QuickFal}
+
+
+@asynccontextmanager
+async def fal_fake(**options) -> AsyncIterator[tuple[FakeFal, FakeServer]]:
+    fake = FakeFal(**options)
+    async with serve_fake(fake) as server:
+        yield fake.bind(server), server
+
+
+@asynccontextmanager
+async def app_on_fal(
+    database_url: str, data_dir: Path, server: FakeServer, key: str | None, **environment: str
+) -> AsyncIterator[AppClient]:
+    """The app with fal's queue and OpenAPI documents at the fake, and `key` (None: none) in its environment."""
+    env = {
+        "BOARDS_FAL_BASE_URL": server.url,
+        "BOARDS_FAL_OPENAPI_URL": f"{server.url}{OPENAPI_PATH}",
+        **environment,
+    }
+    if key is not None:
+        env["FAL_KEY"] = key
+    async with running_app(database_url, data_dir, providers=FAL_PROVIDERS, **env) as client:
+        yield client
+
+
+class ClockDriver:
+    """Moves a fake's clock `step` seconds each time the app has asked for a status again.
+
+    Every poll then sees the next state (each queue place, each log line), whatever the machine's
+    speed: no timing in the tests. `async with ClockDriver(server):` runs it in the background.
+    """
+
+    def __init__(self, server: FakeServer, step: float = 1.0, pattern: str = "*/status") -> None:
+        self.server = server
+        self.step = step
+        self.pattern = pattern
+        self._task: asyncio.Task | None = None
+
+    async def _run(self) -> None:
+        seen = len(self.server.requests_to("GET", self.pattern))
+        while True:
+            await asyncio.sleep(0.005)
+            now = len(self.server.requests_to("GET", self.pattern))
+            if now > seen:
+                seen = now
+                self.server.clock.advance(self.step)
+
+    async def __aenter__(self) -> Self:
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)

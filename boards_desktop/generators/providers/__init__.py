@@ -7,6 +7,7 @@ the app's `ProviderSet` is left out.
 
 from __future__ import annotations
 
+from boards_desktop.generators.providers.fal import FAL_GENERATORS
 from boards_desktop.generators.providers.openai import OpenAIImageEditGenerator, OpenAIImageGenerator
 from boards_desktop.generators.providers.remote import RemoteGenerator
 from boards_desktop.generators.providers.replicate import FluxSchnellGenerator, KlingVideoGenerator
@@ -16,6 +17,7 @@ PROVIDER_GENERATORS: list[type[RemoteGenerator]] = [
     OpenAIImageEditGenerator,
     FluxSchnellGenerator,
     KlingVideoGenerator,
+    *FAL_GENERATORS,
 ]
 
 __all__ = ["PROVIDER_GENERATORS", "RemoteGenerator"]
