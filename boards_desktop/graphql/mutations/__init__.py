@@ -5,8 +5,13 @@ from __future__ import annotations
 from strawberry.tools import merge_types
 
 from boards_desktop.graphql.mutations.boards import BoardMutations
+from boards_desktop.graphql.mutations.bulk import BulkMutations
+from boards_desktop.graphql.mutations.favourites import FavouriteMutations
 from boards_desktop.graphql.mutations.generations import GenerationMutations
 from boards_desktop.graphql.mutations.members import MemberMutations
 from boards_desktop.graphql.mutations.tags import TagMutations
 
-Mutation = merge_types("Mutation", (BoardMutations, MemberMutations, GenerationMutations, TagMutations))
+Mutation = merge_types(
+    "Mutation",
+    (BoardMutations, MemberMutations, GenerationMutations, BulkMutations, FavouriteMutations, TagMutations),
+)

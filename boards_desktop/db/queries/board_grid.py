@@ -1,0 +1,164 @@
+"""A board's grid: its pages of generations (filtered or not), how many match, its covers and
+the generators used on it. Each takes many boards and answers in one statement, for the loaders.
+
+Pages keep the order of every listing, newest first (created_at DESC, id DESC), and walk
+`ix_generations_board_created`. A filter is checked on the rows of the board as the walk meets
+them, so its cost is bounded by the board's size whatever it matches: on a board of 10,000
+generations a page or a count costs a few milliseconds (tests/benchmarks/queries.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, func, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from boards_desktop.db.models import Favourite, Generation, GenerationTag
+from boards_desktop.db.queries.records import GenerationRecord, select_generations
+
+NEWEST_FIRST = (Generation.created_at.desc(), Generation.id.desc())
+COVER_TYPES = ("image", "video")
+
+
+@dataclass(frozen=True)
+class GridFilter:
+    """Which generations of a board a grid shows; an empty part leaves that side open.
+
+    Hashable, so that a request asking the same filter of many boards loads them together.
+    """
+
+    artifact_types: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    favourites_of: uuid.UUID | None = None  # a user: only what they starred
+    tag_ids: tuple[uuid.UUID, ...] = ()  # any of them
+    generator_names: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()  # folded (db.search_text); every one must be found
+
+    @property
+    def is_open(self) -> bool:
+        return self == _OPEN
+
+
+_OPEN = GridFilter()
+
+
+async def board_pages(
+    session: AsyncSession,
+    board_ids: Sequence[uuid.UUID],
+    *,
+    limit: int,
+    offset: int,
+    grid_filter: GridFilter | None = None,
+) -> dict[uuid.UUID, list[GenerationRecord]]:
+    """The same page of generations (newest first) of each board, in one statement."""
+    pages: dict[uuid.UUID, list[GenerationRecord]] = {board_id: [] for board_id in board_ids}
+    if not board_ids:
+        return pages
+    # One index-ordered LIMIT query per board, glued with UNION ALL: a window function over the
+    # boards would read every generation of each board to number the rows.
+    parts = [
+        select_generations()
+        .where(*_conditions([board_id], grid_filter))
+        .order_by(*NEWEST_FIRST)
+        .limit(limit)
+        .offset(offset)
+        for board_id in dict.fromkeys(board_ids)
+    ]
+    for generation in await session.execute(_glued(parts)):
+        pages[generation.board_id].append(generation)
+    for rows in pages.values():
+        rows.sort(key=lambda g: (g.created_at, g.id), reverse=True)
+    return pages
+
+
+async def board_totals(
+    session: AsyncSession, board_ids: Sequence[uuid.UUID], grid_filter: GridFilter
+) -> dict[uuid.UUID, int]:
+    """How many generations of each board the filter keeps (without one, read `boards.generation_count`)."""
+    totals = dict.fromkeys(board_ids, 0)
+    if not board_ids:
+        return totals
+    ids = list(dict.fromkeys(board_ids))
+    rows = await session.execute(
+        select(Generation.board_id, func.count()).where(*_conditions(ids, grid_filter)).group_by(Generation.board_id)
+    )
+    totals.update({board_id: count for board_id, count in rows})
+    return totals
+
+
+async def cover_thumbnails(
+    session: AsyncSession, board_ids: Sequence[uuid.UUID], *, limit: int
+) -> dict[uuid.UUID, list[str]]:
+    """The thumbnails of each board's newest completed images and videos, newest first."""
+    covers: dict[uuid.UUID, list[str]] = {board_id: [] for board_id in board_ids}
+    if not board_ids or limit < 1:
+        return covers
+    parts = [
+        select(Generation.board_id, Generation.thumbnail_url, Generation.created_at, Generation.id)
+        .where(
+            Generation.board_id == board_id,
+            Generation.status == "completed",
+            Generation.artifact_type.in_(COVER_TYPES),
+            Generation.thumbnail_url.is_not(None),
+        )
+        .order_by(*NEWEST_FIRST)
+        .limit(limit)
+        for board_id in dict.fromkeys(board_ids)
+    ]
+    rows = sorted(await session.execute(_glued(parts)), key=lambda row: (row.created_at, row.id), reverse=True)
+    for row in rows:
+        covers[row.board_id].append(row.thumbnail_url)
+    return covers
+
+
+async def generator_names(session: AsyncSession, board_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    """The generators used on each board, by name (read from `ix_generations_board_generator` alone)."""
+    names: dict[uuid.UUID, list[str]] = {board_id: [] for board_id in board_ids}
+    if not board_ids:
+        return names
+    rows = await session.execute(
+        select(Generation.board_id, Generation.generator_name)
+        .where(Generation.board_id.in_(list(dict.fromkeys(board_ids))))
+        .distinct()
+    )
+    for board_id, name in rows:
+        names[board_id].append(name)
+    for found in names.values():
+        found.sort(key=str.casefold)
+    return names
+
+
+def _conditions(board_ids: list[uuid.UUID], grid_filter: GridFilter | None) -> list[ColumnElement[bool]]:
+    on_boards = Generation.board_id == board_ids[0] if len(board_ids) == 1 else Generation.board_id.in_(board_ids)
+    conditions: list[ColumnElement[bool]] = [on_boards]
+    if grid_filter is None:
+        return conditions
+    if grid_filter.artifact_types:
+        conditions.append(Generation.artifact_type.in_(grid_filter.artifact_types))
+    if grid_filter.statuses:
+        conditions.append(Generation.status.in_(grid_filter.statuses))
+    if grid_filter.generator_names:
+        conditions.append(Generation.generator_name.in_(grid_filter.generator_names))
+    if grid_filter.favourites_of is not None:
+        # The caller's stars on these boards, read through ix_favourites_user_board: a few rows,
+        # not a probe per generation of the board.
+        on_favourite_boards = (
+            Favourite.board_id == board_ids[0] if len(board_ids) == 1 else Favourite.board_id.in_(board_ids)
+        )
+        starred = select(Favourite.generation_id).where(Favourite.user_id == grid_filter.favourites_of, on_favourite_boards)
+        conditions.append(Generation.id.in_(starred))
+    if grid_filter.tag_ids:
+        tagged = select(GenerationTag.generation_id).where(GenerationTag.tag_id.in_(grid_filter.tag_ids))
+        conditions.append(Generation.id.in_(tagged))
+    for word in grid_filter.words:
+        # Both sides are folded already; LIKE then needs no case rules of its own (autoescape: a
+        # '%' or '_' typed in the search is that character).
+        conditions.append(Generation.search_text.contains(word, autoescape=True))
+    return conditions
+
+
+def _glued(parts: list) -> object:
+    return parts[0] if len(parts) == 1 else union_all(*(select(part.subquery()) for part in parts))
