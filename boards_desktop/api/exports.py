@@ -78,7 +78,9 @@ async def _readable(ctx: RequestContext, ids: list[uuid.UUID]) -> list[Generatio
     readable = {board.id for board in boards if board is not None and await ctx.permissions.can_read(board)}
     hidden = [row.id for row in found if row.board_id not in readable]
     if hidden:
-        raise ApiError(f"Generation on a board you may not read: {name_ids(hidden)}; ask its owner for access", FORBIDDEN)
+        raise ApiError(
+            f"Generation on a board you may not read: {name_ids(hidden)}; ask its owner for access", FORBIDDEN
+        )
     return found
 
 
@@ -117,5 +119,7 @@ def _stored_file(store: MediaStore, url: str | None) -> tuple[Path, os.stat_resu
 
 def _error(message: str, code: str, *, status: int | None = None) -> Response[dict[str, Any]]:
     return Response(
-        {"error": message, "code": code}, status_code=status or _STATUS_OF_CODE.get(code, 400), media_type=MediaType.JSON
+        {"error": message, "code": code},
+        status_code=status or _STATUS_OF_CODE.get(code, 400),
+        media_type=MediaType.JSON,
     )

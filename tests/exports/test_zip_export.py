@@ -183,7 +183,11 @@ def test_a_thousand_ids_fit_in_the_served_url(tmp_path: Path) -> None:
     environment = {**os.environ, **app_environment(f"sqlite+aiosqlite:///{tmp_path / 'boards.db'}", data_dir)}
     process = subprocess.Popen(
         [sys.executable, "-m", "boards_desktop", "serve", "--port", "0"],
-        cwd=REPO, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         url = _served_url(process)

@@ -56,7 +56,12 @@ async def completed_with_files(
         path.write_bytes(b"extra file " + name.encode())
         extras.append(store.url_of(f"{prefix}/{name}"))
     await finish(client, generation_id, stored, *extras)
-    return {"id": generation_id, "storageUrl": stored.storage_url, "thumbnailUrl": stored.thumbnail_url, "extras": extras}
+    return {
+        "id": generation_id,
+        "storageUrl": stored.storage_url,
+        "thumbnailUrl": stored.thumbnail_url,
+        "extras": extras,
+    }
 
 
 async def favourite_rows(client: AppClient) -> int:

@@ -53,6 +53,8 @@ async def test_prompt_is_the_prompt_param_when_it_is_text(client):
     cases = [{"prompt": "a quiet harbour"}, {"prompt": 42}, {"text": "no prompt here"}, {"prompt": ["a", "list"]}]
     await create_generation(client, board, cases[0])
     await seed_generations(client, board, [{"input_params": params} for params in cases[1:]])
-    data = await client.data("query($id: UUID!) { board(id: $id) { generations { prompt inputParams } } }", {"id": board})
+    data = await client.data(
+        "query($id: UUID!) { board(id: $id) { generations { prompt inputParams } } }", {"id": board}
+    )
     prompts = {str(g["inputParams"]): g["prompt"] for g in data["board"]["generations"]}
     assert prompts == {str(cases[0]): "a quiet harbour", str(cases[1]): None, str(cases[2]): None, str(cases[3]): None}

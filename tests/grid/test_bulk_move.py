@@ -51,7 +51,10 @@ async def test_moved_generations_take_their_files_stars_and_tags(client):
         assert after["storageUrl"] == before["storageUrl"].replace(source, target)
         assert after["thumbnailUrl"] == before["thumbnailUrl"].replace(source, target)
         assert [f["url"] for f in after["additionalFiles"]] == [u.replace(source, target) for u in before["extras"]]
-        for old, new in [(before["storageUrl"], after["storageUrl"]), (before["extras"][0], after["additionalFiles"][0]["url"])]:
+        for old, new in [
+            (before["storageUrl"], after["storageUrl"]),
+            (before["extras"][0], after["additionalFiles"][0]["url"]),
+        ]:
             assert await _served(client, new) == 200
             assert await _served(client, old) == 404
     assert moved[0]["tags"] == [{"slug": "keeper"}] and moved[1]["isFavourite"] is True
@@ -63,7 +66,11 @@ async def test_moved_generations_take_their_files_stars_and_tags(client):
     assert await _served(client, staying["storageUrl"]) == 200
     root = client.services.media.root
     assert not (root / source / moving[0]["id"]).exists()
-    assert sorted(p.name for p in (root / target / moving[0]["id"]).iterdir()) == ["mask.png", "output-thumb.webp", "output.png"]
+    assert sorted(p.name for p in (root / target / moving[0]["id"]).iterdir()) == [
+        "mask.png",
+        "output-thumb.webp",
+        "output.png",
+    ]
     report = await collect_garbage(client.services.database, client.services.media, grace_minutes=0, dry_run=True)
     assert report.orphans == []  # nothing left behind, nothing unnamed
 
@@ -111,7 +118,9 @@ async def test_refusals_name_what_was_wrong_and_change_nothing(client, other_cli
     await add_member(client, mine, them, "VIEWER")
     other_target = await create_board(other_client, "Their target")
     error = error_of(  # an editor of the target, a viewer of the source
-        await other_client.graphql(MOVE, {"ids": [done["id"]], "board": other_target}), "FORBIDDEN", "move generations off it"
+        await other_client.graphql(MOVE, {"ids": [done["id"]], "board": other_target}),
+        "FORBIDDEN",
+        "move generations off it",
     )
     assert done["id"] in error["message"] and "nothing was moved" in error["message"]
     error_of(await client.graphql(MOVE, {"ids": [], "board": mine}), "BAD_USER_INPUT", "ids is empty")
@@ -148,8 +157,15 @@ async def test_a_crash_after_the_commit_loses_nothing_and_gc_tidies_the_old_fold
     async with client.services.database.write() as session:
         await generation_queries.move_generations(
             session,
-            [MovedGeneration(uuid.UUID(done["id"]), uuid.UUID(source), plan.rewrite(store, done["storageUrl"]),
-                             plan.rewrite(store, done["thumbnailUrl"]), [])],
+            [
+                MovedGeneration(
+                    uuid.UUID(done["id"]),
+                    uuid.UUID(source),
+                    plan.rewrite(store, done["storageUrl"]),
+                    plan.rewrite(store, done["thumbnailUrl"]),
+                    [],
+                )
+            ],
             uuid.UUID(target),
         )
     # ... and the app stops before the old folder goes.

@@ -60,7 +60,9 @@ async def test_unknown_or_unreadable_generations_are_refused_and_nothing_is_star
     unknown = str(uuid.uuid4())
 
     for ids in ([readable, unknown], [readable, hidden]):
-        error = error_of(await client.graphql(STAR, {"ids": ids, "f": True}), "NOT_FOUND", ids[1], "nothing was starred")
+        error = error_of(
+            await client.graphql(STAR, {"ids": ids, "f": True}), "NOT_FOUND", ids[1], "nothing was starred"
+        )
         assert "Private" not in error["message"]  # a board you may not read does not tell its name
     assert await favourite_rows(client) == 0
 
@@ -79,7 +81,7 @@ async def test_stars_go_with_their_generation_and_with_their_user(client, other_
     await star(other_client, [doomed, kept])
     assert await favourite_rows(client) == 4
 
-    assert (await client.data("mutation($id: UUID!) { deleteGeneration(id: $id) }", {"id": doomed}))
+    assert await client.data("mutation($id: UUID!) { deleteGeneration(id: $id) }", {"id": doomed})
     assert await favourite_rows(client) == 2
 
     async with client.services.database.write() as session:

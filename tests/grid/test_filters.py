@@ -10,18 +10,42 @@ from tests.grid.support import PAGE, page, star
 ADD_TAG = "mutation($ids: [UUID!]!, $t: UUID!) { addTagToGenerations(generationIds: $ids, tagId: $t) { id } }"
 
 SPECS = [  # minute order is creation order; newest first on the page
-    {"artifact_type": "image", "status": "completed", "generator_name": "flux-pro",
-     "input_params": {"prompt": "A lighthouse at dusk", "style": "Vivid"}},
-    {"artifact_type": "video", "status": "failed", "generator_name": "kling",
-     "input_params": {"prompt": "waves on the shore", "negative_prompt": "lighthouse"}},
-    {"artifact_type": "image", "status": "completed", "generator_name": "sdxl",
-     "input_params": {"prompt": "Portrait of an owl", "seed": 42}},
-    {"artifact_type": "audio", "status": "cancelled", "generator_name": "flux-pro",
-     "input_params": {"prompt": "storm over the lighthouse", "steps": ["dusk", "night"]}},
-    {"artifact_type": "image", "status": "pending", "generator_name": "sdxl",
-     "input_params": {"prompt": "Été à la plage, 100% sun_light"}},
-    {"artifact_type": "text", "status": "completed", "generator_name": "gpt",
-     "input_params": {"text": "a story about a lighthouse keeper", "image": "3f2a9b1c-1234-4abc-8def-0123456789ab"}},
+    {
+        "artifact_type": "image",
+        "status": "completed",
+        "generator_name": "flux-pro",
+        "input_params": {"prompt": "A lighthouse at dusk", "style": "Vivid"},
+    },
+    {
+        "artifact_type": "video",
+        "status": "failed",
+        "generator_name": "kling",
+        "input_params": {"prompt": "waves on the shore", "negative_prompt": "lighthouse"},
+    },
+    {
+        "artifact_type": "image",
+        "status": "completed",
+        "generator_name": "sdxl",
+        "input_params": {"prompt": "Portrait of an owl", "seed": 42},
+    },
+    {
+        "artifact_type": "audio",
+        "status": "cancelled",
+        "generator_name": "flux-pro",
+        "input_params": {"prompt": "storm over the lighthouse", "steps": ["dusk", "night"]},
+    },
+    {
+        "artifact_type": "image",
+        "status": "pending",
+        "generator_name": "sdxl",
+        "input_params": {"prompt": "Été à la plage, 100% sun_light"},
+    },
+    {
+        "artifact_type": "text",
+        "status": "completed",
+        "generator_name": "gpt",
+        "input_params": {"text": "a story about a lighthouse keeper", "image": "3f2a9b1c-1234-4abc-8def-0123456789ab"},
+    },
 ]
 
 
@@ -111,7 +135,9 @@ async def test_tags_any_of_and_favourites(client):
 
 async def test_filtered_pages_walk_newest_first_without_gaps(client):
     board = await create_board(client, "Long")
-    specs = [{"status": "completed" if i % 3 else "failed", "input_params": {"prompt": f"study {i}"}} for i in range(40)]
+    specs = [
+        {"status": "completed" if i % 3 else "failed", "input_params": {"prompt": f"study {i}"}} for i in range(40)
+    ]
     ids = await seed_generations(client, board, specs)
     completed = [ids[i] for i in reversed(range(40)) if i % 3]
     walked = []
@@ -137,9 +163,7 @@ async def test_bad_filters_are_refused(client):
     ]
     for grid_filter, message in cases:
         error_of(await client.graphql(PAGE, {"id": board, "filter": grid_filter}), "BAD_USER_INPUT", message)
-    error_of(
-        await client.graphql(PAGE, {"id": board, "filter": {"statuses": ["DONE"]}}), "BAD_USER_INPUT", "DONE"
-    )
+    error_of(await client.graphql(PAGE, {"id": board, "filter": {"statuses": ["DONE"]}}), "BAD_USER_INPUT", "DONE")
 
 
 async def test_several_boards_filtered_in_one_request(client):

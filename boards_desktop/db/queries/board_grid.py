@@ -148,7 +148,9 @@ def _conditions(board_ids: list[uuid.UUID], grid_filter: GridFilter | None) -> l
         on_favourite_boards = (
             Favourite.board_id == board_ids[0] if len(board_ids) == 1 else Favourite.board_id.in_(board_ids)
         )
-        starred = select(Favourite.generation_id).where(Favourite.user_id == grid_filter.favourites_of, on_favourite_boards)
+        starred = select(Favourite.generation_id).where(
+            Favourite.user_id == grid_filter.favourites_of, on_favourite_boards
+        )
         conditions.append(Generation.id.in_(starred))
     if grid_filter.tag_ids:
         tagged = select(GenerationTag.generation_id).where(GenerationTag.tag_id.in_(grid_filter.tag_ids))

@@ -14,7 +14,9 @@ from boards_desktop.db.queries.upserts import insert_ignoring_duplicates
 from boards_desktop.db.types import utcnow
 
 
-async def starred_among(session: AsyncSession, user_id: uuid.UUID, generation_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+async def starred_among(
+    session: AsyncSession, user_id: uuid.UUID, generation_ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
     """Which of these generations the user starred."""
     rows = await session.scalars(
         select(Favourite.generation_id).where(
@@ -31,10 +33,7 @@ async def star(session: AsyncSession, user_id: uuid.UUID, generations: Sequence[
     now = utcnow()
     await session.execute(
         insert_ignoring_duplicates(session, Favourite),
-        [
-            {"generation_id": g.id, "user_id": user_id, "board_id": g.board_id, "created_at": now}
-            for g in generations
-        ],
+        [{"generation_id": g.id, "user_id": user_id, "board_id": g.board_id, "created_at": now} for g in generations],
     )
 
 

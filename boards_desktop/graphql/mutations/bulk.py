@@ -58,7 +58,9 @@ class BulkMutations:
         "their files (their storageUrl and thumbnailUrl change). Pending or processing ones are refused: move them "
         "once they finish. All or nothing. Returns them, in the order given."
     )
-    async def move_generations(self, info: strawberry.Info, ids: list[uuid.UUID], board_id: uuid.UUID) -> list[Generation]:
+    async def move_generations(
+        self, info: strawberry.Info, ids: list[uuid.UUID], board_id: uuid.UUID
+    ) -> list[Generation]:
         ctx = context_of(info)
         unique = validation.bulk_ids(ids, "ids")
         nothing = "nothing was moved"
