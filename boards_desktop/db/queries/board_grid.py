@@ -9,11 +9,13 @@ generations a page or a count costs a few milliseconds (tests/benchmarks/queries
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, union_all
+from sqlalchemy import ColumnElement, Integer, bindparam, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.models import Favourite, Generation, GenerationTag
@@ -92,26 +94,39 @@ async def board_totals(
 async def cover_thumbnails(
     session: AsyncSession, board_ids: Sequence[uuid.UUID], *, limit: int
 ) -> dict[uuid.UUID, list[str]]:
-    """The thumbnails of each board's newest completed images and videos, newest first."""
+    """The thumbnails of each board's newest completed images and videos, newest first.
+
+    Each board's part walks `ix_generations_board_covers`, which holds only what has a thumbnail.
+    """
     covers: dict[uuid.UUID, list[str]] = {board_id: [] for board_id in board_ids}
     if not board_ids or limit < 1:
         return covers
-    parts = [
-        select(Generation.board_id, Generation.thumbnail_url, Generation.created_at, Generation.id)
-        .where(
-            Generation.board_id == board_id,
-            Generation.status == "completed",
-            Generation.artifact_type.in_(COVER_TYPES),
-            Generation.thumbnail_url.is_not(None),
-        )
-        .order_by(*NEWEST_FIRST)
-        .limit(limit)
-        for board_id in dict.fromkeys(board_ids)
-    ]
-    rows = sorted(await session.execute(_glued(parts)), key=lambda row: (row.created_at, row.id), reverse=True)
-    for row in rows:
+    unique = list(dict.fromkeys(board_ids))
+    parameters = {f"board_{index}": board_id for index, board_id in enumerate(unique)}
+    rows = await session.execute(_covers_statement(len(unique)), {**parameters, "limit": limit})
+    for row in sorted(rows, key=lambda row: (row.created_at, row.id), reverse=True):
         covers[row.board_id].append(row.thumbnail_url)
     return covers
+
+
+@functools.lru_cache(maxsize=64)
+def _covers_statement(boards: int) -> Any:
+    # Built once per number of boards: fifty parts made per request cost ten times what SQLite
+    # spends running them (measured: 15 ms against 0.5 ms for the board cards).
+    columns = Generation.__table__.c
+    parts = [
+        select(columns.board_id, columns.thumbnail_url, columns.created_at, columns.id)
+        .where(
+            columns.board_id == bindparam(f"board_{index}"),
+            columns.status == "completed",
+            columns.artifact_type.in_(COVER_TYPES),
+            columns.thumbnail_url.is_not(None),
+        )
+        .order_by(columns.created_at.desc(), columns.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+        for index in range(boards)
+    ]
+    return _glued(parts)
 
 
 async def generator_names(session: AsyncSession, board_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
