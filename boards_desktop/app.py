@@ -12,6 +12,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from litestar import Litestar
 
+from boards_desktop.api.exports import export_zip
 from boards_desktop.api.health import health
 from boards_desktop.api.home import home
 from boards_desktop.api.sse import sse_handlers
@@ -70,7 +71,9 @@ def create_app(
             await database.dispose()
 
     app = Litestar(
-        route_handlers=[health, home, serve_media, upload_artifact, *sse_handlers, create_graphql_controller()],
+        route_handlers=[
+            health, home, serve_media, upload_artifact, export_zip, *sse_handlers, create_graphql_controller()
+        ],
         lifespan=[lifespan],
         debug=False,
         logging_config=None,  # the `boards` logger is configured by settings.configure_logging

@@ -15,6 +15,9 @@ from boards_desktop.db.schema_runner import SchemaError
 from boards_desktop.security import is_loopback, set_listen_address, token_path
 from boards_desktop.settings import Settings
 
+# The largest request line and headers accepted (see serve's uvicorn.Config).
+MAX_REQUEST_HEAD_BYTES = 128 * 1024
+
 
 def bind_socket(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -52,7 +55,13 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
             "kept in %s", host, token_path(settings.data_dir),
         )
     config = uvicorn.Config(
-        app, log_level="warning", lifespan="on", access_log=False, timeout_graceful_shutdown=5
+        app,
+        log_level="warning",
+        lifespan="on",
+        access_log=False,
+        timeout_graceful_shutdown=5,
+        # A zip export's URL names up to 1,000 generations (37 KB); h11 refuses a request head over 16 KB.
+        h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
     )
     server = uvicorn.Server(config)
 

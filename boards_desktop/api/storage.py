@@ -15,20 +15,19 @@ from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import anyio
 from litestar import HttpMethod, Request, Response, route
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.response import Stream
 
+from boards_desktop.api.attachments import attachment, download_name
 from boards_desktop.media.sniff import CONTENT_TYPES
 from boards_desktop.media.store import MediaKeyError, MediaStore
 
 _CHUNK = 256 * 1024
 _CACHE_FOREVER = "public, max-age=31536000, immutable"
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
-_UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no", ""}
 
@@ -54,7 +53,7 @@ async def serve_media(
             raise NotFoundException(f"No media at {key!r}")
         headers = _entity_headers(path, info)
         if as_attachment:
-            headers["Content-Disposition"] = _attachment(filename, path)
+            headers["Content-Disposition"] = attachment(download_name(filename, path.name))
         if _not_modified(request, headers, info):
             handle.close()
             return Response(content=b"", status_code=304, headers=_without_body_headers(headers))
@@ -176,24 +175,3 @@ def _requested_range(
     if suffix == 0 or size == 0:
         return "unsatisfiable"
     return max(0, size - suffix), size - 1
-
-
-def _attachment(filename: str | None, path: Path) -> str:
-    name = _safe_filename(filename, path)
-    ascii_name = name.encode("ascii", "replace").decode("ascii").replace("?", "_")
-    if ascii_name == name:
-        return f'attachment; filename="{name}"'
-    # RFC 6266: old clients read the ASCII fallback, every current browser reads `filename*`.
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
-
-
-def _safe_filename(filename: str | None, path: Path) -> str:
-    """A file name for the user's Downloads folder: no folders, no characters a file system refuses."""
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE_FILENAME.sub("_", name).strip(" .")[:200].strip(" .")
-    if not name:
-        return path.name
-    stem, dot, _extension = name.rpartition(".")
-    if not dot or not stem:
-        name = f"{name}{path.suffix}"  # a name without an extension gets the stored file's
-    return name

@@ -38,6 +38,11 @@ class InlineReadSession:
     def __init__(self, session: Session) -> None:
         self._session = session
 
+    @property
+    def bind(self) -> Any:
+        """The engine, as AsyncSession.bind: queries read its dialect where the engines' SQL differs."""
+        return self._session.bind
+
     async def execute(self, statement: Any, params: Any = None, **kwargs: Any) -> Any:
         return self._session.execute(statement, params, **kwargs)
 

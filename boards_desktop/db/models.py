@@ -63,6 +63,15 @@ class CreditTransaction(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, server_default=text('CURRENT_TIMESTAMP'))
 
 
+class Favourite(Base):
+    __tablename__ = "favourites"
+
+    generation_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("generations.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    board_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("boards.id", ondelete="CASCADE"), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, server_default=text('CURRENT_TIMESTAMP'))
+
+
 class GenerationLineage(Base):
     __tablename__ = "generation_lineage"
 
@@ -112,6 +121,7 @@ class Generation(Base):
     progress_phase: Mapped[str | None] = mapped_column(String(20), nullable=True)
     progress_message: Mapped[str | None] = mapped_column(Text(), nullable=True)
     batch_generation_id: Mapped[uuid.UUID | None] = mapped_column(UUIDText(), nullable=True)
+    search_text: Mapped[str] = mapped_column(Text(), nullable=False, default='', server_default=text("''"))
 
 
 class LoraModel(Base):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import BLANK_SCHEMA, MetaData, create_engine, inspect
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import ClauseElement
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from boards_desktop.db.engine import Database
@@ -179,7 +180,7 @@ def _reflect(connection: Connection, schema: str | None) -> Schema:
             if index.get("duplicates_constraint"):
                 continue  # PostgreSQL's index behind a UNIQUE constraint, compared as the constraint
             columns_or_expressions = index.get("expressions") or index["column_names"]
-            options = tuple(sorted((k, str(v)) for k, v in index.get("dialect_options", {}).items() if v))
+            options = tuple(sorted((k, str(v)) for k, v in index.get("dialect_options", {}).items() if _is_set(v)))
             indexes[index["name"]] = Index(
                 index["name"], tuple(map(str, columns_or_expressions)), bool(index["unique"]), options,
                 sql.get(("index", index["name"]), ""),
@@ -190,6 +191,11 @@ def _reflect(connection: Connection, schema: str | None) -> Schema:
         )
     triggers = reflect_triggers(connection, schema, _IGNORED)
     return Schema(tables, triggers, reflect_functions(connection, schema))
+
+
+def _is_set(option: object) -> bool:
+    # A partial index's WHERE comes back as a SQL clause (SQLite), which has no truth value of its own.
+    return True if isinstance(option, ClauseElement) else bool(option)
 
 
 def _normal_type(text: str) -> str:

@@ -18,7 +18,7 @@ from litestar import Litestar
 
 from boards_desktop.app import create_app
 from boards_desktop.security import set_listen_address
-from boards_desktop.server import bind_socket
+from boards_desktop.server import MAX_REQUEST_HEAD_BYTES, bind_socket
 from boards_desktop.settings import Settings
 
 log = logging.getLogger("boards.desktop")
@@ -38,7 +38,7 @@ class BackgroundServer:
         set_listen_address(self.app, host, self.port)
         config = uvicorn.Config(
             self.app, log_level="warning", lifespan="on", access_log=False,
-            timeout_graceful_shutdown=GRACEFUL_SECONDS,
+            timeout_graceful_shutdown=GRACEFUL_SECONDS, h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name="boards-server", daemon=True)

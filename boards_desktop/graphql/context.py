@@ -32,7 +32,7 @@ async def get_request_context(request: Request[Any, Any, Any]) -> RequestContext
         services=services,
         actor=actor,
         sessions=sessions,
-        loaders=Loaders(sessions),
+        loaders=Loaders(sessions, actor.user_id),
         permissions=Permissions(sessions, actor),
     )
 

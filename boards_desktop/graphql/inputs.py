@@ -7,7 +7,7 @@ import uuid
 import strawberry
 from strawberry.scalars import JSON
 
-from boards_desktop.graphql.enums import ArtifactType, BoardRole
+from boards_desktop.graphql.enums import ArtifactType, BoardRole, GenerationStatus
 
 
 @strawberry.input
@@ -67,3 +67,20 @@ class UpdateTagInput:
     slug: str | None = None
     description: str | None = None
     metadata: JSON | None = None
+
+
+@strawberry.input(
+    description="Which generations of a board to show. Parts combine (all must hold); a part left out or empty "
+    "leaves that side open."
+)
+class GenerationFilter:
+    artifact_types: list[ArtifactType] | None = strawberry.field(default=None, description="Any of these types.")
+    statuses: list[GenerationStatus] | None = strawberry.field(default=None, description="Any of these statuses.")
+    favourites_only: bool | None = strawberry.field(default=False, description="Only the ones you starred.")
+    tag_ids: list[uuid.UUID] | None = strawberry.field(default=None, description="Any of these tags.")
+    generator_names: list[str] | None = strawberry.field(default=None, description="Any of these generators.")
+    search: str | None = strawberry.field(
+        default=None,
+        description="Words found in the prompt or the other text inputs (inputParams), in any case; every word must "
+        "be found, as a whole word or a part of one ('light' finds 'lighthouse').",
+    )

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from boards_desktop.db.queries.board_grid import GridFilter
+from boards_desktop.db.search_text import search_words
 from boards_desktop.graphql.errors import bad_input
+
+if TYPE_CHECKING:
+    from boards_desktop.graphql.inputs import GenerationFilter
+
+T = TypeVar("T")
 
 MAX_LIMIT = 500
 MAX_TITLE_LENGTH = 255
 MAX_GENERATOR_NAME_LENGTH = 100
 MAX_TAG_NAME_LENGTH = 100
 MAX_LINEAGE_DEPTH = 1000
+MAX_BULK_IDS = 1000
+MAX_FILTER_VALUES = 100
+MAX_SEARCH_LENGTH = 200
+MAX_SEARCH_WORDS = 16
+MAX_COVERS = 16
 
 
 def page(limit: int | None, offset: int | None, *, default_limit: int = 50) -> tuple[int, int]:
@@ -74,6 +88,60 @@ def lineage_depth(max_depth: int) -> int:
     if not 0 <= max_depth <= MAX_LINEAGE_DEPTH:
         raise bad_input(f"maxDepth must be between 0 and {MAX_LINEAGE_DEPTH} (got {max_depth})")
     return max_depth
+
+
+def bulk_ids(ids: Sequence[T], field: str) -> list[T]:
+    """The ids of a bulk action, each once, in the order given: between 1 and MAX_BULK_IDS."""
+    unique = list(dict.fromkeys(ids))
+    if not unique:
+        raise bad_input(f"{field} is empty; send between 1 and {MAX_BULK_IDS} ids")
+    if len(unique) > MAX_BULK_IDS:
+        raise bad_input(
+            f"{field} holds {len(unique)} ids; send at most {MAX_BULK_IDS} in one call and the rest in further calls"
+        )
+    return unique
+
+
+def grid_filter(given: GenerationFilter | None, user_id: uuid.UUID) -> GridFilter | None:
+    """The filter as the queries take it; None when it keeps every generation."""
+    if given is None:
+        return None
+    for field, values in (
+        ("filter.artifactTypes", given.artifact_types),
+        ("filter.statuses", given.statuses),
+        ("filter.tagIds", given.tag_ids),
+        ("filter.generatorNames", given.generator_names),
+    ):
+        if values is not None and len(values) > MAX_FILTER_VALUES:
+            raise bad_input(f"{field} holds {len(values)} values; use at most {MAX_FILTER_VALUES}")
+    words: tuple[str, ...] = ()
+    if given.search is not None:
+        if len(given.search) > MAX_SEARCH_LENGTH:
+            raise bad_input(f"filter.search is {len(given.search)} characters long; use at most {MAX_SEARCH_LENGTH}")
+        words = search_words(given.search)
+        if len(words) > MAX_SEARCH_WORDS:
+            raise bad_input(f"filter.search has {len(words)} words; use at most {MAX_SEARCH_WORDS}")
+    result = GridFilter(
+        artifact_types=_sorted_values(given.artifact_types),
+        statuses=_sorted_values(given.statuses),
+        favourites_of=user_id if given.favourites_only else None,
+        tag_ids=tuple(sorted(set(given.tag_ids or ()), key=str)),
+        generator_names=tuple(sorted({name.strip() for name in given.generator_names or () if name.strip()})),
+        words=words,
+    )
+    return None if result.is_open else result
+
+
+def cover_count(limit: int | None) -> int:
+    limit = 4 if limit is None else limit
+    if not 0 <= limit <= MAX_COVERS:
+        raise bad_input(f"limit must be between 0 and {MAX_COVERS} (got {limit})")
+    return limit
+
+
+def _sorted_values(members: Sequence[Any] | None) -> tuple[str, ...]:
+    # Sorted so that the same filter in another order is the same loader key.
+    return tuple(sorted({member.value for member in members or ()}))
 
 
 def _json_kind(value: Any) -> str:

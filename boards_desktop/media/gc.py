@@ -159,8 +159,10 @@ def _scan_board(report: GcReport, root: Path, folder: Path, references: _Referen
             reason = "its board was deleted"
         elif not is_generation_folder:
             reason = "not inside a generation's folder"
-        elif generation is None or generation[0] != board_id:
+        elif generation is None:
             reason = "its generation was deleted"
+        elif generation[0] != board_id:
+            reason = "its generation moved to another board"  # and its files with it (media.moves)
         else:
             reason = "its generation does not name it"
         for key, info in _files(root, Path(entry.path)):

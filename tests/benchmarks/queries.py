@@ -1,6 +1,12 @@
 """The query budgets of design.md, measured on a library of 100,000 generations over 200 boards.
 
-Run: .venv/bin/python -m tests.benchmarks.queries [--engine sqlite|postgresql|both] [--runs 200]
+Run: .venv/bin/python -m tests.benchmarks.queries [--engine sqlite|postgresql|both] [--runs 200] [--no-grid]
+
+Besides the budgets, it measures the grid as the app's UI asks for it: the board page with its
+filter menu and total, the board cards with their covers, and filtered pages of a board of
+10,000 generations (tests/benchmarks/big_board.py) in the same library; `--no-grid` leaves those out.
+The job queue is paused while it measures (the library has pending generations of a built-in
+generator, which would otherwise run in the background and take the CPU the queries are timed on).
 
 Each query goes through the whole app as a client sends it: a POST to /graphql through the ASGI
 interface, parsed, validated, resolved, serialised. "server" is the app's own time (called straight
@@ -25,6 +31,7 @@ from pathlib import Path
 from sqlalchemy import event
 
 from tests.app_harness import AppClient, running_app
+from tests.benchmarks.big_board import RARE_WORD, seed_big_board
 from tests.benchmarks.seed import seed_library
 from tests.postgres_server import ThrowawayPostgres, create_postgres_database, find_bin_dir
 
@@ -41,6 +48,19 @@ query BoardPage($id: UUID!) {
 }"""
 MY_BOARDS = "{ myBoards(limit: 50) { id title updatedAt generationCount } }"
 RECENT = "{ recentGenerations(limit: 50) { id status artifactType thumbnailUrl createdAt boardId } }"
+# The board page and the boards page as the app's UI asks for them.
+GRID_PAGE = """
+query BoardGrid($id: UUID!, $filter: GenerationFilter, $offset: Int) {
+  board(id: $id) {
+    id title description isPublic updatedAt
+    owner { id displayName }
+    generationCount generatorNames generationTotal(filter: $filter)
+    generations(limit: 50, offset: $offset, filter: $filter) {
+      id generatorName artifactType status progress storageUrl thumbnailUrl prompt isFavourite createdAt
+    }
+  }
+}"""
+BOARD_CARDS = "{ myBoards(limit: 50) { id title description updatedAt generationCount coverThumbnails(limit: 4) } }"
 
 
 def ancestry_query(depth: int) -> str:
@@ -131,26 +151,56 @@ def _ms(values: list[float]) -> str:
     return f"median {statistics.median(values) * 1000:6.2f} ms  p95 {p95 * 1000:6.2f} ms"
 
 
-async def run_engine(engine: str, runs: int, workdir: Path, pg_admin: str | None) -> None:
+def grid_cases(board_id: str, big_board_id: str, tag_id: str) -> list[tuple[str, str, dict]]:
+    big = {"id": big_board_id}
+    filtered = [
+        ("no filter", None),
+        ("failed (a tenth)", {"statuses": ["FAILED"]}),
+        ("completed images (nearly all)", {"statuses": ["COMPLETED"], "artifactTypes": ["IMAGE"]}),
+        ("generator sdxl (a quarter)", {"generatorNames": ["sdxl"]}),
+        ("favourites (a twentieth)", {"favouritesOnly": True}),
+        ("tag (a seventh)", {"tagIds": [tag_id]}),
+        ("search 'forest' (an eighth)", {"search": "forest"}),
+        (f"search '{RARE_WORD}' (a hundredth)", {"search": RARE_WORD}),
+        ("search 'Forest OWL' (two words)", {"search": "Forest OWL"}),
+        ("search with no match", {"search": "qqqq"}),
+        ("completed + favourites + search", {"statuses": ["COMPLETED"], "favouritesOnly": True, "search": "forest"}),
+    ]
+    return [
+        ("grid page as the UI asks (500-generation board)", GRID_PAGE, {"id": board_id}),
+        ("board cards: myBoards(50) with covers", BOARD_CARDS, {}),
+        ("10k board, grid page at offset 5,000", GRID_PAGE, {**big, "offset": 5000}),
+        *[(f"10k board, {label}", GRID_PAGE, {**big, "filter": grid_filter}) for label, grid_filter in filtered],
+    ]
+
+
+async def run_engine(engine: str, runs: int, workdir: Path, pg_admin: str | None, grid: bool) -> None:
     url = (
         f"sqlite+aiosqlite:///{workdir / 'bench.db'}" if engine == "sqlite" else await create_postgres_database(pg_admin)
     )
-    async with running_app(url, workdir / f"data-{engine}") as client:
+    paused = {"BOARDS_CONCURRENCY_LOCAL": "0"}  # see the module's doc
+    async with running_app(url, workdir / f"data-{engine}", **paused) as client:
         started = time.perf_counter()
         ids = await seed_library(client.services.database, client.services.actor)
         print(f"\n[{engine}] seeded 100,000 generations over 200 boards in {time.perf_counter() - started:.1f} s")
-        gc.collect()  # the seed's garbage is not the app's: a running app never holds the whole library
         cases = [
             ("board page (board, owner, 50 generations)", BOARD_PAGE, {"id": str(ids["board_id"])}),
             ("myBoards(limit: 50) with generationCount", MY_BOARDS, {}),
             ("recentGenerations(limit: 50)", RECENT, {}),
             ("ancestry, 10 deep", ancestry_query(10), {"id": str(ids["deep_generation_id"])}),
         ]
+        if grid:
+            started = time.perf_counter()
+            big = await seed_big_board(client.services.database, client.services.actor, None)
+            print(f"[{engine}] seeded a board of 10,000 generations in {time.perf_counter() - started:.1f} s")
+            cases += grid_cases(str(ids["board_id"]), str(big.board_id), str(big.tag_id))
+        gc.collect()  # the seed's garbage is not the app's: a running app never holds the whole library
         for label, query, variables in cases:
             figures = await measure(client, query, variables, runs)
             print(
-                f"[{engine}] {label:42s} server {_ms(figures['server'])} | with HTTP client {_ms(figures['request'])}"
-                f" | SQL {_ms(figures['sql'])} in {figures['statements']} statements"
+                f"[{engine}] {label:50s} server {_ms(figures['server'])} | with HTTP client {_ms(figures['request'])}"
+                f" | SQL {_ms(figures['sql'])} in {figures['statements']} statements",
+                flush=True,
             )
 
 
@@ -158,6 +208,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--no-grid", dest="grid", action="store_false", help="only the budgets of design.md")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="boards-bench-"))
     server = None
@@ -174,7 +225,7 @@ async def main() -> None:
                 server.start()
                 pg_admin = server.admin_url
         for engine in engines:
-            await run_engine(engine, args.runs, workdir, pg_admin)
+            await run_engine(engine, args.runs, workdir, pg_admin, args.grid)
     finally:
         if server:
             server.stop()

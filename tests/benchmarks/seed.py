@@ -15,7 +15,9 @@ from sqlalchemy import insert, text
 from boards_desktop.db.engine import Database
 from boards_desktop.db.models import Board, Generation, GenerationLineage, GenerationTag, Tag
 from boards_desktop.db.queries.users import Actor
+from boards_desktop.db.search_text import search_text_of
 
+GENERATORS = ["flux-pro", "gpt-image-1", "local-title-card", "sdxl"]
 _TYPES = ["image"] * 7 + ["video", "audio", "text"]
 _STATUSES = ["completed"] * 17 + ["failed", "cancelled", "pending"]
 _BATCH = 5_000
@@ -44,21 +46,17 @@ async def seed_library(
         board = board_rows[i % boards]
         created = start + timedelta(seconds=i * 60)
         status = rng.choice(_STATUSES)
-        artifact_type = rng.choice(_TYPES)
-        generation_rows.append({
-            "id": uuid.uuid4(), "tenant_id": actor.tenant_id, "board_id": board["id"], "user_id": actor.user_id,
-            "generator_name": rng.choice(["flux-pro", "gpt-image-1", "local-title-card", "sdxl"]),
-            "artifact_type": artifact_type,
-            "input_params": {"prompt": f"a lighthouse at dusk, study {i}", "seed": rng.randrange(1 << 31)},
-            "status": status,
-            "storage_url": f"/api/storage/{i}.webp" if status == "completed" else None,
-            "thumbnail_url": f"/api/storage/{i}.thumb.webp" if status == "completed" else None,
-            "additional_files": [], "output_metadata": {"width": 1024, "height": 1024},
-            "input_artifacts": [], "progress": 100.0 if status == "completed" else 0.0,
-            "created_at": created, "updated_at": created,
-            "started_at": created if status != "pending" else None,
-            "completed_at": created + timedelta(seconds=20) if status in ("completed", "failed") else None,
-        })
+        generation_rows.append(
+            generation_row(
+                actor, board["id"], created,
+                generator_name=rng.choice(GENERATORS),
+                artifact_type=rng.choice(_TYPES),
+                input_params={"prompt": f"a lighthouse at dusk, study {i}", "seed": rng.randrange(1 << 31)},
+                status=status,
+                storage_url=f"/api/storage/{i}.webp" if status == "completed" else None,
+                thumbnail_url=f"/api/storage/{i}.thumb.webp" if status == "completed" else None,
+            )
+        )
 
     # A lineage chain in the first board: each generation made from the one before.
     chain = [row for row in generation_rows if row["board_id"] == board_rows[0]["id"]][: chain_depth + 1]
@@ -70,9 +68,7 @@ async def seed_library(
             "role": "image", "artifact_type": parent["artifact_type"],
         })
 
-    for offset in range(0, len(generation_rows), _BATCH):
-        async with database.write() as session:
-            await session.execute(insert(Generation), generation_rows[offset : offset + _BATCH])
+    await insert_generations(database, generation_rows)
     async with database.write() as session:
         if lineage_rows:
             await session.execute(insert(GenerationLineage), lineage_rows)
@@ -86,8 +82,46 @@ async def seed_library(
             for row in generation_rows[:: 7]
         ]
         await session.execute(insert(GenerationTag), links)
-    # Fresh statistics and a visibility map, as autovacuum keeps them on a library in use (without
-    # the map PostgreSQL cannot answer from an index alone).
+    await refresh_statistics(database)
+    return {"board_id": board_rows[0]["id"], "deep_generation_id": chain[-1]["id"], "chain_depth": len(chain) - 1}
+
+
+def generation_row(
+    actor: Actor,
+    board_id: uuid.UUID,
+    created: datetime,
+    *,
+    generator_name: str,
+    artifact_type: str,
+    input_params: dict,
+    status: str,
+    storage_url: str | None = None,
+    thumbnail_url: str | None = None,
+    generation_id: uuid.UUID | None = None,
+) -> dict:
+    """One generations row as the app stores it (its search text included)."""
+    return {
+        "id": generation_id or uuid.uuid4(), "tenant_id": actor.tenant_id, "board_id": board_id,
+        "user_id": actor.user_id, "generator_name": generator_name, "artifact_type": artifact_type,
+        "input_params": input_params, "search_text": search_text_of(input_params), "status": status,
+        "storage_url": storage_url, "thumbnail_url": thumbnail_url,
+        "additional_files": [], "output_metadata": {"width": 1024, "height": 1024},
+        "input_artifacts": [], "progress": 100.0 if status == "completed" else 0.0,
+        "created_at": created, "updated_at": created,
+        "started_at": created if status != "pending" else None,
+        "completed_at": created + timedelta(seconds=20) if status in ("completed", "failed") else None,
+    }  # fmt: skip
+
+
+async def insert_generations(database: Database, rows: list[dict]) -> None:
+    for offset in range(0, len(rows), _BATCH):
+        async with database.write() as session:
+            await session.execute(insert(Generation), rows[offset : offset + _BATCH])
+
+
+async def refresh_statistics(database: Database) -> None:
+    """Fresh statistics and a visibility map, as autovacuum keeps them on a library in use (without
+    the map PostgreSQL cannot answer from an index alone)."""
     if database.dialect == "postgresql":
         async with database.engine.connect() as connection:
             connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
@@ -95,4 +129,3 @@ async def seed_library(
     else:
         async with database.write() as session:
             await session.execute(text("ANALYZE"))
-    return {"board_id": board_rows[0]["id"], "deep_generation_id": chain[-1]["id"], "chain_depth": len(chain) - 1}

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import update
 
 from boards_desktop.db import models
+from boards_desktop.db.search_text import search_text_of
 
 # A test generator whose jobs never start (tests/plugins/generators.py): its generations stay pending.
 GENERATOR = "test-generator"
@@ -177,6 +178,7 @@ async def seed_generations(
     for index, spec in enumerate(specs):
         spec = dict(spec)
         minute = spec.pop("minute", index)
+        input_params = spec.pop("input_params", {"prompt": f"seed {index}"})
         row = models.Generation(
             id=uuid.uuid4(),
             tenant_id=actor.tenant_id,
@@ -185,7 +187,8 @@ async def seed_generations(
             generator_name=spec.pop("generator_name", GENERATOR),
             artifact_type=spec.pop("artifact_type", "image"),
             status=spec.pop("status", "completed"),
-            input_params=spec.pop("input_params", {"prompt": f"seed {index}"}),
+            input_params=input_params,
+            search_text=search_text_of(input_params),  # as the app writes it
             created_at=BASE_TIME + timedelta(minutes=minute),
             updated_at=BASE_TIME + timedelta(minutes=minute),
             **spec,

@@ -15,6 +15,12 @@ BOARD_PAGE = """query($id: UUID!) { board(id: $id) {
     generations(limit: 50) { id status generatorName user { id } board { id } tags { id } inputArtifacts { generationId } }
 } }"""
 MY_BOARDS = "{ myBoards(limit: 50) { id generationCount owner { id } } }"
+# The board page and the boards page as the app's own UI asks for them.
+GRID_PAGE = """query($id: UUID!, $filter: GenerationFilter) { board(id: $id) {
+    id title generationCount generatorNames generationTotal(filter: $filter)
+    generations(limit: 50, filter: $filter) { id status prompt isFavourite thumbnailUrl tags { id } }
+} }"""
+BOARD_CARDS = "{ myBoards(limit: 50) { id title generationCount coverThumbnails(limit: 4) generatorNames owner { id } } }"
 RECENT = """query($id: UUID!) { recentGenerations(boardId: $id, limit: 50) {
     id status board { id title } user { id displayName } tags { id slug } inputArtifacts { generationId generation { id } }
 } }"""
@@ -158,3 +164,25 @@ async def test_my_boards_statements_do_not_grow_with_boards(client):
     assert len(boards) == 12 and all(b["generationCount"] == 3 for b in boards)
     assert len({b["owner"]["id"] for b in boards}) == 6
     assert len(many) == len(few), "\n".join(many)
+
+
+async def test_the_grid_page_keeps_a_fixed_number_of_statements_filtered_or_not(client):
+    small = await seed_board_page(client, 3)
+    large = await seed_board_page(client, 60)
+    for grid_filter in (None, {"statuses": ["COMPLETED", "FAILED"], "search": "source", "favouritesOnly": False}):
+        variables = {"filter": grid_filter}
+        small_statements = await statements_for(client, GRID_PAGE, {"id": small, **variables})
+        large_statements = await statements_for(client, GRID_PAGE, {"id": large, **variables})
+        assert len(large_statements) == len(small_statements), "\n".join(large_statements)
+    data = await client.data(GRID_PAGE, {"id": large, "filter": None})
+    assert data["board"]["generationTotal"] == 60 and len(data["board"]["generations"]) == 50
+
+
+async def test_board_cards_keep_a_fixed_number_of_statements(client):
+    await seed_boards(client, owned=1, shared=1)
+    few = await statements_for(client, BOARD_CARDS)
+    await seed_boards(client, owned=6, shared=4)
+    many = await statements_for(client, BOARD_CARDS)
+    assert len(many) == len(few), "\n".join(many)
+    boards = (await client.data(BOARD_CARDS))["myBoards"]
+    assert len(boards) == 12 and all(b["generatorNames"] == [GENERATOR] for b in boards)

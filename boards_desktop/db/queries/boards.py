@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -15,6 +14,7 @@ from boards_desktop.db.models import Board, BoardMember
 from boards_desktop.db.queries.access import readable_boards_clause
 from boards_desktop.db.queries.records import BoardRecord, select_boards
 from boards_desktop.db.queries.users import Actor
+from boards_desktop.db.search_text import fold
 from boards_desktop.db.types import utcnow
 
 BoardSort = Literal["created_asc", "created_desc", "updated_asc", "updated_desc"]
@@ -54,7 +54,7 @@ async def search_boards(session: AsyncSession, actor: Actor, text: str, *, limit
     ILIKE depends on the database's locale, while an artist searching "été" expects "Été". Boards
     number in the hundreds, so reading their titles is cheap; only the page is loaded whole.
     """
-    needle = fold_case(text)
+    needle = fold(text)
     candidates = await session.execute(
         select(Board.id, Board.title, Board.description)
         .where(readable_boards_clause(actor))
@@ -63,16 +63,11 @@ async def search_boards(session: AsyncSession, actor: Actor, text: str, *, limit
     matching = [
         board_id
         for board_id, title, description in candidates
-        if needle in fold_case(title) or (description is not None and needle in fold_case(description))
+        if needle in fold(title) or (description is not None and needle in fold(description))
     ]
     page = matching[offset : offset + limit]
     found = await boards_by_ids(session, page) if page else {}
     return [found[board_id] for board_id in page if board_id in found]
-
-
-def fold_case(text: str) -> str:
-    """The form two texts are compared in when case must not matter, accents composed alike."""
-    return unicodedata.normalize("NFC", text).casefold()
 
 
 async def boards_owned_by(

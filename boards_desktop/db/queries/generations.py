@@ -1,4 +1,4 @@
-"""Generations: loading, listing newest first, counting, creating, cancelling and deleting.
+"""Generations: loading, listing newest first, creating, cancelling and deleting (a board's grid: board_grid).
 
 Every listing orders by (created_at DESC, id DESC), the order of the
 `ix_generations_board_created` and `ix_generations_created` indexes, so a page is an index walk.
@@ -8,47 +8,28 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, bindparam, delete, insert, select, type_coerce, union_all, update
+from sqlalchemy import ColumnElement, String, bindparam, delete, insert, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.models import Generation
+from boards_desktop.db.queries import favourites
 from boards_desktop.db.queries.access import BoardVisibility
+from boards_desktop.db.queries.board_grid import NEWEST_FIRST
 from boards_desktop.db.queries.boards import touch_board
 from boards_desktop.db.queries.lineage import InputArtifact, insert_lineage
 from boards_desktop.db.queries.records import GenerationRecord, generation_columns, select_generations
+from boards_desktop.db.search_text import search_text_of
 from boards_desktop.db.types import utcnow
 
 ACTIVE_STATUSES = ("pending", "processing")
-
-_NEWEST_FIRST = (Generation.created_at.desc(), Generation.id.desc())
 
 
 async def generations_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, GenerationRecord]:
     rows = await session.execute(select_generations().where(Generation.id.in_(list(ids))))
     return {generation.id: generation for generation in rows}
-
-
-async def board_generation_pages(
-    session: AsyncSession, board_ids: Sequence[uuid.UUID], *, limit: int, offset: int
-) -> dict[uuid.UUID, list[GenerationRecord]]:
-    """The same page of generations (newest first) of each board, in one statement."""
-    pages: dict[uuid.UUID, list[GenerationRecord]] = {board_id: [] for board_id in board_ids}
-    if not board_ids:
-        return pages
-    # One index-ordered LIMIT query per board, glued with UNION ALL: a window function over the
-    # boards would read every generation of each board to number the rows.
-    parts = [
-        select_generations().where(Generation.board_id == board_id).order_by(*_NEWEST_FIRST).limit(limit).offset(offset)
-        for board_id in dict.fromkeys(board_ids)
-    ]
-    statement = parts[0] if len(parts) == 1 else union_all(*(select(part.subquery()) for part in parts))
-    for generation in await session.execute(statement):
-        pages[generation.board_id].append(generation)
-    for rows in pages.values():
-        rows.sort(key=lambda g: (g.created_at, g.id), reverse=True)
-    return pages
 
 
 async def recent_generations(
@@ -80,7 +61,7 @@ async def recent_generations(
         conditions.append(Generation.status == status)
     if artifact_type is not None:
         conditions.append(Generation.artifact_type == artifact_type)
-    query = select_generations().where(*conditions).order_by(*_NEWEST_FIRST).limit(limit).offset(offset)
+    query = select_generations().where(*conditions).order_by(*NEWEST_FIRST).limit(limit).offset(offset)
     return list(await session.execute(query))
 
 
@@ -156,7 +137,7 @@ async def insert_completed_generation(
 _INSERT_COLUMNS = (
     "id", "tenant_id", "board_id", "user_id", "generator_name", "artifact_type", "input_params", "status",
     "storage_url", "thumbnail_url", "additional_files", "output_metadata", "input_artifacts", "progress",
-    "attempts", "started_at", "completed_at", "created_at", "updated_at",
+    "attempts", "started_at", "completed_at", "created_at", "updated_at", "search_text",
 )
 _INSERT = (
     insert(Generation.__table__)
@@ -188,6 +169,7 @@ async def _insert(
         attempts=0,
         created_at=now,
         updated_at=now,
+        search_text=search_text_of(values["input_params"]),
         **values,
     )
     row = (await session.execute(_INSERT, parameters)).one()
@@ -228,3 +210,82 @@ async def delete_generation(session: AsyncSession, generation_id: uuid.UUID) -> 
     if board_id is not None:
         await touch_board(session, board_id)
     return board_id
+
+
+async def delete_generations(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """Delete generations; returns (id, board id) of those that were there. Their boards are touched."""
+    if not ids:
+        return []
+    rows = await session.execute(
+        delete(Generation).where(Generation.id.in_(list(ids))).returning(Generation.id, Generation.board_id)
+    )
+    deleted = [(generation_id, board_id) for generation_id, board_id in rows]
+    now = utcnow()
+    for board_id in sorted({board_id for _, board_id in deleted}, key=str):
+        await touch_board(session, board_id, now)
+    return deleted
+
+
+@dataclass(frozen=True)
+class MovedGeneration:
+    """A generation's new place: its board, and its file references pointed at the board's folder."""
+
+    generation_id: uuid.UUID
+    from_board_id: uuid.UUID
+    storage_url: str | None
+    thumbnail_url: str | None
+    additional_files: Any
+
+
+async def places_for_move(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, tuple[uuid.UUID, str]]:
+    """(board id, status) of each generation, read again inside the move's transaction.
+
+    On PostgreSQL the rows stay locked until the commit, so no other app moves, deletes or
+    finishes them meanwhile; SQLite's write transaction already excludes every other writer.
+    """
+    rows = await session.execute(
+        select(Generation.id, Generation.board_id, Generation.status)
+        .where(Generation.id.in_(list(ids)))
+        .with_for_update()
+    )
+    return {generation_id: (board_id, status) for generation_id, board_id, status in rows}
+
+
+_MOVE = (
+    update(Generation.__table__)
+    .where(Generation.__table__.c.id == bindparam("generation"))
+    .values(
+        board_id=bindparam("board"),
+        storage_url=bindparam("storage"),
+        thumbnail_url=bindparam("thumbnail"),
+        additional_files=bindparam("extra"),
+        updated_at=bindparam("when"),
+    )
+)
+
+
+async def move_generations(session: AsyncSession, moved: Sequence[MovedGeneration], board_id: uuid.UUID) -> None:
+    """Put generations on another board, with everyone's stars on them; both boards are touched.
+
+    The board counters follow by themselves (the triggers of schemas/004).
+    """
+    if not moved:
+        return
+    now = utcnow()
+    await session.execute(
+        _MOVE,
+        [
+            {
+                "generation": m.generation_id,
+                "board": board_id,
+                "storage": m.storage_url,
+                "thumbnail": m.thumbnail_url,
+                "extra": m.additional_files,
+                "when": now,
+            }
+            for m in moved
+        ],
+    )
+    await favourites.follow_move(session, [m.generation_id for m in moved], board_id)
+    for touched in sorted({m.from_board_id for m in moved} | {board_id}, key=str):
+        await touch_board(session, touched, now)

@@ -24,6 +24,7 @@ from boards_desktop.db.models import Generation
 from boards_desktop.db.queries.boards import touch_board
 from boards_desktop.db.queries.lineage import insert_lineage, parse_input_artifacts
 from boards_desktop.db.queries.records import GenerationRecord, generation_columns
+from boards_desktop.db.search_text import search_text_of
 from boards_desktop.db.types import utcnow
 
 ACTIVE = ("pending", "processing")
@@ -295,6 +296,7 @@ async def insert_sibling(
             generator_name=job.generator_name,
             artifact_type=job.artifact_type,
             input_params=job.input_params,
+            search_text=search_text_of(job.input_params),
             status="processing",
             additional_files=[],
             output_metadata={"batch_id": str(job.id), "batch_index": output_index},

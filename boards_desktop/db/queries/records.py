@@ -19,10 +19,10 @@ BoardRecord = Board | Row[Any]
 GenerationRecord = Generation | Row[Any]
 
 
-def _columns(model: type[Board] | type[Generation]) -> list[Any]:
+def _columns(model: type[Board] | type[Generation], *, leave_out: tuple[str, ...] = ()) -> list[Any]:
     """Every column, named as the model's attribute (`metadata` is `metadata_` on the models)."""
     mapper = model.__mapper__
-    return [mapper.columns[key].label(key) for key in mapper.columns.keys()]
+    return [mapper.columns[key].label(key) for key in mapper.columns.keys() if key not in leave_out]
 
 
 def select_boards() -> Select[Any]:
@@ -39,4 +39,5 @@ def generation_columns() -> list[Any]:
 
 
 _BOARD_COLUMNS = _columns(Board)
-_GENERATION_COLUMNS = _columns(Generation)
+# `search_text` is only ever searched in SQL (schemas/008): a page need not carry a second copy of every prompt.
+_GENERATION_COLUMNS = _columns(Generation, leave_out=("search_text",))

@@ -11,6 +11,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.models import GenerationTag, Tag
+from boards_desktop.db.queries.upserts import insert_ignoring_duplicates
 from boards_desktop.db.types import utcnow
 
 
@@ -110,3 +111,25 @@ async def delete_tag_link(session: AsyncSession, generation_id: uuid.UUID, tag_i
         delete(GenerationTag).where(GenerationTag.generation_id == generation_id, GenerationTag.tag_id == tag_id)
     )
     return bool(result.rowcount)
+
+
+async def insert_tag_links_many(session: AsyncSession, generation_ids: Sequence[uuid.UUID], tag_id: uuid.UUID) -> None:
+    """Put a tag on many generations; those that have it keep their link."""
+    if not generation_ids:
+        return
+    now = utcnow()
+    await session.execute(
+        insert_ignoring_duplicates(session, GenerationTag),
+        [
+            {"id": uuid.uuid4(), "generation_id": generation_id, "tag_id": tag_id, "created_at": now}
+            for generation_id in generation_ids
+        ],
+    )
+
+
+async def delete_tag_links_many(session: AsyncSession, generation_ids: Sequence[uuid.UUID], tag_id: uuid.UUID) -> int:
+    """Take a tag off many generations; how many had it."""
+    result = await session.execute(
+        delete(GenerationTag).where(GenerationTag.tag_id == tag_id, GenerationTag.generation_id.in_(list(generation_ids)))
+    )
+    return int(result.rowcount or 0)

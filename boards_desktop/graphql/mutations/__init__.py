@@ -8,6 +8,8 @@ from boards_desktop.graphql.app_settings import SettingsMutations
 from boards_desktop.graphql.comfyui_workflows import ComfyuiWorkflowsMutations
 from boards_desktop.graphql.model_generators import ModelGeneratorMutations
 from boards_desktop.graphql.mutations.boards import BoardMutations
+from boards_desktop.graphql.mutations.bulk import BulkMutations
+from boards_desktop.graphql.mutations.favourites import FavouriteMutations
 from boards_desktop.graphql.mutations.generations import GenerationMutations
 from boards_desktop.graphql.mutations.members import MemberMutations
 from boards_desktop.graphql.mutations.tags import TagMutations
@@ -18,6 +20,8 @@ Mutation = merge_types(
         BoardMutations,
         MemberMutations,
         GenerationMutations,
+        BulkMutations,
+        FavouriteMutations,
         TagMutations,
         SettingsMutations,
         ModelGeneratorMutations,

@@ -1,4 +1,4 @@
-"""createTag, updateTag, deleteTag, addTagToGeneration, removeTagFromGeneration."""
+"""createTag, updateTag, deleteTag, addTagToGeneration(s), removeTagFromGeneration(s)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from boards_desktop.db.queries import tags as tag_queries
 from boards_desktop.db.queries.records import GenerationRecord
 from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext, context_of
-from boards_desktop.graphql.errors import bad_input, conflict, not_found
+from boards_desktop.graphql.errors import ApiError, bad_input, conflict, not_found
 from boards_desktop.graphql.inputs import CreateTagInput, UpdateTagInput
-from boards_desktop.graphql.mutations.common import existing_generation
+from boards_desktop.graphql.mutations.common import all_or_nothing, existing_generation, existing_generations
 from boards_desktop.graphql.types.tags import Tag
 
 
@@ -109,6 +109,54 @@ class TagMutations:
             raise not_found(f"Tag '{tag.slug}' is not on generation {generation_id}; there is nothing to remove")
         ctx.loaders.forget_tags(generation.id)
         return True
+
+    @strawberry.mutation(
+        description="Put a tag on generations, up to 1,000 at once (editor or above on each board); those that "
+        "have it keep it. All or nothing."
+    )
+    async def add_tag_to_generations(
+        self, info: strawberry.Info, generation_ids: list[uuid.UUID], tag_id: uuid.UUID
+    ) -> Tag:
+        ctx = context_of(info)
+        ids = await _taggable_generations(ctx, generation_ids, "tag generations", "no tag was added")
+        try:
+            async with ctx.sessions.write() as session:
+                tag = await _existing_tag(session, ctx, tag_id)
+                answer = Tag.from_row(tag)
+                await tag_queries.insert_tag_links_many(session, ids, tag.id)
+        except IntegrityError:
+            raise not_found("A generation or the tag was deleted meanwhile; no tag was added") from None
+        for generation_id in ids:
+            ctx.loaders.forget_tags(generation_id)
+        return answer
+
+    @strawberry.mutation(
+        description="Take a tag off generations, up to 1,000 at once (editor or above on each board); those "
+        "without it are left as they are."
+    )
+    async def remove_tag_from_generations(
+        self, info: strawberry.Info, generation_ids: list[uuid.UUID], tag_id: uuid.UUID
+    ) -> bool:
+        ctx = context_of(info)
+        ids = await _taggable_generations(ctx, generation_ids, "untag generations", "no tag was removed")
+        async with ctx.sessions.write() as session:
+            tag = await _existing_tag(session, ctx, tag_id)
+            await tag_queries.delete_tag_links_many(session, ids, tag.id)
+        for generation_id in ids:
+            ctx.loaders.forget_tags(generation_id)
+        return True
+
+
+async def _taggable_generations(
+    ctx: RequestContext, generation_ids: list[uuid.UUID], action: str, nothing_done: str
+) -> list[uuid.UUID]:
+    ids = validation.bulk_ids(generation_ids, "generationIds")
+    for row, board in await existing_generations(ctx, ids, nothing_done=nothing_done):
+        try:
+            await ctx.permissions.require(board, "editor", action)
+        except ApiError as exc:
+            raise all_or_nothing(exc, row.id, nothing_done) from None
+    return ids
 
 
 async def _taggable_generation(ctx: RequestContext, generation_id: uuid.UUID, action: str) -> GenerationRecord:

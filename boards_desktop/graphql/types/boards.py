@@ -14,6 +14,7 @@ from boards_desktop.db.queries.records import BoardRecord
 from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext, context_of
 from boards_desktop.graphql.enums import BoardRole
+from boards_desktop.graphql.inputs import GenerationFilter
 from boards_desktop.graphql.types.users import User
 
 if TYPE_CHECKING:
@@ -104,13 +105,41 @@ class Board:
         rows = await context_of(info).loaders.members.load(self.id)
         return [BoardMember.from_row(row) for row in rows]
 
-    @strawberry.field(description="Generations on the board, newest first.")
+    @strawberry.field(description="Generations on the board, newest first; with a filter, only those it keeps.")
     async def generations(
-        self, info: strawberry.Info, limit: int | None = 50, offset: int | None = 0
+        self,
+        info: strawberry.Info,
+        limit: int | None = 50,
+        offset: int | None = 0,
+        filter: GenerationFilter | None = None,  # noqa: A002  (the agreed argument name)
     ) -> list[_GenerationType]:
         from boards_desktop.graphql.types.generations import Generation
 
         ctx = context_of(info)
         limit, offset = validation.page(limit, offset)
-        rows = await ctx.loaders.board_pages.load((self.id, limit, offset))
+        grid_filter = validation.grid_filter(filter, ctx.actor.user_id)
+        rows = await ctx.loaders.board_pages.load((self.id, limit, offset, grid_filter))
         return [Generation.from_row(row, ctx) for row in rows]
+
+    @strawberry.field(description="How many generations the filter keeps (all of them without one): the grid's length.")
+    async def generation_total(
+        self,
+        info: strawberry.Info,
+        filter: GenerationFilter | None = None,  # noqa: A002
+    ) -> int:
+        ctx = context_of(info)
+        grid_filter = validation.grid_filter(filter, ctx.actor.user_id)
+        if grid_filter is None:
+            return self.generation_count  # kept on the board row by triggers: no query
+        return await ctx.loaders.board_totals.load((self.id, grid_filter))
+
+    @strawberry.field(description="Thumbnail URLs of the board's newest completed images and videos, newest first.")
+    async def cover_thumbnails(self, info: strawberry.Info, limit: int | None = 4) -> list[str]:
+        count = validation.cover_count(limit)
+        if count == 0:
+            return []
+        return await context_of(info).loaders.covers.load((self.id, count))
+
+    @strawberry.field(description="The generators used on this board, by name (for a filter menu).")
+    async def generator_names(self, info: strawberry.Info) -> list[str]:
+        return await context_of(info).loaders.generator_names.load(self.id)

@@ -131,6 +131,15 @@ class Generation:
         rows = await context_of(info).loaders.tags.load(self.id)
         return [Tag.from_row(row) for row in rows]
 
+    @strawberry.field(description="Whether you starred it (favourites are yours alone).")
+    async def is_favourite(self, info: strawberry.Info) -> bool:
+        return await context_of(info).loaders.favourites.load(self.id)
+
+    @strawberry.field(description="inputParams.prompt when it is a string; null otherwise.")
+    def prompt(self) -> str | None:
+        value = self.input_params.get("prompt") if isinstance(self.input_params, dict) else None
+        return value if isinstance(value, str) else None
+
 
 def _additional_files(raw: Any) -> list[AdditionalFile]:
     if not isinstance(raw, list):

@@ -1,0 +1,125 @@
+"""`GET /api/exports/zip?ids=<id>,<id>,...&filename=<name>.zip`: generations' files as one zip download.
+
+Everything is checked before the first byte goes out: every id must be a generation you may read
+(404 for one that does not exist, 403 for one on a board you may not read), at most 1,000 of them,
+and at least one must have a file. Generations without a file yet (pending, failed, cancelled) are
+left out, and the response says how many in `X-Boards-Skipped`. Each file is named after its
+prompt (or upload name, or generator) and the start of its id: `a-lighthouse-at-dusk-3f2a9b1c.png`.
+The archive is written while it is sent (media.zip_export).
+
+Errors are JSON, as the uploads': `{"error": "...", "code": "BAD_USER_INPUT"}` (or NOT_FOUND, FORBIDDEN).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import stat
+import uuid
+from pathlib import Path
+from typing import Any
+
+from litestar import MediaType, Request, Response, get
+from litestar.response import Stream
+
+from boards_desktop.api.attachments import attachment, download_name
+from boards_desktop.db.queries.records import GenerationRecord
+from boards_desktop.graphql import validation
+from boards_desktop.graphql.context import RequestContext, get_request_context
+from boards_desktop.graphql.errors import BAD_USER_INPUT, FORBIDDEN, NOT_FOUND, ApiError, bad_input, not_found
+from boards_desktop.graphql.mutations.common import name_ids
+from boards_desktop.media.store import MediaKeyError, MediaStore
+from boards_desktop.media.zip_export import ExportEntry, entry_name, unique_names, zip_stream
+
+DEFAULT_NAME = "boards-export.zip"
+_STATUS_OF_CODE = {BAD_USER_INPUT: 400, FORBIDDEN: 403, NOT_FOUND: 404}
+
+
+@get("/api/exports/zip", media_type="application/zip")
+async def export_zip(request: Request[Any, Any, Any], ids: str | None = None, filename: str | None = None) -> Any:
+    store: MediaStore | None = getattr(request.app.state.services, "media", None)
+    if store is None:
+        return _error("The media store is not ready yet; try again in a moment", "STARTING", status=503)
+    try:
+        generation_ids = _parse_ids(ids)
+        ctx = await get_request_context(request)
+        try:
+            rows = await _readable(ctx, generation_ids)
+        finally:
+            await ctx.sessions.close()
+        entries, skipped = await asyncio.to_thread(_entries, store, rows)
+    except ApiError as exc:
+        return _error(exc.message, exc.extensions["code"])
+    name = download_name(filename, DEFAULT_NAME)
+    if not name.lower().endswith(".zip"):
+        name += ".zip"
+    headers = {"Content-Disposition": attachment(name), "Cache-Control": "no-store", "X-Boards-Skipped": str(skipped)}
+    return Stream(zip_stream(entries), media_type="application/zip", headers=headers)
+
+
+def _parse_ids(text: str | None) -> list[uuid.UUID]:
+    parts = [part.strip() for part in (text or "").split(",") if part.strip()]
+    parsed = []
+    for part in parts:
+        try:
+            parsed.append(uuid.UUID(part))
+        except ValueError:
+            raise bad_input(f"ids: {part[:60]!r} is not a generation id; send ids=<id>,<id>,...") from None
+    return validation.bulk_ids(parsed, "ids")
+
+
+async def _readable(ctx: RequestContext, ids: list[uuid.UUID]) -> list[GenerationRecord]:
+    rows = await ctx.loaders.generations.load_many(ids)
+    missing = [i for i, row in zip(ids, rows) if row is None or row.tenant_id != ctx.actor.tenant_id]
+    if missing:
+        raise not_found(f"Generation not found, it may have been deleted: {name_ids(missing)}")
+    found = [row for row in rows if row is not None]
+    boards = await ctx.loaders.boards.load_many(list(dict.fromkeys(row.board_id for row in found)))
+    readable = {board.id for board in boards if board is not None and await ctx.permissions.can_read(board)}
+    hidden = [row.id for row in found if row.board_id not in readable]
+    if hidden:
+        raise ApiError(
+            f"Generation on a board you may not read: {name_ids(hidden)}; ask its owner for access", FORBIDDEN
+        )
+    return found
+
+
+def _entries(store: MediaStore, rows: list[GenerationRecord]) -> tuple[list[ExportEntry], int]:
+    entries: list[ExportEntry] = []
+    for row in rows:
+        found = _stored_file(store, row.storage_url)
+        if found is None:
+            continue
+        path, info = found
+        metadata = row.output_metadata if isinstance(row.output_metadata, dict) else {}
+        params = row.input_params if isinstance(row.input_params, dict) else {}
+        prompt = params.get("prompt") if isinstance(params.get("prompt"), str) else None
+        upload = metadata.get("original_filename") if isinstance(metadata.get("original_filename"), str) else None
+        title = prompt or (Path(upload).stem if upload else None)
+        name = entry_name(title, row.generator_name, row.id, path.suffix.lstrip(".").lower())
+        entries.append(ExportEntry(path, name, info.st_size, info.st_mtime))
+    if not entries:
+        raise not_found(
+            "None of these generations has a file to download yet (they are pending, processing, failed or cancelled)"
+        )
+    return unique_names(entries), len(rows) - len(entries)
+
+
+def _stored_file(store: MediaStore, url: str | None) -> tuple[Path, os.stat_result] | None:
+    key = store.key_of_url(url)
+    if key is None:
+        return None
+    try:
+        path = store.path_of(key)
+        info = os.stat(path)
+    except (MediaKeyError, OSError):
+        return None
+    return (path, info) if stat.S_ISREG(info.st_mode) else None
+
+
+def _error(message: str, code: str, *, status: int | None = None) -> Response[dict[str, Any]]:
+    return Response(
+        {"error": message, "code": code},
+        status_code=status or _STATUS_OF_CODE.get(code, 400),
+        media_type=MediaType.JSON,
+    )
