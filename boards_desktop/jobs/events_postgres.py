@@ -112,7 +112,9 @@ class PostgresRelay:
                 await self._serve(connection, lost)
             except asyncio.CancelledError:
                 if connection is not None:
-                    await _close_quietly(connection)
+                    # The app is stopping: drop the connection without a goodbye, which a busy server
+                    # (or a query cut off mid-way) could make us wait for.
+                    connection.terminate()
                 raise
             except Exception as exc:  # noqa: BLE001 (whatever broke the connection, make a new one)
                 self._connected.clear()
@@ -185,7 +187,10 @@ class PostgresRelay:
 
 
 async def _close_quietly(connection: asyncpg.Connection) -> None:
-    try:
-        await asyncio.wait_for(connection.close(), 2.0)
-    except Exception:  # noqa: BLE001
+    # asyncio.wait, not wait_for: on timeout wait_for waits for the cancelled close to finish, and a
+    # close stuck on a dead socket may not; terminate() never waits.
+    closing = asyncio.ensure_future(connection.close())
+    done, _ = await asyncio.wait({closing}, timeout=2.0)
+    if not done or closing.exception() is not None:
+        closing.cancel()
         connection.terminate()
