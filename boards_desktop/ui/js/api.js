@@ -1,0 +1,115 @@
+// Talking to the app: GraphQL, the board's live events (SSE), uploads and media URLs.
+// Every call either returns what was asked or throws an ApiError whose message an artist can act on.
+
+export class ApiError extends Error {
+  /** code: BAD_USER_INPUT, NOT_FOUND, FORBIDDEN, CONFLICT, ...; fields: {name: message} from "inputParams.<name>: ..." */
+  constructor(message, {code = 'ERROR', status = 0} = {}) {
+    super(message);
+    this.code = code;
+    this.status = status;
+    this.fields = fieldErrors(message);
+  }
+}
+
+// The server names the input that was wrong as "inputParams.<field>: <what>", several joined by "; ".
+function fieldErrors(message) {
+  const fields = {};
+  for (const part of String(message).split('; ')) {
+    const match = /^inputParams\.([A-Za-z0-9_]+)(?:\.[^:]*)?: (.*)$/.exec(part);
+    if (match && !(match[1] in fields)) fields[match[1]] = match[2];
+  }
+  return fields;
+}
+
+/** Run a GraphQL operation; resolves to its `data`, rejects with ApiError (the first error's message). */
+export async function gql(query, variables = {}) {
+  let response;
+  try {
+    response = await fetch('/graphql', {
+      method: 'POST',
+      headers: {'content-type': 'application/json'},
+      body: JSON.stringify({query, variables}),
+    });
+  } catch {
+    throw new ApiError('The app is not answering: is it still running?', {code: 'OFFLINE'});
+  }
+  let body;
+  try {
+    body = await response.json();
+  } catch {
+    throw new ApiError(`The app answered ${response.status} ${response.statusText}`, {status: response.status});
+  }
+  if (body.errors?.length) {
+    const first = body.errors[0];
+    throw new ApiError(first.message, {code: first.extensions?.code ?? 'ERROR', status: response.status});
+  }
+  if (!response.ok) throw new ApiError(body.error ?? response.statusText, {status: response.status});
+  return body.data;
+}
+
+/** The fields every view of a generation needs (tiles, viewer, composer). */
+export const GENERATION_FIELDS = `
+  id boardId generatorName artifactType status progress errorMessage
+  storageUrl thumbnailUrl prompt isFavourite inputParams outputMetadata
+  createdAt startedAt completedAt updatedAt
+  tags { id name slug }
+  inputArtifacts { generationId role artifactType }
+`;
+
+/**
+ * Follow a board's live events: onEvent(payload) for each `generation` event, in order.
+ * Payload (snake_case, as upstream): {job_id, board_id, status, progress (0..1), phase, message,
+ * error_message, storage_url, thumbnail_url, ...}. The browser reconnects by itself after a drop;
+ * onState('open'|'reconnecting') tells the page. Returns the function that stops following.
+ */
+export function followBoard(boardId, onEvent, onState = () => {}) {
+  const source = new EventSource(`/api/sse/boards/${encodeURIComponent(boardId)}`);
+  source.addEventListener('generation', (event) => {
+    try {
+      onEvent(JSON.parse(event.data));
+    } catch (error) {
+      console.error('a board event could not be read', error);
+    }
+  });
+  source.onopen = () => onState('open');
+  source.onerror = () => onState(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');
+  return () => source.close();
+}
+
+/**
+ * Upload one file to a board as a completed generation. onProgress(fraction 0..1) while it goes.
+ * Resolves to {id, status, storageUrl, thumbnailUrl, artifactType, generatorName}; rejects with
+ * ApiError carrying the server's refusal ("... is not an image, video, audio or text file ...").
+ */
+export function uploadFile(boardId, file, onProgress = () => {}) {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    form.append('board_id', boardId);
+    form.append('file', file, file.name);
+    const request = new XMLHttpRequest();
+    request.open('POST', '/api/uploads/artifact');
+    request.responseType = 'json';
+    request.upload.onprogress = (event) => { if (event.lengthComputable) onProgress(event.loaded / event.total); };
+    request.onload = () => {
+      const body = request.response ?? {};
+      if (request.status === 201) resolve(body);
+      else reject(new ApiError(body.error ?? `The upload failed (${request.status})`, {code: body.code, status: request.status}));
+    };
+    request.onerror = () => reject(new ApiError('The upload was cut off: is the app still running?', {code: 'OFFLINE'}));
+    request.send(form);
+  });
+}
+
+/** A media URL (storageUrl/thumbnailUrl as the API gives them) with download parameters. */
+export function downloadUrl(storageUrl, filename) {
+  const url = new URL(storageUrl, location.origin);
+  url.searchParams.set('download', 'true');
+  if (filename) url.searchParams.set('filename', filename);
+  return url.pathname + url.search;
+}
+
+/** The storage key of a media URL (`/api/storage/<key>`), as the desktop bridge wants it. */
+export function storageKey(storageUrl) {
+  const path = new URL(storageUrl, location.origin).pathname;
+  return decodeURIComponent(path.replace(/^\/api\/storage\//, ''));
+}

@@ -1,0 +1,63 @@
+// The app's entry point: the theme, the router (#/, #/boards/<id>, #/settings), global shortcuts.
+//
+// A page is a module exporting `mount(container, params)`; it may return a function that cleans up
+// (closes its event streams, removes its shortcuts) when another page replaces it.
+import {h} from './dom.js';
+import {applyTheme} from './theme.js';
+import {addShortcut, showShortcutHelp} from './shortcuts.js';
+import {toast} from './toast.js';
+
+const ROUTES = [
+  {pattern: /^#?\/?$/, page: () => import('./pages/home.js'), params: () => ({})},
+  {pattern: /^#\/boards\/([0-9a-f-]{36})$/, page: () => import('./pages/board.js'), params: (m) => ({boardId: m[1]})},
+  {pattern: /^#\/settings$/, page: () => import('./pages/settings.js'), params: () => ({})},
+];
+
+const container = document.getElementById('page');
+let cleanup = null;
+let routing = 0;
+
+async function route() {
+  const turn = ++routing;
+  const hash = location.hash || '#/';
+  const match = ROUTES.map((r) => [r, r.pattern.exec(hash)]).find(([, m]) => m);
+  if (cleanup) { try { cleanup(); } catch (error) { console.error(error); } cleanup = null; }
+  setCrumbs([]);
+  container.replaceChildren();
+  if (!match) {
+    container.append(h('div', {class: 'empty-state'}, 'There is nothing here. ', h('a', {href: '#/'}, 'Go to your boards')));
+    return;
+  }
+  const [r, m] = match;
+  try {
+    const module = await r.page();
+    if (turn !== routing) return;  // the artist moved on while the page loaded
+    cleanup = (await module.mount(container, r.params(m))) ?? null;
+  } catch (error) {
+    console.error(error);
+    container.append(h('div', {class: 'empty-state error-text'}, `This page could not be shown: ${error.message}`));
+  }
+}
+
+/** The breadcrumbs in the top bar: [{label, href?}] after "Boards". */
+export function setCrumbs(items) {
+  const nav = document.querySelector('[data-testid=crumbs]');
+  const parts = [];
+  for (const item of items) {
+    parts.push(h('span', {class: 'sep', 'aria-hidden': 'true'}, '/'));
+    parts.push(item.href ? h('a', {href: item.href}, item.label) : h('span', {'aria-current': 'page'}, item.label));
+  }
+  nav.replaceChildren(...parts);
+}
+
+applyTheme();
+document.querySelector('[data-action=help]').addEventListener('click', showShortcutHelp);
+addShortcut({keys: '?', label: '?', description: 'Show the keyboard shortcuts', run: showShortcutHelp});
+addShortcut({keys: ',', label: ',', description: 'Open settings', run: () => { location.hash = '#/settings'; }});
+addShortcut({keys: 'g', label: 'G', description: 'Go to your boards', run: () => { location.hash = '#/'; }});
+window.addEventListener('hashchange', route);
+window.addEventListener('unhandledrejection', (event) => {
+  // Nothing that fails is silent: an error no code caught still reaches the artist.
+  toast(`Something went wrong: ${event.reason?.message ?? event.reason}`, {kind: 'error'});
+});
+route();

@@ -1,0 +1,23 @@
+// The app's message bus: parts of a page tell each other what happened without importing each other.
+//
+// Events (detail):
+//   generation:created  {generation}            a new generation was queued (the grid shows it at once)
+//   generation:changed  {generation}            a generation's fields changed (favourite, tags...)
+//   generations:removed {ids}                   generations were deleted or moved off the board
+//   composer:use-settings {generation}          fill the composer with this generation's generator and inputs
+//   composer:add-input  {generation}            put this generation into the composer's matching artifact slot
+//   viewer:open         {id, neighbour}         open the viewer; neighbour(id, delta) -> Promise<id|null>
+//   board:changed       {board}                 the board's title or description changed
+
+const target = new EventTarget();
+
+export function emit(name, detail = {}) {
+  target.dispatchEvent(new CustomEvent(name, {detail}));
+}
+
+/** Listen; returns the function that stops listening (call it when the page unmounts). */
+export function on(name, handler) {
+  const listener = (event) => handler(event.detail);
+  target.addEventListener(name, listener);
+  return () => target.removeEventListener(name, listener);
+}

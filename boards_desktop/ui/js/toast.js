@@ -1,0 +1,23 @@
+// Toasts: a short line about what just happened. Errors stay until dismissed: nothing fails silently.
+import {h} from './dom.js';
+
+const SHOWN_MS = 4000;
+
+/** toast('Board deleted') / toast('Could not ...', {kind: 'error'}) / {action: {label, run}}. */
+export function toast(message, {kind = 'info', action = null, timeout = kind === 'error' ? 0 : SHOWN_MS} = {}) {
+  const area = document.querySelector('.toasts');
+  const close = () => node.remove();
+  const node = h('div', {class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status', dataset: {kind}},
+    h('span', {class: 'toast-text'}, message),
+    action && h('button', {type: 'button', onclick: () => { close(); action.run(); }}, action.label),
+    h('button', {type: 'button', 'aria-label': 'Dismiss', onclick: close}, '✕'),
+  );
+  area.append(node);
+  if (timeout) setTimeout(close, timeout);
+  return close;
+}
+
+/** Report a failure: its message (which says what to do), prefixed by what was being done. */
+export function toastError(doing, error) {
+  return toast(`${doing}: ${error?.message ?? error}`, {kind: 'error'});
+}
