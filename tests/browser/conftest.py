@@ -108,7 +108,9 @@ def installation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installat
         launch.stop()
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: while sync Playwright runs, its event loop is the thread's running
+# loop, and the asyncio tests of other packages (asyncio.run, pytest-asyncio) cannot start one.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     with playwright_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

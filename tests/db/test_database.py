@@ -97,7 +97,7 @@ async def test_a_writer_in_another_process_is_waited_for_without_blocking_the_lo
         ticker.cancel()
         other.close()
         assert waited >= 0.3  # it did wait for the lock...
-        assert ticks >= 15  # ...while the loop went on serving everything else
+        assert ticks >= 5  # ...while the loop went on serving everything else (blocked, it would tick once)
         async with database.read() as session:
             assert (await session.execute(text("SELECT slug FROM tenants"))).scalar_one() == "t"
     finally:
