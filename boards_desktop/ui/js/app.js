@@ -24,6 +24,9 @@ async function route() {
   if (cleanup) { try { cleanup(); } catch (error) { console.error(error); } cleanup = null; }
   setCrumbs([]);
   container.replaceChildren();
+  const settingsLink = document.querySelector('[data-testid=open-settings]');
+  if (hash === '#/settings') settingsLink.setAttribute('aria-current', 'page');
+  else settingsLink.removeAttribute('aria-current');
   if (!match) {
     container.append(h('div', {class: 'empty-state'}, 'There is nothing here. ', h('a', {href: '#/'}, 'Go to your boards')));
     return;

@@ -247,9 +247,10 @@ export async function mount(container) {
   }
 
   async function deleteBoard(board) {
-    const what = board.generationCount
-      ? `Its ${plural(board.generationCount, 'generation')} and their files will be deleted with it.`
-      : 'It has no generations.';
+    const n = board.generationCount;
+    const what = n === 0 ? 'It has no generations.'
+      : n === 1 ? 'Its 1 generation and its file will be deleted with it.'
+        : `Its ${plural(n, 'generation')} and their files will be deleted with it.`;
     const sure = await confirmDialog({
       title: `Delete “${board.title}”?`,
       message: `${what} This cannot be undone.`,

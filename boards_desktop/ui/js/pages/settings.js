@@ -56,13 +56,25 @@ export async function mount(container) {
     h('header', {class: 'settings-header'}, h('h1', {}, 'Settings')),
     h('div', {class: 'settings-layout'}, nav, body)));
 
+  // The section in view is marked in the side list.
+  const observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      const id = entry.target.id.replace(/^settings-/, '');
+      for (const button of nav.querySelectorAll('button')) {
+        if (button.dataset.section === id) button.setAttribute('aria-current', 'true');
+        else button.removeAttribute('aria-current');
+      }
+    }
+  }, {root: container, rootMargin: '0px 0px -70% 0px'});
+
   let data;
   try {
     data = await gql(LOAD);
   } catch (error) {
     body.replaceChildren(h('div', {class: 'empty-state error-text', role: 'alert'}, `The settings could not be loaded: ${error.message}`));
     body.dataset.state = 'error';
-    return;
+    return () => observer.disconnect();
   }
   const labels = Object.fromEntries(data.providerKeys.map((key) => [key.provider, key.label]));
   body.replaceChildren(
@@ -73,6 +85,8 @@ export async function mount(container) {
     appearanceSection(),
   );
   body.dataset.state = 'ready';
+  body.querySelectorAll('.settings-section').forEach((node) => observer.observe(node));
+  return () => observer.disconnect();
 }
 
 function section(id, title, intro, ...content) {
@@ -356,10 +370,11 @@ function dataSection(settings) {
 function appearanceSection() {
   const chosen = currentTheme();
   const option = (value, label, hint) => h('label', {class: 'theme-option', dataset: {theme: value}},
-    h('input', {type: 'radio', name: 'theme', value, checked: chosen === value, dataset: {testid: `theme-${value}`},
-      onchange: () => { setTheme(value); toast(`Theme: ${label}`, {kind: 'ok'}); }}),
     h('span', {class: 'theme-swatch', 'aria-hidden': 'true'}, h('span'), h('span')),
-    h('span', {class: 'theme-label'}, h('strong', {}, label), h('span', {class: 'hint'}, hint)));
+    h('span', {class: 'theme-label'},
+      h('input', {type: 'radio', name: 'theme', value, checked: chosen === value, dataset: {testid: `theme-${value}`},
+        onchange: () => { setTheme(value); toast(`Theme: ${label}`, {kind: 'ok'}); }}),
+      h('span', {}, h('strong', {}, label), h('span', {class: 'hint'}, hint))));
   return section('appearance', 'Appearance', null,
     h('fieldset', {class: 'theme-choice', role: 'radiogroup', 'aria-labelledby': 'theme-legend'},
       h('legend', {id: 'theme-legend'}, 'Theme'),
