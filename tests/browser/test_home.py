@@ -187,3 +187,61 @@ def test_an_installation_without_boards_invites_to_make_the_first(page, api) -> 
     page.locator("[data-testid=form-dialog] input[name=title]").fill("First of many")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"#/boards/[0-9a-f-]{36}$"))
+
+
+def test_the_cards_are_reached_and_opened_from_the_keyboard(page, api) -> None:
+    for title in ("Keys one", "Keys two"):
+        api.create_board(title)
+    page.reload()
+    page.locator(READY).wait_for()
+    first, second = [li.get_attribute("data-board-id") for li in page.locator(f"{BOARDS} li[data-board-id]").all()[:2]]
+    page.keyboard.press("/")
+    page.keyboard.press("ArrowDown")  # from the search to the first card
+    assert page.evaluate("document.activeElement.closest('li')?.dataset.boardId") == first
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.closest('li')?.dataset.boardId") == second
+    # The card's menu opens from the keyboard too, and Escape closes it again.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    menu = page.locator("[data-testid=board-menu-items]")
+    menu.wait_for()
+    assert page.evaluate("document.activeElement.dataset.action") == "rename"
+    page.keyboard.press("Escape")
+    menu.wait_for(state="detached")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(f"#/boards/{second}$"))
+
+
+def test_failures_are_said_not_swallowed(page) -> None:
+    page.locator(READY).wait_for()
+
+    def refuse_boards(route):
+        if "myBoards" in (route.request.post_data or ""):
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/graphql", refuse_boards)
+    page.reload()
+    page.locator("[data-testid=boards][data-state=error]").wait_for()
+    assert "could not be loaded" in page.locator(BOARDS).inner_text()
+    page.unroute("**/graphql")
+    page.get_by_role("button", name="Try again").click()
+    page.locator(READY).wait_for()
+
+    def refuse_create(route):
+        if "createBoard" in (route.request.post_data or ""):
+            route.fulfill(status=200, content_type="application/json",
+                          body='{"data": null, "errors": [{"message": "the disk is full", "extensions": {"code": "ERROR"}}]}')
+        else:
+            route.continue_()
+
+    page.route("**/graphql", refuse_create)
+    page.locator("[data-testid=new-board]").click()
+    page.locator("[data-testid=form-dialog] input[name=title]").fill("Cannot be made")
+    page.keyboard.press("Enter")
+    error = page.locator("[data-testid=toasts] .toast[data-kind=error]")
+    error.wait_for()
+    assert "Could not create the board: the disk is full" in error.inner_text()
+    assert "#/boards/" not in page.url
