@@ -8,6 +8,7 @@ an artist would name one) and a fal.ai key in its environment.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from collections.abc import Iterator
 
 import httpx
@@ -233,3 +234,17 @@ def test_concurrency_per_provider_is_saved_and_the_environment_one_is_locked(pag
     assert page.locator("[data-testid=concurrency-input][data-provider=openai]").input_value() == "3"
     limits = {c["provider"]: c for c in api.gql("{ appSettings { concurrency { provider limit source } } }")["appSettings"]["concurrency"]}
     assert limits["openai"] == {"provider": "openai", "limit": 3, "source": "settings"}
+
+
+def test_the_workflow_folder_is_shown_and_read_again_with_its_problems(page) -> None:
+    open_settings(page)
+    workflows = page.locator("[data-testid=workflows][data-state=ready]")
+    workflows.wait_for()
+    folder = Path(page.locator("[data-testid=workflows-folder]").inner_text())
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "broken.json").write_text("{ this is not a workflow")
+    page.locator("[data-testid=workflows-refresh]").click()
+    wait_for_toast(page, "Workflow folder read")
+    problem = workflows.locator(".workflow-problems li", has_text="broken.json")
+    problem.wait_for()
+    assert problem.inner_text().split("—", 1)[1].strip()

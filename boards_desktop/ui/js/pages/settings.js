@@ -18,6 +18,9 @@ const SET_KEY = `mutation SetKey($provider: String!, $key: String!) { setProvide
 const CLEAR_KEY = `mutation ClearKey($provider: String!) { clearProviderKey(provider: $provider) { ${KEY_FIELDS} } }`;
 const UPDATE = `mutation Update($input: UpdateAppSettingsInput!) { updateAppSettings(input: $input) { ${SETTINGS_FIELDS} } }`;
 const SIZE = '{ appSettings { dataSizeBytes } }';
+const WORKFLOW_FIELDS = 'folder generators { name description available unavailableReason } problems { path reason }';
+const WORKFLOWS = `{ comfyuiWorkflows { ${WORKFLOW_FIELDS} } }`;
+const REFRESH_WORKFLOWS = `mutation Refresh { refreshComfyuiWorkflows { ${WORKFLOW_FIELDS} } }`;
 
 const MAX_CONCURRENCY = 64;
 
@@ -56,17 +59,26 @@ export async function mount(container) {
     h('header', {class: 'settings-header'}, h('h1', {}, 'Settings')),
     h('div', {class: 'settings-layout'}, nav, body)));
 
-  // The section in view is marked in the side list.
-  const observer = new IntersectionObserver((entries) => {
-    for (const entry of entries) {
-      if (!entry.isIntersecting) continue;
-      const id = entry.target.id.replace(/^settings-/, '');
-      for (const button of nav.querySelectorAll('button')) {
-        if (button.dataset.section === id) button.setAttribute('aria-current', 'true');
-        else button.removeAttribute('aria-current');
-      }
+  // The section in view is marked in the side list: the last one whose top has passed the top of the page.
+  let frame = 0;
+  const markCurrent = () => {
+    frame = 0;
+    const sections = [...body.querySelectorAll('.settings-section')];
+    if (!sections.length) return;
+    const top = container.getBoundingClientRect().top + 80;
+    const atEnd = container.scrollTop + container.clientHeight >= container.scrollHeight - 2;
+    let current = sections[0];
+    for (const node of sections) if (node.getBoundingClientRect().top <= top) current = node;
+    if (atEnd && container.scrollTop > 0) current = sections.at(-1);
+    const id = current.id.replace(/^settings-/, '');
+    for (const button of nav.querySelectorAll('button')) {
+      if (button.dataset.section === id) button.setAttribute('aria-current', 'true');
+      else button.removeAttribute('aria-current');
     }
-  }, {root: container, rootMargin: '0px 0px -70% 0px'});
+  };
+  const onScroll = () => { if (!frame) frame = requestAnimationFrame(markCurrent); };
+  container.addEventListener('scroll', onScroll, {passive: true});
+  const stop = () => { container.removeEventListener('scroll', onScroll); cancelAnimationFrame(frame); };
 
   let data;
   try {
@@ -74,7 +86,7 @@ export async function mount(container) {
   } catch (error) {
     body.replaceChildren(h('div', {class: 'empty-state error-text', role: 'alert'}, `The settings could not be loaded: ${error.message}`));
     body.dataset.state = 'error';
-    return () => observer.disconnect();
+    return stop;
   }
   const labels = Object.fromEntries(data.providerKeys.map((key) => [key.provider, key.label]));
   body.replaceChildren(
@@ -85,8 +97,8 @@ export async function mount(container) {
     appearanceSection(),
   );
   body.dataset.state = 'ready';
-  body.querySelectorAll('.settings-section').forEach((node) => observer.observe(node));
-  return () => observer.disconnect();
+  markCurrent();
+  return stop;
 }
 
 function section(id, title, intro, ...content) {
@@ -224,7 +236,7 @@ function engineSection(settings) {
     h('div', {class: 'inline-form'}, input, save),
     error, source);
   return section('engine', 'Local engine',
-    'ComfyUI running on this computer (or your network) runs the workflows offered as generators.', form);
+    'ComfyUI running on this computer (or your network) runs the workflows offered as generators.', form, workflowsBlock());
 
   function draw(values) {
     current = values.comfyuiUrl;
@@ -254,6 +266,50 @@ function engineSection(settings) {
       save.disabled = false;
       input.focus();
     }
+  }
+}
+
+/** The workflow files offered as `comfyui/<name>` generators, and those left out (and why). */
+function workflowsBlock() {
+  const block = h('div', {class: 'workflows', dataset: {testid: 'workflows', state: 'loading'}},
+    h('p', {class: 'muted'}, 'Reading the workflow folder…'));
+  const refresh = async (button) => {
+    button.disabled = true;
+    try {
+      const {refreshComfyuiWorkflows: listing} = await gql(REFRESH_WORKFLOWS);
+      draw(listing);
+      toast(`Workflow folder read: ${listing.generators.length} offered${listing.problems.length ? `, ${listing.problems.length} left out` : ''}`, {kind: 'ok'});
+    } catch (error) {
+      toastError('Could not read the workflow folder', error);
+      button.disabled = false;
+    }
+  };
+  gql(WORKFLOWS).then(({comfyuiWorkflows}) => draw(comfyuiWorkflows), (error) => {
+    block.replaceChildren(h('p', {class: 'error'}, `The workflows could not be listed: ${error.message}`));
+    block.dataset.state = 'error';
+  });
+  return block;
+
+  function draw(listing) {
+    const button = h('button', {type: 'button', dataset: {testid: 'workflows-refresh'}, onclick: () => refresh(button)}, 'Read the folder again');
+    block.replaceChildren(
+      h('div', {class: 'workflows-head'},
+        h('div', {},
+          h('div', {class: 'label'}, 'Workflows'),
+          h('p', {class: 'hint'}, 'Put your own workflow files (and their mappings) in ',
+            h('code', {class: 'path', title: listing.folder, dataset: {testid: 'workflows-folder'}}, listing.folder))),
+        button),
+      listing.generators.length
+        ? h('ul', {class: 'workflow-list'}, listing.generators.map((generator) => h('li', {dataset: {available: String(generator.available)}},
+          h('span', {class: `status-dot${generator.available ? ' set' : ''}`, 'aria-hidden': 'true'}),
+          h('span', {class: 'workflow-name'}, generator.name.replace(/^comfyui\//, '')),
+          h('span', {class: 'hint'}, generator.available ? (generator.description || 'Ready') : sentence(generator.unavailableReason ?? 'Not available')))))
+        : h('p', {class: 'muted workflows-none'}, 'No workflows are offered yet.'),
+      listing.problems.length
+        ? h('ul', {class: 'workflow-problems', 'aria-label': 'Workflow files left out'}, listing.problems.map((problem) => h('li', {},
+          h('code', {}, problem.path), ' — ', sentence(problem.reason))))
+        : '');
+    block.dataset.state = 'ready';
   }
 }
 
