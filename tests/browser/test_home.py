@@ -10,7 +10,8 @@ READY = "[data-testid=boards][data-state=ready]"
 
 
 def card(page, title: str):
-    return page.locator(f"{BOARDS} li[data-board-id]", has=page.locator("strong", has_text=re.compile(f"^{re.escape(title)}$")))
+    title_only = page.locator("strong", has_text=re.compile(f"^{re.escape(title)}$"))
+    return page.locator(f"{BOARDS} li[data-board-id]", has=title_only)
 
 
 def titles(page) -> list[str]:
@@ -232,8 +233,8 @@ def test_failures_are_said_not_swallowed(page) -> None:
 
     def refuse_create(route):
         if "createBoard" in (route.request.post_data or ""):
-            route.fulfill(status=200, content_type="application/json",
-                          body='{"data": null, "errors": [{"message": "the disk is full", "extensions": {"code": "ERROR"}}]}')
+            refusal = '{"data": null, "errors": [{"message": "the disk is full", "extensions": {"code": "ERROR"}}]}'
+            route.fulfill(status=200, content_type="application/json", body=refusal)
         else:
             route.continue_()
 

@@ -232,7 +232,8 @@ def test_concurrency_per_provider_is_saved_and_the_environment_one_is_locked(pag
     page.reload()
     page.locator(SETTINGS).wait_for()
     assert page.locator("[data-testid=concurrency-input][data-provider=openai]").input_value() == "3"
-    limits = {c["provider"]: c for c in api.gql("{ appSettings { concurrency { provider limit source } } }")["appSettings"]["concurrency"]}
+    saved = api.gql("{ appSettings { concurrency { provider limit source } } }")["appSettings"]["concurrency"]
+    limits = {c["provider"]: c for c in saved}
     assert limits["openai"] == {"provider": "openai", "limit": 3, "source": "settings"}
 
 
