@@ -63,6 +63,11 @@ export async function mount(container) {
     () => document.removeEventListener('pointerdown', closeOnOutside),
     () => clearTimeout(searchTimer),
   ];
+  // "just now" grows older while the page stays open.
+  const ticking = setInterval(() => {
+    for (const time of list.querySelectorAll('time[datetime]')) time.textContent = timeAgo(time.dateTime);
+  }, 60_000);
+  stops.push(() => clearInterval(ticking));
 
   await load('');
   return () => { turn += 1; stops.forEach((stop) => stop()); };
