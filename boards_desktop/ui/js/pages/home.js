@@ -129,13 +129,13 @@ export async function mount(container) {
         cover(board),
         h('div', {class: 'card-body'},
           h('strong', {class: 'card-title', title: board.title}, board.title),
-          description
-            ? h('p', {class: 'card-description', dataset: {testid: 'board-description'}}, excerpt(description))
-            : null,
           h('div', {class: 'card-meta'},
             h('span', {dataset: {testid: 'generation-count'}}, plural(board.generationCount, 'generation')),
             h('span', {'aria-hidden': 'true'}, '·'),
-            h('time', {datetime: board.updatedAt, title: new Date(board.updatedAt).toLocaleString()}, timeAgo(board.updatedAt))))),
+            h('time', {datetime: board.updatedAt, title: new Date(board.updatedAt).toLocaleString()}, timeAgo(board.updatedAt))),
+          description
+            ? h('p', {class: 'card-description', dataset: {testid: 'board-description'}}, excerpt(description))
+            : null)),
       menuButton);
   }
 
