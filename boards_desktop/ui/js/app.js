@@ -24,6 +24,9 @@ async function route() {
   if (cleanup) { try { cleanup(); } catch (error) { console.error(error); } cleanup = null; }
   setCrumbs([]);
   container.replaceChildren();
+  const settingsLink = document.querySelector('[data-testid=open-settings]');
+  if (hash === '#/settings') settingsLink.setAttribute('aria-current', 'page');
+  else settingsLink.removeAttribute('aria-current');
   if (!match) {
     container.append(h('div', {class: 'empty-state'}, 'There is nothing here. ', h('a', {href: '#/'}, 'Go to your boards')));
     return;
@@ -32,9 +35,17 @@ async function route() {
   try {
     const module = await r.page();
     if (turn !== routing) return;  // the artist moved on while the page loaded
-    cleanup = (await module.mount(container, r.params(m))) ?? null;
+    const stop = (await module.mount(container, r.params(m))) ?? null;
+    if (turn !== routing) {
+      // Another page was asked for while this one was mounting: stop this one at once (its
+      // shortcuts, its event streams) rather than let it outlive its page.
+      try { stop?.(); } catch (error) { console.error(error); }
+      return;
+    }
+    cleanup = stop;
   } catch (error) {
     console.error(error);
+    if (turn !== routing) return;  // the page that failed is no longer the one asked for
     container.append(h('div', {class: 'empty-state error-text'}, `This page could not be shown: ${error.message}`));
   }
 }

@@ -40,16 +40,26 @@ export async function formDialog({title, fields, submit = 'Save'}) {
     control.value = field.value ?? '';
     return {field, control, row: h('div', {class: 'field'}, h('label', {for: id}, field.label), control)};
   });
-  const dialog = h('dialog', {'aria-labelledby': 'dialog-title', dataset: {testid: 'form-dialog'}},
-    h('form', {method: 'dialog'},
-      h('h2', {id: 'dialog-title'}, title),
-      inputs.map((input) => input.row),
-      h('div', {class: 'dialog-actions'},
-        h('button', {value: 'cancel', type: 'submit', formnovalidate: true}, 'Cancel'),
-        h('button', {value: 'ok', type: 'submit', class: 'primary'}, submit),
-      ),
+  const okButton = h('button', {value: 'ok', type: 'submit', class: 'primary'}, submit);
+  const form = h('form', {method: 'dialog'},
+    h('h2', {id: 'dialog-title'}, title),
+    inputs.map((input) => input.row),
+    h('div', {class: 'dialog-actions'},
+      h('button', {value: 'cancel', type: 'submit', formnovalidate: true}, 'Cancel'),
+      okButton,
     ),
   );
+  // Enter in a field (Ctrl/Cmd+Enter in a text area) submits: the form's first button is Cancel,
+  // which the browser's own implicit submission would press.
+  form.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || event.isComposing) return;
+    const multiline = event.target.tagName === 'TEXTAREA';
+    if (event.target.tagName !== 'INPUT' && !multiline) return;
+    if (multiline && !(event.ctrlKey || event.metaKey)) return;
+    event.preventDefault();
+    form.requestSubmit(okButton);
+  });
+  const dialog = h('dialog', {'aria-labelledby': 'dialog-title', dataset: {testid: 'form-dialog'}}, form);
   queueMicrotask(() => inputs[0]?.control.select());
   if ((await open(dialog)) !== 'ok') return null;
   return Object.fromEntries(inputs.map(({field, control}) => [field.name, control.value.trim()]));

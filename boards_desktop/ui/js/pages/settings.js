@@ -1,8 +1,440 @@
 // Settings: provider keys, the local engine, concurrency, where the data lives, the theme.
-import {h} from '../dom.js';
+//
+// Each section saves on its own and says so (a toast); what the server refused is shown beside its
+// field. Keys are written into a password field and sent once: the page never shows, keeps or logs
+// one — only whether it is set, its last four characters and where it comes from.
+import {gql} from '../api.js';
+import {h, formatBytes} from '../dom.js';
 import {setCrumbs} from '../app.js';
+import {toast, toastError} from '../toast.js';
+import {confirmDialog} from '../dialog.js';
+import {currentTheme, setTheme} from '../theme.js';
+import {openDataFolder} from '../desktop.js';
 
-export function mount(container) {
+const KEY_FIELDS = 'provider label envVar isSet lastFour source canStore storeUnavailableReason';
+const SETTINGS_FIELDS = 'comfyuiUrl comfyuiUrlSource concurrency { provider limit source } dataDir mediaDir databaseKind dataSizeBytes';
+const LOAD = `{ providerKeys { ${KEY_FIELDS} } appSettings { ${SETTINGS_FIELDS} } }`;
+const SET_KEY = `mutation SetKey($provider: String!, $key: String!) { setProviderKey(provider: $provider, key: $key) { ${KEY_FIELDS} } }`;
+const CLEAR_KEY = `mutation ClearKey($provider: String!) { clearProviderKey(provider: $provider) { ${KEY_FIELDS} } }`;
+const UPDATE = `mutation Update($input: UpdateAppSettingsInput!) { updateAppSettings(input: $input) { ${SETTINGS_FIELDS} } }`;
+const SIZE = '{ appSettings { dataSizeBytes } }';
+const WORKFLOW_FIELDS = 'folder generators { name description available unavailableReason } problems { path reason }';
+const WORKFLOWS = `{ comfyuiWorkflows { ${WORKFLOW_FIELDS} } }`;
+const REFRESH_WORKFLOWS = `mutation Refresh { refreshComfyuiWorkflows { ${WORKFLOW_FIELDS} } }`;
+
+const MAX_CONCURRENCY = 64;
+
+const SOURCES = {
+  environment: 'set in the environment',
+  settings: 'the address saved on this page',
+  config: 'the address in the config file',
+  default: 'the default address',
+};
+
+const LIMIT_SOURCES = {
+  settings: 'Saved on this page',
+  config: 'From the config file',
+  default: 'The default',
+  environment: 'Set in the environment',
+};
+
+const SECTIONS = [
+  ['keys', 'Provider keys'],
+  ['engine', 'Local engine'],
+  ['concurrency', 'Concurrency'],
+  ['data', 'Data'],
+  ['appearance', 'Appearance'],
+];
+
+export async function mount(container) {
   setCrumbs([{label: 'Settings'}]);
-  container.append(h('div', {class: 'settings'}, h('h1', {}, 'Settings')));
+  const body = h('div', {class: 'settings-sections', dataset: {testid: 'settings', state: 'loading'}},
+    h('div', {class: 'settings-loading muted'}, h('span', {class: 'spinner', 'aria-hidden': 'true'}), 'Loading the settings…'));
+  const nav = h('nav', {class: 'settings-nav', 'aria-label': 'Settings sections'},
+    SECTIONS.map(([id, label]) => h('button', {
+      type: 'button', class: 'ghost', dataset: {section: id},
+      onclick: () => container.querySelector(`#settings-${id}`)?.scrollIntoView({behavior: 'smooth', block: 'start'}),
+    }, label)));
+  container.append(h('div', {class: 'settings'},
+    h('header', {class: 'settings-header'}, h('h1', {}, 'Settings')),
+    h('div', {class: 'settings-layout'}, nav, body)));
+
+  // The section in view is marked in the side list: the last one whose top has passed the top of the page.
+  let frame = 0;
+  const markCurrent = () => {
+    frame = 0;
+    const sections = [...body.querySelectorAll('.settings-section')];
+    if (!sections.length) return;
+    const top = container.getBoundingClientRect().top + 80;
+    const atEnd = container.scrollTop + container.clientHeight >= container.scrollHeight - 2;
+    let current = sections[0];
+    for (const node of sections) if (node.getBoundingClientRect().top <= top) current = node;
+    if (atEnd && container.scrollTop > 0) current = sections.at(-1);
+    const id = current.id.replace(/^settings-/, '');
+    for (const button of nav.querySelectorAll('button')) {
+      if (button.dataset.section === id) button.setAttribute('aria-current', 'true');
+      else button.removeAttribute('aria-current');
+    }
+  };
+  const onScroll = () => { if (!frame) frame = requestAnimationFrame(markCurrent); };
+  container.addEventListener('scroll', onScroll, {passive: true});
+  const stop = () => { container.removeEventListener('scroll', onScroll); cancelAnimationFrame(frame); };
+
+  let data;
+  try {
+    data = await gql(LOAD);
+  } catch (error) {
+    body.replaceChildren(h('div', {class: 'empty-state error-text', role: 'alert'}, `The settings could not be loaded: ${error.message}`));
+    body.dataset.state = 'error';
+    return stop;
+  }
+  const labels = Object.fromEntries(data.providerKeys.map((key) => [key.provider, key.label]));
+  body.replaceChildren(
+    keysSection(data.providerKeys),
+    engineSection(data.appSettings),
+    concurrencySection(data.appSettings, labels),
+    dataSection(data.appSettings),
+    appearanceSection(),
+  );
+  body.dataset.state = 'ready';
+  markCurrent();
+  return stop;
+}
+
+function section(id, title, intro, ...content) {
+  return h('section', {class: 'settings-section', id: `settings-${id}`, 'aria-labelledby': `settings-${id}-title`, dataset: {testid: `section-${id}`}},
+    h('div', {class: 'section-head'},
+      h('h2', {id: `settings-${id}-title`}, title),
+      intro && h('p', {class: 'section-intro'}, intro)),
+    ...content);
+}
+
+/** The text after "<field>: " in a server refusal, when it names that field. */
+function fieldMessage(error, pattern) {
+  const match = pattern.exec(String(error?.message ?? ''));
+  return match ? match[1] : null;
+}
+
+/** The server's lower-case clause, capitalised. */
+function sentence(text) {
+  const trimmed = String(text).trim();
+  return trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+}
+
+function showError(node, input, message) {
+  node.textContent = message ? sentence(message) : '';
+  node.hidden = !message;
+  if (input) input.setAttribute('aria-invalid', message ? 'true' : 'false');
+}
+
+// -- provider keys ---------------------------------------------------------------------------
+
+function keysSection(keys) {
+  return section('keys', 'Provider keys',
+    'Keys for the online services are kept in your system’s keyring, never in the app’s files. Only whether one is set and its last four characters are shown.',
+    h('ul', {class: 'key-list'}, keys.map(keyRow)));
+}
+
+function keyRow(initial) {
+  const row = h('li', {class: 'key-row'});
+  draw(initial);
+  return row;
+
+  function draw(key) {
+    const fromEnvironment = key.source === 'ENVIRONMENT';
+    const inputId = `key-${key.provider}`;
+    const errorId = `key-${key.provider}-error`;
+    const input = h('input', {
+      id: inputId, type: 'password', class: 'key-input', autocomplete: 'new-password', spellcheck: 'false',
+      placeholder: key.isSet ? 'Paste a new key to replace it' : 'Paste your key',
+      disabled: !key.canStore, 'aria-describedby': errorId, dataset: {testid: 'key-input'},
+      oninput: () => { save.disabled = !input.value.trim(); showError(error, input, null); },
+    });
+    const save = h('button', {type: 'submit', class: 'primary', disabled: true, dataset: {testid: 'key-save'}}, key.isSet ? 'Replace' : 'Save');
+    const clear = key.isSet && key.source === 'KEYRING'
+      ? h('button', {type: 'button', class: 'danger', dataset: {testid: 'key-clear'}, onclick: () => clearKey(key)}, 'Clear')
+      : null;
+    const error = h('p', {class: 'error', id: errorId, role: 'alert', hidden: true, dataset: {testid: 'key-error'}});
+    const form = h('form', {class: 'key-form', onsubmit: (event) => { event.preventDefault(); saveKey(key, input, save, error); }},
+      h('label', {class: 'visually-hidden', for: inputId}, `${key.label} key`), input, save, clear);
+    const notes = [];
+    if (fromEnvironment) {
+      notes.push(`This key comes from the ${key.envVar} environment variable, which wins over the keyring: it cannot be cleared here — change or remove it where it is set.`);
+    }
+    if (!key.canStore) notes.push(sentence(key.storeUnavailableReason ?? 'keys cannot be stored on this computer'));
+    row.dataset.provider = key.provider;
+    row.dataset.set = String(key.isSet);
+    row.dataset.source = key.source ?? '';
+    row.dataset.testid = 'provider-key';
+    row.replaceChildren(
+      h('div', {class: 'key-info'},
+        h('div', {class: 'key-name'}, h('strong', {}, key.label), h('code', {class: 'env-var', title: 'Environment variable'}, key.envVar)),
+        h('div', {class: 'key-status', dataset: {testid: 'key-status'}},
+          key.isSet
+            ? [h('span', {class: 'status-dot set', 'aria-hidden': 'true'}), 'Set · ', h('span', {class: 'last-four'}, `••••${key.lastFour ?? ''}`),
+              h('span', {class: 'chip source'}, fromEnvironment ? 'environment' : 'keyring')]
+            : [h('span', {class: 'status-dot', 'aria-hidden': 'true'}), 'Not set'])),
+      h('div', {class: 'key-controls'}, form, error, notes.map((note) => h('p', {class: 'hint', dataset: {testid: 'key-note'}}, note))),
+    );
+  }
+
+  async function saveKey(key, input, save, error) {
+    const value = input.value.trim();
+    if (!value) return;
+    save.disabled = true;
+    input.disabled = true;
+    try {
+      const {setProviderKey: changed} = await gql(SET_KEY, {provider: key.provider, key: value});
+      input.value = '';
+      draw(changed);
+      toast(`${changed.label} key ${key.isSet ? 'replaced' : 'saved'} (••••${changed.lastFour ?? ''})`, {kind: 'ok'});
+      row.querySelector('.key-input')?.focus();
+    } catch (failure) {
+      input.disabled = !key.canStore;
+      save.disabled = false;
+      showError(error, input, String(failure.message).replace(/^key: /, ''));
+      input.focus();
+    }
+  }
+
+  async function clearKey(key) {
+    const sure = await confirmDialog({
+      title: `Clear the ${key.label} key?`,
+      message: `The key ending in ${key.lastFour} is removed from the keyring; ${key.label} generators stop working until you set one again.`,
+      confirm: 'Clear key',
+      danger: true,
+    });
+    if (!sure) return;
+    try {
+      const {clearProviderKey: changed} = await gql(CLEAR_KEY, {provider: key.provider});
+      draw(changed);
+      toast(changed.isSet
+        ? `${changed.label}: the keyring’s key is cleared; the one from ${changed.envVar} still applies`
+        : `${changed.label} key cleared`, {kind: 'ok'});
+    } catch (failure) {
+      toastError(`Could not clear the ${key.label} key`, failure);
+    }
+  }
+}
+
+// -- local engine ----------------------------------------------------------------------------
+
+function engineSection(settings) {
+  const input = h('input', {
+    id: 'comfyui-url', type: 'text', inputmode: 'url', autocomplete: 'off', spellcheck: 'false',
+    class: 'url-input', 'aria-describedby': 'comfyui-url-error comfyui-url-source', dataset: {testid: 'comfyui-url'},
+    oninput: () => { showError(error, input, null); save.disabled = input.value.trim() === current; },
+  });
+  const save = h('button', {type: 'submit', class: 'primary', disabled: true, dataset: {testid: 'comfyui-save'}}, 'Save');
+  const error = h('p', {class: 'error', id: 'comfyui-url-error', role: 'alert', hidden: true, dataset: {testid: 'comfyui-url-error'}});
+  const source = h('p', {class: 'hint', id: 'comfyui-url-source', dataset: {testid: 'comfyui-url-source'}});
+  let current = '';
+  draw(settings);
+
+  const form = h('form', {class: 'field', onsubmit: submit},
+    h('label', {for: 'comfyui-url'}, 'ComfyUI address'),
+    h('div', {class: 'inline-form'}, input, save),
+    error, source);
+  return section('engine', 'Local engine',
+    'ComfyUI running on this computer (or your network) runs the workflows offered as generators.', form, workflowsBlock());
+
+  function draw(values) {
+    current = values.comfyuiUrl;
+    input.value = current;
+    const fromEnvironment = values.comfyuiUrlSource === 'environment';
+    input.disabled = fromEnvironment;
+    save.disabled = true;
+    source.textContent = fromEnvironment
+      ? 'Set in the environment (BOARDS_COMFYUI_URL), which wins over this page: change or remove it there.'
+      : `Using ${SOURCES[values.comfyuiUrlSource] ?? values.comfyuiUrlSource}.`;
+  }
+
+  async function submit(event) {
+    event.preventDefault();
+    const value = input.value.trim();
+    if (!value) { showError(error, input, 'Give the address ComfyUI listens on, e.g. http://127.0.0.1:8188'); return; }
+    save.disabled = true;
+    try {
+      const {updateAppSettings: changed} = await gql(UPDATE, {input: {comfyuiUrl: value}});
+      draw(changed);
+      showError(error, input, null);
+      toast(`ComfyUI address saved: ${changed.comfyuiUrl}`, {kind: 'ok'});
+    } catch (failure) {
+      const message = fieldMessage(failure, /^comfyuiUrl: (.*)$/s);
+      if (message === null) toastError('Could not save the ComfyUI address', failure);
+      else showError(error, input, message);
+      save.disabled = false;
+      input.focus();
+    }
+  }
+}
+
+/** The workflow files offered as `comfyui/<name>` generators, and those left out (and why). */
+function workflowsBlock() {
+  const block = h('div', {class: 'workflows', dataset: {testid: 'workflows', state: 'loading'}},
+    h('p', {class: 'muted'}, 'Reading the workflow folder…'));
+  const refresh = async (button) => {
+    button.disabled = true;
+    try {
+      const {refreshComfyuiWorkflows: listing} = await gql(REFRESH_WORKFLOWS);
+      draw(listing);
+      toast(`Workflow folder read: ${listing.generators.length} offered${listing.problems.length ? `, ${listing.problems.length} left out` : ''}`, {kind: 'ok'});
+    } catch (error) {
+      toastError('Could not read the workflow folder', error);
+      button.disabled = false;
+    }
+  };
+  gql(WORKFLOWS).then(({comfyuiWorkflows}) => draw(comfyuiWorkflows), (error) => {
+    block.replaceChildren(h('p', {class: 'error'}, `The workflows could not be listed: ${error.message}`));
+    block.dataset.state = 'error';
+  });
+  return block;
+
+  function draw(listing) {
+    const button = h('button', {type: 'button', dataset: {testid: 'workflows-refresh'}, onclick: () => refresh(button)}, 'Read the folder again');
+    block.replaceChildren(
+      h('div', {class: 'workflows-head'},
+        h('div', {},
+          h('div', {class: 'label'}, 'Workflows'),
+          h('p', {class: 'hint'}, 'Put your own workflow files (and their mappings) in ',
+            h('code', {class: 'path', title: listing.folder, dataset: {testid: 'workflows-folder'}}, listing.folder))),
+        button),
+      listing.generators.length
+        ? h('ul', {class: 'workflow-list'}, listing.generators.map((generator) => h('li', {dataset: {available: String(generator.available)}},
+          h('span', {class: `status-dot${generator.available ? ' set' : ''}`, 'aria-hidden': 'true'}),
+          h('span', {class: 'workflow-name'}, generator.name.replace(/^comfyui\//, '')),
+          h('span', {class: 'hint'}, generator.available ? (generator.description || 'Ready') : sentence(generator.unavailableReason ?? 'Not available')))))
+        : h('p', {class: 'muted workflows-none'}, 'No workflows are offered yet.'),
+      listing.problems.length
+        ? h('ul', {class: 'workflow-problems', 'aria-label': 'Workflow files left out'}, listing.problems.map((problem) => h('li', {},
+          h('code', {}, problem.path), ' — ', sentence(problem.reason))))
+        : '');
+    block.dataset.state = 'ready';
+  }
+}
+
+// -- concurrency -----------------------------------------------------------------------------
+
+function concurrencySection(settings, labels) {
+  const rows = new Map();  // provider -> {input, error, limit, row}
+  const save = h('button', {type: 'submit', class: 'primary', disabled: true, dataset: {testid: 'concurrency-save'}}, 'Save limits');
+  const table = h('div', {class: 'concurrency-rows', role: 'group', 'aria-label': 'Generations run at once, per provider'});
+  draw(settings.concurrency);
+  const form = h('form', {class: 'concurrency-form', onsubmit: submit, novalidate: true},
+    table, h('div', {class: 'section-actions'}, save));
+  return section('concurrency', 'Concurrency',
+    'How many generations each provider runs at once; the rest wait their turn. 0 pauses that provider’s queue.', form);
+
+  function draw(limits) {
+    rows.clear();
+    table.replaceChildren(...limits.map((item) => {
+      const id = `concurrency-${item.provider}`;
+      const fromEnvironment = item.source === 'environment';
+      const input = h('input', {
+        id, type: 'number', min: 0, max: MAX_CONCURRENCY, step: 1, class: 'limit-input', disabled: fromEnvironment,
+        'aria-describedby': `${id}-error ${id}-source`, dataset: {testid: 'concurrency-input', provider: item.provider},
+        oninput: () => { showError(error, input, null); refresh(); },
+      });
+      input.value = String(item.limit);
+      const error = h('p', {class: 'error', id: `${id}-error`, role: 'alert', hidden: true, dataset: {testid: 'concurrency-error'}});
+      const row = h('div', {class: 'limit-row', dataset: {provider: item.provider, source: item.source}},
+        h('label', {for: id}, labels[item.provider] ?? providerName(item.provider)),
+        input,
+        h('span', {class: 'hint', id: `${id}-source`}, fromEnvironment
+          ? `BOARDS_CONCURRENCY_${item.provider.toUpperCase()} is set in the environment, which wins over this page`
+          : (LIMIT_SOURCES[item.source] ?? item.source)),
+        error);
+      rows.set(item.provider, {input, error, limit: item.limit, row});
+      return row;
+    }));
+    if (!limits.length) table.append(h('p', {class: 'muted'}, 'No provider has generators yet.'));
+    refresh();
+  }
+
+  function changed() {
+    return [...rows].filter(([, r]) => !r.input.disabled && r.input.value.trim() !== String(r.limit));
+  }
+
+  function refresh() {
+    save.disabled = changed().length === 0;
+  }
+
+  async function submit(event) {
+    event.preventDefault();
+    const items = [];
+    let bad = false;
+    for (const [provider, r] of changed()) {
+      const limit = Number(r.input.value);
+      if (!Number.isInteger(limit) || limit < 0 || limit > MAX_CONCURRENCY) {
+        showError(r.error, r.input, `Give a whole number from 0 to ${MAX_CONCURRENCY} (0 pauses its queue).`);
+        bad = true;
+      } else {
+        items.push({provider, limit});
+      }
+    }
+    if (bad || !items.length) return;
+    save.disabled = true;
+    try {
+      const {updateAppSettings: saved} = await gql(UPDATE, {input: {concurrency: items}});
+      draw(saved.concurrency);
+      toast(`Concurrency saved: ${items.map((i) => `${labels[i.provider] ?? providerName(i.provider)} ${i.limit}`).join(', ')}`, {kind: 'ok'});
+    } catch (failure) {
+      const provider = /^concurrency\[([^\]]+)\]/.exec(failure.message ?? '')?.[1];
+      const target = provider && rows.get(provider);
+      if (target) showError(target.error, target.input, failure.message.replace(/^concurrency\[[^\]]+\](\.limit)?: /, ''));
+      else toastError('Could not save the concurrency', failure);
+      refresh();
+    }
+  }
+}
+
+function providerName(provider) {
+  if (provider === 'local') return 'Local (built in)';
+  if (provider === 'comfyui') return 'ComfyUI';
+  return provider.charAt(0).toUpperCase() + provider.slice(1);
+}
+
+// -- data ------------------------------------------------------------------------------------
+
+function dataSection(settings) {
+  const size = h('dd', {dataset: {testid: 'data-size', bytes: String(settings.dataSizeBytes)}}, formatBytes(settings.dataSizeBytes));
+  const recount = h('button', {type: 'button', class: 'ghost small', 'aria-label': 'Count the size again', title: 'Count again', onclick: async () => {
+    recount.disabled = true;
+    try {
+      const {appSettings} = await gql(SIZE);
+      size.textContent = formatBytes(appSettings.dataSizeBytes);
+      size.dataset.bytes = String(appSettings.dataSizeBytes);
+    } catch (error) {
+      toastError('Could not count the data’s size', error);
+    } finally {
+      recount.disabled = false;
+    }
+  }}, '↻');
+  const path = (value, testid) => h('dd', {}, h('code', {class: 'path', title: value, dataset: {testid}}, value));
+  return section('data', 'Data', 'Everything you make stays on this computer, in one folder.',
+    h('dl', {class: 'data-list'},
+      h('dt', {}, 'Data folder'), path(settings.dataDir, 'data-dir'),
+      h('dt', {}, 'Media'), path(settings.mediaDir, 'media-dir'),
+      h('dt', {}, 'Database'), h('dd', {dataset: {testid: 'database-kind'}}, settings.databaseKind === 'postgresql' ? 'PostgreSQL' : 'SQLite'),
+      h('dt', {}, 'Size on disk'), h('div', {class: 'size-line'}, size, recount)),
+    h('div', {class: 'section-actions start'},
+      h('button', {type: 'button', dataset: {testid: 'open-data-folder'}, onclick: () => openDataFolder()}, 'Open data folder')));
+}
+
+// -- appearance ------------------------------------------------------------------------------
+
+function appearanceSection() {
+  const chosen = currentTheme();
+  const option = (value, label, hint) => h('label', {class: 'theme-option', dataset: {theme: value}},
+    h('span', {class: 'theme-swatch', 'aria-hidden': 'true'}, h('span'), h('span')),
+    h('span', {class: 'theme-label'},
+      h('input', {type: 'radio', name: 'theme', value, checked: chosen === value, dataset: {testid: `theme-${value}`},
+        onchange: () => { setTheme(value); toast(`Theme: ${label}`, {kind: 'ok'}); }}),
+      h('span', {}, h('strong', {}, label), h('span', {class: 'hint'}, hint))));
+  return section('appearance', 'Appearance', null,
+    h('fieldset', {class: 'theme-choice', role: 'radiogroup', 'aria-labelledby': 'theme-legend'},
+      h('legend', {id: 'theme-legend'}, 'Theme'),
+      option('system', 'System', 'Follows your computer'),
+      option('light', 'Light', 'Always light'),
+      option('dark', 'Dark', 'Always dark')));
 }
