@@ -81,7 +81,9 @@ class ApiClient:
         )["generation"]
 
     def upload(self, board_id: str, name: str, content: bytes, content_type: str) -> dict:
-        response = self.http.post("/api/uploads/artifact", data={"board_id": board_id}, files={"file": (name, content, content_type)})
+        """Upload a file as an artifact of its content type's family (image/png -> image)."""
+        form = {"board_id": board_id, "artifact_type": content_type.split("/")[0]}
+        response = self.http.post("/api/uploads/artifact", data=form, files={"file": (name, content, content_type)})
         assert response.status_code == 201, response.text
         return response.json()
 

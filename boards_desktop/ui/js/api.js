@@ -83,8 +83,15 @@ export function followBoard(boardId, onEvent, onState = () => {}) {
  */
 export function uploadFile(boardId, file, onProgress = () => {}) {
   return new Promise((resolve, reject) => {
+    const artifactType = artifactTypeOf(file);
+    if (!artifactType) {
+      reject(new ApiError(`${file.name}: Boards keeps images, video, audio and text, and this file is none of these`,
+        {code: 'BAD_USER_INPUT'}));
+      return;
+    }
     const form = new FormData();
     form.append('board_id', boardId);
+    form.append('artifact_type', artifactType);
     form.append('file', file, file.name);
     const request = new XMLHttpRequest();
     request.open('POST', '/api/uploads/artifact');
@@ -98,6 +105,25 @@ export function uploadFile(boardId, file, onProgress = () => {}) {
     request.onerror = () => reject(new ApiError('The upload was cut off: is the app still running?', {code: 'OFFLINE'}));
     request.send(form);
   });
+}
+
+const TYPE_OF_EXTENSION = {
+  png: 'image', jpg: 'image', jpeg: 'image', webp: 'image', gif: 'image', bmp: 'image', tif: 'image', tiff: 'image',
+  mp4: 'video', webm: 'video', mov: 'video', mkv: 'video', m4v: 'video',
+  mp3: 'audio', wav: 'audio', ogg: 'audio', flac: 'audio', m4a: 'audio', aac: 'audio', opus: 'audio',
+  txt: 'text', md: 'text', json: 'text', csv: 'text',
+};
+
+/**
+ * What a file from the desktop would be on a board: 'image', 'video', 'audio', 'text', or null.
+ * A guess from its type and name, to say which kind it is sent as; the server reads the bytes and
+ * refuses a file that is not what it claims.
+ */
+export function artifactTypeOf(file) {
+  const family = (file.type || '').split('/')[0];
+  if (['image', 'video', 'audio', 'text'].includes(family)) return family;
+  const extension = (file.name.split('.').pop() || '').toLowerCase();
+  return TYPE_OF_EXTENSION[extension] ?? null;
 }
 
 /** A media URL (storageUrl/thumbnailUrl as the API gives them) with download parameters. */
