@@ -53,7 +53,7 @@ export class VirtualGrid {
       const tile = event.target.closest?.('.tile');
       if (tile?.index !== undefined) this.focusIndex = tile.index;
     });
-    this.onData = () => this.schedule(true);
+    this.onData = () => this.render();
     data.addEventListener('change', this.onData);
     this.measure();
   }
@@ -121,6 +121,8 @@ export class VirtualGrid {
         this.tiles.delete(index);
         tile.hidden = true;
         tile.index = undefined;
+        if (tile === this.previewTile) this.stopPreview();
+        bindTile(tile, null);
         if (tile === document.activeElement) this.scroller.focus({preventScroll: true});
         this.pool.push(tile);
       }
@@ -347,7 +349,7 @@ export class VirtualGrid {
   // scrolled out of view inside the box count too.
   onPointerDown(event) {
     if (event.button !== 0 || event.target.closest('.tile')) return;
-    if (!this.canvas.contains(event.target) && event.target !== this.canvas) return;
+    if (!this.canvas.contains(event.target) && event.target !== this.scroller) return;
     event.preventDefault();
     this.scroller.focus({preventScroll: true});
     const origin = this.point(event);
