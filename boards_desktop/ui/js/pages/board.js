@@ -188,9 +188,10 @@ export async function mount(container, {boardId}) {
     },
   }));
 
-  const onGrid = () => !document.querySelector('dialog[open]');
+  // The grid's keys rest while a dialog or the viewer is over it.
+  const onGrid = () => !document.querySelector('dialog[open], [data-testid=viewer]');
   cleanups.push(
-    addShortcut({keys: '/', label: '/', description: 'Search the prompts', group: 'Board', run: () => toolbar.search.focus()}),
+    addShortcut({keys: '/', label: '/', description: 'Search the prompts', group: 'Board', when: onGrid, run: () => toolbar.search.focus()}),
     addShortcut({keys: 'mod+a', label: 'Ctrl/⌘ A', description: 'Select every loaded generation', group: 'Board', when: onGrid, run: () => grid.selectAllLoaded()}),
     addShortcut({keys: 'escape', label: 'Esc', description: 'Clear the selection', group: 'Board', when: () => onGrid() && grid.selection.size > 0, run: () => grid.clearSelection()}),
     addShortcut({keys: 'delete', label: 'Delete', description: 'Delete the selection (asks first)', group: 'Board', when: () => onGrid() && grid.selection.size > 0, run: () => actions.deleteSelection()}),
