@@ -396,3 +396,26 @@ def test_screenshot_of_a_board(page, api, installation, scheme) -> None:
     page.locator(TILE).nth(3).click(modifiers=["Control"])
     page.wait_for_timeout(400)
     page.screenshot(path=f"/tmp/shots/board-{scheme}.png")
+
+
+def test_video_plays_muted_and_audio_plays_on_hover(page, api, installation) -> None:
+    from tests.uploads.samples import mp4_bytes, wav_bytes
+
+    board = api.create_board("Moving pictures")
+    clip = upload(api, board, "clip.mp4", mp4_bytes(), "video", "video/mp4")
+    sound = upload(api, board, "sound.wav", wav_bytes(), "audio", "audio/wav")
+    open_board(page, installation, board)
+    video_tile = tile(page, clip)
+    assert video_tile.get_attribute("data-artifact-type") == "video"
+    assert video_tile.get_attribute("data-thumb") == "true"  # its poster frame
+    video_tile.hover()
+    video = video_tile.locator("video.tile-preview")
+    video.wait_for()
+    assert video.evaluate("v => v.muted && v.loop")
+    assert "/api/storage/" in video.get_attribute("src")
+    audio_tile = tile(page, sound)
+    audio_tile.hover()
+    page.locator(f'.tile[data-generation-id="{sound}"][data-previewing=true]').wait_for()
+    assert video_tile.locator("video").count() == 0  # the video stopped when the pointer left
+    page.mouse.move(5, 5)
+    page.locator(f'.tile[data-generation-id="{sound}"][data-previewing=true]').wait_for(state="detached")

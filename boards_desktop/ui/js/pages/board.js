@@ -164,8 +164,8 @@ export async function mount(container, {boardId}) {
   cleanups.push(
     on('generation:created', ({generation}) => {
       if (generation.boardId && generation.boardId !== board.id) return;
-      data.insertTop(generation);
-      grid.scroller.scrollTo({top: 0, behavior: 'smooth'});
+      if (data.insertTop(generation)) grid.scroller.scrollTo({top: 0, behavior: 'smooth'});
+      else if (!data.byId.has(generation.id)) toast('Queued; the filters hide it for now', {action: {label: 'Clear filters', run: () => toolbar.reset()}});
     }),
     on('generation:changed', ({generation}) => { data.update(generation); }),
     on('generations:removed', ({ids}) => { data.remove(ids); }),
