@@ -377,7 +377,7 @@ def test_a_big_board_renders_only_what_is_on_screen(page, api, installation) -> 
     height = page.evaluate("document.querySelector('.grid-canvas').getBoundingClientRect().height")
     assert height > 3000  # sized for all 300
     page.evaluate("() => { const s = document.querySelector('[data-testid=grid-scroll]'); s.scrollTop = s.scrollHeight; }")
-    page.wait_for_function("() => document.querySelector('.tile[data-generation-id] .tile-message') && [...document.querySelectorAll('.tile[data-generation-id]')].some(t => t.getAttribute('aria-label').startsWith('held 0 '))")
+    page.wait_for_function("() => [...document.querySelectorAll('.tile')].some(t => t.index === 299 && t.dataset.generationId)")
     assert page.locator(f"{TILE}:visible").count() < 80
     assert page.evaluate("document.querySelectorAll('[data-testid=grid] .tile').length") < 100  # nodes are recycled
 

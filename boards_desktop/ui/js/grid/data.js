@@ -61,6 +61,7 @@ export class GridData extends EventTarget {
     this.total = 0;
     this.ready = false;
     await this.loadPage(0);
+    if (this.filter !== filter) return;  // a newer reset took over
     this.ready = true;
     this.changed('reset');
   }

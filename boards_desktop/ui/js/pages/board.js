@@ -93,6 +93,7 @@ export async function mount(container, {boardId}) {
     grid.focusIndex = 0;
     try {
       await data.reset(filter);
+      if (data.filter !== filter) return;  // the artist changed the filters again meanwhile
       gridHost.dataset.state = 'ready';
       gridHost.dataset.filter = JSON.stringify(filter);
     } catch (error) {
