@@ -34,6 +34,12 @@ export function matches(generation, filter) {
   return true;
 }
 
+/** The newest `limit` generations the filter keeps (to find ones another window or script added). */
+export async function fetchTop(boardId, limit, filter) {
+  const {board} = await gql(PAGE_QUERY, {id: boardId, limit, offset: 0, filter});
+  return board?.generations ?? [];
+}
+
 export async function fetchGeneration(id) {
   return (await gql(ONE_QUERY, {id})).generation;
 }

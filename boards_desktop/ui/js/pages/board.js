@@ -9,7 +9,7 @@ import {addShortcut} from '../shortcuts.js';
 import {toast, toastError} from '../toast.js';
 import {mountComposer} from '../composer/composer.js';
 import {installViewer} from '../viewer/viewer.js';
-import {fetchGeneration, GridData, isFiltering} from '../grid/data.js';
+import {fetchGeneration, fetchTop, GridData, isFiltering} from '../grid/data.js';
 import {VirtualGrid} from '../grid/grid.js';
 import {buildToolbar} from '../grid/toolbar.js';
 import {buildSelectionBar, GridActions} from '../grid/actions.js';
@@ -68,7 +68,7 @@ export async function mount(container, {boardId}) {
   const actions = new GridActions({board, data, grid, onTagCreated: (tag) => toolbar.addTag(tag)});
   const bar = buildSelectionBar(actions, grid);
   main.insertBefore(bar.node, gridHost);
-  cleanups.push(() => grid.destroy());
+  cleanups.push(() => grid.destroy(), () => clearTimeout(unknownTimer));
 
   const showCount = () => {
     const filtered = isFiltering(data.filter);
@@ -102,10 +102,12 @@ export async function mount(container, {boardId}) {
     }
   }
 
-  // Live: each event updates its tile; a finished one is read again (its thumbnail, its error);
-  // one we have not seen that is newer than the top of the grid is added there.
+  // Live: each event updates its tile; a finished one is read again (its thumbnail, its error).
+  // Events of generations the grid has not loaded come in bursts (the stream starts with every
+  // running one): a burst costs one look at the top of the board, where new ones are added.
   const unknown = new Set();
-  const onEvent = async (event) => {
+  let unknownTimer = 0;
+  const onEvent = (event) => {
     const id = String(event.job_id);
     const status = String(event.status).toLowerCase();
     const known = data.byId.get(id);
@@ -119,12 +121,21 @@ export async function mount(container, {boardId}) {
       if (TERMINAL.has(status)) refreshOne(id);
       return;
     }
-    if (unknown.has(id) || !data.ready) return;
     unknown.add(id);
+    if (!unknownTimer) unknownTimer = setTimeout(lookAtTheTop, 150);
+  };
+  async function lookAtTheTop() {
+    unknownTimer = 0;
+    if (!data.ready) { unknownTimer = setTimeout(lookAtTheTop, 150); return; }
+    const wanted = Math.min(100, unknown.size + 4);
+    unknown.clear();
+    const filter = data.filter;
     try {
-      const generation = await fetchGeneration(id);
+      const top = await fetchTop(board.id, wanted, filter);
+      if (data.filter !== filter) return;
       const newest = data.newestCreatedAt();
-      if (generation && generation.boardId === board.id && (!newest || generation.createdAt >= newest)) {
+      const fresh = top.filter((g) => !data.byId.has(g.id) && (!newest || g.createdAt >= newest));
+      for (const generation of fresh.reverse()) {
         data.insertTop(generation);
         if (generation.generatorName && !board.generatorNames.includes(generation.generatorName)) {
           board.generatorNames.push(generation.generatorName);
@@ -132,11 +143,9 @@ export async function mount(container, {boardId}) {
         }
       }
     } catch (error) {
-      console.warn('a new generation could not be read', error);
-    } finally {
-      unknown.delete(id);
+      console.warn('the top of the board could not be read', error);
     }
-  };
+  }
   async function refreshOne(id) {
     try {
       const generation = await fetchGeneration(id);
