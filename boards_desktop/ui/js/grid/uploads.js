@@ -45,7 +45,7 @@ export function sendFile(boardId, file, artifactType, onProgress) {
   });
 }
 
-export function installDropUpload(root, {boardId, onUploaded}) {
+export function installDropUpload(root, {boardId, onUploaded, overlayHost = root}) {
   const list = h('ul', {class: 'upload-list'});
   const title = h('strong', {}, 'Uploads');
   const panel = h('section', {class: 'upload-panel', hidden: true, 'aria-label': 'Uploads', 'aria-live': 'polite', dataset: {testid: 'upload-panel'}},
@@ -53,7 +53,8 @@ export function installDropUpload(root, {boardId, onUploaded}) {
     list);
   const overlay = h('div', {class: 'drop-overlay', hidden: true, 'aria-hidden': 'true', dataset: {testid: 'drop-overlay'}},
     h('div', {class: 'drop-overlay-card'}, h('strong', {}, 'Drop to upload'), h('span', {class: 'muted'}, 'Images, video, audio and text join this board')));
-  root.append(overlay, panel);
+  overlayHost.append(overlay);
+  root.append(panel);
   let depth = 0;
 
   const isFileDrag = (event) => {
@@ -136,7 +137,7 @@ export function installDropUpload(root, {boardId, onUploaded}) {
       await onUploaded(body);
       setTimeout(() => { if (row.dataset.state === 'done') row.remove(); if (!list.children.length) panel.hidden = true; }, DONE_FADE_MS);
     } catch (error) {
-      refuse(`Not uploaded: ${error.message}`);
+      refuse(`Not uploaded: ${String(error.message).replace(/^file: /, '')}`);
     }
   }
 

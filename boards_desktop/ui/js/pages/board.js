@@ -191,6 +191,7 @@ export async function mount(container, {boardId}) {
 
   cleanups.push(installDropUpload(page, {
     boardId: board.id,
+    overlayHost: main,
     onUploaded: async (body) => {
       const generation = await fetchGeneration(body.id).catch(() => null);
       if (generation) data.insertTop(generation);
