@@ -266,12 +266,15 @@ def test_bulk_tag_then_the_tag_filter(page, api, installation) -> None:
 def test_download_the_selection_as_a_zip(page, api, installation) -> None:
     board = api.create_board("Zip me")
     ids = [upload(api, board, f"z{i}.png", png_bytes()) for i in range(2)]
+    api.generate(board, "test-generator", "IMAGE", {"prompt": "no file yet"})
     open_board(page, installation, board)
     page.keyboard.press("Control+a")
+    assert page.locator("[data-testid=selection-count]").inner_text() == "3 selected"
     with page.expect_download() as download_info:
         page.locator("[data-action=bulk-download]").click()
     download = download_info.value
     assert download.suggested_filename == "zip-me-2.zip"
+    page.locator(".toast", has_text="1 without a file yet is left out").wait_for()
     with zipfile.ZipFile(io.BytesIO(open(download.path(), "rb").read())) as archive:
         names = archive.namelist()
         assert len(names) == 2

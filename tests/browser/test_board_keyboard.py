@@ -52,3 +52,16 @@ def test_arrows_enter_space_and_escape_on_the_grid(page, api, installation) -> N
     text = overlay.inner_text()
     for words in ("Search the prompts", "Select every loaded generation", "Delete the selection", "Shift-click", "Drag on empty space"):
         assert words in text
+
+
+def test_c_cancels_and_r_retries_the_focused_tile(page, api, installation) -> None:
+    board = api.create_board("Keys for jobs")
+    held = api.generate(board, "test-generator", "IMAGE", {"prompt": "held for the keyboard"})
+    open_board(page, installation, board)
+    tile(page, held).focus()
+    page.keyboard.press("c")
+    page.locator(f'.tile[data-generation-id="{held}"][data-status=cancelled]').wait_for()
+    tile(page, held).focus()
+    page.keyboard.press("r")
+    page.wait_for_function("() => document.querySelectorAll('.tile[data-generation-id]:not([hidden])').length === 2")
+    assert page.locator("[data-testid=grid-total]").inner_text() == "2 generations"

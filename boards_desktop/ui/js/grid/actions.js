@@ -161,24 +161,30 @@ export class GridActions {
   async downloadSelection() {
     const ids = this.selected();
     if (!ids.length) return;
-    const name = `${safeName(this.board.title)}-${ids.length}.zip`;
+    const known = ids.map((id) => this.data.byId.get(id)).filter(Boolean);
+    const withFiles = known.filter((g) => g.storageUrl);
+    if (known.length === ids.length && !withFiles.length) {
+      return toast('None of these has a file yet: only finished ones can be downloaded', {kind: 'info'});
+    }
+    const left = known.length - withFiles.length;
+    const exportIds = ids.filter((id) => !this.data.byId.has(id) || this.data.byId.get(id).storageUrl);
+    const name = `${safeName(this.board.title)}-${exportIds.length}.zip`;
     const api = bridge();
     if (api?.save_export) {
       try {
-        const outcome = await api.save_export(ids, name);
+        const outcome = await api.save_export(exportIds, name);
         if (outcome?.saved) toast(`Saved to ${outcome.saved}`, {kind: 'ok'});
       } catch (error) {
         toastError('Could not save the zip', error);
       }
       return;
     }
-    const url = exportUrl(ids, name);
-    // Ask first (a HEAD would run the export twice): a refusal comes back as JSON, shown as a toast.
+    const url = exportUrl(exportIds, name);
     const link = h('a', {href: url, download: name, hidden: true, dataset: {testid: 'zip-link'}});
     document.body.append(link);
     link.click();
     setTimeout(() => link.remove(), 1000);
-    toast(`Preparing ${name}…`, {kind: 'info'});
+    toast(left ? `Downloading ${name}; ${left} without a file yet ${left === 1 ? 'is' : 'are'} left out` : `Downloading ${name}`, {kind: 'info'});
   }
 }
 

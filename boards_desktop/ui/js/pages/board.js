@@ -14,6 +14,10 @@ import {VirtualGrid} from '../grid/grid.js';
 import {buildToolbar} from '../grid/toolbar.js';
 import {buildSelectionBar, GridActions} from '../grid/actions.js';
 import {installDropUpload} from '../grid/uploads.js';
+// Modules the ones above import, named here too so that the browser asks for them in the same round.
+import '../grid/tile.js';
+import '../dialog.js';
+import '../desktop.js';
 
 const QUERY = `query Board($id: UUID!) {
   board(id: $id) { id title description generationCount generatorNames }
@@ -207,6 +211,10 @@ export async function mount(container, {boardId}) {
     addShortcut({keys: 'escape', label: 'Esc', description: 'Clear the selection', group: 'Board', when: () => onGrid() && grid.selection.size > 0, run: () => grid.clearSelection()}),
     addShortcut({keys: 'delete', label: 'Delete', description: 'Delete the selection (asks first)', group: 'Board', when: () => onGrid() && grid.selection.size > 0, run: () => actions.deleteSelection()}),
     addShortcut({keys: 'backspace', label: 'Backspace', hidden: true, description: 'Delete the selection', group: 'Board', when: () => onGrid() && grid.selection.size > 0, run: () => actions.deleteSelection()}),
+    addShortcut({keys: 'r', label: 'R', description: 'Retry the focused failed or cancelled tile', group: 'Board',
+      when: () => onGrid() && ['FAILED', 'CANCELLED'].includes(grid.focusedGeneration()?.status), run: () => actions.retry(grid.focusedGeneration())}),
+    addShortcut({keys: 'c', label: 'C', description: 'Cancel the focused running tile', group: 'Board',
+      when: () => onGrid() && ['PENDING', 'PROCESSING'].includes(grid.focusedGeneration()?.status), run: () => actions.cancel(grid.focusedGeneration())}),
     addShortcut({keys: 'f', label: 'F', description: 'Star or unstar the focused tile', group: 'Board', when: () => onGrid() && grid.focusedGeneration(), run: () => actions.toggleFavourite(grid.focusedGeneration())}),
     // How the grid is driven, for the help overlay (the grid handles these keys itself).
     ...[
