@@ -349,7 +349,7 @@ export class VirtualGrid {
   // scrolled out of view inside the box count too.
   onPointerDown(event) {
     if (event.button !== 0 || event.target.closest('.tile')) return;
-    if (!this.canvas.contains(event.target) && event.target !== this.scroller) return;
+    if (!this.canvas.contains(event.target)) return;  // the scroll bar is the scroller's, not the canvas's
     event.preventDefault();
     this.scroller.focus({preventScroll: true});
     const origin = this.point(event);

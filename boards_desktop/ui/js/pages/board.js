@@ -130,7 +130,7 @@ export async function mount(container, {boardId}) {
   };
   async function lookAtTheTop() {
     unknownTimer = 0;
-    if (!data.ready) { unknownTimer = setTimeout(lookAtTheTop, 150); return; }
+    if (!data.ready || (data.total && !data.isLoaded(0))) { unknownTimer = setTimeout(lookAtTheTop, 150); return; }
     const wanted = Math.min(100, unknown.size + 4);
     unknown.clear();
     const filter = data.filter;
