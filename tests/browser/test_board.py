@@ -25,6 +25,14 @@ def tile(page, generation_id: str):
     return page.locator(f'[data-testid=grid] .tile[data-generation-id="{generation_id}"]')
 
 
+def close_viewer(page) -> None:
+    """Escape closes the viewer a plain click or Enter opened (when the viewer is there)."""
+    page.wait_for_timeout(200)
+    if page.locator("[data-testid=viewer]").count():
+        page.keyboard.press("Escape")
+        page.locator("[data-testid=viewer]").wait_for(state="detached")
+
+
 def total(page) -> str:
     return page.locator("[data-testid=grid-total]").inner_text()
 
@@ -185,6 +193,7 @@ def test_multi_select_then_bulk_move_and_bulk_delete(page, api, installation) ->
     assert page.evaluate("window.__opened[0]") == newest[0]
     assert page.evaluate(f"window.__neighbour('{newest[0]}', 1)") == newest[1]
     assert page.evaluate(f"window.__neighbour('{newest[0]}', -1)") is None
+    close_viewer(page)
     tile(page, newest[0]).click(modifiers=["Control"])
     tile(page, newest[3]).click(modifiers=["Shift"])
     page.locator("[data-testid=selection-bar]").wait_for()

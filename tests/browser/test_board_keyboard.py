@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.test_board import open_board, tile, upload
+from tests.browser.test_board import close_viewer, open_board, tile, upload
 from tests.plugins.generators import png_bytes
 
 
@@ -37,6 +37,8 @@ def test_arrows_enter_space_and_escape_on_the_grid(page, api, installation) -> N
     page.keyboard.press("Enter")
     page.wait_for_function("() => window.__opened.length === 1")
     assert page.evaluate("window.__opened[0]") == ids[0]
+    close_viewer(page)
+    tile(page, ids[0]).focus()
     page.keyboard.press("Space")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("Shift+ArrowRight")
