@@ -11,6 +11,7 @@ import zipfile
 
 import pytest
 
+from tests.browser.conftest import RESULTS
 from tests.plugins.generators import png_bytes
 
 TILE = "[data-testid=grid] .tile[data-generation-id]"
@@ -396,6 +397,7 @@ def test_a_big_board_renders_only_what_is_on_screen(page, api, installation) -> 
 
 @pytest.mark.parametrize("scheme", ["dark", "light"])
 def test_screenshot_of_a_board(page, api, installation, scheme) -> None:
+    """A board in each theme, for a look: test-results/board-<scheme>.png."""
     board = api.create_board(f"A look in {scheme}", "Harbour studies for the spring show, with some failures kept.")
     for colour in ["#1f6f8b", "#99a8b2", "#e6d5b8", "#b5838d", "#6d6875", "#ffb4a2"]:
         upload(api, board, f"{colour[1:]}.png", png_bytes(colour, 256))
@@ -407,7 +409,10 @@ def test_screenshot_of_a_board(page, api, installation, scheme) -> None:
     page.locator(".tile[data-status=failed]").wait_for(timeout=15_000)
     page.locator(TILE).nth(3).click(modifiers=["Control"])
     page.wait_for_timeout(400)
-    page.screenshot(path=f"/tmp/shots/board-{scheme}.png")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert (background == "rgb(21, 21, 23)") == (scheme == "dark"), background
+    RESULTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RESULTS / f"board-{scheme}.png"))
 
 
 def test_video_plays_muted_and_audio_plays_on_hover(page, api, installation) -> None:

@@ -288,7 +288,13 @@ export class VirtualGrid {
 
   open(id) {
     this.stopPreview();
-    emit('viewer:open', {id, neighbour: (from, delta) => this.data.neighbour(from, delta)});
+    emit('viewer:open', {id, neighbour: async (from, delta) => {
+      const next = await this.data.neighbour(from, delta);
+      // The grid follows the viewer underneath, so that closing it finds the artist where they are.
+      const index = next ? this.data.indexOf(next) : -1;
+      if (index >= 0) { this.focusIndex = index; this.scrollToIndex(index); }
+      return next;
+    }});
   }
 
   onKey(event) {
