@@ -376,7 +376,7 @@ export class VirtualGrid {
       }
       this.selection = next;
       this.selectionChanged();
-      this.edgeScroll(e);
+      if (!e.fromEdge) this.edgeScroll(e, move);
     };
     const up = () => {
       window.removeEventListener('pointermove', move);
@@ -390,11 +390,16 @@ export class VirtualGrid {
     window.addEventListener('pointerup', up);
   }
 
-  edgeScroll(event) {
+  /** Near the top or bottom edge, a box being drawn scrolls the grid, and grows with it. */
+  edgeScroll(event, move) {
     const bounds = this.scroller.getBoundingClientRect();
     const speed = event.clientY > bounds.bottom - 30 ? 18 : event.clientY < bounds.top + 30 ? -18 : 0;
     clearInterval(this.edgeTimer);
-    this.edgeTimer = speed ? setInterval(() => { this.scroller.scrollTop += speed; }, 16) : null;
+    const {clientX, clientY} = event;
+    this.edgeTimer = speed ? setInterval(() => {
+      this.scroller.scrollTop += speed;
+      move({clientX, clientY, fromEdge: true});
+    }, 16) : null;
   }
 
   /** A pointer position in the canvas's coordinates. */
