@@ -162,7 +162,10 @@ export class VirtualGrid {
 
   requestPages(first, last) {
     if (!this.data.ready) return;
-    for (const page of this.data.missingPages(first, last)) {
+    // What is on screen first, then a screenful either side, so that a steady scroll meets no placeholders.
+    const screen = this.layout.columns * Math.ceil((this.layout.height || 800) / this.layout.row);
+    const wanted = [...this.data.missingPages(first, last), ...this.data.missingPages(Math.max(0, first - screen), last + screen)];
+    for (const page of new Set(wanted)) {
       if (this.data.inFlight.size >= MAX_IN_FLIGHT && !this.data.inFlight.has(page)) break;
       this.data.loadPage(page).catch((error) => this.onAction('load-failed', null, error));
     }

@@ -220,7 +220,7 @@ export async function mount(container, {boardId}) {
     ...[
       ['↑ ↓ ← →', 'Move between tiles (Home, End, Page Up and Down too)'],
       ['Enter / click', 'Open the tile in the viewer'],
-      ['Space / Ctrl-click', 'Select or unselect a tile (or its check box)'],
+      ['Space / Ctrl-click', 'Select or unselect a tile (or its check box); while some are selected, a click does too'],
       ['Shift-click', 'Select the range from the last one picked'],
       ['Drag on empty space', 'Select the tiles the box covers (Ctrl/⌘ adds)'],
     ].map(([label, description], i) => addShortcut({keys: `doc:grid:${i}`, label, description, group: 'Board', when: () => false, run: () => {}})),
