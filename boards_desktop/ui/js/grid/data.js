@@ -72,8 +72,8 @@ export class GridData extends EventTarget {
     this.changed('reset');
   }
 
-  changed(kind) {
-    this.dispatchEvent(new CustomEvent('change', {detail: {kind}}));
+  changed(kind, count = 0) {
+    this.dispatchEvent(new CustomEvent('change', {detail: {kind, count}}));
   }
 
   isLoaded(index) {
@@ -169,7 +169,7 @@ export class GridData extends EventTarget {
     this.total = Math.max(0, this.total - removed);
     this.epoch += 1;
     this.inFlight.clear();
-    this.changed('remove');
+    this.changed('remove', removed);
     return removed;
   }
 

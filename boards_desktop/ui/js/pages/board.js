@@ -86,6 +86,7 @@ export async function mount(container, {boardId}) {
   data.addEventListener('change', (event) => {
     if (['insert', 'remove'].includes(event.detail.kind) && !isFiltering(data.filter)) board.generationCount = data.total;
     else if (event.detail.kind === 'insert') board.generationCount += 1;
+    else if (event.detail.kind === 'remove') board.generationCount = Math.max(0, board.generationCount - event.detail.count);
     showCount();
     if (event.detail.kind === 'remove') grid.pruneSelection();
   });
