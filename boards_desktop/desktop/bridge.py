@@ -1,7 +1,8 @@
 """What the UI can ask of the desktop: `window.pywebview.api.save_as(key, name)`, `.show_in_folder(key)`,
-`.open_data_folder()`.
+`.open_data_folder()`, `.save_export(ids, name)`.
 
-Each returns a promise. `save_as` resolves to `{"saved": "<path>"}` or `{"cancelled": true}`;
+Each returns a promise. `save_as` and `save_export` (a zip of generations' files, as
+`/api/exports/zip` makes it) resolve to `{"saved": "<path>"}` or `{"cancelled": true}`;
 the others to `{"opened": "<path>"}`. A refusal rejects the promise with an Error whose message
 says what was wrong. Keys are media keys (`<board>/<generation>/<file>`) or the storage URLs the
 API hands out (`/api/storage/...`); a key never reaches outside the media folder.
@@ -16,14 +17,18 @@ import functools
 import logging
 import os
 import shutil
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
+
 from boards_desktop.desktop.external import OpenFailed, show_in_file_manager
 from boards_desktop.logs import log_file_path
 from boards_desktop.media.store import MediaKeyError, MediaStore
+from boards_desktop.security.token import token_path
 from boards_desktop.settings import Settings
 
 log = logging.getLogger("boards.desktop")
@@ -58,9 +63,11 @@ class DesktopBridge:
         self._media = MediaStore(settings.media_dir)
         self._data_dir = settings.data_dir.resolve()
         self._origin = _origin(base_url)
+        self._base_url = base_url.rstrip("/")
         self._log_path = log_file_path(settings)
         self._window: Any = None  # set once the window exists
         self._ask_save_path: Callable[[str], str | None] = self._save_dialog
+        self._transport: httpx.BaseTransport | None = None  # tests give their own
 
     # --- the API the UI sees -----------------------------------------------------------------
 
@@ -74,6 +81,21 @@ class DesktopBridge:
             return {"cancelled": True}
         destination = export_file(source, Path(chosen))
         log.info("saved %s to %s", key, destination)
+        return {"saved": str(destination)}
+
+    @_reported
+    def save_export(self, ids: Any, suggested_name: str | None = None) -> dict[str, Any]:
+        """Ask where, then write the zip of these generations' files there (the app's own export)."""
+        self._check_caller()
+        generation_ids = _export_ids(ids)
+        name = _safe_file_name(suggested_name) or "boards-export.zip"
+        if not name.lower().endswith(".zip"):
+            name += ".zip"
+        chosen = self._ask_save_path(name)
+        if not chosen:
+            return {"cancelled": True}
+        destination = self._write_export(generation_ids, Path(chosen))
+        log.info("saved a zip of %d generations to %s", len(generation_ids), destination)
         return {"saved": str(destination)}
 
     @_reported
@@ -109,6 +131,37 @@ class DesktopBridge:
             raise BridgeError(f"there is no file {key!r} in the media folder; it may have been deleted")
         return path
 
+    def _write_export(self, ids: list[str], destination: Path) -> Path:
+        """Stream the app's zip export into `destination`: whole or not at all."""
+        destination = _checked_destination(destination)
+        try:
+            token = token_path(self._data_dir).read_text().strip()
+        except OSError as exc:
+            raise BridgeError(f"cannot read the app's token to ask for the zip: {exc.strerror or exc}") from None
+        temporary = destination.with_name(f".{destination.name}.boards-part")
+        headers = {"Authorization": f"Bearer {token}"}
+        try:
+            params = {"ids": ",".join(ids), "filename": destination.name}
+            client = httpx.Client(base_url=self._base_url, headers=headers, transport=self._transport, timeout=60)
+            with client, client.stream("GET", "/api/exports/zip", params=params) as answer:
+                if answer.status_code != 200:
+                    answer.read()
+                    raise BridgeError(_refusal(answer))
+                with open(temporary, "wb") as out:
+                    for chunk in answer.iter_bytes(1 << 16):
+                        out.write(chunk)
+            os.replace(temporary, destination)
+        except httpx.HTTPError as exc:
+            temporary.unlink(missing_ok=True)
+            raise BridgeError(f"the app did not send the zip ({exc}); is it still running?") from None
+        except OSError as exc:
+            temporary.unlink(missing_ok=True)
+            raise BridgeError(f"cannot save to {destination}: {exc.strerror or exc}") from None
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        return destination
+
     def _save_dialog(self, suggested_name: str) -> str | None:
         import webview
 
@@ -125,13 +178,41 @@ def bind_window(bridge: DesktopBridge, window: Any) -> None:
     bridge._window = window
 
 
-def export_file(source: Path, destination: Path) -> Path:
-    """Copy a media file to where the artist chose: whole or not at all (a temporary file, then a rename)."""
+def _checked_destination(destination: Path) -> Path:
     destination = destination.expanduser()
     if destination.is_dir():
         raise BridgeError(f"{destination} is a folder; choose a file name inside it")
     if not destination.parent.is_dir():
         raise BridgeError(f"the folder {destination.parent} does not exist; choose another place")
+    return destination
+
+
+def _export_ids(ids: Any) -> list[str]:
+    if not isinstance(ids, (list, tuple)) or not ids:
+        raise BridgeError("give the ids of the generations to export as a list")
+    parsed = []
+    for value in ids:
+        try:
+            parsed.append(str(uuid.UUID(str(value))))
+        except ValueError:
+            raise BridgeError(f"{str(value)[:60]!r} is not a generation id") from None
+    return parsed
+
+
+def _refusal(answer: httpx.Response) -> str:
+    """The export's own words for a refusal ({"error": ...}), or its status."""
+    try:
+        body = answer.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("error"), str):
+        return body["error"]
+    return f"the app refused the export ({answer.status_code})"
+
+
+def export_file(source: Path, destination: Path) -> Path:
+    """Copy a media file to where the artist chose: whole or not at all (a temporary file, then a rename)."""
+    destination = _checked_destination(destination)
     if destination.exists() and destination.resolve() == source.resolve():
         raise BridgeError("that is the stored file itself; choose another place to save a copy")
     temporary = destination.with_name(f".{destination.name}.boards-part")

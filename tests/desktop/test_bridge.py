@@ -103,3 +103,83 @@ def test_a_crash_goes_to_the_log_with_its_traceback_and_to_the_artist_in_one_lin
     logged = log_path.read_text()
     assert "unexpected error in the desktop app" in logged
     assert "Traceback" in logged and "RuntimeError: the web engine went away" in logged
+
+
+class _Window:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def get_current_url(self) -> str:
+        return self.url
+
+
+def _export_bridge(settings, handler):
+    import httpx
+
+    from boards_desktop.desktop.bridge import bind_window
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    (settings.data_dir / "api-token").write_text("t" * 43 + "\n")
+    bridge = DesktopBridge(settings, "http://127.0.0.1:8123")
+    bind_window(bridge, _Window("http://127.0.0.1:8123/#/boards/x"))
+    bridge._transport = httpx.MockTransport(handler)
+    return bridge
+
+
+def test_save_export_writes_the_apps_zip_where_the_artist_chose(settings, tmp_path) -> None:
+    import httpx
+
+    asked: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(request)
+        return httpx.Response(200, content=b"PK\x03\x04" + b"zip" * 50_000, headers={"content-type": "application/zip"})
+
+    bridge = _export_bridge(settings, handler)
+    target = tmp_path / "out" / "harbour.zip"
+    target.parent.mkdir()
+    suggested: list[str] = []
+    bridge._ask_save_path = lambda name: suggested.append(name) or str(target)
+    outcome = bridge.save_export([BOARD, GENERATION], "../../harbour studies")
+    assert outcome == {"saved": str(target)}
+    assert suggested == ["harbour studies.zip"]  # no folders from the page; a .zip name
+    assert target.read_bytes() == b"PK\x03\x04" + b"zip" * 50_000
+    assert [p.name for p in target.parent.iterdir()] == ["harbour.zip"]  # no temporary file left
+    request = asked[0]
+    assert request.url.path == "/api/exports/zip"
+    assert request.url.params["ids"] == f"{BOARD},{GENERATION}"
+    assert request.url.params["filename"] == "harbour.zip"
+    assert request.headers["authorization"] == "Bearer " + "t" * 43
+
+    bridge._ask_save_path = lambda name: None
+    assert bridge.save_export([BOARD], "x.zip") == {"cancelled": True}
+
+
+def test_save_export_passes_on_the_apps_refusal_and_keeps_nothing(settings, tmp_path) -> None:
+    import httpx
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        refusal = {"error": "Generation not found, it may have been deleted: 6a1e0f43", "code": "NOT_FOUND"}
+        return httpx.Response(404, json=refusal)
+
+    bridge = _export_bridge(settings, handler)
+    target = tmp_path / "gone.zip"
+    bridge._ask_save_path = lambda name: str(target)
+    with pytest.raises(BridgeError, match="Generation not found, it may have been deleted"):
+        bridge.save_export([GENERATION], "gone.zip")
+    assert list(tmp_path.glob("*gone.zip*")) == []
+    for bad, reason in [([], "as a list"), ("x", "as a list"), (["nope"], "'nope' is not a generation id")]:
+        with pytest.raises(BridgeError, match=reason):
+            bridge.save_export(bad, "a.zip")
+    with pytest.raises(BridgeError, match="does not exist; choose another place"):
+        bridge._ask_save_path = lambda name: str(tmp_path / "nowhere" / "a.zip")
+        bridge.save_export([GENERATION], "a.zip")
+
+
+def test_save_export_answers_only_the_apps_own_page(settings) -> None:
+    from boards_desktop.desktop.bridge import bind_window
+
+    bridge = _export_bridge(settings, lambda request: None)
+    bind_window(bridge, _Window("https://example.com/"))
+    with pytest.raises(BridgeError, match="not part of Boards"):
+        bridge.save_export([GENERATION], "a.zip")

@@ -1,27 +1,235 @@
-// A board: the composer on the left, the grid of generations on the right, the viewer over both.
-import {gql} from '../api.js';
-import {h} from '../dom.js';
+// A board: the composer on the left; on the right the header (title, description, how many), the
+// toolbar (search and filters), the virtual grid of generations and, while anything is selected,
+// the selection bar. The viewer opens over both. Files dropped anywhere on the page are uploaded.
+import {followBoard, gql} from '../api.js';
+import {h, plural} from '../dom.js';
+import {on} from '../bus.js';
 import {setCrumbs} from '../app.js';
+import {addShortcut} from '../shortcuts.js';
+import {toast, toastError} from '../toast.js';
 import {mountComposer} from '../composer/composer.js';
 import {installViewer} from '../viewer/viewer.js';
+import {fetchGeneration, fetchTop, GridData, isFiltering} from '../grid/data.js';
+import {VirtualGrid} from '../grid/grid.js';
+import {buildToolbar} from '../grid/toolbar.js';
+import {buildSelectionBar, GridActions} from '../grid/actions.js';
+import {installDropUpload} from '../grid/uploads.js';
+// Modules the ones above import, named here too so that the browser asks for them in the same round.
+import '../grid/tile.js';
+import '../dialog.js';
+import '../desktop.js';
 
-const QUERY = 'query Board($id: UUID!) { board(id: $id) { id title description generationCount } }';
+const QUERY = `query Board($id: UUID!) {
+  board(id: $id) { id title description generationCount generatorNames }
+  tags(limit: 500) { id name slug }
+}`;
+const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+const SIZE_KEY = 'boards.grid.tileSize';
 
 export async function mount(container, {boardId}) {
-  const {board} = await gql(QUERY, {id: boardId});
+  // The board and the grid's first page are asked for together: one round trip less before the thumbnails.
+  const data = new GridData(boardId);
+  const firstPage = data.reset({}).then(() => null, (error) => error);
+  const {board, tags} = await gql(QUERY, {id: boardId});
   if (!board) {
     container.append(h('div', {class: 'empty-state'}, 'This board does not exist any more. ', h('a', {href: '#/'}, 'Your boards')));
     return;
   }
   setCrumbs([{label: board.title}]);
+  const cleanups = [];
+  const tileSize = localStorage.getItem(SIZE_KEY) || 'medium';
+
+  const title = h('h1', {dataset: {testid: 'board-title'}}, board.title);
+  const description = h('p', {class: 'board-description', dataset: {testid: 'board-description'}, hidden: !board.description}, board.description ?? '');
+  const count = h('span', {class: 'board-count', dataset: {testid: 'grid-total'}, 'aria-live': 'polite'});
+  const live = h('span', {class: 'live-dot', dataset: {state: 'connecting', testid: 'live'}, title: 'Connecting to live updates…', 'aria-label': 'Live updates: connecting'});
+  const toolbar = buildToolbar({
+    tags, generatorNames: board.generatorNames, tileSize,
+    onChange: (filter) => reload(filter),
+    onTileSize: (size) => { localStorage.setItem(SIZE_KEY, size); grid.setTileSize(size); },
+  });
+  const gridHost = h('div', {class: 'grid-host', dataset: {testid: 'grid', state: 'loading'}});
   const composerPanel = h('aside', {class: 'composer-panel', 'aria-label': 'Composer', dataset: {testid: 'composer'}});
   const main = h('section', {class: 'board-main', 'aria-label': board.title},
-    h('header', {class: 'board-header'}, h('h1', {}, board.title)),
-    h('div', {class: 'grid-host', dataset: {testid: 'grid'}}));
-  container.append(h('div', {class: 'board-page', dataset: {boardId}}, composerPanel, main));
-  const cleanups = [
-    await mountComposer(composerPanel, {board}),
-    installViewer({board}),
-  ];
-  return () => cleanups.forEach((stop) => stop?.());
+    h('header', {class: 'board-header'},
+      h('div', {class: 'board-heading'}, title, h('div', {class: 'board-meta'}, live, count)),
+      description),
+    toolbar.node,
+    gridHost);
+  const page = h('div', {class: 'board-page', dataset: {boardId}}, composerPanel, main);
+  container.append(page);
+
+  const grid = new VirtualGrid(gridHost, data, {
+    onAction: (action, generation, error) => {
+      if (action === 'favourite') actions.toggleFavourite(generation);
+      else if (action === 'cancel') actions.cancel(generation);
+      else if (action === 'retry') actions.retry(generation);
+      else if (action === 'load-failed') toastError('Could not load more of the board', error);
+    },
+    onSelectionChange: (selection) => bar.update(selection),
+  });
+  grid.setTileSize(tileSize);
+  const actions = new GridActions({board, data, grid, onTagCreated: (tag) => toolbar.addTag(tag)});
+  const bar = buildSelectionBar(actions, grid);
+  main.insertBefore(bar.node, gridHost);
+  cleanups.push(() => grid.destroy(), () => clearTimeout(unknownTimer));
+
+  const showCount = () => {
+    const filtered = isFiltering(data.filter);
+    count.textContent = filtered
+      ? `${data.total.toLocaleString()} of ${plural(board.generationCount, 'generation')}`
+      : plural(data.total, 'generation');
+    grid.empty.replaceChildren(filtered
+      ? h('div', {}, h('p', {}, 'Nothing here matches these filters.'), h('button', {type: 'button', onclick: () => toolbar.reset()}, 'Clear filters'))
+      : h('div', {}, h('p', {}, 'This board is empty.'), h('p', {class: 'muted'}, 'Make something with the composer, or drop files here to upload them.')));
+  };
+  data.addEventListener('change', (event) => {
+    if (['insert', 'remove'].includes(event.detail.kind) && !isFiltering(data.filter)) board.generationCount = data.total;
+    else if (event.detail.kind === 'insert') board.generationCount += 1;
+    else if (event.detail.kind === 'remove') board.generationCount = Math.max(0, board.generationCount - event.detail.count);
+    showCount();
+    if (event.detail.kind === 'remove') grid.pruneSelection();
+  });
+
+  async function reload(filter) {
+    gridHost.dataset.state = 'loading';
+    grid.clearSelection();
+    grid.scroller.scrollTop = 0;
+    grid.focusIndex = 0;
+    try {
+      await data.reset(filter);
+      if (data.filter !== filter) return;  // the artist changed the filters again meanwhile
+      gridHost.dataset.state = 'ready';
+      gridHost.dataset.filter = JSON.stringify(filter);
+    } catch (error) {
+      gridHost.dataset.state = 'error';
+      toastError('Could not load the board’s generations', error);
+    }
+  }
+
+  // Live: each event updates its tile; a finished one is read again (its thumbnail, its error).
+  // Events of generations the grid has not loaded come in bursts (the stream starts with every
+  // running one): a burst costs one look at the top of the board, where new ones are added.
+  const unknown = new Set();
+  let unknownTimer = 0;
+  const onEvent = (event) => {
+    const id = String(event.job_id);
+    const status = String(event.status).toLowerCase();
+    const known = data.byId.get(id);
+    grid.setLive(event);
+    if (known) {
+      const patch = {id, status: status.toUpperCase()};
+      if (event.error_message) patch.errorMessage = event.error_message;
+      if (event.thumbnail_url) patch.thumbnailUrl = event.thumbnail_url;
+      if (typeof event.progress === 'number') patch.progress = event.progress * 100;
+      if (known.status !== patch.status || patch.thumbnailUrl || patch.errorMessage) data.update(patch);
+      if (TERMINAL.has(status)) refreshOne(id);
+      return;
+    }
+    unknown.add(id);
+    if (!unknownTimer) unknownTimer = setTimeout(lookAtTheTop, 150);
+  };
+  async function lookAtTheTop() {
+    unknownTimer = 0;
+    if (!data.ready || (data.total && !data.isLoaded(0))) { unknownTimer = setTimeout(lookAtTheTop, 150); return; }
+    const wanted = Math.min(100, unknown.size + 4);
+    unknown.clear();
+    const filter = data.filter;
+    try {
+      const top = await fetchTop(board.id, wanted, filter);
+      if (data.filter !== filter) return;
+      const newest = data.newestCreatedAt();
+      const fresh = top.filter((g) => !data.byId.has(g.id) && (!newest || g.createdAt >= newest));
+      for (const generation of fresh.reverse()) {
+        data.insertTop(generation);
+        if (generation.generatorName && !board.generatorNames.includes(generation.generatorName)) {
+          board.generatorNames.push(generation.generatorName);
+          toolbar.addGenerator(generation.generatorName);
+        }
+      }
+    } catch (error) {
+      console.warn('the top of the board could not be read', error);
+    }
+  }
+  async function refreshOne(id) {
+    try {
+      const generation = await fetchGeneration(id);
+      if (generation) data.update(generation);
+    } catch (error) {
+      toastError('Could not read a finished generation', error);
+    }
+  }
+
+  gridHost.dataset.state = 'loading';
+  const failed = await firstPage;
+  if (failed) {
+    gridHost.dataset.state = 'error';
+    toastError('Could not load the board’s generations', failed);
+  } else {
+    gridHost.dataset.state = 'ready';
+    grid.render();
+  }
+  showCount();
+  cleanups.push(followBoard(board.id, onEvent, (state) => {
+    live.dataset.state = state;
+    live.title = state === 'open' ? 'Live: progress shows as it happens' : 'Reconnecting to live updates…';
+    live.setAttribute('aria-label', `Live updates: ${state}`);
+  }));
+
+  cleanups.push(
+    on('generation:created', ({generation}) => {
+      if (generation.boardId && generation.boardId !== board.id) return;
+      if (data.insertTop(generation)) grid.scroller.scrollTo({top: 0, behavior: 'smooth'});
+      else if (!data.byId.has(generation.id)) toast('Queued; the filters hide it for now', {action: {label: 'Clear filters', run: () => toolbar.reset()}});
+    }),
+    on('generation:changed', ({generation}) => { data.update(generation); }),
+    on('generations:removed', ({ids}) => { data.remove(ids); }),
+    on('board:changed', ({board: changed}) => {
+      if (changed.id !== board.id) return;
+      Object.assign(board, changed);
+      title.textContent = board.title;
+      description.textContent = board.description ?? '';
+      description.hidden = !board.description;
+      setCrumbs([{label: board.title}]);
+    }),
+  );
+
+  cleanups.push(installDropUpload(page, {
+    boardId: board.id,
+    overlayHost: main,
+    onUploaded: async (body) => {
+      const generation = await fetchGeneration(body.id).catch(() => null);
+      if (generation) data.insertTop(generation);
+      toast(`Uploaded ${generation?.outputMetadata?.original_filename ?? 'a file'}`, {kind: 'ok'});
+    },
+  }));
+
+  // The grid's keys rest while a dialog or the viewer is over it.
+  const onGrid = () => !document.querySelector('dialog[open], [data-testid=viewer]');
+  cleanups.push(
+    addShortcut({keys: '/', label: '/', description: 'Search the prompts', group: 'Board', when: onGrid, run: () => toolbar.search.focus()}),
+    addShortcut({keys: 'mod+a', label: 'Ctrl/⌘ A', description: 'Select every loaded generation', group: 'Board', when: onGrid, run: () => grid.selectAllLoaded()}),
+    addShortcut({keys: 'escape', label: 'Esc', description: 'Clear the selection', group: 'Board', when: () => onGrid() && grid.selection.size > 0, run: () => grid.clearSelection()}),
+    addShortcut({keys: 'delete', label: 'Delete', description: 'Delete the selection (asks first)', group: 'Board', when: () => onGrid() && grid.selection.size > 0, run: () => actions.deleteSelection()}),
+    addShortcut({keys: 'backspace', label: 'Backspace', hidden: true, description: 'Delete the selection', group: 'Board', when: () => onGrid() && grid.selection.size > 0, run: () => actions.deleteSelection()}),
+    addShortcut({keys: 'r', label: 'R', description: 'Retry the focused failed or cancelled tile', group: 'Board',
+      when: () => onGrid() && ['FAILED', 'CANCELLED'].includes(grid.focusedGeneration()?.status), run: () => actions.retry(grid.focusedGeneration())}),
+    addShortcut({keys: 'c', label: 'C', description: 'Cancel the focused running tile', group: 'Board',
+      when: () => onGrid() && ['PENDING', 'PROCESSING'].includes(grid.focusedGeneration()?.status), run: () => actions.cancel(grid.focusedGeneration())}),
+    addShortcut({keys: 'f', label: 'F', description: 'Star or unstar the focused tile', group: 'Board', when: () => onGrid() && grid.focusedGeneration(), run: () => actions.toggleFavourite(grid.focusedGeneration())}),
+    // How the grid is driven, for the help overlay (the grid handles these keys itself).
+    ...[
+      ['↑ ↓ ← →', 'Move between tiles (Home, End, Page Up and Down too)'],
+      ['Enter / click', 'Open the tile in the viewer'],
+      ['Space / Ctrl-click', 'Select or unselect a tile (or its check box); while some are selected, a click does too'],
+      ['Shift-click', 'Select the range from the last one picked'],
+      ['Drag on empty space', 'Select the tiles the box covers (Ctrl/⌘ adds)'],
+    ].map(([label, description], i) => addShortcut({keys: `doc:grid:${i}`, label, description, group: 'Board', when: () => false, run: () => {}})),
+  );
+  // Focus the grid's first tile with Tab from the toolbar; the grid itself takes the keys.
+  grid.canvas.addEventListener('keydown', (event) => { if (event.key === 'Escape' && grid.clearSelection()) event.preventDefault(); });
+
+  cleanups.push(await mountComposer(composerPanel, {board}));
+  cleanups.push(installViewer({board}));
+  return () => cleanups.forEach((stop) => { try { stop?.(); } catch (error) { console.error(error); } });
 }

@@ -1,0 +1,274 @@
+// What the grid does to generations: a tile's own buttons (star, cancel, retry) and the selection
+// bar's bulk actions (star, tag, move, download, delete).
+import {gql, GENERATION_FIELDS} from '../api.js';
+import {h, plural} from '../dom.js';
+import {emit} from '../bus.js';
+import {confirmDialog} from '../dialog.js';
+import {toast, toastError} from '../toast.js';
+import {bridge} from '../desktop.js';
+
+const SET_FAVOURITE = `mutation($ids: [UUID!]!, $favourite: Boolean!) { setFavourite(generationIds: $ids, favourite: $favourite) { id isFavourite } }`;
+const CANCEL = `mutation($id: UUID!) { cancelGeneration(id: $id) { ${GENERATION_FIELDS} } }`;
+const RETRY = `mutation($id: UUID!) { regenerate(id: $id) { ${GENERATION_FIELDS} } }`;
+const DELETE = 'mutation($ids: [UUID!]!) { deleteGenerations(ids: $ids) }';
+const MOVE = 'mutation($ids: [UUID!]!, $boardId: UUID!) { moveGenerations(ids: $ids, boardId: $boardId) { id } }';
+const BOARDS = 'query { myBoards(limit: 200, sort: UPDATED_DESC) { id title generationCount } }';
+const TAGS = 'query { tags(limit: 500) { id name slug } }';
+const CREATE_TAG = 'mutation($input: CreateTagInput!) { createTag(input: $input) { id name slug } }';
+const ADD_TAG = 'mutation($ids: [UUID!]!, $tagId: UUID!) { addTagToGenerations(generationIds: $ids, tagId: $tagId) { id name slug } }';
+
+export class GridActions {
+  constructor({board, data, grid, onTagCreated}) {
+    this.board = board;
+    this.data = data;
+    this.grid = grid;
+    this.onTagCreated = onTagCreated;
+  }
+
+  selected() {
+    return [...this.grid.selection];
+  }
+
+  async favourite(generations, favourite) {
+    try {
+      const {setFavourite} = await gql(SET_FAVOURITE, {ids: generations.map((g) => g.id), favourite});
+      for (const changed of setFavourite) {
+        this.data.update(changed);
+        const full = this.data.byId.get(changed.id);
+        if (full) emit('generation:changed', {generation: full});
+      }
+      if (generations.length > 1) toast(`${favourite ? 'Starred' : 'Unstarred'} ${plural(generations.length, 'generation')}`, {kind: 'ok'});
+    } catch (error) {
+      toastError(favourite ? 'Could not star it' : 'Could not unstar it', error);
+    }
+  }
+
+  async toggleFavourite(generation) {
+    await this.favourite([generation], !generation.isFavourite);
+  }
+
+  async cancel(generation) {
+    try {
+      const {cancelGeneration} = await gql(CANCEL, {id: generation.id});
+      this.data.update(cancelGeneration);
+      toast('Cancelled', {kind: 'ok'});
+    } catch (error) {
+      toastError('Could not cancel it', error);
+    }
+  }
+
+  async retry(generation) {
+    try {
+      const {regenerate} = await gql(RETRY, {id: generation.id});
+      emit('generation:created', {generation: regenerate});
+      toast('Queued again', {kind: 'ok'});
+    } catch (error) {
+      toastError('Could not queue it again', error);
+    }
+  }
+
+  async favouriteSelection() {
+    const generations = this.selected().map((id) => this.data.byId.get(id)).filter(Boolean);
+    if (!generations.length) return;
+    const allStarred = generations.every((g) => g.isFavourite);
+    await this.favourite(generations, !allStarred);
+  }
+
+  async deleteSelection() {
+    const ids = this.selected();
+    if (!ids.length) return;
+    const running = ids.filter((id) => ['PENDING', 'PROCESSING'].includes(this.data.byId.get(id)?.status)).length;
+    const ok = await confirmDialog({
+      title: `Delete ${plural(ids.length, 'generation')}?`,
+      message: `Their files go too; this cannot be undone.${running ? ` ${plural(running, 'running one')} will be stopped first.` : ''}`,
+      confirm: 'Delete', danger: true,
+    });
+    if (!ok) return;
+    try {
+      const {deleteGenerations} = await gql(DELETE, {ids});
+      emit('generations:removed', {ids});
+      toast(`Deleted ${plural(deleteGenerations, 'generation')}`, {kind: 'ok'});
+    } catch (error) {
+      toastError('Nothing was deleted', error);
+    }
+  }
+
+  async moveSelection() {
+    const ids = this.selected();
+    if (!ids.length) return;
+    let boards;
+    try {
+      boards = (await gql(BOARDS)).myBoards.filter((b) => b.id !== this.board.id);
+    } catch (error) {
+      return toastError('Could not list your boards', error);
+    }
+    if (!boards.length) return toast('There is no other board to move them to: make one first', {kind: 'info'});
+    const target = await pickBoard(boards, ids.length);
+    if (!target) return;
+    await this.move(ids, target);
+  }
+
+  async move(ids, target) {
+    try {
+      await gql(MOVE, {ids, boardId: target.id});
+      emit('generations:removed', {ids});
+      toast(`Moved ${plural(ids.length, 'generation')} to “${target.title}”`, {kind: 'ok', action: {label: 'Open', run: () => { location.hash = `#/boards/${target.id}`; }}});
+    } catch (error) {
+      if (error.code === 'CONFLICT') {
+        const finished = ids.filter((id) => !['PENDING', 'PROCESSING'].includes(this.data.byId.get(id)?.status));
+        const running = ids.length - finished.length;
+        toast(`Nothing was moved: ${error.message}`, {
+          kind: 'error',
+          action: finished.length && running ? {label: `Move the ${plural(finished.length, 'finished one')}`, run: () => this.move(finished, target)} : null,
+        });
+        return;
+      }
+      toastError('Nothing was moved', error);
+    }
+  }
+
+  async tagSelection() {
+    const ids = this.selected();
+    if (!ids.length) return;
+    let tags;
+    try {
+      tags = (await gql(TAGS)).tags;
+    } catch (error) {
+      return toastError('Could not list the tags', error);
+    }
+    const name = await askTag(tags, ids.length);
+    if (!name) return;
+    try {
+      let tag = tags.find((t) => t.name.toLowerCase() === name.toLowerCase());
+      if (!tag) {
+        tag = (await gql(CREATE_TAG, {input: {name}})).createTag;
+        this.onTagCreated?.(tag);
+      }
+      await gql(ADD_TAG, {ids, tagId: tag.id});
+      for (const id of ids) {
+        const generation = this.data.byId.get(id);
+        if (!generation || generation.tags?.some((t) => t.id === tag.id)) continue;
+        this.data.update({id, tags: [...(generation.tags ?? []), tag]});
+        emit('generation:changed', {generation: this.data.byId.get(id)});
+      }
+      toast(`Tagged ${plural(ids.length, 'generation')} “${tag.name}”`, {kind: 'ok'});
+    } catch (error) {
+      toastError('Could not tag them', error);
+    }
+  }
+
+  /** A zip of the selection's files: a download in a browser, a save dialog in the app's window. */
+  async downloadSelection() {
+    const ids = this.selected();
+    if (!ids.length) return;
+    const known = ids.map((id) => this.data.byId.get(id)).filter(Boolean);
+    const withFiles = known.filter((g) => g.storageUrl);
+    if (known.length === ids.length && !withFiles.length) {
+      return toast('None of these has a file yet: only finished ones can be downloaded', {kind: 'info'});
+    }
+    const left = known.length - withFiles.length;
+    const exportIds = ids.filter((id) => !this.data.byId.has(id) || this.data.byId.get(id).storageUrl);
+    const name = `${safeName(this.board.title)}-${exportIds.length}.zip`;
+    const api = bridge();
+    if (api?.save_export) {
+      try {
+        const outcome = await api.save_export(exportIds, name);
+        if (outcome?.saved) toast(`Saved to ${outcome.saved}`, {kind: 'ok'});
+      } catch (error) {
+        toastError('Could not save the zip', error);
+      }
+      return;
+    }
+    const url = exportUrl(exportIds, name);
+    const link = h('a', {href: url, download: name, hidden: true, dataset: {testid: 'zip-link'}});
+    document.body.append(link);
+    link.click();
+    setTimeout(() => link.remove(), 1000);
+    toast(left ? `Downloading ${name}; ${left} without a file yet ${left === 1 ? 'is' : 'are'} left out` : `Downloading ${name}`, {kind: 'info'});
+  }
+}
+
+export function exportUrl(ids, name) {
+  return `/api/exports/zip?ids=${ids.map(encodeURIComponent).join(',')}&filename=${encodeURIComponent(name)}`;
+}
+
+function safeName(title) {
+  return (title || 'board').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'board';
+}
+
+function open(dialog) {
+  document.body.append(dialog);
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => { resolve(dialog.returnValue); dialog.remove(); }, {once: true});
+  });
+}
+
+async function pickBoard(boards, count) {
+  const filter = h('input', {type: 'search', placeholder: 'Find a board', 'aria-label': 'Find a board', autocomplete: 'off'});
+  const list = h('div', {class: 'board-pick-list', role: 'radiogroup', 'aria-label': 'Boards'});
+  const rows = boards.map((board, i) => {
+    const radio = h('input', {type: 'radio', name: 'board', value: board.id, id: `pick-${board.id}`, checked: i === 0});
+    const row = h('label', {class: 'board-pick', for: `pick-${board.id}`, dataset: {boardId: board.id}},
+      radio, h('span', {class: 'board-pick-title'}, board.title), h('span', {class: 'muted'}, board.generationCount.toLocaleString()));
+    return {board, row, radio};
+  });
+  list.append(...rows.map((r) => r.row));
+  filter.addEventListener('input', () => {
+    const q = filter.value.trim().toLowerCase();
+    for (const r of rows) r.row.hidden = Boolean(q) && !r.board.title.toLowerCase().includes(q);
+    rows.find((r) => !r.row.hidden)?.radio.click();
+  });
+  const dialog = h('dialog', {'aria-labelledby': 'move-title', dataset: {testid: 'move-dialog'}},
+    h('form', {method: 'dialog'},
+      h('h2', {id: 'move-title'}, `Move ${plural(count, 'generation')} to…`),
+      filter, list,
+      h('div', {class: 'dialog-actions'},
+        h('button', {value: 'cancel', type: 'submit', formnovalidate: true}, 'Cancel'),
+        h('button', {value: 'ok', type: 'submit', class: 'primary'}, 'Move'))));
+  queueMicrotask(() => filter.focus());
+  if ((await open(dialog)) !== 'ok') return null;
+  return rows.find((r) => r.radio.checked)?.board ?? null;
+}
+
+async function askTag(tags, count) {
+  const input = h('input', {type: 'text', name: 'tag', list: 'bulk-tag-names', required: true, autocomplete: 'off', id: 'bulk-tag', placeholder: 'A tag name, new or existing'});
+  const dialog = h('dialog', {'aria-labelledby': 'tag-title', dataset: {testid: 'tag-dialog'}},
+    h('form', {method: 'dialog'},
+      h('h2', {id: 'tag-title'}, `Tag ${plural(count, 'generation')}`),
+      h('div', {class: 'field'}, h('label', {for: 'bulk-tag'}, 'Tag'), input,
+        h('span', {class: 'hint'}, 'Pick one or type a new name.')),
+      h('datalist', {id: 'bulk-tag-names'}, tags.map((t) => h('option', {value: t.name}))),
+      tags.length ? h('div', {class: 'tag-suggestions'}, tags.slice(0, 12).map((t) =>
+        h('button', {type: 'button', class: 'chip', onclick: () => { input.value = t.name; input.focus(); }}, t.name))) : null,
+      h('div', {class: 'dialog-actions'},
+        h('button', {value: 'cancel', type: 'submit', formnovalidate: true}, 'Cancel'),
+        h('button', {value: 'ok', type: 'submit', class: 'primary'}, 'Tag'))));
+  queueMicrotask(() => input.focus());
+  if ((await open(dialog)) !== 'ok') return null;
+  return input.value.trim() || null;
+}
+
+/** The bar shown while something is selected. */
+export function buildSelectionBar(actions, grid) {
+  const count = h('strong', {dataset: {testid: 'selection-count'}});
+  const button = (label, run, extra = {}) => h('button', {type: 'button', onclick: run, ...extra}, label);
+  const node = h('div', {class: 'selection-bar', role: 'region', 'aria-label': 'Selection', hidden: true, dataset: {testid: 'selection-bar'}},
+    count,
+    button('Select all loaded', () => grid.selectAllLoaded(), {class: 'ghost', dataset: {action: 'select-all'}, title: 'Ctrl/Cmd+A'}),
+    button('Clear', () => grid.clearSelection(), {class: 'ghost', dataset: {action: 'clear'}, title: 'Escape'}),
+    h('span', {class: 'toolbar-spacer'}),
+    button('★ Star', () => actions.favouriteSelection(), {dataset: {action: 'bulk-favourite'}}),
+    button('Tag…', () => actions.tagSelection(), {dataset: {action: 'bulk-tag'}}),
+    button('Move to…', () => actions.moveSelection(), {dataset: {action: 'bulk-move'}}),
+    button('Download', () => actions.downloadSelection(), {dataset: {action: 'bulk-download'}}),
+    button('Delete', () => actions.deleteSelection(), {class: 'danger', dataset: {action: 'bulk-delete'}, title: 'Delete key'}),
+  );
+  return {
+    node,
+    update(selection) {
+      node.hidden = selection.size === 0;
+      count.textContent = `${plural(selection.size, 'selected', 'selected')}`;
+    },
+  };
+}

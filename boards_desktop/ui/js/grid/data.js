@@ -1,0 +1,196 @@
+// The grid's model: a board's generations in the grid's order (newest first), loaded page by page.
+//
+// `items` is as long as the filter's total; a slot is a generation once its page has arrived, and
+// `undefined` until then. Pages are fetched only for what is on screen (see VirtualGrid) and kept.
+// An insert at the top or a removal shifts every later slot; a page fetched before such a change
+// is dropped (its offsets are stale) and asked for again.
+import {gql, GENERATION_FIELDS} from '../api.js';
+
+export const PAGE_SIZE = 100;
+
+const PAGE_QUERY = `query GridPage($id: UUID!, $limit: Int!, $offset: Int!, $filter: GenerationFilter) {
+  board(id: $id) { generationTotal(filter: $filter) generations(limit: $limit, offset: $offset, filter: $filter) { ${GENERATION_FIELDS} } }
+}`;
+const ONE_QUERY = `query GridOne($id: UUID!) { generation(id: $id) { ${GENERATION_FIELDS} } }`;
+
+/** Whether a filter keeps anything out. */
+export function isFiltering(filter) {
+  return Boolean(filter.artifactTypes?.length || filter.statuses?.length || filter.favouritesOnly
+    || filter.tagIds?.length || filter.generatorNames?.length || filter.search?.trim());
+}
+
+/** Whether a generation passes the filter, as the server would decide (the search approximately). */
+export function matches(generation, filter) {
+  if (filter.artifactTypes?.length && !filter.artifactTypes.includes(generation.artifactType)) return false;
+  if (filter.statuses?.length && !filter.statuses.includes(generation.status)) return false;
+  if (filter.favouritesOnly && !generation.isFavourite) return false;
+  if (filter.generatorNames?.length && !filter.generatorNames.includes(generation.generatorName)) return false;
+  if (filter.tagIds?.length && !generation.tags?.some((tag) => filter.tagIds.includes(tag.id))) return false;
+  const words = filter.search?.trim().toLowerCase().split(/\s+/).filter(Boolean) ?? [];
+  if (words.length) {
+    const text = JSON.stringify(generation.inputParams ?? {}).toLowerCase();
+    if (!words.every((word) => text.includes(word))) return false;
+  }
+  return true;
+}
+
+/** The newest `limit` generations the filter keeps (to find ones another window or script added). */
+export async function fetchTop(boardId, limit, filter) {
+  const {board} = await gql(PAGE_QUERY, {id: boardId, limit, offset: 0, filter});
+  return board?.generations ?? [];
+}
+
+export async function fetchGeneration(id) {
+  return (await gql(ONE_QUERY, {id})).generation;
+}
+
+export class GridData extends EventTarget {
+  constructor(boardId) {
+    super();
+    this.boardId = boardId;
+    this.filter = {};
+    this.total = 0;
+    this.items = [];
+    this.byId = new Map();      // id -> generation (loaded ones)
+    this.epoch = 0;             // bumped when the order shifts: older fetches are dropped
+    this.inFlight = new Map();  // page -> promise
+    this.ready = false;
+  }
+
+  /** Start over with a filter: the total and the first page. */
+  async reset(filter) {
+    this.filter = filter;
+    this.epoch += 1;
+    this.inFlight.clear();
+    this.items = [];
+    this.byId.clear();
+    this.total = 0;
+    this.ready = false;
+    await this.loadPage(0);
+    if (this.filter !== filter) return;  // a newer reset took over
+    this.ready = true;
+    this.changed('reset');
+  }
+
+  changed(kind, count = 0) {
+    this.dispatchEvent(new CustomEvent('change', {detail: {kind, count}}));
+  }
+
+  isLoaded(index) {
+    return this.items[index] !== undefined;
+  }
+
+  /** Fetch page `page` unless it is there or on its way; resolves when it has arrived (or was dropped). */
+  loadPage(page) {
+    if (this.inFlight.has(page)) return this.inFlight.get(page);
+    const epoch = this.epoch;
+    const offset = page * PAGE_SIZE;
+    const promise = gql(PAGE_QUERY, {id: this.boardId, limit: PAGE_SIZE, offset, filter: this.filter})
+      .then(({board}) => {
+        if (epoch !== this.epoch || !board) return;
+        if (board.generationTotal !== this.total) this.setTotal(board.generationTotal);
+        board.generations.forEach((generation, i) => this.put(offset + i, generation));
+        this.changed('page');
+      })
+      .finally(() => { if (this.inFlight.get(page) === promise) this.inFlight.delete(page); });
+    this.inFlight.set(page, promise);
+    return promise;
+  }
+
+  /** The pages that hold indices first..last and are not loaded yet. */
+  missingPages(first, last) {
+    const pages = [];
+    const end = Math.min(last, this.total - 1);
+    for (let page = Math.floor(Math.max(first, 0) / PAGE_SIZE); page * PAGE_SIZE <= end; page += 1) {
+      const from = page * PAGE_SIZE;
+      const to = Math.min(from + PAGE_SIZE, this.total);
+      for (let i = Math.max(from, first); i < to && i <= end; i += 1) {
+        if (this.items[i] === undefined) { pages.push(page); break; }
+      }
+    }
+    return pages;
+  }
+
+  setTotal(total) {
+    this.total = total;
+    if (this.items.length > total) this.items.length = total;
+  }
+
+  put(index, generation) {
+    const old = this.items[index];
+    if (old && old.id !== generation.id) this.byId.delete(old.id);
+    this.items[index] = generation;
+    this.byId.set(generation.id, generation);
+  }
+
+  indexOf(id) {
+    if (!this.byId.has(id)) return -1;
+    return this.items.indexOf(this.byId.get(id));
+  }
+
+  /** A new generation at the top (the composer's, an upload, one another window queued). */
+  insertTop(generation) {
+    if (this.byId.has(generation.id)) return this.update(generation);
+    if (!matches(generation, this.filter)) return false;
+    this.epoch += 1;
+    this.inFlight.clear();
+    this.items.unshift(generation);
+    this.byId.set(generation.id, generation);
+    this.total += 1;
+    this.changed('insert');
+    return true;
+  }
+
+  /** New fields of a loaded generation; returns whether it is on the grid. */
+  update(generation) {
+    const current = this.byId.get(generation.id);
+    if (!current) return false;
+    const index = this.items.indexOf(current);
+    const next = {...current, ...generation};
+    this.items[index] = next;
+    this.byId.set(next.id, next);
+    this.changed('update');
+    return true;
+  }
+
+  remove(ids) {
+    const gone = new Set(ids);
+    const before = this.items.length;
+    const kept = [];
+    let removed = 0;
+    for (let i = 0; i < before; i += 1) {
+      const item = this.items[i];
+      if (item && gone.has(item.id)) { removed += 1; this.byId.delete(item.id); continue; }
+      kept[kept.length] = item;  // holes stay holes
+    }
+    if (!removed) return 0;
+    kept.length = before - removed;
+    this.items = kept;
+    this.total = Math.max(0, this.total - removed);
+    this.epoch += 1;
+    this.inFlight.clear();
+    this.changed('remove', removed);
+    return removed;
+  }
+
+  /** The newest time on the grid: a generation we do not know that is newer belongs at the top. */
+  newestCreatedAt() {
+    return this.items[0]?.createdAt ?? null;
+  }
+
+  /** The id `delta` places from `id` in the grid's order, loading its page if needed; null at the ends. */
+  async neighbour(id, delta) {
+    const index = this.indexOf(id);
+    if (index < 0) return null;
+    const target = index + delta;
+    if (target < 0 || target >= this.total) return null;
+    if (!this.isLoaded(target)) await this.loadPage(Math.floor(target / PAGE_SIZE));
+    if (!this.isLoaded(target)) {  // the order shifted while it loaded: try once more from where it is now
+      const again = this.indexOf(id);
+      if (again < 0) return null;
+      await this.loadPage(Math.floor((again + delta) / PAGE_SIZE));
+      return this.items[again + delta]?.id ?? null;
+    }
+    return this.items[target].id;
+  }
+}

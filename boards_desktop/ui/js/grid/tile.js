@@ -1,0 +1,156 @@
+// One tile of the grid. Tile nodes are recycled: `createTile` builds the parts once, `bindTile`
+// points them at a generation (or at nothing, for a slot whose page has not arrived yet) and only
+// touches what changed.
+import {h} from '../dom.js';
+
+const TYPE_ICON = {VIDEO: '▶', AUDIO: '♪', TEXT: '¶', LORA: '◆', MODEL: '◆', IMAGE: ''};
+const PHASE_WORDS = {queued: 'Queued', initializing: 'Starting', processing: 'Working', finalizing: 'Finishing'};
+const textCache = new Map();  // storageUrl -> excerpt (or a promise of it)
+const EXCERPT_CHARS = 420;
+
+export function createTile() {
+  const img = h('img', {alt: '', loading: 'lazy', decoding: 'async', draggable: false});
+  img.addEventListener('load', () => img.closest('.tile')?.setAttribute('data-loaded', 'true'));
+  img.addEventListener('error', () => img.closest('.tile')?.setAttribute('data-loaded', 'error'));
+  const parts = {
+    img,
+    excerpt: h('p', {class: 'tile-excerpt'}),
+    typeIcon: h('span', {class: 'tile-type', 'aria-hidden': 'true'}),
+    check: h('button', {type: 'button', class: 'tile-check', role: 'checkbox', 'aria-checked': 'false', 'aria-label': 'Select', tabindex: '-1', dataset: {action: 'select'}}),
+    star: h('button', {type: 'button', class: 'tile-star', 'aria-pressed': 'false', 'aria-label': 'Favourite', title: 'Favourite (F)', tabindex: '-1', dataset: {action: 'favourite', testid: 'favourite'}}, '☆'),
+    progressBar: h('div', {class: 'tile-progress-bar'}),
+    phase: h('span', {class: 'tile-phase', dataset: {testid: 'tile-phase'}}),
+    message: h('span', {class: 'tile-message', dataset: {testid: 'tile-message'}}),
+    cancel: h('button', {type: 'button', class: 'tile-cancel', tabindex: '-1', dataset: {action: 'cancel', testid: 'cancel'}}, 'Cancel'),
+    error: h('p', {class: 'tile-error', dataset: {testid: 'tile-error'}}),
+    retry: h('button', {type: 'button', class: 'tile-retry', tabindex: '-1', dataset: {action: 'retry', testid: 'retry'}}, 'Retry'),
+    label: h('span', {class: 'tile-label'}),
+  };
+  const tile = h('div', {class: 'tile', role: 'listitem', tabindex: '-1', draggable: 'true'},
+    h('div', {class: 'tile-media'}, parts.img, parts.excerpt, parts.typeIcon),
+    h('div', {class: 'tile-running'},
+      h('div', {class: 'tile-progress', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100'}, parts.progressBar),
+      h('div', {class: 'tile-running-text'}, parts.phase, parts.message),
+      parts.cancel),
+    h('div', {class: 'tile-failed'}, parts.error, parts.retry),
+    parts.label,
+    parts.check,
+    parts.star,
+  );
+  tile.parts = parts;
+  tile.bound = null;
+  return tile;
+}
+
+/**
+ * Point `tile` at `generation` (null: a placeholder). `live` is the last SSE event of a running one
+ * ({progress 0..1, phase, message}); `selected` whether it is in the selection.
+ */
+export function bindTile(tile, generation, live, selected) {
+  const p = tile.parts;
+  if (!generation) {
+    if (tile.bound !== null || !tile.dataset.placeholder) {
+      tile.bound = null;
+      tile.dataset.placeholder = 'true';
+      delete tile.dataset.generationId;
+      tile.dataset.status = '';
+      p.img.removeAttribute('src');
+      tile.removeAttribute('data-loaded');
+      tile.removeAttribute('aria-label');
+    }
+    return;
+  }
+  const status = generation.status.toLowerCase();
+  if (tile.bound !== generation) {
+    const sameOne = tile.bound?.id === generation.id;
+    tile.bound = generation;
+    delete tile.dataset.placeholder;
+    tile.dataset.generationId = generation.id;
+    tile.dataset.status = status;
+    tile.dataset.artifactType = generation.artifactType.toLowerCase();
+    const thumb = generation.thumbnailUrl
+      ?? (generation.artifactType === 'IMAGE' && status === 'completed' ? generation.storageUrl : null);
+    if (thumb) {
+      if (p.img.getAttribute('src') !== thumb) {
+        if (!sameOne) tile.removeAttribute('data-loaded');
+        p.img.src = thumb;
+      }
+      tile.dataset.thumb = 'true';
+    } else {
+      p.img.removeAttribute('src');
+      tile.removeAttribute('data-loaded');
+      delete tile.dataset.thumb;
+    }
+    p.typeIcon.textContent = TYPE_ICON[generation.artifactType] ?? '';
+    const favourite = Boolean(generation.isFavourite);
+    p.star.setAttribute('aria-pressed', String(favourite));
+    p.star.textContent = favourite ? '★' : '☆';
+    p.star.setAttribute('aria-label', favourite ? 'Unstar' : 'Star as a favourite');
+    p.error.textContent = generation.errorMessage || (status === 'failed' ? 'It failed without saying why.' : '');
+    p.label.textContent = status === 'cancelled' ? 'Cancelled' : status === 'failed' ? 'Failed' : '';
+    const title = generation.prompt || generation.outputMetadata?.original_filename || generation.generatorName;
+    tile.title = title;
+    tile.setAttribute('aria-label', `${title} (${status}, ${generation.artifactType.toLowerCase()})`);
+    bindExcerpt(tile, generation, status);
+  }
+  const running = status === 'pending' || status === 'processing';
+  if (running) {
+    const fraction = live?.progress ?? (generation.progress ?? 0) / 100;
+    const percent = Math.round(Math.max(0, Math.min(1, fraction)) * 100);
+    p.progressBar.style.width = `${percent}%`;
+    p.progressBar.parentElement.setAttribute('aria-valuenow', String(percent));
+    const phase = live?.phase ?? (status === 'pending' ? 'queued' : 'processing');
+    p.phase.textContent = `${PHASE_WORDS[phase] ?? phase}${percent ? ` · ${percent}%` : ''}`;
+    p.message.textContent = live?.message ?? '';
+    tile.dataset.phase = phase;
+  } else {
+    delete tile.dataset.phase;
+  }
+  const isSelected = selected ? 'true' : 'false';
+  if (p.check.getAttribute('aria-checked') !== isSelected) {
+    p.check.setAttribute('aria-checked', isSelected);
+    tile.dataset.selected = isSelected;
+  }
+}
+
+function bindExcerpt(tile, generation, status) {
+  const p = tile.parts;
+  if (generation.artifactType !== 'TEXT') {
+    p.excerpt.textContent = '';
+    return;
+  }
+  const fallback = generation.outputMetadata?.text ?? generation.prompt ?? '';
+  const url = status === 'completed' ? generation.storageUrl : null;
+  const cached = url && textCache.get(url);
+  if (typeof cached === 'string') {
+    p.excerpt.textContent = cached;
+    return;
+  }
+  p.excerpt.textContent = String(fallback).slice(0, EXCERPT_CHARS);
+  if (!url) return;
+  const pending = cached ?? fetch(url).then((r) => (r.ok ? r.text() : fallback)).catch(() => fallback)
+    .then((text) => { const excerpt = String(text).slice(0, EXCERPT_CHARS); textCache.set(url, excerpt); return excerpt; });
+  textCache.set(url, pending);
+  pending.then((excerpt) => { if (tile.bound === generation) p.excerpt.textContent = excerpt; });
+}
+
+/** The hover preview: a muted video playing over the thumbnail, or the audio. Returns a stop fn. */
+export function startPreview(tile) {
+  const generation = tile.bound;
+  if (!generation || generation.status !== 'COMPLETED' || !generation.storageUrl) return null;
+  if (generation.artifactType === 'VIDEO') {
+    const video = h('video', {class: 'tile-preview', muted: true, loop: true, playsinline: true, preload: 'auto', src: generation.storageUrl, 'aria-hidden': 'true'});
+    video.muted = true;
+    tile.querySelector('.tile-media').append(video);
+    tile.dataset.previewing = 'true';
+    video.play().catch(() => {});
+    return () => { video.pause(); video.removeAttribute('src'); video.load(); video.remove(); delete tile.dataset.previewing; };
+  }
+  if (generation.artifactType === 'AUDIO') {
+    const audio = new Audio(generation.storageUrl);
+    tile.dataset.previewing = 'true';
+    audio.play().catch(() => {});
+    return () => { audio.pause(); audio.removeAttribute('src'); audio.load(); delete tile.dataset.previewing; };
+  }
+  return null;
+}

@@ -1,0 +1,158 @@
+// Drop files anywhere on the board to upload them: a panel lists each with its progress, and a
+// refusal says why (the server's words, or ours for a file of no type the app keeps).
+//
+// A tile dragged onto the grid is not a file; a drop the composer took (its slots call
+// preventDefault) or one inside the composer is left to the composer.
+import {ApiError} from '../api.js';
+import {formatBytes, h} from '../dom.js';
+
+const TILE_TYPE = 'application/x-boards-generation';
+const EXTENSIONS = {
+  image: ['png', 'jpg', 'jpeg', 'webp', 'gif', 'bmp', 'tif', 'tiff', 'avif', 'heic'],
+  video: ['mp4', 'mov', 'webm', 'mkv', 'm4v', 'avi'],
+  audio: ['mp3', 'wav', 'ogg', 'flac', 'm4a', 'aac', 'opus'],
+  text: ['txt', 'md', 'markdown', 'json', 'csv'],
+};
+const DONE_FADE_MS = 6000;
+
+/** image/video/audio/text for a file, from its type or its name's extension; null for anything else. */
+export function artifactTypeOf(file) {
+  const major = (file.type || '').split('/')[0];
+  if (['image', 'video', 'audio', 'text'].includes(major)) return major;
+  const extension = (file.name.split('.').pop() || '').toLowerCase();
+  for (const [type, extensions] of Object.entries(EXTENSIONS)) if (extensions.includes(extension)) return type;
+  return null;
+}
+
+/** POST one file; onProgress(0..1). Resolves to the server's {id, ...}; rejects with ApiError. */
+export function sendFile(boardId, file, artifactType, onProgress) {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    form.append('board_id', boardId);
+    form.append('artifact_type', artifactType);
+    form.append('file', file, file.name);
+    const request = new XMLHttpRequest();
+    request.open('POST', '/api/uploads/artifact');
+    request.responseType = 'json';
+    request.upload.onprogress = (event) => { if (event.lengthComputable) onProgress(event.loaded / event.total); };
+    request.onload = () => {
+      const body = request.response ?? {};
+      if (request.status === 201) resolve(body);
+      else reject(new ApiError(body.error ?? `The upload failed (${request.status})`, {code: body.code, status: request.status}));
+    };
+    request.onerror = () => reject(new ApiError('The upload was cut off: is the app still running?', {code: 'OFFLINE'}));
+    request.send(form);
+  });
+}
+
+export function installDropUpload(root, {boardId, onUploaded, overlayHost = root}) {
+  const list = h('ul', {class: 'upload-list'});
+  const title = h('strong', {}, 'Uploads');
+  const panel = h('section', {class: 'upload-panel', hidden: true, 'aria-label': 'Uploads', 'aria-live': 'polite', dataset: {testid: 'upload-panel'}},
+    h('header', {}, title, h('button', {type: 'button', class: 'icon-button', 'aria-label': 'Close the upload list', onclick: () => clearFinished(true)}, '✕')),
+    list);
+  const overlay = h('div', {class: 'drop-overlay', hidden: true, 'aria-hidden': 'true', dataset: {testid: 'drop-overlay'}},
+    h('div', {class: 'drop-overlay-card'}, h('strong', {}, 'Drop to upload'), h('span', {class: 'muted'}, 'Images, video, audio and text join this board')));
+  overlayHost.append(overlay);
+  root.append(panel);
+  let depth = 0;
+
+  const isFileDrag = (event) => {
+    const types = [...(event.dataTransfer?.types ?? [])];
+    return types.includes('Files') && !types.includes(TILE_TYPE);
+  };
+  const leftToComposer = (event) => event.defaultPrevented || event.target.closest?.('[data-testid=composer]');
+
+  const onEnter = (event) => {
+    if (!isFileDrag(event)) return;
+    depth += 1;
+    if (!leftToComposer(event)) overlay.hidden = false;
+  };
+  const onOver = (event) => {
+    if (!isFileDrag(event)) return;
+    if (leftToComposer(event)) { overlay.hidden = true; return; }
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    overlay.hidden = false;
+  };
+  const onLeave = (event) => {
+    if (!isFileDrag(event)) return;
+    depth = Math.max(0, depth - 1);
+    if (!depth) overlay.hidden = true;
+  };
+  const onDrop = (event) => {
+    depth = 0;
+    overlay.hidden = true;
+    if (!isFileDrag(event) || leftToComposer(event)) return;
+    event.preventDefault();
+    const files = [...event.dataTransfer.files];
+    if (files.length) upload(files);
+  };
+  root.addEventListener('dragenter', onEnter);
+  root.addEventListener('dragover', onOver);
+  root.addEventListener('dragleave', onLeave);
+  root.addEventListener('drop', onDrop);
+
+  function upload(files) {
+    panel.hidden = false;
+    for (const file of files) uploadOne(file);
+    updateTitle();
+  }
+
+  function updateTitle() {
+    const rows = [...list.children];
+    const going = rows.filter((row) => row.dataset.state === 'uploading').length;
+    title.textContent = going ? `Uploading ${going} of ${rows.length}` : 'Uploads';
+  }
+
+  async function uploadOne(file) {
+    const bar = h('div', {class: 'upload-bar'});
+    const note = h('span', {class: 'upload-note'}, formatBytes(file.size));
+    const row = h('li', {class: 'upload-row', dataset: {state: 'uploading', name: file.name}},
+      h('div', {class: 'upload-line'}, h('span', {class: 'upload-name', title: file.name}, file.name), note),
+      h('div', {class: 'upload-progress', role: 'progressbar', 'aria-label': `Uploading ${file.name}`, 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0'}, bar));
+    list.prepend(row);
+    const type = artifactTypeOf(file);
+    const refuse = (message) => {
+      row.dataset.state = 'refused';
+      note.textContent = message;
+      note.classList.add('error-text');
+      row.setAttribute('role', 'alert');
+      updateTitle();
+    };
+    if (!type) {
+      refuse(`Not uploaded: ${file.type || 'this kind of file'} is not an image, video, audio or text file.`);
+      return;
+    }
+    try {
+      const body = await sendFile(boardId, file, type, (fraction) => {
+        bar.style.width = `${Math.round(fraction * 100)}%`;
+        row.querySelector('.upload-progress').setAttribute('aria-valuenow', String(Math.round(fraction * 100)));
+      });
+      bar.style.width = '100%';
+      row.dataset.state = 'done';
+      row.dataset.generationId = body.id;
+      note.textContent = 'Added';
+      updateTitle();
+      await onUploaded(body);
+      setTimeout(() => { if (row.dataset.state === 'done') row.remove(); if (!list.children.length) panel.hidden = true; }, DONE_FADE_MS);
+    } catch (error) {
+      refuse(`Not uploaded: ${String(error.message).replace(/^file: /, '')}`);
+    }
+  }
+
+  function clearFinished(all) {
+    for (const row of [...list.children]) if (all || row.dataset.state !== 'uploading') if (row.dataset.state !== 'uploading') row.remove();
+    if (!list.children.length) panel.hidden = true;
+    updateTitle();
+  }
+
+  return () => {
+    root.removeEventListener('dragenter', onEnter);
+    root.removeEventListener('dragover', onOver);
+    root.removeEventListener('dragleave', onLeave);
+    root.removeEventListener('drop', onDrop);
+    overlay.remove();
+    panel.remove();
+  };
+}

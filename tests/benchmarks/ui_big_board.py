@@ -1,0 +1,192 @@
+"""The board page on a board of 10,000 generations, in a real browser.
+
+Run: .venv/bin/python -m tests.benchmarks.ui_big_board [--generations 10000] [--runs 3] [--data-dir DIR]
+
+Seeds the board once (tests.benchmarks.big_board: real WebP thumbnails), then for each run starts
+the real app (`boards-desktop`, headless, as the browser tests do), opens the board in Debian's
+Chromium and prints:
+- the time from navigation to the first thumbnails decoded (the images of the first 12 tiles with one complete,
+  naturalWidth > 0), and to the grid being ready (its first page shown);
+- the DOM nodes in the grid (`grid.querySelectorAll('*').length`) and the tiles rendered;
+- the same after jumping to the middle and to the end, with the time until the tiles there show
+  their thumbnails;
+- the frames of two seconds of scrolling, at 40 px a frame ("scroll") and through the whole board
+  ("fling", a screenful or more a frame): frames drawn, median and 95th percentile frame time,
+  and the main thread's long tasks (over 50 ms) meanwhile.
+Then the medians of the runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.benchmarks.big_board import seed_big_board
+from tests.desktop.support import BOARDS_DESKTOP, Launch, desktop_env, wait_for_instance
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+FIRST = 12
+
+# Runs in the page from its first script on: when the first tiles' thumbnails are decoded.
+WATCH = """
+(() => {
+  const first = %d;
+  const check = () => {
+    const tiles = [...document.querySelectorAll('[data-testid=grid] .tile[data-generation-id][data-thumb]:not([hidden])')]
+      .sort((a, b) => a.index - b.index).slice(0, first);
+    const grid = document.querySelector('[data-testid=grid][data-state=ready]');
+    if (grid && window.__gridReady === undefined) window.__gridReady = performance.now();
+    if (tiles.length >= first && tiles.every((t) => { const i = t.querySelector('img'); return i.complete && i.naturalWidth > 0; })) {
+      window.__firstThumbs = performance.now();
+      return;
+    }
+    requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+})();
+""" % FIRST
+
+VISIBLE_READY = """
+() => {
+  const scroller = document.querySelector('[data-testid=grid-scroll]');
+  const box = scroller.getBoundingClientRect();
+  const tiles = [...scroller.querySelectorAll('.tile:not([hidden])')].filter((t) => {
+    const r = t.getBoundingClientRect();
+    return r.bottom > box.top && r.top < box.bottom;
+  });
+  if (!tiles.length) return false;
+  return tiles.every((t) => t.dataset.generationId && (!t.dataset.thumb || (t.querySelector('img').complete && t.querySelector('img').naturalWidth > 0)));
+}
+"""
+
+COUNTS = """
+() => {
+  const grid = document.querySelector('[data-testid=grid]');
+  return {nodes: grid.querySelectorAll('*').length, tiles: grid.querySelectorAll('.tile:not([hidden])').length,
+          total: grid.querySelector('.grid-canvas').dataset.total};
+}
+"""
+
+SCROLL_FRAMES = """
+async (perFrame) => {
+  const scroller = document.querySelector('[data-testid=grid-scroll]');
+  scroller.scrollTop = 0;
+  await new Promise((r) => setTimeout(r, 500));
+  const long = [];
+  const observer = new PerformanceObserver((list) => long.push(...list.getEntries().map((e) => e.duration)));
+  observer.observe({type: 'longtask'});
+  const frames = [];
+  let last = performance.now();
+  const end = last + 2000;
+  // perFrame: pixels per frame, or 0 for the whole board in about 120 frames
+  const step = perFrame || scroller.scrollHeight / 120;
+  await new Promise((resolve) => {
+    const tick = (now) => {
+      frames.push(now - last); last = now;
+      scroller.scrollTop += step;
+      if (now < end) requestAnimationFrame(tick); else resolve();
+    };
+    requestAnimationFrame(tick);
+  });
+  observer.disconnect();
+  frames.sort((a, b) => a - b);
+  return {frames: frames.length, median: frames[Math.floor(frames.length / 2)], p95: frames[Math.floor(frames.length * 0.95)],
+          over50: frames.filter((f) => f > 50).length, longTasks: long.length, longTaskMs: long.reduce((a, b) => a + b, 0)};
+}
+"""
+
+
+async def seed(data_dir: Path, generations: int) -> str:
+    from tests.app_harness import running_app
+
+    url = f"sqlite+aiosqlite:///{data_dir / 'boards.db'}"
+    async with running_app(url, data_dir) as client:
+        services = client.services
+        board = await seed_big_board(services.database, services.actor, services.media, generations=generations)
+    return str(board.board_id)
+
+
+def one_run(browser, data_dir: Path, board_id: str, folder: Path) -> dict[str, float]:
+    launch = Launch(BOARDS_DESKTOP, desktop_env(data_dir), folder)
+    try:
+        info = wait_for_instance(data_dir, launch)
+        launch.wait_for_output("Press Ctrl+C to stop.")
+        launch_url = re.search(r"open (http://\S+/auth/launch\?code=\S+) within", launch.stdout).group(1)
+        url = f"http://127.0.0.1:{info['port']}"
+        with httpx.Client() as client:
+            assert client.get(launch_url, follow_redirects=True).status_code == 200
+            cookies = [{"name": c.name, "value": c.value, "url": url, "httpOnly": True, "sameSite": "Strict"} for c in client.cookies.jar]
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        context.add_cookies(cookies)
+        context.add_init_script(WATCH)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{url}/#/boards/{board_id}")
+        page.wait_for_function("() => window.__firstThumbs !== undefined", timeout=60_000)
+        result = {
+            "first_thumbs_ms": page.evaluate("window.__firstThumbs"),
+            "grid_ready_ms": page.evaluate("window.__gridReady"),
+        }
+        top = page.evaluate(COUNTS)
+        result.update(top_nodes=top["nodes"], top_tiles=top["tiles"])
+        for name, where in (("middle", "s.scrollHeight / 2"), ("end", "s.scrollHeight")):
+            started = time.perf_counter()
+            page.evaluate(f"() => {{ const s = document.querySelector('[data-testid=grid-scroll]'); s.scrollTop = {where}; }}")
+            page.wait_for_function(VISIBLE_READY, polling="raf", timeout=30_000)
+            result[f"{name}_ms"] = (time.perf_counter() - started) * 1000
+            counts = page.evaluate(COUNTS)
+            result[f"{name}_nodes"] = counts["nodes"]
+            result[f"{name}_tiles"] = counts["tiles"]
+        for name, per_frame in (("scroll", 40), ("fling", 0)):
+            frames = page.evaluate(SCROLL_FRAMES, per_frame)
+            result.update({
+                f"{name}_frames": frames["frames"], f"{name}_median_frame_ms": frames["median"],
+                f"{name}_p95_frame_ms": frames["p95"], f"{name}_long_tasks": frames["longTasks"],
+                f"{name}_long_task_ms": frames["longTaskMs"],
+            })
+        result["total"] = int(top["total"])
+        context.close()
+        assert not errors, errors
+        return result
+    finally:
+        launch.stop()
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--generations", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--data-dir", type=Path, help="default: a temporary folder")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="ui-big-board-") as temporary:
+        folder = Path(temporary)
+        data_dir = (args.data_dir or folder / "data").resolve()
+        started = time.perf_counter()
+        board_id = asyncio.run(seed(data_dir, args.generations))
+        print(f"seeded {args.generations:,} generations in {time.perf_counter() - started:.1f} s (board {board_id})")
+        runs = []
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            for run in range(args.runs):
+                result = one_run(browser, data_dir, board_id, folder / f"run{run}")
+                runs.append(result)
+                print(f"run {run + 1}: " + ", ".join(f"{k}={v:.0f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items()))
+            browser.close()
+    print("medians:")
+    for key in runs[0]:
+        print(f"  {key:28} {statistics.median(r[key] for r in runs):10.1f}")
+
+
+if __name__ == "__main__":
+    main()
