@@ -128,14 +128,10 @@ export async function mountComposer(panel, {board}) {
       toast(`Queued ${name}`, {kind: 'ok'});
       form.dataset.lastId = generation.id;
     } catch (error) {
-      const fields = error.fields ?? {};
+      const {fields, rest} = splitErrors(error.message, new Set(controls.map((c) => c.field.name)));
       const byName = new Map(controls.map((c) => [c.field.name, c]));
-      const placed = Object.entries(fields).filter(([field]) => byName.has(field));
+      const placed = Object.entries(fields);
       for (const [field, message] of placed) byName.get(field).setError(message);
-      const rest = String(error.message).split('; ').filter((part) => {
-        const match = /^inputParams\.([A-Za-z0-9_]+)/.exec(part);
-        return !(match && byName.has(match[1]));
-      }).map((part) => part.replace(/^inputParams(\.[A-Za-z0-9_.]+)?: /, '').replace(/^(generatorName|artifactType): /, ''));
       if (rest.length) showFormError(rest.join('\n'));
       else if (placed.length) showFormError(placed.length === 1 ? 'Check the field marked above.' : `Check the ${placed.length} fields marked above.`);
       if (placed.length) byName.get(placed[0][0]).focus();
@@ -232,4 +228,22 @@ export async function mountComposer(panel, {board}) {
 function rankOf(recent, name) {
   const index = recent.indexOf(name);
   return index < 0 ? recent.length : index;
+}
+
+/**
+ * The server's refusal split into messages by field ("inputParams.<field>[.<where>]: <what>", several
+ * joined by "; ") and the rest. A message may itself hold "; ", so it splits only before a field's name.
+ */
+export function splitErrors(message, names) {
+  const fields = {};
+  const rest = [];
+  for (const part of String(message).split(/; (?=inputParams\b|generatorName: |artifactType: )/)) {
+    const match = /^inputParams\.([A-Za-z0-9_]+)((?:\.[^:]*)?): ([\s\S]*)$/.exec(part);
+    if (match && names.has(match[1])) {
+      const inner = match[2].slice(1);
+      const where = !inner ? '' : /^\d+$/.test(inner) ? ` (item ${Number(inner) + 1})` : ` (${inner})`;
+      fields[match[1]] = fields[match[1]] ? `${fields[match[1]]}; ${match[3]}${where}` : `${match[3]}${where}`;
+    } else rest.push(part.replace(/^inputParams(\.[A-Za-z0-9_.]+)?: /, '').replace(/^(generatorName|artifactType): /, ''));
+  }
+  return {fields, rest};
 }

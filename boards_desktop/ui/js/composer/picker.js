@@ -76,7 +76,7 @@ export function generatorPicker({onChoose}) {
     const recent = new Set(recentNames());
     const shown = ordered();
     list.replaceChildren(...shown.map((g) => {
-      const item = h('li', {role: 'option', 'aria-selected': String(chosen?.name === g.name), 'aria-disabled': g.available ? null : 'true',
+      const item = h('li', {role: 'option', 'aria-selected': String(chosen?.name === g.name),
         class: `generator-option${g.available ? '' : ' unavailable'}`, tabindex: '-1',
         dataset: {generator: g.name, available: String(g.available)}},
       h('div', {class: 'generator-option-head'},

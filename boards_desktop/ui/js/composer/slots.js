@@ -1,6 +1,6 @@
 // Artifact slots: an input that takes results (generation ids), filled by dragging tiles in, by
 // picking from the board, or by dropping files from the desktop (uploaded to the board at once).
-import {ApiError, GENERATION_FIELDS, gql, uploadFile} from '../api.js';
+import {ApiError, GENERATION_FIELDS, gql} from '../api.js';
 import {emit} from '../bus.js';
 import {h} from '../dom.js';
 import {toast, toastError} from '../toast.js';
@@ -98,10 +98,9 @@ export function artifactSlot(field, id, {board}) {
       render();
       const bar = () => list.querySelector(`li:nth-child(${items.indexOf(item) + 1}) progress`);
       try {
-        const uploaded = await uploadFile(board.id, file, (fraction) => { item.progress = fraction; const b = bar(); if (b) b.value = fraction; });
+        const uploaded = await upload(board.id, file, type, (fraction) => { item.progress = fraction; const b = bar(); if (b) b.value = fraction; });
         const kind = String(uploaded.artifactType).toLowerCase();
         announce(uploaded.id);
-        if (kind !== type) throw new ApiError(`${file.name} is ${ARTICLE[kind] ?? kind}; ${field.title} takes ${ARTICLE[type] ?? type} (it was added to the board)`);
         if (item.thumbnailUrl?.startsWith('blob:')) URL.revokeObjectURL(item.thumbnailUrl);
         Object.assign(item, {id: uploaded.id, uploading: false, thumbnailUrl: uploaded.thumbnailUrl ?? uploaded.storageUrl});
         remember({id: uploaded.id, artifactType: kind.toUpperCase(), thumbnailUrl: item.thumbnailUrl});
@@ -182,6 +181,27 @@ export function artifactSlot(field, id, {board}) {
     add: (generation) => put(generation),
     room,
   };
+}
+
+/** Upload one file to the board as a result of this slot's type; the server refuses a file of another type. */
+function upload(boardId, file, type, onProgress) {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    form.append('board_id', boardId);
+    form.append('artifact_type', type);
+    form.append('file', file, file.name);
+    const request = new XMLHttpRequest();
+    request.open('POST', '/api/uploads/artifact');
+    request.responseType = 'json';
+    request.upload.onprogress = (event) => { if (event.lengthComputable) onProgress(event.loaded / event.total); };
+    request.onload = () => {
+      const body = request.response ?? {};
+      if (request.status === 201) resolve(body);
+      else reject(new ApiError((body.error ?? `the upload failed (${request.status})`).replace(/^file: /, ''), {code: body.code, status: request.status}));
+    };
+    request.onerror = () => reject(new ApiError('the upload was cut off: is the app still running?', {code: 'OFFLINE'}));
+    request.send(form);
+  });
 }
 
 function acceptOf(type) {
