@@ -73,6 +73,7 @@ def shot(page, name: str) -> None:
         Path(folder).mkdir(parents=True, exist_ok=True)
         for scheme in ("dark", "light"):
             page.emulate_media(color_scheme=scheme)
+            page.wait_for_timeout(400)  # the colours' transitions end
             page.screenshot(path=f"{folder}/{name}-{scheme}.png")
 
 

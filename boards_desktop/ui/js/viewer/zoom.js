@@ -16,7 +16,7 @@ export function zoomableImage({src, alt, onZoom = () => {}}) {
 
   const apply = () => {
     img.style.transform = `translate(${x}px, ${y}px) scale(${scale})`;
-    img.classList.toggle('pixelated', scale >= 3);
+    img.classList.toggle('pixelated', scale >= 4);
     stage.dataset.zoom = String(Math.round(scale * 100));
     stage.dataset.mode = fitted ? 'fit' : 'free';
     stage.classList.toggle('pannable', !fitted);
@@ -26,7 +26,8 @@ export function zoomableImage({src, alt, onZoom = () => {}}) {
   function fitScale() {
     const box = stage.getBoundingClientRect();
     if (!natural || !box.width || !box.height) return 1;
-    return Math.min(box.width / natural.width, box.height / natural.height);
+    // Fit never enlarges: a small result shows at its own size (zoom in to look closer).
+    return Math.min(box.width / natural.width, box.height / natural.height, 1);
   }
 
   function centre() {
