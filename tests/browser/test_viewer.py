@@ -197,3 +197,40 @@ def test_delete_removes_and_moves_to_the_neighbour(page, installation, api) -> N
     page.locator("[data-testid=confirm-dialog] button[value=ok]").click()
     page.locator("[data-testid=viewer]").wait_for(state="detached")
     assert api.gql("query($id: UUID!) { generation(id: $id) { id } }", {"id": first})["generation"] is None
+
+
+def test_text_is_readable_and_focus_stays_inside(page, installation, api) -> None:
+    board = api.create_board("Viewer: text")
+    note = api.http.post(
+        "/api/uploads/artifact",
+        data={"board_id": board, "artifact_type": "text"},
+        files={"file": ("note.txt", "Tide tables\nhigh water at noon".encode(), "text/plain")},
+    ).json()
+    viewer = open_viewer(page, installation, board, [note["id"]])
+    text = viewer.locator("[data-testid=viewer-text]")
+    page.wait_for_function("document.querySelector('[data-testid=viewer-text]').textContent.includes('high water')")
+    assert text.text_content() == "Tide tables\nhigh water at noon"
+    assert viewer.locator("[data-testid=viewer-copy]").count() == 0  # only images are copied
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.querySelector('[data-testid=viewer]').contains(document.activeElement)")
+    page.keyboard.press("?")
+    help_overlay = page.locator("[data-testid=help-overlay]")
+    assert "Use these settings in the composer" in help_overlay.inner_text()
+    page.keyboard.press("Escape")
+    help_overlay.wait_for(state="detached")
+    assert viewer.is_visible()  # Escape closed the help, not the viewer
+    page.keyboard.press("Escape")
+    viewer.wait_for(state="detached")
+    page.keyboard.press("?")
+    assert "Use these settings in the composer" not in page.locator("[data-testid=help-overlay]").inner_text()
+
+
+def test_an_image_is_copied_to_the_clipboard(page, installation, scene) -> None:
+    board, card, resized, other = scene
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=installation.url)
+    viewer = open_viewer(page, installation, board, [card])
+    viewer.locator("[data-testid=viewer-copy]").click()
+    page.locator(".toast", has_text="Image copied to the clipboard").wait_for()
+    types = page.evaluate("navigator.clipboard.read().then((items) => items.flatMap((item) => item.types))")
+    assert "image/png" in types

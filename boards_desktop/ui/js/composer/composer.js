@@ -205,8 +205,6 @@ export async function mountComposer(panel, {board}) {
     on('composer:add-input', ({generation}) => addInput(generation)),
     addShortcut({keys: 'mod+enter', label: 'Ctrl+Enter', description: 'Generate with the composer’s settings', whileTyping: true,
       group: 'Composer', run: () => submitForm(), when: () => panel.isConnected && !document.querySelector('.viewer-overlay')}),
-    addShortcut({keys: 'c', label: 'C', description: 'Focus the composer', group: 'Composer',
-      run: () => focusFirst(), when: () => panel.isConnected && !document.querySelector('.viewer-overlay')}),
   ];
 
   try {
