@@ -59,7 +59,7 @@ def test_an_image_is_shown_zoomable_with_its_details(page, installation, scene) 
     box = stage.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.wheel(0, -300)
-    page.wait_for_function("Number(document.querySelector('[data-testid=zoom-stage]').dataset.zoom) > 100")
+    page.wait_for_function("() => Number(document.querySelector('[data-testid=zoom-stage]').dataset.zoom) > 100")
     before = viewer.locator("[data-testid=viewer-image]").evaluate("img => img.style.transform")
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] / 2 + 60, box["y"] + box["height"] / 2 + 20)
@@ -208,7 +208,7 @@ def test_text_is_readable_and_focus_stays_inside(page, installation, api) -> Non
     ).json()
     viewer = open_viewer(page, installation, board, [note["id"]])
     text = viewer.locator("[data-testid=viewer-text]")
-    page.wait_for_function("document.querySelector('[data-testid=viewer-text]').textContent.includes('high water')")
+    page.wait_for_function("() => document.querySelector('[data-testid=viewer-text]').textContent.includes('high water')")
     assert text.text_content() == "Tide tables\nhigh water at noon"
     assert viewer.locator("[data-testid=viewer-copy]").count() == 0  # only images are copied
     for _ in range(40):
@@ -234,3 +234,27 @@ def test_an_image_is_copied_to_the_clipboard(page, installation, scene) -> None:
     page.locator(".toast", has_text="Image copied to the clipboard").wait_for()
     types = page.evaluate("navigator.clipboard.read().then((items) => items.flatMap((item) => item.types))")
     assert "image/png" in types
+
+
+def test_video_and_audio_play_with_controls(page, installation, api) -> None:
+    from tests.uploads.samples import mp4_bytes, wav_bytes
+
+    board = api.create_board("Viewer: media")
+    ids = []
+    for name, content, kind, mime in (("clip.mp4", mp4_bytes(), "video", "video/mp4"), ("tone.wav", wav_bytes(), "audio", "audio/wav")):
+        response = api.http.post("/api/uploads/artifact", data={"board_id": board, "artifact_type": kind}, files={"file": (name, content, mime)})
+        assert response.status_code == 201, response.text
+        ids.append(response.json()["id"])
+    viewer = open_viewer(page, installation, board, ids)
+    video = viewer.locator("[data-testid=viewer-video]")
+    assert video.get_attribute("controls") is not None
+    # Debian's Chromium has no H.264: the video either loads or says it cannot play here.
+    page.wait_for_function("() => { const v = document.querySelector('[data-testid=viewer-video]'); return v.readyState >= 1 || v.dataset.state === 'error'; }")
+    if video.get_attribute("data-state") == "error":
+        assert "cannot be played here" in viewer.locator(".viewer-media-error").inner_text()
+    assert viewer.locator(".zoom-tools").is_hidden()
+    page.keyboard.press("ArrowRight")
+    showing(page, ids[1])
+    audio = page.locator("[data-testid=viewer-audio]")
+    assert audio.get_attribute("controls") is not None
+    page.wait_for_function("() => document.querySelector('[data-testid=viewer-audio]').duration > 0")

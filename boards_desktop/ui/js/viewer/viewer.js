@@ -206,14 +206,20 @@ function openViewer({board, neighbour, onClosed}) {
         stage.replaceChildren(media.node);
         break;
       }
-      case 'VIDEO':
-        stage.replaceChildren(h('video', {src: g.storageUrl, controls: true, autoplay: true, loop: true, playsinline: true,
-          poster: g.thumbnailUrl ?? null, class: 'viewer-video', dataset: {testid: 'viewer-video'}}));
+      case 'VIDEO': {
+        const video = h('video', {src: g.storageUrl, controls: true, autoplay: true, muted: true, loop: true, playsinline: true,
+          poster: g.thumbnailUrl ?? null, class: 'viewer-video', dataset: {testid: 'viewer-video'}});
+        video.addEventListener('error', () => {
+          video.dataset.state = 'error';
+          stage.append(h('p', {class: 'viewer-media-error', role: 'status'}, 'This video cannot be played here; download it to watch it.'));
+        });
+        stage.replaceChildren(video);
         break;
+      }
       case 'AUDIO':
         stage.replaceChildren(h('div', {class: 'viewer-audio'},
           g.thumbnailUrl ? h('img', {src: g.thumbnailUrl, alt: ''}) : h('div', {class: 'audio-glyph', 'aria-hidden': 'true'}, '♪'),
-          h('audio', {src: g.storageUrl, controls: true, dataset: {testid: 'viewer-audio'}})));
+          h('audio', {src: g.storageUrl, controls: true, autoplay: true, dataset: {testid: 'viewer-audio'}})));
         break;
       case 'TEXT': {
         const text = h('pre', {class: 'viewer-text', tabindex: '0', dataset: {testid: 'viewer-text'}}, 'Loading…');
