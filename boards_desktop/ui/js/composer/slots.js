@@ -4,9 +4,9 @@ import {ApiError, GENERATION_FIELDS, gql} from '../api.js';
 import {emit} from '../bus.js';
 import {h} from '../dom.js';
 import {toast, toastError} from '../toast.js';
+import {typeIcon} from './icons.js';
 
 export const TILE_TYPE = 'application/x-boards-generation';
-const ICONS = {image: '🖼', video: '🎞', audio: '♪', text: '¶'};
 const ARTICLE = {image: 'an image', video: 'a video', audio: 'an audio clip', text: 'a text'};
 
 const PICK_QUERY = `query Pick($id: UUID!, $limit: Int!, $offset: Int!, $filter: GenerationFilter) {
@@ -37,7 +37,7 @@ export function artifactSlot(field, id, {board}) {
   let items = [];  // {id, thumbnailUrl, artifactType, uploading, progress, name}
   const list = h('ul', {class: 'slot-items', role: 'list'});
   const empty = h('div', {class: 'slot-empty'},
-    h('span', {class: 'slot-icon', 'aria-hidden': 'true'}, ICONS[type] ?? '◇'),
+    h('span', {class: 'slot-icon', 'aria-hidden': 'true'}, typeIcon(type)),
     h('span', {}, field.many ? `Drop ${type}s here` : `Drop ${ARTICLE[type] ?? type} here`));
   const pick = h('button', {type: 'button', class: 'ghost small', id, dataset: {testid: 'pick-from-board'},
     onclick: () => pickFromBoard()}, 'Pick from board');
@@ -57,7 +57,7 @@ export function artifactSlot(field, id, {board}) {
         onclick: () => { items.splice(index, 1); render(); }}, '✕');
       const thumb = item.thumbnailUrl
         ? h('img', {src: item.thumbnailUrl, alt: item.name ?? `${type} input`, draggable: 'false', loading: 'lazy'})
-        : h('span', {class: 'slot-icon', 'aria-hidden': 'true'}, item.missing ? '?' : ICONS[item.artifactType ?? type] ?? '◇');
+        : h('span', {class: 'slot-icon', 'aria-hidden': 'true'}, item.missing ? '?' : typeIcon(item.artifactType ?? type, {size: 28}));
       return h('li', {class: `slot-item${item.uploading ? ' uploading' : ''}${item.missing ? ' missing' : ''}`,
         dataset: {generationId: item.id ?? '', state: item.uploading ? 'uploading' : 'ready'}, title: item.missing ? 'This result is gone' : item.name ?? ''},
         thumb,
@@ -132,7 +132,7 @@ export function artifactSlot(field, id, {board}) {
     if (!types.includes(TILE_TYPE) && !types.includes('Files')) return;
     event.preventDefault();
     event.stopPropagation();
-    event.dataTransfer.dropEffect = types.includes(TILE_TYPE) ? 'link' : 'copy';
+    event.dataTransfer.dropEffect = 'copy';  // tiles allow copy and move; 'link' would refuse the drop
     zone.classList.add('drop-target');
   });
   zone.addEventListener('dragleave', (event) => { if (!zone.contains(event.relatedTarget)) zone.classList.remove('drop-target'); });
@@ -242,7 +242,7 @@ export function pickDialog({board, type, many, limit = Infinity, title, taken = 
           dataset: {generationId: generation.id}, title: generation.prompt ?? generation.generatorName,
           disabled: taken.includes(generation.id)},
           generation.thumbnailUrl ? h('img', {src: generation.thumbnailUrl, alt: generation.prompt ?? generation.generatorName, loading: 'lazy'})
-            : h('span', {class: 'pick-text'}, generation.prompt ?? generation.generatorName));
+            : h('span', {class: 'pick-text'}, typeIcon(type), h('span', {}, generation.prompt ?? generation.generatorName)));
         option.addEventListener('click', () => {
           if (!many) {
             chosen.clear();

@@ -2,6 +2,7 @@
 // columns of thumbnails by depth joined by lines (inline SVG). A node opens that generation.
 import {gql} from '../api.js';
 import {h} from '../dom.js';
+import {typeIcon} from '../composer/icons.js';
 
 export const NODE_FIELDS = 'id artifactType status thumbnailUrl generatorName prompt';
 const DEPTH = 6;
@@ -15,7 +16,6 @@ const QUERY = `query Lineage($id: UUID!) { generation(id: $id) { id
   ancestry(maxDepth: ${DEPTH}) { depth generation { ${NODE_FIELDS} } ${nest('parents', 'parents', DEPTH - 1)} }
   descendants(maxDepth: ${DEPTH}) { depth generation { ${NODE_FIELDS} } ${nest('children', 'children', DEPTH - 1)} } } }`;
 
-const ICONS = {IMAGE: '🖼', VIDEO: '🎞', AUDIO: '♪', TEXT: '¶'};
 
 /** A small clickable thumbnail of a generation. */
 export function thumbButton(generation, {onOpen, role, current = false, size = 'small'} = {}) {
@@ -25,7 +25,7 @@ export function thumbButton(generation, {onOpen, role, current = false, size = '
     title: label, 'aria-label': current ? `${label} (this one)` : `Open ${label}`, 'aria-current': current ? 'true' : null,
     onclick: () => { if (!current) onOpen?.(generation.id); }},
   generation.thumbnailUrl ? h('img', {src: generation.thumbnailUrl, alt: '', loading: 'lazy', draggable: 'false'})
-    : h('span', {class: 'thumb-icon', 'aria-hidden': 'true'}, ICONS[generation.artifactType] ?? '◇'),
+    : h('span', {class: 'thumb-icon', 'aria-hidden': 'true'}, typeIcon(generation.artifactType, {size: size === 'small' ? 18 : 26})),
   role && size !== 'small' ? h('span', {class: 'thumb-role'}, role) : null);
 }
 

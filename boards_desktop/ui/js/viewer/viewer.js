@@ -11,6 +11,7 @@ import {confirmDialog} from '../dialog.js';
 import {h, timeAgo} from '../dom.js';
 import {addShortcut} from '../shortcuts.js';
 import {toast, toastError} from '../toast.js';
+import {typeIcon} from '../composer/icons.js';
 import {lineageGraph, NODE_FIELDS, thumbButton} from './lineage.js';
 import {zoomableImage} from './zoom.js';
 
@@ -218,7 +219,7 @@ function openViewer({board, neighbour, onClosed}) {
       }
       case 'AUDIO':
         stage.replaceChildren(h('div', {class: 'viewer-audio'},
-          g.thumbnailUrl ? h('img', {src: g.thumbnailUrl, alt: ''}) : h('div', {class: 'audio-glyph', 'aria-hidden': 'true'}, '♪'),
+          g.thumbnailUrl ? h('img', {src: g.thumbnailUrl, alt: ''}) : h('div', {class: 'audio-glyph', 'aria-hidden': 'true'}, typeIcon('audio', {size: 96})),
           h('audio', {src: g.storageUrl, controls: true, autoplay: true, dataset: {testid: 'viewer-audio'}})));
         break;
       case 'TEXT': {
