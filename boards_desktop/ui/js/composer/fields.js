@@ -246,7 +246,7 @@ const BUILDERS = {
 function numeric(field, id) {
   const integer = field.kind === 'integer';
   const number = h('input', {id, name: field.name, type: 'number', step: integer ? '1' : 'any', inputmode: integer ? 'numeric' : 'decimal',
-    placeholder: placeholderOf(field)});
+    placeholder: field.min !== undefined && field.max !== undefined ? (field.hasDefault && field.default === null ? 'auto' : '') : placeholderOf(field)});
   // The browser's own checks stay off: the server's message says what is wrong, beside the field.
   if (field.min !== undefined) number.dataset.min = field.min;
   if (field.max !== undefined) number.dataset.max = field.max;
@@ -261,7 +261,10 @@ function numeric(field, id) {
       number.value = integer ? String(Math.round(Number(slider.value))) : trimFloat(Number(slider.value));
       number.dispatchEvent(new Event('input', {bubbles: true}));
     });
-    number.addEventListener('input', () => { if (number.value !== '') slider.value = number.value; });
+    number.addEventListener('input', () => {
+      if (number.value !== '') slider.value = number.value;
+      slider.classList.toggle('unset', number.value === '');
+    });
   }
   return {
     node: slider ? h('div', {class: 'slider-row'}, slider, number) : number,
@@ -269,7 +272,10 @@ function numeric(field, id) {
     read: () => ({empty: number.value === '', value: number.value === '' ? null : Number(number.value)}),
     write: (value) => {
       number.value = typeof value === 'number' ? String(value) : '';
-      if (slider) slider.value = typeof value === 'number' ? String(value) : String(field.min);
+      if (slider) {
+        slider.value = typeof value === 'number' ? String(value) : String(field.min);
+        slider.classList.toggle('unset', typeof value !== 'number');
+      }
     },
   };
 }

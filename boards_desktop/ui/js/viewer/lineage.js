@@ -81,9 +81,9 @@ export async function lineageGraph(id, {onOpen}) {
     svg.setAttribute('aria-hidden', 'true');
     const order = [...columns.keys()].sort((a, b) => a - b);
     const body = h('div', {class: 'lineage-columns'}, order.map((column) => h('div', {class: 'lineage-column', dataset: {depth: String(column)}},
-      h('div', {class: 'lineage-column-label'}, column === 0 ? 'This one' : column < 0 ? (column === -1 ? 'Made from' : `${-column} steps back`) : (column === 1 ? 'Made from it' : `${column} steps on`)),
+      h('div', {class: 'lineage-column-label', title: columnTitle(column)}, column === 0 ? 'This' : column < 0 ? `Input${column < -1 ? ` −${-column}` : ''}` : `Result${column > 1 ? ` +${column}` : ''}`),
       columns.get(column).map(({generation, role}) => h('div', {class: 'lineage-node', dataset: {generationId: generation.id}},
-        thumbButton(generation, {onOpen, role: column === 0 ? null : role, current: column === 0, size: 'large'}))))));
+        thumbButton(generation, {onOpen, role: column === 0 ? null : role, current: column === 0, size: 'graph'}))))));
     const canvas = h('div', {class: 'lineage-canvas'}, svg, body);
     const summary = h('p', {class: 'muted lineage-summary'},
       placed.size === 1 ? 'Nothing was made from this one, and it was made from no other result.'
@@ -114,4 +114,11 @@ export async function lineageGraph(id, {onOpen}) {
     new ResizeObserver(draw).observe(canvas);
     requestAnimationFrame(draw);
   }
+}
+
+function columnTitle(column) {
+  if (column === 0) return 'This generation';
+  if (column === -1) return 'What it was made from';
+  if (column === 1) return 'What was made from it';
+  return column < 0 ? `${-column} steps back` : `${column} steps on`;
 }

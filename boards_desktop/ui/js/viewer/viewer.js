@@ -261,14 +261,14 @@ function openViewer({board, neighbour, onClosed}) {
     const body = h('div', {class: 'viewer-tab-body', role: 'tabpanel', id: 'viewer-tabpanel', 'aria-labelledby': `viewer-tab-${tab}`});
     if (tab === 'details') body.append(...details(g));
     else lineageGraph(g.id, {onOpen: (id) => show(id)}).then((graph) => body.append(graph));
-    panel.replaceChildren(
+    panel.replaceChildren(...[
       h('div', {class: 'viewer-panel-head'}, title, starButton),
       h('div', {class: 'viewer-subtitle'},
         h('span', {class: `status-badge status-${g.status.toLowerCase()}`, dataset: {testid: 'viewer-status'}}, g.status.toLowerCase()),
         h('span', {class: 'type-badge'}, TYPE_LABELS[g.artifactType] ?? g.artifactType),
         h('span', {class: 'muted', title: new Date(g.createdAt).toLocaleString()}, timeAgo(g.createdAt))),
       g.prompt && h('blockquote', {class: 'viewer-prompt', dataset: {testid: 'viewer-prompt'}}, g.prompt),
-      actions, tabs, body);
+      actions, tabs, body].filter(Boolean));
   }
 
   function tabButton(name, label) {
