@@ -148,6 +148,10 @@ export async function mountComposer(panel, {board}) {
     if (!generation) return;
     remember(generation);
     const g = picker.all().find((other) => other.name === generation.generatorName);
+    if (!g && generation.generatorName?.startsWith('user-upload')) {
+      toast('An upload has no settings to use; use it as an input instead', {kind: 'error', timeout: 5000});
+      return;
+    }
     if (!g) {
       toast(`${generation.generatorName} is not installed here any more`, {kind: 'error'});
       return;
@@ -220,7 +224,10 @@ export async function mountComposer(panel, {board}) {
     toastError('Could not load the generators', error);
   }
 
-  return () => cleanups.forEach((stop) => stop());
+  return () => {
+    cleanups.forEach((stop) => stop());
+    picker.destroy();
+  };
 }
 
 function rankOf(recent, name) {

@@ -43,13 +43,17 @@ export function generatorPicker({onChoose}) {
   h('span', {class: 'generator-button-text'}, label, meta), h('span', {class: 'chevron', 'aria-hidden': 'true'}, '▾'));
   const node = h('div', {class: 'picker'}, button, panel);
 
+  // A press outside closes it (focus does not always move: the grid's background takes none).
+  const outside = (event) => { if (!node.contains(event.target)) toggle(false); };
+
   function toggle(open = panel.hidden) {
     panel.hidden = !open;
     button.setAttribute('aria-expanded', String(open));
     if (open) {
       renderList();
       search.focus();
-    }
+      document.addEventListener('pointerdown', outside, true);
+    } else document.removeEventListener('pointerdown', outside, true);
   }
 
   function renderChips() {
@@ -139,5 +143,6 @@ export function generatorPicker({onChoose}) {
     current: () => chosen,
     all: () => generators,
     open: () => toggle(true),
+    destroy: () => document.removeEventListener('pointerdown', outside, true),
   };
 }

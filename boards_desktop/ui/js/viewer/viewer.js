@@ -250,7 +250,7 @@ function openViewer({board, neighbour, onClosed}) {
       class: `viewer-action${danger ? ' danger' : ''}`, disabled, dataset: {testid}, onclick: run, title: kbd ? `${label} (${kbd})` : label},
     label, kbd && h('kbd', {'aria-hidden': 'true'}, kbd));
     const actions = h('div', {class: 'viewer-actions'},
-      action('Use these settings', () => useSettings(), {testid: 'viewer-use-settings', kbd: 'U'}),
+      action('Use these settings', () => useSettings(), {testid: 'viewer-use-settings', kbd: 'U', disabled: isUpload(g)}),
       action('Use as input', () => useAsInput(), {testid: 'viewer-use-input', disabled: !usable, kbd: 'I'}),
       action('Download', () => download(), {testid: 'viewer-download', disabled: !g.storageUrl, kbd: 'D'}),
       g.artifactType === 'IMAGE' && action('Copy image', () => copyImage(), {testid: 'viewer-copy', disabled: !g.storageUrl}),
@@ -387,6 +387,10 @@ function openViewer({board, neighbour, onClosed}) {
 
   function useSettings() {
     if (!generation) return;
+    if (isUpload(generation)) {
+      toast('An upload has no settings to use; use it as an input instead', {timeout: 4000});
+      return;
+    }
     emit('composer:use-settings', {generation});
     doClose();
   }
@@ -452,6 +456,10 @@ function openViewer({board, neighbour, onClosed}) {
     close: doClose,
     setNeighbour(fn) { findNeighbour = fn; },
   };
+}
+
+function isUpload(g) {
+  return String(g.generatorName).startsWith('user-upload');
 }
 
 function section(label, content) {
