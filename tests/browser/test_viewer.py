@@ -96,6 +96,18 @@ def test_an_image_is_shown_zoomable_with_its_details(page, installation, scene) 
     graph.wait_for()
     assert graph.locator(f".lineage-column[data-depth='-1'] button[data-generation-id='{card}']").count() == 1
 
+    # Large, in place of the result: a node opens that generation and the graph follows it.
+    page.keyboard.press("l")
+    large = page.locator("[data-testid=lineage-stage] [data-testid=lineage-graph][data-state=ready]")
+    large.wait_for()
+    assert large.locator(".lineage-lines path").count() == 1
+    shot(page, "viewer-lineage-large")
+    large.locator(f".lineage-column[data-depth='-1'] button[data-generation-id='{card}']").click()
+    showing(page, card)
+    page.locator(f"[data-testid=lineage-stage] .lineage-column[data-depth='0'] button[data-generation-id='{card}']").wait_for()
+    page.locator("[data-testid=viewer-graph-toggle]").click()
+    page.locator("[data-testid=zoom-stage][data-state=loaded]").wait_for()
+
     page.keyboard.press("Escape")
     page.locator("[data-testid=viewer]").wait_for(state="detached")
 

@@ -50,6 +50,7 @@ function openViewer({board, neighbour, onClosed}) {
   let turn = 0;
   let poll = null;
   let tab = 'details';
+  let large = false;  // the lineage graph fills the stage instead of the media
   const returnFocus = document.activeElement;
 
   const title = h('h2', {class: 'viewer-title', id: 'viewer-title'}, 'Loading…');
@@ -62,13 +63,16 @@ function openViewer({board, neighbour, onClosed}) {
   const fitButton = h('button', {type: 'button', class: 'ghost small', title: 'Fit to the window (0)', dataset: {testid: 'zoom-fit'}, onclick: () => media?.fit?.()}, 'Fit');
   const actualButton = h('button', {type: 'button', class: 'ghost small', title: 'Actual size (1)', dataset: {testid: 'zoom-actual'}, onclick: () => media?.actual?.()}, '100%');
   const zoomTools = h('div', {class: 'zoom-tools', role: 'group', 'aria-label': 'Zoom', hidden: true}, zoomOut, zoomLabel, zoomIn, fitButton, actualButton);
+  const graphToggle = h('button', {type: 'button', class: 'ghost small graph-toggle', 'aria-pressed': 'false', title: 'The lineage graph, large (L)',
+    dataset: {testid: 'viewer-graph-toggle'}, onclick: () => toggleLarge()}, 'Lineage graph');
   const close = h('button', {type: 'button', class: 'icon-button viewer-close', 'aria-label': 'Close (Esc)', title: 'Close (Esc)', dataset: {testid: 'viewer-close'}, onclick: () => doClose()}, '✕');
   const stage = h('div', {class: 'viewer-stage', dataset: {testid: 'viewer-stage'}});
   const panel = h('aside', {class: 'viewer-panel', 'aria-label': 'Details', dataset: {testid: 'viewer-panel'}});
   const overlay = h('div', {class: 'viewer-overlay', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'viewer-title',
     dataset: {testid: 'viewer', state: 'loading'}},
   h('div', {class: 'viewer-main'},
-    h('div', {class: 'viewer-toolbar'}, h('div', {class: 'viewer-nav'}, prev, next, counter), zoomTools, close),
+    h('div', {class: 'viewer-toolbar'}, h('div', {class: 'viewer-nav'}, prev, next, counter), zoomTools,
+      h('div', {class: 'viewer-toolbar-end'}, graphToggle, close)),
     stage),
   panel);
   panel.prepend(title);
@@ -101,6 +105,7 @@ function openViewer({board, neighbour, onClosed}) {
     addShortcut({keys: 'd', label: 'D', description: 'Download', group: 'Viewer', run: () => download(), when: ready}),
     addShortcut({keys: 'delete', label: 'Delete', description: 'Delete this result', group: 'Viewer', run: () => remove(), when: ready}),
     addShortcut({keys: 's', label: 'S', description: 'Star or unstar', group: 'Viewer', run: () => star(), when: ready}),
+    addShortcut({keys: 'l', label: 'L', description: 'Show the lineage graph large, or the result again', group: 'Viewer', run: () => toggleLarge(), when: ready}),
     addShortcut({keys: '+', label: '+', description: 'Zoom in', group: 'Viewer', run: () => media?.zoomIn?.(), when: noDialog}),
     addShortcut({keys: '=', label: '=', description: 'Zoom in', group: 'Viewer', run: () => media?.zoomIn?.(), when: noDialog, hidden: true}),
     addShortcut({keys: '-', label: '-', description: 'Zoom out', group: 'Viewer', run: () => media?.zoomOut?.(), when: noDialog}),
@@ -154,7 +159,8 @@ function openViewer({board, neighbour, onClosed}) {
     }
     const sameMedia = same && generation?.storageUrl === found.storageUrl && media;
     generation = found;
-    if (!sameMedia) renderStage();
+    if (large) renderLarge();
+    else if (!sameMedia) renderStage();
     renderPanel();
     updateNav();
     overlay.dataset.state = 'ready';
@@ -186,6 +192,27 @@ function openViewer({board, neighbour, onClosed}) {
     } catch (error) {
       toastError('Could not move to the next result', error);
     }
+  }
+
+  function toggleLarge() {
+    if (!generation) return;
+    large = !large;
+    graphToggle.setAttribute('aria-pressed', String(large));
+    graphToggle.textContent = large ? 'Back to the result' : 'Lineage graph';
+    overlay.dataset.view = large ? 'lineage' : 'media';
+    if (large) renderLarge();
+    else renderStage();
+  }
+
+  function renderLarge() {
+    media?.destroy?.();
+    media = null;
+    zoomTools.hidden = true;
+    const id = generation.id;
+    stage.replaceChildren(h('div', {class: 'viewer-message'}, h('div', {class: 'spinner'})));
+    lineageGraph(id, {onOpen: (other) => show(other)}).then((graph) => {
+      if (large && generation?.id === id) stage.replaceChildren(h('div', {class: 'lineage-stage', dataset: {testid: 'lineage-stage'}}, graph));
+    });
   }
 
   function renderStage() {
