@@ -270,3 +270,22 @@ def test_video_and_audio_play_with_controls(page, installation, api) -> None:
     audio = page.locator("[data-testid=viewer-audio]")
     assert audio.get_attribute("controls") is not None
     page.wait_for_function("() => document.querySelector('[data-testid=viewer-audio]').duration > 0")
+
+
+def test_a_waiting_and_a_failed_generation_say_where_they_are(page, installation, api) -> None:
+    board = api.create_board("Viewer: states")
+    held = api.generate(board, "test-generator", "IMAGE", {"prompt": "never runs"})
+    broken = api.generate(board, "test-broken", "IMAGE", {"prompt": "an impossible thing"})
+    assert wait_completed(api, broken)["status"] == "FAILED"
+    viewer = open_viewer(page, installation, board, [held, broken])
+    assert viewer.get_attribute("data-status") == "pending"
+    assert "Waiting in the queue" in viewer.locator("[data-testid=viewer-placeholder]").inner_text()
+    assert viewer.locator("[data-testid=viewer-use-input]").is_disabled()
+    assert viewer.locator("[data-testid=viewer-download]").is_disabled()
+    page.keyboard.press("ArrowRight")
+    showing(page, broken)
+    assert "cannot draw" in page.locator("[data-testid=viewer-error]").inner_text()
+    assert page.locator("[data-testid=viewer-status]").text_content() == "failed"
+    # Its settings can still be reused to try again.
+    page.keyboard.press("u")
+    page.locator("[data-testid=composer-form][data-generator=test-broken]").wait_for()
