@@ -289,3 +289,16 @@ def test_a_waiting_and_a_failed_generation_say_where_they_are(page, installation
     # Its settings can still be reused to try again.
     page.keyboard.press("u")
     page.locator("[data-testid=composer-form][data-generator=test-broken]").wait_for()
+
+
+def test_settings_the_form_has_no_field_for_are_kept_when_the_generator_takes_them(page, installation, api) -> None:
+    board = api.create_board("Viewer: extra settings")
+    source = api.generate(board, "test-generator", "IMAGE", {"prompt": "ink wash", "seed": 5, "style": "sumi-e"})
+    open_viewer(page, installation, board, [source])
+    page.keyboard.press("u")
+    page.locator("[data-testid=composer-form][data-generator=test-generator]").wait_for()
+    assert "seed, style" in page.locator("[data-testid=composer-extras]").inner_text()
+    page.keyboard.press("Control+Enter")
+    form = page.locator("[data-testid=composer-form][data-last-id]")
+    form.wait_for()
+    assert api.generation(form.get_attribute("data-last-id"))["inputParams"] == {"prompt": "ink wash", "seed": 5, "style": "sumi-e"}

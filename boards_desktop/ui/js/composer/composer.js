@@ -26,6 +26,8 @@ export async function mountComposer(panel, {board}) {
   const drafts = new Map();  // generator name -> the values typed for it, kept while switching
 
   const notice = h('div', {class: 'composer-notice', hidden: true, dataset: {testid: 'composer-notice'}});
+  const extrasNote = h('div', {class: 'hint composer-extras', hidden: true, dataset: {testid: 'composer-extras'}});
+  let extras = {};
   const fieldsHost = h('div', {class: 'composer-fields'});
   const formError = h('div', {class: 'form-error', role: 'alert', hidden: true, dataset: {testid: 'form-error'}});
   const submit = h('button', {type: 'submit', class: 'primary composer-submit', dataset: {testid: 'composer-submit'}},
@@ -35,7 +37,7 @@ export async function mountComposer(panel, {board}) {
   const description = h('p', {class: 'generator-description muted'});
   const form = h('form', {class: 'composer-form', novalidate: true, dataset: {testid: 'composer-form', state: 'loading'},
     'aria-label': 'Generation settings'},
-  description, notice, fieldsHost, formError,
+  description, notice, fieldsHost, extrasNote, formError,
   h('div', {class: 'composer-actions'}, reset, submit));
   const picker = generatorPicker({onChoose: (g) => select(g)});
   panel.replaceChildren(
@@ -46,7 +48,7 @@ export async function mountComposer(panel, {board}) {
   form.addEventListener('submit', (event) => { event.preventDefault(); submitForm(); });
 
   function draftOf() {
-    return Object.fromEntries(controls.map((c) => [c.field.name, c.read()]).filter(([, read]) => !read.empty).map(([name, read]) => [name, read.value]));
+    return Object.assign({...extras}, Object.fromEntries(controls.map((c) => [c.field.name, c.read()]).filter(([, read]) => !read.empty).map(([name, read]) => [name, read.value])));
   }
 
   function select(g, values = null) {
@@ -65,6 +67,8 @@ export async function mountComposer(panel, {board}) {
     fieldsHost.replaceChildren(...controls.map((c) => c.row));
     if (!fields.length) fieldsHost.append(h('p', {class: 'muted'}, 'This generator takes no settings.'));
     const fill = values ?? drafts.get(g.name);
+    extras = {};
+    renderExtras();
     if (fill) writeValues(fill);
     showFormError(null);
     notice.hidden = g.available;
@@ -82,6 +86,20 @@ export async function mountComposer(panel, {board}) {
       if (Object.hasOwn(values, c.field.name)) c.write(values[c.field.name]);
       else c.reset();
     }
+    // Settings the form has no field for: kept (and sent) when the generator takes extra ones.
+    const names = new Set(controls.map((c) => c.field.name));
+    const rest = Object.entries(values).filter(([name]) => !names.has(name));
+    extras = generator?.inputSchema?.additionalProperties === true ? Object.fromEntries(rest) : {};
+    renderExtras();
+  }
+
+  function renderExtras() {
+    const names = Object.keys(extras);
+    extrasNote.hidden = names.length === 0;
+    extrasNote.replaceChildren(...(names.length ? [
+      h('span', {}, `Also sends ${names.join(', ')} (from the generation these settings came from). `),
+      h('button', {type: 'button', class: 'ghost small', onclick: () => { extras = {}; renderExtras(); }}, 'Leave out'),
+    ] : []));
   }
 
   /** inputParams from the form: empty optional fields are left out (null where the field is nullable and its default is not). */
@@ -94,7 +112,7 @@ export async function mountComposer(panel, {board}) {
       if (!empty) params[c.field.name] = value;
       else if (c.field.nullable && c.field.hasDefault && c.field.default !== null) params[c.field.name] = null;
     }
-    return {params, busy};
+    return {params: {...extras, ...params}, busy};
   }
 
   function showFormError(message) {
