@@ -237,6 +237,8 @@ def test_unavailable_generators_are_greyed_with_their_reason(page, api, installa
     types = page.locator("[data-testid=generator-list] .type-badge").all_inner_texts()
     assert types and set(types) == {"Video"}
     page.locator("[data-testid=generator-picker] button.chip[data-type=VIDEO]").click()
+    assert "Unavailable here" in page.locator("[data-testid=generator-list] .generator-group").all_text_contents()
+    option.scroll_into_view_if_needed()
     shot(page, "composer-picker")
     option.click()
     page.locator("[data-testid=composer-form][data-generator=test-unavailable][data-available=false]").wait_for()

@@ -79,25 +79,36 @@ export function generatorPicker({onChoose}) {
   function renderList() {
     const recent = new Set(recentNames());
     const shown = ordered();
-    list.replaceChildren(...shown.map((g) => {
-      const item = h('li', {role: 'option', 'aria-selected': String(chosen?.name === g.name),
-        class: `generator-option${g.available ? '' : ' unavailable'}`, tabindex: '-1',
-        dataset: {generator: g.name, available: String(g.available)}},
-      h('div', {class: 'generator-option-head'},
-        h('span', {class: 'generator-option-name'}, g.name),
-        recent.has(g.name) && h('span', {class: 'badge', title: 'Recently used'}, 'recent'),
-        h('span', {class: `type-badge type-${g.artifactType.toLowerCase()}`}, typeLabel(g.artifactType))),
-      g.description && h('div', {class: 'generator-option-description'}, g.description),
-      !g.available && h('div', {class: 'generator-option-reason', dataset: {testid: 'unavailable-reason'}}, g.unavailableReason ?? 'Cannot run here'));
-      item.addEventListener('click', () => choose(g.name, true));
-      item.addEventListener('keydown', (event) => {
-        if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); choose(g.name, true); }
-        if (event.key === 'ArrowDown') { event.preventDefault(); item.nextElementSibling?.focus(); }
-        if (event.key === 'ArrowUp') { event.preventDefault(); (item.previousElementSibling ?? search).focus(); }
-      });
-      return item;
+    const groupOf = (g) => (recent.has(g.name) ? 'Recently used' : g.available ? (recent.size ? 'Others' : 'Ready to use') : 'Unavailable here');
+    let lastGroup = null;
+    list.replaceChildren(...shown.flatMap((g) => {
+      const group = groupOf(g);
+      const heading = group !== lastGroup ? h('li', {role: 'presentation', class: 'generator-group'}, group) : null;
+      lastGroup = group;
+      return heading ? [heading, option(g, recent)] : [option(g, recent)];
     }));
     if (!shown.length) list.append(h('li', {class: 'muted generator-none'}, 'No generator matches.'));
+  }
+
+  function option(g, recent) {
+    const item = h('li', {role: 'option', 'aria-selected': String(chosen?.name === g.name),
+      class: `generator-option${g.available ? '' : ' unavailable'}`, tabindex: '-1',
+      dataset: {generator: g.name, available: String(g.available)}},
+    h('div', {class: 'generator-option-head'},
+      h('span', {class: 'generator-option-name'}, g.name),
+      recent.has(g.name) && h('span', {class: 'badge', title: 'Recently used'}, 'recent'),
+      h('span', {class: `type-badge type-${g.artifactType.toLowerCase()}`}, typeLabel(g.artifactType))),
+    g.description && h('div', {class: 'generator-option-description'}, g.description),
+    !g.available && h('div', {class: 'generator-option-reason', dataset: {testid: 'unavailable-reason'}}, g.unavailableReason ?? 'Cannot run here'));
+    item.addEventListener('click', () => choose(g.name, true));
+    item.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); choose(g.name, true); }
+      const options = [...list.querySelectorAll('[role=option]')];
+      const at = options.indexOf(item);
+      if (event.key === 'ArrowDown') { event.preventDefault(); options[at + 1]?.focus(); }
+      if (event.key === 'ArrowUp') { event.preventDefault(); (options[at - 1] ?? search).focus(); }
+    });
+    return item;
   }
 
   search.addEventListener('input', renderList);
