@@ -142,7 +142,10 @@ def test_every_control_is_filled_and_sent_as_entered(page, api, installation) ->
     field(page, "moods").locator("button.chip[data-value=calm]").click()
 
     # The single slot: a tile dragged in from the grid.
-    page.evaluate(DRAG_TILE, [slot_selector("image"), {"id": third["id"], "artifactType": "IMAGE", "thumbnailUrl": third["thumbnailUrl"]}])
+    page.evaluate(
+        DRAG_TILE,
+        [slot_selector("image"), {"id": third["id"], "artifactType": "IMAGE", "thumbnailUrl": third["thumbnailUrl"]}],
+    )
     page.locator(f"{slot_selector('image')} [data-generation-id='{third['id']}'] img").wait_for()
     # The multiple slot: two picked from the board, one file dropped from the desktop.
     field(page, "references").locator("[data-testid=pick-from-board]").click()
@@ -152,10 +155,14 @@ def test_every_control_is_filled_and_sent_as_entered(page, api, installation) ->
     assert dialog.locator(f"[data-generation-id='{third['id']}']").is_enabled()
     dialog.locator("[data-testid=pick-confirm]").click()
     page.locator(f"{slot_selector('references')}[data-count='2']").wait_for()
-    page.evaluate(DROP_FILE, [slot_selector("references"), "dropped.png", base64.b64encode(png_bytes("#999900", 24)).decode()])
+    page.evaluate(
+        DROP_FILE, [slot_selector("references"), "dropped.png", base64.b64encode(png_bytes("#999900", 24)).decode()]
+    )
     references = page.locator(slot_selector("references"))
     page.locator(f"{slot_selector('references')}[data-state=filled][data-count='3']").wait_for()
-    ids = references.locator("[data-generation-id]").evaluate_all("items => items.map((item) => item.dataset.generationId)")
+    ids = references.locator("[data-generation-id]").evaluate_all(
+        "items => items.map((item) => item.dataset.generationId)"
+    )
     assert ids[:2] == [first["id"], second["id"]] and ids[2] not in (first["id"], second["id"], third["id"])
     dropped = api.generation(ids[2])
     assert dropped["status"] == "COMPLETED" and dropped["boardId"] == board
@@ -177,7 +184,8 @@ def test_every_control_is_filled_and_sent_as_entered(page, api, installation) ->
         "references": ids,
     }
     assert [(item["role"], item["generationId"]) for item in generation["inputArtifacts"]] == [
-        ("image", third["id"]), *[("references", ref) for ref in ids]
+        ("image", third["id"]),
+        *[("references", ref) for ref in ids],
     ]
 
     # The optional enum set, a reference removed, the image slot emptied: sent as changed.
@@ -230,7 +238,8 @@ def test_unavailable_generators_are_greyed_with_their_reason(page, api, installa
     assert "no key is set" in option.locator("[data-testid=unavailable-reason]").inner_text()
     # Available ones come first, unavailable ones after them.
     names = page.locator("[data-testid=generator-list] [data-generator]").evaluate_all(
-        "items => items.map((item) => item.dataset.available)")
+        "items => items.map((item) => item.dataset.available)"
+    )
     assert names == sorted(names, reverse=True)
     # The type filter keeps one type.
     page.locator("[data-testid=generator-picker] button.chip[data-type=VIDEO]").click()

@@ -84,16 +84,25 @@ def test_every_pydantic_field_kind_becomes_its_control(page) -> None:
     assert kind("maybe_flag") == "boolean" and by_name["maybe_flag"]["nullable"] is True
     assert by_name["literal"]["options"] == ["a", "b"]
     assert kind("colour") == "enum" and by_name["colour"]["options"] == ["red", "blue"]  # $ref to $defs
-    assert by_name["maybe_colour"]["options"] == ["red", "blue"] and by_name["maybe_colour"]["nullable"]  # anyOf [$ref, null]
+    assert (
+        by_name["maybe_colour"]["options"] == ["red", "blue"] and by_name["maybe_colour"]["nullable"]
+    )  # anyOf [$ref, null]
     assert by_name["size"]["options"] == [1, 2]
     assert kind("tags") == "list" and by_name["tags"]["item"]["kind"] == "text" and by_name["tags"]["maxItems"] == 5
     assert kind("numbers") == "list" and by_name["numbers"]["item"]["kind"] == "integer"
     assert kind("colours") == "multi-enum" and by_name["colours"]["options"] == ["red", "blue"]
     assert kind("literals") == "multi-enum" and by_name["literals"]["nullable"]
-    slots = {name: (by_name[name]["artifactType"], by_name[name]["many"]) for name in ("image", "mask", "frames", "clips", "voice", "notes")}
+    slots = {
+        name: (by_name[name]["artifactType"], by_name[name]["many"])
+        for name in ("image", "mask", "frames", "clips", "voice", "notes")
+    }
     assert slots == {
-        "image": ("image", False), "mask": ("image", False), "frames": ("image", True),
-        "clips": ("video", True), "voice": ("audio", False), "notes": ("text", False),
+        "image": ("image", False),
+        "mask": ("image", False),
+        "frames": ("image", True),
+        "clips": ("video", True),
+        "voice": ("audio", False),
+        "notes": ("text", False),
     }
     assert by_name["image"]["required"] and not by_name["mask"]["required"]
     assert by_name["frames"]["maxItems"] == 3

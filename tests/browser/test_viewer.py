@@ -17,7 +17,9 @@ def scene(installation):
     """A board with a title card, a resize made from it, and a second card: (board, card, resized, other)."""
     api = installation.api
     board = api.create_board("Viewer: lineage")
-    card = api.generate(board, "local-title-card", "IMAGE", {"prompt": "Lighthouse at dusk", "width": 320, "height": 200})
+    card = api.generate(
+        board, "local-title-card", "IMAGE", {"prompt": "Lighthouse at dusk", "width": 320, "height": 200}
+    )
     assert wait_completed(api, card)["status"] == "COMPLETED"
     resized = api.generate(board, "local-image-resize", "IMAGE", {"image": card, "mode": "width", "size": 160})
     other = api.generate(board, "local-title-card", "IMAGE", {"prompt": "Second card", "width": 200, "height": 200})
@@ -39,7 +41,7 @@ def showing(page, generation_id):
 
 
 def test_an_image_is_shown_zoomable_with_its_details(page, installation, scene) -> None:
-    board, card, resized, other = scene
+    board, card, resized, _other = scene
     viewer = open_viewer(page, installation, board, [card])
     assert viewer.get_attribute("role") == "dialog" and viewer.get_attribute("aria-modal") == "true"
     stage = viewer.locator("[data-testid=zoom-stage][data-state=loaded]")
@@ -78,7 +80,9 @@ def test_an_image_is_shown_zoomable_with_its_details(page, installation, scene) 
     # Lineage both ways: the card's result opens the resize; the resize's input opens the card.
     panel.locator(f"[data-testid=viewer-results] [data-generation-id='{resized}']").click()
     showing(page, resized)
-    assert panel.locator("[data-testid=viewer-params] dd[data-param=image]").inner_text() == "an input (see “Made from”)"
+    assert (
+        panel.locator("[data-testid=viewer-params] dd[data-param=image]").inner_text() == "an input (see “Made from”)"
+    )
     panel.locator(f"[data-testid=viewer-inputs] [data-generation-id='{card}']").click()
     showing(page, card)
 
@@ -104,7 +108,9 @@ def test_an_image_is_shown_zoomable_with_its_details(page, installation, scene) 
     shot(page, "viewer-lineage-large")
     large.locator(f".lineage-column[data-depth='-1'] button[data-generation-id='{card}']").click()
     showing(page, card)
-    page.locator(f"[data-testid=lineage-stage] .lineage-column[data-depth='0'] button[data-generation-id='{card}']").wait_for()
+    page.locator(
+        f"[data-testid=lineage-stage] .lineage-column[data-depth='0'] button[data-generation-id='{card}']"
+    ).wait_for()
     page.locator("[data-testid=viewer-graph-toggle]").click()
     page.locator("[data-testid=zoom-stage][data-state=loaded]").wait_for()
 
@@ -166,7 +172,7 @@ def test_use_these_settings_and_use_as_input_fill_the_composer(page, installatio
 
 
 def test_star_tag_and_download(page, installation, scene, api) -> None:
-    board, card, resized, other = scene
+    board, _card, _resized, other = scene
     viewer = open_viewer(page, installation, board, [other])
     page.keyboard.press("s")
     viewer.locator("[data-testid=viewer-star][aria-pressed=true]").wait_for()
@@ -186,7 +192,9 @@ def test_star_tag_and_download(page, installation, scene, api) -> None:
 
     with page.expect_download() as download:
         page.keyboard.press("d")
-    assert download.value.suggested_filename.startswith("second-card-") and download.value.suggested_filename.endswith(".png")
+    assert download.value.suggested_filename.startswith("second-card-") and download.value.suggested_filename.endswith(
+        ".png"
+    )
     assert download.value.path().read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -197,14 +205,16 @@ def test_delete_removes_and_moves_to_the_neighbour(page, installation, api) -> N
     wait_completed(api, first)
     wait_completed(api, doomed)
     open_viewer(page, installation, board, [doomed, first])
-    page.evaluate("import('/ui/js/bus.js').then((bus) => bus.on('generations:removed', ({ids}) => { window.__removed = ids; }))")
+    page.evaluate(
+        "import('/ui/js/bus.js').then((bus) => bus.on('generations:removed', ({ids}) => { window.__removed = ids; }))"
+    )
     page.keyboard.press("Delete")
     page.locator("[data-testid=confirm-dialog] button[value=ok]").click()
     showing(page, first)
     assert page.evaluate("window.__removed") == [doomed]
     assert api.gql("query($id: UUID!) { generation(id: $id) { id } }", {"id": doomed})["generation"] is None
     # The last one deleted: the viewer closes.
-    page.evaluate("window.__order = ['%s']" % first)
+    page.evaluate(f"window.__order = ['{first}']")
     page.locator("[data-testid=viewer-delete]").click()
     page.locator("[data-testid=confirm-dialog] button[value=ok]").click()
     page.locator("[data-testid=viewer]").wait_for(state="detached")
@@ -216,11 +226,13 @@ def test_text_is_readable_and_focus_stays_inside(page, installation, api) -> Non
     note = api.http.post(
         "/api/uploads/artifact",
         data={"board_id": board, "artifact_type": "text"},
-        files={"file": ("note.txt", "Tide tables\nhigh water at noon".encode(), "text/plain")},
+        files={"file": ("note.txt", b"Tide tables\nhigh water at noon", "text/plain")},
     ).json()
     viewer = open_viewer(page, installation, board, [note["id"]])
     text = viewer.locator("[data-testid=viewer-text]")
-    page.wait_for_function("() => document.querySelector('[data-testid=viewer-text]').textContent.includes('high water')")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=viewer-text]').textContent.includes('high water')"
+    )
     assert text.text_content() == "Tide tables\nhigh water at noon"
     assert viewer.locator("[data-testid=viewer-copy]").count() == 0  # only images are copied
     for _ in range(40):
@@ -239,7 +251,7 @@ def test_text_is_readable_and_focus_stays_inside(page, installation, api) -> Non
 
 
 def test_an_image_is_copied_to_the_clipboard(page, installation, scene) -> None:
-    board, card, resized, other = scene
+    board, card, _resized, _other = scene
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=installation.url)
     viewer = open_viewer(page, installation, board, [card])
     viewer.locator("[data-testid=viewer-copy]").click()
@@ -253,15 +265,24 @@ def test_video_and_audio_play_with_controls(page, installation, api) -> None:
 
     board = api.create_board("Viewer: media")
     ids = []
-    for name, content, kind, mime in (("clip.mp4", mp4_bytes(), "video", "video/mp4"), ("tone.wav", wav_bytes(), "audio", "audio/wav")):
-        response = api.http.post("/api/uploads/artifact", data={"board_id": board, "artifact_type": kind}, files={"file": (name, content, mime)})
+    for name, content, kind, mime in (
+        ("clip.mp4", mp4_bytes(), "video", "video/mp4"),
+        ("tone.wav", wav_bytes(), "audio", "audio/wav"),
+    ):
+        response = api.http.post(
+            "/api/uploads/artifact",
+            data={"board_id": board, "artifact_type": kind},
+            files={"file": (name, content, mime)},
+        )
         assert response.status_code == 201, response.text
         ids.append(response.json()["id"])
     viewer = open_viewer(page, installation, board, ids)
     video = viewer.locator("[data-testid=viewer-video]")
     assert video.get_attribute("controls") is not None
     # Debian's Chromium has no H.264: the video either loads or says it cannot play here.
-    page.wait_for_function("() => { const v = document.querySelector('[data-testid=viewer-video]'); return v.readyState >= 1 || v.dataset.state === 'error'; }")
+    page.wait_for_function(
+        "() => { const v = document.querySelector('[data-testid=viewer-video]'); return v.readyState >= 1 || v.dataset.state === 'error'; }"
+    )
     if video.get_attribute("data-state") == "error":
         assert "cannot be played here" in viewer.locator(".viewer-media-error").inner_text()
     assert viewer.locator(".zoom-tools").is_hidden()
@@ -301,4 +322,8 @@ def test_settings_the_form_has_no_field_for_are_kept_when_the_generator_takes_th
     page.keyboard.press("Control+Enter")
     form = page.locator("[data-testid=composer-form][data-last-id]")
     form.wait_for()
-    assert api.generation(form.get_attribute("data-last-id"))["inputParams"] == {"prompt": "ink wash", "seed": 5, "style": "sumi-e"}
+    assert api.generation(form.get_attribute("data-last-id"))["inputParams"] == {
+        "prompt": "ink wash",
+        "seed": 5,
+        "style": "sumi-e",
+    }

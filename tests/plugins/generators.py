@@ -13,8 +13,8 @@ import io
 import json
 import os
 import time
-from pathlib import Path
 from enum import Enum
+from pathlib import Path
 from typing import Any, ClassVar
 
 from PIL import Image

@@ -125,7 +125,7 @@ function openViewer({board, neighbour, onClosed}) {
     document.removeEventListener('focusin', outside);
     overlay.remove();
     document.body.classList.remove('viewer-open');
-    const tile = generation && document.querySelector(`[data-generation-id="${CSS.escape(generation.id)}"]:not(.viewer-overlay *)`);
+    const tile = generation && document.querySelector(`.tile[data-generation-id="${CSS.escape(generation.id)}"]`);
     (tile ?? (returnFocus?.isConnected ? returnFocus : null))?.focus?.();
     onClosed();
   }
