@@ -153,6 +153,7 @@ def test_every_control_is_filled_and_sent_as_entered(page, api, installation) ->
     dialog.locator(f"[data-generation-id='{first['id']}']").click()
     dialog.locator(f"[data-generation-id='{second['id']}']").click()
     assert dialog.locator(f"[data-generation-id='{third['id']}']").is_enabled()
+    shot(page, "composer-pick-dialog")
     dialog.locator("[data-testid=pick-confirm]").click()
     page.locator(f"{slot_selector('references')}[data-count='2']").wait_for()
     page.evaluate(

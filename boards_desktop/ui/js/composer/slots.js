@@ -45,7 +45,7 @@ export function artifactSlot(field, id, {board}) {
     onchange: () => { uploadFiles([...fileInput.files]); fileInput.value = ''; }});
   const browse = h('button', {type: 'button', class: 'ghost small', onclick: () => fileInput.click()}, 'Add file…');
   const zone = h('div', {
-    class: 'slot', tabindex: '-1', dataset: {testid: 'slot', slot: field.name, artifactType: type, many: String(field.many), state: 'empty'},
+    class: 'slot', role: 'group', tabindex: '-1', dataset: {testid: 'slot', slot: field.name, artifactType: type, many: String(field.many), state: 'empty'},
     'aria-label': `${field.title}: drop ${field.many ? `${type}s` : ARTICLE[type]}, or pick from the board`,
   }, empty, list, h('div', {class: 'slot-actions'}, pick, browse, fileInput));
 
