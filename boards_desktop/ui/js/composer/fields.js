@@ -255,7 +255,10 @@ function numeric(field, id) {
   if (bounded) {
     const span = field.max - field.min;
     const step = integer ? Math.max(1, Math.round(span / 1000)) : niceStep(span / 200);
-    slider = h('input', {type: 'range', min: field.min, max: field.max, step, 'aria-label': `${field.title} slider`, tabindex: '-1',
+    // An excluded bound is one step inside: the slider cannot reach a value the server refuses.
+    const low = field.exclusiveMin ? field.min + step : field.min;
+    const high = field.exclusiveMax ? field.max - step : field.max;
+    slider = h('input', {type: 'range', min: low, max: high, step, 'aria-label': `${field.title} slider`, tabindex: '-1',
       dataset: {testid: 'slider'}});
     slider.addEventListener('input', () => {
       number.value = integer ? String(Math.round(Number(slider.value))) : trimFloat(Number(slider.value));
