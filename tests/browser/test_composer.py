@@ -268,3 +268,24 @@ def test_recently_used_generators_come_first(page, api, installation) -> None:
     first = page.locator("[data-testid=generator-list] [data-generator]").first
     assert first.get_attribute("data-generator") == "test-fast"
     assert first.locator(".badge").inner_text() == "recent"
+
+
+def test_the_form_is_kept_for_the_board_when_the_artist_comes_back(page, api, installation) -> None:
+    board = api.create_board("Composer: come back")
+    open_board(page, installation, board)
+    choose(page, "test-every-control")
+    field(page, "prompt").locator("textarea").fill("Kept")
+    field(page, "keywords").locator("[data-testid=add-row]").click()
+    page.keyboard.type("salt")
+    choose(page, "local-title-card")  # switching keeps what was typed for the other one
+    field(page, "prompt").locator("textarea").fill("Card text")
+    choose(page, "test-every-control")
+    assert field(page, "prompt").locator("textarea").input_value() == "Kept"
+    page.goto(f"{installation.url}/#/")
+    page.locator("[data-testid=boards]").wait_for()
+    open_board(page, installation, board)
+    page.locator("[data-testid=composer-form][data-generator=test-every-control]").wait_for()
+    assert field(page, "prompt").locator("textarea").input_value() == "Kept"
+    assert field(page, "keywords").locator("input").input_value() == "salt"
+    choose(page, "local-title-card")
+    assert field(page, "prompt").locator("textarea").input_value() == "Card text"

@@ -23,7 +23,10 @@ export async function mountComposer(panel, {board}) {
   let controls = [];
   let generator = null;
   let submitting = false;
-  const drafts = new Map();  // generator name -> the values typed for it, kept while switching
+  // generator name -> the values typed for it: kept while switching, and for this board while the app runs.
+  const storeKey = `boards.composer.${board.id}`;
+  const saved = readSaved(storeKey);
+  const drafts = new Map(Object.entries(saved.drafts ?? {}));
 
   const notice = h('div', {class: 'composer-notice', hidden: true, dataset: {testid: 'composer-notice'}});
   const extrasNote = h('div', {class: 'hint composer-extras', hidden: true, dataset: {testid: 'composer-extras'}});
@@ -79,6 +82,7 @@ export async function mountComposer(panel, {board}) {
     submit.disabled = !g.available;
     submit.title = g.available ? 'Generate (Ctrl+Enter)' : g.unavailableReason ?? 'Unavailable';
     form.dataset.state = 'idle';
+    save();
   }
 
   function writeValues(values) {
@@ -143,7 +147,8 @@ export async function mountComposer(panel, {board}) {
       markUsed(name);
       remember(generation);
       emit('generation:created', {generation});
-      toast(`Queued ${name}`, {kind: 'ok'});
+      toast(`Queued ${name}`, {kind: 'ok', action: {label: 'Open', run: () => emit('viewer:open', {id: generation.id, neighbour: null})}});
+      save();
       form.dataset.lastId = generation.id;
     } catch (error) {
       const {fields, rest} = splitErrors(error.message, new Set(controls.map((c) => c.field.name)));
@@ -222,6 +227,14 @@ export async function mountComposer(panel, {board}) {
     queueMicrotask(() => form.querySelector('textarea, input:not([type=range]):not([type=color]):not([hidden]), select')?.focus());
   }
 
+  function save() {
+    if (!generator) return;
+    drafts.set(generator.name, draftOf());
+    try {
+      sessionStorage.setItem(storeKey, JSON.stringify({current: generator.name, drafts: Object.fromEntries(drafts)}));
+    } catch { /* storage full or off: the drafts live as long as the page */ }
+  }
+
   const cleanups = [
     on('composer:use-settings', ({generation}) => useSettings(generation)),
     on('composer:add-input', ({generation}) => addInput(generation)),
@@ -233,7 +246,8 @@ export async function mountComposer(panel, {board}) {
     const {generators} = await gql(GENERATORS_QUERY);
     picker.setGenerators(generators);
     const recent = recentNames();
-    const first = [...generators].sort((a, b) => rankOf(recent, a.name) - rankOf(recent, b.name)).find((g) => g.available) ?? generators[0];
+    const first = generators.find((g) => g.name === saved.current)
+      ?? [...generators].sort((a, b) => rankOf(recent, a.name) - rankOf(recent, b.name)).find((g) => g.available) ?? generators[0];
     if (first) picker.choose(first.name);
     else fieldsHost.replaceChildren(h('p', {class: 'muted'}, 'No generators are installed.'));
   } catch (error) {
@@ -243,6 +257,7 @@ export async function mountComposer(panel, {board}) {
   }
 
   return () => {
+    save();
     cleanups.forEach((stop) => stop());
     picker.destroy();
   };
@@ -269,4 +284,13 @@ export function splitErrors(message, names) {
     } else rest.push(part.replace(/^inputParams(\.[A-Za-z0-9_.]+)?: /, '').replace(/^(generatorName|artifactType): /, ''));
   }
   return {fields, rest};
+}
+
+function readSaved(key) {
+  try {
+    const value = JSON.parse(sessionStorage.getItem(key) ?? '{}');
+    return value && typeof value === 'object' ? value : {};
+  } catch {
+    return {};
+  }
 }
