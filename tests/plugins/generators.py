@@ -13,6 +13,7 @@ import io
 import json
 import os
 import time
+from enum import Enum
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -335,3 +336,43 @@ GENERATORS = [
     Unavailable,
     HeldPair,
 ]
+
+
+class Mood(str, Enum):
+    calm = "calm"
+    bright = "bright"
+    stormy = "stormy"
+
+
+class Finish(str, Enum):
+    matte = "matte"
+    gloss = "gloss"
+
+
+class EveryControlInputs(BaseModel):
+    """One field of every kind the composer's form builds a control for."""
+
+    prompt: str = Field(..., description="What to draw.")
+    title: str = Field("Untitled", max_length=40, description="A short name for the result.")
+    steps: int = Field(20, ge=1, le=50, description="How many steps to take.")
+    guidance: float = Field(7.5, description="How closely to follow the prompt.")
+    tiled: bool = Field(False, description="Make the result tile seamlessly.")
+    mood: Mood = Field(Mood.calm, description="The overall mood.")
+    finish: Finish | None = Field(None, description="A surface finish; leave empty for none.")
+    seed: int | None = Field(None, ge=0, description="Leave empty for a random seed.")
+    keywords: list[str] = Field(default_factory=list, description="Words to steer the style.")
+    moods: list[Mood] = Field(default_factory=list, description="Extra moods to blend in.")
+    image: ImageArtifact | None = Field(None, description="A starting image.")
+    references: list[ImageArtifact] = Field(default_factory=list, max_length=4, description="Images to borrow from.")
+
+
+class EveryControl(_Held):
+    name = "test-every-control"
+    artifact_type = "image"
+    description = "Takes one input of every kind; never runs in tests."
+
+    def get_input_schema(self) -> type[BaseModel]:
+        return EveryControlInputs
+
+
+GENERATORS.append(EveryControl)

@@ -1,8 +1,296 @@
 // The composer: pick a generator, fill its form (built from the generator's JSON schema), submit.
+//
+// Listens: composer:use-settings {generation}, composer:add-input {generation}.
+// Emits: generation:created {generation} when a generation is queued (or a file uploaded into a slot).
+// Hooks for tests: form[data-testid=composer-form][data-generator][data-state=idle|submitting],
+// .field[data-field=<name>] with .error[data-testid=field-error], [data-testid=form-error].
+import {GENERATION_FIELDS, gql} from '../api.js';
+import {emit, on} from '../bus.js';
 import {h} from '../dom.js';
+import {addShortcut} from '../shortcuts.js';
+import {toast, toastError} from '../toast.js';
+import {control} from './fields.js';
+import {generatorPicker, markUsed, recentNames, typeLabel} from './picker.js';
+import {fieldsOf} from './schema.js';
+import {remember} from './slots.js';
+
+const GENERATORS_QUERY = '{ generators { name description artifactType inputSchema provider available unavailableReason } }';
+const CREATE = `mutation Create($input: CreateGenerationInput!) { createGeneration(input: $input) { ${GENERATION_FIELDS} } }`;
+const ARTICLE = {image: 'an image', video: 'a video', audio: 'an audio clip', text: 'a text'};
 
 /** Mount into the board's composer panel; returns a cleanup function. */
 export async function mountComposer(panel, {board}) {
-  panel.append(h('h2', {}, 'Create'));
-  return () => {};
+  let controls = [];
+  let generator = null;
+  let submitting = false;
+  // generator name -> the values typed for it: kept while switching, and for this board while the app runs.
+  const storeKey = `boards.composer.${board.id}`;
+  const saved = readSaved(storeKey);
+  const drafts = new Map(Object.entries(saved.drafts ?? {}));
+
+  const notice = h('div', {class: 'composer-notice', hidden: true, dataset: {testid: 'composer-notice'}});
+  const extrasNote = h('div', {class: 'hint composer-extras', hidden: true, dataset: {testid: 'composer-extras'}});
+  let extras = {};
+  const fieldsHost = h('div', {class: 'composer-fields'});
+  const formError = h('div', {class: 'form-error', role: 'alert', hidden: true, dataset: {testid: 'form-error'}});
+  const submit = h('button', {type: 'submit', class: 'primary composer-submit', dataset: {testid: 'composer-submit'}},
+    h('span', {}, 'Generate'), h('kbd', {class: 'submit-kbd', 'aria-hidden': 'true'}, navigator.platform.startsWith('Mac') ? '⌘↵' : 'Ctrl ↵'));
+  const reset = h('button', {type: 'button', class: 'ghost', title: 'Put every field back to its default',
+    onclick: () => { for (const c of controls) { c.reset(); c.setError(null); } showFormError(null); }}, 'Reset');
+  const description = h('p', {class: 'generator-description muted'});
+  const form = h('form', {class: 'composer-form', novalidate: true, dataset: {testid: 'composer-form', state: 'loading'},
+    'aria-label': 'Generation settings'},
+  description, notice, fieldsHost, extrasNote, formError,
+  h('div', {class: 'composer-actions'}, reset, submit));
+  const picker = generatorPicker({onChoose: (g) => select(g)});
+  panel.replaceChildren(
+    h('div', {class: 'composer'},
+      h('div', {class: 'composer-head'}, h('h2', {}, 'Create'), h('span', {class: 'muted composer-board'}, board.title)),
+      picker.node, form));
+
+  form.addEventListener('submit', (event) => { event.preventDefault(); submitForm(); });
+
+  function draftOf() {
+    return Object.assign({...extras}, Object.fromEntries(controls.map((c) => [c.field.name, c.read()]).filter(([, read]) => !read.empty).map(([name, read]) => [name, read.value])));
+  }
+
+  function select(g, values = null) {
+    if (generator && controls.length) drafts.set(generator.name, draftOf());
+    generator = g;
+    form.dataset.generator = g.name;
+    form.dataset.available = String(g.available);
+    description.textContent = g.description ?? '';
+    let fields = [];
+    try {
+      fields = fieldsOf(g.inputSchema);
+    } catch (error) {
+      console.error(error);
+    }
+    controls = fields.map((field) => control(field, {board}));
+    fieldsHost.replaceChildren(...controls.map((c) => c.row));
+    if (!fields.length) fieldsHost.append(h('p', {class: 'muted'}, 'This generator takes no settings.'));
+    const fill = values ?? drafts.get(g.name);
+    extras = {};
+    renderExtras();
+    if (fill) writeValues(fill);
+    showFormError(null);
+    notice.hidden = g.available;
+    notice.replaceChildren(...(g.available ? [] : [
+      h('strong', {}, 'Unavailable here. '), g.unavailableReason ?? 'This generator cannot run.',
+      /key/i.test(g.unavailableReason ?? '') ? [' ', h('a', {href: '#/settings'}, 'Open settings')] : null,
+    ]));
+    submit.disabled = !g.available;
+    submit.title = g.available ? 'Generate (Ctrl+Enter)' : g.unavailableReason ?? 'Unavailable';
+    form.dataset.state = 'idle';
+    save();
+  }
+
+  function writeValues(values) {
+    for (const c of controls) {
+      if (Object.hasOwn(values, c.field.name)) c.write(values[c.field.name]);
+      else c.reset();
+    }
+    // Settings the form has no field for: kept (and sent) when the generator takes extra ones.
+    const names = new Set(controls.map((c) => c.field.name));
+    const rest = Object.entries(values).filter(([name]) => !names.has(name));
+    extras = generator?.inputSchema?.additionalProperties === true ? Object.fromEntries(rest) : {};
+    renderExtras();
+  }
+
+  function renderExtras() {
+    const names = Object.keys(extras);
+    extrasNote.hidden = names.length === 0;
+    extrasNote.replaceChildren(...(names.length ? [
+      h('span', {}, `Also sends ${names.join(', ')} (from the generation these settings came from). `),
+      h('button', {type: 'button', class: 'ghost small', onclick: () => { extras = {}; renderExtras(); }}, 'Leave out'),
+    ] : []));
+  }
+
+  /** inputParams from the form: empty optional fields are left out (null where the field is nullable and its default is not). */
+  function collect() {
+    const params = {};
+    let busy = false;
+    for (const c of controls) {
+      const {empty, value, busy: uploading} = c.read();
+      busy = busy || Boolean(uploading);
+      if (!empty) params[c.field.name] = value;
+      else if (c.field.nullable && c.field.hasDefault && c.field.default !== null) params[c.field.name] = null;
+    }
+    return {params: {...extras, ...params}, busy};
+  }
+
+  function showFormError(message) {
+    formError.hidden = !message;
+    formError.textContent = message ?? '';
+  }
+
+  async function submitForm() {
+    if (!generator || submitting) return;
+    if (!generator.available) {
+      showFormError(`${generator.name} cannot run: ${generator.unavailableReason ?? 'unavailable'}`);
+      return;
+    }
+    const {params, busy} = collect();
+    if (busy) {
+      showFormError('Wait for the uploads to finish, then generate.');
+      return;
+    }
+    for (const c of controls) c.setError(null);
+    showFormError(null);
+    submitting = true;
+    form.dataset.state = 'submitting';
+    submit.disabled = true;
+    const name = generator.name;
+    try {
+      const {createGeneration: generation} = await gql(CREATE, {input: {
+        boardId: board.id, generatorName: name, artifactType: generator.artifactType, inputParams: params}});
+      markUsed(name);
+      remember(generation);
+      emit('generation:created', {generation});
+      toast(`Queued ${name}`, {kind: 'ok', action: {label: 'Open', run: () => emit('viewer:open', {id: generation.id, neighbour: null})}});
+      save();
+      form.dataset.lastId = generation.id;
+    } catch (error) {
+      const {fields, rest} = splitErrors(error.message, new Set(controls.map((c) => c.field.name)));
+      const byName = new Map(controls.map((c) => [c.field.name, c]));
+      const placed = Object.entries(fields);
+      for (const [field, message] of placed) byName.get(field).setError(message);
+      if (rest.length) showFormError(rest.join('\n'));
+      else if (placed.length) showFormError(placed.length === 1 ? 'Check the field marked above.' : `Check the ${placed.length} fields marked above.`);
+      if (placed.length) byName.get(placed[0][0]).focus();
+      else toastError(`Could not queue ${name}`, error);
+    } finally {
+      submitting = false;
+      form.dataset.state = 'idle';
+      submit.disabled = !generator?.available;
+    }
+  }
+
+  // Filling from a generation: its generator and inputs (artifact slots get its input ids).
+  function useSettings(generation) {
+    if (!generation) return;
+    remember(generation);
+    const g = picker.all().find((other) => other.name === generation.generatorName);
+    if (!g && generation.generatorName?.startsWith('user-upload')) {
+      toast('An upload has no settings to use; use it as an input instead', {kind: 'error', timeout: 5000});
+      return;
+    }
+    if (!g) {
+      toast(`${generation.generatorName} is not installed here any more`, {kind: 'error'});
+      return;
+    }
+    drafts.delete(g.name);
+    picker.choose(g.name, false, true);
+    select(g, generation.inputParams ?? {});
+    toast(`Settings of this ${typeLabel(generation.artifactType).toLowerCase()} are in the composer`);
+    focusFirst();
+  }
+
+  function addInput(generation) {
+    if (!generation) return;
+    const type = String(generation.artifactType).toLowerCase();
+    remember(generation);
+    const slotFor = () => {
+      const slots = controls.filter((c) => c.field.kind === 'artifact' && c.field.artifactType === type);
+      return slots.find((c) => c.read().empty) ?? slots.find((c) => c.field.many && controlRoom(c) > 0) ?? slots[0];
+    };
+    let target = slotFor();
+    if (!target) {
+      const recent = recentNames();
+      const candidates = picker.all().filter((g) => g.available && fieldsOf(g.inputSchema).some((f) => f.kind === 'artifact' && f.artifactType === type));
+      candidates.sort((a, b) => rankOf(recent, a.name) - rankOf(recent, b.name));
+      if (!candidates.length) {
+        toast(`No generator here takes ${ARTICLE[type] ?? type} as an input`, {kind: 'error'});
+        return;
+      }
+      const previous = generator?.name;
+      picker.choose(candidates[0].name);
+      target = slotFor();
+      toast(`${previous ?? 'That generator'} takes no ${type}: switched to ${candidates[0].name}`);
+    }
+    const field = target.field;
+    if (field.many) {
+      const current = target.read().value ?? [];
+      if (!current.includes(generation.id)) target.write([...current, generation.id]);
+    } else target.write(generation.id);
+    target.setError(null);
+    target.row.scrollIntoView({block: 'nearest'});
+    toast(`Added to “${field.title}”`, {kind: 'ok'});
+  }
+
+  function controlRoom(c) {
+    const count = (c.read().value ?? []).length;
+    return (c.field.maxItems ?? Infinity) - count;
+  }
+
+  function focusFirst() {
+    queueMicrotask(() => form.querySelector('textarea, input:not([type=range]):not([type=color]):not([hidden]), select')?.focus());
+  }
+
+  function save() {
+    if (!generator) return;
+    drafts.set(generator.name, draftOf());
+    try {
+      sessionStorage.setItem(storeKey, JSON.stringify({current: generator.name, drafts: Object.fromEntries(drafts)}));
+    } catch { /* storage full or off: the drafts live as long as the page */ }
+  }
+
+  const cleanups = [
+    on('composer:use-settings', ({generation}) => useSettings(generation)),
+    on('composer:add-input', ({generation}) => addInput(generation)),
+    addShortcut({keys: 'mod+enter', label: 'Ctrl+Enter', description: 'Generate with the composer’s settings', whileTyping: true,
+      group: 'Composer', run: () => submitForm(), when: () => panel.isConnected && !document.querySelector('.viewer-overlay')}),
+  ];
+
+  try {
+    const {generators} = await gql(GENERATORS_QUERY);
+    picker.setGenerators(generators);
+    const recent = recentNames();
+    const first = generators.find((g) => g.name === saved.current)
+      ?? [...generators].sort((a, b) => rankOf(recent, a.name) - rankOf(recent, b.name)).find((g) => g.available) ?? generators[0];
+    if (first) picker.choose(first.name);
+    else fieldsHost.replaceChildren(h('p', {class: 'muted'}, 'No generators are installed.'));
+  } catch (error) {
+    form.dataset.state = 'error';
+    fieldsHost.replaceChildren(h('p', {class: 'error-text'}, `The generators could not be loaded: ${error.message}`));
+    toastError('Could not load the generators', error);
+  }
+
+  return () => {
+    save();
+    cleanups.forEach((stop) => stop());
+    picker.destroy();
+  };
+}
+
+function rankOf(recent, name) {
+  const index = recent.indexOf(name);
+  return index < 0 ? recent.length : index;
+}
+
+/**
+ * The server's refusal split into messages by field ("inputParams.<field>[.<where>]: <what>", several
+ * joined by "; ") and the rest. A message may itself hold "; ", so it splits only before a field's name.
+ */
+export function splitErrors(message, names) {
+  const fields = {};
+  const rest = [];
+  for (const part of String(message).split(/; (?=inputParams\b|generatorName: |artifactType: )/)) {
+    const match = /^inputParams\.([A-Za-z0-9_]+)((?:\.[^:]*)?): ([\s\S]*)$/.exec(part);
+    if (match && names.has(match[1])) {
+      const inner = match[2].slice(1);
+      const where = !inner ? '' : /^\d+$/.test(inner) ? ` (item ${Number(inner) + 1})` : ` (${inner})`;
+      fields[match[1]] = fields[match[1]] ? `${fields[match[1]]}; ${match[3]}${where}` : `${match[3]}${where}`;
+    } else rest.push(part.replace(/^inputParams(\.[A-Za-z0-9_.]+)?: /, '').replace(/^(generatorName|artifactType): /, ''));
+  }
+  return {fields, rest};
+}
+
+function readSaved(key) {
+  try {
+    const value = JSON.parse(sessionStorage.getItem(key) ?? '{}');
+    return value && typeof value === 'object' ? value : {};
+  } catch {
+    return {};
+  }
 }
