@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,11 +89,24 @@ class ApiClient:
         return response.json()
 
 
-@pytest.fixture(scope="module")
-def installation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installation]:
-    folder = tmp_path_factory.mktemp("browser-app")
+@contextmanager
+def started_installation(folder: Path, **environment: str) -> Iterator[Installation]:
+    """`boards-desktop` on a fresh data folder in `folder`, signed in through its launch URL.
+
+    Provider keys go to a file keyring in `folder` (never the machine's own keyring), and none comes
+    from this machine's environment; `environment` adds or overrides settings.
+    """
     data = folder / "data"
-    launch = Launch(BOARDS_DESKTOP, desktop_env(data, BOARDS_CONCURRENCY_LOCAL="2"), folder)
+    env = desktop_env(
+        data,
+        BOARDS_CONCURRENCY_LOCAL="2",
+        PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
+        KEYRING_PROPERTY_FILE_PATH=str(folder / "keyring.cfg"),
+    )
+    for name in ("OPENAI_API_KEY", "REPLICATE_API_TOKEN", "FAL_KEY"):
+        env.pop(name, None)
+    env.update(environment)
+    launch = Launch(BOARDS_DESKTOP, env, folder)
     try:
         info = wait_for_instance(data, launch)
         launch.wait_for_output("Press Ctrl+C to stop.")
@@ -108,6 +122,12 @@ def installation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installat
         yield Installation(url=url, data_dir=data, cookies=cookies, api=ApiClient(url, token), launch=launch)
     finally:
         launch.stop()
+
+
+@pytest.fixture(scope="module")
+def installation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installation]:
+    with started_installation(tmp_path_factory.mktemp("browser-app")) as started:
+        yield started
 
 
 # Package scope, not session: while sync Playwright runs, its event loop is the thread's running

@@ -1,21 +1,18 @@
 """Settings: provider keys (only "set" and the last four shown), the ComfyUI address, concurrency,
 where the data lives, and the theme.
 
-This module's installation has a keyring it can write (keyring's plain-file backend, named the way
-an artist would name one) and a fal.ai key in its environment.
+This module's installation has a fal.ai key in its environment (the others go to its file keyring).
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.browser.conftest import ApiClient, Installation
-from tests.desktop.support import BOARDS_DESKTOP, Launch, desktop_env, wait_for_instance
+from tests.browser.conftest import Installation, started_installation
 
 SETTINGS = "[data-testid=settings][data-state=ready]"
 ENVIRONMENT_FAL_KEY = "fal-from-the-environment-k9Q2"
@@ -23,33 +20,8 @@ ENVIRONMENT_FAL_KEY = "fal-from-the-environment-k9Q2"
 
 @pytest.fixture(scope="module")
 def installation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installation]:
-    folder = tmp_path_factory.mktemp("settings-app")
-    data = folder / "data"
-    env = desktop_env(
-        data,
-        BOARDS_CONCURRENCY_LOCAL="2",
-        PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
-        KEYRING_PROPERTY_FILE_PATH=str(folder / "keyring.cfg"),
-        FAL_KEY=ENVIRONMENT_FAL_KEY,
-    )
-    env.pop("OPENAI_API_KEY", None)
-    env.pop("REPLICATE_API_TOKEN", None)
-    launch = Launch(BOARDS_DESKTOP, env, folder)
-    try:
-        info = wait_for_instance(data, launch)
-        launch.wait_for_output("Press Ctrl+C to stop.")
-        launch_url = re.search(r"open (http://\S+/auth/launch\?code=\S+) within", launch.stdout).group(1)
-        url = f"http://127.0.0.1:{info['port']}"
-        with httpx.Client() as browser:
-            assert browser.get(launch_url, follow_redirects=True).status_code == 200
-            cookies = [
-                {"name": cookie.name, "value": cookie.value, "url": url, "httpOnly": True, "sameSite": "Strict"}
-                for cookie in browser.cookies.jar
-            ]
-        token = (data / "api-token").read_text().strip()
-        yield Installation(url=url, data_dir=data, cookies=cookies, api=ApiClient(url, token), launch=launch)
-    finally:
-        launch.stop()
+    with started_installation(tmp_path_factory.mktemp("settings-app"), FAL_KEY=ENVIRONMENT_FAL_KEY) as started:
+        yield started
 
 
 def open_settings(page):
