@@ -317,6 +317,7 @@ def test_drop_files_anywhere_to_upload_them_and_see_the_refusals(page, api, inst
     done = panel.locator('.upload-row[data-name="harbour.png"][data-state=done]')
     done.wait_for()
     generation_id = done.get_attribute("data-generation-id")
+    assert done.get_by_role("progressbar").get_attribute("aria-valuenow") == "100"
     tile(page, generation_id).wait_for()
     assert total(page) == "1 generation"
     exe = panel.locator('.upload-row[data-name="setup.exe"][data-state=refused]')
@@ -340,9 +341,12 @@ def test_a_tile_dropped_on_the_grid_is_not_an_upload(page, api, installation) ->
     )
     for event in ("dragenter", "dragover", "drop"):
         page.dispatch_event("[data-testid=grid-scroll]", event, {"dataTransfer": data})
+    # A file dropped in the composer is the composer's (its slots upload for themselves).
+    drop_files(page, "[data-testid=composer]", [("slot.png", "image/png", list(png_bytes()))])
     page.wait_for_timeout(300)
     assert page.locator("[data-testid=upload-panel]").is_hidden()
     assert page.locator("[data-testid=drop-overlay]").is_hidden()
+    assert page.locator("[data-testid=grid-total]").inner_text() == "1 generation"
     # The tile's drag carries the contract the composer reads.
     payload = page.evaluate(
         """id => { const dt = new DataTransfer(); const t = document.querySelector(`.tile[data-generation-id='${id}']`);
