@@ -110,6 +110,7 @@ def test_a_held_job_is_pending_until_cancelled(page, api, installation) -> None:
     page.locator(f'.tile[data-generation-id="{held}"][data-status=cancelled]').wait_for()
     assert "Cancelled" in pending.inner_text()
     assert api.generation(held)["status"] == "CANCELLED"
+    assert pending.locator("[data-testid=retry]").is_visible()  # a cancelled one can be queued again
 
 
 def test_a_failed_one_shows_its_error_and_retry_makes_a_new_one(page, api, installation) -> None:
