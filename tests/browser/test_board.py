@@ -26,6 +26,15 @@ def tile(page, generation_id: str):
     return page.locator(f'[data-testid=grid] .tile[data-generation-id="{generation_id}"]')
 
 
+def listen_for_the_viewer(page) -> None:
+    """Record each `viewer:open` on the bus in window.__opened (and its neighbour function)."""
+    page.evaluate(
+        """() => { window.__opened = []; import('/ui/js/bus.js').then(({on}) => on('viewer:open',
+                   ({id, neighbour}) => { window.__opened.push(id); window.__neighbour = neighbour; })); }"""
+    )
+    page.wait_for_timeout(100)
+
+
 def close_viewer(page) -> None:
     """Escape closes the viewer a plain click or Enter opened (when the viewer is there)."""
     page.wait_for_timeout(200)
@@ -188,8 +197,7 @@ def test_multi_select_then_bulk_move_and_bulk_delete(page, api, installation) ->
     newest = list(reversed(ids))  # the grid's order
     open_board(page, installation, board)
     # A plain click opens the viewer (the bus event); Ctrl-click selects.
-    page.evaluate("""() => { window.__opened = []; import('/ui/js/bus.js').then(({on}) => on('viewer:open', ({id, neighbour}) => { window.__opened.push(id); window.__neighbour = neighbour; })); }""")
-    page.wait_for_timeout(100)
+    listen_for_the_viewer(page)
     tile(page, newest[0]).click()
     page.wait_for_function("() => window.__opened.length === 1")
     assert page.evaluate("window.__opened[0]") == newest[0]
