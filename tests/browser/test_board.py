@@ -449,3 +449,18 @@ def test_video_plays_muted_and_audio_plays_on_hover(page, api, installation) -> 
     assert video_tile.locator("video").count() == 0  # the video stopped when the pointer left
     page.mouse.move(5, 5)
     page.locator(f'.tile[data-generation-id="{sound}"][data-previewing=true]').wait_for(state="detached")
+
+
+def test_rename_and_describe_the_board_from_its_header(page, api, installation) -> None:
+    board = api.create_board("Untitled")
+    open_board(page, installation, board)
+    page.locator("[data-testid=edit-board]").click()
+    dialog = page.locator("[data-testid=form-dialog]")
+    dialog.locator("input[name=title]").fill("Lighthouses")
+    dialog.locator("textarea[name=description]").fill("Studies at dusk")
+    dialog.get_by_role("button", name="Save").click()
+    page.locator("[data-testid=board-title]", has_text="Lighthouses").wait_for()
+    assert page.locator("[data-testid=board-description]").inner_text() == "Studies at dusk"
+    assert "Lighthouses" in page.locator("[data-testid=crumbs]").inner_text()
+    saved = api.gql("query($id: UUID!) { board(id: $id) { title description } }", {"id": board})["board"]
+    assert saved == {"title": "Lighthouses", "description": "Studies at dusk"}
