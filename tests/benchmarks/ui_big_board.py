@@ -29,10 +29,9 @@ from pathlib import Path
 import httpx
 
 from tests.benchmarks.big_board import seed_big_board
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.desktop.support import BOARDS_DESKTOP, Launch, desktop_env, wait_for_instance
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 FIRST = 12
 
 # Runs in the page from its first script on: when the first tiles' thumbnails are decoded.
@@ -123,7 +122,10 @@ def one_run(browser, data_dir: Path, board_id: str, folder: Path) -> dict[str, f
         url = f"http://127.0.0.1:{info['port']}"
         with httpx.Client() as client:
             assert client.get(launch_url, follow_redirects=True).status_code == 200
-            cookies = [{"name": c.name, "value": c.value, "url": url, "httpOnly": True, "sameSite": "Strict"} for c in client.cookies.jar]
+            cookies = [
+                {"name": c.name, "value": c.value, "url": url, "httpOnly": True, "sameSite": "Strict"}
+                for c in client.cookies.jar
+            ]
         context = browser.new_context(viewport={"width": 1400, "height": 900})
         context.add_cookies(cookies)
         context.add_init_script(WATCH)
@@ -181,7 +183,8 @@ def main() -> None:
             for run in range(args.runs):
                 result = one_run(browser, data_dir, board_id, folder / f"run{run}")
                 runs.append(result)
-                print(f"run {run + 1}: " + ", ".join(f"{k}={v:.0f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items()))
+                shown = (f"{k}={v:.0f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items())
+                print(f"run {run + 1}: " + ", ".join(shown))
             browser.close()
     print("medians:")
     for key in runs[0]:

@@ -26,6 +26,15 @@ def tile(page, generation_id: str):
     return page.locator(f'[data-testid=grid] .tile[data-generation-id="{generation_id}"]')
 
 
+def listen_for_the_viewer(page) -> None:
+    """Record each `viewer:open` on the bus in window.__opened (and its neighbour function)."""
+    page.evaluate(
+        """() => { window.__opened = []; import('/ui/js/bus.js').then(({on}) => on('viewer:open',
+                   ({id, neighbour}) => { window.__opened.push(id); window.__neighbour = neighbour; })); }"""
+    )
+    page.wait_for_timeout(100)
+
+
 def close_viewer(page) -> None:
     """Escape closes the viewer a plain click or Enter opened (when the viewer is there)."""
     page.wait_for_timeout(200)
@@ -110,6 +119,7 @@ def test_a_held_job_is_pending_until_cancelled(page, api, installation) -> None:
     page.locator(f'.tile[data-generation-id="{held}"][data-status=cancelled]').wait_for()
     assert "Cancelled" in pending.inner_text()
     assert api.generation(held)["status"] == "CANCELLED"
+    assert pending.locator("[data-testid=retry]").is_visible()  # a cancelled one can be queued again
 
 
 def test_a_failed_one_shows_its_error_and_retry_makes_a_new_one(page, api, installation) -> None:
@@ -187,8 +197,7 @@ def test_multi_select_then_bulk_move_and_bulk_delete(page, api, installation) ->
     newest = list(reversed(ids))  # the grid's order
     open_board(page, installation, board)
     # A plain click opens the viewer (the bus event); Ctrl-click selects.
-    page.evaluate("""() => { window.__opened = []; import('/ui/js/bus.js').then(({on}) => on('viewer:open', ({id, neighbour}) => { window.__opened.push(id); window.__neighbour = neighbour; })); }""")
-    page.wait_for_timeout(100)
+    listen_for_the_viewer(page)
     tile(page, newest[0]).click()
     page.wait_for_function("() => window.__opened.length === 1")
     assert page.evaluate("window.__opened[0]") == newest[0]
@@ -317,6 +326,7 @@ def test_drop_files_anywhere_to_upload_them_and_see_the_refusals(page, api, inst
     done = panel.locator('.upload-row[data-name="harbour.png"][data-state=done]')
     done.wait_for()
     generation_id = done.get_attribute("data-generation-id")
+    assert done.get_by_role("progressbar").get_attribute("aria-valuenow") == "100"
     tile(page, generation_id).wait_for()
     assert total(page) == "1 generation"
     exe = panel.locator('.upload-row[data-name="setup.exe"][data-state=refused]')
@@ -340,9 +350,12 @@ def test_a_tile_dropped_on_the_grid_is_not_an_upload(page, api, installation) ->
     )
     for event in ("dragenter", "dragover", "drop"):
         page.dispatch_event("[data-testid=grid-scroll]", event, {"dataTransfer": data})
+    # A file dropped in the composer is the composer's (its slots upload for themselves).
+    drop_files(page, "[data-testid=composer]", [("slot.png", "image/png", list(png_bytes()))])
     page.wait_for_timeout(300)
     assert page.locator("[data-testid=upload-panel]").is_hidden()
     assert page.locator("[data-testid=drop-overlay]").is_hidden()
+    assert page.locator("[data-testid=grid-total]").inner_text() == "1 generation"
     # The tile's drag carries the contract the composer reads.
     payload = page.evaluate(
         """id => { const dt = new DataTransfer(); const t = document.querySelector(`.tile[data-generation-id='${id}']`);
@@ -436,3 +449,18 @@ def test_video_plays_muted_and_audio_plays_on_hover(page, api, installation) -> 
     assert video_tile.locator("video").count() == 0  # the video stopped when the pointer left
     page.mouse.move(5, 5)
     page.locator(f'.tile[data-generation-id="{sound}"][data-previewing=true]').wait_for(state="detached")
+
+
+def test_rename_and_describe_the_board_from_its_header(page, api, installation) -> None:
+    board = api.create_board("Untitled")
+    open_board(page, installation, board)
+    page.locator("[data-testid=edit-board]").click()
+    dialog = page.locator("[data-testid=form-dialog]")
+    dialog.locator("input[name=title]").fill("Lighthouses")
+    dialog.locator("textarea[name=description]").fill("Studies at dusk")
+    dialog.get_by_role("button", name="Save").click()
+    page.locator("[data-testid=board-title]", has_text="Lighthouses").wait_for()
+    assert page.locator("[data-testid=board-description]").inner_text() == "Studies at dusk"
+    assert "Lighthouses" in page.locator("[data-testid=crumbs]").inner_text()
+    saved = api.gql("query($id: UUID!) { board(id: $id) { title description } }", {"id": board})["board"]
+    assert saved == {"title": "Lighthouses", "description": "Studies at dusk"}

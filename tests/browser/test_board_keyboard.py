@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.test_board import close_viewer, open_board, tile, upload
+from tests.browser.test_board import close_viewer, listen_for_the_viewer, open_board, tile, upload
 from tests.plugins.generators import png_bytes
 
 
@@ -18,7 +18,7 @@ def test_arrows_enter_space_and_escape_on_the_grid(page, api, installation) -> N
                                     const top = tiles[0].getBoundingClientRect().top;
                                     return tiles.filter(t => t.getBoundingClientRect().top === top).length; }""")
     assert 1 < columns < 10
-    page.evaluate("""() => { window.__opened = []; import('/ui/js/bus.js').then(({on}) => on('viewer:open', ({id}) => window.__opened.push(id))); }""")
+    listen_for_the_viewer(page)
     # Tab reaches the grid's first tile (one tab stop for the whole grid).
     page.locator("[data-testid=grid-search]").focus()
     for _ in range(30):
@@ -52,7 +52,8 @@ def test_arrows_enter_space_and_escape_on_the_grid(page, api, installation) -> N
     overlay = page.locator("[data-testid=help-overlay]")
     overlay.wait_for()
     text = overlay.inner_text()
-    for words in ("Search the prompts", "Select every loaded generation", "Delete the selection", "Shift-click", "Drag on empty space"):
+    shortcuts = ("Search the prompts", "Select every loaded generation", "Delete the selection", "Shift-click", "Drag on")
+    for words in shortcuts:
         assert words in text
 
 

@@ -130,6 +130,7 @@ export function installDropUpload(root, {boardId, onUploaded, overlayHost = root
         row.querySelector('.upload-progress').setAttribute('aria-valuenow', String(Math.round(fraction * 100)));
       });
       bar.style.width = '100%';
+      row.querySelector('.upload-progress').setAttribute('aria-valuenow', '100');
       row.dataset.state = 'done';
       row.dataset.generationId = body.id;
       note.textContent = 'Added';

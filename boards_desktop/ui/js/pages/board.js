@@ -3,10 +3,11 @@
 // the selection bar. The viewer opens over both. Files dropped anywhere on the page are uploaded.
 import {followBoard, gql} from '../api.js';
 import {h, plural} from '../dom.js';
-import {on} from '../bus.js';
+import {emit, on} from '../bus.js';
 import {setCrumbs} from '../app.js';
 import {addShortcut} from '../shortcuts.js';
 import {toast, toastError} from '../toast.js';
+import {formDialog} from '../dialog.js';
 import {mountComposer} from '../composer/composer.js';
 import {installViewer} from '../viewer/viewer.js';
 import {fetchGeneration, fetchTop, GridData, isFiltering} from '../grid/data.js';
@@ -16,13 +17,13 @@ import {buildSelectionBar, GridActions} from '../grid/actions.js';
 import {installDropUpload} from '../grid/uploads.js';
 // Modules the ones above import, named here too so that the browser asks for them in the same round.
 import '../grid/tile.js';
-import '../dialog.js';
 import '../desktop.js';
 
 const QUERY = `query Board($id: UUID!) {
   board(id: $id) { id title description generationCount generatorNames }
   tags(limit: 500) { id name slug }
 }`;
+const UPDATE_BOARD = 'mutation($input: UpdateBoardInput!) { updateBoard(input: $input) { id title description } }';
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 const SIZE_KEY = 'boards.grid.tileSize';
 
@@ -42,6 +43,7 @@ export async function mount(container, {boardId}) {
   const title = h('h1', {dataset: {testid: 'board-title'}}, board.title);
   const description = h('p', {class: 'board-description', dataset: {testid: 'board-description'}, hidden: !board.description}, board.description ?? '');
   const count = h('span', {class: 'board-count', dataset: {testid: 'grid-total'}, 'aria-live': 'polite'});
+  const edit = h('button', {type: 'button', class: 'icon-button board-edit', 'aria-label': 'Rename or describe the board', title: 'Rename or describe', dataset: {testid: 'edit-board'}, onclick: () => editBoard()}, '✎');
   const live = h('span', {class: 'live-dot', dataset: {state: 'connecting', testid: 'live'}, title: 'Connecting to live updates…', 'aria-label': 'Live updates: connecting'});
   const toolbar = buildToolbar({
     tags, generatorNames: board.generatorNames, tileSize,
@@ -52,7 +54,7 @@ export async function mount(container, {boardId}) {
   const composerPanel = h('aside', {class: 'composer-panel', 'aria-label': 'Composer', dataset: {testid: 'composer'}});
   const main = h('section', {class: 'board-main', 'aria-label': board.title},
     h('header', {class: 'board-header'},
-      h('div', {class: 'board-heading'}, title, h('div', {class: 'board-meta'}, live, count)),
+      h('div', {class: 'board-heading'}, title, edit, h('div', {class: 'board-meta'}, live, count)),
       description),
     toolbar.node,
     gridHost);
@@ -104,6 +106,24 @@ export async function mount(container, {boardId}) {
     } catch (error) {
       gridHost.dataset.state = 'error';
       toastError('Could not load the board’s generations', error);
+    }
+  }
+
+  async function editBoard() {
+    const values = await formDialog({
+      title: 'The board', submit: 'Save',
+      fields: [
+        {name: 'title', label: 'Name', value: board.title, required: true},
+        {name: 'description', label: 'Description', value: board.description ?? '', multiline: true},
+      ],
+    });
+    if (!values || !values.title) return;
+    try {
+      const {updateBoard} = await gql(UPDATE_BOARD, {input: {id: board.id, title: values.title, description: values.description}});
+      emit('board:changed', {board: updateBoard});
+      toast('Saved', {kind: 'ok'});
+    } catch (error) {
+      toastError('Could not save the board', error);
     }
   }
 
