@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from tests.browser.test_board import drop_files
-from tests.browser.test_composer import choose, field, submitted_id, wait_completed
+from tests.browser.test_composer import choose, field, wait_completed
 from tests.plugins.generators import png_bytes
 
 TILE = "[data-testid=grid] .tile[data-generation-id]"
@@ -37,6 +37,16 @@ WATCH_STATUSES = """() => {
 def tile(page, generation_id: str, status: str | None = None):
     selector = f'{TILE.split("[data-generation-id]")[0]}[data-generation-id="{generation_id}"]'
     return page.locator(selector + (f"[data-status={status}]" if status else ""))
+
+
+def queued(page, previous: str | None = None) -> str:
+    """The id of the generation the composer has just queued (another than `previous`)."""
+    page.wait_for_function(
+        "previous => { const id = document.querySelector('[data-testid=composer-form]')?.dataset.lastId;"
+        " return id && id !== previous; }",
+        arg=previous,
+    )
+    return page.locator("[data-testid=composer-form]").get_attribute("data-last-id")
 
 
 def grid_total(page, text: str) -> None:
@@ -77,7 +87,7 @@ def test_an_artists_day(page, api, installation) -> None:
     field(page, "width").locator("input[type=number]").fill("4096")
     field(page, "height").locator("input[type=number]").fill("4096")
     page.keyboard.press("Control+Enter")
-    card = submitted_id(page)
+    card = queued(page)
     tile(page, card).wait_for()
     tile(page, card, "completed").wait_for(timeout=60_000)
     statuses = page.evaluate("id => window.__statuses[id]", card)
@@ -95,8 +105,7 @@ def test_an_artists_day(page, api, installation) -> None:
     page.locator(f"[data-testid=slot][data-slot=image] [data-generation-id='{card}']").wait_for()
     field(page, "size").locator("input[type=number]").fill("512")
     page.locator("[data-testid=composer-submit]").click()
-    resized = submitted_id(page)
-    assert resized != card
+    resized = queued(page, card)
     tile(page, resized, "completed").wait_for(timeout=30_000)
     assert wait_completed(api, resized)["inputParams"]["image"] == card
 
@@ -145,7 +154,7 @@ def test_an_artists_day(page, api, installation) -> None:
     choose(page, "test-generator")
     field(page, "prompt").locator("textarea, input").first.fill("never mind")
     page.keyboard.press("Control+Enter")
-    held = submitted_id(page)
+    held = queued(page, resized)
     waiting = tile(page, held, "pending")
     waiting.wait_for()
     waiting.hover()
