@@ -14,7 +14,8 @@ export class ApiError extends Error {
 // The server names the input that was wrong as "inputParams.<field>: <what>", several joined by "; ".
 function fieldErrors(message) {
   const fields = {};
-  for (const part of String(message).split('; ')) {
+  // Split only before a field's name: a field's own message may hold "; " too.
+  for (const part of String(message).split(/; (?=inputParams\.)/)) {
     const match = /^inputParams\.([A-Za-z0-9_]+)(?:\.[^:]*)?: (.*)$/.exec(part);
     if (match && !(match[1] in fields)) fields[match[1]] = match[2];
   }
