@@ -20,17 +20,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 from tests.benchmarks.big_board import seed_big_board
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.desktop.support import BOARDS_DESKTOP, Launch, desktop_env, wait_for_instance
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, started_installation
 
 FIRST = 12
 
@@ -114,20 +110,10 @@ async def seed(data_dir: Path, generations: int) -> str:
 
 
 def one_run(browser, data_dir: Path, board_id: str, folder: Path) -> dict[str, float]:
-    launch = Launch(BOARDS_DESKTOP, desktop_env(data_dir), folder)
-    try:
-        info = wait_for_instance(data_dir, launch)
-        launch.wait_for_output("Press Ctrl+C to stop.")
-        launch_url = re.search(r"open (http://\S+/auth/launch\?code=\S+) within", launch.stdout).group(1)
-        url = f"http://127.0.0.1:{info['port']}"
-        with httpx.Client() as client:
-            assert client.get(launch_url, follow_redirects=True).status_code == 200
-            cookies = [
-                {"name": c.name, "value": c.value, "url": url, "httpOnly": True, "sameSite": "Strict"}
-                for c in client.cookies.jar
-            ]
+    with started_installation(folder, data_dir) as installation:
+        url = installation.url
         context = browser.new_context(viewport={"width": 1400, "height": 900})
-        context.add_cookies(cookies)
+        context.add_cookies(installation.cookies)
         context.add_init_script(WATCH)
         page = context.new_page()
         errors: list[str] = []
@@ -159,8 +145,6 @@ def one_run(browser, data_dir: Path, board_id: str, folder: Path) -> dict[str, f
         context.close()
         assert not errors, errors
         return result
-    finally:
-        launch.stop()
 
 
 def main() -> None:

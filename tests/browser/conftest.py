@@ -90,13 +90,13 @@ class ApiClient:
 
 
 @contextmanager
-def started_installation(folder: Path, **environment: str) -> Iterator[Installation]:
-    """`boards-desktop` on a fresh data folder in `folder`, signed in through its launch URL.
+def started_installation(folder: Path, data_dir: Path | None = None, **environment: str) -> Iterator[Installation]:
+    """`boards-desktop` on a fresh data folder in `folder` (or on `data_dir`), signed in through its launch URL.
 
     Provider keys go to a file keyring in `folder` (never the machine's own keyring), and none comes
     from this machine's environment; `environment` adds or overrides settings.
     """
-    data = folder / "data"
+    data = data_dir or folder / "data"
     env = desktop_env(
         data,
         BOARDS_CONCURRENCY_LOCAL="2",

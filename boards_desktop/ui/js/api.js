@@ -79,14 +79,14 @@ export function followBoard(boardId, onEvent, onState = () => {}) {
 
 /**
  * Upload one file to a board as a completed generation. onProgress(fraction 0..1) while it goes.
+ * `artifactType` is what it is sent as (by default, what its type or name says it is).
  * Resolves to {id, status, storageUrl, thumbnailUrl, artifactType, generatorName}; rejects with
- * ApiError carrying the server's refusal ("... is not an image, video, audio or text file ...").
+ * ApiError carrying the refusal (ours for a file of no kind the app keeps, else the server's).
  */
-export function uploadFile(boardId, file, onProgress = () => {}) {
+export function uploadFile(boardId, file, onProgress = () => {}, artifactType = artifactTypeOf(file)) {
   return new Promise((resolve, reject) => {
-    const artifactType = artifactTypeOf(file);
     if (!artifactType) {
-      reject(new ApiError(`${file.name}: Boards keeps images, video, audio and text, and this file is none of these`,
+      reject(new ApiError(`${file.name} is not an image, video, audio or text file, so a board cannot keep it`,
         {code: 'BAD_USER_INPUT'}));
       return;
     }
@@ -108,11 +108,11 @@ export function uploadFile(boardId, file, onProgress = () => {}) {
   });
 }
 
-const TYPE_OF_EXTENSION = {
-  png: 'image', jpg: 'image', jpeg: 'image', webp: 'image', gif: 'image', bmp: 'image', tif: 'image', tiff: 'image',
-  mp4: 'video', webm: 'video', mov: 'video', mkv: 'video', m4v: 'video',
-  mp3: 'audio', wav: 'audio', ogg: 'audio', flac: 'audio', m4a: 'audio', aac: 'audio', opus: 'audio',
-  txt: 'text', md: 'text', json: 'text', csv: 'text',
+const EXTENSIONS = {
+  image: ['png', 'jpg', 'jpeg', 'webp', 'gif', 'bmp', 'tif', 'tiff', 'avif', 'heic'],
+  video: ['mp4', 'mov', 'webm', 'mkv', 'm4v', 'avi'],
+  audio: ['mp3', 'wav', 'ogg', 'flac', 'm4a', 'aac', 'opus'],
+  text: ['txt', 'md', 'markdown', 'json', 'csv'],
 };
 
 /**
@@ -124,7 +124,8 @@ export function artifactTypeOf(file) {
   const family = (file.type || '').split('/')[0];
   if (['image', 'video', 'audio', 'text'].includes(family)) return family;
   const extension = (file.name.split('.').pop() || '').toLowerCase();
-  return TYPE_OF_EXTENSION[extension] ?? null;
+  for (const [type, extensions] of Object.entries(EXTENSIONS)) if (extensions.includes(extension)) return type;
+  return null;
 }
 
 /** A media URL (storageUrl/thumbnailUrl as the API gives them) with download parameters. */

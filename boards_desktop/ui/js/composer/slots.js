@@ -1,6 +1,6 @@
 // Artifact slots: an input that takes results (generation ids), filled by dragging tiles in, by
 // picking from the board, or by dropping files from the desktop (uploaded to the board at once).
-import {ApiError, GENERATION_FIELDS, gql} from '../api.js';
+import {GENERATION_FIELDS, gql, uploadFile} from '../api.js';
 import {emit} from '../bus.js';
 import {h} from '../dom.js';
 import {toast, toastError} from '../toast.js';
@@ -184,24 +184,14 @@ export function artifactSlot(field, id, {board}) {
 }
 
 /** Upload one file to the board as a result of this slot's type; the server refuses a file of another type. */
-function upload(boardId, file, type, onProgress) {
-  return new Promise((resolve, reject) => {
-    const form = new FormData();
-    form.append('board_id', boardId);
-    form.append('artifact_type', type);
-    form.append('file', file, file.name);
-    const request = new XMLHttpRequest();
-    request.open('POST', '/api/uploads/artifact');
-    request.responseType = 'json';
-    request.upload.onprogress = (event) => { if (event.lengthComputable) onProgress(event.loaded / event.total); };
-    request.onload = () => {
-      const body = request.response ?? {};
-      if (request.status === 201) resolve(body);
-      else reject(new ApiError((body.error ?? `the upload failed (${request.status})`).replace(/^file: /, ''), {code: body.code, status: request.status}));
-    };
-    request.onerror = () => reject(new ApiError('the upload was cut off: is the app still running?', {code: 'OFFLINE'}));
-    request.send(form);
-  });
+async function upload(boardId, file, type, onProgress) {
+  try {
+    return await uploadFile(boardId, file, onProgress, type);
+  } catch (error) {
+    // Said beside the slot, the server's "file: " (the form part's name) would only puzzle.
+    error.message = error.message.replace(/^file: /, '');
+    throw error;
+  }
 }
 
 function acceptOf(type) {

@@ -3,47 +3,11 @@
 //
 // A tile dragged onto the grid is not a file; a drop the composer took (its slots call
 // preventDefault) or one inside the composer is left to the composer.
-import {ApiError} from '../api.js';
+import {artifactTypeOf, uploadFile} from '../api.js';
 import {formatBytes, h} from '../dom.js';
 
 const TILE_TYPE = 'application/x-boards-generation';
-const EXTENSIONS = {
-  image: ['png', 'jpg', 'jpeg', 'webp', 'gif', 'bmp', 'tif', 'tiff', 'avif', 'heic'],
-  video: ['mp4', 'mov', 'webm', 'mkv', 'm4v', 'avi'],
-  audio: ['mp3', 'wav', 'ogg', 'flac', 'm4a', 'aac', 'opus'],
-  text: ['txt', 'md', 'markdown', 'json', 'csv'],
-};
 const DONE_FADE_MS = 6000;
-
-/** image/video/audio/text for a file, from its type or its name's extension; null for anything else. */
-export function artifactTypeOf(file) {
-  const major = (file.type || '').split('/')[0];
-  if (['image', 'video', 'audio', 'text'].includes(major)) return major;
-  const extension = (file.name.split('.').pop() || '').toLowerCase();
-  for (const [type, extensions] of Object.entries(EXTENSIONS)) if (extensions.includes(extension)) return type;
-  return null;
-}
-
-/** POST one file; onProgress(0..1). Resolves to the server's {id, ...}; rejects with ApiError. */
-export function sendFile(boardId, file, artifactType, onProgress) {
-  return new Promise((resolve, reject) => {
-    const form = new FormData();
-    form.append('board_id', boardId);
-    form.append('artifact_type', artifactType);
-    form.append('file', file, file.name);
-    const request = new XMLHttpRequest();
-    request.open('POST', '/api/uploads/artifact');
-    request.responseType = 'json';
-    request.upload.onprogress = (event) => { if (event.lengthComputable) onProgress(event.loaded / event.total); };
-    request.onload = () => {
-      const body = request.response ?? {};
-      if (request.status === 201) resolve(body);
-      else reject(new ApiError(body.error ?? `The upload failed (${request.status})`, {code: body.code, status: request.status}));
-    };
-    request.onerror = () => reject(new ApiError('The upload was cut off: is the app still running?', {code: 'OFFLINE'}));
-    request.send(form);
-  });
-}
 
 export function installDropUpload(root, {boardId, onUploaded, overlayHost = root}) {
   const list = h('ul', {class: 'upload-list'});
@@ -125,10 +89,10 @@ export function installDropUpload(root, {boardId, onUploaded, overlayHost = root
       return;
     }
     try {
-      const body = await sendFile(boardId, file, type, (fraction) => {
+      const body = await uploadFile(boardId, file, (fraction) => {
         bar.style.width = `${Math.round(fraction * 100)}%`;
         row.querySelector('.upload-progress').setAttribute('aria-valuenow', String(Math.round(fraction * 100)));
-      });
+      }, type);
       bar.style.width = '100%';
       row.querySelector('.upload-progress').setAttribute('aria-valuenow', '100');
       row.dataset.state = 'done';
