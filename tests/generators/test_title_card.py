@@ -80,6 +80,17 @@ def test_a_word_wider_than_the_line_is_broken_without_stranding_an_accent():
     assert all(not line.startswith("\u0301") for line in lines)
 
 
+def test_the_size_is_chosen_so_that_no_word_is_broken_when_one_can_be_found():
+    # At the largest size that fits the square, "Lighthouse" would be broken ("Lighthou / se").
+    block = fit_text("Lighthouse at dusk", "bold", 256, 256, 1.2)
+    assert block is not None
+    assert sorted(" ".join(block.lines).split()) == ["Lighthouse", "at", "dusk"]
+    assert block.font.getlength("Lighthouse") <= 256
+    # A word too long for the line at any size is still broken, rather than refused.
+    long_word = fit_text("Donaudampfschifffahrtsgesellschaftskapitän", "bold", 64, 256, 1.2)
+    assert long_word is not None and len(long_word.lines) > 1
+
+
 def test_text_that_cannot_fit_even_at_the_smallest_size_says_what_to_change():
     assert fit_text("x" * 2000, "regular", 16, 16, 1.2) is None
     with pytest.raises(GeneratorError, match="does not fit a 64x64 card even at 8 px; make the card larger"):

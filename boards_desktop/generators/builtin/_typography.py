@@ -33,10 +33,13 @@ def clean_text(text: str) -> str:
     return text.strip()
 
 
-def wrap_lines(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str] | None:
-    """Greedy word wrap; a word wider than a line is broken between characters.
+def wrap_lines(
+    text: str, font: ImageFont.FreeTypeFont, max_width: float, *, break_words: bool = True
+) -> list[str] | None:
+    """Greedy word wrap; a word wider than a line is broken between characters (with `break_words`).
 
-    None when even one character is wider than the line: nothing at this size can fit.
+    None when a word is wider than the line and may not be broken, or when even one character is
+    wider than the line: nothing at this size can fit.
     """
     lines: list[str] = []
     for paragraph in text.split("\n"):
@@ -51,6 +54,8 @@ def wrap_lines(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> lis
             if font.getlength(word) <= max_width:
                 current = word
                 continue
+            if not break_words:
+                return None
             pieces = _break_word(word, font, max_width)
             if pieces is None:
                 return None
@@ -61,11 +66,18 @@ def wrap_lines(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> lis
 
 
 def layout_text(
-    text: str, weight: FontWeight, size: int, box_width: int, box_height: int, line_spacing: float
+    text: str,
+    weight: FontWeight,
+    size: int,
+    box_width: int,
+    box_height: int,
+    line_spacing: float,
+    *,
+    break_words: bool = True,
 ) -> TextBlock | None:
     """The text set at `size` in the box, or None when it does not fit."""
     font = load_font(weight, size)
-    lines = wrap_lines(text, font, box_width)
+    lines = wrap_lines(text, font, box_width, break_words=break_words)
     if lines is None:
         return None
     ascent, descent = font.getmetrics()
@@ -88,16 +100,30 @@ def fit_text(
     line_spacing: float,
     largest: int | None = None,
 ) -> TextBlock | None:
-    """The text at the largest size (up to `largest`) that fits the box; None if not even the smallest does."""
+    """The text at the largest size (up to `largest`) that fits the box; None if not even the smallest does.
+
+    A size at which every word fits on a line whole wins over a larger one that breaks a word
+    ("Lighthou / se"); words are broken only when no size keeps them whole (a very long word).
+    """
     ceiling = max(MIN_FONT_SIZE, min(largest or box_height, box_height))
-    block = layout_text(text, weight, ceiling, box_width, box_height, line_spacing)
+    for break_words in (False, True):
+        block = _largest_fit(text, weight, ceiling, box_width, box_height, line_spacing, break_words)
+        if block is not None:
+            return block
+    return None
+
+
+def _largest_fit(
+    text: str, weight: FontWeight, ceiling: int, box_width: int, box_height: int, line_spacing: float, break_words: bool
+) -> TextBlock | None:
+    block = layout_text(text, weight, ceiling, box_width, box_height, line_spacing, break_words=break_words)
     if block is not None:
         return block
     # Wrapping makes the fit only roughly monotonic in size, but every block returned does fit.
     low, high, best = MIN_FONT_SIZE, ceiling - 1, None
     while low <= high:
         middle = (low + high) // 2
-        candidate = layout_text(text, weight, middle, box_width, box_height, line_spacing)
+        candidate = layout_text(text, weight, middle, box_width, box_height, line_spacing, break_words=break_words)
         if candidate is None:
             high = middle - 1
         else:
