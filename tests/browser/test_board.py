@@ -384,6 +384,10 @@ def test_created_changed_and_removed_on_the_bus(page, api, installation) -> None
     page.evaluate("id => import('/ui/js/bus.js').then(({emit}) => emit('generations:removed', {ids: [id]}))", held)
     tile(page, held).wait_for(state="detached")
     assert total(page) == "0 generations"
+    # A late word of a removed one (its job's last event, the stream's first state) does not bring it back.
+    page.evaluate("g => import('/ui/js/bus.js').then(({emit}) => emit('generation:created', {generation: g}))", generation)
+    page.wait_for_timeout(300)
+    assert tile(page, held).count() == 0 and total(page) == "0 generations"
 
 
 def test_a_big_board_renders_only_what_is_on_screen(page, api, installation) -> None:

@@ -55,6 +55,9 @@ export class GridData extends EventTarget {
     this.epoch = 0;             // bumped when the order shifts: older fetches are dropped
     this.inFlight = new Map();  // page -> promise
     this.ready = false;
+    // Ids removed from this board while the page is open (deleted, moved). A late event of one (its
+    // job's last progress, the stream's first state sent before the removal) must not bring it back.
+    this.removed = new Set();
   }
 
   /** Start over with a filter: the total and the first page. */
@@ -131,6 +134,7 @@ export class GridData extends EventTarget {
   /** A new generation at the top (the composer's, an upload, one another window queued). */
   insertTop(generation) {
     if (this.byId.has(generation.id)) return this.update(generation);
+    if (this.removed.has(generation.id)) return false;
     if (!matches(generation, this.filter)) return false;
     this.epoch += 1;
     this.inFlight.clear();
@@ -155,6 +159,7 @@ export class GridData extends EventTarget {
 
   remove(ids) {
     const gone = new Set(ids);
+    for (const id of gone) this.removed.add(id);
     const before = this.items.length;
     const kept = [];
     let removed = 0;
