@@ -100,14 +100,7 @@ def slot_selector(name: str) -> str:
 
 
 def upload(api, board: str, name: str, content: bytes, content_type: str) -> dict:
-    kind = content_type.split("/")[0]
-    response = api.http.post(
-        "/api/uploads/artifact",
-        data={"board_id": board, "artifact_type": kind},
-        files={"file": (name, content, content_type)},
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
+    return api.upload(board, name, content, content_type)
 
 
 def test_every_control_is_filled_and_sent_as_entered(page, api, installation) -> None:
