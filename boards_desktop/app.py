@@ -14,9 +14,9 @@ from litestar import Litestar
 
 from boards_desktop.api.exports import export_zip
 from boards_desktop.api.health import health
-from boards_desktop.api.ui_files import ui_files
 from boards_desktop.api.sse import sse_handlers
 from boards_desktop.api.storage import serve_media
+from boards_desktop.api.ui_files import ui_files
 from boards_desktop.api.uploads import upload_artifact
 from boards_desktop.db.engine import Database
 from boards_desktop.db.queries.users import ensure_local_user
@@ -72,7 +72,13 @@ def create_app(
 
     app = Litestar(
         route_handlers=[
-            health, ui_files, serve_media, upload_artifact, export_zip, *sse_handlers, create_graphql_controller()
+            health,
+            ui_files,
+            serve_media,
+            upload_artifact,
+            export_zip,
+            *sse_handlers,
+            create_graphql_controller(),
         ],
         lifespan=[lifespan],
         debug=False,

@@ -64,7 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from boards_desktop.media.gc_command import run_gc_command
 
             return asyncio.run(
-                run_gc_command(load_settings(), dry_run=args.dry_run, grace_minutes=args.grace_minutes, force=args.force)
+                run_gc_command(
+                    load_settings(), dry_run=args.dry_run, grace_minutes=args.grace_minutes, force=args.force
+                )
             )
         if args.command == "generators":
             from boards_desktop.generators.listing import print_generators

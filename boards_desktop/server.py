@@ -51,8 +51,9 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
         set_listen_address(app, name, bound_port)
     if not is_loopback(bound_host):
         logging.getLogger("boards").warning(
-            "listening on %s: the server is reachable from the network; every request needs the API token "
-            "kept in %s", host, token_path(settings.data_dir),
+            "listening on %s: the server is reachable from the network; every request needs the API token kept in %s",
+            host,
+            token_path(settings.data_dir),
         )
     config = uvicorn.Config(
         app,

@@ -62,7 +62,7 @@ def database_url(engine_name: str, tmp_path: Path, request: pytest.FixtureReques
         asyncio.run(drop_postgres_database(admin_url, url))
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     if _postgres_ran:
         terminalreporter.write_line("PostgreSQL: database tests ran on SQLite and on PostgreSQL")
     else:
@@ -70,6 +70,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
 
 
 # --- the real app, in process, spoken to over HTTP (ASGI) -------------------------------------
+
 
 @pytest.fixture
 async def client(database_url: str, tmp_path: Path) -> AsyncIterator[AppClient]:

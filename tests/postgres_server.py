@@ -53,16 +53,38 @@ class ThrowawayPostgres:
         if self.as_user:
             shutil.chown(self.root, "postgres")
         subprocess.run(
-            [*self.as_user, str(self.bin_dir / "initdb"), "-D", str(self.data), "-A", "trust",
-             "-E", "UTF8", "--no-locale"],
-            check=True, capture_output=True,
+            [
+                *self.as_user,
+                str(self.bin_dir / "initdb"),
+                "-D",
+                str(self.data),
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+            ],
+            check=True,
+            capture_output=True,
         )
         subprocess.run(
-            [*self.as_user, str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"),
-             "-w", "-t", "30", "-o",
-             f"-c listen_addresses=127.0.0.1 -p {self.port} -c fsync=off -c synchronous_commit=off "
-             f"-c full_page_writes=off -c max_connections=200 -k {self.root}", "start"],
-            check=True, capture_output=True,
+            [
+                *self.as_user,
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.root / "log"),
+                "-w",
+                "-t",
+                "30",
+                "-o",
+                f"-c listen_addresses=127.0.0.1 -p {self.port} -c fsync=off -c synchronous_commit=off "
+                f"-c full_page_writes=off -c max_connections=200 -k {self.root}",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
         )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:

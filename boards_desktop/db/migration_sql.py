@@ -81,13 +81,17 @@ def migration(current: Schema, target: Schema, dialect_name: str) -> list[str]:
         # A rebuild drops a table that others may reference: with foreign keys on, that DROP would
         # delete (cascade) their rows. SQLite ignores this PRAGMA inside a transaction, hence outside.
         return [
-            "PRAGMA foreign_keys = OFF;", "BEGIN;", *out,
-            "PRAGMA foreign_key_check;", "COMMIT;", "PRAGMA foreign_keys = ON;",
+            "PRAGMA foreign_keys = OFF;",
+            "BEGIN;",
+            *out,
+            "PRAGMA foreign_key_check;",
+            "COMMIT;",
+            "PRAGMA foreign_keys = ON;",
         ]
     return ["BEGIN;", *out, "COMMIT;"]
 
 
-def _drop_constraints(current: Schema, target: Schema, names: list[str], quote) -> list[str]:  # noqa: ANN001
+def _drop_constraints(current: Schema, target: Schema, names: list[str], quote) -> list[str]:
     out = []
     for name in names:
         have, want = current.tables[name], target.tables[name]
@@ -97,7 +101,7 @@ def _drop_constraints(current: Schema, target: Schema, names: list[str], quote) 
     return out
 
 
-def _add_constraints(current: Schema, target: Schema, names: list[str], quote) -> list[str]:  # noqa: ANN001
+def _add_constraints(current: Schema, target: Schema, names: list[str], quote) -> list[str]:
     out = []
     for name in names:
         have, want = current.tables[name], target.tables[name]
@@ -115,7 +119,7 @@ def _add_constraints(current: Schema, target: Schema, names: list[str], quote) -
     return out
 
 
-def _alter_columns(have: Table, want: Table, quote, is_sqlite: bool) -> list[str]:  # noqa: ANN001
+def _alter_columns(have: Table, want: Table, quote, is_sqlite: bool) -> list[str]:
     table = quote(want.name)
     out = [
         f"ALTER TABLE {table} ADD COLUMN {column.definition(quote)};"
@@ -166,7 +170,11 @@ def _sqlite_can_add(column: Column) -> bool:
 
 
 def _sqlite_rebuild(
-    have: Table, want: Table, reasons: list[str], triggers: list[str], quote  # noqa: ANN001
+    have: Table,
+    want: Table,
+    reasons: list[str],
+    triggers: list[str],
+    quote,
 ) -> list[str]:
     """SQLite's documented way to change a table: create the new one, copy, drop the old, rename.
 
@@ -176,7 +184,10 @@ def _sqlite_rebuild(
     temporary = quote(f"_rebuild_{want.name}")
     create = re.sub(
         r"^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:\"[^\"]+\"|`[^`]+`|\[[^\]]+\]|[^\s(]+)",
-        f"CREATE TABLE {temporary}", want.sql, count=1, flags=re.IGNORECASE,
+        f"CREATE TABLE {temporary}",
+        want.sql,
+        count=1,
+        flags=re.IGNORECASE,
     )
     common = _names([c for c in want.columns if c in have.columns], quote)
     return [
@@ -209,11 +220,11 @@ def _dependency_order(schema: Schema) -> list[str]:
     return order
 
 
-def _names(names, quote) -> str:  # noqa: ANN001
+def _names(names, quote) -> str:
     return ", ".join(quote(n) for n in names)
 
 
-def _constraint(name: str | None, quote) -> str:  # noqa: ANN001
+def _constraint(name: str | None, quote) -> str:
     return f"CONSTRAINT {quote(name)} " if name else ""
 
 

@@ -59,9 +59,7 @@ def read_schema(directory: Path | None = None) -> list[_Table]:
 
 def _read_table(connection: sqlite3.Connection, name: str) -> _Table:
     table = _Table(name)
-    foreign = {
-        row[3]: (row[2], row[4], row[6]) for row in connection.execute(f"PRAGMA foreign_key_list('{name}')")
-    }
+    foreign = {row[3]: (row[2], row[4], row[6]) for row in connection.execute(f"PRAGMA foreign_key_list('{name}')")}
     for _cid, column, declared, notnull, default, pk in connection.execute(f"PRAGMA table_info('{name}')"):
         table.columns.append(
             _Column(column, declared.upper(), not notnull and not pk, default, bool(pk), foreign.get(column))
@@ -74,7 +72,7 @@ def _read_table(connection: sqlite3.Connection, name: str) -> _Table:
 
 
 def _class_name(table: str) -> str:
-    singular = table[:-1] if table.endswith("s") else table
+    singular = table.removesuffix("s")
     return "".join(part.capitalize() for part in singular.split("_"))
 
 

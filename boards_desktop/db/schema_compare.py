@@ -37,7 +37,7 @@ def compare(current: Schema, target: Schema) -> list[Difference]:
     return found + _compare_triggers(current, target)
 
 
-def unmatched(items: list, others: list) -> list:  # noqa: ANN001
+def unmatched(items: list, others: list) -> list:
     """Items of `items` without a match in `others`, counting duplicates."""
     left = list(others)
     result = []

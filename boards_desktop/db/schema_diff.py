@@ -16,8 +16,15 @@ from boards_desktop.db.schema_files import load_schema_files
 from boards_desktop.db.schema_reflect import Schema, reflect_database, reflect_ddl
 
 __all__ = [
-    "CHANGED", "EXTRA", "MISSING", "NO_DIFFERENCE",
-    "Difference", "SchemaDiff", "diff_database", "render_sql", "render_text",
+    "CHANGED",
+    "EXTRA",
+    "MISSING",
+    "NO_DIFFERENCE",
+    "Difference",
+    "SchemaDiff",
+    "diff_database",
+    "render_sql",
+    "render_text",
 ]
 
 NO_DIFFERENCE = "no difference"

@@ -113,11 +113,16 @@ def split_statements(sql: str) -> list[str]:
         if word:
             token = word.group(0).upper()
             text = "".join(current).upper()
-            if token == "BEGIN" and (
-                re.search(r"\bCREATE\s+(TEMP\w*\s+)?TRIGGER\b", text)
-                # PostgreSQL's SQL-standard body: CREATE FUNCTION ... BEGIN ATOMIC ...; END
-                or (re.search(r"\bCREATE\s+(OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE)\b", text)
-                    and re.match(r"BEGIN\s+ATOMIC\b", sql[i:], re.IGNORECASE))
+            if (
+                token == "BEGIN"
+                and (
+                    re.search(r"\bCREATE\s+(TEMP\w*\s+)?TRIGGER\b", text)
+                    # PostgreSQL's SQL-standard body: CREATE FUNCTION ... BEGIN ATOMIC ...; END
+                    or (
+                        re.search(r"\bCREATE\s+(OR\s+REPLACE\s+)?(FUNCTION|PROCEDURE)\b", text)
+                        and re.match(r"BEGIN\s+ATOMIC\b", sql[i:], re.IGNORECASE)
+                    )
+                )
             ):
                 block_depth += 1
             elif token == "CASE" and block_depth:

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import BLANK_SCHEMA, MetaData, create_engine, inspect
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import ClauseElement
 from sqlalchemy.schema import CreateIndex, CreateTable
+from sqlalchemy.sql import ClauseElement
 
 from boards_desktop.db.engine import Database
 from boards_desktop.db.schema_files import SchemaFile
@@ -42,7 +42,7 @@ class Column:
             parts.append("NOT NULL")
         return " ".join(parts)
 
-    def definition(self, quote) -> str:  # noqa: ANN001
+    def definition(self, quote) -> str:
         return f"{quote(self.name)} {self.declaration()}"
 
 
@@ -182,12 +182,21 @@ def _reflect(connection: Connection, schema: str | None) -> Schema:
             columns_or_expressions = index.get("expressions") or index["column_names"]
             options = tuple(sorted((k, str(v)) for k, v in index.get("dialect_options", {}).items() if _is_set(v)))
             indexes[index["name"]] = Index(
-                index["name"], tuple(map(str, columns_or_expressions)), bool(index["unique"]), options,
+                index["name"],
+                tuple(map(str, columns_or_expressions)),
+                bool(index["unique"]),
+                options,
                 sql.get(("index", index["name"]), ""),
             )
         tables[name] = Table(
-            name, columns, tuple(primary["constrained_columns"]), primary.get("name"),
-            uniques, foreign_keys, indexes, sql.get(("table", name), ""),
+            name,
+            columns,
+            tuple(primary["constrained_columns"]),
+            primary.get("name"),
+            uniques,
+            foreign_keys,
+            indexes,
+            sql.get(("table", name), ""),
         )
     triggers = reflect_triggers(connection, schema, _IGNORED)
     return Schema(tables, triggers, reflect_functions(connection, schema))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import text
@@ -192,7 +192,7 @@ def _backup_sqlite(database: Database) -> Path | None:
     path = Path(database.url.split(":///", 1)[1].split("?", 1)[0])
     if not path.is_file() or path.stat().st_size == 0:
         return None
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = path.with_name(f"{path.name}.{stamp}.bak")
     source = sqlite3.connect(path)
     try:

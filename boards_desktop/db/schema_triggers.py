@@ -49,7 +49,7 @@ def reflect_functions(connection: Connection, schema: str | None) -> frozenset[s
     return frozenset(row[0] for row in rows)
 
 
-def drop_statement(trigger: Trigger, quote, is_sqlite: bool) -> str:  # noqa: ANN001
+def drop_statement(trigger: Trigger, quote, is_sqlite: bool) -> str:
     if is_sqlite:
         return f"DROP TRIGGER {quote(trigger.name)};"
     return f"DROP TRIGGER {quote(trigger.name)} ON {quote(trigger.table)};"

@@ -8,7 +8,7 @@ return the same thing: UUIDs as lower-case dashed text, timestamps as UTC with a
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, String
@@ -21,7 +21,7 @@ _SQLITE_FORMAT = "%Y-%m-%d %H:%M:%S.%f+00:00"
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def canonical_uuid(value: uuid.UUID | str) -> str:
@@ -58,7 +58,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
-        value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
         return value.strftime(_SQLITE_FORMAT) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
@@ -67,12 +67,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if isinstance(value, str):
             # Rows written by DEFAULT CURRENT_TIMESTAMP read 'YYYY-MM-DD HH:MM:SS', in UTC.
             value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def sqlite_timestamp(value: datetime) -> str:
     """The stored text of a timestamp on SQLite, for raw SQL that compares against the column."""
-    return value.astimezone(timezone.utc).strftime(_SQLITE_FORMAT)
+    return value.astimezone(UTC).strftime(_SQLITE_FORMAT)
 
 
 # JSONB on PostgreSQL, JSON text on SQLite.

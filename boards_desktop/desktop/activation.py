@@ -57,7 +57,9 @@ def ask_to_come_forward(base_url: str, data_dir: Path, timeout: float = 10.0) ->
         raise InstanceUnreachable(f"cannot read the API token of the running instance ({exc})") from None
     try:
         response = httpx.post(
-            base_url + ACTIVATE_PATH, headers={"Authorization": f"Bearer {token}"}, timeout=timeout,
+            base_url + ACTIVATE_PATH,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=timeout,
         )
     except httpx.HTTPError as exc:
         raise InstanceUnreachable(f"it does not answer at {base_url} ({exc})") from None

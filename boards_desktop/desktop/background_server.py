@@ -37,8 +37,12 @@ class BackgroundServer:
         self.app: Litestar = create_app(settings)
         set_listen_address(self.app, host, self.port)
         config = uvicorn.Config(
-            self.app, log_level="warning", lifespan="on", access_log=False,
-            timeout_graceful_shutdown=GRACEFUL_SECONDS, h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
+            self.app,
+            log_level="warning",
+            lifespan="on",
+            access_log=False,
+            timeout_graceful_shutdown=GRACEFUL_SECONDS,
+            h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name="boards-server", daemon=True)

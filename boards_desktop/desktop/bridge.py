@@ -148,8 +148,7 @@ class DesktopBridge:
                     answer.read()
                     raise BridgeError(_refusal(answer))
                 with open(temporary, "wb") as out:
-                    for chunk in answer.iter_bytes(1 << 16):
-                        out.write(chunk)
+                    out.writelines(answer.iter_bytes(1 << 16))
             os.replace(temporary, destination)
         except httpx.HTTPError as exc:
             temporary.unlink(missing_ok=True)

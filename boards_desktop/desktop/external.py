@@ -63,8 +63,12 @@ def _spawn(command: list[str]) -> None:
         # Not waited for: the file manager or browser outlives this call (start_new_session keeps
         # it alive, and out of our terminal's Ctrl+C, after the app closes).
         subprocess.Popen(
-            command, env=system_environment(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=sys.platform != "win32",
+            command,
+            env=system_environment(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=sys.platform != "win32",
         )
     except OSError as exc:
         raise OpenFailed(f"cannot run {command[0]} ({exc.strerror or exc})") from None

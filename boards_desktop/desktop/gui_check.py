@@ -28,10 +28,7 @@ def missing_backend() -> str | None:
     needed = ["webview"] + (["qtpy", "PySide6"] if sys.platform.startswith("linux") else [])
     missing = [name for name in needed if importlib.util.find_spec(name) is None]
     if missing:
-        return (
-            f"the window needs {', '.join(missing)}, which is not installed "
-            "(pip install 'boards-desktop[desktop]')"
-        )
+        return f"the window needs {', '.join(missing)}, which is not installed (pip install 'boards-desktop[desktop]')"
     return None
 
 
@@ -64,8 +61,11 @@ def start_probe() -> subprocess.Popen[bytes] | None:
     if not sys.platform.startswith("linux"):
         return None
     return subprocess.Popen(
-        probe_command(), env={**os.environ, PROBE_ENV: "1"},
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        probe_command(),
+        env={**os.environ, PROBE_ENV: "1"},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
 
 

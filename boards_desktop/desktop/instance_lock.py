@@ -104,7 +104,9 @@ def read_info(data_dir: Path) -> InstanceInfo | None:
     try:
         raw = json.loads((data_dir / INFO_FILE_NAME).read_text(encoding="utf-8"))
         return InstanceInfo(
-            pid=int(raw["pid"]), port=raw.get("port"), mode=str(raw.get("mode", "starting")),
+            pid=int(raw["pid"]),
+            port=raw.get("port"),
+            mode=str(raw.get("mode", "starting")),
             started_at=float(raw.get("started_at", 0.0)),
         )
     except (OSError, ValueError, KeyError, TypeError):

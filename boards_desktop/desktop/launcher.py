@@ -43,7 +43,10 @@ _FIRST_INSTANCE_START_SECONDS = 60.0  # a first launch may be backing up and upg
 
 
 def run_app(
-    settings: Settings, *, browser: bool = False, when_window_started: Callable[[AppWindow], None] | None = None,
+    settings: Settings,
+    *,
+    browser: bool = False,
+    when_window_started: Callable[[AppWindow], None] | None = None,
 ) -> int:
     """Run the desktop app; returns the exit status.
 
@@ -61,8 +64,11 @@ def run_app(
 
 
 def _run_first_instance(
-    settings: Settings, lock: InstanceLock, browser: bool,
-    when_window_started: Callable[[AppWindow], None] | None, launched_at: float,
+    settings: Settings,
+    lock: InstanceLock,
+    browser: bool,
+    when_window_started: Callable[[AppWindow], None] | None,
+    launched_at: float,
 ) -> int:
     no_window = "--browser was given" if browser else (missing_backend() or missing_display())
     probe = start_probe() if no_window is None else None
@@ -91,8 +97,11 @@ def _run_first_instance(
 
 
 def _with_window(
-    settings: Settings, lock: InstanceLock, server: BackgroundServer,
-    when_started: Callable[[AppWindow], None] | None, launched_at: float,
+    settings: Settings,
+    lock: InstanceLock,
+    server: BackgroundServer,
+    when_started: Callable[[AppWindow], None] | None,
+    launched_at: float,
 ) -> int:
     from boards_desktop.desktop.bridge import DesktopBridge
     from boards_desktop.desktop.window import AppWindow, prepare_qt_environment
@@ -139,7 +148,8 @@ def _without_window(settings: Settings, lock: InstanceLock, server: BackgroundSe
     if not opened:
         print(
             f"To use it in a browser, open {launch_url} within two minutes (it works once), or send the API "
-            f"token kept in {token_path(settings.data_dir)} as 'Authorization: Bearer <token>'.", flush=True,
+            f"token kept in {token_path(settings.data_dir)} as 'Authorization: Bearer <token>'.",
+            flush=True,
         )
     print("Press Ctrl+C to stop.", flush=True)
     with stop_on_signals(server.request_stop):
@@ -155,7 +165,8 @@ def _hand_over(settings: Settings, info: InstanceInfo) -> int:
     if info.base_url is None:
         print(
             f"boards-desktop: Boards is starting with {where} (process {info.pid}) but is not ready yet; "
-            "try again in a moment", file=sys.stderr,
+            "try again in a moment",
+            file=sys.stderr,
         )
         return 1
     try:
@@ -163,7 +174,8 @@ def _hand_over(settings: Settings, info: InstanceInfo) -> int:
     except InstanceUnreachable as exc:
         print(
             f"boards-desktop: Boards is already running with {where} (process {info.pid}), but {exc}; "
-            f"close it (or end process {info.pid}) and start again", file=sys.stderr,
+            f"close it (or end process {info.pid}) and start again",
+            file=sys.stderr,
         )
         return 1
     if answer.get("window"):

@@ -65,8 +65,14 @@ class AppWindow:
         self._minimized = False
         self.loaded = threading.Event()
         self.window = webview.create_window(
-            TITLE, url, js_api=bridge, width=SIZE[0], height=SIZE[1], min_size=MIN_SIZE,
-            background_color=BACKGROUND, text_select=True,
+            TITLE,
+            url,
+            js_api=bridge,
+            width=SIZE[0],
+            height=SIZE[1],
+            min_size=MIN_SIZE,
+            background_color=BACKGROUND,
+            text_select=True,
         )
         bind_window(bridge, self.window)
         events = self.window.events

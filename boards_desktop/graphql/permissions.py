@@ -59,7 +59,9 @@ class Permissions:
         if role is None or _RANK[role] < _RANK[minimum]:
             needed = "the owner" if minimum == "owner" else f"the {minimum} role (or higher)"
             held = f"you are {'a' if role != 'admin' else 'an'} {role}" if role else "you are not a member"
-            raise forbidden(f"Only {needed} on {await self.describe(board)} may {action}; {held}. Ask its owner for access.")
+            raise forbidden(
+                f"Only {needed} on {await self.describe(board)} may {action}; {held}. Ask its owner for access."
+            )
         return role
 
     async def require_generation_control(self, board: BoardRecord, generation: GenerationRecord, action: str) -> None:

@@ -34,7 +34,9 @@ def page(limit: int | None, offset: int | None, *, default_limit: int = 50) -> t
     if limit < 1:
         raise bad_input(f"limit must be between 1 and {MAX_LIMIT} (got {limit}); ask for at least one row")
     if limit > MAX_LIMIT:
-        raise bad_input(f"limit must be between 1 and {MAX_LIMIT} (got {limit}); ask for fewer rows and page with offset")
+        raise bad_input(
+            f"limit must be between 1 and {MAX_LIMIT} (got {limit}); ask for fewer rows and page with offset"
+        )
     if offset < 0:
         raise bad_input(f"offset must be 0 or more (got {offset})")
     return limit, offset

@@ -33,6 +33,7 @@ class AvFacts:
 
 def probe_av(path: Path) -> AvFacts:
     import av  # here, not at the top: PyAV takes a tenth of a second to import; only video and audio need it
+
     try:
         with av.open(str(path), metadata_errors="ignore") as container:
             video = next((s for s in container.streams.video if not _is_cover_art(s)), None)
@@ -53,12 +54,14 @@ def probe_av(path: Path) -> AvFacts:
 
 def _is_cover_art(stream: av.stream.Stream) -> bool:
     import av  # here, not at the top: PyAV takes a tenth of a second to import; only video and audio need it
+
     # MP3 and M4A files often carry album art as a one-picture "video" stream; that is still audio.
     return bool(stream.disposition & av.stream.Disposition.attached_pic)
 
 
 def _duration(container: av.container.InputContainer, stream: av.stream.Stream | None) -> float | None:
     import av  # here, not at the top: PyAV takes a tenth of a second to import; only video and audio need it
+
     if container.duration is not None and container.duration > 0:
         return round(container.duration / av.time_base, 3)
     if stream is not None and stream.duration and stream.time_base:

@@ -52,6 +52,7 @@ def image_thumbnail(source: Path, out: BinaryIO) -> tuple[int, int]:
 def video_poster(source: Path, out: BinaryIO) -> None:
     """Write a WebP poster frame of a video to `out`: the frame about one second in, or the first."""
     import av  # here, not at the top: PyAV takes a tenth of a second to import; only video and audio need it
+
     try:
         with av.open(str(source), metadata_errors="ignore") as container:
             stream = next(s for s in container.streams.video)

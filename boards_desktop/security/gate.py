@@ -58,9 +58,13 @@ class SecurityGate:
     def _refusal(self, scope: Scope, headers: dict[bytes, bytes], host: str) -> tuple[int, str, str] | None:
         origin = headers.get(b"origin")
         if origin is not None and origin.decode("latin-1").lower() != f"http://{host.lower()}":
-            return 403, "FORBIDDEN_ORIGIN", (
-                f"requests from another web page ({origin.decode('latin-1')}) are refused; "
-                "use the app's window, or call the API from a script with the token"
+            return (
+                403,
+                "FORBIDDEN_ORIGIN",
+                (
+                    f"requests from another web page ({origin.decode('latin-1')}) are refused; "
+                    "use the app's window, or call the API from a script with the token"
+                ),
             )
         method = scope.get("method", "GET")
         if method not in _SAFE_METHODS and headers.get(b"sec-fetch-site") in _OTHER_SITES:
@@ -96,17 +100,29 @@ class SecurityGate:
     async def _launch(self, scope: Scope, send: Any) -> None:
         codes = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("code", [])
         if len(codes) != 1 or not self.security.redeem_launch_code(codes[0]):
-            await _refuse(scope, send, 401, "UNAUTHENTICATED", (
-                "this launch link was already used or has expired; start Boards again to open its window, "
-                f"or use the API token kept in '{self.security.token_file.name}' in the Boards data folder"
-            ))
+            await _refuse(
+                scope,
+                send,
+                401,
+                "UNAUTHENTICATED",
+                (
+                    "this launch link was already used or has expired; start Boards again to open its window, "
+                    f"or use the API token kept in '{self.security.token_file.name}' in the Boards data folder"
+                ),
+            )
             return
-        await send({"type": "http.response.start", "status": 303, "headers": [
-            (b"location", b"/"),
-            (b"set-cookie", self.security.session_cookie().encode("ascii")),
-            (b"cache-control", b"no-store"),
-            (b"content-length", b"0"),
-        ]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 303,
+                "headers": [
+                    (b"location", b"/"),
+                    (b"set-cookie", self.security.session_cookie().encode("ascii")),
+                    (b"cache-control", b"no-store"),
+                    (b"content-length", b"0"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": b""})
 
 

@@ -88,5 +88,6 @@ def _check_ownership_and_mode(path: Path) -> None:
         log.warning(
             "the API token file %s was readable by other users (mode %o); it is now readable by you only. "
             "If others could have read it, delete it and restart to get a new token.",
-            path, stat.S_IMODE(status.st_mode),
+            path,
+            stat.S_IMODE(status.st_mode),
         )

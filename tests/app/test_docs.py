@@ -20,10 +20,10 @@ def test_every_command_is_in_the_readme() -> None:
 
     readme = (ROOT / "README.md").read_text()
     parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices  # noqa: SLF001
+    commands = parser._subparsers._group_actions[0].choices
     for name, sub in commands.items():
         assert f"boards-desktop {name}" in readme, f"`boards-desktop {name}` is missing from the README"
-        for action in sub._actions:  # noqa: SLF001
+        for action in sub._actions:
             if hasattr(action, "choices") and isinstance(action.choices, dict):
                 for child in action.choices:
                     assert f"boards-desktop {name} {child}" in readme, f"`boards-desktop {name} {child}` is missing"

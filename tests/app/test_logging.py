@@ -14,12 +14,14 @@ from tests.app_harness import asgi_lifespan, read_token
 
 
 async def _statements_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture, echo: str) -> list[str]:
-    settings = load_settings({
-        "BOARDS_DATA_DIR": str(tmp_path / f"data-{echo}"),
-        "BOARDS_CONFIG_FILE": str(tmp_path / "none.toml"),
-        "BOARDS_SQL_ECHO": echo,
-        "BOARDS_LOG_LEVEL": "debug",
-    })
+    settings = load_settings(
+        {
+            "BOARDS_DATA_DIR": str(tmp_path / f"data-{echo}"),
+            "BOARDS_CONFIG_FILE": str(tmp_path / "none.toml"),
+            "BOARDS_SQL_ECHO": echo,
+            "BOARDS_LOG_LEVEL": "debug",
+        }
+    )
     caplog.clear()
     app = create_app(settings)
     try:

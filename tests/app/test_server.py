@@ -42,7 +42,10 @@ def test_serve_on_a_fresh_data_dir_prints_its_url_answers_and_stops_cleanly(tmp_
     data_dir = tmp_path / "fresh"
     process = subprocess.Popen(
         [sys.executable, "-m", "boards_desktop", "serve", "--port", "0"],
-        env=_env(data_dir), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=_env(data_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         line = process.stdout.readline().strip()
@@ -66,7 +69,10 @@ def test_serve_refuses_a_port_in_use_with_one_line(tmp_path: Path) -> None:
         port = busy.getsockname()[1]
         result = subprocess.run(
             [sys.executable, "-m", "boards_desktop", "serve", "--port", str(port)],
-            env=_env(tmp_path / "d"), capture_output=True, text=True, timeout=60,
+            env=_env(tmp_path / "d"),
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "choose another --port" in result.stderr
@@ -76,9 +82,20 @@ def test_the_asgi_factory_starts_under_uvicorn(tmp_path: Path) -> None:
     port = free_port()
     data_dir = tmp_path / "factory"
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "boards_desktop.app:create_app",
-         "--host", "127.0.0.1", "--port", str(port)],
-        env=_env(data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "boards_desktop.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=_env(data_dir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         assert _get_json(f"http://127.0.0.1:{port}/health", time.monotonic() + 20)["status"] == "healthy"
@@ -104,9 +121,21 @@ def test_the_asgi_factory_refuses_an_edited_applied_file_with_one_logged_line(tm
 
     port = free_port()
     result = subprocess.run(
-        [sys.executable, "-m", "uvicorn", "--factory", "boards_desktop.app:create_app",
-         "--host", "127.0.0.1", "--port", str(port)],
-        env={**_env(data_dir), "BOARDS_SCHEMAS_DIR": str(schemas)}, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "boards_desktop.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env={**_env(data_dir), "BOARDS_SCHEMAS_DIR": str(schemas)},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
     assert result.returncode != 0, result.stderr

@@ -24,7 +24,7 @@ import random
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -36,10 +36,7 @@ from boards_desktop.db.queries.users import Actor
 from boards_desktop.media.store import MediaStore
 from tests.benchmarks.seed import generation_row, insert_generations, refresh_statistics, seed_library
 
-WORDS = (
-    "lighthouse dusk portrait forest river mountain neon city cat dog owl fox dragon castle ocean storm "
-    "sunset winter garden robot astronaut desert jungle temple market train bridge moon star cloud"
-).split()
+WORDS = ["lighthouse", "dusk", "portrait", "forest", "river", "mountain", "neon", "city", "cat", "dog", "owl", "fox", "dragon", "castle", "ocean", "storm", "sunset", "winter", "garden", "robot", "astronaut", "desert", "jungle", "temple", "market", "train", "bridge", "moon", "star", "cloud"]
 RARE_WORD = "zebra"  # in one prompt of a hundred
 GENERATORS = ["flux-pro", "gpt-image-1", "local-title-card", "sdxl"]
 _STATUSES = ["completed"] * 19 + ["failed"] * 2 + ["cancelled"]
@@ -67,7 +64,7 @@ async def seed_big_board(
     """Add the board; with a store, its completed generations get their files (without, rows only)."""
     rng = random.Random(seed)
     board_id = uuid.uuid4()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     start = now - timedelta(seconds=generations * 30)
     async with database.write() as session:
         await session.execute(

@@ -82,10 +82,10 @@ class SqlTimer:
             event.listen(engine, "before_cursor_execute", self._before)
             event.listen(engine, "after_cursor_execute", self._after)
 
-    def _before(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+    def _before(self, conn, cursor, statement, parameters, context, executemany) -> None:
         conn.info["boards_bench_started"] = time.perf_counter()
 
-    def _after(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+    def _after(self, conn, cursor, statement, parameters, context, executemany) -> None:
         self.total += time.perf_counter() - conn.info.pop("boards_bench_started")
         self.statements += 1
 
@@ -103,12 +103,24 @@ async def served(client: AppClient, query: str, variables: dict) -> float:
     """
     body = json.dumps({"query": query, "variables": variables}).encode()
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-        "path": "/graphql", "raw_path": b"/graphql", "query_string": b"", "root_path": "",
-        "headers": [(b"host", b"127.0.0.1"), (b"authorization", f"Bearer {client.token}".encode()),
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode())],
-        "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80), "state": {},
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"127.0.0.1"),
+            (b"authorization", f"Bearer {client.token}".encode()),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+        "state": {},
     }
     chunks: list[bytes] = []
 
@@ -176,7 +188,9 @@ def grid_cases(board_id: str, big_board_id: str, tag_id: str) -> list[tuple[str,
 
 async def run_engine(engine: str, runs: int, workdir: Path, pg_admin: str | None, grid: bool) -> None:
     url = (
-        f"sqlite+aiosqlite:///{workdir / 'bench.db'}" if engine == "sqlite" else await create_postgres_database(pg_admin)
+        f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+        if engine == "sqlite"
+        else await create_postgres_database(pg_admin)
     )
     paused = {"BOARDS_CONCURRENCY_LOCAL": "0"}  # see the module's doc
     async with running_app(url, workdir / f"data-{engine}", **paused) as client:

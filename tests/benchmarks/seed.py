@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, text
 
@@ -28,13 +28,19 @@ async def seed_library(
 ) -> dict[str, object]:
     """Insert the library; returns ids the benchmarks use (a board, a generation `chain_depth` deep)."""
     rng = random.Random(42)
-    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
     board_rows = [
         {
-            "id": uuid.uuid4(), "tenant_id": actor.tenant_id, "owner_id": actor.user_id,
-            "title": f"Board {i:03d}", "description": f"Studies and sketches, series {i}",
-            "is_public": i % 10 == 0, "settings": {}, "metadata_": {},
-            "created_at": start + timedelta(hours=i), "updated_at": start + timedelta(days=300, hours=i),
+            "id": uuid.uuid4(),
+            "tenant_id": actor.tenant_id,
+            "owner_id": actor.user_id,
+            "title": f"Board {i:03d}",
+            "description": f"Studies and sketches, series {i}",
+            "is_public": i % 10 == 0,
+            "settings": {},
+            "metadata_": {},
+            "created_at": start + timedelta(hours=i),
+            "updated_at": start + timedelta(days=300, hours=i),
         }
         for i in range(boards)
     ]
@@ -48,7 +54,9 @@ async def seed_library(
         status = rng.choice(_STATUSES)
         generation_rows.append(
             generation_row(
-                actor, board["id"], created,
+                actor,
+                board["id"],
+                created,
                 generator_name=rng.choice(GENERATORS),
                 artifact_type=rng.choice(_TYPES),
                 input_params={"prompt": f"a lighthouse at dusk, study {i}", "seed": rng.randrange(1 << 31)},
@@ -62,11 +70,18 @@ async def seed_library(
     chain = [row for row in generation_rows if row["board_id"] == board_rows[0]["id"]][: chain_depth + 1]
     lineage_rows = []
     for child, parent in zip(chain[1:], chain[:-1]):
-        child["input_artifacts"] = [{"generation_id": str(parent["id"]), "role": "image", "artifact_type": parent["artifact_type"]}]
-        lineage_rows.append({
-            "generation_id": child["id"], "position": 0, "input_generation_id": parent["id"],
-            "role": "image", "artifact_type": parent["artifact_type"],
-        })
+        child["input_artifacts"] = [
+            {"generation_id": str(parent["id"]), "role": "image", "artifact_type": parent["artifact_type"]}
+        ]
+        lineage_rows.append(
+            {
+                "generation_id": child["id"],
+                "position": 0,
+                "input_generation_id": parent["id"],
+                "role": "image",
+                "artifact_type": parent["artifact_type"],
+            }
+        )
 
     await insert_generations(database, generation_rows)
     async with database.write() as session:
@@ -79,7 +94,7 @@ async def seed_library(
         await session.execute(insert(Tag), tag_rows)
         links = [
             {"id": uuid.uuid4(), "generation_id": row["id"], "tag_id": rng.choice(tag_rows)["id"]}
-            for row in generation_rows[:: 7]
+            for row in generation_rows[::7]
         ]
         await session.execute(insert(GenerationTag), links)
     await refresh_statistics(database)

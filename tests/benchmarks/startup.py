@@ -32,7 +32,9 @@ def time_to_health(data_dir: Path) -> float:
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "boards_desktop", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         while True:
@@ -62,8 +64,10 @@ def main() -> None:
     finally:
         shutil.rmtree(root, ignore_errors=True)
     for label, times in (("fresh data folder", fresh), ("existing data folder", used)):
-        print(f"serve -> /health, {label}: median {statistics.median(times) * 1000:.0f} ms, "
-              f"worst {max(times) * 1000:.0f} ms over {len(times)} runs")
+        print(
+            f"serve -> /health, {label}: median {statistics.median(times) * 1000:.0f} ms, "
+            f"worst {max(times) * 1000:.0f} ms over {len(times)} runs"
+        )
 
 
 if __name__ == "__main__":

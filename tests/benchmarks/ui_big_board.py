@@ -31,7 +31,8 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, started_installation
 FIRST = 12
 
 # Runs in the page from its first script on: when the first tiles' thumbnails are decoded.
-WATCH = """
+WATCH = (
+    """
 (() => {
   const first = %d;
   const check = () => {
@@ -47,7 +48,9 @@ WATCH = """
   };
   requestAnimationFrame(check);
 })();
-""" % FIRST
+"""
+    % FIRST
+)
 
 VISIBLE_READY = """
 () => {
@@ -128,7 +131,9 @@ def one_run(browser, data_dir: Path, board_id: str, folder: Path) -> dict[str, f
         result.update(top_nodes=top["nodes"], top_tiles=top["tiles"])
         for name, where in (("middle", "s.scrollHeight / 2"), ("end", "s.scrollHeight")):
             started = time.perf_counter()
-            page.evaluate(f"() => {{ const s = document.querySelector('[data-testid=grid-scroll]'); s.scrollTop = {where}; }}")
+            page.evaluate(
+                f"() => {{ const s = document.querySelector('[data-testid=grid-scroll]'); s.scrollTop = {where}; }}"
+            )
             page.wait_for_function(VISIBLE_READY, polling="raf", timeout=30_000)
             result[f"{name}_ms"] = (time.perf_counter() - started) * 1000
             counts = page.evaluate(COUNTS)
@@ -136,11 +141,15 @@ def one_run(browser, data_dir: Path, board_id: str, folder: Path) -> dict[str, f
             result[f"{name}_tiles"] = counts["tiles"]
         for name, per_frame in (("scroll", 40), ("fling", 0)):
             frames = page.evaluate(SCROLL_FRAMES, per_frame)
-            result.update({
-                f"{name}_frames": frames["frames"], f"{name}_median_frame_ms": frames["median"],
-                f"{name}_p95_frame_ms": frames["p95"], f"{name}_long_tasks": frames["longTasks"],
-                f"{name}_long_task_ms": frames["longTaskMs"],
-            })
+            result.update(
+                {
+                    f"{name}_frames": frames["frames"],
+                    f"{name}_median_frame_ms": frames["median"],
+                    f"{name}_p95_frame_ms": frames["p95"],
+                    f"{name}_long_tasks": frames["longTasks"],
+                    f"{name}_long_task_ms": frames["longTaskMs"],
+                }
+            )
         result["total"] = int(top["total"])
         context.close()
         assert not errors, errors

@@ -25,7 +25,11 @@ from tests.desktop.support import BOARDS_DESKTOP, ROOT, Launch, desktop_env, wai
 
 CHROMIUM = os.environ.get("BOARDS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
 ]
 RESULTS = ROOT / "test-results"
 
@@ -70,7 +74,14 @@ class ApiClient:
     def generate(self, board_id: str, generator: str, artifact_type: str, params: dict) -> str:
         data = self.gql(
             "mutation($input: CreateGenerationInput!) { createGeneration(input: $input) { id } }",
-            {"input": {"boardId": board_id, "generatorName": generator, "artifactType": artifact_type, "inputParams": params}},
+            {
+                "input": {
+                    "boardId": board_id,
+                    "generatorName": generator,
+                    "artifactType": artifact_type,
+                    "inputParams": params,
+                }
+            },
         )
         return data["createGeneration"]["id"]
 
@@ -171,4 +182,3 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
-

@@ -66,7 +66,9 @@ def test_a_running_title_card_shows_its_progress_then_its_thumbnail(page, api, i
     assert total(page) == "0 generations"
     page.locator("[data-testid=grid-empty]").wait_for()
     # A large card takes a moment: long enough to see it run.
-    card = api.generate(board, "local-title-card", "IMAGE", {"prompt": "The lighthouse at dusk", "width": 4096, "height": 4096})
+    card = api.generate(
+        board, "local-title-card", "IMAGE", {"prompt": "The lighthouse at dusk", "width": 4096, "height": 4096}
+    )
     running = tile(page, card)
     running.wait_for()
     assert running.get_attribute("data-artifact-type") == "image"
@@ -75,9 +77,12 @@ def test_a_running_title_card_shows_its_progress_then_its_thumbnail(page, api, i
     page.wait_for_function(
         """id => { const t = document.querySelector(`.tile[data-generation-id="${id}"]`);
                    return t && (t.dataset.status === 'processing' || t.dataset.status === 'completed'); }""",
-        arg=card, timeout=20_000,
+        arg=card,
+        timeout=20_000,
     )
-    page.locator(f'.tile[data-generation-id="{card}"][data-status=completed][data-loaded=true]').wait_for(timeout=30_000)
+    page.locator(f'.tile[data-generation-id="{card}"][data-status=completed][data-loaded=true]').wait_for(
+        timeout=30_000
+    )
     img = running.locator("img")
     assert "/api/storage/" in img.get_attribute("src")
     assert img.get_attribute("loading") == "lazy" and img.get_attribute("decoding") == "async"
@@ -93,7 +98,8 @@ def test_progress_phase_and_message_come_live(page, api, installation) -> None:
     message = running.locator("[data-testid=tile-message]")
     page.wait_for_function(
         "id => /step \\d+ of 40/.test(document.querySelector(`.tile[data-generation-id='${id}'] [data-testid=tile-message]`)?.textContent)",
-        arg=slow, timeout=15_000,
+        arg=slow,
+        timeout=15_000,
     )
     assert re.match(r"step \d+ of 40", message.inner_text())
     assert "%" in running.locator("[data-testid=tile-phase]").inner_text()
@@ -125,7 +131,9 @@ def test_a_failed_one_shows_its_error_and_retry_makes_a_new_one(page, api, insta
     failed.wait_for(timeout=15_000)
     assert "cannot draw" in failed.locator("[data-testid=tile-error]").inner_text()
     failed.locator("[data-testid=retry]").click()
-    page.wait_for_function("() => document.querySelectorAll('[data-testid=grid] .tile[data-generation-id]').length === 2")
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=grid] .tile[data-generation-id]').length === 2"
+    )
     first = page.locator(TILE).first
     assert first.get_attribute("data-generation-id") != broken  # the new one is at the top
     assert total(page) == "2 generations"
@@ -133,7 +141,9 @@ def test_a_failed_one_shows_its_error_and_retry_makes_a_new_one(page, api, insta
 
 def test_the_star_and_the_favourites_filter(page, api, installation) -> None:
     board = api.create_board("Stars")
-    ids = [upload(api, board, f"p{i}.png", png_bytes(colour)) for i, colour in enumerate(["#aa0000", "#00aa00", "#0000aa"])]
+    ids = [
+        upload(api, board, f"p{i}.png", png_bytes(colour)) for i, colour in enumerate(["#aa0000", "#00aa00", "#0000aa"])
+    ]
     open_board(page, installation, board)
     assert total(page) == "3 generations"
     one = tile(page, ids[1])
@@ -155,7 +165,10 @@ def test_type_and_generator_filters_and_the_search_narrow_the_grid(page, api, in
     board = api.create_board("Mixed")
     picture = upload(api, board, "sea.png", png_bytes())
     note = upload(api, board, "note.txt", b"A poem about the sea and its lighthouse keeper.", "text", "text/plain")
-    held = [api.generate(board, "test-generator", "IMAGE", {"prompt": words}) for words in ("a red lighthouse", "a blue whale")]
+    held = [
+        api.generate(board, "test-generator", "IMAGE", {"prompt": words})
+        for words in ("a red lighthouse", "a blue whale")
+    ]
     open_board(page, installation, board)
     assert total(page) == "4 generations"
     # The text tile shows its file's excerpt.
@@ -210,7 +223,10 @@ def test_multi_select_then_bulk_move_and_bulk_delete(page, api, installation) ->
     scroller = page.locator("[data-testid=grid-scroll]").bounding_box()
     first = tile(page, newest[0]).bounding_box()
     second = tile(page, newest[1]).bounding_box()
-    start = (first["x"] + first["width"] + (second["x"] - first["x"] - first["width"]) / 2, scroller["y"] + scroller["height"] - 10)
+    start = (
+        first["x"] + first["width"] + (second["x"] - first["x"] - first["width"]) / 2,
+        scroller["y"] + scroller["height"] - 10,
+    )
     page.mouse.move(*start)
     page.mouse.down()
     page.mouse.move(second["x"] + second["width"] / 2, first["y"] + first["height"] / 2, steps=8)
@@ -311,11 +327,15 @@ def drop_files(page, target: str, files: list[tuple[str, str, list[int]]]) -> No
 def test_drop_files_anywhere_to_upload_them_and_see_the_refusals(page, api, installation) -> None:
     board = api.create_board("Drops")
     open_board(page, installation, board)
-    drop_files(page, "[data-testid=grid-scroll]", [
-        ("harbour.png", "image/png", list(png_bytes("#225588", 64))),
-        ("setup.exe", "application/x-msdownload", [0x4D, 0x5A, 0x90, 0x00] * 8),
-        ("fake.png", "image/png", [0x4D, 0x5A, 0x90, 0x00] * 8),
-    ])
+    drop_files(
+        page,
+        "[data-testid=grid-scroll]",
+        [
+            ("harbour.png", "image/png", list(png_bytes("#225588", 64))),
+            ("setup.exe", "application/x-msdownload", [0x4D, 0x5A, 0x90, 0x00] * 8),
+            ("fake.png", "image/png", [0x4D, 0x5A, 0x90, 0x00] * 8),
+        ],
+    )
     panel = page.locator("[data-testid=upload-panel]")
     panel.wait_for()
     done = panel.locator('.upload-row[data-name="harbour.png"][data-state=done]')
@@ -372,15 +392,22 @@ def test_created_changed_and_removed_on_the_bus(page, api, installation) -> None
         " tags { id name slug } inputArtifacts { generationId role artifactType } } }",
         {"id": held},
     )["generation"]
-    page.evaluate("g => import('/ui/js/bus.js').then(({emit}) => emit('generation:created', {generation: g}))", generation)
+    page.evaluate(
+        "g => import('/ui/js/bus.js').then(({emit}) => emit('generation:created', {generation: g}))", generation
+    )
     tile(page, held).wait_for()
-    page.evaluate("g => import('/ui/js/bus.js').then(({emit}) => emit('generation:changed', {generation: {...g, isFavourite: true}}))", generation)
+    page.evaluate(
+        "g => import('/ui/js/bus.js').then(({emit}) => emit('generation:changed', {generation: {...g, isFavourite: true}}))",
+        generation,
+    )
     page.locator(f'.tile[data-generation-id="{held}"] [data-testid=favourite][aria-pressed=true]').wait_for()
     page.evaluate("id => import('/ui/js/bus.js').then(({emit}) => emit('generations:removed', {ids: [id]}))", held)
     tile(page, held).wait_for(state="detached")
     assert total(page) == "0 generations"
     # A late word of a removed one (its job's last event, the stream's first state) does not bring it back.
-    page.evaluate("g => import('/ui/js/bus.js').then(({emit}) => emit('generation:created', {generation: g}))", generation)
+    page.evaluate(
+        "g => import('/ui/js/bus.js').then(({emit}) => emit('generation:created', {generation: g}))", generation
+    )
     page.wait_for_timeout(300)
     assert tile(page, held).count() == 0 and total(page) == "0 generations"
 
@@ -390,10 +417,17 @@ def test_a_big_board_renders_only_what_is_on_screen(page, api, installation) -> 
     for start in range(0, 300, 100):
         api.gql(
             "mutation($inputs: [CreateGenerationInput!]!) { createGenerations(inputs: $inputs) { id } }",
-            {"inputs": [
-                {"boardId": board, "generatorName": "test-generator", "artifactType": "IMAGE", "inputParams": {"prompt": f"held {i}"}}
-                for i in range(start, start + 100)
-            ]},
+            {
+                "inputs": [
+                    {
+                        "boardId": board,
+                        "generatorName": "test-generator",
+                        "artifactType": "IMAGE",
+                        "inputParams": {"prompt": f"held {i}"},
+                    }
+                    for i in range(start, start + 100)
+                ]
+            },
         )
     open_board(page, installation, board)
     assert total(page) == "300 generations"
@@ -401,8 +435,12 @@ def test_a_big_board_renders_only_what_is_on_screen(page, api, installation) -> 
     assert 0 < rendered < 80, rendered
     height = page.evaluate("document.querySelector('.grid-canvas').getBoundingClientRect().height")
     assert height > 3000  # sized for all 300
-    page.evaluate("() => { const s = document.querySelector('[data-testid=grid-scroll]'); s.scrollTop = s.scrollHeight; }")
-    page.wait_for_function("() => [...document.querySelectorAll('.tile')].some(t => t.index === 299 && t.dataset.generationId)")
+    page.evaluate(
+        "() => { const s = document.querySelector('[data-testid=grid-scroll]'); s.scrollTop = s.scrollHeight; }"
+    )
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.tile')].some(t => t.index === 299 && t.dataset.generationId)"
+    )
     assert page.locator(f"{TILE}:visible").count() < 80
     assert page.evaluate("document.querySelectorAll('[data-testid=grid] .tile').length") < 100  # nodes are recycled
 
@@ -413,7 +451,14 @@ def test_screenshot_of_a_board(page, api, installation, scheme) -> None:
     board = api.create_board(f"A look in {scheme}", "Harbour studies for the spring show, with some failures kept.")
     for colour in ["#1f6f8b", "#99a8b2", "#e6d5b8", "#b5838d", "#6d6875", "#ffb4a2"]:
         upload(api, board, f"{colour[1:]}.png", png_bytes(colour, 256))
-    upload(api, board, "notes.txt", b"Notes for the harbour series: the light at six, the boats at rest.", "text", "text/plain")
+    upload(
+        api,
+        board,
+        "notes.txt",
+        b"Notes for the harbour series: the light at six, the boats at rest.",
+        "text",
+        "text/plain",
+    )
     api.generate(board, "test-broken", "IMAGE", {"prompt": "an impossible boat"})
     api.generate(board, "test-generator", "IMAGE", {"prompt": "a slow harbour"})
     page.emulate_media(color_scheme=scheme)

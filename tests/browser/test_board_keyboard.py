@@ -52,7 +52,13 @@ def test_arrows_enter_space_and_escape_on_the_grid(page, api, installation) -> N
     overlay = page.locator("[data-testid=help-overlay]")
     overlay.wait_for()
     text = overlay.inner_text()
-    shortcuts = ("Search the prompts", "Select every loaded generation", "Delete the selection", "Shift-click", "Drag on")
+    shortcuts = (
+        "Search the prompts",
+        "Select every loaded generation",
+        "Delete the selection",
+        "Shift-click",
+        "Drag on",
+    )
     for words in shortcuts:
         assert words in text
 

@@ -76,7 +76,11 @@ def run_cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.
     full_env.setdefault("BOARDS_CONFIG_FILE", str(Path(env.get("BOARDS_DATA_DIR", REPO)) / "no-config.toml"))
     return subprocess.run(
         [sys.executable, "-m", "boards_desktop", *args],
-        cwd=REPO, env=full_env, capture_output=True, text=True, timeout=timeout,
+        cwd=REPO,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 

@@ -10,7 +10,7 @@ from boards_desktop.db.schema_runner import upgrade
 from tests.db.support import FIRST, LINEAGE, TEST_003, backups_of, run_cli
 
 
-def _env(tmp_path, database_url: str, schemas) -> dict[str, str]:  # noqa: ANN001
+def _env(tmp_path, database_url: str, schemas) -> dict[str, str]:
     return {
         "BOARDS_DATA_DIR": str(tmp_path / "data"),
         "BOARDS_DATABASE_URL": database_url,
@@ -25,7 +25,8 @@ def test_db_upgrade_then_status(database_url, schema_folder, tmp_path):
     first = run_cli("db", "upgrade", env=env)
     assert first.returncode == 0, first.stderr
     assert [line for line in first.stdout.splitlines() if line.startswith("applied")] == [
-        f"applied {FIRST}", f"applied {LINEAGE}"
+        f"applied {FIRST}",
+        f"applied {LINEAGE}",
     ]
 
     again = run_cli("db", "upgrade", env=env)
@@ -81,7 +82,7 @@ def test_db_upgrade_refuses_a_newer_database_with_status_2(database_url, schema_
     assert "Update Boards Desktop" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
-async def _upgrade(url: str, schemas) -> None:  # noqa: ANN001
+async def _upgrade(url: str, schemas) -> None:
     database = Database(url)
     try:
         await upgrade(database, schemas)
@@ -89,7 +90,7 @@ async def _upgrade(url: str, schemas) -> None:  # noqa: ANN001
         await database.dispose()
 
 
-def _snapshot(path) -> tuple:  # noqa: ANN001
+def _snapshot(path) -> tuple:
     connection = sqlite3.connect(path)
     try:
         schema = connection.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
@@ -113,7 +114,9 @@ def test_db_diff_reports_drift_and_sql_prints_up_and_down_both_exiting_1(tmp_pat
     report = run_cli("db", "diff", env=env)
     assert report.returncode == 1, report.stderr
     assert report.stderr == ""
-    assert report.stdout.strip() == "index ix_generation_tags_tag on generation_tags: missing from the database (tag_id)"
+    assert (
+        report.stdout.strip() == "index ix_generation_tags_tag on generation_tags: missing from the database (tag_id)"
+    )
 
     sql = run_cli("db", "diff", "--sql", env=env)
     assert sql.returncode == 1, sql.stderr

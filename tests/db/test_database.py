@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import select, text
 
@@ -186,7 +186,7 @@ async def test_timestamps_come_back_timezone_aware_utc(database_url):
         raw = tenants["raw"]
         for value in (raw.created_at, raw.updated_at, app.updated_at):
             assert value.tzinfo is not None and value.utcoffset() == timedelta(0)
-        assert abs(raw.created_at - datetime.now(timezone.utc)) < timedelta(minutes=1)
+        assert abs(raw.created_at - datetime.now(UTC)) < timedelta(minutes=1)
     finally:
         await database.dispose()
 

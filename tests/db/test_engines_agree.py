@@ -62,7 +62,9 @@ def _normalised(connection: Connection) -> dict[str, dict]:
             "unique": sorted(tuple(u["column_names"]) for u in inspector.get_unique_constraints(table)),
             "foreign keys": sorted(
                 (
-                    tuple(fk["constrained_columns"]), fk["referred_table"], tuple(fk["referred_columns"]),
+                    tuple(fk["constrained_columns"]),
+                    fk["referred_table"],
+                    tuple(fk["referred_columns"]),
                     (fk["options"].get("ondelete") or "NO ACTION").upper(),
                 )
                 for fk in inspector.get_foreign_keys(table)
@@ -98,5 +100,7 @@ async def test_fresh_databases_on_both_engines_have_the_same_schema(tmp_path, po
     assert on_sqlite["tenants"]["unique"] == [("slug",)]
     assert on_sqlite["generations"]["columns"]["progress"] == ("NUMERIC(5,2)", False)
     assert on_sqlite["generations"]["columns"]["completed_at"] == ("TIMESTAMP WITH TIME ZONE", True)
-    assert ("ix_generations_board_created", ("board_id", "created_at", "id"), False) in on_sqlite["generations"]["indexes"]
+    assert ("ix_generations_board_created", ("board_id", "created_at", "id"), False) in on_sqlite["generations"][
+        "indexes"
+    ]
     assert ((("invited_by_id",), "users", ("id",), "SET NULL")) in on_sqlite["board_members"]["foreign keys"]

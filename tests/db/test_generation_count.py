@@ -38,7 +38,9 @@ async def test_triggers_keep_the_counter_exact(database_url: str) -> None:
 
         async with database.write() as session:
             await session.execute(update(Generation).where(Generation.id == generations[0].id).values(board_id=second))
-            await session.execute(update(Generation).where(Generation.id == generations[1].id).values(status="completed"))
+            await session.execute(
+                update(Generation).where(Generation.id == generations[1].id).values(status="completed")
+            )
             await session.execute(delete(Generation).where(Generation.id == generations[2].id))
         assert await _counts(database, first, second) == [3, 1]
 
@@ -50,7 +52,7 @@ async def test_triggers_keep_the_counter_exact(database_url: str) -> None:
         await database.dispose()
 
 
-async def test_an_existing_library_is_counted_when_the_column_arrives(database_url: str, tmp_path) -> None:  # noqa: ANN001
+async def test_an_existing_library_is_counted_when_the_column_arrives(database_url: str, tmp_path) -> None:
     import shutil
 
     from boards_desktop.db.schema_files import schemas_dir

@@ -14,7 +14,10 @@ from tests.db.support import ALL_FILES, FIRST, LINEAGE, REPO
 def test_db_models_check_passes_on_the_committed_module():
     result = subprocess.run(
         [sys.executable, "-m", "boards_desktop", "db", "models", "--check"],
-        cwd=REPO, capture_output=True, text=True, timeout=60,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, (
         f"{MODELS_PATH.name} is stale: run `boards-desktop db models`\n{result.stdout}{result.stderr}"
@@ -42,7 +45,10 @@ def test_a_ddl_folder_with_an_extra_table_renders_a_different_module(schema_fold
     assert rendered != MODELS_PATH.read_text(encoding="utf-8")
     ast.parse(rendered)  # still a valid module
     assert "class Palette(Base):" in rendered
-    assert 'board_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("boards.id", ondelete="CASCADE"), nullable=False)' in rendered
+    assert (
+        'board_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("boards.id", ondelete="CASCADE"), nullable=False)'
+        in rendered
+    )
     assert "colours: Mapped[Any] = mapped_column(JSONDocument, nullable=False, default=list" in rendered
 
 

@@ -62,7 +62,9 @@ async def test_each_manual_change_is_reported(database_url):
             ("table", "generation_lineage", MISSING, "table generation_lineage"),
             ("nullability", "credit_transactions", CHANGED, "column credit_transactions.description"),
             (
-                "foreign key", "credit_transactions", MISSING,
+                "foreign key",
+                "credit_transactions",
+                MISSING,
                 "foreign key on credit_transactions (generation_id) -> generations (id) ON DELETE SET NULL",
             ),
         }

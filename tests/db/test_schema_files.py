@@ -153,7 +153,9 @@ def test_an_unknown_dialect_is_refused(schema_folder):
 
 
 def test_files_come_in_version_order_whatever_the_names(schema_folder):
-    schema_folder.write("010_zeta.sql", "SELECT 1;").write("002_omega.sql", "SELECT 1;").write("003_alpha.sql", "SELECT 1;")
+    schema_folder.write("010_zeta.sql", "SELECT 1;").write("002_omega.sql", "SELECT 1;").write(
+        "003_alpha.sql", "SELECT 1;"
+    )
     assert [f.version for f in load_schema_files("sqlite", schema_folder.path)] == [2, 3, 10]
 
 

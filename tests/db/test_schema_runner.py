@@ -12,12 +12,27 @@ from boards_desktop.db.schema_diff import diff_database, render_text
 from boards_desktop.db.schema_files import load_schema_files
 from boards_desktop.db.schema_runner import RECORD_TABLE, SchemaError, schema_status, upgrade
 from tests.db.support import (
-    FIRST, LINEAGE, TEST_003, backups_of, execute, fetch, populate, sqlite_path, table_names,
+    FIRST,
+    LINEAGE,
+    TEST_003,
+    backups_of,
+    execute,
+    fetch,
+    populate,
+    sqlite_path,
+    table_names,
 )
 
 OWN_TABLES = {
-    "tenants", "users", "boards", "board_members", "generations", "tags", "generation_tags",
-    "lora_models", "credit_transactions",
+    "tenants",
+    "users",
+    "boards",
+    "board_members",
+    "generations",
+    "tags",
+    "generation_tags",
+    "lora_models",
+    "credit_transactions",
 }
 
 
@@ -236,7 +251,10 @@ _INDEX_NAMES = {
 
 
 async def _counts(database: Database) -> dict[str, int]:
-    return {t: (await fetch(database, f"SELECT count(*) FROM {t}"))[0][0] for t in ("tenants", "users", "boards", "generations")}
+    return {
+        t: (await fetch(database, f"SELECT count(*) FROM {t}"))[0][0]
+        for t in ("tenants", "users", "boards", "generations")
+    }
 
 
 async def _column_names(database: Database, table: str) -> list[tuple[str]]:

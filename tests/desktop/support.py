@@ -106,6 +106,7 @@ def instance_info(data_dir: Path) -> dict[str, Any] | None:
 
 def wait_for_instance(data_dir: Path, launch: Launch, timeout: float = 60.0) -> dict[str, Any]:
     """The instance file once the app is serving (its port known)."""
+
     def serving() -> dict[str, Any] | None:
         info = instance_info(data_dir)
         return info if info and info.get("port") and info.get("pid") == launch.process.pid else None

@@ -35,12 +35,22 @@ BUILD_SECONDS = 1800
 def bundle(tmp_path_factory) -> Iterator[tuple[Path, dict]]:
     """The built bundle's executable, and the figures gathered about it."""
     folder = tmp_path_factory.mktemp("bundle")
-    env = {**os.environ, "DIST": str(folder / "dist"), "WORK": str(folder / "work"), "BOARDS_SKIP_INSTALL": "1",
-           "PYTHON": sys.executable}
+    env = {
+        **os.environ,
+        "DIST": str(folder / "dist"),
+        "WORK": str(folder / "work"),
+        "BOARDS_SKIP_INSTALL": "1",
+        "PYTHON": sys.executable,
+    }
     started = time.monotonic()
     built = subprocess.run(
-        ["bash", str(ROOT / "packaging" / "build-linux.sh")], env=env, cwd=ROOT, check=False, capture_output=True,
-        text=True, timeout=BUILD_SECONDS,
+        ["bash", str(ROOT / "packaging" / "build-linux.sh")],
+        env=env,
+        cwd=ROOT,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_SECONDS,
     )
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-5000:]
     dist = folder / "dist"
@@ -73,13 +83,27 @@ def test_the_bundle_serves_generates_and_stops_cleanly(bundle, tmp_path) -> None
 
             board = _data(api, 'mutation { createBoard(input: {title: "Bundle"}) { id } }')["createBoard"]["id"]
             card = {"prompt": "Frozen, and still drawing", "width": 320, "height": 180}
-            created = _data(api, "mutation($i: CreateGenerationInput!) { createGeneration(input: $i) { id } }",
-                            {"i": {"boardId": board, "generatorName": "local-title-card", "artifactType": "IMAGE",
-                                   "inputParams": card}})
+            created = _data(
+                api,
+                "mutation($i: CreateGenerationInput!) { createGeneration(input: $i) { id } }",
+                {
+                    "i": {
+                        "boardId": board,
+                        "generatorName": "local-title-card",
+                        "artifactType": "IMAGE",
+                        "inputParams": card,
+                    }
+                },
+            )
             query = "query($id: UUID!) { generation(id: $id) { status storageUrl errorMessage } }"
             done = wait_for(
-                lambda: (g := _data(api, query, {"id": created["createGeneration"]["id"]})["generation"])["status"]
-                in ("COMPLETED", "FAILED", "CANCELLED") and g, 60, "the title card",
+                lambda: (
+                    (g := _data(api, query, {"id": created["createGeneration"]["id"]})["generation"])["status"]
+                    in ("COMPLETED", "FAILED", "CANCELLED")
+                    and g
+                ),
+                60,
+                "the title card",
             )
             assert done["status"] == "COMPLETED", done
             image = api.get(done["storageUrl"])
@@ -103,8 +127,14 @@ def test_the_bundle_opens_its_window_and_loads_the_page(bundle, tmp_path) -> Non
         figures["launch_to_page_seconds"] = round(app.wait_for_output("window: page loaded", timeout=90), 2)
         # The page the window loaded asked for its script and the boards, with the window's session cookie:
         # a second launch is answered by the window, so it is up and listening.
-        second = subprocess.run([str(executable)], env=_bundle_env(data, QT_QPA_PLATFORM="offscreen"),
-                                check=False, capture_output=True, text=True, timeout=60)
+        second = subprocess.run(
+            [str(executable)],
+            env=_bundle_env(data, QT_QPA_PLATFORM="offscreen"),
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert second.returncode == 0 and "brought its window to the front" in second.stdout, second.stderr
     finally:
         status = app.stop()

@@ -45,7 +45,13 @@ def test_a_second_launch_hands_over_to_the_first_and_exits(tmp_path) -> None:
     try:
         info = wait_for_instance(data, first)
         second = subprocess.run(
-            BOARDS_DESKTOP, env=desktop_env(data), check=False, capture_output=True, text=True, timeout=60, cwd=tmp_path,
+            BOARDS_DESKTOP,
+            env=desktop_env(data),
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
         )
         assert second.returncode == 0, second.stderr
         said = f"Boards is already running at http://127.0.0.1:{info['port']} (process {first.process.pid})"
@@ -90,7 +96,9 @@ def test_a_live_lock_is_not_taken_and_a_dead_pid_is(tmp_path) -> None:
     assert read_info(tmp_path) is None
 
     # A file naming a process that has ended, with the OS lock free: taken over.
-    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=False, capture_output=True, text=True)
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], check=False, capture_output=True, text=True
+    )
     (tmp_path / "instance.json").write_text(f'{{"pid": {int(ended.stdout)}, "port": 9, "mode": "window"}}')
     taker = acquire(tmp_path)
     assert isinstance(taker, InstanceLock)

@@ -29,7 +29,9 @@ def x_display() -> Iterator[str]:
     read, write = os.pipe()
     server = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x820x24", "-nolisten", "tcp"],
-        pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     os.close(write)
     with os.fdopen(read) as numbers:
@@ -50,7 +52,12 @@ def test_a_screenshot_of_the_window(tmp_path, x_display) -> None:
     out = tmp_path / "window.json"
     result = subprocess.run(
         [sys.executable, "-m", "tests.desktop.window_check", str(out), str(picture)],
-        env=desktop_env(data, display=x_display), cwd=ROOT, check=False, capture_output=True, text=True, timeout=120,
+        env=desktop_env(data, display=x_display),
+        cwd=ROOT,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(out.read_text())

@@ -26,7 +26,12 @@ def test_the_window_shows_the_boards_page(tmp_path) -> None:
     out = tmp_path / "window.json"
     result = subprocess.run(
         [sys.executable, "-m", "tests.desktop.window_check", str(out)],
-        env=desktop_env(data, offscreen=True), cwd=ROOT, check=False, capture_output=True, text=True, timeout=120,
+        env=desktop_env(data, offscreen=True),
+        cwd=ROOT,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(out.read_text())
@@ -49,7 +54,12 @@ def test_a_second_launch_brings_the_window_forward_and_sigterm_closes_it(tmp_pat
         assert info["mode"] == "window"
         first.wait_for_output("window: page loaded")
         second = subprocess.run(
-            BOARDS_DESKTOP, env=desktop_env(data, offscreen=True), check=False, capture_output=True, text=True, timeout=60,
+            BOARDS_DESKTOP,
+            env=desktop_env(data, offscreen=True),
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=60,
             cwd=ROOT,
         )
         assert second.returncode == 0, second.stderr

@@ -45,7 +45,7 @@ async def _with_file(client: AppClient, board_id: str, name: str, data: bytes, p
     return generation_id
 
 
-def _zip_of(response) -> zipfile.ZipFile:  # noqa: ANN001
+def _zip_of(response) -> zipfile.ZipFile:
     assert response.status_code == 200, response.text
     return zipfile.ZipFile(io.BytesIO(response.content))
 
@@ -53,7 +53,7 @@ def _zip_of(response) -> zipfile.ZipFile:  # noqa: ANN001
 async def test_a_zip_of_the_generations_files_named_by_prompt_and_id(client):
     board = await create_board(client, "Export")
     image = await completed_with_files(client, board, {"prompt": "A lighthouse at dusk, study #3"})
-    text = await _with_file(client, board, "output.txt", "a story\n".encode() * 500, {"prompt": "Été à la plage"})
+    text = await _with_file(client, board, "output.txt", b"a story\n" * 500, {"prompt": "Été à la plage"})
     nameless = await _with_file(client, board, "output.wav", b"RIFF" + bytes(4000), {})
     pending = (await create_generation(client, board))["id"]
 
@@ -74,7 +74,7 @@ async def test_a_zip_of_the_generations_files_named_by_prompt_and_id(client):
     assert txt.compress_type == wav.compress_type == zipfile.ZIP_DEFLATED
     stored = client.services.media.path_of(image["storageUrl"].removeprefix("/api/storage/"))
     assert archive.read(png) == stored.read_bytes()
-    assert archive.read(txt) == "a story\n".encode() * 500
+    assert archive.read(txt) == b"a story\n" * 500
     assert archive.testzip() is None
 
 

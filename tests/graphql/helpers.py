@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -62,15 +62,15 @@ def error_of(body: dict, code: str | tuple[str, ...], *mentions: str) -> dict:
     return error
 
 
-async def expect_error(client, query: str, variables: dict | None, code, *mentions: str) -> dict:  # noqa: ANN001
+async def expect_error(client, query: str, variables: dict | None, code, *mentions: str) -> dict:
     return error_of(await client.graphql(query, variables), code, *mentions)
 
 
-async def my_id(client) -> str:  # noqa: ANN001
+async def my_id(client) -> str:
     return (await client.data("{ me { id } }"))["me"]["id"]
 
 
-async def create_board(client, title: str = "Board", **fields: Any) -> str:  # noqa: ANN001
+async def create_board(client, title: str = "Board", **fields: Any) -> str:
     data = await client.data(
         "mutation($input: CreateBoardInput!) { createBoard(input: $input) { id } }",
         {"input": {"title": title, **fields}},
@@ -79,7 +79,7 @@ async def create_board(client, title: str = "Board", **fields: Any) -> str:  # n
 
 
 async def create_generation(
-    client,  # noqa: ANN001
+    client,
     board_id: str,
     params: Any = None,
     *,
@@ -100,18 +100,18 @@ async def create_generation(
     return data["createGeneration"]
 
 
-async def mark_completed(client, *generation_ids: str) -> None:  # noqa: ANN001
+async def mark_completed(client, *generation_ids: str) -> None:
     """Mark held generations completed, as a finished job would: only completed results can be inputs."""
     async with client.services.database.write() as session:
         await session.execute(
             update(models.Generation)
             .where(models.Generation.id.in_([uuid.UUID(g) for g in generation_ids]))
-            .values(status="completed", progress=100, completed_at=datetime.now(timezone.utc))
+            .values(status="completed", progress=100, completed_at=datetime.now(UTC))
         )
 
 
 async def completed_generation(
-    client,  # noqa: ANN001
+    client,
     board_id: str,
     artifact_type: str = "IMAGE",
     params: Any = None,
@@ -125,7 +125,7 @@ async def completed_generation(
     return created["id"]
 
 
-async def add_member(client, board_id: str, user_id: str, role: str | None = "VIEWER") -> dict:  # noqa: ANN001
+async def add_member(client, board_id: str, user_id: str, role: str | None = "VIEWER") -> dict:
     member_input: dict[str, Any] = {"boardId": board_id, "userId": user_id}
     if role is not None:
         member_input["role"] = role
@@ -136,7 +136,7 @@ async def add_member(client, board_id: str, user_id: str, role: str | None = "VI
     return data["addBoardMember"]
 
 
-async def create_tag(client, name: str, **fields: Any) -> dict:  # noqa: ANN001
+async def create_tag(client, name: str, **fields: Any) -> dict:
     data = await client.data(
         "mutation($input: CreateTagInput!) { createTag(input: $input) { id name slug description metadata } }",
         {"input": {"name": name, **fields}},
@@ -144,14 +144,14 @@ async def create_tag(client, name: str, **fields: Any) -> dict:  # noqa: ANN001
     return data["createTag"]
 
 
-async def board_generation_ids(client, board_id: str) -> list[str]:  # noqa: ANN001
+async def board_generation_ids(client, board_id: str) -> list[str]:
     data = await client.data(
         "query($id: UUID!) { board(id: $id) { generations(limit: 100) { id } } }", {"id": board_id}
     )
     return [g["id"] for g in data["board"]["generations"]]
 
 
-async def my_board_ids(client, **arguments: Any) -> list[str]:  # noqa: ANN001
+async def my_board_ids(client, **arguments: Any) -> list[str]:
     data = await client.data(
         "query($role: BoardQueryRole, $sort: SortOrder, $limit: Int, $offset: Int) {"
         " myBoards(role: $role, sort: $sort, limit: $limit, offset: $offset) { id } }",
@@ -162,11 +162,11 @@ async def my_board_ids(client, **arguments: Any) -> list[str]:  # noqa: ANN001
 
 # --- seeding rows directly, for many rows or for states the API cannot make -------------------
 
-BASE_TIME = datetime(2024, 1, 1, tzinfo=timezone.utc)
+BASE_TIME = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 async def seed_generations(
-    client,  # noqa: ANN001
+    client,
     board_id: str,
     specs: list[dict[str, Any]],
     *,

@@ -48,7 +48,7 @@ async def test_create_board_returns_and_stores_every_field(client):
     # Defaults: private, no description, empty settings.
     plain = (
         await client.data(
-            f"mutation {{ createBoard(input: {{title: \"Plain\"}}) {{ {BOARD_FIELDS} }} }}",
+            f'mutation {{ createBoard(input: {{title: "Plain"}}) {{ {BOARD_FIELDS} }} }}',
         )
     )["createBoard"]
     assert plain["isPublic"] is False and plain["description"] is None
@@ -99,9 +99,9 @@ async def test_delete_board_removes_it_and_its_generations(client):
 
     assert (await client.data("mutation($id: UUID!) { deleteBoard(id: $id) }", {"id": board_id}))["deleteBoard"] is True
     assert (await client.data(BOARD, {"id": board_id}))["board"] is None
-    assert (
-        await client.data("query($id: UUID!) { generation(id: $id) { id } }", {"id": generation["id"]})
-    )["generation"] is None
+    assert (await client.data("query($id: UUID!) { generation(id: $id) { id } }", {"id": generation["id"]}))[
+        "generation"
+    ] is None
     assert await my_board_ids(client) == [keep_id]
 
     body = await client.graphql("mutation($id: UUID!) { deleteBoard(id: $id) }", {"id": board_id})
@@ -176,7 +176,7 @@ async def test_public_boards_lists_public_boards_of_everyone(client, other_clien
 async def test_search_boards(client, other_client):
     SEARCH = "query($q: String!, $limit: Int, $offset: Int) { searchBoards(query: $q, limit: $limit, offset: $offset) { id title } }"
 
-    async def search(viewer, q, **kw):  # noqa: ANN001, ANN202
+    async def search(viewer, q, **kw):
         data = await viewer.data(SEARCH, {"q": q, "limit": 50, "offset": 0, **kw})
         return [b["id"] for b in data["searchBoards"]]
 

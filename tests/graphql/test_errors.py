@@ -4,21 +4,35 @@ from __future__ import annotations
 
 import uuid
 
-from tests.graphql.helpers import GENERATOR, create_board, create_generation, error_of, expect_error, my_board_ids, my_id
+from tests.graphql.helpers import (
+    GENERATOR,
+    create_board,
+    create_generation,
+    expect_error,
+    my_board_ids,
+    my_id,
+)
 
 CREATE_BOARD = "mutation($title: String!) { createBoard(input: {title: $title}) { id title } }"
 UPDATE_BOARD = "mutation($id: UUID!, $title: String) { updateBoard(input: {id: $id, title: $title}) { id title } }"
 CREATE_GENERATION = """mutation($input: CreateGenerationInput!) { createGeneration(input: $input) { id } }"""
 
 
-async def generation_count(client, board_id: str) -> int:  # noqa: ANN001
+async def generation_count(client, board_id: str) -> int:
     data = await client.data("query($id: UUID!) { board(id: $id) { generationCount } }", {"id": board_id})
     return data["board"]["generationCount"]
 
 
 async def test_malformed_uuid_is_bad_user_input(client):
     board_id = await create_board(client, "Target")
-    await expect_error(client, "query($id: UUID!) { board(id: $id) { id } }", {"id": "not-a-uuid"}, "BAD_USER_INPUT", "uuid", "not-a-uuid")
+    await expect_error(
+        client,
+        "query($id: UUID!) { board(id: $id) { id } }",
+        {"id": "not-a-uuid"},
+        "BAD_USER_INPUT",
+        "uuid",
+        "not-a-uuid",
+    )
     await expect_error(client, '{ board(id: "12345") { id } }', None, "BAD_USER_INPUT", "uuid", "12345")
     await expect_error(client, '{ generation(id: "zzzz") { id } }', None, "BAD_USER_INPUT", "uuid", "zzzz")
     await expect_error(client, 'mutation { deleteBoard(id: "nope") }', None, "BAD_USER_INPUT", "uuid", "nope")
@@ -39,7 +53,9 @@ async def test_malformed_uuid_is_bad_user_input(client):
         "someone",
     )
     assert await generation_count(client, board_id) == 0
-    assert (await client.data("query($id: UUID!) { board(id: $id) { members { id } } }", {"id": board_id}))["board"]["members"] == []
+    assert (await client.data("query($id: UUID!) { board(id: $id) { members { id } } }", {"id": board_id}))["board"][
+        "members"
+    ] == []
 
 
 async def test_board_title_must_be_1_to_255_characters_of_text(client):
@@ -58,14 +74,18 @@ async def test_board_title_must_be_1_to_255_characters_of_text(client):
     # A bad title spoils the whole update: the other fields stay as they were too.
     await expect_error(
         client,
-        "mutation($id: UUID!) { updateBoard(input: {id: $id, title: \"\", description: \"changed\", isPublic: true}) { id } }",
+        'mutation($id: UUID!) { updateBoard(input: {id: $id, title: "", description: "changed", isPublic: true}) { id } }',
         {"id": longest["id"]},
         "BAD_USER_INPUT",
         "title",
     )
-    board = (await client.data("query($id: UUID!) { board(id: $id) { title description isPublic } }", {"id": longest["id"]}))["board"]
+    board = (
+        await client.data("query($id: UUID!) { board(id: $id) { title description isPublic } }", {"id": longest["id"]})
+    )["board"]
     assert board == {"title": "x" * 255, "description": None, "isPublic": False}
-    assert (await client.data(UPDATE_BOARD, {"id": longest["id"], "title": "y" * 255}))["updateBoard"]["title"] == "y" * 255
+    assert (await client.data(UPDATE_BOARD, {"id": longest["id"], "title": "y" * 255}))["updateBoard"][
+        "title"
+    ] == "y" * 255
 
 
 async def test_unknown_enum_value_is_bad_user_input(client):
@@ -73,14 +93,28 @@ async def test_unknown_enum_value_is_bad_user_input(client):
     other = str(uuid.uuid4())
     await expect_error(client, "{ myBoards(role: BOSS) { id } }", None, "BAD_USER_INPUT", "BOSS", "BoardQueryRole")
     await expect_error(
-        client, "query($s: SortOrder) { myBoards(sort: $s) { id } }", {"s": "SIDEWAYS"}, "BAD_USER_INPUT", "SIDEWAYS", "SortOrder"
+        client,
+        "query($s: SortOrder) { myBoards(sort: $s) { id } }",
+        {"s": "SIDEWAYS"},
+        "BAD_USER_INPUT",
+        "SIDEWAYS",
+        "SortOrder",
     )
-    await expect_error(client, "{ recentGenerations(status: DONE) { id } }", None, "BAD_USER_INPUT", "DONE", "GenerationStatus")
+    await expect_error(
+        client, "{ recentGenerations(status: DONE) { id } }", None, "BAD_USER_INPUT", "DONE", "GenerationStatus"
+    )
     for artifact_type in ("PICTURE", "image"):
         await expect_error(
             client,
             CREATE_GENERATION,
-            {"input": {"boardId": board_id, "generatorName": GENERATOR, "artifactType": artifact_type, "inputParams": {}}},
+            {
+                "input": {
+                    "boardId": board_id,
+                    "generatorName": GENERATOR,
+                    "artifactType": artifact_type,
+                    "inputParams": {},
+                }
+            },
             "BAD_USER_INPUT",
             artifact_type,
             "ArtifactType",
@@ -106,7 +140,8 @@ async def test_limit_and_offset_are_validated(client):
         "recentGenerations": "query($limit: Int, $offset: Int) { recentGenerations(limit: $limit, offset: $offset) { id } }",
         "tags": "query($limit: Int, $offset: Int) { tags(limit: $limit, offset: $offset) { id } }",
         "Board.generations": (
-            "query($limit: Int, $offset: Int) { board(id: \"%s\") { generations(limit: $limit, offset: $offset) { id } } }" % board_id
+            'query($limit: Int, $offset: Int) { board(id: "%s") { generations(limit: $limit, offset: $offset) { id } } }'
+            % board_id
         ),
     }
     for name, query in lists.items():
@@ -129,8 +164,14 @@ async def test_missing_board_is_not_found_in_mutations_and_null_in_queries(clien
     mutations = [
         (UPDATE_BOARD, {"id": missing, "title": "Ghost"}),
         ("mutation($id: UUID!) { deleteBoard(id: $id) }", {"id": missing}),
-        ("mutation($b: UUID!, $u: UUID!) { addBoardMember(input: {boardId: $b, userId: $u}) { id } }", {"b": missing, "u": other}),
-        ("mutation($b: UUID!, $u: UUID!) { removeBoardMember(boardId: $b, userId: $u) { id } }", {"b": missing, "u": other}),
+        (
+            "mutation($b: UUID!, $u: UUID!) { addBoardMember(input: {boardId: $b, userId: $u}) { id } }",
+            {"b": missing, "u": other},
+        ),
+        (
+            "mutation($b: UUID!, $u: UUID!) { removeBoardMember(boardId: $b, userId: $u) { id } }",
+            {"b": missing, "u": other},
+        ),
         (
             "mutation($b: UUID!, $u: UUID!) { updateBoardMemberRole(boardId: $b, userId: $u, role: EDITOR) { id } }",
             {"b": missing, "u": other},
@@ -169,7 +210,14 @@ async def test_generation_input_is_checked_before_anything_is_stored(client):
         await expect_error(
             client,
             CREATE_GENERATION,
-            {"input": {"boardId": board_id, "generatorName": generator_name, "artifactType": "IMAGE", "inputParams": {}}},
+            {
+                "input": {
+                    "boardId": board_id,
+                    "generatorName": generator_name,
+                    "artifactType": "IMAGE",
+                    "inputParams": {},
+                }
+            },
             "BAD_USER_INPUT",
             "generatorName",
             "generator",

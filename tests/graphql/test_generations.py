@@ -29,11 +29,11 @@ DELETE = "mutation($id: UUID!) { deleteGeneration(id: $id) }"
 REGENERATE = f"mutation($id: UUID!) {{ regenerate(id: $id) {{ {GENERATION_FIELDS} }} }}"
 
 
-async def generation_of(client, generation_id: str) -> dict | None:  # noqa: ANN001
+async def generation_of(client, generation_id: str) -> dict | None:
     return (await client.data(GENERATION, {"id": generation_id}))["generation"]
 
 
-async def recent(client, **arguments) -> list[str]:  # noqa: ANN001, ANN003
+async def recent(client, **arguments) -> list[str]:
     data = await client.data(RECENT, {"limit": 50, "offset": 0, **arguments})
     return [g["id"] for g in data["recentGenerations"]]
 
@@ -41,7 +41,14 @@ async def recent(client, **arguments) -> list[str]:  # noqa: ANN001, ANN003
 async def test_create_generation_stores_a_pending_generation(client):
     me = await my_id(client)
     board_id = await create_board(client, "Renders")
-    params = {"prompt": "café at dusk ☕", "steps": 30, "guidance": 7.5, "seed": None, "sizes": [512, 768], "extra": {"a": True}}
+    params = {
+        "prompt": "café at dusk ☕",
+        "steps": 30,
+        "guidance": 7.5,
+        "seed": None,
+        "sizes": [512, 768],
+        "extra": {"a": True},
+    }
     created = await create_generation(client, board_id, params, generator="test-video", artifact_type="VIDEO")
 
     assert is_uuid(created["id"])
@@ -118,7 +125,10 @@ async def test_recent_generations_filters_order_and_pages(client, other_client):
         ],
     )
     await seed_generations(
-        other_client, hidden, [{"minute": 9, "status": "completed", "artifact_type": "image"}], user_id=await my_id(other_client)
+        other_client,
+        hidden,
+        [{"minute": 9, "status": "completed", "artifact_type": "image"}],
+        user_id=await my_id(other_client),
     )
 
     assert await recent(client) == [b5, b4, a3, a2, a1, a0]
@@ -190,7 +200,10 @@ async def test_cancel_pending_or_processing_and_terminal_states_are_final(client
     assert seen["status"] == "PROCESSING" and seen["progress"] == 42.5 and is_utc(seen["startedAt"])
     assert (await generation_of(client, failed))["errorMessage"] == "provider said no"
 
-    assert (await client.data(CANCEL, {"id": pending["id"]}))["cancelGeneration"] == {"id": pending["id"], "status": "CANCELLED"}
+    assert (await client.data(CANCEL, {"id": pending["id"]}))["cancelGeneration"] == {
+        "id": pending["id"],
+        "status": "CANCELLED",
+    }
     assert (await generation_of(client, pending["id"]))["status"] == "CANCELLED"
     assert (await client.data(CANCEL, {"id": processing}))["cancelGeneration"]["status"] == "CANCELLED"
     assert (await generation_of(client, processing))["status"] == "CANCELLED"
@@ -219,7 +232,8 @@ async def test_delete_generation(client):
 async def test_create_generation_on_unknown_board_writes_nothing(client):
     body = await client.graphql(
         """mutation($b: UUID!) { createGeneration(input: {boardId: $b, generatorName: "%s", artifactType: IMAGE,
-            inputParams: {prompt: "x"}}) { id } }""" % GENERATOR,
+            inputParams: {prompt: "x"}}) { id } }"""
+        % GENERATOR,
         {"b": str(uuid.uuid4())},
     )
     error_of(body, "NOT_FOUND", "board")

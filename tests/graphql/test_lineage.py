@@ -58,12 +58,12 @@ def paths(node: dict, prefix: tuple = ()) -> list[tuple]:
     return [p for n in below for p in paths(n, here)]
 
 
-async def walk(client, kind: str, generation_id: str, depth: int = 25, levels: int = 8) -> dict:  # noqa: ANN001
+async def walk(client, kind: str, generation_id: str, depth: int = 25, levels: int = 8) -> dict:
     data = await asyncio.wait_for(client.data(lineage_query(kind, levels), {"id": generation_id, "depth": depth}), 30)
     return data["generation"][kind]
 
 
-async def inputs_of(client, generation_id: str) -> list[tuple]:  # noqa: ANN001
+async def inputs_of(client, generation_id: str) -> list[tuple]:
     data = await client.data(INPUTS, {"id": generation_id})
     found = []
     for item in data["generation"]["inputArtifacts"]:
@@ -87,17 +87,29 @@ async def test_inputs_come_from_the_generators_artifact_slots_and_a_uuid_elsewhe
     )
     assert await inputs_of(client, image) == []
     assert await inputs_of(client, mixed["id"]) == sorted(
-        [(image, "image", "IMAGE"), (mask, "mask", "IMAGE"), (image, "references", "IMAGE"),
-         (mask, "references", "IMAGE"), (video, "clip", "VIDEO")]
+        [
+            (image, "image", "IMAGE"),
+            (mask, "mask", "IMAGE"),
+            (image, "references", "IMAGE"),
+            (mask, "references", "IMAGE"),
+            (video, "clip", "VIDEO"),
+        ]
     )
     assert mixed["inputParams"]["note"] == video  # kept as sent, but not an input
 
     # Stored in the contract's JSON form on the child, ids lower-case, types lower-case.
     async with client.services.database.read() as session:
-        stored = await session.scalar(select(models.Generation.input_artifacts).where(models.Generation.id == uuid.UUID(mixed["id"])))
+        stored = await session.scalar(
+            select(models.Generation.input_artifacts).where(models.Generation.id == uuid.UUID(mixed["id"]))
+        )
     assert sorted((a["generation_id"], a["role"], a["artifact_type"]) for a in stored) == sorted(
-        [(image, "image", "image"), (mask, "mask", "image"), (image, "references", "image"),
-         (mask, "references", "image"), (video, "clip", "video")]
+        [
+            (image, "image", "image"),
+            (mask, "mask", "image"),
+            (image, "references", "image"),
+            (mask, "references", "image"),
+            (video, "clip", "video"),
+        ]
     )
 
     # A generator that takes any field: ids outside its slots (`image`, `images`) are plain params.
@@ -137,9 +149,9 @@ async def test_unreadable_generation_is_not_recorded_as_an_input(client, other_c
     )
     # Refused as if it did not exist (nothing about the other board leaks), and nothing is stored.
     error_of(body, "BAD_USER_INPUT", "does not exist or you cannot read it")
-    generations = (await client.data("query($b: UUID!) { board(id: $b) { generationCount } }", {"b": board_id}))
+    generations = await client.data("query($b: UUID!) { board(id: $b) { generationCount } }", {"b": board_id})
     assert generations["board"]["generationCount"] == 0
-    descendants = (await walk(other_client, "descendants", secret))
+    descendants = await walk(other_client, "descendants", secret)
     assert descendants["children"] == []
 
 
@@ -153,14 +165,20 @@ async def test_diamond_ancestry_and_descendants_show_each_path(client):
 
     ancestry = await walk(client, "ancestry", d)
     assert shape(ancestry, names) == (
-        "D", 0, None, (
+        "D",
+        0,
+        None,
+        (
             ("B", 1, "images", (("A", 2, "image", ()),)),
             ("C", 1, "images", (("A", 2, "a", ()),)),
         ),
     )
     descendants = await walk(client, "descendants", a)
     assert shape(descendants, names) == (
-        "A", 0, None, (
+        "A",
+        0,
+        None,
+        (
             ("B", 1, "image", (("D", 2, "images", ()),)),
             ("C", 1, "a", (("D", 2, "images", ()),)),
         ),
@@ -171,10 +189,16 @@ async def test_diamond_ancestry_and_descendants_show_each_path(client):
 
     # maxDepth cuts the walk.
     assert shape(await walk(client, "ancestry", d, depth=1), names) == (
-        "D", 0, None, (("B", 1, "images", ()), ("C", 1, "images", ())),
+        "D",
+        0,
+        None,
+        (("B", 1, "images", ()), ("C", 1, "images", ())),
     )
     assert shape(await walk(client, "descendants", a, depth=1), names) == (
-        "A", 0, None, (("B", 1, "image", ()), ("C", 1, "a", ())),
+        "A",
+        0,
+        None,
+        (("B", 1, "image", ()), ("C", 1, "a", ())),
     )
 
 
@@ -226,13 +250,22 @@ async def test_cycles_end_and_never_repeat_a_node_on_a_path(client):
             assert len(path) == len(set(path)), (kind, [names[g] for g in path])
 
     assert shape(await walk(client, "ancestry", a, levels=12), names) == (
-        "A", 0, None, (("C", 1, "loop", (("B", 2, "image", ()),)),),
+        "A",
+        0,
+        None,
+        (("C", 1, "loop", (("B", 2, "image", ()),)),),
     )
     assert shape(await walk(client, "descendants", a, levels=12), names) == (
-        "A", 0, None, (("B", 1, "image", (("C", 2, "image", ()),)),),
+        "A",
+        0,
+        None,
+        (("B", 1, "image", (("C", 2, "image", ()),)),),
     )
     assert shape(await walk(client, "ancestry", c, levels=12), names) == (
-        "C", 0, None, (("B", 1, "image", (("A", 2, "image", ()),)),),
+        "C",
+        0,
+        None,
+        (("B", 1, "image", (("A", 2, "image", ()),)),),
     )
 
 
@@ -265,12 +298,17 @@ async def test_regenerate_keeps_inputs_and_a_deleted_input_leaves_its_children(c
     board_id = await create_board(client, "Derived")
     source = await completed_generation(client, board_id, params={"prompt": "source"})
     child = (await create_generation(client, board_id, {"image": source, "prompt": "variation"}))["id"]
-    again = (await client.data("mutation($id: UUID!) { regenerate(id: $id) { id } }", {"id": child}))["regenerate"]["id"]
+    again = (await client.data("mutation($id: UUID!) { regenerate(id: $id) { id } }", {"id": child}))["regenerate"][
+        "id"
+    ]
     names = {source: "S", child: "C", again: "C2"}
 
     assert await inputs_of(client, again) == [(source, "image", "IMAGE")]
     assert shape(await walk(client, "descendants", source), names) == (
-        "S", 0, None, (("C", 1, "image", ()), ("C2", 1, "image", ())),
+        "S",
+        0,
+        None,
+        (("C", 1, "image", ()), ("C2", 1, "image", ())),
     )
 
     await client.data("mutation($id: UUID!) { deleteGeneration(id: $id) }", {"id": source})
@@ -278,6 +316,6 @@ async def test_regenerate_keeps_inputs_and_a_deleted_input_leaves_its_children(c
         data = await client.data(INPUTS.replace("createdAt", ""), {"id": survivor})
         assert all(item["generation"] is None for item in data["generation"]["inputArtifacts"])
         assert shape(await walk(client, "ancestry", survivor), names)[3] == ()
-    assert (await client.data("query($id: UUID!) { board(id: $id) { generationCount } }", {"id": board_id}))["board"] == {
-        "generationCount": 2
-    }
+    assert (await client.data("query($id: UUID!) { board(id: $id) { generationCount } }", {"id": board_id}))[
+        "board"
+    ] == {"generationCount": 2}

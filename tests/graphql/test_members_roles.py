@@ -48,20 +48,20 @@ REMOVE_TAG = "mutation($g: UUID!, $t: UUID!) { removeTagFromGeneration(generatio
 DENIED = ("FORBIDDEN", "NOT_FOUND")
 
 
-async def member_roles(client, board_id: str) -> dict[str, str]:  # noqa: ANN001
+async def member_roles(client, board_id: str) -> dict[str, str]:
     board = (await client.data(MEMBERS, {"id": board_id}))["board"]
     return {m["userId"]: m["role"] for m in board["members"]}
 
 
-async def generation_of(client, generation_id: str) -> dict | None:  # noqa: ANN001
+async def generation_of(client, generation_id: str) -> dict | None:
     return (await client.data(GENERATION, {"id": generation_id}))["generation"]
 
 
-async def forbidden(client, query: str, variables: dict) -> None:  # noqa: ANN001
+async def forbidden(client, query: str, variables: dict) -> None:
     error_of(await client.graphql(query, variables), "FORBIDDEN")
 
 
-async def shared_board(owner, member, role: str) -> tuple[str, str, str]:  # noqa: ANN001
+async def shared_board(owner, member, role: str) -> tuple[str, str, str]:
     """A private board of `owner` with `member` in `role`; returns (board id, owner's generation id, member id)."""
     board_id = await create_board(owner, f"Shared with a {role.lower()}")
     generation = await create_generation(owner, board_id)
@@ -105,7 +105,7 @@ async def test_members_are_added_listed_changed_and_removed(client, other_client
     error_of(body, "NOT_FOUND", "user")
     assert await member_roles(client, board_id) == {other: "VIEWER"}
 
-    changed = (await client.data(CHANGE_ROLE, {"board": board_id, "user": other, "role": "ADMIN"}))
+    changed = await client.data(CHANGE_ROLE, {"board": board_id, "user": other, "role": "ADMIN"})
     assert changed["updateBoardMemberRole"]["members"] == [{"userId": other, "role": "ADMIN"}]
     assert await member_roles(client, board_id) == {other: "ADMIN"}
     body = await client.graphql(CHANGE_ROLE, {"board": board_id, "user": str(uuid.uuid4()), "role": "EDITOR"})
@@ -162,7 +162,9 @@ async def test_editor_makes_and_tags_generations_and_cancels_or_deletes_only_own
     assert again["userId"] == editor and again["status"] == "PENDING"
     await other_client.data(ADD_TAG, {"g": owners_generation, "t": tag["id"]})
     assert (await generation_of(client, owners_generation))["tags"] == [{"id": tag["id"]}]
-    assert (await other_client.data(REMOVE_TAG, {"g": owners_generation, "t": tag["id"]}))["removeTagFromGeneration"] is True
+    assert (await other_client.data(REMOVE_TAG, {"g": owners_generation, "t": tag["id"]}))[
+        "removeTagFromGeneration"
+    ] is True
     assert (await generation_of(client, owners_generation))["tags"] == []
 
     # Own generations: cancel and delete.
@@ -189,13 +191,19 @@ async def test_editor_makes_and_tags_generations_and_cancels_or_deletes_only_own
     assert await member_roles(client, board_id) == {third: "VIEWER"}
 
 
-async def test_admin_manages_board_and_members_but_not_the_owner_or_others_generations(client, other_client, third_client):
+async def test_admin_manages_board_and_members_but_not_the_owner_or_others_generations(
+    client, other_client, third_client
+):
     owner = await my_id(client)
     board_id, owners_generation, admin = await shared_board(client, other_client, "ADMIN")
     third = await my_id(third_client)
 
-    assert (await other_client.data(UPDATE_BOARD, {"id": board_id, "title": "Admin was here"}))["updateBoard"]["title"] == "Admin was here"
-    added = (await other_client.data(ADD_MEMBER, {"board": board_id, "user": third, "role": "VIEWER"}))["addBoardMember"]
+    assert (await other_client.data(UPDATE_BOARD, {"id": board_id, "title": "Admin was here"}))["updateBoard"][
+        "title"
+    ] == "Admin was here"
+    added = (await other_client.data(ADD_MEMBER, {"board": board_id, "user": third, "role": "VIEWER"}))[
+        "addBoardMember"
+    ]
     assert {"userId": third, "role": "VIEWER", "invitedBy": admin} in added["members"]
     await other_client.data(CHANGE_ROLE, {"board": board_id, "user": third, "role": "EDITOR"})
     assert await member_roles(client, board_id) == {admin: "ADMIN", third: "EDITOR"}
@@ -269,7 +277,9 @@ async def test_public_board_is_readable_but_not_writable_by_a_non_member(client,
     assert await member_roles(client, board_id) == {}
 
     # Made private again, it is gone for the outsider.
-    await client.data("mutation($id: UUID!) { updateBoard(input: {id: $id, isPublic: false}) { id } }", {"id": board_id})
+    await client.data(
+        "mutation($id: UUID!) { updateBoard(input: {id: $id, isPublic: false}) { id } }", {"id": board_id}
+    )
     assert (await other_client.data(BOARD, {"id": board_id}))["board"] is None
     assert await generation_of(other_client, generation["id"]) is None
     assert (await other_client.data("{ publicBoards { id } }"))["publicBoards"] == []
@@ -347,7 +357,9 @@ async def test_simultaneous_member_changes_agree(client, other_client):
             error_of(body, "CONFLICT", "member", "already")
     assert await member_roles(client, board_id) == {other: "EDITOR"}
 
-    bodies = await asyncio.gather(*(client.graphql(REMOVE_MEMBER, {"board": board_id, "user": other}) for _ in range(8)))
+    bodies = await asyncio.gather(
+        *(client.graphql(REMOVE_MEMBER, {"board": board_id, "user": other}) for _ in range(8))
+    )
     assert sum(1 for b in bodies if not b.get("errors")) == 1, bodies
     for body in bodies:
         if body.get("errors"):

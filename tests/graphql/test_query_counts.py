@@ -20,7 +20,9 @@ GRID_PAGE = """query($id: UUID!, $filter: GenerationFilter) { board(id: $id) {
     id title generationCount generatorNames generationTotal(filter: $filter)
     generations(limit: 50, filter: $filter) { id status prompt isFavourite thumbnailUrl tags { id } }
 } }"""
-BOARD_CARDS = "{ myBoards(limit: 50) { id title generationCount coverThumbnails(limit: 4) generatorNames owner { id } } }"
+BOARD_CARDS = (
+    "{ myBoards(limit: 50) { id title generationCount coverThumbnails(limit: 4) generatorNames owner { id } } }"
+)
 RECENT = """query($id: UUID!) { recentGenerations(boardId: $id, limit: 50) {
     id status board { id title } user { id displayName } tags { id slug } inputArtifacts { generationId generation { id } }
 } }"""
@@ -29,12 +31,12 @@ RECENT = """query($id: UUID!) { recentGenerations(boardId: $id, limit: 50) {
 class StatementCounter:
     """Records the statements sent on the app's engines (reads and, on SQLite, the writer) while open."""
 
-    def __init__(self, database) -> None:  # noqa: ANN001
+    def __init__(self, database) -> None:
         engines = database.sync_engines
         self.engines = list({id(e): e for e in engines}.values())
         self.statements: list[str] = []
 
-    def _record(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+    def _record(self, conn, cursor, statement, parameters, context, executemany) -> None:
         # The job runner polls the queue in the background on the same engines: its claims are
         # UPDATEs that set the lease, and they are not the page's.
         if not (statement.lstrip().upper().startswith("UPDATE") and "lease_owner" in statement):
@@ -50,7 +52,7 @@ class StatementCounter:
             event.remove(engine, "before_cursor_execute", self._record)
 
 
-async def statements_for(client, query: str, variables: dict | None = None) -> list[str]:  # noqa: ANN001
+async def statements_for(client, query: str, variables: dict | None = None) -> list[str]:
     await client.data(query, variables)  # warm up: first connections, caches
     with StatementCounter(client.services.database) as counter:
         data = await client.data(query, variables)
@@ -59,14 +61,20 @@ async def statements_for(client, query: str, variables: dict | None = None) -> l
     return counter.statements
 
 
-async def add_user(session, tenant_id: uuid.UUID) -> uuid.UUID:  # noqa: ANN001
-    user = models.User(id=uuid.uuid4(), tenant_id=tenant_id, auth_provider="local", auth_subject=str(uuid.uuid4()), display_name="Guest")
+async def add_user(session, tenant_id: uuid.UUID) -> uuid.UUID:
+    user = models.User(
+        id=uuid.uuid4(),
+        tenant_id=tenant_id,
+        auth_provider="local",
+        auth_subject=str(uuid.uuid4()),
+        display_name="Guest",
+    )
     session.add(user)
     await session.flush()
     return user.id
 
 
-async def seed_board_page(client, generations: int) -> str:  # noqa: ANN001
+async def seed_board_page(client, generations: int) -> str:
     """A board of the local user with `generations` generations by two users, each tagged and each
     made from a generation of its own on another board (so that no input is already on the page)."""
     actor = client.services.actor
@@ -81,24 +89,36 @@ async def seed_board_page(client, generations: int) -> str:  # noqa: ANN001
             artifact_type="image",
             status=("completed", "pending", "failed")[i % 3],
             input_params={"image": str(source)} if source else {"prompt": f"source {i}"},
-            input_artifacts=[{"generation_id": str(source), "role": "image", "artifact_type": "image"}] if source else [],
+            input_artifacts=[{"generation_id": str(source), "role": "image", "artifact_type": "image"}]
+            if source
+            else [],
             created_at=BASE_TIME + timedelta(minutes=i),
             updated_at=BASE_TIME + timedelta(minutes=i),
         )
 
     async with client.services.database.write() as session:
         guest = await add_user(session, actor.tenant_id)
-        board = models.Board(id=uuid.uuid4(), tenant_id=actor.tenant_id, owner_id=actor.user_id, title=f"{generations} generations")
+        board = models.Board(
+            id=uuid.uuid4(), tenant_id=actor.tenant_id, owner_id=actor.user_id, title=f"{generations} generations"
+        )
         sources = models.Board(id=uuid.uuid4(), tenant_id=actor.tenant_id, owner_id=actor.user_id, title="Sources")
-        tags = [models.Tag(id=uuid.uuid4(), tenant_id=actor.tenant_id, name=f"t{i}", slug=f"t{i}-{uuid.uuid4().hex[:8]}") for i in range(2)]
+        tags = [
+            models.Tag(id=uuid.uuid4(), tenant_id=actor.tenant_id, name=f"t{i}", slug=f"t{i}-{uuid.uuid4().hex[:8]}")
+            for i in range(2)
+        ]
         session.add_all([board, sources, *tags])
-        session.add(models.BoardMember(id=uuid.uuid4(), board_id=board.id, user_id=guest, role="editor", invited_by_id=actor.user_id))
+        session.add(
+            models.BoardMember(
+                id=uuid.uuid4(), board_id=board.id, user_id=guest, role="editor", invited_by_id=actor.user_id
+            )
+        )
         await session.flush()
         source_rows = [generation(sources.id, actor.user_id, i, None) for i in range(generations)]
         session.add_all(source_rows)
         await session.flush()
         rows = [
-            generation(board.id, actor.user_id if i % 2 else guest, i, source.id) for i, source in enumerate(source_rows)
+            generation(board.id, actor.user_id if i % 2 else guest, i, source.id)
+            for i, source in enumerate(source_rows)
         ]
         session.add_all(rows)
         await session.flush()
@@ -132,7 +152,7 @@ async def test_board_page_statements_do_not_grow_with_generations(client):
     assert len(large_statements) == len(small_statements), "\n".join(large_statements)
 
 
-async def seed_boards(client, owned: int, shared: int) -> None:  # noqa: ANN001
+async def seed_boards(client, owned: int, shared: int) -> None:
     """Boards owned by the local user, and boards of other users it is a member of; 3 generations each."""
     actor = client.services.actor
     async with client.services.database.write() as session:
@@ -144,12 +164,22 @@ async def seed_boards(client, owned: int, shared: int) -> None:  # noqa: ANN001
             session.add(board)
             await session.flush()
             if owner != actor.user_id:
-                session.add(models.BoardMember(id=uuid.uuid4(), board_id=board.id, user_id=actor.user_id, role="viewer", invited_by_id=owner))
+                session.add(
+                    models.BoardMember(
+                        id=uuid.uuid4(), board_id=board.id, user_id=actor.user_id, role="viewer", invited_by_id=owner
+                    )
+                )
             for j in range(3):
                 session.add(
                     models.Generation(
-                        id=uuid.uuid4(), tenant_id=actor.tenant_id, board_id=board.id, user_id=owner,
-                        generator_name=GENERATOR, artifact_type="image", status="completed", input_params={"n": j},
+                        id=uuid.uuid4(),
+                        tenant_id=actor.tenant_id,
+                        board_id=board.id,
+                        user_id=owner,
+                        generator_name=GENERATOR,
+                        artifact_type="image",
+                        status="completed",
+                        input_params={"n": j},
                     )
                 )
 

@@ -25,7 +25,7 @@ ADDITIONS = {
 }
 
 
-def _schemas():  # noqa: ANN202
+def _schemas():
     return build_schema(UPSTREAM.read_text(encoding="utf-8")), build_schema(schema.as_str())
 
 
@@ -37,7 +37,9 @@ def test_no_breaking_changes_against_upstream():
 
 def test_dangerous_changes_are_additions_only():
     upstream, ours = _schemas()
-    changes = [f"{c.type.name}: {c.description}" for c in find_dangerous_changes(upstream, ours) if c.type not in ADDITIONS]
+    changes = [
+        f"{c.type.name}: {c.description}" for c in find_dangerous_changes(upstream, ours) if c.type not in ADDITIONS
+    ]
     assert changes == []
 
 

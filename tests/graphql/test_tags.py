@@ -19,11 +19,11 @@ REMOVE = "mutation($g: UUID!, $t: UUID!) { removeTagFromGeneration(generationId:
 GENERATION_TAGS = "query($id: UUID!) { generation(id: $id) { tags { id name slug } } }"
 
 
-async def all_slugs(client) -> list[str]:  # noqa: ANN001
+async def all_slugs(client) -> list[str]:
     return sorted(t["slug"] for t in (await client.data("{ tags { slug } }"))["tags"])
 
 
-async def tags_of(client, generation_id: str) -> list[str]:  # noqa: ANN001
+async def tags_of(client, generation_id: str) -> list[str]:
     return sorted(t["slug"] for t in (await client.data(GENERATION_TAGS, {"id": generation_id}))["generation"]["tags"])
 
 
@@ -47,9 +47,15 @@ async def test_create_tag_slugifies_the_name(client):
     assert await all_slugs(client) == sorted(cases.values())
 
     described = (
-        await client.data(CREATE, {"input": {"name": "Night", "description": "after dark", "metadata": {"colour": "#001"}}})
+        await client.data(
+            CREATE, {"input": {"name": "Night", "description": "after dark", "metadata": {"colour": "#001"}}}
+        )
     )["createTag"]
-    assert (described["slug"], described["description"], described["metadata"]) == ("night", "after dark", {"colour": "#001"})
+    assert (described["slug"], described["description"], described["metadata"]) == (
+        "night",
+        "after dark",
+        {"colour": "#001"},
+    )
 
 
 async def test_duplicate_slug_is_a_conflict_and_writes_nothing(client):
@@ -108,7 +114,11 @@ async def test_tags_tag_and_tag_by_slug(client, other_client):
 
     beta = made[1]
     assert (await client.data(TAG, {"id": beta["id"]}))["tag"]["name"] == "Beta"
-    assert (await client.data(BY_SLUG, {"slug": "beta"}))["tagBySlug"] == {"id": beta["id"], "name": "Beta", "slug": "beta"}
+    assert (await client.data(BY_SLUG, {"slug": "beta"}))["tagBySlug"] == {
+        "id": beta["id"],
+        "name": "Beta",
+        "slug": "beta",
+    }
     assert (await client.data(TAG, {"id": str(uuid.uuid4())}))["tag"] is None
     assert (await client.data(BY_SLUG, {"slug": "nope"}))["tagBySlug"] is None
 

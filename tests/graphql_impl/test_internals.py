@@ -19,17 +19,20 @@ GEN = """mutation($b: UUID!, $g: String!, $p: JSON!) { createGeneration(input: {
  artifactType: IMAGE, inputParams: $p}) { id } }"""
 
 
-async def _board(client, title: str = "B") -> str:  # noqa: ANN001
+async def _board(client, title: str = "B") -> str:
     return (await client.data(BOARD, {"t": title}))["createBoard"]["id"]
 
 
 async def _generation(
-    client, board: str, params: dict | None = None, generator: str = GENERATOR  # noqa: ANN001
+    client,
+    board: str,
+    params: dict | None = None,
+    generator: str = GENERATOR,
 ) -> str:
     return (await client.data(GEN, {"b": board, "g": generator, "p": params or {}}))["createGeneration"]["id"]
 
 
-async def _completed(client, board: str, params: dict | None = None) -> str:  # noqa: ANN001
+async def _completed(client, board: str, params: dict | None = None) -> str:
     """A generation that can be an input: only completed results can."""
     generation_id = await _generation(client, board, params)
     await mark_completed(client, generation_id)
@@ -37,7 +40,7 @@ async def _completed(client, board: str, params: dict | None = None) -> str:  # 
 
 
 async def test_unexpected_errors_are_masked_and_logged(client, monkeypatch, caplog):
-    async def broken(*args, **kwargs):  # noqa: ANN002, ANN003
+    async def broken(*args, **kwargs):
         raise RuntimeError("secret detail")
 
     monkeypatch.setattr(tag_queries, "list_tags", broken)
@@ -94,7 +97,9 @@ async def test_max_depth_bounds_the_walk(client):
     node = data["generation"]["ancestry"]
     assert node["parents"][0]["parents"][0]["depth"] == 2
     assert node["parents"][0]["parents"][0]["parents"] == []
-    bad = await client.graphql("query($id: UUID!) { generation(id: $id) { ancestry(maxDepth: -1) { depth } } }", {"id": chain[0]})
+    bad = await client.graphql(
+        "query($id: UUID!) { generation(id: $id) { ancestry(maxDepth: -1) { depth } } }", {"id": chain[0]}
+    )
     assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
@@ -102,7 +107,7 @@ async def test_nested_lists_cost_a_fixed_number_of_statements(client):
     async def statements(query: str) -> int:
         seen: list[str] = []
 
-        def record(conn, cursor, statement, *args) -> None:  # noqa: ANN001, ANN002
+        def record(conn, cursor, statement, *args) -> None:
             # Reads only: the job runner claims work on its own schedule (BEGIN, UPDATE) on the same engines.
             if statement.lstrip().upper().startswith(("SELECT", "WITH")):
                 seen.append(statement)
@@ -133,7 +138,9 @@ async def test_nested_lists_cost_a_fixed_number_of_statements(client):
 async def test_recent_generations_skip_boards_the_caller_cannot_read(client, other_client):
     mine = await _board(client, "mine")
     theirs = await _board(other_client, "theirs")
-    public = (await other_client.data('mutation { createBoard(input: {title: "open", isPublic: true}) { id } }'))["createBoard"]["id"]
+    public = (await other_client.data('mutation { createBoard(input: {title: "open", isPublic: true}) { id } }'))[
+        "createBoard"
+    ]["id"]
     visible = {await _generation(client, mine), await _generation(other_client, public)}
     await _generation(other_client, theirs)
     recent = await client.data("{ recentGenerations { id } }")
@@ -162,7 +169,8 @@ async def test_regenerate_drops_inputs_that_were_deleted(client):
     child = await _generation(client, board, {"a": kept, "b": gone}, "test-pair")
     await client.data("mutation($id: UUID!) { deleteGeneration(id: $id) }", {"id": gone})
     again = await client.data(
-        "mutation($id: UUID!) { regenerate(id: $id) { inputParams inputArtifacts { role generationId } } }", {"id": child}
+        "mutation($id: UUID!) { regenerate(id: $id) { inputParams inputArtifacts { role generationId } } }",
+        {"id": child},
     )
     assert again["regenerate"]["inputArtifacts"] == [{"role": "a", "generationId": kept}]
     assert again["regenerate"]["inputParams"] == {"a": kept, "b": gone}

@@ -12,7 +12,7 @@ GEN = """mutation($b: UUID!, $p: JSON!, $g: String! = "test-generator") { create
  inputArtifacts { generationId role artifactType generation { id } } } }"""
 
 
-async def _completed(client, generation_id: str) -> None:  # noqa: ANN001
+async def _completed(client, generation_id: str) -> None:
     deadline = time.monotonic() + 20
     query = "query($id: UUID!) { generation(id: $id) { status errorMessage } }"
     while (current := (await client.data(query, {"id": generation_id}))["generation"])["status"] != "COMPLETED":
@@ -67,7 +67,9 @@ async def test_flow(client):
     assert cancelled["cancelGeneration"]["status"] == "CANCELLED"
     again = await client.graphql("mutation($id: UUID!) { cancelGeneration(id: $id) { status } }", {"id": b["id"]})
     assert again["errors"][0]["message"].startswith("Generation is already cancelled")
-    regen = await client.data("mutation($id: UUID!) { regenerate(id: $id) { id inputArtifacts { role } } }", {"id": b["id"]})
+    regen = await client.data(
+        "mutation($id: UUID!) { regenerate(id: $id) { id inputArtifacts { role } } }", {"id": b["id"]}
+    )
     assert len(regen["regenerate"]["inputArtifacts"]) == 2
     bad = await client.graphql('{ board(id: "nope") { id } }')
     assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", bad

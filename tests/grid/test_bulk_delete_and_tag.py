@@ -15,7 +15,7 @@ REMOVE = "mutation($ids: [UUID!]!, $t: UUID!) { removeTagFromGenerations(generat
 TAGS = "query($id: UUID!) { board(id: $id) { generations { id tags { slug } } } }"
 
 
-async def _tags(client, board: str) -> dict[str, list[str]]:  # noqa: ANN001
+async def _tags(client, board: str) -> dict[str, list[str]]:
     data = await client.data(TAGS, {"id": board})
     return {g["id"]: [t["slug"] for t in g["tags"]] for g in data["board"]["generations"]}
 

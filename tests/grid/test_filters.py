@@ -49,7 +49,7 @@ SPECS = [  # minute order is creation order; newest first on the page
 ]
 
 
-async def _board(client) -> tuple[str, list[str]]:  # noqa: ANN001
+async def _board(client) -> tuple[str, list[str]]:
     board = await create_board(client, "Filtered")
     ids = await seed_generations(client, board, SPECS)
     return board, ids

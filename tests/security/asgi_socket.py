@@ -14,16 +14,23 @@ class Handshake:
     reason: str = ""
 
 
-async def websocket_handshake(
-    app: Any, path: str, headers: dict[str, str], *, host: str = "127.0.0.1"
-) -> Handshake:
+async def websocket_handshake(app: Any, path: str, headers: dict[str, str], *, host: str = "127.0.0.1") -> Handshake:
     """Open a WebSocket at `path`; leave at once if accepted."""
     scope = {
-        "type": "websocket", "asgi": {"version": "3.0"}, "http_version": "1.1", "scheme": "ws",
-        "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+        "type": "websocket",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "scheme": "ws",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
         "headers": [(b"host", host.encode())] + [(k.lower().encode(), v.encode()) for k, v in headers.items()],
-        "subprotocols": ["graphql-transport-ws"], "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80),
-        "state": {}, "extensions": {"websocket.http.response": {}},
+        "subprotocols": ["graphql-transport-ws"],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+        "state": {},
+        "extensions": {"websocket.http.response": {}},
     }
     result = Handshake()
     connected = False

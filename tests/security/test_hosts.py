@@ -10,8 +10,17 @@ from tests.app_harness import AppClient
 from tests.security.asgi_socket import websocket_handshake
 from tests.security.conftest import QUERY
 
-REBINDING = ["attacker.example", "attacker.example:8000", "127.0.0.1.attacker.example", "localhost.attacker.example",
-             "127.0.0.2:8000", "[::1]junk", "", "0.0.0.0:8000", "[::ffff:7f00:1]"]
+REBINDING = [
+    "attacker.example",
+    "attacker.example:8000",
+    "127.0.0.1.attacker.example",
+    "localhost.attacker.example",
+    "127.0.0.2:8000",
+    "[::1]junk",
+    "",
+    "0.0.0.0:8000",
+    "[::ffff:7f00:1]",
+]
 
 
 def _assert_misdirected(response: httpx.Response) -> None:

@@ -56,8 +56,14 @@ async def test_an_expired_launch_code_is_refused(app_client: AppClient, stranger
 
 async def test_made_up_launch_codes_are_refused(app_client: AppClient, stranger: httpx.AsyncClient) -> None:
     real = urlsplit(app_client.services.security.launch_url("http://127.0.0.1")).query.split("=", 1)[1]
-    for query in ("", "?code=", "?code=guess", f"?code={real[:-1]}", f"?code={app_client.token}",
-                  f"?code={real}&code={real}"):
+    for query in (
+        "",
+        "?code=",
+        "?code=guess",
+        f"?code={real[:-1]}",
+        f"?code={app_client.token}",
+        f"?code={real}&code={real}",
+    ):
         response = await stranger.get(f"/auth/launch{query}")
         assert response.status_code == 401 and "set-cookie" not in response.headers, query
 

@@ -27,8 +27,13 @@ def _boom(request: Request) -> None:
 def test_the_log_folder_follows_the_data_folder_or_its_own_setting(tmp_path: Path) -> None:
     portable = load_settings({"BOARDS_DATA_DIR": str(tmp_path / "d"), "BOARDS_CONFIG_FILE": str(tmp_path / "x.toml")})
     assert log_file_path(portable) == tmp_path / "d" / "logs" / "boards.log"
-    chosen = load_settings({"BOARDS_DATA_DIR": str(tmp_path / "d"), "BOARDS_LOG_DIR": str(tmp_path / "l"),
-                            "BOARDS_CONFIG_FILE": str(tmp_path / "x.toml")})
+    chosen = load_settings(
+        {
+            "BOARDS_DATA_DIR": str(tmp_path / "d"),
+            "BOARDS_LOG_DIR": str(tmp_path / "l"),
+            "BOARDS_CONFIG_FILE": str(tmp_path / "x.toml"),
+        }
+    )
     assert log_file_path(chosen) == tmp_path / "l" / "boards.log"
     installed = load_settings({"BOARDS_CONFIG_FILE": str(tmp_path / "x.toml")})
     assert log_file_path(installed) == Path(platformdirs.user_log_dir("Boards", appauthor=False)) / "boards.log"
@@ -36,8 +41,11 @@ def test_the_log_folder_follows_the_data_folder_or_its_own_setting(tmp_path: Pat
 
 async def test_no_secret_reaches_the_log_and_failures_arrive_with_their_traceback(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    settings = load_settings(app_environment(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", data_dir,
-                                             BOARDS_LOG_LEVEL="debug", BOARDS_SQL_ECHO="true"))
+    settings = load_settings(
+        app_environment(
+            f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", data_dir, BOARDS_LOG_LEVEL="debug", BOARDS_SQL_ECHO="true"
+        )
+    )
     app = create_app(settings)
     app.register(_boom)
     try:
@@ -55,8 +63,9 @@ async def test_no_secret_reaches_the_log_and_failures_arrive_with_their_tracebac
                 await http.post(f"/graphql?token={token}", json=QUERY)
                 failed = await http.get("/test/boom", headers={"Authorization": f"Bearer {token}", "Cookie": cookie})
                 # Someone's debugging line that logs a whole request.
-                logging.getLogger("boards.debugging").info("request: Authorization: Bearer %s; Cookie: %s; %s",
-                                                          token, cookie, launch)
+                logging.getLogger("boards.debugging").info(
+                    "request: Authorization: Bearer %s; Cookie: %s; %s", token, cookie, launch
+                )
     finally:
         logging.getLogger("sqlalchemy.engine").setLevel(logging.NOTSET)
 
@@ -72,8 +81,13 @@ async def test_no_secret_reaches_the_log_and_failures_arrive_with_their_tracebac
 
 
 def test_the_log_file_rotates_at_five_megabytes_keeping_five_files(tmp_path: Path) -> None:
-    settings = load_settings({"BOARDS_DATA_DIR": str(tmp_path / "d"), "BOARDS_CONFIG_FILE": str(tmp_path / "x.toml"),
-                              "BOARDS_LOG_LEVEL": "warning"})
+    settings = load_settings(
+        {
+            "BOARDS_DATA_DIR": str(tmp_path / "d"),
+            "BOARDS_CONFIG_FILE": str(tmp_path / "x.toml"),
+            "BOARDS_LOG_LEVEL": "warning",
+        }
+    )
     create_app(settings)
     logger = logging.getLogger("boards.rotation")
     stream_handlers = [h for h in logging.getLogger("boards").handlers if type(h) is logging.StreamHandler]

@@ -60,8 +60,11 @@ async def test_reading_from_a_navigation_and_changes_from_our_own_page_pass(app_
 
 
 async def test_a_cors_preflight_gets_no_cors_headers(app_client: AppClient, stranger: httpx.AsyncClient) -> None:
-    preflight = {"Origin": "http://attacker.example", "Access-Control-Request-Method": "POST",
-                 "Access-Control-Request-Headers": "authorization, content-type"}
+    preflight = {
+        "Origin": "http://attacker.example",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type",
+    }
     for client in (stranger, app_client.http):
         response = await client.options("/graphql", headers=preflight)
         assert response.status_code == 403

@@ -21,8 +21,14 @@ def _assert_refused(response: httpx.Response, token: str) -> None:
 
 
 async def test_without_a_secret_nothing_answers_but_health(app_client: AppClient, stranger: httpx.AsyncClient) -> None:
-    for method, path in [("POST", "/graphql"), ("GET", "/graphql"), ("GET", "/"), ("GET", "/api/storage/a/b.png"),
-                         ("POST", "/api/uploads/artifact"), ("GET", "/api/sse/generations/x/progress")]:
+    for method, path in [
+        ("POST", "/graphql"),
+        ("GET", "/graphql"),
+        ("GET", "/"),
+        ("GET", "/api/storage/a/b.png"),
+        ("POST", "/api/uploads/artifact"),
+        ("GET", "/api/sse/generations/x/progress"),
+    ]:
         response = await stranger.request(method, path, json=QUERY if method == "POST" else None)
         _assert_refused(response, app_client.token)
 
@@ -38,14 +44,17 @@ async def test_a_route_that_does_not_exist_is_refused_before_routing(
     assert (await app_client.http.get("/no/such/route")).status_code == 404
 
 
-@pytest.mark.parametrize("authorization", [
-    "Bearer not-the-token",
-    "Bearer ",
-    "Basic dXNlcjpwYXNz",
-    "Token {token}",  # the right token under another scheme
-    "Bearer {token}x",
-    "Bearer {short}",
-])
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "Bearer not-the-token",
+        "Bearer ",
+        "Basic dXNlcjpwYXNz",
+        "Token {token}",  # the right token under another scheme
+        "Bearer {token}x",
+        "Bearer {short}",
+    ],
+)
 async def test_a_wrong_token_is_refused(app_client: AppClient, stranger: httpx.AsyncClient, authorization: str) -> None:
     header = authorization.format(token=app_client.token, short=app_client.token[:-1])
     response = await stranger.post("/graphql", json=QUERY, headers={"Authorization": header})

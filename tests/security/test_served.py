@@ -29,8 +29,13 @@ class Served:
 def _start(data_dir: Path, *args: str) -> tuple[subprocess.Popen, int]:
     env = {**os.environ, "BOARDS_DATA_DIR": str(data_dir), "BOARDS_CONFIG_FILE": str(data_dir / "none.toml")}
     env.pop("BOARDS_DATABASE_URL", None)
-    process = subprocess.Popen([sys.executable, "-m", "boards_desktop", "serve", "--port", "0", *args],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "boards_desktop", "serve", "--port", "0", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     line = process.stdout.readline().strip()
     assert line.startswith("Boards Desktop is running at http://"), (line, process.stderr.read())
     return process, int(line.rsplit(":", 1)[1])
@@ -53,8 +58,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         stderr.extend(_stop(process).splitlines())
 
 
-def request(port: int, method: str, path: str, host: str, headers: dict[str, str] | None = None,
-            body: bytes | None = None) -> tuple[int, dict[str, str], bytes]:
+def request(
+    port: int, method: str, path: str, host: str, headers: dict[str, str] | None = None, body: bytes | None = None
+) -> tuple[int, dict[str, str], bytes]:
     """One request with exactly the Host header given (urllib would write its own)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
@@ -72,9 +78,16 @@ def request(port: int, method: str, path: str, host: str, headers: dict[str, str
 def websocket_status(port: int, host: str, headers: dict[str, str]) -> int:
     """The status line's code of a WebSocket handshake on /graphql (101 when accepted)."""
     key = base64.b64encode(os.urandom(16)).decode()
-    lines = ["GET /graphql HTTP/1.1", f"Host: {host}", "Upgrade: websocket", "Connection: Upgrade",
-             f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Protocol: graphql-transport-ws",
-             *[f"{name}: {value}" for name, value in headers.items()]]
+    lines = [
+        "GET /graphql HTTP/1.1",
+        f"Host: {host}",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        f"Sec-WebSocket-Key: {key}",
+        "Sec-WebSocket-Version: 13",
+        "Sec-WebSocket-Protocol: graphql-transport-ws",
+        *[f"{name}: {value}" for name, value in headers.items()],
+    ]
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         status_line = sock.makefile("rb").readline().decode()
@@ -99,8 +112,10 @@ def test_the_served_app_wants_the_token_and_health_stays_open(served: Served) ->
         assert not [name for name in headers if name.startswith("access-control-")]
 
 
-@pytest.mark.parametrize("host", ["attacker.example:{port}", "127.0.0.1:{other}", "localhost:{other}", "127.0.0.1",
-                                  "rebind.attacker.example"])
+@pytest.mark.parametrize(
+    "host",
+    ["attacker.example:{port}", "127.0.0.1:{other}", "localhost:{other}", "127.0.0.1", "rebind.attacker.example"],
+)
 def test_the_served_app_refuses_a_rebinding_host_even_with_the_token(served: Served, host: str) -> None:
     host = host.format(port=served.port, other=served.port + 1)
     auth = {**JSON, "Authorization": f"Bearer {served.token}"}

@@ -29,9 +29,7 @@ class BoardVisibility:
 
 async def member_roles(session: AsyncSession, user_id: uuid.UUID) -> dict[uuid.UUID, str]:
     """The caller's role on each board where they are a member (not where they own it)."""
-    rows = await session.execute(
-        select(BoardMember.board_id, BoardMember.role).where(BoardMember.user_id == user_id)
-    )
+    rows = await session.execute(select(BoardMember.board_id, BoardMember.role).where(BoardMember.user_id == user_id))
     return {board_id: role for board_id, role in rows}
 
 

@@ -42,12 +42,16 @@ async def my_boards(
     return await _page(session, query, sort, limit, offset)
 
 
-async def public_boards(session: AsyncSession, actor: Actor, *, sort: BoardSort, limit: int, offset: int) -> list[BoardRecord]:
+async def public_boards(
+    session: AsyncSession, actor: Actor, *, sort: BoardSort, limit: int, offset: int
+) -> list[BoardRecord]:
     query = select_boards().where(Board.tenant_id == actor.tenant_id, Board.is_public.is_(True))
     return await _page(session, query, sort, limit, offset)
 
 
-async def search_boards(session: AsyncSession, actor: Actor, text: str, *, limit: int, offset: int) -> list[BoardRecord]:
+async def search_boards(
+    session: AsyncSession, actor: Actor, text: str, *, limit: int, offset: int
+) -> list[BoardRecord]:
     """Readable boards whose title or description contains `text`, in any case, newest update first.
 
     The match runs here rather than in SQL: SQLite's lower() folds ASCII only and PostgreSQL's
@@ -87,7 +91,9 @@ async def boards_with_member(
     return await _page(session, query, "updated_desc", limit, offset)
 
 
-async def _page(session: AsyncSession, query: Select[Any], sort: BoardSort, limit: int, offset: int) -> list[BoardRecord]:
+async def _page(
+    session: AsyncSession, query: Select[Any], sort: BoardSort, limit: int, offset: int
+) -> list[BoardRecord]:
     column = Board.created_at if sort.startswith("created") else Board.updated_at
     # id breaks ties so that pages neither skip nor repeat boards touched in the same instant.
     order = (column.asc(), Board.id.asc()) if sort.endswith("asc") else (column.desc(), Board.id.desc())

@@ -135,9 +135,26 @@ async def insert_completed_generation(
 
 # Built once (see _insert): the columns a new generation is given; the rest keep their defaults.
 _INSERT_COLUMNS = (
-    "id", "tenant_id", "board_id", "user_id", "generator_name", "artifact_type", "input_params", "status",
-    "storage_url", "thumbnail_url", "additional_files", "output_metadata", "input_artifacts", "progress",
-    "attempts", "started_at", "completed_at", "created_at", "updated_at", "search_text",
+    "id",
+    "tenant_id",
+    "board_id",
+    "user_id",
+    "generator_name",
+    "artifact_type",
+    "input_params",
+    "status",
+    "storage_url",
+    "thumbnail_url",
+    "additional_files",
+    "output_metadata",
+    "input_artifacts",
+    "progress",
+    "attempts",
+    "started_at",
+    "completed_at",
+    "created_at",
+    "updated_at",
+    "search_text",
 )
 _INSERT = (
     insert(Generation.__table__)

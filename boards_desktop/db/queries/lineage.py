@@ -59,7 +59,9 @@ def parse_input_artifacts(raw: Any) -> list[InputArtifact]:
     return [artifact for artifact in map(InputArtifact.from_json, raw) if artifact is not None]
 
 
-async def detect_input_artifacts(session: AsyncSession, actor: Actor, input_params: dict[str, Any]) -> list[InputArtifact]:
+async def detect_input_artifacts(
+    session: AsyncSession, actor: Actor, input_params: dict[str, Any]
+) -> list[InputArtifact]:
     """Inputs of a new generation, guessed from its params.
 
     Stop-gap until the generator registry: it will read artifact inputs from each generator's
@@ -146,9 +148,7 @@ async def lineage_walk(
     if max_depth < 1:
         return []
     statement = _ANCESTRY_SQL if direction == "ancestry" else _DESCENDANTS_SQL
-    rows = await session.execute(
-        statement, {"start": str(start), "max_depth": max_depth, "max_edges": MAX_WALK_EDGES}
-    )
+    rows = await session.execute(statement, {"start": str(start), "max_depth": max_depth, "max_edges": MAX_WALK_EDGES})
     return [
         LineageEdge(uuid.UUID(from_id), uuid.UUID(node_id), depth, role, position, path)
         for from_id, node_id, depth, role, position, path in rows

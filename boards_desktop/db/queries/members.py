@@ -46,9 +46,7 @@ async def insert_member(
 
 async def set_member_role(session: AsyncSession, board_id: uuid.UUID, user_id: uuid.UUID, role: str) -> bool:
     result = await session.execute(
-        update(BoardMember)
-        .where(BoardMember.board_id == board_id, BoardMember.user_id == user_id)
-        .values(role=role)
+        update(BoardMember).where(BoardMember.board_id == board_id, BoardMember.user_id == user_id).values(role=role)
     )
     return bool(result.rowcount)
 

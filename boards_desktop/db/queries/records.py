@@ -19,7 +19,7 @@ BoardRecord = Board | Row[Any]
 GenerationRecord = Generation | Row[Any]
 
 
-def _columns(model: type[Board] | type[Generation], *, leave_out: tuple[str, ...] = ()) -> list[Any]:
+def _columns(model: type[Board | Generation], *, leave_out: tuple[str, ...] = ()) -> list[Any]:
     """Every column, named as the model's attribute (`metadata` is `metadata_` on the models)."""
     mapper = model.__mapper__
     return [mapper.columns[key].label(key) for key in mapper.columns.keys() if key not in leave_out]

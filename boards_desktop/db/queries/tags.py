@@ -62,7 +62,9 @@ async def insert_tag(
     return tag
 
 
-async def update_tag(session: AsyncSession, tenant_id: uuid.UUID, tag_id: uuid.UUID, changes: dict[str, Any]) -> Tag | None:
+async def update_tag(
+    session: AsyncSession, tenant_id: uuid.UUID, tag_id: uuid.UUID, changes: dict[str, Any]
+) -> Tag | None:
     """Apply `changes` (attribute name to value); None when the tag is gone."""
     await session.execute(
         update(Tag)
@@ -78,9 +80,7 @@ async def delete_tag(session: AsyncSession, tenant_id: uuid.UUID, tag_id: uuid.U
     return bool(result.rowcount)
 
 
-async def tags_by_generations(
-    session: AsyncSession, generation_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, list[Tag]]:
+async def tags_by_generations(session: AsyncSession, generation_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Tag]]:
     """Each generation's tags, by name."""
     rows = await session.execute(
         select(GenerationTag.generation_id, Tag)
@@ -130,6 +130,8 @@ async def insert_tag_links_many(session: AsyncSession, generation_ids: Sequence[
 async def delete_tag_links_many(session: AsyncSession, generation_ids: Sequence[uuid.UUID], tag_id: uuid.UUID) -> int:
     """Take a tag off many generations; how many had it."""
     result = await session.execute(
-        delete(GenerationTag).where(GenerationTag.tag_id == tag_id, GenerationTag.generation_id.in_(list(generation_ids)))
+        delete(GenerationTag).where(
+            GenerationTag.tag_id == tag_id, GenerationTag.generation_id.in_(list(generation_ids))
+        )
     )
     return int(result.rowcount or 0)

@@ -45,6 +45,7 @@ class VideoFrameInput(BaseModel):
 def frame_at(path: Path, second: float) -> Image.Image:
     """The frame on screen at `second`: the last frame that starts at or before it, upright."""
     import av  # here, not at the top: PyAV takes a tenth of a second to import; only video and audio need it
+
     try:
         container = av.open(str(path))
     except (av.FFmpegError, OSError) as exc:
@@ -104,6 +105,7 @@ def _first_frame(container, stream):
 
 def _duration_of(container, stream) -> float | None:
     import av  # here, not at the top: PyAV takes a tenth of a second to import; only video and audio need it
+
     if stream.duration is not None and stream.time_base is not None:
         return float(stream.duration * stream.time_base)
     if container.duration is not None:

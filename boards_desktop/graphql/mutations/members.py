@@ -27,7 +27,9 @@ class MemberMutations:
         await ctx.permissions.require(board, "admin", "add members")
         user = await _existing_user(ctx, input.user_id)
         if board.owner_id == user.id:
-            raise conflict(f"{_name(user)} owns {await ctx.permissions.describe(board)} and already has every right on it")
+            raise conflict(
+                f"{_name(user)} owns {await ctx.permissions.describe(board)} and already has every right on it"
+            )
         try:
             async with ctx.sessions.write() as session:
                 if await member_queries.find_member(session, board.id, user.id) is not None:

@@ -111,7 +111,7 @@ class Board:
         info: strawberry.Info,
         limit: int | None = 50,
         offset: int | None = 0,
-        filter: GenerationFilter | None = None,  # noqa: A002  (the agreed argument name)
+        filter: GenerationFilter | None = None,
     ) -> list[_GenerationType]:
         from boards_desktop.graphql.types.generations import Generation
 
@@ -125,7 +125,7 @@ class Board:
     async def generation_total(
         self,
         info: strawberry.Info,
-        filter: GenerationFilter | None = None,  # noqa: A002
+        filter: GenerationFilter | None = None,
     ) -> int:
         ctx = context_of(info)
         grid_filter = validation.grid_filter(filter, ctx.actor.user_id)

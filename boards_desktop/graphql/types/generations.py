@@ -145,7 +145,9 @@ def _additional_files(raw: Any) -> list[AdditionalFile]:
     if not isinstance(raw, list):
         return []
     return [
-        AdditionalFile(url=str(item.get("url", "")), type=str(item.get("type", "")), metadata=item.get("metadata") or {})
+        AdditionalFile(
+            url=str(item.get("url", "")), type=str(item.get("type", "")), metadata=item.get("metadata") or {}
+        )
         for item in raw
         if isinstance(item, dict)
     ]

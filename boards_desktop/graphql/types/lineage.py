@@ -72,7 +72,9 @@ async def _build(
     async with ctx.sessions.read() as session:
         edges = await lineage_walk(session, start.id, direction=direction, max_depth=max_depth)
     if len(edges) >= MAX_WALK_EDGES:
-        log.warning("%s of generation %s stopped at %d paths; ask for a smaller maxDepth", direction, start.id, len(edges))
+        log.warning(
+            "%s of generation %s stopped at %d paths; ask for a smaller maxDepth", direction, start.id, len(edges)
+        )
     rows = await readable_generations(ctx, (edge.node_id for edge in edges))
 
     root = make(start, 0, None)
@@ -89,5 +91,5 @@ async def _build(
 
 
 def _parent_path(edge: LineageEdge) -> str:
-    """",a,b,c," -> ",a,b,": the path of the node this edge leaves from."""
+    """ ",a,b,c," -> ",a,b,": the path of the node this edge leaves from."""
     return edge.path[: edge.path.rstrip(",").rfind(",") + 1]

@@ -52,13 +52,18 @@ class User:
         return await _boards_page(info, board_queries.boards_owned_by, self.id, limit, offset)
 
     @strawberry.field(description="Boards where this user is a member that you may read, most recently changed first.")
-    async def member_boards(self, info: strawberry.Info, limit: int | None = 100, offset: int | None = 0) -> list[_BoardType]:
+    async def member_boards(
+        self, info: strawberry.Info, limit: int | None = 100, offset: int | None = 0
+    ) -> list[_BoardType]:
         return await _boards_page(info, board_queries.boards_with_member, self.id, limit, offset)
 
 
 async def _boards_page(
-    info: strawberry.Info, query: Callable[..., Awaitable[list[BoardRecord]]], user_id: uuid.UUID,
-    limit: int | None, offset: int | None,
+    info: strawberry.Info,
+    query: Callable[..., Awaitable[list[BoardRecord]]],
+    user_id: uuid.UUID,
+    limit: int | None,
+    offset: int | None,
 ) -> list[Board]:
     """One page of a user's boards, as `query` selects them among those the caller may read."""
     from boards_desktop.graphql.types.boards import Board
