@@ -43,5 +43,5 @@ def load_identity(data_dir: Path) -> LocalIdentity:
 def _login_name() -> str:
     try:
         return getpass.getuser()
-    except Exception:  # no login name on some sandboxes and services
+    except (OSError, KeyError, ImportError):  # no login name on some sandboxes and services (no passwd entry)
         return "Artist"

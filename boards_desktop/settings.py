@@ -258,7 +258,7 @@ def _path(values: Mapping[str, str], name: str) -> Path | None:
 
 
 def _database_url(url: str) -> str:
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
+    if url.startswith(("postgresql://", "postgres://")):
         # Teams paste the URL their database host gave them; we speak to it through asyncpg.
         url = "postgresql+asyncpg://" + url.split("://", 1)[1]
     if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):

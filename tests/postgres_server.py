@@ -79,8 +79,10 @@ class ThrowawayPostgres:
                 "-t",
                 "30",
                 "-o",
-                f"-c listen_addresses=127.0.0.1 -p {self.port} -c fsync=off -c synchronous_commit=off "
-                f"-c full_page_writes=off -c max_connections=200 -k {self.root}",
+                (
+                    f"-c listen_addresses=127.0.0.1 -p {self.port} -c fsync=off -c synchronous_commit=off "
+                    f"-c full_page_writes=off -c max_connections=200 -k {self.root}"
+                ),
                 "start",
             ],
             check=True,
@@ -99,6 +101,7 @@ class ThrowawayPostgres:
         subprocess.run(
             [*self.as_user, str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
             capture_output=True,
+            check=False,  # best effort: the folder goes next whether or not the server was still running
         )
         shutil.rmtree(self.root, ignore_errors=True)
 

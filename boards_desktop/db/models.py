@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from boards_desktop.db.types import JSONDocument, UTCDateTime, UUIDText, utcnow
@@ -27,85 +27,57 @@ class BoardMember(Base):
     id: Mapped[uuid.UUID] = mapped_column(UUIDText(), primary_key=True, default=uuid.uuid4)
     board_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("boards.id", ondelete="CASCADE"), nullable=False)
     user_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
-    role: Mapped[str] = mapped_column(String(50), nullable=False, default="viewer", server_default=text("'viewer'"))
-    invited_by_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUIDText(), ForeignKey("users.id", ondelete="SET NULL"), nullable=True
-    )
-    joined_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, server_default=text("CURRENT_TIMESTAMP")
-    )
+    role: Mapped[str] = mapped_column(String(50), nullable=False, default='viewer', server_default=text("'viewer'"))
+    invited_by_id: Mapped[uuid.UUID | None] = mapped_column(UUIDText(), ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, server_default=text('CURRENT_TIMESTAMP'))
 
 
 class Board(Base):
     __tablename__ = "boards"
 
     id: Mapped[uuid.UUID] = mapped_column(UUIDText(), primary_key=True, default=uuid.uuid4)
-    tenant_id: Mapped[uuid.UUID] = mapped_column(
-        UUIDText(), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False
-    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
     owner_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     title: Mapped[str] = mapped_column(String(255), nullable=False)
     description: Mapped[str | None] = mapped_column(Text(), nullable=True)
-    is_public: Mapped[bool] = mapped_column(Boolean(), nullable=False, default=False, server_default=text("FALSE"))
+    is_public: Mapped[bool] = mapped_column(Boolean(), nullable=False, default=False, server_default=text('FALSE'))
     settings: Mapped[Any] = mapped_column(JSONDocument, nullable=False, default=dict, server_default=text("'{}'"))
-    metadata_: Mapped[Any] = mapped_column(
-        "metadata", JSONDocument, nullable=False, default=dict, server_default=text("'{}'")
-    )
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, server_default=text("CURRENT_TIMESTAMP")
-    )
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow, server_default=text("CURRENT_TIMESTAMP")
-    )
-    generation_count: Mapped[int] = mapped_column(Integer(), nullable=False, default=0, server_default=text("0"))
+    metadata_: Mapped[Any] = mapped_column("metadata", JSONDocument, nullable=False, default=dict, server_default=text("'{}'"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, server_default=text('CURRENT_TIMESTAMP'))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow, server_default=text('CURRENT_TIMESTAMP'))
+    generation_count: Mapped[int] = mapped_column(Integer(), nullable=False, default=0, server_default=text('0'))
 
 
 class CreditTransaction(Base):
     __tablename__ = "credit_transactions"
 
     id: Mapped[uuid.UUID] = mapped_column(UUIDText(), primary_key=True, default=uuid.uuid4)
-    tenant_id: Mapped[uuid.UUID] = mapped_column(
-        UUIDText(), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False
-    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
     user_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
-    generation_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUIDText(), ForeignKey("generations.id", ondelete="SET NULL"), nullable=True
-    )
+    generation_id: Mapped[uuid.UUID | None] = mapped_column(UUIDText(), ForeignKey("generations.id", ondelete="SET NULL"), nullable=True)
     transaction_type: Mapped[str] = mapped_column(String(50), nullable=False)
     amount: Mapped[float] = mapped_column(Numeric(10, 4, asdecimal=False), nullable=False)
     balance_after: Mapped[float] = mapped_column(Numeric(10, 4, asdecimal=False), nullable=False)
     description: Mapped[str | None] = mapped_column(Text(), nullable=True)
-    metadata_: Mapped[Any] = mapped_column(
-        "metadata", JSONDocument, nullable=False, default=dict, server_default=text("'{}'")
-    )
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, server_default=text("CURRENT_TIMESTAMP")
-    )
+    metadata_: Mapped[Any] = mapped_column("metadata", JSONDocument, nullable=False, default=dict, server_default=text("'{}'"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, server_default=text('CURRENT_TIMESTAMP'))
 
 
 class Favourite(Base):
     __tablename__ = "favourites"
 
-    generation_id: Mapped[uuid.UUID] = mapped_column(
-        UUIDText(), ForeignKey("generations.id", ondelete="CASCADE"), primary_key=True
-    )
+    generation_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("generations.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     board_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("boards.id", ondelete="CASCADE"), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, server_default=text("CURRENT_TIMESTAMP")
-    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, server_default=text('CURRENT_TIMESTAMP'))
 
 
 class GenerationLineage(Base):
     __tablename__ = "generation_lineage"
 
-    generation_id: Mapped[uuid.UUID] = mapped_column(
-        UUIDText(), ForeignKey("generations.id", ondelete="CASCADE"), primary_key=True
-    )
+    generation_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("generations.id", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer(), primary_key=True)
-    input_generation_id: Mapped[uuid.UUID] = mapped_column(
-        UUIDText(), ForeignKey("generations.id", ondelete="CASCADE"), nullable=False
-    )
+    input_generation_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("generations.id", ondelete="CASCADE"), nullable=False)
     role: Mapped[str] = mapped_column(String(100), nullable=False)
     artifact_type: Mapped[str] = mapped_column(String(50), nullable=False)
 
@@ -115,81 +87,57 @@ class GenerationTag(Base):
     __table_args__ = (UniqueConstraint("generation_id", "tag_id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(UUIDText(), primary_key=True, default=uuid.uuid4)
-    generation_id: Mapped[uuid.UUID] = mapped_column(
-        UUIDText(), ForeignKey("generations.id", ondelete="CASCADE"), nullable=False
-    )
+    generation_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("generations.id", ondelete="CASCADE"), nullable=False)
     tag_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("tags.id", ondelete="CASCADE"), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, server_default=text("CURRENT_TIMESTAMP")
-    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, server_default=text('CURRENT_TIMESTAMP'))
 
 
 class Generation(Base):
     __tablename__ = "generations"
 
     id: Mapped[uuid.UUID] = mapped_column(UUIDText(), primary_key=True, default=uuid.uuid4)
-    tenant_id: Mapped[uuid.UUID] = mapped_column(
-        UUIDText(), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False
-    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
     board_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("boards.id", ondelete="CASCADE"), nullable=False)
     user_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     generator_name: Mapped[str] = mapped_column(String(100), nullable=False)
     artifact_type: Mapped[str] = mapped_column(String(50), nullable=False)
     input_params: Mapped[Any] = mapped_column(JSONDocument, nullable=False, default=dict, server_default=text("'{}'"))
-    status: Mapped[str] = mapped_column(String(50), nullable=False, default="pending", server_default=text("'pending'"))
+    status: Mapped[str] = mapped_column(String(50), nullable=False, default='pending', server_default=text("'pending'"))
     storage_url: Mapped[str | None] = mapped_column(Text(), nullable=True)
     thumbnail_url: Mapped[str | None] = mapped_column(Text(), nullable=True)
-    additional_files: Mapped[Any] = mapped_column(
-        JSONDocument, nullable=False, default=list, server_default=text("'[]'")
-    )
-    output_metadata: Mapped[Any] = mapped_column(
-        JSONDocument, nullable=False, default=dict, server_default=text("'{}'")
-    )
-    input_artifacts: Mapped[Any] = mapped_column(
-        JSONDocument, nullable=False, default=list, server_default=text("'[]'")
-    )
+    additional_files: Mapped[Any] = mapped_column(JSONDocument, nullable=False, default=list, server_default=text("'[]'"))
+    output_metadata: Mapped[Any] = mapped_column(JSONDocument, nullable=False, default=dict, server_default=text("'{}'"))
+    input_artifacts: Mapped[Any] = mapped_column(JSONDocument, nullable=False, default=list, server_default=text("'[]'"))
     external_job_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    progress: Mapped[float] = mapped_column(
-        Numeric(5, 2, asdecimal=False), nullable=False, default=0, server_default=text("0")
-    )
+    progress: Mapped[float] = mapped_column(Numeric(5, 2, asdecimal=False), nullable=False, default=0, server_default=text('0'))
     error_message: Mapped[str | None] = mapped_column(Text(), nullable=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, server_default=text("CURRENT_TIMESTAMP")
-    )
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow, server_default=text("CURRENT_TIMESTAMP")
-    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, server_default=text('CURRENT_TIMESTAMP'))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow, server_default=text('CURRENT_TIMESTAMP'))
     lease_owner: Mapped[str | None] = mapped_column(String(100), nullable=True)
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    attempts: Mapped[int] = mapped_column(Integer(), nullable=False, default=0, server_default=text("0"))
+    attempts: Mapped[int] = mapped_column(Integer(), nullable=False, default=0, server_default=text('0'))
     progress_phase: Mapped[str | None] = mapped_column(String(20), nullable=True)
     progress_message: Mapped[str | None] = mapped_column(Text(), nullable=True)
     batch_generation_id: Mapped[uuid.UUID | None] = mapped_column(UUIDText(), nullable=True)
-    search_text: Mapped[str] = mapped_column(Text(), nullable=False, default="", server_default=text("''"))
+    search_text: Mapped[str] = mapped_column(Text(), nullable=False, default='', server_default=text("''"))
 
 
 class LoraModel(Base):
     __tablename__ = "lora_models"
 
     id: Mapped[uuid.UUID] = mapped_column(UUIDText(), primary_key=True, default=uuid.uuid4)
-    tenant_id: Mapped[uuid.UUID] = mapped_column(
-        UUIDText(), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False
-    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
     user_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     name: Mapped[str] = mapped_column(String(255), nullable=False)
     base_model: Mapped[str] = mapped_column(String(100), nullable=False)
     storage_url: Mapped[str] = mapped_column(Text(), nullable=False)
     trigger_word: Mapped[str | None] = mapped_column(String(100), nullable=True)
     config: Mapped[Any] = mapped_column(JSONDocument, nullable=False, default=dict, server_default=text("'{}'"))
-    is_public: Mapped[bool] = mapped_column(Boolean(), nullable=False, default=False, server_default=text("FALSE"))
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, server_default=text("CURRENT_TIMESTAMP")
-    )
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow, server_default=text("CURRENT_TIMESTAMP")
-    )
+    is_public: Mapped[bool] = mapped_column(Boolean(), nullable=False, default=False, server_default=text('FALSE'))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, server_default=text('CURRENT_TIMESTAMP'))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow, server_default=text('CURRENT_TIMESTAMP'))
 
 
 class Tag(Base):
@@ -197,21 +145,13 @@ class Tag(Base):
     __table_args__ = (UniqueConstraint("tenant_id", "slug"),)
 
     id: Mapped[uuid.UUID] = mapped_column(UUIDText(), primary_key=True, default=uuid.uuid4)
-    tenant_id: Mapped[uuid.UUID] = mapped_column(
-        UUIDText(), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False
-    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     slug: Mapped[str] = mapped_column(String(100), nullable=False)
     description: Mapped[str | None] = mapped_column(Text(), nullable=True)
-    metadata_: Mapped[Any] = mapped_column(
-        "metadata", JSONDocument, nullable=False, default=dict, server_default=text("'{}'")
-    )
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, server_default=text("CURRENT_TIMESTAMP")
-    )
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow, server_default=text("CURRENT_TIMESTAMP")
-    )
+    metadata_: Mapped[Any] = mapped_column("metadata", JSONDocument, nullable=False, default=dict, server_default=text("'{}'"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, server_default=text('CURRENT_TIMESTAMP'))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow, server_default=text('CURRENT_TIMESTAMP'))
 
 
 class Tenant(Base):
@@ -222,12 +162,8 @@ class Tenant(Base):
     name: Mapped[str] = mapped_column(String(255), nullable=False)
     slug: Mapped[str] = mapped_column(String(255), nullable=False)
     settings: Mapped[Any] = mapped_column(JSONDocument, nullable=False, default=dict, server_default=text("'{}'"))
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, server_default=text("CURRENT_TIMESTAMP")
-    )
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow, server_default=text("CURRENT_TIMESTAMP")
-    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, server_default=text('CURRENT_TIMESTAMP'))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow, server_default=text('CURRENT_TIMESTAMP'))
 
 
 class User(Base):
@@ -235,20 +171,12 @@ class User(Base):
     __table_args__ = (UniqueConstraint("tenant_id", "auth_provider", "auth_subject"),)
 
     id: Mapped[uuid.UUID] = mapped_column(UUIDText(), primary_key=True, default=uuid.uuid4)
-    tenant_id: Mapped[uuid.UUID] = mapped_column(
-        UUIDText(), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False
-    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
     auth_provider: Mapped[str] = mapped_column(String(50), nullable=False)
     auth_subject: Mapped[str] = mapped_column(String(255), nullable=False)
     email: Mapped[str | None] = mapped_column(String(255), nullable=True)
     display_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
     avatar_url: Mapped[str | None] = mapped_column(Text(), nullable=True)
-    metadata_: Mapped[Any] = mapped_column(
-        "metadata", JSONDocument, nullable=False, default=dict, server_default=text("'{}'")
-    )
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, server_default=text("CURRENT_TIMESTAMP")
-    )
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow, server_default=text("CURRENT_TIMESTAMP")
-    )
+    metadata_: Mapped[Any] = mapped_column("metadata", JSONDocument, nullable=False, default=dict, server_default=text("'{}'"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, server_default=text('CURRENT_TIMESTAMP'))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow, server_default=text('CURRENT_TIMESTAMP'))

@@ -73,6 +73,7 @@ def test_serve_refuses_a_port_in_use_with_one_line(tmp_path: Path) -> None:
             capture_output=True,
             text=True,
             timeout=60,
+            check=False,
         )
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "choose another --port" in result.stderr
@@ -136,6 +137,7 @@ def test_the_asgi_factory_refuses_an_edited_applied_file_with_one_logged_line(tm
         capture_output=True,
         text=True,
         timeout=60,
+        check=False,
     )
 
     assert result.returncode != 0, result.stderr
@@ -155,7 +157,11 @@ async def _upgrade(url: str, schemas: Path) -> None:
 
 def test_graphql_schema_command_prints_the_sdl() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "boards_desktop", "graphql-schema"], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "boards_desktop", "graphql-schema"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "type Query {" in result.stdout

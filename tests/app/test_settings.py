@@ -75,6 +75,7 @@ def test_the_command_stops_with_one_line_and_creates_nothing(tmp_path: Path) -> 
         capture_output=True,
         text=True,
         timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()

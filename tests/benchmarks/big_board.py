@@ -36,7 +36,38 @@ from boards_desktop.db.queries.users import Actor
 from boards_desktop.media.store import MediaStore
 from tests.benchmarks.seed import generation_row, insert_generations, refresh_statistics, seed_library
 
-WORDS = ["lighthouse", "dusk", "portrait", "forest", "river", "mountain", "neon", "city", "cat", "dog", "owl", "fox", "dragon", "castle", "ocean", "storm", "sunset", "winter", "garden", "robot", "astronaut", "desert", "jungle", "temple", "market", "train", "bridge", "moon", "star", "cloud"]
+WORDS = [
+    "lighthouse",
+    "dusk",
+    "portrait",
+    "forest",
+    "river",
+    "mountain",
+    "neon",
+    "city",
+    "cat",
+    "dog",
+    "owl",
+    "fox",
+    "dragon",
+    "castle",
+    "ocean",
+    "storm",
+    "sunset",
+    "winter",
+    "garden",
+    "robot",
+    "astronaut",
+    "desert",
+    "jungle",
+    "temple",
+    "market",
+    "train",
+    "bridge",
+    "moon",
+    "star",
+    "cloud",
+]
 RARE_WORD = "zebra"  # in one prompt of a hundred
 GENERATORS = ["flux-pro", "gpt-image-1", "local-title-card", "sdxl"]
 _STATUSES = ["completed"] * 19 + ["failed"] * 2 + ["cancelled"]
@@ -125,7 +156,7 @@ def _pictures() -> list[bytes]:
     gradient = Image.linear_gradient("L").resize((_SIZE, _SIZE))
     pictures = []
     for i in range(_PICTURES):
-        bands = [gradient.point(lambda v, k=k: (v * (k + 1) // 2 + i * 37 * (k + 1)) % 256) for k in range(3)]
+        bands = [gradient.point(lambda v, k=k, i=i: (v * (k + 1) // 2 + i * 37 * (k + 1)) % 256) for k in range(3)]
         picture = Image.merge("RGB", bands)
         colour = ((i * 53) % 256, (i * 97) % 256, (i * 151) % 256)
         ImageDraw.Draw(picture).ellipse((96 + i % 64, 128, 416, 448), fill=colour)

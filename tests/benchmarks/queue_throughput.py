@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,11 +43,12 @@ async def measure(
         "BOARDS_CONFIG_FILE": str(data_dir / "none.toml"),
         "BOARDS_LOG_LEVEL": "WARNING",
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "boards_desktop", "serve", "--port", "0"], env=env, stdout=subprocess.PIPE, text=True
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "boards_desktop", "serve", "--port", "0", env=env, stdout=asyncio.subprocess.PIPE
     )
     try:
-        url = server.stdout.readline().strip().rsplit(" ", 1)[1]
+        assert server.stdout is not None
+        url = (await server.stdout.readline()).decode().strip().rsplit(" ", 1)[1]
         headers = {"Authorization": f"Bearer {read_token(data_dir)}"}
         limits = httpx.Limits(max_connections=60)
         async with httpx.AsyncClient(base_url=url, headers=headers, timeout=120, limits=limits) as http:
@@ -97,7 +97,7 @@ async def measure(
             return time.perf_counter() - started, submitted
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        await asyncio.wait_for(server.wait(), timeout=30)
 
 
 def _report(engine: str, jobs: int, elapsed: float, submitted: float) -> None:

@@ -34,7 +34,9 @@ FIRST = 12
 WATCH = (
     """
 (() => {
-  const first = %d;
+  const first = """
+    + str(FIRST)
+    + """;
   const check = () => {
     const tiles = [...document.querySelectorAll('[data-testid=grid] .tile[data-generation-id][data-thumb]:not([hidden])')]
       .sort((a, b) => a.index - b.index).slice(0, first);
@@ -49,7 +51,6 @@ WATCH = (
   requestAnimationFrame(check);
 })();
 """
-    % FIRST
 )
 
 VISIBLE_READY = """

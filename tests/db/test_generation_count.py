@@ -67,10 +67,14 @@ async def test_an_existing_library_is_counted_when_the_column_arrives(database_u
         async with database.write() as session:
             for statement in (
                 "INSERT INTO tenants (id, name, slug) VALUES ('00000000-0000-0000-0000-000000000001', 'T', 't')",
-                "INSERT INTO users (id, tenant_id, auth_provider, auth_subject) VALUES "
-                "('00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000001', 'local', 's')",
-                "INSERT INTO boards (id, tenant_id, owner_id, title) VALUES ('00000000-0000-0000-0000-000000000003', "
-                "'00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002', 'B')",
+                (
+                    "INSERT INTO users (id, tenant_id, auth_provider, auth_subject) VALUES "
+                    "('00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000001', 'local', 's')"
+                ),
+                (
+                    "INSERT INTO boards (id, tenant_id, owner_id, title) VALUES ('00000000-0000-0000-0000-000000000003', "
+                    "'00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-000000000002', 'B')"
+                ),
             ):
                 await session.execute(text(statement))
             for n in range(4):

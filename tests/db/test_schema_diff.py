@@ -168,8 +168,10 @@ async def test_dialect_specific_files_compare_equal_once_applied(database_url, s
             await execute(database, "DROP INDEX ix_generations_input_params")
             diff = await diff_database(database, schema_folder.path)
             assert [d.describe() for d in diff.differences] == [
-                "index ix_generations_input_params on generations: missing from the database "
-                "(input_params) postgresql_using=gin"
+                (
+                    "index ix_generations_input_params on generations: missing from the database "
+                    "(input_params) postgresql_using=gin"
+                )
             ]
             up, _ = sql_sections(render_sql(diff, database.dialect))
             await run_script(database_url, up)

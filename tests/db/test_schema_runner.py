@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from boards_desktop.db.engine import Database
 from boards_desktop.db.schema_diff import diff_database, render_text
@@ -289,7 +290,7 @@ async def test_each_engine_applies_its_own_dialect_file_with_bodies(database_url
         result = await upgrade(database, schema_folder.path)
         assert result.applied == [FIRST, f"002_slug_guard.{database.dialect}.sql"]
         await execute(database, "INSERT INTO tenants (id, name, slug) VALUES ('a', 'A', 'fine-slug')")
-        with pytest.raises(Exception):
+        with pytest.raises(IntegrityError):
             await execute(database, "INSERT INTO tenants (id, name, slug) VALUES ('b', 'B', 'bad slug')")
         assert await fetch(database, "SELECT slug FROM tenants") == [("fine-slug",)]
         assert render_text(await diff_database(database, schema_folder.path)) == "no difference"

@@ -140,8 +140,9 @@ async def test_limit_and_offset_are_validated(client):
         "recentGenerations": "query($limit: Int, $offset: Int) { recentGenerations(limit: $limit, offset: $offset) { id } }",
         "tags": "query($limit: Int, $offset: Int) { tags(limit: $limit, offset: $offset) { id } }",
         "Board.generations": (
-            'query($limit: Int, $offset: Int) { board(id: "%s") { generations(limit: $limit, offset: $offset) { id } } }'
-            % board_id
+            'query($limit: Int, $offset: Int) { board(id: "'
+            + board_id
+            + '") { generations(limit: $limit, offset: $offset) { id } } }'
         ),
     }
     for name, query in lists.items():
@@ -235,7 +236,7 @@ async def test_generation_input_is_checked_before_anything_is_stored(client):
     for kind in ("ancestry", "descendants"):
         await expect_error(
             client,
-            "query($id: UUID!) { generation(id: $id) { %s(maxDepth: -1) { depth } } }" % kind,
+            "query($id: UUID!) { generation(id: $id) { " + kind + "(maxDepth: -1) { depth } } }",
             {"id": generation["id"]},
             "BAD_USER_INPUT",
             "maxDepth",

@@ -231,9 +231,9 @@ async def test_delete_generation(client):
 
 async def test_create_generation_on_unknown_board_writes_nothing(client):
     body = await client.graphql(
-        """mutation($b: UUID!) { createGeneration(input: {boardId: $b, generatorName: "%s", artifactType: IMAGE,
-            inputParams: {prompt: "x"}}) { id } }"""
-        % GENERATOR,
+        'mutation($b: UUID!) { createGeneration(input: {boardId: $b, generatorName: "'
+        + GENERATOR
+        + '", artifactType: IMAGE, inputParams: {prompt: "x"}}) { id } }',
         {"b": str(uuid.uuid4())},
     )
     error_of(body, "NOT_FOUND", "board")

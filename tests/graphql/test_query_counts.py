@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Self
 
 from sqlalchemy import event
 
@@ -42,7 +43,7 @@ class StatementCounter:
         if not (statement.lstrip().upper().startswith("UPDATE") and "lease_owner" in statement):
             self.statements.append(statement)
 
-    def __enter__(self) -> StatementCounter:
+    def __enter__(self) -> Self:
         for engine in self.engines:
             event.listen(engine, "before_cursor_execute", self._record)
         return self

@@ -22,7 +22,7 @@ GenerationRecord = Generation | Row[Any]
 def _columns(model: type[Board | Generation], *, leave_out: tuple[str, ...] = ()) -> list[Any]:
     """Every column, named as the model's attribute (`metadata` is `metadata_` on the models)."""
     mapper = model.__mapper__
-    return [mapper.columns[key].label(key) for key in mapper.columns.keys() if key not in leave_out]
+    return [column.label(key) for key, column in mapper.columns.items() if key not in leave_out]
 
 
 def select_boards() -> Select[Any]:
