@@ -9,13 +9,14 @@ Where SQLite's ALTER TABLE cannot make a change, the table is rebuilt the way SQ
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
 from boards_desktop.db.schema_compare import MISSING, Difference, compare, unmatched
-from boards_desktop.db.schema_reflect import Column, Schema, Table
-from boards_desktop.db.schema_triggers import create_statements, drop_statement
+from boards_desktop.db.schema_reflect import Column, ForeignKey, Schema, Table, Unique
+from boards_desktop.db.schema_triggers import Quote, create_statements, drop_statement
 
 
 def up_and_down(database: Schema, ddl: Schema, dialect: str) -> str:
@@ -91,17 +92,22 @@ def migration(current: Schema, target: Schema, dialect_name: str) -> list[str]:
     return ["BEGIN;", *out, "COMMIT;"]
 
 
-def _drop_constraints(current: Schema, target: Schema, names: list[str], quote) -> list[str]:
+def _drop_constraints(current: Schema, target: Schema, names: list[str], quote: Quote) -> list[str]:
     out = []
     for name in names:
         have, want = current.tables[name], target.tables[name]
-        for item in [*unmatched(have.uniques, want.uniques), *unmatched(have.foreign_keys, want.foreign_keys)]:
+        stale: list[Unique | ForeignKey] = [
+            *unmatched(have.uniques, want.uniques),
+            *unmatched(have.foreign_keys, want.foreign_keys),
+        ]
+        for item in stale:
             # PostgreSQL names every constraint, so a reflected one always has its name.
+            assert item.name is not None
             out.append(f"ALTER TABLE {quote(name)} DROP CONSTRAINT {quote(item.name)};")
     return out
 
 
-def _add_constraints(current: Schema, target: Schema, names: list[str], quote) -> list[str]:
+def _add_constraints(current: Schema, target: Schema, names: list[str], quote: Quote) -> list[str]:
     out = []
     for name in names:
         have, want = current.tables[name], target.tables[name]
@@ -119,7 +125,7 @@ def _add_constraints(current: Schema, target: Schema, names: list[str], quote) -
     return out
 
 
-def _alter_columns(have: Table, want: Table, quote, is_sqlite: bool) -> list[str]:
+def _alter_columns(have: Table, want: Table, quote: Quote, is_sqlite: bool) -> list[str]:
     table = quote(want.name)
     out = [
         f"ALTER TABLE {table} ADD COLUMN {column.definition(quote)};"
@@ -174,7 +180,7 @@ def _sqlite_rebuild(
     want: Table,
     reasons: list[str],
     triggers: list[str],
-    quote,
+    quote: Quote,
 ) -> list[str]:
     """SQLite's documented way to change a table: create the new one, copy, drop the old, rename.
 
@@ -220,11 +226,11 @@ def _dependency_order(schema: Schema) -> list[str]:
     return order
 
 
-def _names(names, quote) -> str:
+def _names(names: Iterable[str], quote: Quote) -> str:
     return ", ".join(quote(n) for n in names)
 
 
-def _constraint(name: str | None, quote) -> str:
+def _constraint(name: str | None, quote: Quote) -> str:
     return f"CONSTRAINT {quote(name)} " if name else ""
 
 
@@ -232,5 +238,5 @@ def _dialect(name: str) -> Dialect:
     if name == "sqlite":
         return sqlite.dialect()
     if name == "postgresql":
-        return postgresql.dialect()
+        return postgresql.dialect()  # type: ignore[no-untyped-call]  # SQLAlchemy leaves its __init__ unannotated
     raise ValueError(f"unknown dialect {name!r}")

@@ -138,16 +138,18 @@ def render_models(directory: Path | None = None) -> str:
         "",
         "import uuid",
         "from datetime import datetime",
-        "from typing import Any",
+        "from typing import Any, ClassVar",
         "",
-        "from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, text",
+        "from sqlalchemy import (",
+        "    BigInteger, Boolean, ForeignKey, Integer, Numeric, String, Table, Text, UniqueConstraint, text,",
+        ")",
         "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column",
         "",
         "from boards_desktop.db.types import JSONDocument, UTCDateTime, UUIDText, utcnow",
         "",
         "",
         "class Base(DeclarativeBase):",
-        "    pass",
+        "    __table__: ClassVar[Table]  # each model maps one table (SQLAlchemy types it as any FromClause)",
     ]
     for table in tables:
         lines += ["", "", f"class {_class_name(table.name)}(Base):", f'    __tablename__ = "{table.name}"']

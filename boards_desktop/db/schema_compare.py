@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from boards_desktop.db.schema_reflect import Column, Schema, Table
+from boards_desktop.db.schema_reflect import Column, ForeignKey, Schema, Table, Unique
+
+_Item = TypeVar("_Item")
 
 MISSING = "missing"  # in the DDL, not in the database
 EXTRA = "extra"  # in the database, not in the DDL
@@ -37,7 +41,7 @@ def compare(current: Schema, target: Schema) -> list[Difference]:
     return found + _compare_triggers(current, target)
 
 
-def unmatched(items: list, others: list) -> list:
+def unmatched(items: Sequence[_Item], others: Sequence[_Item]) -> list[_Item]:
     """Items of `items` without a match in `others`, counting duplicates."""
     left = list(others)
     result = []
@@ -69,10 +73,11 @@ def _compare_table(have: Table, want: Table) -> list[Difference]:
     if have.primary_key != want.primary_key:
         detail = f"({', '.join(have.primary_key)}) in the database, ({', '.join(want.primary_key)}) in the DDL"
         found.append(Difference("primary key", name, CHANGED, f"primary key of {name}", detail))
-    for kind, old_items, new_items in (
+    constraints: list[tuple[str, Sequence[Unique | ForeignKey], Sequence[Unique | ForeignKey]]] = [
         ("unique", have.uniques, want.uniques),
         ("foreign key", have.foreign_keys, want.foreign_keys),
-    ):
+    ]
+    for kind, old_items, new_items in constraints:
         for change, items in ((MISSING, unmatched(new_items, old_items)), (EXTRA, unmatched(old_items, new_items))):
             for item in items:
                 label = "unique constraint" if kind == "unique" else kind

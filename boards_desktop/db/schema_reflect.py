@@ -22,7 +22,7 @@ from sqlalchemy.sql import ClauseElement
 from boards_desktop.db.engine import Database
 from boards_desktop.db.schema_files import SchemaFile
 from boards_desktop.db.schema_runner import RECORD_TABLE
-from boards_desktop.db.schema_triggers import Trigger, reflect_functions, reflect_triggers
+from boards_desktop.db.schema_triggers import Quote, Trigger, reflect_functions, reflect_triggers
 
 _IGNORED = {RECORD_TABLE}  # the runner's own bookkeeping, not part of the DDL
 
@@ -42,7 +42,7 @@ class Column:
             parts.append("NOT NULL")
         return " ".join(parts)
 
-    def definition(self, quote) -> str:
+    def definition(self, quote: Quote) -> str:
         return f"{quote(self.name)} {self.declaration()}"
 
 
@@ -179,6 +179,8 @@ def _reflect(connection: Connection, schema: str | None) -> Schema:
         for index in inspector.get_indexes(name, schema=schema):
             if index.get("duplicates_constraint"):
                 continue  # PostgreSQL's index behind a UNIQUE constraint, compared as the constraint
+            if index["name"] is None:
+                continue  # never on SQLite or PostgreSQL, which name every index
             columns_or_expressions = index.get("expressions") or index["column_names"]
             options = tuple(sorted((k, str(v)) for k, v in index.get("dialect_options", {}).items() if _is_set(v)))
             indexes[index["name"]] = Index(
@@ -234,7 +236,8 @@ def _compiled_sql(connection: Connection, schema: str | None, names: list[str]) 
     # Tables of the scratch schema are written without it, for the schema the app uses.
     plain = MetaData()
     tables = [
-        table.to_metadata(plain, schema=None, referred_schema_fn=lambda *_: BLANK_SCHEMA)
+        # SQLAlchemy documents schema=None and a BLANK_SCHEMA answer (no schema); its annotations omit both.
+        table.to_metadata(plain, schema=None, referred_schema_fn=lambda *_: BLANK_SCHEMA)  # type: ignore[arg-type]
         for table in metadata.tables.values()
     ]
     sql: dict[tuple[str, str], str] = {}

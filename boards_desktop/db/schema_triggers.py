@@ -8,10 +8,13 @@ read from the engines' catalogues (sqlite_master, pg_trigger) and compared by th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+
+Quote = Callable[[str], str]  # a dialect's identifier quoting: name -> "name" where needed
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ def reflect_functions(connection: Connection, schema: str | None) -> frozenset[s
     return frozenset(row[0] for row in rows)
 
 
-def drop_statement(trigger: Trigger, quote, is_sqlite: bool) -> str:
+def drop_statement(trigger: Trigger, quote: Quote, is_sqlite: bool) -> str:
     if is_sqlite:
         return f"DROP TRIGGER {quote(trigger.name)};"
     return f"DROP TRIGGER {quote(trigger.name)} ON {quote(trigger.table)};"

@@ -64,10 +64,9 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if isinstance(value, str):
-            # Rows written by DEFAULT CURRENT_TIMESTAMP read 'YYYY-MM-DD HH:MM:SS', in UTC.
-            value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        # Rows written by DEFAULT CURRENT_TIMESTAMP read 'YYYY-MM-DD HH:MM:SS', in UTC.
+        moment: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def sqlite_timestamp(value: datetime) -> str:

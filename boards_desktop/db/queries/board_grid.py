@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, bindparam, func, select, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, Integer, Select, bindparam, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.models import Favourite, Generation, GenerationTag
@@ -157,7 +157,7 @@ def _plans_per_board(session: AsyncSession, grid_filter: GridFilter | None) -> b
     or 10,000), and a generic plan for a filtered page of a large board was 30 times slower than its
     own (measured: 250 ms against 8). An unfiltered page is an index walk whatever the board.
     """
-    return grid_filter is not None and session.bind.dialect.name == "postgresql"
+    return grid_filter is not None and session.get_bind().dialect.name == "postgresql"
 
 
 def _board_ids(board_ids: list[uuid.UUID], literal: bool) -> list[Any]:
@@ -198,5 +198,5 @@ def _conditions(
     return conditions
 
 
-def _glued(parts: list) -> object:
+def _glued(parts: list[Select[Any]]) -> Select[Any] | CompoundSelect[Any]:
     return parts[0] if len(parts) == 1 else union_all(*(select(part.subquery()) for part in parts))

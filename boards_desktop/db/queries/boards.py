@@ -14,6 +14,7 @@ from boards_desktop.db.models import Board, BoardMember
 from boards_desktop.db.queries.access import readable_boards_clause
 from boards_desktop.db.queries.records import BoardRecord, select_boards
 from boards_desktop.db.queries.users import Actor
+from boards_desktop.db.rowcount import rows_changed
 from boards_desktop.db.search_text import fold
 from boards_desktop.db.types import utcnow
 
@@ -136,7 +137,7 @@ async def update_board(session: AsyncSession, board_id: uuid.UUID, changes: dict
 
 async def delete_board(session: AsyncSession, board_id: uuid.UUID) -> bool:
     result = await session.execute(delete(Board).where(Board.id == board_id))
-    return bool(result.rowcount)
+    return bool(rows_changed(result))
 
 
 # Built once: every queued, finished or uploaded generation touches its board, and a statement

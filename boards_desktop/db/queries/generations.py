@@ -21,6 +21,7 @@ from boards_desktop.db.queries.board_grid import NEWEST_FIRST
 from boards_desktop.db.queries.boards import touch_board
 from boards_desktop.db.queries.lineage import InputArtifact, insert_lineage
 from boards_desktop.db.queries.records import GenerationRecord, generation_columns, select_generations
+from boards_desktop.db.rowcount import rows_changed
 from boards_desktop.db.search_text import search_text_of
 from boards_desktop.db.types import utcnow
 
@@ -208,7 +209,7 @@ async def cancel_generation(session: AsyncSession, generation_id: uuid.UUID) -> 
         .values(status="cancelled", completed_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    if not result.rowcount:
+    if not rows_changed(result):
         return None
     return await get_generation(session, generation_id)
 

@@ -24,6 +24,7 @@ from boards_desktop.db.models import Generation
 from boards_desktop.db.queries.boards import touch_board
 from boards_desktop.db.queries.lineage import insert_lineage, parse_input_artifacts
 from boards_desktop.db.queries.records import GenerationRecord, generation_columns
+from boards_desktop.db.rowcount import rows_changed
 from boards_desktop.db.search_text import search_text_of
 from boards_desktop.db.types import utcnow
 
@@ -144,7 +145,7 @@ async def record_progress(
         .values(progress=round(progress * 100, 2), progress_phase=phase, progress_message=message, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return bool(rows_changed(result))
 
 
 async def record_external_job_id(
@@ -156,7 +157,7 @@ async def record_external_job_id(
         .values(external_job_id=external_job_id[:255], updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)
+    return bool(rows_changed(result))
 
 
 _G = Generation.__table__.c
@@ -214,7 +215,7 @@ async def complete(
         }
 
     result = await session.execute(_COMPLETE_JOB, {**parameters(generation_id), "v_owner": owner})
-    if not result.rowcount:
+    if not rows_changed(result):
         return False
     for sibling_id in outputs:
         if sibling_id != generation_id:
@@ -241,7 +242,7 @@ async def fail(session: AsyncSession, *, owner: str | None, generation_id: uuid.
         .execution_options(synchronize_session=False)
     )
     await finish_siblings(session, generation_id, status="failed", message=message)
-    return bool(result.rowcount)
+    return bool(rows_changed(result))
 
 
 async def finish_siblings(

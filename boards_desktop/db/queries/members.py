@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.models import BoardMember
+from boards_desktop.db.rowcount import rows_changed
 from boards_desktop.db.types import utcnow
 
 
@@ -48,11 +49,11 @@ async def set_member_role(session: AsyncSession, board_id: uuid.UUID, user_id: u
     result = await session.execute(
         update(BoardMember).where(BoardMember.board_id == board_id, BoardMember.user_id == user_id).values(role=role)
     )
-    return bool(result.rowcount)
+    return bool(rows_changed(result))
 
 
 async def delete_member(session: AsyncSession, board_id: uuid.UUID, user_id: uuid.UUID) -> bool:
     result = await session.execute(
         delete(BoardMember).where(BoardMember.board_id == board_id, BoardMember.user_id == user_id)
     )
-    return bool(result.rowcount)
+    return bool(rows_changed(result))

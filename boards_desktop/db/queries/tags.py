@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.models import GenerationTag, Tag
 from boards_desktop.db.queries.upserts import insert_ignoring_duplicates
+from boards_desktop.db.rowcount import rows_changed
 from boards_desktop.db.types import utcnow
 
 
@@ -77,7 +78,7 @@ async def update_tag(
 
 async def delete_tag(session: AsyncSession, tenant_id: uuid.UUID, tag_id: uuid.UUID) -> bool:
     result = await session.execute(delete(Tag).where(Tag.tenant_id == tenant_id, Tag.id == tag_id))
-    return bool(result.rowcount)
+    return bool(rows_changed(result))
 
 
 async def tags_by_generations(session: AsyncSession, generation_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Tag]]:
@@ -110,7 +111,7 @@ async def delete_tag_link(session: AsyncSession, generation_id: uuid.UUID, tag_i
     result = await session.execute(
         delete(GenerationTag).where(GenerationTag.generation_id == generation_id, GenerationTag.tag_id == tag_id)
     )
-    return bool(result.rowcount)
+    return bool(rows_changed(result))
 
 
 async def insert_tag_links_many(session: AsyncSession, generation_ids: Sequence[uuid.UUID], tag_id: uuid.UUID) -> None:
@@ -134,4 +135,4 @@ async def delete_tag_links_many(session: AsyncSession, generation_ids: Sequence[
             GenerationTag.tag_id == tag_id, GenerationTag.generation_id.in_(list(generation_ids))
         )
     )
-    return int(result.rowcount or 0)
+    return int(rows_changed(result) or 0)
