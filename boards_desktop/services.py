@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from boards_desktop.db.engine import Database
 from boards_desktop.db.queries.users import Actor
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from boards_desktop.preferences import Preferences
     from boards_desktop.providers.keys import KeyStore
     from boards_desktop.providers.provider_set import ProviderSet
+    from boards_desktop.security import AppSecurity
 
 
 @dataclass
@@ -30,15 +31,16 @@ class Services:
     database: Database
     identity: LocalIdentity
     actor: Actor  # the local user; every request runs as this user
-    # Built in the lifespan after the database; None only while the app is starting.
-    media: MediaStore | None = None
-    events: EventBroker | None = None
-    generators: GeneratorRegistry | None = None
-    jobs: JobRunner | None = None
-    http: httpx.AsyncClient | None = None  # shared by providers and URL downloads
-    keys: KeyStore | None = None  # provider keys: environment, then the OS keyring
-    preferences: Preferences | None = None  # what the Settings page changed (preferences.json)
-    providers: ProviderSet | None = None  # one client per remote service or local engine
-    model_generators: ModelCatalog | None = None  # models added by name, kept across restarts
-    comfyui_workflows: WorkflowCatalog | None = None  # ComfyUI workflows as generators (a folder of files)
-    security: Any = None  # boards_desktop.security: the token, session cookies and launch codes
+    security: AppSecurity  # the token, session cookies and launch codes
+    # Set by boards_desktop.engine_services.start_engine in the lifespan, before the server answers its
+    # first request; reading one earlier raises AttributeError naming it (never a None to check for).
+    media: MediaStore = field(init=False)
+    events: EventBroker = field(init=False)
+    generators: GeneratorRegistry = field(init=False)
+    jobs: JobRunner = field(init=False)
+    http: httpx.AsyncClient = field(init=False)  # shared by providers and URL downloads
+    keys: KeyStore = field(init=False)  # provider keys: environment, then the OS keyring
+    preferences: Preferences = field(init=False)  # what the Settings page changed (preferences.json)
+    providers: ProviderSet = field(init=False)  # one client per remote service or local engine
+    model_generators: ModelCatalog = field(init=False)  # models added by name, kept across restarts
+    comfyui_workflows: WorkflowCatalog = field(init=False)  # ComfyUI workflows as generators (a folder of files)

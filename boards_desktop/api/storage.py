@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 from litestar import HttpMethod, Request, Response, route
@@ -35,7 +35,7 @@ _FALSE = {"false", "0", "no", ""}
 @route("/api/storage/{key:path}", http_method=[HttpMethod.GET, HttpMethod.HEAD])
 async def serve_media(
     request: Request[Any, Any, Any], key: str, download: str | None = None, filename: str | None = None
-) -> Response:
+) -> Response[Any]:
     store = _store_of(request)
     as_attachment = _flag(download)
     key = key.removeprefix("/")  # the router's path parameter starts with its '/'
@@ -99,7 +99,7 @@ async def _read(handle: Any, start: int, end: int) -> AsyncIterator[bytes]:
 
 
 def _store_of(request: Request[Any, Any, Any]) -> MediaStore:
-    store = getattr(request.app.state.services, "media", None)
+    store: MediaStore | None = getattr(request.app.state.services, "media", None)
     if store is None:
         raise HTTPException(status_code=503, detail="The media store is not ready yet; try again in a moment")
     return store
@@ -147,7 +147,7 @@ def _not_modified(request: Request[Any, Any, Any], headers: dict[str, str], info
 
 def _requested_range(
     request: Request[Any, Any, Any], headers: dict[str, str], size: int
-) -> tuple[int, int] | str | None:
+) -> tuple[int, int] | Literal["unsatisfiable"] | None:
     """(start, end) inclusive for one satisfiable range, "unsatisfiable", or None to send it all.
 
     Several ranges, or a header we cannot parse, get the whole file: RFC 9110 lets a server ignore

@@ -71,7 +71,7 @@ def log_unexpected(errors: list[GraphQLError]) -> None:
 
 def format_error(error: GraphQLError) -> dict[str, Any]:
     """The error as sent: a generic message for bugs, and always an `extensions.code`."""
-    formatted = dict(error.formatted)
+    formatted: dict[str, Any] = dict(error.formatted)
     extensions = dict(formatted.get("extensions") or {})
     if is_unexpected(error):
         formatted["message"] = INTERNAL_MESSAGE

@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import Enum
 
 import strawberry
+from strawberry.scalars import JSON
 
 from boards_desktop.graphql.context import context_of, get_request_context
 from boards_desktop.graphql.enums import GenerationStatus
@@ -58,7 +59,9 @@ class GenerationProgress:
             error_message=event.error_message,
             estimated_completion=event.estimated_completion,
             artifacts=[
-                AdditionalFile(url=str(a.get("url", "")), type=str(a.get("type", "")), metadata=a.get("metadata") or {})
+                AdditionalFile(
+                    url=str(a.get("url", "")), type=str(a.get("type", "")), metadata=JSON(a.get("metadata") or {})
+                )
                 for a in event.artifacts
             ],
             thumbnail_url=event.thumbnail_url,

@@ -7,7 +7,9 @@ same checks for every item; the first bad item is named by its index and nothing
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
@@ -23,6 +25,8 @@ from boards_desktop.jobs.events import GenerationEvent
 from boards_desktop.jobs.inputs import InputError, TextReader, check_request
 from boards_desktop.services import Services
 
+_T = TypeVar("_T")
+
 MAX_BATCH = 100
 
 
@@ -36,8 +40,8 @@ async def queue_generations(
     prepared = []
     for index, request in enumerate(requests):
         where = f"inputs[{index}]." if batch else ""
-        name = _named(where, lambda r=request: validation.generator_name(r.generator_name))
-        params = _named(where, lambda r=request: validation.json_object(r.input_params, "inputParams"))
+        name = _named(where, partial(validation.generator_name, request.generator_name))
+        params = _named(where, partial(validation.json_object, request.input_params, "inputParams"))
         if request.board_id not in boards:
             board = await existing_board(ctx, request.board_id)
             await ctx.permissions.require(board, "editor", "create generations")
@@ -115,12 +119,12 @@ def text_reader(services: Services) -> TextReader:
     return read_text
 
 
-def _named(where: str, check):
+def _named(where: str, check: Callable[[], _T]) -> _T:
     """Run a check; in a batch, its error names the item it is about."""
     try:
         return check()
     except Exception as exc:
         if where and hasattr(exc, "message"):
-            exc.message = f"{where}{exc.message}"  # type: ignore[attr-defined]
-            exc.args = (exc.message,)  # type: ignore[attr-defined]
+            exc.message = f"{where}{exc.message}"
+            exc.args = (exc.message,)
         raise

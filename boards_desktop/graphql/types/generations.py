@@ -146,7 +146,7 @@ def _additional_files(raw: Any) -> list[AdditionalFile]:
         return []
     return [
         AdditionalFile(
-            url=str(item.get("url", "")), type=str(item.get("type", "")), metadata=item.get("metadata") or {}
+            url=str(item.get("url", "")), type=str(item.get("type", "")), metadata=JSON(item.get("metadata") or {})
         )
         for item in raw
         if isinstance(item, dict)
