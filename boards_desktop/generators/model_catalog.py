@@ -31,6 +31,7 @@ from boards_desktop.generators.errors import GeneratorError, TransientError
 from boards_desktop.generators.registry import GeneratorRegistry
 
 if TYPE_CHECKING:
+    from boards_desktop.providers.base import BaseProvider
     from boards_desktop.providers.provider_set import ProviderSet
 
 log = logging.getLogger("boards.generators")
@@ -147,7 +148,7 @@ class ModelCatalog:
 
     # -- helpers -----------------------------------------------------------------------------------
 
-    def _provider(self, name: str):
+    def _provider(self, name: str) -> BaseProvider:
         provider = self._providers.get(name.strip().lower())
         if provider is None:
             known = ", ".join(p.name for p in self._providers if p.describes_models) or "none"
@@ -156,7 +157,7 @@ class ModelCatalog:
             raise CatalogError(f"provider: {provider.label} does not offer models by name")
         return provider
 
-    async def _describe(self, provider, model_id: str) -> ModelDescription:
+    async def _describe(self, provider: BaseProvider, model_id: str) -> ModelDescription:
         try:
             description = await provider.describe_model(model_id)
         except (GeneratorError, TransientError) as exc:

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import BaseModel, Field, field_validator
 
 Phase = Literal["queued", "initializing", "processing", "finalizing"]
 PHASES: tuple[str, ...] = ("queued", "initializing", "processing", "finalizing")
+
+
+def phase_of(value: object) -> Phase:
+    """The phase `value` names, or "processing" for anything else (a service's own words, None)."""
+    return cast(Phase, value) if value in PHASES else "processing"
 
 
 class ProgressUpdate(BaseModel):

@@ -22,7 +22,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from boards_desktop.generators.base import BaseGenerator
 from boards_desktop.settings import GeneratorSettings
@@ -189,7 +189,7 @@ def _instances(raw: Any, source: str) -> list[BaseGenerator]:
 
 def _renamed(generator: BaseGenerator, name: str) -> BaseGenerator:
     """The same generator offered under another name (a subclass, so class attributes stay put)."""
-    renamed_class = type(type(generator).__name__, (type(generator),), {"name": name})
+    renamed_class = cast(type[BaseGenerator], type(type(generator).__name__, (type(generator),), {"name": name}))
     clone = object.__new__(renamed_class)
     clone.__dict__.update(generator.__dict__)
     return clone

@@ -110,7 +110,7 @@ class _Converter:
             annotation, info = self._field(field_name, raw, field_name in required, f"{where}{field_name}", alias)
             fields[attribute] = (annotation, info)
         config = ConfigDict(extra="forbid", protected_namespaces=(), populate_by_name=True)
-        model = create_model(class_name, __config__=config, **fields)
+        model: type[BaseModel] = create_model(class_name, __config__=config, **fields)
         if schema.get("description"):
             model.__doc__ = schema["description"]
         return model
@@ -199,9 +199,9 @@ class _Converter:
                     name, {**items, "description": items.get("description") or schema.get("description")}
                 )
                 if media:
-                    return list[MEDIA_CLASSES[media]], nullable
+                    return list[MEDIA_CLASSES[media]], nullable  # type: ignore[valid-type]  # built at run time
             inner = self._annotation(name, items, f"{where}[]")[0] if items else Any
-            return list[inner], nullable
+            return list[inner], nullable  # type: ignore[valid-type]  # built at run time, for create_model
         if kind == "object" or "properties" in schema:
             if schema.get("properties"):
                 self._models += 1

@@ -35,7 +35,7 @@ from boards_desktop.generators.artifacts import (
 )
 from boards_desktop.generators.context import GeneratorContext, ResultSource
 from boards_desktop.generators.errors import GeneratorError, TransientError
-from boards_desktop.generators.progress import PHASES, ProgressUpdate
+from boards_desktop.generators.progress import ProgressUpdate, phase_of
 from boards_desktop.media.ingest import MediaTypeError, StoredMedia, store_media
 from boards_desktop.media.store import MediaKeyError, MediaStore
 
@@ -177,7 +177,7 @@ class JobContext(GeneratorContext):
         self, update: ProgressUpdate | float, message: str | None = None, phase: str | None = None
     ) -> None:
         if not isinstance(update, ProgressUpdate):
-            update = ProgressUpdate(progress=update, message=message, phase=phase if phase in PHASES else "processing")
+            update = ProgressUpdate(progress=update, message=message, phase=phase_of(phase))
         self.state = ProgressState(update.progress, update.phase, update.message, update.estimated_completion)
         await self._on_progress(self.state)
         now = time.monotonic()

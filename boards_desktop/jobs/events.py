@@ -45,7 +45,7 @@ class GenerationEvent:
     message: str | None = None
     error_message: str | None = None
     estimated_completion: datetime | None = None
-    artifacts: tuple[dict, ...] = ()  # [{"url", "type", "metadata"}] once completed
+    artifacts: tuple[dict[str, Any], ...] = ()  # [{"url", "type", "metadata"}] once completed
     thumbnail_url: str | None = None
     timestamp: datetime = field(default_factory=utcnow)
     generator_name: str | None = None  # lets a job runner in another process wake the right provider
@@ -290,12 +290,12 @@ def _phase_of(status: str, stored: str | None, progress: float) -> str:
     if status in TERMINAL_STATUSES:
         return "finalizing"
     if stored in PHASES:
-        return stored  # type: ignore[return-value]
+        return stored
     return "processing" if progress > 0 else "initializing"
 
 
-def _artifacts_of(record: Any) -> tuple[dict, ...]:
-    artifacts: list[dict] = []
+def _artifacts_of(record: Any) -> tuple[dict[str, Any], ...]:
+    artifacts: list[dict[str, Any]] = []
     if record.storage_url:
         metadata = record.output_metadata if isinstance(record.output_metadata, dict) else {}
         artifacts.append({"url": record.storage_url, "type": record.artifact_type, "metadata": metadata})

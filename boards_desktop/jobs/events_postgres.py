@@ -21,6 +21,7 @@ import logging
 import uuid
 from collections import deque
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -103,7 +104,7 @@ class PostgresRelay:
                     self._dsn, timeout=_CONNECT_TIMEOUT, server_settings={"application_name": APPLICATION_NAME}
                 )
                 lost = asyncio.Event()
-                connection.add_termination_listener(lambda _conn, lost=lost: (lost.set(), self._wake.set()))
+                connection.add_termination_listener(partial(self._on_lost, lost))
                 await connection.add_listener(CHANNEL, self._on_notification)
                 if delay > 0.2:
                     log.info("events: listening on PostgreSQL again")
@@ -152,9 +153,13 @@ class PostgresRelay:
                 self._outbox.extendleft(reversed(batch))
                 raise
 
-    def _on_notification(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+    def _on_lost(self, lost: asyncio.Event, _connection: object) -> None:
+        lost.set()
+        self._wake.set()
+
+    def _on_notification(self, _connection: Any, _pid: int, _channel: str, payload: object) -> None:
         try:
-            message = msgspec.json.decode(payload)
+            message = msgspec.json.decode(str(payload))  # a str: asyncpg's types say only object
         except msgspec.DecodeError:
             log.warning("events: ignored a malformed notification on %s", CHANNEL)
             return

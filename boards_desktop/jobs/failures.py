@@ -50,7 +50,7 @@ def backoff_seconds(attempt: int, retry_after: float | None, *, base: float = 1.
     """The pause before retry number `attempt` (1, 2, ...): the service's wish, else exponential."""
     if retry_after is not None:
         return min(max(retry_after, 0.0), MAX_RETRY_AFTER_SECONDS)
-    pause = min(base * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS)
+    pause: float = min(base * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS)
     return pause * random.uniform(0.8, 1.2)  # jitter: jobs failing together do not retry together
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.models import Board, Generation
@@ -180,7 +180,7 @@ async def _readable_generations(session: AsyncSession, actor: Actor, ids: list[u
     return {row.id: row for row in await session.execute(query)}
 
 
-def _artifact_columns():
+def _artifact_columns() -> Select[Any]:
     return select(
         Generation.id,
         Generation.artifact_type,

@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 import httpx
 
@@ -196,7 +197,10 @@ class JobRunner:
             )
             task = asyncio.create_task(execution.run(), name=f"job-{job.id}")
             self._running[job.id] = _Running(execution, task)
-            task.add_done_callback(lambda _t, job_id=job.id: self._finished(job_id))
+            task.add_done_callback(partial(self._job_done, job.id))
+
+    def _job_done(self, job_id: uuid.UUID, _task: asyncio.Task[None]) -> None:
+        self._finished(job_id)
 
     def _finished(self, job_id: uuid.UUID) -> None:
         running = self._running.pop(job_id, None)

@@ -380,7 +380,7 @@ class ComfyUIProvider(BaseProvider):
 
 
 def _from_history(entry: dict[str, Any]) -> _Found:
-    status = entry.get("status") if isinstance(entry.get("status"), dict) else {}
+    status = raw_status if isinstance(raw_status := entry.get("status"), dict) else {}
     for message in status.get("messages") or []:
         if isinstance(message, (list, tuple)) and len(message) == 2:
             kind, data = message
@@ -391,7 +391,7 @@ def _from_history(entry: dict[str, Any]) -> _Found:
     if status.get("status_str") == "error":
         return _Found("failed", message="ComfyUI reported an error for this job; see ComfyUI's console")
     images = []
-    outputs = entry.get("outputs") if isinstance(entry.get("outputs"), dict) else {}
+    outputs = raw_outputs if isinstance(raw_outputs := entry.get("outputs"), dict) else {}
     for node_id, output in outputs.items():
         for image in (output or {}).get("images") or []:
             if isinstance(image, dict) and image.get("filename"):

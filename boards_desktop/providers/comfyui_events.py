@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 
 log = logging.getLogger("boards.providers")
 
@@ -130,7 +130,7 @@ class EventSocket:
             failures += 1
             await asyncio.sleep(pause)
 
-    async def _read(self, socket) -> None:
+    async def _read(self, socket: ClientConnection) -> None:
         idle_since: float | None = None
         loop = asyncio.get_running_loop()
         while True:
@@ -165,7 +165,7 @@ class EventSocket:
         if not isinstance(message, dict):
             return
         kind = str(message.get("type") or "")
-        data = message.get("data") if isinstance(message.get("data"), dict) else {}
+        data = raw if isinstance(raw := message.get("data"), dict) else {}
         if kind == "status":
             self._broadcast(Event(kind, data))
             return

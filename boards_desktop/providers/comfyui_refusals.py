@@ -88,7 +88,7 @@ def _node_problem(node_id: str, entry: dict[str, Any], fields: FieldNames) -> st
 
 
 def _reason(node_id: str, error: dict[str, Any], fields: FieldNames) -> str:
-    extra = error.get("extra_info") if isinstance(error.get("extra_info"), dict) else {}
+    extra = info if isinstance(info := error.get("extra_info"), dict) else {}
     input_name = str(extra.get("input_name") or "")
     value = extra.get("received_value")
     if error.get("type") == "value_not_in_list" and input_name == "ckpt_name":

@@ -44,7 +44,7 @@ import httpx
 
 from boards_desktop.generators.errors import GeneratorError
 from boards_desktop.providers.base import BaseProvider, Status, completed, processing, queued, submitted
-from boards_desktop.providers.calls import Retry, ServiceError, read_error_generically
+from boards_desktop.providers.calls import ErrorReader, Retry, ServiceError, read_error_generically
 from boards_desktop.settings import DEFAULT_FAL_OPENAPI_URL
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ class FalRequest:
             response_url = saved["response_url"]
 
             def url_of(key: str) -> str:
-                value = saved[key]
+                value: str = saved[key]
                 return response_url + value if value.startswith("/") else value
 
             return cls(saved["request_id"], response_url, url_of("status_url"), url_of("cancel_url"))
@@ -172,7 +172,7 @@ def ordinal(number: int) -> str:
 class FalProvider(BaseProvider):
     name = "fal"
     label = "fal.ai"
-    read_error = staticmethod(read_fal_error)
+    read_error: ClassVar[ErrorReader] = staticmethod(read_fal_error)
     # Its requests are short (a submission, a status, a result): 200 jobs share 16 connections to
     # fal's queue, waiting their turn, instead of a pool of 200 (see BaseProvider.requests_at_once).
     requests_at_once = 16

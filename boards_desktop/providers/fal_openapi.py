@@ -69,7 +69,7 @@ class _Reader:
             operation = posts[0] if len(posts) == 1 else None
         schema = _json_schema((operation or {}).get("requestBody"))
         resolved = self.resolve(schema) if schema else None
-        if not resolved or not isinstance(resolved.get("properties"), dict):
+        if not schema or not resolved or not isinstance(resolved.get("properties"), dict):
             raise GeneratorError(f"fal.ai's description of {endpoint_id} has no input form; it cannot be added")
         return schema  # kept as written ($ref and all): the input model resolves it in the whole document
 
@@ -97,8 +97,9 @@ class _Reader:
                     return kind, name
         if category:
             made = category.rsplit("-to-", 1)[-1]
-            kind = {"image": "image", "video": "video", "audio": "audio", "speech": "audio", "text": "text"}.get(made)
-            return kind, None
+            return {"image": "image", "video": "video", "audio": "audio", "speech": "audio", "text": "text"}.get(
+                made
+            ), None
         return None, None
 
     def _is_text(self, raw: Any) -> bool:

@@ -234,6 +234,7 @@ def _find_backend(environment: Mapping[str, str]) -> tuple[Any, str | None]:
     except ImportError:
         return None, "the keyring library is not installed"
     name = environment.get("PYTHON_KEYRING_BACKEND", "").strip()
+    backend: keyring.backend.KeyringBackend | None
     try:
         if name:
             backend = keyring.core.load_keyring(name)  # the artist's explicit choice, whatever its priority

@@ -18,13 +18,13 @@ import logging
 import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
 from boards_desktop.generators.errors import GeneratorError
 from boards_desktop.providers.base import BaseProvider, Done, Status, completed, processing, while_waiting
-from boards_desktop.providers.calls import Retry, ServiceError
+from boards_desktop.providers.calls import ErrorReader, Retry, RetryNotice, ServiceError
 
 log = logging.getLogger("boards.providers")
 
@@ -70,7 +70,7 @@ def read_openai_error(response: httpx.Response) -> ServiceError:
 class OpenAIProvider(BaseProvider):
     name = "openai"
     label = "OpenAI"
-    read_error = staticmethod(read_openai_error)
+    read_error: ClassVar[ErrorReader] = staticmethod(read_openai_error)
 
     async def generate_image(self, prompt: str, params: dict[str, Any]) -> AsyncIterator[Status]:
         """`params`: the other fields of /images/generations (model, size, quality, n, ...)."""
@@ -98,7 +98,7 @@ class OpenAIProvider(BaseProvider):
         typical = _TYPICAL_SECONDS.get(str(params.get("quality") or "auto"), 30.0)
         yield processing(0.02, f"sending the request to OpenAI for {what}", phase="initializing")
 
-        async def send(on_retry):
+        async def send(on_retry: RetryNotice) -> httpx.Response:
             # A synchronous paid call: an error answer is retried, a lost answer never (see calls.py).
             return await self.request(
                 "POST", path, retry=Retry.SUBMIT_SYNC, timeout=IMAGES_TIMEOUT, on_retry=on_retry, **body

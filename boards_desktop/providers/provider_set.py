@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 
 import httpx
 
@@ -83,8 +84,8 @@ def build_providers(
         has_key = name in keys.providers
         built[name] = cls(
             http=http,
-            base_url=lambda url_of=url_of: url_of(settings, preferences),
-            api_key=(lambda name=name: keys.get(name)) if has_key else (lambda: None),
+            base_url=partial(url_of, settings, preferences),
+            api_key=partial(keys.get, name) if has_key else (lambda: None),
             missing_key_message=keys.missing_message(name) if has_key else None,
             settings=settings,
         )

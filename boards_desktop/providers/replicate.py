@@ -34,8 +34,9 @@ import mimetypes
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
@@ -50,7 +51,7 @@ from boards_desktop.providers.base import (
     submitted,
     while_waiting,
 )
-from boards_desktop.providers.calls import Retry, RetryNotice, ServiceError
+from boards_desktop.providers.calls import ErrorReader, Retry, RetryNotice, ServiceError
 from boards_desktop.providers.replicate_models import describe_document, split_model_id
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ def read_replicate_error(response: httpx.Response) -> ServiceError:
 class ReplicateProvider(BaseProvider):
     name = "replicate"
     label = "Replicate"
-    read_error = staticmethod(read_replicate_error)
+    read_error: ClassVar[ErrorReader] = staticmethod(read_replicate_error)
 
     async def request(self, method: str, path: str, **options: Any) -> httpx.Response:
         """Every call: a refused token says what to do ("set it in Settings"), whatever was asked."""
@@ -225,7 +226,7 @@ class ReplicateProvider(BaseProvider):
             prediction_id = prediction["id"]
             # Retries of a poll (a drop, a 5xx, a 429) are shown as they happen, not as a frozen bar.
             async for item in while_waiting(
-                lambda notice, prediction_id=prediction_id: self.get_prediction(prediction_id, on_retry=notice),
+                partial(self.get_prediction, prediction_id),  # called with the retry notice
                 every=3600.0,
                 update=lambda _elapsed: processing(None),
             ):

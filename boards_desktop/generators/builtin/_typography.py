@@ -20,10 +20,11 @@ class TextBlock:
     font: ImageFont.FreeTypeFont
     lines: list[str]
     line_step: int  # baseline to baseline
-    ink_boxes: list[tuple[int, int, int, int]]  # each line's ink, relative to its left/ascender anchor
-    ink_top: int  # of the whole block, relative to the first line's anchor
-    width: int
-    height: int
+    # Pillow types a FreeType font's boxes as floats (ints in practice); so are the extents made of them.
+    ink_boxes: list[tuple[float, float, float, float]]  # each line's ink, relative to its left/ascender anchor
+    ink_top: float  # of the whole block, relative to the first line's anchor
+    width: float
+    height: float
 
 
 def clean_text(text: str) -> str:

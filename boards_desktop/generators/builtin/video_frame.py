@@ -17,7 +17,11 @@ from boards_desktop.generators.context import GeneratorContext
 from boards_desktop.generators.errors import GeneratorError
 
 if TYPE_CHECKING:
-    import av
+    from fractions import Fraction
+
+    from av.container import InputContainer
+    from av.video.frame import VideoFrame
+    from av.video.stream import VideoStream
 
 # Frame times are fractions of a time base; this absorbs float rounding when a second lands exactly on a frame.
 _EPSILON = 1e-4
@@ -60,7 +64,7 @@ def frame_at(path: Path, second: float) -> Image.Image:
             raise GeneratorError(
                 f"the video is {_seconds(duration)} s long; pick a second between 0 and {_seconds(duration)}"
             )
-        start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+        start = float(stream.start_time * _time_base(stream)) if stream.start_time is not None else 0.0
         try:
             frame, ended = _frame_not_after(container, stream, start + second)
         except av.FFmpegError as exc:
@@ -70,13 +74,13 @@ def frame_at(path: Path, second: float) -> Image.Image:
         if duration is None and ended and second > _shown_until(frame, stream) - start + _EPSILON:
             shown = _seconds(_shown_until(frame, stream) - start)
             raise GeneratorError(f"the video is about {shown} s long; pick a second between 0 and {shown}")
-        image = frame.to_image()
+        image: Image.Image = frame.to_image()
         return _upright(image, getattr(frame, "rotation", 0) or 0)
 
 
-def _frame_not_after(container: av.container.InputContainer, stream, target: float):
+def _frame_not_after(container: InputContainer, stream: VideoStream, target: float) -> tuple[VideoFrame | None, bool]:
     """(frame, reached the end): seek to the keyframe before `target`, then decode forward to it."""
-    container.seek(max(0, int(target / stream.time_base)), stream=stream, backward=True, any_frame=False)
+    container.seek(max(0, int(target / _time_base(stream))), stream=stream, backward=True, any_frame=False)
     frame, ended, overshot_at_once = _decode_forward(container, stream, target)
     if overshot_at_once:
         # The seek landed after the target (some files index keyframes loosely): read from the start.
@@ -87,8 +91,10 @@ def _frame_not_after(container: av.container.InputContainer, stream, target: flo
     return frame, ended
 
 
-def _decode_forward(container, stream, target: float):
-    chosen = None
+def _decode_forward(
+    container: InputContainer, stream: VideoStream, target: float
+) -> tuple[VideoFrame | None, bool, bool]:
+    chosen: VideoFrame | None = None
     for frame in container.decode(stream):
         if frame.time is None:
             continue
@@ -98,12 +104,12 @@ def _decode_forward(container, stream, target: float):
     return chosen, True, False
 
 
-def _first_frame(container, stream):
+def _first_frame(container: InputContainer, stream: VideoStream) -> VideoFrame | None:
     container.seek(0)
     return next((frame for frame in container.decode(stream) if frame.time is not None), None)
 
 
-def _duration_of(container, stream) -> float | None:
+def _duration_of(container: InputContainer, stream: VideoStream) -> float | None:
     import av  # here, not at the top: PyAV takes a tenth of a second to import; only video and audio need it
 
     if stream.duration is not None and stream.time_base is not None:
@@ -113,9 +119,17 @@ def _duration_of(container, stream) -> float | None:
     return None
 
 
-def _shown_until(frame, stream) -> float:
+def _shown_until(frame: VideoFrame, stream: VideoStream) -> float:
+    assert frame.time is not None  # the frames decoded here are the ones with a time
     rate = stream.average_rate or stream.guessed_rate
     return frame.time + (1 / float(rate) if rate else 0.0)
+
+
+def _time_base(stream: VideoStream) -> Fraction:
+    """The stream's time base (PyAV's types allow none; a video stream FFmpeg can decode has one)."""
+    if stream.time_base is None:
+        raise GeneratorError("the video's stream has no time base; it may be damaged")
+    return stream.time_base
 
 
 def _seconds(value: float) -> str:

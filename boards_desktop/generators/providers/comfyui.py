@@ -16,11 +16,11 @@ import asyncio
 import hashlib
 import random
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from pydantic import BaseModel
 
-from boards_desktop.generators.artifacts import ImageArtifact
+from boards_desktop.generators.artifacts import DigitalArtifact, ImageArtifact
 from boards_desktop.generators.base import GeneratorResult
 from boards_desktop.generators.context import GeneratorContext
 from boards_desktop.generators.errors import GeneratorError
@@ -51,7 +51,10 @@ class ComfyUIWorkflowGenerator(RemoteGenerator):
             "workflow": workflow,
             "input_model": workflow.input_model(),
         }
-        return type(f"{cls.__name__}_{slug(workflow.name)}", (cls,), attributes)(service)
+        generator_class = cast(
+            type[ComfyUIWorkflowGenerator], type(f"{cls.__name__}_{slug(workflow.name)}", (cls,), attributes)
+        )
+        return generator_class(service)
 
     def get_input_schema(self) -> type[BaseModel]:
         return self.input_model
@@ -94,7 +97,7 @@ class ComfyUIWorkflowGenerator(RemoteGenerator):
             raise GeneratorError(
                 f"ComfyUI finished the workflow but it saved no image{where}; it needs a Save Image node"
             )
-        artifacts = []
+        artifacts: list[DigitalArtifact] = []
         for index, image in enumerate(images):
             counted = f" {index + 1} of {len(images)}" if len(images) > 1 else ""
             await context.publish_progress(0.96, f"fetching the image{counted} from ComfyUI", phase="finalizing")

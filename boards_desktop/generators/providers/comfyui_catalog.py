@@ -20,6 +20,7 @@ from boards_desktop.generators.base import BaseGenerator
 from boards_desktop.generators.providers.comfyui import ComfyUIWorkflowGenerator
 from boards_desktop.generators.providers.comfyui_workflows import MAPPING_SUFFIX, Workflow, WorkflowError, load_workflow
 from boards_desktop.generators.registry import GeneratorRegistry
+from boards_desktop.providers.base import BaseProvider
 from boards_desktop.providers.comfyui import ComfyUIProvider
 
 log = logging.getLogger("boards.generators")
@@ -69,9 +70,10 @@ def find_workflows(folders: Iterable[Path]) -> FoundWorkflows:
 
 
 class WorkflowCatalog:
-    def __init__(self, folder: Path, provider: ComfyUIProvider | None, registry: GeneratorRegistry) -> None:
+    def __init__(self, folder: Path, provider: BaseProvider | None, registry: GeneratorRegistry) -> None:
+        """`provider` is the app's "comfyui" provider (`ProviderSet.get("comfyui")`), None without one."""
         self.folder = folder
-        self._provider = provider
+        self._provider = provider if isinstance(provider, ComfyUIProvider) else None
         self._registry = registry
         self._workflows: dict[str, Workflow] = {}
         self._offered: dict[str, str] = {}  # workflow name -> the generator name it is offered under

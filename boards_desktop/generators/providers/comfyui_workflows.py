@@ -130,9 +130,7 @@ class Workflow:
 
     def input_model(self) -> type[BaseModel]:
         fields: dict[str, Any] = {slot.name: _field(slot) for slot in self.slots}
-        return create_model(  # type: ignore[call-overload]
-            f"{self.generator_name} input", __config__=ConfigDict(extra="forbid"), **fields
-        )
+        return create_model(f"{self.generator_name} input", __config__=ConfigDict(extra="forbid"), **fields)
 
 
 def load_workflow(path: Path) -> Workflow:
@@ -325,7 +323,7 @@ def _field(slot: Slot) -> tuple[Any, Any]:
         return int | None, Field(slot.default, ge=0, le=MAX_SEED, description=slot.description)
     base: Any = {"text": str, "integer": int, "number": float, "boolean": bool}[slot.kind]
     if slot.choices:
-        base = Literal[slot.choices]  # type: ignore[valid-type]
+        base = Literal[slot.choices]
         bounds = {}
     if slot.kind == "text" and slot.required:
         bounds["min_length"] = 1

@@ -106,21 +106,23 @@ async def store_result(
     return GeneratorResult(outputs=artifacts)
 
 
-class _FalRun:
+class _FalRun(RemoteGenerator):
     """What every fal generator does with a request: follow it, resume it, cancel it."""
 
     service: FalProvider
     artifact_type: ClassVar[str]
     typical_seconds: ClassVar[float] = 30.0  # how long a run usually takes, for a time-passing estimate
 
-    async def _submit_and_store(self, endpoint: str, arguments: dict[str, Any], context: GeneratorContext):
+    async def _submit_and_store(
+        self, endpoint: str, arguments: dict[str, Any], context: GeneratorContext
+    ) -> GeneratorResult:
         statuses = self.service.run(endpoint, arguments, typical_seconds=self.typical_seconds)
-        return await self._store(await self.follow(statuses, context), context)  # type: ignore[attr-defined]
+        return await self._store(await self.follow(statuses, context), context)
 
     async def resume(self, external_job_id: str, context: GeneratorContext) -> GeneratorResult:
         request = FalRequest.from_job_id(external_job_id)
         statuses = self.service.follow(request, typical_seconds=self.typical_seconds)
-        return await self._store(await self.follow(statuses, context), context)  # type: ignore[attr-defined]
+        return await self._store(await self.follow(statuses, context), context)
 
     async def cancel(self, external_job_id: str) -> None:
         await self.service.cancel(FalRequest.from_job_id(external_job_id))

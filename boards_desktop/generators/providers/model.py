@@ -21,7 +21,7 @@ import asyncio
 import base64
 import mimetypes
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from pydantic import BaseModel
 
@@ -55,7 +55,9 @@ class ModelGenerator(RemoteGenerator):
             "model": description,
             "input_model": input_model,
         }
-        model_class = type(f"{cls.__name__}_{slug(description.model_id)}", (cls,), attributes)
+        model_class = cast(
+            type[ModelGenerator], type(f"{cls.__name__}_{slug(description.model_id)}", (cls,), attributes)
+        )
         return model_class(service)
 
     def get_input_schema(self) -> type[BaseModel]:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import io
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from boards_desktop.generators.artifacts import ImageArtifact
+from boards_desktop.generators.artifacts import DigitalArtifact, ImageArtifact
 from boards_desktop.generators.base import GeneratorResult
 from boards_desktop.generators.context import GeneratorContext
 from boards_desktop.generators.errors import GeneratorError
@@ -123,8 +123,8 @@ class _OpenAIImages(RemoteGenerator):
         square, wide = prices.get(inputs.quality, prices["medium"])
         return round(inputs.n * (square if inputs.size in ("1024x1024", "auto") else wide), 4)
 
-    async def _store(self, output: dict, context: GeneratorContext) -> GeneratorResult:
-        artifacts = []
+    async def _store(self, output: dict[str, Any], context: GeneratorContext) -> GeneratorResult:
+        artifacts: list[DigitalArtifact] = []
         for index, image in enumerate(output["images"]):
             source = image.get("data") or image.get("url")
             artifacts.append(await context.store_image_result(source, image["format"], output_index=index))

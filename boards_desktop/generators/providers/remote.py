@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 from boards_desktop.generators.base import BaseGenerator
 from boards_desktop.generators.context import GeneratorContext
 from boards_desktop.generators.errors import GeneratorError
-from boards_desktop.generators.progress import PHASES, ProgressUpdate
+from boards_desktop.generators.progress import ProgressUpdate, phase_of
 from boards_desktop.providers.base import BaseProvider, Status
 
 
@@ -56,7 +56,7 @@ class RemoteGenerator(BaseGenerator):
                 await context.set_external_job_id(str(status["job_id"]))
             if status.get("progress") is not None:
                 progress = max(0.0, min(float(status["progress"]), 1.0))
-            phase = status.get("phase") if status.get("phase") in PHASES else "processing"
+            phase = phase_of(status.get("phase"))
             await context.publish_progress(
                 ProgressUpdate(progress=progress, phase=phase, message=status.get("message"))
             )

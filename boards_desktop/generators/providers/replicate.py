@@ -14,7 +14,8 @@ Replicate, and outputs are downloaded into the media store at once.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -38,7 +39,7 @@ class ReplicateRuns(RemoteGenerator):
     provider = "replicate"
     rerun_safe = False  # every prediction is paid for: an interrupted one without an id is not run again
     timeout_seconds = float(_REPLICATE_DEADLINE_SECONDS)
-    wait_seconds: ClassVar[int] = 0  # `Prefer: wait=N` on create (0: answer at once, then poll)
+    wait_seconds: int = 0  # `Prefer: wait=N` on create (0: answer at once, then poll)
     service: ReplicateProvider
 
     def target(self) -> Target:
@@ -210,7 +211,7 @@ class ReplicateModelGenerator(ReplicateRuns, ModelGenerator):
     async def replicate_input(self, inputs: BaseModel, context: GeneratorContext) -> dict[str, Any]:
         return await self.payload(inputs, context)
 
-    async def media_url(self, artifact: DigitalArtifact, path) -> str:
+    async def media_url(self, artifact: DigitalArtifact, path: Path) -> str:
         return await self.service.input_url(path)
 
 
