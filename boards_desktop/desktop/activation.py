@@ -29,7 +29,7 @@ class InstanceUnreachable(RuntimeError):
 
 
 @post(ACTIVATE_PATH, sync_to_thread=False, status_code=200, include_in_schema=False)
-def _activate(request: Request) -> dict[str, Any]:
+def _activate(request: Request[Any, Any, Any]) -> dict[str, Any]:
     bring_forward: Callable[[], bool] | None = request.app.state.get(_STATE_KEY)
     if bring_forward is not None and bring_forward():
         log.info("another launch asked for the window: brought it forward")
@@ -65,4 +65,5 @@ def ask_to_come_forward(base_url: str, data_dir: Path, timeout: float = 10.0) ->
         raise InstanceUnreachable(f"it does not answer at {base_url} ({exc})") from None
     if response.status_code != 200:
         raise InstanceUnreachable(f"it answered {response.status_code} at {base_url}: {response.text[:200]}")
-    return response.json()
+    answer: dict[str, Any] = response.json()
+    return answer

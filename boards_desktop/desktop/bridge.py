@@ -205,7 +205,7 @@ def _refusal(answer: httpx.Response) -> str:
     except ValueError:
         body = None
     if isinstance(body, dict) and isinstance(body.get("error"), str):
-        return body["error"]
+        return str(body["error"])
     return f"the app refused the export ({answer.status_code})"
 
 

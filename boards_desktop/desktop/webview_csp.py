@@ -47,14 +47,15 @@ def allow_strict_csp() -> None:
     original = util.load_js_files
 
     def load_js_files(window: Any, platform: str) -> tuple[str, str]:
-        js_code, finish_script = original(window, platform)
+        # pywebview annotates it as answering a str; it answers (the code, the script to load last).
+        js_code, finish_script = original(window, platform)  # type: ignore[str-unpack]
         patched, count = _NEW_FUNCTION.subn(lambda _: _CLOSURE, js_code)
         if count != 1:
             log.warning("this pywebview's script differs from what we know: window.pywebview.api may not work")
             return js_code, finish_script
         return patched, finish_script
 
-    util.load_js_files = load_js_files
+    util.load_js_files = load_js_files  # type: ignore[assignment]  # the patch (its annotation is wrong, above)
     _patch_evaluate_js()
     _patched = True
 
@@ -70,7 +71,7 @@ def _patch_evaluate_js() -> None:
         return self.gui.evaluate_js(script, self.uid, False)
 
     when_ready = getattr(window_module, "_pywebview_ready_call", lambda function: function)
-    window_module.Window.evaluate_js = when_ready(evaluate_js)
+    window_module.Window.evaluate_js = when_ready(evaluate_js)  # type: ignore[method-assign]  # the patch itself
 
 
 def evaluate(window: Any, expression: str) -> Any:

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from boards_desktop.desktop.bridge import DesktopBridge, bind_window
 from boards_desktop.desktop.webview_csp import allow_strict_csp, evaluate
@@ -64,7 +64,7 @@ class AppWindow:
         self._launched_at = launched_at or time.monotonic()
         self._minimized = False
         self.loaded = threading.Event()
-        self.window = webview.create_window(
+        window = webview.create_window(
             TITLE,
             url,
             js_api=bridge,
@@ -74,6 +74,8 @@ class AppWindow:
             background_color=BACKGROUND,
             text_select=True,
         )
+        assert window is not None  # None only when an `initialized` handler cancels it; there is none
+        self.window = window
         bind_window(bridge, self.window)
         events = self.window.events
         events.loaded += self._on_loaded
@@ -84,7 +86,7 @@ class AppWindow:
     def run(self, when_started: Callable[[AppWindow], None] | None = None) -> None:
         """Show the window and run the GUI loop on this (main) thread until the window closes."""
         icon = icon_path()
-        gui = "qt" if sys.platform.startswith("linux") else None
+        gui: Literal["qt"] | None = "qt" if sys.platform.startswith("linux") else None
         args = (self,) if when_started else None
         self._webview.start(when_started, args, gui=gui, icon=str(icon) if icon else None)
 

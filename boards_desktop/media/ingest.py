@@ -18,7 +18,7 @@ import shutil
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from uuid import UUID
 
 from boards_desktop.media import sniff
@@ -53,7 +53,7 @@ class StoredMedia:
     sample_rate: int | None = None
     channels: int | None = None
 
-    def metadata(self) -> dict:
+    def metadata(self) -> dict[str, Any]:
         """The media facts that are known, for a generation's output_metadata."""
         facts = asdict(self)
         for field in ("key", "storage_url", "thumbnail_url", "artifact_type"):
@@ -94,7 +94,7 @@ def _store(
     try:
         staged = _stage(folder, name, source, move)
         kind = _identify(staged, artifact_type)
-        facts: dict = {}
+        facts: dict[str, Any] = {}
         if kind.artifact_type in ("video", "audio"):
             kind, facts = _probe(staged, kind, artifact_type)
         if kind.artifact_type in ("image", "video"):
@@ -181,7 +181,7 @@ def _identify(path: Path, expected: str) -> Sniffed:
     return kind
 
 
-def _probe(path: Path, kind: Sniffed, expected: str) -> tuple[Sniffed, dict]:
+def _probe(path: Path, kind: Sniffed, expected: str) -> tuple[Sniffed, dict[str, Any]]:
     """The stream facts, and what the file really is when its container could hold video or audio."""
     try:
         facts = probe_av(path)
@@ -203,7 +203,7 @@ def _probe(path: Path, kind: Sniffed, expected: str) -> tuple[Sniffed, dict]:
     return kind, {"duration": facts.duration, "sample_rate": facts.sample_rate, "channels": facts.channels}
 
 
-def _thumbnail(path: Path, kind: Sniffed, out: BinaryIO) -> dict:
+def _thumbnail(path: Path, kind: Sniffed, out: BinaryIO) -> dict[str, Any]:
     try:
         if kind.artifact_type == "image":
             width, height = image_thumbnail(path, out)

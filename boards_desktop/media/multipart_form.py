@@ -153,7 +153,7 @@ async def _parse(
                                 )
                             text += event
                     else:  # the end of a part
-                        assert segment is not None
+                        assert segment is not None and segment.name is not None  # the parser names a nameless part ""
                         if spool is not None:
                             await spool.finish()
                             form.file = ReceivedFile(spool.path, spool.size, segment.filename, segment.content_type)

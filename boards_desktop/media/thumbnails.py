@@ -67,8 +67,10 @@ def video_poster(source: Path, out: BinaryIO) -> None:
         raise ThumbnailError(str(exc).split(": '", 1)[0] or type(exc).__name__) from None
 
 
-def _frame_near(container: av.container.InputContainer, stream: av.video.stream.VideoStream, seconds: float):
-    first = None
+def _frame_near(
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream, seconds: float
+) -> av.VideoFrame | None:
+    first: av.VideoFrame | None = None
     for frame in container.decode(stream):
         if first is None:
             first = frame

@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 log = logging.getLogger("boards.media")
 
@@ -94,7 +95,7 @@ async def zip_stream(entries: Sequence[ExportEntry]) -> AsyncIterator[bytes]:
     yield sink.take()
 
 
-def _copy_chunk(source: io.BufferedReader, out: io.BufferedIOBase) -> int:
+def _copy_chunk(source: io.BufferedReader, out: IO[bytes]) -> int:
     chunk = source.read(CHUNK)
     if chunk:
         out.write(chunk)

@@ -150,7 +150,7 @@ def _host_message(host: str, security: AppSecurity) -> str:
 
 
 def _with_secure_headers(send: Any, host: str, path: str) -> Any:
-    async def secure_send(message: dict) -> None:
+    async def secure_send(message: dict[str, Any]) -> None:
         if message["type"] == "http.response.start":
             message = {**message, "headers": secure_headers(list(message.get("headers", [])), host=host, path=path)}
         await send(message)
