@@ -157,7 +157,8 @@ def _plans_per_board(session: AsyncSession, grid_filter: GridFilter | None) -> b
     or 10,000), and a generic plan for a filtered page of a large board was 30 times slower than its
     own (measured: 250 ms against 8). An unfiltered page is an index walk whatever the board.
     """
-    return grid_filter is not None and session.get_bind().dialect.name == "postgresql"
+    bind = session.bind  # never None here: the app's sessions are bound to its engine
+    return grid_filter is not None and bind is not None and bind.dialect.name == "postgresql"
 
 
 def _board_ids(board_ids: list[uuid.UUID], literal: bool) -> list[Any]:
