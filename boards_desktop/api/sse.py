@@ -86,7 +86,8 @@ def _uuid(text: str, what: str) -> uuid.UUID:
 
 
 def _services(request: Request[Any, Any, Any]) -> Services:
-    return request.app.state.services  # type: ignore[no-any-return]
+    services: Services = request.app.state.services  # set in the lifespan (boards_desktop.app)
+    return services
 
 
 def _keepalive(request: Request[Any, Any, Any]) -> float:

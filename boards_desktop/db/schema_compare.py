@@ -61,7 +61,7 @@ def _compare_table(have: Table, want: Table) -> list[Difference]:
         old, new = have.columns.get(column), want.columns.get(column)
         if old is None or new is None:
             change = MISSING if old is None else EXTRA
-            shown = (new or old).declaration()  # type: ignore[union-attr]
+            shown = (new or old).declaration()  # type: ignore[union-attr]  # one of them is there
             found.append(Difference("column", name, change, subject, f"{_WHERE[change]} ({shown})"))
             continue
         if old.type != new.type:
@@ -87,7 +87,7 @@ def _compare_table(have: Table, want: Table) -> list[Difference]:
         subject = f"index {index} on {name}"
         if old_index is None or new_index is None:
             change = MISSING if old_index is None else EXTRA
-            shown = (new_index or old_index).describe()  # type: ignore[union-attr]
+            shown = (new_index or old_index).describe()  # type: ignore[union-attr]  # one of them is there
             found.append(Difference("index", name, change, subject, f"{_WHERE[change]} {shown}"))
         elif old_index != new_index:
             detail = f"{old_index.describe()} in the database, {new_index.describe()} in the DDL"
@@ -101,7 +101,7 @@ def _compare_triggers(current: Schema, target: Schema) -> list[Difference]:
     names = current.triggers.keys() | target.triggers.keys()
     for name in sorted(names, key=lambda n: ((current.triggers.get(n) or target.triggers[n]).table, n)):
         have, want = current.triggers.get(name), target.triggers.get(name)
-        table = (want or have).table  # type: ignore[union-attr]
+        table = (want or have).table  # type: ignore[union-attr]  # a name of either side: one is there
         subject = f"trigger {name} on {table}"
         if have is None or want is None:
             change = MISSING if have is None else EXTRA

@@ -34,7 +34,7 @@ class ProgressUpdate(BaseModel):
     @field_validator("progress", mode="before")
     @classmethod
     def _one_scale(cls, value: object) -> float:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)  # type: ignore[arg-type]  # any input: what float() refuses, pydantic reports
         if math.isnan(number):
             return 0.0
         if number > 1.0:

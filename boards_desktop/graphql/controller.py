@@ -24,7 +24,7 @@ def create_graphql_controller() -> type:
         schema, path=GRAPHQL_PATH, graphql_ide="graphiql", context_getter=get_request_context
     )
 
-    class BoardsGraphQLController(base):  # type: ignore[valid-type,misc]
+    class BoardsGraphQLController(base):  # type: ignore[valid-type,misc]  # a base class made at run time
         # Strawberry builds the placeholder response in a worker thread; it is a plain constructor,
         # and the thread hop costs more than the rest of a small query.
         dependencies: ClassVar[Dependencies] = {**base.dependencies, "response": Provide(_empty_response)}

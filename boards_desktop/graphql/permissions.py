@@ -42,7 +42,7 @@ class Permissions:
         if board.owner_id == self.actor.user_id:
             return "owner"  # no query: most boards on a desktop are the caller's own
         role = (await self._member_roles()).get(board.id)
-        return role if role in _RANK else None  # type: ignore[return-value]
+        return role if role in _RANK else None  # type: ignore[return-value]  # in _RANK, so a Role
 
     async def can_read(self, board: BoardRecord) -> bool:
         if board.tenant_id != self.actor.tenant_id:

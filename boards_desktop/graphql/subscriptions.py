@@ -102,6 +102,7 @@ async def _services_if_readable(
 ) -> Services:
     # A websocket may stay open for hours: decide on a fresh context, not on what the connection cached.
     connection = context_of(info)
+    # A WebSocket serves as well as a Request: only its app's state is read.
     ctx = await get_request_context(connection.websocket or connection.request)  # type: ignore[arg-type]
     try:
         if generation_id is not None and await readable_generation(ctx, generation_id) is None:

@@ -132,7 +132,7 @@ class _Sink(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data: bytes) -> int:  # type: ignore[override]
+    def write(self, data: bytes) -> int:  # type: ignore[override]  # zipfile writes bytes only
         self._chunks.append(bytes(data))
         self._size += len(data)
         return len(data)

@@ -167,7 +167,7 @@ class FluxDevInput(BaseModel):
     num_images: int = Field(
         1, ge=1, le=4, description="How many images (1 to 4); each one is a generation of its own on the board."
     )
-    image_size: Literal[IMAGE_SIZES] | ImageSize = Field(  # type: ignore[valid-type]
+    image_size: Literal[IMAGE_SIZES] | ImageSize = Field(  # type: ignore[valid-type]  # pydantic reads it at run time
         "landscape_4_3",
         description="The size of the image: a named shape (landscape_4_3 is 1024x768) or a width and height.",
     )
@@ -196,7 +196,7 @@ class FalFluxDevGenerator(_CuratedFal):
     typical_seconds = 6.0
     timeout_seconds = 600.0
 
-    async def estimate_cost(self, inputs: FluxDevInput) -> float:  # type: ignore[override]
+    async def estimate_cost(self, inputs: FluxDevInput) -> float:  # type: ignore[override]  # a narrower input model than BaseGenerator's
         # fal's price: $0.025 a megapixel, each image's megapixels rounded up.
         size = inputs.image_size
         width, height = _PRESET_PIXELS[size] if isinstance(size, str) else (size.width, size.height)
@@ -237,12 +237,12 @@ class FalFluxKontextGenerator(_CuratedFal):
     typical_seconds = 8.0
     timeout_seconds = 600.0
 
-    async def arguments(self, inputs: FluxKontextInput, context: GeneratorContext) -> dict[str, Any]:  # type: ignore[override]
+    async def arguments(self, inputs: FluxKontextInput, context: GeneratorContext) -> dict[str, Any]:  # type: ignore[override]  # a narrower input model than BaseGenerator's
         body = inputs.model_dump(exclude_none=True, exclude={"image"})
         body["image_url"] = await inline_file(await context.resolve_artifact(inputs.image))
         return body
 
-    async def estimate_cost(self, inputs: FluxKontextInput) -> float:  # type: ignore[override]
+    async def estimate_cost(self, inputs: FluxKontextInput) -> float:  # type: ignore[override]  # a narrower input model than BaseGenerator's
         return round(0.04 * inputs.num_images, 4)  # fal's price: $0.04 an image
 
 
@@ -276,7 +276,7 @@ class _KlingGenerator(_CuratedFal):
     typical_seconds = 90.0
     timeout_seconds = 1800.0  # fal's queue for video can be long, and a 10 s clip takes minutes
 
-    async def estimate_cost(self, inputs: _KlingInput) -> float:  # type: ignore[override]
+    async def estimate_cost(self, inputs: _KlingInput) -> float:  # type: ignore[override]  # a narrower input model than BaseGenerator's
         return round(0.35 + 0.07 * (int(inputs.duration) - 5), 4)  # fal's price: $0.35 for 5 s, $0.07 a second more
 
 
@@ -293,7 +293,7 @@ class FalKlingImageToVideoGenerator(_KlingGenerator):
     endpoint = "fal-ai/kling-video/v2.5-turbo/pro/image-to-video"
     input_model = KlingImageToVideoInput
 
-    async def arguments(self, inputs: KlingImageToVideoInput, context: GeneratorContext) -> dict[str, Any]:  # type: ignore[override]
+    async def arguments(self, inputs: KlingImageToVideoInput, context: GeneratorContext) -> dict[str, Any]:  # type: ignore[override]  # a narrower input model than BaseGenerator's
         body = inputs.model_dump(exclude_none=True, exclude={"image", "end_image"})
         body["image_url"] = await inline_file(await context.resolve_artifact(inputs.image))
         if inputs.end_image is not None:
@@ -308,7 +308,7 @@ class KokoroInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     prompt: str = Field(..., min_length=1, description="The words to say, in American English.")
-    voice: Literal[KOKORO_VOICES] = Field(  # type: ignore[valid-type]
+    voice: Literal[KOKORO_VOICES] = Field(  # type: ignore[valid-type]  # pydantic reads it at run time
         "af_heart", description="The voice: af_ are women's voices, am_ men's."
     )
     speed: float = Field(1.0, ge=0.1, le=5.0, description="How fast the words are said (1 is normal, 0.1 to 5).")
@@ -323,7 +323,7 @@ class FalKokoroSpeechGenerator(_CuratedFal):
     typical_seconds = 5.0
     timeout_seconds = 600.0
 
-    async def estimate_cost(self, inputs: KokoroInput) -> float:  # type: ignore[override]
+    async def estimate_cost(self, inputs: KokoroInput) -> float:  # type: ignore[override]  # a narrower input model than BaseGenerator's
         return round(0.02 * math.ceil(len(inputs.prompt) / 1000), 4)  # fal's price: $0.02 a thousand characters
 
 
@@ -372,5 +372,5 @@ class FalModelGenerator(_FalRun, ModelGenerator):
         return await store_result(output, self.artifact_type, context, field if isinstance(field, str) else None)
 
     @property
-    def typical_seconds(self) -> float:  # type: ignore[override]
+    def typical_seconds(self) -> float:  # type: ignore[override]  # per model, where _FalRun has one per class
         return 90.0 if self.artifact_type == "video" else 15.0

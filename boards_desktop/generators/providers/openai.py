@@ -118,7 +118,7 @@ class _OpenAIImages(RemoteGenerator):
     rerun_safe = False  # every run is paid for: an interrupted one is not run again behind the artist's back
     service: OpenAIProvider
 
-    async def estimate_cost(self, inputs: _ImageOptions) -> float:  # type: ignore[override]
+    async def estimate_cost(self, inputs: _ImageOptions) -> float:  # type: ignore[override]  # a narrower input model than BaseGenerator's
         prices = _PRICES.get(inputs.model, _PRICES["gpt-image-1"])
         square, wide = prices.get(inputs.quality, prices["medium"])
         return round(inputs.n * (square if inputs.size in ("1024x1024", "auto") else wide), 4)
@@ -138,7 +138,7 @@ class OpenAIImageGenerator(_OpenAIImages):
     def get_input_schema(self) -> type[BaseModel]:
         return OpenAIImageInput
 
-    async def generate(self, inputs: OpenAIImageInput, context: GeneratorContext) -> GeneratorResult:  # type: ignore[override]
+    async def generate(self, inputs: OpenAIImageInput, context: GeneratorContext) -> GeneratorResult:  # type: ignore[override]  # a narrower input model than BaseGenerator's
         output = await self.follow(self.service.generate_image(inputs.prompt, inputs.params()), context)
         return await self._store(output, context)
 
@@ -150,7 +150,7 @@ class OpenAIImageEditGenerator(_OpenAIImages):
     def get_input_schema(self) -> type[BaseModel]:
         return OpenAIImageEditInput
 
-    async def generate(self, inputs: OpenAIImageEditInput, context: GeneratorContext) -> GeneratorResult:  # type: ignore[override]
+    async def generate(self, inputs: OpenAIImageEditInput, context: GeneratorContext) -> GeneratorResult:  # type: ignore[override]  # a narrower input model than BaseGenerator's
         await context.publish_progress(0.01, "reading the input images", phase="initializing")
         paths = [await context.resolve_artifact(image) for image in inputs.images]
         images = await asyncio.to_thread(lambda: [_input_image(path, index) for index, path in enumerate(paths)])

@@ -139,10 +139,10 @@ class FluxSchnellGenerator(ReplicateRuns):
     def target(self) -> Target:
         return Target(model="black-forest-labs/flux-schnell")
 
-    async def replicate_input(self, inputs: FluxSchnellInput, context: GeneratorContext) -> dict[str, Any]:  # type: ignore[override]
+    async def replicate_input(self, inputs: FluxSchnellInput, context: GeneratorContext) -> dict[str, Any]:  # type: ignore[override]  # a narrower input model than BaseGenerator's
         return inputs.model_dump(exclude_none=True)
 
-    async def estimate_cost(self, inputs: FluxSchnellInput) -> float:  # type: ignore[override]
+    async def estimate_cost(self, inputs: FluxSchnellInput) -> float:  # type: ignore[override]  # a narrower input model than BaseGenerator's
         return round(0.003 * inputs.num_outputs, 4)  # Replicate's price: $3 per 1,000 images
 
 
@@ -185,7 +185,7 @@ class KlingVideoGenerator(ReplicateRuns):
     def target(self) -> Target:
         return Target(model="kwaivgi/kling-v2.1")
 
-    async def replicate_input(self, inputs: KlingVideoInput, context: GeneratorContext) -> dict[str, Any]:  # type: ignore[override]
+    async def replicate_input(self, inputs: KlingVideoInput, context: GeneratorContext) -> dict[str, Any]:  # type: ignore[override]  # a narrower input model than BaseGenerator's
         await context.publish_progress(0.0, "sending the images to Replicate", phase="initializing")
         payload = inputs.model_dump(exclude_none=True, exclude={"start_image", "end_image"})
         return {**payload, **await self.input_urls(inputs, context)}
