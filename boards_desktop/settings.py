@@ -67,6 +67,9 @@ class Settings:
     job_timeout_seconds: float = 900.0
     job_retries: int = 3
     shutdown_grace_seconds: float = 5.0  # running jobs get this long to finish when the app closes
+    # Writes (queuing, uploads) are refused with "the disk ... is full" below this much free space.
+    min_free_bytes: int = 16 * 1024 * 1024
+    keep_backups: int = 3  # SQLite backups made before schema upgrades that housekeeping keeps
     # Jobs running at once per provider (`local`, `openai`, ...); providers not named get the default.
     concurrency: Mapping[str, int] = field(default_factory=dict)
     default_concurrency: int = 8
@@ -158,6 +161,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         job_timeout_seconds=_number(values, "BOARDS_JOB_TIMEOUT", 900, minimum=1),
         job_retries=int(_number(values, "BOARDS_JOB_RETRIES", 3, minimum=0)),
         shutdown_grace_seconds=_number(values, "BOARDS_SHUTDOWN_GRACE", 5, minimum=0),
+        min_free_bytes=int(_number(values, "BOARDS_MIN_FREE_MB", 16, minimum=0) * 1024 * 1024),
+        keep_backups=int(_number(values, "BOARDS_KEEP_BACKUPS", 3, minimum=1)),
         concurrency=_concurrency(values, sections.get("concurrency")),
         default_concurrency=int(_number(values, "BOARDS_CONCURRENCY", 8, minimum=1)),
         generators=_generator_settings(values, sections.get("generators")),
@@ -190,6 +195,8 @@ _KNOWN = {
     "BOARDS_JOB_TIMEOUT",
     "BOARDS_JOB_RETRIES",
     "BOARDS_SHUTDOWN_GRACE",
+    "BOARDS_MIN_FREE_MB",
+    "BOARDS_KEEP_BACKUPS",
     "BOARDS_CONCURRENCY",
     "BOARDS_CONCURRENCY_LOCAL",  # one per provider: BOARDS_CONCURRENCY_<PROVIDER>
     "BOARDS_GENERATORS_DISABLED",

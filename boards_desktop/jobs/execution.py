@@ -29,6 +29,7 @@ from boards_desktop.jobs.context import JobContext, ProgressState
 from boards_desktop.jobs.events import EventBroker, GenerationEvent
 from boards_desktop.jobs.failures import backoff_seconds, classify
 from boards_desktop.jobs.inputs import InputError, rebuild_inputs
+from boards_desktop.media.disk_space import disk_full_message, is_disk_full
 from boards_desktop.media.ingest import StoredMedia
 from boards_desktop.media.store import MediaKeyError, MediaStore
 from boards_desktop.settings import Settings
@@ -78,7 +79,11 @@ class JobExecution:
             await self._run()
         except asyncio.CancelledError:
             await self._stopped()
-        except Exception:
+        except Exception as exc:
+            if is_disk_full(exc):  # storing the results: said like a full disk met by the generator
+                log.warning("job %s: %s", self.job.id, exc)
+                await self._fail(disk_full_message(self._media.root))
+                return
             log.exception("job %s failed in the runner", self.job.id)
             await self._fail("the job failed unexpectedly inside the app; see the log")
 
@@ -136,7 +141,7 @@ class JobExecution:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                failure = classify(exc)
+                failure = classify(exc, media_folder=self._media.root)
                 if failure.unexpected:
                     log.error("%s failed on job %s", generator.name, self.job.id, exc_info=exc)
                 if not failure.transient:

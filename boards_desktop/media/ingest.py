@@ -143,6 +143,15 @@ def _stage(folder: Path, name: str, source: Path | bytes, move: bool) -> Path:
 def _stage_into(folder: Path, name: str, source: Path | bytes, move: bool) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     staged = folder / f".{name}.{uuid.uuid4().hex}.part"
+    try:
+        return _write_staged(staged, source, move)
+    except BaseException:
+        # Half a copy (a full disk, a read error): the caller never learned its name, so it goes here.
+        staged.unlink(missing_ok=True)
+        raise
+
+
+def _write_staged(staged: Path, source: Path | bytes, move: bool) -> Path:
     if isinstance(source, (bytes, bytearray, memoryview)):
         with staged.open("wb") as out:
             out.write(source)

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from boards_desktop.media.disk_space import is_disk_full
+
 if TYPE_CHECKING:
     import av
 
@@ -46,6 +48,8 @@ def image_thumbnail(source: Path, out: BinaryIO) -> tuple[int, int]:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ThumbnailError(f"the image is too large to open safely ({exc})") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        if is_disk_full(exc):
+            raise  # writing the thumbnail failed, not reading the picture
         raise ThumbnailError(str(exc) or type(exc).__name__) from None
 
 
@@ -64,6 +68,8 @@ def video_poster(source: Path, out: BinaryIO) -> None:
     except StopIteration:
         raise ThumbnailError("the file has no video stream") from None
     except (av.FFmpegError, OSError, ValueError) as exc:
+        if is_disk_full(exc):
+            raise
         raise ThumbnailError(str(exc).split(": '", 1)[0] or type(exc).__name__) from None
 
 
