@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from boards_desktop.generators.model_catalog import ModelCatalog
     from boards_desktop.generators.providers.comfyui_catalog import WorkflowCatalog
     from boards_desktop.generators.registry import GeneratorRegistry
+    from boards_desktop.housekeeping import Housekeeper
     from boards_desktop.jobs.events import EventBroker
     from boards_desktop.jobs.runner import JobRunner
     from boards_desktop.media.store import MediaStore
@@ -42,3 +43,4 @@ class Services:
     model_generators: ModelCatalog | None = None  # models added by name, kept across restarts
     comfyui_workflows: WorkflowCatalog | None = None  # ComfyUI workflows as generators (a folder of files)
     security: Any = None  # boards_desktop.security: the token, session cookies and launch codes
+    housekeeping: Housekeeper | None = None  # leftovers and old backups, at start-up and daily

@@ -118,11 +118,28 @@ class Settings:
         path = self.database_url.split(":///", 1)[1].split("?", 1)[0]
         return None if path in ("", ":memory:") else Path(path)
 
+    @property
+    def logs_dir(self) -> Path:
+        return self.log_dir or self.data_dir / "logs"
+
     def ensure_dirs(self) -> None:
-        for folder in (self.data_dir, self.media_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+        """Create the folders, owner-only, and make what the app writes from now on owner-only too.
+
+        What an earlier version left readable by others is tightened here, except the media tree
+        (it can be large): housekeeping walks that in the background (see boards_desktop.private_files).
+        """
+        from boards_desktop import private_files  # here: reading settings needs none of it
+
+        private_files.use_private_umask()
+        for folder in (self.data_dir, self.media_dir, self.logs_dir):
+            private_files.make_private_dir(folder)
+        changed = private_files.tighten([self.data_dir, self.logs_dir], skip=[self.media_dir])
+        changed += private_files.tighten([self.media_dir], recursive=False)
         if self.sqlite_path is not None:
-            self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            private_files.make_private_dir(self.sqlite_path.parent)
+            database_files = sorted(self.sqlite_path.parent.glob(f"{self.sqlite_path.name}*"))
+            changed += private_files.tighten(database_files, recursive=False)
+        private_files.report(changed, "the data folder")
 
 
 def default_config_file() -> Path:
