@@ -35,6 +35,8 @@ from boards_desktop.media.store import MediaKeyError, MediaStore
 from boards_desktop.settings import Settings
 
 log = logging.getLogger("boards.jobs")
+# Pauses between attempts to record a failure on a database whose disk is full (a minute in all).
+_FULL_DISK_PAUSES = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 
 REMOTE_CANCEL_TIMEOUT_SECONDS = 10.0
 
@@ -194,8 +196,21 @@ class JobExecution:
             )
 
     async def _fail(self, message: str) -> None:
-        async with self._database.write() as session:
-            failed = await job_queries.fail(session, owner=self._owner, generation_id=self.job.id, message=message)
+        for pause in (*_FULL_DISK_PAUSES, None):
+            try:
+                async with self._database.write() as session:
+                    failed = await job_queries.fail(
+                        session, owner=self._owner, generation_id=self.job.id, message=message
+                    )
+                break
+            except Exception as exc:
+                # The database's disk is full too (something else filled it): the failure is worth
+                # recording once a little room comes back. If it never does, the job stays processing
+                # and is taken up again at the next start, like any interrupted job.
+                if pause is None or not is_disk_full(exc):
+                    raise
+                log.warning("job %s: the disk is full; recording its failure again in %g s", self.job.id, pause)
+                await asyncio.sleep(pause)
         if not failed:
             await self._after_loss()
             return

@@ -162,3 +162,22 @@ async def test_a_job_that_fills_the_disk_fails_with_the_message_and_runs_again_o
     assert client.services.media.path_of(completed["storageUrl"].removeprefix("/api/storage/")).stat().st_size > (
         29 * MB
     )
+
+
+async def test_queuing_when_sqlite_itself_finds_the_disk_full_is_refused_the_same_way(small_disk: Path) -> None:
+    # No floor: SQLite's own SQLITE_FULL refuses, once its write-ahead log cannot grow any more.
+    data = small_disk / "data"
+    async with running_app(f"sqlite+aiosqlite:///{data / 'boards.db'}", data, BOARDS_MIN_FREE_MB="0") as client:
+        board_id = await new_board(client)
+        filler = fill(small_disk)
+        answers = [await try_queue(client, board_id, "test-generator", {"prompt": "x" * 20_000}) for _ in range(40)]
+        refused = [answer["errors"][0] for answer in answers if answer.get("errors")]
+
+        assert refused, "the disk never filled up"
+        for error in refused:
+            assert error["extensions"]["code"] == "INSUFFICIENT_STORAGE", error
+            assert error["message"].startswith(f"the disk holding {client.services.settings.data_dir} is full")
+        assert await generation_rows(client) == len(answers) - len(refused)  # the refused left no row
+
+        filler.unlink()
+        assert not (await try_queue(client, board_id, "test-generator")).get("errors")
