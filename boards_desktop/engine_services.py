@@ -7,7 +7,8 @@ interrupted jobs at once, and a job whose key looks missing would fail). Reading
 few hundred milliseconds, so it happens in the background and the runner starts when it is done,
 after the server already answers (queuing and the `generators` query wait for it too). At shutdown
 the runner stops (its jobs given a few seconds, the rest left resumable) before the providers, the
-broker, the HTTP client and the database go away.
+broker, the HTTP client and the database go away. Housekeeping (boards_desktop.housekeeping) starts
+last, in the background, and is stopped first.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import httpx
 from boards_desktop.generators.model_catalog import CATALOG_FILE_NAME, ModelCatalog
 from boards_desktop.generators.providers.comfyui_catalog import WORKFLOWS_DIR_NAME, WorkflowCatalog
 from boards_desktop.generators.registry import load_registry
+from boards_desktop.housekeeping import Housekeeper
 from boards_desktop.jobs.events import EventBroker
 from boards_desktop.jobs.runner import JobRunner
 from boards_desktop.media.store import MediaStore
@@ -87,6 +89,10 @@ async def start_engine(
         await jobs.start()
 
     starting = asyncio.create_task(start_runner(), name="jobs-start")
+    # Leftovers of killed uploads and upgrades go in the background: the first answer does not wait.
+    services.housekeeping = housekeeping = Housekeeper(settings, services.database, services.media)
+    housekeeping.start()
+    stack.push_async_callback(housekeeping.stop)
 
     async def stop_starting() -> None:  # before jobs.stop (the stack runs its callbacks last first)
         if not starting.done():

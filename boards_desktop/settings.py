@@ -67,6 +67,9 @@ class Settings:
     job_timeout_seconds: float = 900.0
     job_retries: int = 3
     shutdown_grace_seconds: float = 5.0  # running jobs get this long to finish when the app closes
+    # Writes (queuing, uploads) are refused with "the disk ... is full" below this much free space.
+    min_free_bytes: int = 16 * 1024 * 1024
+    keep_backups: int = 3  # SQLite backups made before schema upgrades that housekeeping keeps
     # Jobs running at once per provider (`local`, `openai`, ...); providers not named get the default.
     concurrency: Mapping[str, int] = field(default_factory=dict)
     default_concurrency: int = 8
@@ -115,11 +118,28 @@ class Settings:
         path = self.database_url.split(":///", 1)[1].split("?", 1)[0]
         return None if path in ("", ":memory:") else Path(path)
 
+    @property
+    def logs_dir(self) -> Path:
+        return self.log_dir or self.data_dir / "logs"
+
     def ensure_dirs(self) -> None:
-        for folder in (self.data_dir, self.media_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+        """Create the folders, owner-only, and make what the app writes from now on owner-only too.
+
+        What an earlier version left readable by others is tightened here, except the media tree
+        (it can be large): housekeeping walks that in the background (see boards_desktop.private_files).
+        """
+        from boards_desktop import private_files  # here: reading settings needs none of it
+
+        private_files.use_private_umask()
+        for folder in (self.data_dir, self.media_dir, self.logs_dir):
+            private_files.make_private_dir(folder)
+        changed = private_files.tighten([self.data_dir, self.logs_dir], skip=[self.media_dir])
+        changed += private_files.tighten([self.media_dir], recursive=False)
         if self.sqlite_path is not None:
-            self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            private_files.make_private_dir(self.sqlite_path.parent)
+            database_files = sorted(self.sqlite_path.parent.glob(f"{self.sqlite_path.name}*"))
+            changed += private_files.tighten(database_files, recursive=False)
+        private_files.report(changed, "the data folder")
 
 
 def default_config_file() -> Path:
@@ -158,6 +178,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         job_timeout_seconds=_number(values, "BOARDS_JOB_TIMEOUT", 900, minimum=1),
         job_retries=int(_number(values, "BOARDS_JOB_RETRIES", 3, minimum=0)),
         shutdown_grace_seconds=_number(values, "BOARDS_SHUTDOWN_GRACE", 5, minimum=0),
+        min_free_bytes=int(_number(values, "BOARDS_MIN_FREE_MB", 16, minimum=0) * 1024 * 1024),
+        keep_backups=int(_number(values, "BOARDS_KEEP_BACKUPS", 3, minimum=1)),
         concurrency=_concurrency(values, sections.get("concurrency")),
         default_concurrency=int(_number(values, "BOARDS_CONCURRENCY", 8, minimum=1)),
         generators=_generator_settings(values, sections.get("generators")),
@@ -190,6 +212,8 @@ _KNOWN = {
     "BOARDS_JOB_TIMEOUT",
     "BOARDS_JOB_RETRIES",
     "BOARDS_SHUTDOWN_GRACE",
+    "BOARDS_MIN_FREE_MB",
+    "BOARDS_KEEP_BACKUPS",
     "BOARDS_CONCURRENCY",
     "BOARDS_CONCURRENCY_LOCAL",  # one per provider: BOARDS_CONCURRENCY_<PROVIDER>
     "BOARDS_GENERATORS_DISABLED",

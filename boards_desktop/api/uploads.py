@@ -5,8 +5,8 @@ store's temporary folder (see `media.multipart_form`); Litestar's body limit is 
 because ours (BOARDS_MAX_UPLOAD_MB) is enforced while streaming, with a 413 that names it.
 
 Errors are JSON: `{"error": "<what was wrong and what to do>", "code": "BAD_USER_INPUT"}`, with the
-codes the GraphQL API uses (and PAYLOAD_TOO_LARGE for 413). A refused upload leaves no file and
-no row.
+codes the GraphQL API uses (PAYLOAD_TOO_LARGE for 413, INSUFFICIENT_STORAGE for 507 when the disk
+holding the media folder is full). A refused upload leaves no file and no row.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from typing import Any
 from litestar import Request, Response, post
 
 from boards_desktop.graphql.context import get_request_context
-from boards_desktop.graphql.errors import BAD_USER_INPUT, FORBIDDEN, NOT_FOUND, ApiError
+from boards_desktop.graphql.errors import BAD_USER_INPUT, FORBIDDEN, INSUFFICIENT_STORAGE, NOT_FOUND, ApiError
+from boards_desktop.media.disk_space import disk_full_message, is_disk_full
 from boards_desktop.media.multipart_form import (
     FormError,
     ReceivedFile,
@@ -29,6 +30,7 @@ from boards_desktop.media.uploads import (
     check_upload_target,
     parse_uuid,
     record_upload,
+    refuse_when_disk_full,
     sanitize_filename,
     upload_artifact_type,
     user_description,
@@ -36,7 +38,13 @@ from boards_desktop.media.uploads import (
 from boards_desktop.services import Services
 
 PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
-_STATUS_OF_CODE = {BAD_USER_INPUT: 400, FORBIDDEN: 403, NOT_FOUND: 404, PAYLOAD_TOO_LARGE: 413}
+_STATUS_OF_CODE = {
+    BAD_USER_INPUT: 400,
+    FORBIDDEN: 403,
+    NOT_FOUND: 404,
+    PAYLOAD_TOO_LARGE: 413,
+    INSUFFICIENT_STORAGE: 507,
+}
 _FILE_FIELD = "file"
 
 
@@ -47,6 +55,7 @@ async def upload_artifact(request: Request[Any, Any, Any]) -> Response[dict[str,
     ctx = await get_request_context(request)
     received: ReceivedFile | None = None
     try:
+        refuse_when_disk_full(services)  # before a byte is read: the answer comes at once
         boundary = boundary_of(request.headers.get("content-type"))
         check_announced_size(request.headers.get("content-length"), max_bytes)
         form = await receive_upload_form(
@@ -91,6 +100,11 @@ async def upload_artifact(request: Request[Any, Any, Any]) -> Response[dict[str,
         return _error(exc.message, PAYLOAD_TOO_LARGE if exc.status == 413 else BAD_USER_INPUT)
     except ApiError as exc:
         return _error(exc.message, exc.extensions["code"])
+    except OSError as exc:
+        if not is_disk_full(exc):
+            raise
+        # The spool ran out of room while the file arrived; receive_upload_form removed what it wrote.
+        return _error(disk_full_message(services.media.root), INSUFFICIENT_STORAGE)
     finally:
         if received is not None:
             received.path.unlink(missing_ok=True)

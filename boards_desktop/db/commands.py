@@ -15,7 +15,7 @@ async def prepare_database(settings: Settings) -> None:
     settings.ensure_dirs()
     database = Database(settings.database_url)
     try:
-        await upgrade(database)
+        await upgrade(database, keep_backups=settings.keep_backups)
     except SchemaFileError as exc:
         # A misnamed file is fixed by whoever put it there: one line at start-up, not a traceback.
         raise SchemaError(_file_error(exc)) from None
@@ -28,7 +28,7 @@ async def run_db_command(settings: Settings, command: str, *, sql: bool = False)
     database = Database(settings.database_url)
     try:
         if command == "upgrade":
-            result = await upgrade(database)
+            result = await upgrade(database, keep_backups=settings.keep_backups)
             if result.backup:
                 print(f"backed up the database to {result.backup}")
             for name in result.applied:

@@ -2,15 +2,19 @@
 
 The runner refuses, before changing anything, a database whose applied files were edited since
 (their checksum differs) or that holds files this version does not know (it was opened by a newer
-version of the app). A SQLite database that already has data is backed up beside itself first.
+version of the app). A SQLite database that already has data is backed up beside itself first;
+housekeeping prunes those backups to the newest few (BOARDS_KEEP_BACKUPS).
 A file whose statement fails is rolled back whole and reported as a SchemaError that names the
 file and the statement; the files before it stay applied.
 """
 
 from __future__ import annotations
 
+import glob
 import logging
+import os
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +40,7 @@ CREATE TABLE IF NOT EXISTS {RECORD_TABLE} (
 """
 # Serialises concurrent upgrades of one PostgreSQL database (two app instances starting at once).
 _PG_LOCK_KEY = 0x626F61726473  # "boards"
+BACKUP_SUFFIX = ".bak"  # `<database file>.<UTC timestamp>.bak`; housekeeping keeps the newest few
 # How much of a failing statement's first line the error repeats, to keep it one readable line.
 _SHOWN_STATEMENT_CHARS = 80
 
@@ -112,8 +117,10 @@ async def schema_status(database: Database, directory: Path | None = None) -> Sc
     return SchemaStatus(applied, [f for f in files if f.name not in done and f.name in known])
 
 
-async def upgrade(database: Database, directory: Path | None = None, *, backup: bool = True) -> UpgradeResult:
-    """Apply every pending file, each in its own transaction.
+async def upgrade(
+    database: Database, directory: Path | None = None, *, backup: bool = True, keep_backups: int | None = None
+) -> UpgradeResult:
+    """Apply every pending file, each in its own transaction; `keep_backups`: prune to that many after backing up.
 
     Raises SchemaError, changing nothing, when the history is wrong; and when a file's statement
     fails, after rolling that file back (the files before it stay applied).
@@ -127,6 +134,11 @@ async def upgrade(database: Database, directory: Path | None = None, *, backup: 
     backup_path = None
     if backup and database.is_sqlite:
         backup_path = _backup_sqlite(database)
+        if backup_path is not None and keep_backups is not None:
+            # Upgrades interrupted again and again each left a whole copy: the newest few are enough.
+            pruned = prune_sqlite_backups(backup_path.parent / _sqlite_file_name(database), keep_backups)
+            if pruned.files:
+                log.info("removed %d old backup(s) of the database (%d bytes)", pruned.files, pruned.bytes)
 
     applied: list[str] = []
     for schema_file in pending:
@@ -187,25 +199,75 @@ class _StatementFailed(Exception):
         )
 
 
+def _sqlite_file_name(database: Database) -> str:
+    return Path(database.url.split(":///", 1)[1].split("?", 1)[0]).name
+
+
 def _backup_sqlite(database: Database) -> Path | None:
     """Copy a SQLite database that has tables to `<name>.<UTC timestamp>.bak` beside it."""
     path = Path(database.url.split(":///", 1)[1].split("?", 1)[0])
     if not path.is_file() or path.stat().st_size == 0:
         return None
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    target = path.with_name(f"{path.name}.{stamp}.bak")
+    target = path.with_name(f"{path.name}.{stamp}{BACKUP_SUFFIX}")
+    # Written under a `.part` name and renamed when whole: a backup cut short by a kill is never
+    # taken for a good one, and housekeeping removes it (see boards_desktop.housekeeping).
+    partial = target.with_name(target.name + ".part")
     source = sqlite3.connect(path)
     try:
         has_tables = source.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
         if not has_tables:
             return None
         # The backup API copies a consistent snapshot, WAL included, while others keep reading.
-        destination = sqlite3.connect(target)
+        destination = sqlite3.connect(partial)
         try:
             source.backup(destination)
         finally:
             destination.close()
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     finally:
         source.close()
     log.info("backed up %s to %s", path, target)
     return target
+
+
+@dataclass(frozen=True)
+class PrunedBackups:
+    files: int
+    bytes: int
+
+
+def sqlite_backups(database_file: Path) -> list[Path]:
+    """The backups made before upgrades of `database_file`, oldest first (their names sort by time)."""
+    return sorted(database_file.parent.glob(f"{glob.escape(database_file.name)}.*{BACKUP_SUFFIX}"))
+
+
+def prune_sqlite_backups(database_file: Path, keep: int, *, unfinished_before: float | None = None) -> PrunedBackups:
+    """Remove all but the newest `keep` backups, and unfinished ones (`.bak.part`) older than the cutoff
+    (default: an hour ago, so that an upgrade backing up right now in another process is spared)."""
+    if unfinished_before is None:
+        unfinished_before = time.time() - 3600
+    backups = sqlite_backups(database_file)
+    doomed = backups[: max(len(backups) - max(keep, 1), 0)]
+    for partial in database_file.parent.glob(f"{glob.escape(database_file.name)}.*{BACKUP_SUFFIX}.part"):
+        try:
+            if partial.stat().st_mtime < unfinished_before:
+                doomed.append(partial)
+        except OSError:
+            pass
+    files = size = 0
+    for path in doomed:
+        try:
+            length = path.stat().st_size
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            log.warning("could not remove the old backup %s: %s", path, exc.strerror or exc)
+            continue
+        files += 1
+        size += length
+    return PrunedBackups(files, size)

@@ -16,7 +16,14 @@ import strawberry
 
 from boards_desktop.graphql.context import context_of
 from boards_desktop.graphql.errors import bad_input
-from boards_desktop.graphql.types.settings import AppSettings, ProviderConcurrency, ProviderKey, UpdateAppSettingsInput
+from boards_desktop.graphql.types.settings import (
+    AppSettings,
+    HousekeepingRun,
+    ProviderConcurrency,
+    ProviderKey,
+    UpdateAppSettingsInput,
+)
+from boards_desktop.media.disk_space import disk_usage
 from boards_desktop.preferences import PreferenceError
 from boards_desktop.providers.keys import KeyStoreError
 from boards_desktop.services import Services
@@ -89,6 +96,8 @@ async def app_settings_of(services: Services) -> AppSettings:
     if settings.sqlite_path is not None:
         files += [settings.sqlite_path.with_name(settings.sqlite_path.name + suffix) for suffix in ("", "-wal", "-shm")]
     size = await asyncio.to_thread(_size_of, files)
+    usage = await asyncio.to_thread(disk_usage, settings.media_dir)
+    report = services.housekeeping.last if services.housekeeping is not None else None
     return AppSettings(
         comfyui_url=url.value,
         comfyui_url_source=url.source,
@@ -100,6 +109,18 @@ async def app_settings_of(services: Services) -> AppSettings:
         media_dir=str(settings.media_dir),
         database_kind="sqlite" if settings.is_sqlite else "postgresql",
         data_size_bytes=float(size),
+        free_space_bytes=float(usage.free_bytes) if usage is not None else None,
+        disk_size_bytes=float(usage.total_bytes) if usage is not None else None,
+        last_housekeeping=HousekeepingRun(
+            finished_at=report.finished_at,
+            files_removed=report.files_removed,
+            bytes_freed=float(report.bytes_freed),
+            unfinished_files=report.unfinished_files,
+            backups_removed=report.backups_removed,
+            keep_backups=settings.keep_backups,
+        )
+        if report is not None
+        else None,
     )
 
 

@@ -9,9 +9,12 @@ validate, a variable of the wrong type) are the caller's input, so they are BAD_
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from graphql import GraphQLError
+
+from boards_desktop.media.disk_space import disk_full_message, is_disk_full
 
 log = logging.getLogger("boards.graphql")
 
@@ -21,6 +24,7 @@ BAD_USER_INPUT = "BAD_USER_INPUT"
 CONFLICT = "CONFLICT"
 INTERNAL = "INTERNAL"
 NOT_IMPLEMENTED = "NOT_IMPLEMENTED"
+INSUFFICIENT_STORAGE = "INSUFFICIENT_STORAGE"  # the disk is full: the artist frees space and tries again
 
 INTERNAL_MESSAGE = "Internal error; see the log"
 
@@ -50,11 +54,15 @@ def conflict(message: str) -> ApiError:
     return ApiError(message, CONFLICT)
 
 
+def disk_full(folder: Path) -> ApiError:
+    return ApiError(disk_full_message(folder), INSUFFICIENT_STORAGE)
+
+
 def is_unexpected(error: GraphQLError) -> bool:
     """True for an error raised by a bug in a resolver, rather than by the caller's request."""
     if error.path is None:
         return False  # parse, validation and variable errors happen before any resolver runs
-    return not isinstance(error.original_error, ApiError)
+    return not isinstance(error.original_error, ApiError) and not is_disk_full(error.original_error)
 
 
 def log_unexpected(errors: list[GraphQLError]) -> None:
@@ -67,6 +75,9 @@ def log_unexpected(errors: list[GraphQLError]) -> None:
                 original or error.message,
                 exc_info=(type(original), original, original.__traceback__) if original else None,
             )
+        elif error.path is not None and not isinstance(error.original_error, ApiError):
+            # A full disk met by a resolver that did not expect it: one line, no traceback.
+            log.warning("the disk is full at %s: %s", ".".join(map(str, error.path)), error.original_error)
 
 
 def format_error(error: GraphQLError) -> dict[str, Any]:
@@ -76,6 +87,10 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
     if is_unexpected(error):
         formatted["message"] = INTERNAL_MESSAGE
         extensions = {"code": INTERNAL}
+    elif not isinstance(error.original_error, ApiError) and is_disk_full(error.original_error):
+        # A write the resolver did not expect to fail (any mutation): the artist's state, not a bug.
+        formatted["message"] = disk_full_message(Path("the data folder"))
+        extensions = {"code": INSUFFICIENT_STORAGE}
     elif "code" not in extensions:
         extensions["code"] = BAD_USER_INPUT
     formatted["extensions"] = extensions

@@ -29,11 +29,14 @@ from boards_desktop.jobs.context import JobContext, ProgressState
 from boards_desktop.jobs.events import EventBroker, GenerationEvent
 from boards_desktop.jobs.failures import backoff_seconds, classify
 from boards_desktop.jobs.inputs import InputError, rebuild_inputs
+from boards_desktop.media.disk_space import disk_full_message, is_disk_full
 from boards_desktop.media.ingest import StoredMedia
 from boards_desktop.media.store import MediaKeyError, MediaStore
 from boards_desktop.settings import Settings
 
 log = logging.getLogger("boards.jobs")
+# Pauses between attempts to record a failure on a database whose disk is full (a minute in all).
+_FULL_DISK_PAUSES = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 
 REMOTE_CANCEL_TIMEOUT_SECONDS = 10.0
 
@@ -78,7 +81,11 @@ class JobExecution:
             await self._run()
         except asyncio.CancelledError:
             await self._stopped()
-        except Exception:
+        except Exception as exc:
+            if is_disk_full(exc):  # storing the results: said like a full disk met by the generator
+                log.warning("job %s: %s", self.job.id, exc)
+                await self._fail(disk_full_message(self._media.root))
+                return
             log.exception("job %s failed in the runner", self.job.id)
             await self._fail("the job failed unexpectedly inside the app; see the log")
 
@@ -136,7 +143,7 @@ class JobExecution:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                failure = classify(exc)
+                failure = classify(exc, media_folder=self._media.root)
                 if failure.unexpected:
                     log.error("%s failed on job %s", generator.name, self.job.id, exc_info=exc)
                 if not failure.transient:
@@ -189,8 +196,21 @@ class JobExecution:
             )
 
     async def _fail(self, message: str) -> None:
-        async with self._database.write() as session:
-            failed = await job_queries.fail(session, owner=self._owner, generation_id=self.job.id, message=message)
+        for pause in (*_FULL_DISK_PAUSES, None):
+            try:
+                async with self._database.write() as session:
+                    failed = await job_queries.fail(
+                        session, owner=self._owner, generation_id=self.job.id, message=message
+                    )
+                break
+            except Exception as exc:
+                # The database's disk is full too (something else filled it): the failure is worth
+                # recording once a little room comes back. If it never does, the job stays processing
+                # and is taken up again at the next start, like any interrupted job.
+                if pause is None or not is_disk_full(exc):
+                    raise
+                log.warning("job %s: the disk is full; recording its failure again in %g s", self.job.id, pause)
+                await asyncio.sleep(pause)
         if not failed:
             await self._after_loss()
             return

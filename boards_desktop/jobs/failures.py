@@ -1,5 +1,6 @@
 """How a failed attempt is read: try again later, or fail the job with a message for the artist.
 
+A full disk is the artist's to fix: permanent, with the words every other refusal of a full disk uses.
 Transient: a `TransientError`, a dropped or refused connection, a timeout talking to a service,
 an HTTP 5xx, or a 429 (with its `Retry-After` honoured). Everything else is permanent and fails
 the job at once: retrying a refused key or a bad input only wastes the artist's time (and money).
@@ -11,10 +12,12 @@ import email.utils
 import random
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
 from boards_desktop.generators.errors import GeneratorError, TransientError
+from boards_desktop.media.disk_space import disk_full_message, is_disk_full
 
 MAX_BACKOFF_SECONDS = 60.0
 MAX_RETRY_AFTER_SECONDS = 600.0
@@ -28,7 +31,12 @@ class Failure:
     unexpected: bool = False  # a bug rather than a refusal: logged with its traceback
 
 
-def classify(exc: BaseException) -> Failure:
+def classify(exc: BaseException, *, media_folder: Path | None = None) -> Failure:
+    """How the failure `exc` is read; `media_folder` is named when the disk holding it is full."""
+    if is_disk_full(exc):
+        # Permanent for this run: retrying at once would meet the same full disk. The artist frees
+        # space and runs it again; nothing half-written stays (the store removes its `.part` files).
+        return Failure(False, disk_full_message(media_folder or Path("the media folder")))
     if isinstance(exc, TransientError):
         return Failure(True, str(exc) or "a temporary failure", exc.retry_after)
     if isinstance(exc, GeneratorError):

@@ -25,7 +25,7 @@ from boards_desktop.media import sniff
 from boards_desktop.media.probe import ProbeError, probe_av
 from boards_desktop.media.sniff import Sniffed, UnsupportedMedia
 from boards_desktop.media.store import MediaKeyError, MediaStore
-from boards_desktop.media.thumbnails import ThumbnailError, image_thumbnail, video_poster
+from boards_desktop.media.thumbnails import ThumbnailError, decode_cost, image_thumbnail, video_poster
 
 ARTIFACT_TYPES = ("image", "video", "audio", "text")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
@@ -82,7 +82,10 @@ async def store_media(
     if not _NAME.fullmatch(name):
         raise MediaKeyError(f"file name {name!r}: use letters, digits, '-' and '_' (at most 100, no dots)")
     prefix = store.generation_prefix(board_id, generation_id)
-    return await asyncio.to_thread(_store, store, prefix, source, artifact_type, name, move)
+    # The decoded picture's size is reserved before a thread is taken: see media.decode_budget.
+    cost = await asyncio.to_thread(decode_cost, source) if artifact_type == "image" else 0
+    async with store.decode_budget.reserve(cost):
+        return await asyncio.to_thread(_store, store, prefix, source, artifact_type, name, move)
 
 
 def _store(
@@ -143,6 +146,15 @@ def _stage(folder: Path, name: str, source: Path | bytes, move: bool) -> Path:
 def _stage_into(folder: Path, name: str, source: Path | bytes, move: bool) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     staged = folder / f".{name}.{uuid.uuid4().hex}.part"
+    try:
+        return _write_staged(staged, source, move)
+    except BaseException:
+        # Half a copy (a full disk, a read error): the caller never learned its name, so it goes here.
+        staged.unlink(missing_ok=True)
+        raise
+
+
+def _write_staged(staged: Path, source: Path | bytes, move: bool) -> Path:
     if isinstance(source, (bytes, bytearray, memoryview)):
         with staged.open("wb") as out:
             out.write(source)

@@ -66,6 +66,10 @@ def _sync_and_close(file: BinaryIO) -> None:
 
 
 def _close_and_unlink(file: BinaryIO | None, path: Path) -> None:
-    if file is not None:
-        file.close()
-    path.unlink(missing_ok=True)
+    try:
+        if file is not None:
+            file.close()  # flushes: on a full disk this raises again, and the file must still go
+    except OSError:
+        pass
+    finally:
+        path.unlink(missing_ok=True)

@@ -19,6 +19,8 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 from uuid import UUID
 
+from boards_desktop.media.decode_budget import DecodeBudget
+
 log = logging.getLogger("boards.media")
 
 URL_PREFIX = "/api/storage/"
@@ -33,6 +35,8 @@ class MediaStore:
     def __init__(self, root: Path) -> None:
         # Resolved once, so that containment checks compare real paths (the root may be a symlink).
         self.root: Path = Path(root).expanduser().resolve()
+        # Decoded pictures of this store's thumbnails, in bytes at once (see media.decode_budget).
+        self.decode_budget = DecodeBudget()
 
     def generation_prefix(self, board_id: str | UUID, generation_id: str | UUID) -> str:
         return f"{_uuid_segment(board_id, 'board id')}/{_uuid_segment(generation_id, 'generation id')}"

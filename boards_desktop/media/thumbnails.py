@@ -8,11 +8,15 @@ original's EXIF).
 
 from __future__ import annotations
 
+import io
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from boards_desktop.media.decode_budget import give_back_memory
+from boards_desktop.media.disk_space import is_disk_full
 
 if TYPE_CHECKING:
     import av
@@ -41,11 +45,17 @@ def image_thumbnail(source: Path, out: BinaryIO) -> tuple[int, int]:
                 # box is the thumbnail's own size: for a 1024x768 picture that is 512x384, so the
                 # decoder halves it (a 512x512 box would let it decode at full size, then resize).
                 image.draft("RGB", _fitted(image.size))
-                _save_thumbnail(image, out)
+                decoded = _decoded_bytes(image)  # before the thumbnail shrinks it in place
+                try:
+                    _save_thumbnail(image, out)
+                finally:
+                    give_back_memory(decoded)
                 return width, height
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ThumbnailError(f"the image is too large to open safely ({exc})") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        if is_disk_full(exc):
+            raise  # writing the thumbnail failed, not reading the picture
         raise ThumbnailError(str(exc) or type(exc).__name__) from None
 
 
@@ -64,6 +74,8 @@ def video_poster(source: Path, out: BinaryIO) -> None:
     except StopIteration:
         raise ThumbnailError("the file has no video stream") from None
     except (av.FFmpegError, OSError, ValueError) as exc:
+        if is_disk_full(exc):
+            raise
         raise ThumbnailError(str(exc).split(": '", 1)[0] or type(exc).__name__) from None
 
 
@@ -81,14 +93,49 @@ def _frame_near(
     return first  # a video shorter than the target: its first frame
 
 
+def decode_cost(source: Path | bytes) -> int:
+    """The bytes a thumbnail of `source` holds in memory at once (its decoded picture); 0 when not a picture.
+
+    Reads the header only: Pillow decodes nothing until pixels are asked for.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source) as image:
+                image.draft("RGB", _fitted(image.size))  # a JPEG's size becomes the reduced size it decodes at
+                return _decoded_bytes(image) * (1 if _resizable(image) else 2)  # 2: converted at full size
+    except (Image.DecompressionBombError, UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        return 0
+
+
+def _decoded_bytes(image: Image.Image) -> int:
+    # Pillow keeps 8-bit single-band modes at a byte a pixel and everything else at four.
+    per_pixel = 1 if image.mode in ("1", "L", "P") else 4
+    return image.size[0] * image.size[1] * per_pixel
+
+
+# Modes that resize well as they are: thumbnail first, then convert the small picture. Others
+# (palettes, 1-bit, 16-bit) are converted at full size first, since resizing them would look wrong.
+_RESIZABLE_MODES = ("RGB", "RGBA", "RGBX", "RGBa", "L", "LA", "La", "CMYK", "YCbCr")
+
+
+def _resizable(image: Image.Image) -> bool:
+    # A transparent colour key (`transparency` of an L or RGB picture) would blur into its neighbours.
+    return image.mode in _RESIZABLE_MODES and "transparency" not in image.info
+
+
 def _save_thumbnail(image: Image.Image, out: BinaryIO) -> None:
     if getattr(image, "is_animated", False):
         image.seek(0)
-    if _orientation(image) not in (0, 1):  # exif_transpose copies the whole picture even when nothing turns
+    orientation = _orientation(image)
+    if not _resizable(image):
+        image = _web_mode(image)
+    # reducing_gap 2: a box reduction first, then Lanczos; looks the same as pure Lanczos in under half the time.
+    # In place, and before any turn or conversion: those would copy the full-size picture.
+    image.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    if orientation not in (0, 1):
         image = ImageOps.exif_transpose(image) or image
     image = _web_mode(image)
-    # reducing_gap 2: a box reduction first, then Lanczos; looks the same as pure Lanczos in under half the time.
-    image.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.LANCZOS, reducing_gap=2.0)
     image.save(out, format="WEBP", quality=WEBP_QUALITY, method=4)
 
 

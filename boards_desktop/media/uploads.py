@@ -21,12 +21,14 @@ from boards_desktop.db.queries.generations import insert_completed_generation
 from boards_desktop.db.queries.lineage import InputArtifact
 from boards_desktop.db.queries.records import BoardRecord
 from boards_desktop.graphql.context import RequestContext
-from boards_desktop.graphql.errors import bad_input, not_found
+from boards_desktop.graphql.errors import bad_input, disk_full, not_found
 from boards_desktop.graphql.lookups import readable_generation
 from boards_desktop.graphql.mutations.common import existing_board
 from boards_desktop.jobs.events import GenerationEvent
+from boards_desktop.media.disk_space import DiskFull, check_free_space, is_disk_full
 from boards_desktop.media.ingest import MediaTypeError, store_media
 from boards_desktop.media.url_fetch import UrlFetcher, UrlRefused, check_url
+from boards_desktop.services import Services
 
 UPLOAD_ARTIFACT_TYPES = ("image", "video", "audio", "text")
 DEFAULT_FILENAME = "uploaded_file"
@@ -141,6 +143,10 @@ async def record_upload(
         raise bad_input(
             f"{file_field}: {exc}; upload a file of that type, or give the artifact type that matches the file"
         ) from None
+    except OSError as exc:
+        if is_disk_full(exc):  # store_media removed what it had written, and the source
+            raise disk_full(media.root) from None
+        raise
     metadata = {**stored.metadata(), "original_filename": original_filename, "user_description": description}
     try:
         async with ctx.sessions.write() as session:
@@ -164,6 +170,8 @@ async def record_upload(
             raise not_found(
                 f"Board {board.id} or the parent generation was deleted while the file was uploading; nothing was kept"
             ) from None
+        if is_disk_full(exc):
+            raise disk_full(services.settings.data_dir) from None
         raise
     if services.events is not None:  # the board's viewers see the upload appear
         await services.events.publish(GenerationEvent.from_record(row))
@@ -200,10 +208,15 @@ async def upload_from_url(
         parent_generation_id=parent_generation_id,
         parent_field="parentGenerationId",
     )
+    refuse_when_disk_full(ctx.services)
     try:
         fetched = await fetcher.fetch(file_url, ctx.services.media.temp_path())
     except UrlRefused as exc:
         raise bad_input(f"fileUrl: {exc}") from None
+    except OSError as exc:
+        if is_disk_full(exc):  # the fetcher removed what it had written
+            raise disk_full(ctx.services.media.root) from None
+        raise
     return await record_upload(
         ctx,
         target,
@@ -214,3 +227,12 @@ async def upload_from_url(
         description=description,
         input_params={"source": "url", "file_url": file_url},
     )
+
+
+def refuse_when_disk_full(services: Services) -> None:
+    """INSUFFICIENT_STORAGE before anything is written when the media or the data folder's disk is all but full."""
+    for folder in (services.media.root, services.settings.data_dir):
+        try:
+            check_free_space(folder, services.settings.min_free_bytes)
+        except DiskFull:
+            raise disk_full(folder) from None

@@ -7,6 +7,7 @@ This module's installation has a fal.ai key in its environment (the others go to
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -149,6 +150,18 @@ def test_the_data_section_shows_where_the_data_lives_and_its_size(page, installa
     size = page.locator("[data-testid=data-size]")
     assert float(size.get_attribute("data-bytes")) > 0
     assert re.fullmatch(r"\d+(\.\d)? (bytes|KB|MB|GB)", size.inner_text()), size.inner_text()
+    free = page.locator("[data-testid=free-space]")
+    assert float(free.get_attribute("data-bytes")) > 0
+    assert re.match(r"\d+(\.\d)? (bytes|KB|MB|GB|TB) free of \d+(\.\d)? (KB|MB|GB|TB)", free.inner_text()), (
+        free.inner_text()
+    )
+    # Housekeeping ran at start-up, in the background: the page says what it freed (here, nothing).
+    tidied = page.locator("[data-testid=housekeeping]")
+    deadline = time.monotonic() + 10
+    while tidied.get_attribute("data-files") == "" and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+        page.locator("[aria-label='Count the size again']").click()
+    assert tidied.inner_text().startswith("Nothing to tidy at the last run"), tidied.inner_text()
     # In a plain browser the folder cannot be opened: it says so instead of failing silently.
     page.locator("[data-testid=open-data-folder]").click()
     wait_for_toast(page, "works in the app’s window")

@@ -319,6 +319,26 @@ class Unavailable(BaseGenerator):
         raise AssertionError("an unavailable generator must not run")
 
 
+class LargeInputs(BaseModel):
+    megabytes: int = Field(1, ge=1, le=64)
+
+
+class Large(BaseGenerator):
+    name = "test-large"
+    artifact_type = "text"
+    description = "Stores a text result of the given size (a disk filled by a job)."
+    provider = "test"
+    rerun_safe = True
+
+    def get_input_schema(self) -> type[BaseModel]:
+        return LargeInputs
+
+    async def generate(self, inputs: LargeInputs, context: GeneratorContext) -> GeneratorResult:
+        line = "All work and no play.\n"
+        content = line * (inputs.megabytes * 1024 * 1024 // len(line))
+        return GeneratorResult(outputs=[await context.store_text_result(content)])
+
+
 GENERATORS = [
     HeldImage,
     HeldVideo,
@@ -335,6 +355,7 @@ GENERATORS = [
     Slots,
     Unavailable,
     HeldPair,
+    Large,
 ]
 
 

@@ -1,4 +1,5 @@
-"""A large upload streams to disk: the server's memory does not grow with the file."""
+"""A large upload streams to disk, and huge pictures are thumbnailed a few at a time: the server's
+memory does not grow with the file, nor with the number of pictures arriving at once."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Self
 import pytest
 
 from tests.app_harness import running_app
+from tests.benchmarks.upload_memory import big_png, upload_drill
 from tests.graphql.helpers import create_board
 from tests.uploads.samples import write_large_wav
 from tests.uploads.support import UPLOAD_URL
@@ -86,3 +88,14 @@ async def test_a_50_mb_upload_does_not_hold_the_file_in_memory(tmp_path: Path) -
         # The test client and the server share this process: both stream, so neither holds the file.
         assert traced_peak < 12 * 2**20
         assert rss.growth < 25 * 2**20
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the server's resident memory from /proc")
+def test_six_parallel_uploads_of_a_huge_png_stay_under_600_mb_and_give_the_memory_back(tmp_path: Path) -> None:
+    # The drill of tests/benchmarks/upload_memory.py, against a real `serve` process: 6 x 9,400 x 9,400
+    # pixels, 353 MB each once decoded. Memory bounds, not timings.
+    png = big_png(tmp_path / "big.png")
+    figures = upload_drill(tmp_path / "data", png)
+    print(f"\n6 uploads of a 9,400 x 9,400 PNG: {figures}")
+    assert figures.peak < 600 * 2**20, figures
+    assert figures.settled < 1.5 * figures.idle, figures

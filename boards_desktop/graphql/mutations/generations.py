@@ -21,7 +21,7 @@ from boards_desktop.graphql.mutations.common import existing_generation
 from boards_desktop.graphql.mutations.queueing import announce, queue_generations
 from boards_desktop.graphql.types.generations import Generation
 from boards_desktop.jobs.events import GenerationEvent
-from boards_desktop.media.uploads import upload_from_url
+from boards_desktop.media.uploads import refuse_when_disk_full, upload_from_url
 
 
 @strawberry.type
@@ -49,6 +49,7 @@ class GenerationMutations:
         ctx = context_of(info)
         source, board = await existing_generation(ctx, id)
         await ctx.permissions.require(board, "editor", "regenerate")
+        refuse_when_disk_full(ctx.services)
         try:
             async with ctx.sessions.write() as session:
                 inputs = await lineage_queries.still_present(

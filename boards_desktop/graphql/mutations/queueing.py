@@ -18,11 +18,13 @@ from boards_desktop.db.queries.records import BoardRecord, GenerationRecord
 from boards_desktop.generators.registry import availability_of
 from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext
-from boards_desktop.graphql.errors import bad_input, not_found
+from boards_desktop.graphql.errors import bad_input, disk_full, not_found
 from boards_desktop.graphql.inputs import CreateGenerationInput
 from boards_desktop.graphql.mutations.common import existing_board
 from boards_desktop.jobs.events import GenerationEvent
 from boards_desktop.jobs.inputs import InputError, TextReader, check_request
+from boards_desktop.media.disk_space import is_disk_full
+from boards_desktop.media.uploads import refuse_when_disk_full
 from boards_desktop.services import Services
 
 _T = TypeVar("_T")
@@ -48,6 +50,7 @@ async def queue_generations(
             boards[request.board_id] = board
         prepared.append((where, boards[request.board_id], name, params, request.artifact_type.value))
     services = ctx.services
+    refuse_when_disk_full(services)  # a job accepted now would only fail for want of room
     if services.keys is not None:
         await services.keys.ready()  # just after start-up: a key in the keyring is not missing
     await _recheck_unavailable(services, {name for _, _, name, _, _ in prepared})
@@ -83,6 +86,10 @@ async def queue_generations(
         raise not_found(
             "A board or an input generation was deleted while the generation was being created; nothing was queued"
         ) from None
+    except Exception as exc:
+        if is_disk_full(exc):  # the transaction was rolled back: nothing was queued
+            raise disk_full(services.settings.data_dir) from None
+        raise
     for row in rows:
         await announce(ctx, row)
     return rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
 
 import strawberry
@@ -47,6 +48,16 @@ class ProviderConcurrency:
     source: str = strawberry.field(description="environment | settings | config | default")
 
 
+@strawberry.type(description="One housekeeping run: unfinished writes and old database backups removed.")
+class HousekeepingRun:
+    finished_at: datetime
+    files_removed: int
+    bytes_freed: float
+    unfinished_files: int = strawberry.field(description="Files of uploads, downloads and results cut short.")
+    backups_removed: int = strawberry.field(description="SQLite backups beyond BOARDS_KEEP_BACKUPS.")
+    keep_backups: int
+
+
 @strawberry.type
 class AppSettings:
     comfyui_url: str
@@ -56,6 +67,13 @@ class AppSettings:
     media_dir: str
     database_kind: str = strawberry.field(description='"sqlite" or "postgresql"')
     data_size_bytes: float = strawberry.field(description="The media folder and the SQLite database file(s).")
+    free_space_bytes: float | None = strawberry.field(
+        description="Free space on the disk holding the media folder; null when the system does not say."
+    )
+    disk_size_bytes: float | None = strawberry.field(description="The size of that disk.")
+    last_housekeeping: HousekeepingRun | None = strawberry.field(
+        description="What the last housekeeping run freed; null until the first run after start-up ends."
+    )
 
 
 @strawberry.input

@@ -12,12 +12,13 @@ import {currentTheme, setTheme} from '../theme.js';
 import {openDataFolder} from '../desktop.js';
 
 const KEY_FIELDS = 'provider label envVar isSet lastFour source canStore storeUnavailableReason';
-const SETTINGS_FIELDS = 'comfyuiUrl comfyuiUrlSource concurrency { provider limit source } dataDir mediaDir databaseKind dataSizeBytes';
+const DISK_FIELDS = 'dataSizeBytes freeSpaceBytes diskSizeBytes lastHousekeeping { finishedAt filesRemoved bytesFreed backupsRemoved keepBackups }';
+const SETTINGS_FIELDS = `comfyuiUrl comfyuiUrlSource concurrency { provider limit source } dataDir mediaDir databaseKind ${DISK_FIELDS}`;
 const LOAD = `{ providerKeys { ${KEY_FIELDS} } appSettings { ${SETTINGS_FIELDS} } }`;
 const SET_KEY = `mutation SetKey($provider: String!, $key: String!) { setProviderKey(provider: $provider, key: $key) { ${KEY_FIELDS} } }`;
 const CLEAR_KEY = `mutation ClearKey($provider: String!) { clearProviderKey(provider: $provider) { ${KEY_FIELDS} } }`;
 const UPDATE = `mutation Update($input: UpdateAppSettingsInput!) { updateAppSettings(input: $input) { ${SETTINGS_FIELDS} } }`;
-const SIZE = '{ appSettings { dataSizeBytes } }';
+const SIZE = `{ appSettings { ${DISK_FIELDS} } }`;
 const WORKFLOW_FIELDS = 'folder generators { name description available unavailableReason } problems { path reason }';
 const WORKFLOWS = `{ comfyuiWorkflows { ${WORKFLOW_FIELDS} } }`;
 const REFRESH_WORKFLOWS = `mutation Refresh { refreshComfyuiWorkflows { ${WORKFLOW_FIELDS} } }`;
@@ -398,12 +399,23 @@ function providerName(provider) {
 
 function dataSection(settings) {
   const size = h('dd', {dataset: {testid: 'data-size', bytes: String(settings.dataSizeBytes)}}, formatBytes(settings.dataSizeBytes));
+  const free = h('dd', {dataset: {testid: 'free-space'}});
+  const tidied = h('dd', {dataset: {testid: 'housekeeping'}});
+  const drawDisk = values => {
+    size.textContent = formatBytes(values.dataSizeBytes);
+    size.dataset.bytes = String(values.dataSizeBytes);
+    free.dataset.bytes = String(values.freeSpaceBytes ?? '');
+    free.textContent = freeSpaceText(values.freeSpaceBytes, values.diskSizeBytes);
+    free.classList.toggle('warning', values.freeSpaceBytes != null && values.freeSpaceBytes < LOW_SPACE_BYTES);
+    tidied.textContent = housekeepingText(values.lastHousekeeping);
+    tidied.dataset.files = String(values.lastHousekeeping?.filesRemoved ?? '');
+  };
+  drawDisk(settings);
   const recount = h('button', {type: 'button', class: 'ghost small', 'aria-label': 'Count the size again', title: 'Count again', onclick: async () => {
     recount.disabled = true;
     try {
       const {appSettings} = await gql(SIZE);
-      size.textContent = formatBytes(appSettings.dataSizeBytes);
-      size.dataset.bytes = String(appSettings.dataSizeBytes);
+      drawDisk(appSettings);
     } catch (error) {
       toastError('Could not count the data’s size', error);
     } finally {
@@ -416,9 +428,29 @@ function dataSection(settings) {
       h('dt', {}, 'Data folder'), path(settings.dataDir, 'data-dir'),
       h('dt', {}, 'Media'), path(settings.mediaDir, 'media-dir'),
       h('dt', {}, 'Database'), h('dd', {dataset: {testid: 'database-kind'}}, settings.databaseKind === 'postgresql' ? 'PostgreSQL' : 'SQLite'),
-      h('dt', {}, 'Size on disk'), h('div', {class: 'size-line'}, size, recount)),
+      h('dt', {}, 'Size on disk'), h('div', {class: 'size-line'}, size, recount),
+      h('dt', {}, 'Free space'), free,
+      h('dt', {}, 'Housekeeping'), tidied),
     h('div', {class: 'section-actions start'},
       h('button', {type: 'button', dataset: {testid: 'open-data-folder'}, onclick: () => openDataFolder()}, 'Open data folder')));
+}
+
+// Below this the disk is shown as nearly full: a few large videos' worth.
+const LOW_SPACE_BYTES = 1024 ** 3;
+
+function freeSpaceText(freeBytes, diskBytes) {
+  if (freeBytes == null) return 'Not known on this system';
+  const text = diskBytes ? `${formatBytes(freeBytes)} free of ${formatBytes(diskBytes)}` : `${formatBytes(freeBytes)} free`;
+  return freeBytes < LOW_SPACE_BYTES ? `${text} — nearly full: uploads and new generations stop when it is` : text;
+}
+
+function housekeepingText(run) {
+  if (!run) return 'Runs in the background after start-up, then daily';
+  const when = new Date(run.finishedAt).toLocaleString([], {dateStyle: 'medium', timeStyle: 'short'});
+  if (!run.filesRemoved) return `Nothing to tidy at the last run (${when})`;
+  const files = run.filesRemoved === 1 ? '1 file' : `${run.filesRemoved} files`;
+  const backups = run.backupsRemoved ? `, of which ${run.backupsRemoved} old database backup${run.backupsRemoved === 1 ? '' : 's'} (the newest ${run.keepBackups} are kept)` : '';
+  return `Freed ${formatBytes(run.bytesFreed)} at the last run (${when}): ${files} left by interrupted work${backups}`;
 }
 
 // -- appearance ------------------------------------------------------------------------------
