@@ -3,7 +3,7 @@
 import {gql, GENERATION_FIELDS} from '../api.js';
 import {h, plural} from '../dom.js';
 import {emit} from '../bus.js';
-import {confirmDialog} from '../dialog.js';
+import {confirmDialog, enterPresses, openDialog} from '../dialog.js';
 import {toast, toastError} from '../toast.js';
 import {bridge} from '../desktop.js';
 
@@ -196,14 +196,6 @@ function safeName(title) {
   return (title || 'board').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'board';
 }
 
-function open(dialog) {
-  document.body.append(dialog);
-  dialog.showModal();
-  return new Promise((resolve) => {
-    dialog.addEventListener('close', () => { resolve(dialog.returnValue); dialog.remove(); }, {once: true});
-  });
-}
-
 async function pickBoard(boards, count) {
   const filter = h('input', {type: 'search', placeholder: 'Find a board', 'aria-label': 'Find a board', autocomplete: 'off'});
   const list = h('div', {class: 'board-pick-list', role: 'radiogroup', 'aria-label': 'Boards'});
@@ -217,35 +209,41 @@ async function pickBoard(boards, count) {
   filter.addEventListener('input', () => {
     const q = filter.value.trim().toLowerCase();
     for (const r of rows) r.row.hidden = Boolean(q) && !r.board.title.toLowerCase().includes(q);
-    rows.find((r) => !r.row.hidden)?.radio.click();
+    const first = rows.find((r) => !r.row.hidden);
+    first?.radio.click();
+    okButton.disabled = !first;  // Enter must not move them to a board the search hid
   });
-  const dialog = h('dialog', {'aria-labelledby': 'move-title', dataset: {testid: 'move-dialog'}},
-    h('form', {method: 'dialog'},
-      h('h2', {id: 'move-title'}, `Move ${plural(count, 'generation')} to…`),
-      filter, list,
-      h('div', {class: 'dialog-actions'},
-        h('button', {value: 'cancel', type: 'submit', formnovalidate: true}, 'Cancel'),
-        h('button', {value: 'ok', type: 'submit', class: 'primary'}, 'Move'))));
+  const okButton = h('button', {value: 'ok', type: 'submit', class: 'primary'}, 'Move');
+  const form = h('form', {method: 'dialog'},
+    h('h2', {id: 'move-title'}, `Move ${plural(count, 'generation')} to…`),
+    filter, list,
+    h('div', {class: 'dialog-actions'},
+      h('button', {value: 'cancel', type: 'submit', formnovalidate: true}, 'Cancel'),
+      okButton));
+  enterPresses(form, okButton);
+  const dialog = h('dialog', {'aria-labelledby': 'move-title', dataset: {testid: 'move-dialog'}}, form);
   queueMicrotask(() => filter.focus());
-  if ((await open(dialog)) !== 'ok') return null;
-  return rows.find((r) => r.radio.checked)?.board ?? null;
+  if ((await openDialog(dialog)) !== 'ok') return null;
+  return rows.find((r) => r.radio.checked && !r.row.hidden)?.board ?? null;
 }
 
 async function askTag(tags, count) {
   const input = h('input', {type: 'text', name: 'tag', list: 'bulk-tag-names', required: true, autocomplete: 'off', id: 'bulk-tag', placeholder: 'A tag name, new or existing'});
-  const dialog = h('dialog', {'aria-labelledby': 'tag-title', dataset: {testid: 'tag-dialog'}},
-    h('form', {method: 'dialog'},
-      h('h2', {id: 'tag-title'}, `Tag ${plural(count, 'generation')}`),
-      h('div', {class: 'field'}, h('label', {for: 'bulk-tag'}, 'Tag'), input,
-        h('span', {class: 'hint'}, 'Pick one or type a new name.')),
-      h('datalist', {id: 'bulk-tag-names'}, tags.map((t) => h('option', {value: t.name}))),
-      tags.length ? h('div', {class: 'tag-suggestions'}, tags.slice(0, 12).map((t) =>
-        h('button', {type: 'button', class: 'chip', onclick: () => { input.value = t.name; input.focus(); }}, t.name))) : null,
-      h('div', {class: 'dialog-actions'},
-        h('button', {value: 'cancel', type: 'submit', formnovalidate: true}, 'Cancel'),
-        h('button', {value: 'ok', type: 'submit', class: 'primary'}, 'Tag'))));
+  const okButton = h('button', {value: 'ok', type: 'submit', class: 'primary'}, 'Tag');
+  const form = h('form', {method: 'dialog'},
+    h('h2', {id: 'tag-title'}, `Tag ${plural(count, 'generation')}`),
+    h('div', {class: 'field'}, h('label', {for: 'bulk-tag'}, 'Tag'), input,
+      h('span', {class: 'hint'}, 'Pick one or type a new name.')),
+    h('datalist', {id: 'bulk-tag-names'}, tags.map((t) => h('option', {value: t.name}))),
+    tags.length ? h('div', {class: 'tag-suggestions'}, tags.slice(0, 12).map((t) =>
+      h('button', {type: 'button', class: 'chip', onclick: () => { input.value = t.name; input.focus(); }}, t.name))) : null,
+    h('div', {class: 'dialog-actions'},
+      h('button', {value: 'cancel', type: 'submit', formnovalidate: true}, 'Cancel'),
+      okButton));
+  enterPresses(form, okButton);
+  const dialog = h('dialog', {'aria-labelledby': 'tag-title', dataset: {testid: 'tag-dialog'}}, form);
   queueMicrotask(() => input.focus());
-  if ((await open(dialog)) !== 'ok') return null;
+  if ((await openDialog(dialog)) !== 'ok') return null;
   return input.value.trim() || null;
 }
 
