@@ -56,7 +56,7 @@ export async function mount(container, {boardId}) {
     h('header', {class: 'board-header'},
       h('div', {class: 'board-heading'}, title, edit, h('div', {class: 'board-meta'}, live, count)),
       description),
-    toolbar.node,
+    h('div', {class: 'grid-controls'}, toolbar.node),
     gridHost);
   const page = h('div', {class: 'board-page', dataset: {boardId}}, composerPanel, main);
   container.append(page);
@@ -73,7 +73,7 @@ export async function mount(container, {boardId}) {
   grid.setTileSize(tileSize);
   const actions = new GridActions({board, data, grid, onTagCreated: (tag) => toolbar.addTag(tag)});
   const bar = buildSelectionBar(actions, grid);
-  main.insertBefore(bar.node, gridHost);
+  toolbar.node.parentElement.append(bar.node);
   cleanups.push(() => grid.destroy(), () => clearTimeout(unknownTimer));
 
   const showCount = () => {
@@ -249,7 +249,8 @@ export async function mount(container, {boardId}) {
   // Focus the grid's first tile with Tab from the toolbar; the grid itself takes the keys.
   grid.canvas.addEventListener('keydown', (event) => { if (event.key === 'Escape' && grid.clearSelection()) event.preventDefault(); });
 
+  // The viewer first: a tile clicked while the composer still loads its generators opens it.
+  cleanups.push(installViewer({board, openFromUrl: (id) => grid.open(id)}));
   cleanups.push(await mountComposer(composerPanel, {board}));
-  cleanups.push(installViewer({board}));
   return () => cleanups.forEach((stop) => { try { stop?.(); } catch (error) { console.error(error); } });
 }
