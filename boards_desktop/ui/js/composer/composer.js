@@ -73,9 +73,12 @@ export async function mountComposer(panel, {board}) {
     controls = fields.map((field) => control(field, {board}));
     fieldsHost.replaceChildren(...controls.map((c) => c.row));
     if (!fields.length) fieldsHost.append(h('p', {class: 'muted'}, 'This generator takes no settings.'));
-    const fits = carried.filter(({field, value}) => fields.some((other) => sameKind(field, other) && accepts(other, value)));
+    // The values the artist left in this generator's own draft stay theirs; carried ones fill the rest.
+    const own = drafts.get(g.name) ?? {};
+    const fits = carried.filter(({field, value}) => !Object.hasOwn(own, field.name)
+      && fields.some((other) => sameKind(field, other) && accepts(other, value)));
     const fill = values ?? (fits.length
-      ? {...(drafts.get(g.name) ?? {}), ...Object.fromEntries(fits.map(({field, value}) => [field.name, value]))}
+      ? {...own, ...Object.fromEntries(fits.map(({field, value}) => [field.name, value]))}
       : drafts.get(g.name));
     extras = {};
     renderExtras();
