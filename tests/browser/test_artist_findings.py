@@ -352,3 +352,28 @@ def test_an_upload_is_titled_by_what_it_is_and_named_by_its_file(page, api, inst
     assert viewer.locator("#viewer-title").inner_text() == "Uploaded image"
     assert viewer.locator("[data-testid=viewer-file-name]").inner_text() == "harbour-sketch.png"
     assert viewer.locator("[data-testid=viewer-generator]").inner_text() == "user-upload-image"
+
+
+def test_the_upload_button_is_reached_with_the_keyboard(page, api, installation) -> None:
+    board = api.create_board("Upload by button")
+    # The system's file chooser, answered as the artist would (listening first: the browser is told to ask us).
+    chosen = []
+    page.on(
+        "filechooser",
+        lambda chooser: (
+            chosen.append(chooser),
+            chooser.set_files([{"name": "pier.png", "mimeType": "image/png", "buffer": png_bytes("#336699", 40)}]),
+        ),
+    )
+    open_board(page, installation, board)
+    page.locator("[data-testid=composer-form][data-state=idle]").wait_for()
+    page.locator("[data-testid=edit-board]").focus()
+    page.keyboard.press("Tab")
+    button = page.locator("[data-testid=upload-button]")
+    assert button.evaluate("node => node === document.activeElement")
+    assert "Upload" in button.inner_text()
+    page.keyboard.press("Enter")
+    page.locator(".toast", has_text="Uploaded pier.png").wait_for()
+    assert len(chosen) == 1
+    page.locator(TILE).first.click()
+    page.locator(f"{VIEWER}[data-state=ready] [data-testid=viewer-file-name]", has_text="pier.png").wait_for()
