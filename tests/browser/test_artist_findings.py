@@ -163,7 +163,7 @@ def test_a_refusal_of_the_whole_input_is_shown_under_its_field(page, api, instal
     page.locator("[data-testid=composer-submit]").click()
     error = field(page, "second").locator("[data-testid=field-error]")
     error.wait_for()
-    assert re.fullmatch(r"The video is [\d.]+ s long; pick a second between 0 and [\d.]+", error.inner_text()), (
+    assert re.fullmatch(r"The video is [\d.]+ s long; pick a second between 0 and [\d.]+\.", error.inner_text()), (
         error.inner_text()
     )
     assert page.locator("[data-testid=form-error]").inner_text() == "Check the field marked above."

@@ -230,7 +230,7 @@ export async function mountComposer(panel, {board}) {
         title: `Use as ${ARTICLE[type] ?? type} input in…`,
         message: `${previous ?? 'The composer’s generator'} takes no ${type}. Which generator should it go into?`,
         choices: candidates.map((g) => ({value: g.name, label: g.name,
-          detail: fieldsOf(g.inputSchema).filter((f) => f.kind === 'artifact' && f.artifactType === type).map((f) => f.title).join(', ')})),
+          detail: `into ${fieldsOf(g.inputSchema).filter((f) => f.kind === 'artifact' && f.artifactType === type).map((f) => `“${f.title}”`).join(' or ')}`})),
         submit: 'Use', testid: 'input-target-dialog',
       });
       if (!chosenName || !panel.isConnected) return;
@@ -308,10 +308,11 @@ function accepts(field, value) {
   return true;
 }
 
-/** "input should be ..." -> "Input should be ...": a refusal read as a sentence. */
+/** "input should be ..." -> "Input should be ....": a refusal read as a sentence. */
 function sentence(message) {
   const text = String(message).trim();
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  const capital = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?)]$/.test(capital) ? capital : `${capital}.`;
 }
 
 function rankOf(recent, name) {

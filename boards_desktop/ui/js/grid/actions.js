@@ -202,7 +202,8 @@ async function pickBoard(boards, count) {
   const rows = boards.map((board, i) => {
     const radio = h('input', {type: 'radio', name: 'board', value: board.id, id: `pick-${board.id}`, checked: i === 0});
     const row = h('label', {class: 'board-pick', for: `pick-${board.id}`, dataset: {boardId: board.id}},
-      radio, h('span', {class: 'board-pick-title'}, board.title), h('span', {class: 'muted'}, board.generationCount.toLocaleString()));
+      radio, h('span', {class: 'board-pick-title'}, board.title),
+      h('span', {class: 'muted'}, board.generationCount ? plural(board.generationCount, 'generation') : 'empty'));
     return {board, row, radio};
   });
   list.append(...rows.map((r) => r.row));

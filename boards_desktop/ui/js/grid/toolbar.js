@@ -121,8 +121,7 @@ export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSi
     h('div', {class: 'search-wrap'}, search),
     h('div', {class: 'filter-group', role: 'group', 'aria-label': 'Type'}, typeChips),
     favourites, status, tag, generator, clear,
-    h('div', {class: 'toolbar-spacer'}),
-    sizes,
   );
-  return {node, search, filter, reset, addTag, addGenerator};
+  // The tile sizes are a view setting, not a filter: the board puts them in its header.
+  return {node, sizes, search, filter, reset, addTag, addGenerator};
 }

@@ -57,7 +57,7 @@ export async function mount(container, {boardId}) {
   const composerPanel = h('aside', {class: 'composer-panel', 'aria-label': 'Composer', dataset: {testid: 'composer'}});
   const main = h('section', {class: 'board-main', 'aria-label': board.title},
     h('header', {class: 'board-header'},
-      h('div', {class: 'board-heading'}, title, edit, h('div', {class: 'board-meta'}, live, count), h('span', {class: 'toolbar-spacer'}), uploadButton),
+      h('div', {class: 'board-heading'}, title, edit, h('div', {class: 'board-meta'}, live, count), h('span', {class: 'toolbar-spacer'}), toolbar.sizes, uploadButton),
       description),
     h('div', {class: 'grid-controls'}, toolbar.node),
     gridHost);

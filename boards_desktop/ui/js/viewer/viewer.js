@@ -586,6 +586,8 @@ function metaEntries(metadata) {
 
 function timings(g) {
   const when = (iso) => (iso ? h('time', {datetime: iso, title: new Date(iso).toLocaleString()}, new Date(iso).toLocaleString()) : h('span', {class: 'muted'}, '—'));
+  // An upload did not run: when it arrived is all there is to say.
+  if (isUpload(g)) return h('dl', {class: 'viewer-params', dataset: {testid: 'viewer-timings'}}, h('dt', {}, 'uploaded'), h('dd', {}, when(g.createdAt)));
   const rows = [h('dt', {}, 'created'), h('dd', {}, when(g.createdAt)), h('dt', {}, 'started'), h('dd', {}, when(g.startedAt)),
     h('dt', {}, 'finished'), h('dd', {}, when(g.completedAt))];
   if (g.startedAt && g.completedAt) rows.push(h('dt', {}, 'took'), h('dd', {dataset: {testid: 'viewer-duration'}}, duration(new Date(g.completedAt) - new Date(g.startedAt))));
