@@ -13,6 +13,7 @@ import {choiceDialog} from '../dialog.js';
 import {control} from './fields.js';
 import {generatorPicker, markUsed, recentNames, typeLabel} from './picker.js';
 import {fieldsOf} from './schema.js';
+import {inWords} from './refusals.js';
 import {remember} from './slots.js';
 
 const GENERATORS_QUERY = '{ generators { name description artifactType inputSchema provider available unavailableReason } }';
@@ -174,8 +175,8 @@ export async function mountComposer(panel, {board}) {
       const {fields, rest} = error.code === 'OFFLINE' ? {fields: {}, rest: []}
         : splitErrors(error.message, new Map(controls.map((c) => [c.field.name, c.field.title])));
       const placed = Object.entries(fields);
-      for (const [field, message] of placed) byName.get(field).setError(sentence(message));
-      if (rest.length) showFormError(rest.map(sentence).join('\n'));
+      for (const [field, message] of placed) byName.get(field).setError(inWords(message));
+      if (rest.length) showFormError(rest.map(inWords).join('\n'));
       else if (placed.length) showFormError(placed.length === 1 ? 'Check the field marked above.' : `Check the ${placed.length} fields marked above.`);
       if (placed.length) byName.get(placed[0][0]).focus();
       // A refusal is said in the form, beside what to change; a toast only for what the form cannot show.
@@ -306,13 +307,6 @@ function accepts(field, value) {
   if (field.kind === 'enum') return field.options.includes(value);
   if (field.kind === 'multi-enum') return Array.isArray(value) && value.every((item) => field.options.includes(item));
   return true;
-}
-
-/** "input should be ..." -> "Input should be ....": a refusal read as a sentence. */
-function sentence(message) {
-  const text = String(message).trim();
-  const capital = text.charAt(0).toUpperCase() + text.slice(1);
-  return /[.!?)]$/.test(capital) ? capital : `${capital}.`;
 }
 
 function rankOf(recent, name) {

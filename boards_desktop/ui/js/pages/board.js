@@ -71,7 +71,11 @@ export async function mount(container, {boardId}) {
       else if (action === 'retry') actions.retry(generation);
       else if (action === 'load-failed') toastError('Could not load more of the board', error);
     },
-    onSelectionChange: (selection) => bar.update(selection),
+    onSelectionChange: (selection) => {
+      bar.update(selection);
+      // The bar lies over the toolbar: what it hides must not take the focus either.
+      toolbar.node.inert = selection.size > 0;
+    },
   });
   grid.setTileSize(tileSize);
   const actions = new GridActions({board, data, grid, onTagCreated: (tag) => toolbar.addTag(tag)});
