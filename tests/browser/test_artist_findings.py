@@ -381,3 +381,23 @@ def test_the_upload_button_is_reached_with_the_keyboard(page, api, installation)
     assert len(chosen) == 1
     page.locator(TILE).first.click()
     page.locator(f"{VIEWER}[data-state=ready] [data-testid=viewer-file-name]", has_text="pier.png").wait_for()
+
+
+def test_cancel_in_the_selection_bar_stops_the_running_ones(page, api, installation) -> None:
+    board = api.create_board("Cancel from the bar")
+    done = upload(api, board, "done.png", png_bytes("#446644", 32))
+    held = [api.generate(board, "test-generator", "IMAGE", {"prompt": f"waits {i}"}) for i in range(2)]
+    open_board(page, installation, board)
+    tile(page, done).click(modifiers=["Control"])
+    cancel = page.locator("[data-action=bulk-cancel]")
+    assert cancel.is_hidden()  # nothing selected runs
+    for generation_id in held:
+        tile(page, generation_id).click(modifiers=["Control"])
+    assert cancel.inner_text() == "Cancel 2 running"
+    cancel.click()
+    page.locator(".toast", has_text="Cancelled 2 generations").wait_for()
+    for generation_id in held:
+        page.locator(f'.tile[data-generation-id="{generation_id}"][data-status=cancelled]').wait_for()
+        assert api.generation(generation_id)["status"] == "CANCELLED"
+    cancel.wait_for(state="hidden")
+    assert api.generation(done)["status"] == "COMPLETED"

@@ -1,5 +1,5 @@
 // What the grid does to generations: a tile's own buttons (star, cancel, retry) and the selection
-// bar's bulk actions (star, tag, move, download, delete).
+// bar's bulk actions (star, tag, move, download, cancel the running ones, delete).
 import {gql, GENERATION_FIELDS} from '../api.js';
 import {h, plural} from '../dom.js';
 import {emit} from '../bus.js';
@@ -15,6 +15,7 @@ const MOVE = 'mutation($ids: [UUID!]!, $boardId: UUID!) { moveGenerations(ids: $
 const BOARDS = 'query { myBoards(limit: 200, sort: UPDATED_DESC) { id title generationCount } }';
 const TAGS = 'query { tags(limit: 500) { id name slug } }';
 const CREATE_TAG = 'mutation($input: CreateTagInput!) { createTag(input: $input) { id name slug } }';
+const RUNNING = new Set(['PENDING', 'PROCESSING']);
 const ADD_TAG = 'mutation($ids: [UUID!]!, $tagId: UUID!) { addTagToGenerations(generationIds: $ids, tagId: $tagId) { id name slug } }';
 
 export class GridActions {
@@ -65,6 +66,26 @@ export class GridActions {
     } catch (error) {
       toastError('Could not queue it again', error);
     }
+  }
+
+  /** The running ones of the selection (waiting or working). */
+  runningSelected() {
+    return this.selected().filter((id) => RUNNING.has(this.data.byId.get(id)?.status));
+  }
+
+  async cancelSelection() {
+    const ids = this.runningSelected();
+    if (!ids.length) return toast('None of these is running', {kind: 'info'});
+    const outcomes = await Promise.allSettled(ids.map((id) => gql(CANCEL, {id})));
+    let cancelled = 0;
+    for (const outcome of outcomes) {
+      if (outcome.status !== 'fulfilled') continue;
+      this.data.update(outcome.value.cancelGeneration);
+      cancelled += 1;
+    }
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) toastError(`Cancelled ${plural(cancelled, 'generation')}; ${plural(ids.length - cancelled, 'other')} could not be`, failed.reason);
+    else toast(`Cancelled ${plural(cancelled, 'generation')}`, {kind: 'ok'});
   }
 
   async favouriteSelection() {
@@ -252,6 +273,7 @@ async function askTag(tags, count) {
 export function buildSelectionBar(actions, grid) {
   const count = h('strong', {dataset: {testid: 'selection-count'}});
   const button = (label, run, extra = {}) => h('button', {type: 'button', onclick: run, ...extra}, label);
+  const cancel = button('Cancel running', () => actions.cancelSelection(), {dataset: {action: 'bulk-cancel'}, hidden: true, title: 'Stop the selected ones that are waiting or working'});
   const node = h('div', {class: 'selection-bar', role: 'region', 'aria-label': 'Selection', hidden: true, dataset: {testid: 'selection-bar'}},
     count,
     button('Select all loaded', () => grid.selectAllLoaded(), {class: 'ghost', dataset: {action: 'select-all'}, title: 'Ctrl/Cmd+A'}),
@@ -261,6 +283,7 @@ export function buildSelectionBar(actions, grid) {
     button('Tag…', () => actions.tagSelection(), {dataset: {action: 'bulk-tag'}}),
     button('Move to…', () => actions.moveSelection(), {dataset: {action: 'bulk-move'}}),
     button('Download', () => actions.downloadSelection(), {dataset: {action: 'bulk-download'}}),
+    cancel,
     button('Delete', () => actions.deleteSelection(), {class: 'danger', dataset: {action: 'bulk-delete'}, title: 'Delete key'}),
   );
   return {
@@ -268,6 +291,9 @@ export function buildSelectionBar(actions, grid) {
     update(selection) {
       node.hidden = selection.size === 0;
       count.textContent = `${plural(selection.size, 'selected', 'selected')}`;
+      const running = selection.size ? actions.runningSelected().length : 0;
+      cancel.hidden = running === 0;
+      cancel.textContent = running === selection.size ? 'Cancel' : `Cancel ${running} running`;
     },
   };
 }

@@ -98,6 +98,7 @@ export async function mount(container, {boardId}) {
     else if (event.detail.kind === 'remove') board.generationCount = Math.max(0, board.generationCount - event.detail.count);
     showCount();
     if (event.detail.kind === 'remove') grid.pruneSelection();
+    else if (grid.selection.size) bar.update(grid.selection);  // a selected one finished: Cancel follows
   });
 
   async function reload(filter) {
