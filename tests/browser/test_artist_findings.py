@@ -401,3 +401,12 @@ def test_cancel_in_the_selection_bar_stops_the_running_ones(page, api, installat
         assert api.generation(generation_id)["status"] == "CANCELLED"
     cancel.wait_for(state="hidden")
     assert api.generation(done)["status"] == "COMPLETED"
+
+
+def test_a_queued_tile_shows_its_prompt(page, api, installation) -> None:
+    board = api.create_board("Queued prompt")
+    held = api.generate(board, "test-generator", "IMAGE", {"prompt": "gulls over the pier"})
+    open_board(page, installation, board)
+    waiting = tile(page, held)
+    assert "Queued" in waiting.locator("[data-testid=tile-phase]").inner_text()
+    assert waiting.locator("[data-testid=tile-message]").inner_text() == "gulls over the pier"

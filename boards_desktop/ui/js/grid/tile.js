@@ -114,7 +114,8 @@ export function bindTile(tile, generation, live, selected) {
     p.progressBar.parentElement.setAttribute('aria-valuenow', String(percent));
     const phase = live?.phase ?? (status === 'pending' ? 'queued' : 'processing');
     p.phase.textContent = `${PHASE_WORDS[phase] ?? phase}${percent ? ` · ${percent}%` : ''}`;
-    p.message.textContent = live?.message ?? '';
+    // Until the generator says something, a waiting tile says what it will make.
+    p.message.textContent = live?.message || (phase === 'queued' ? generation.prompt ?? '' : '');
     tile.dataset.phase = phase;
   } else {
     delete tile.dataset.phase;
