@@ -410,3 +410,24 @@ def test_a_queued_tile_shows_its_prompt(page, api, installation) -> None:
     waiting = tile(page, held)
     assert "Queued" in waiting.locator("[data-testid=tile-phase]").inner_text()
     assert waiting.locator("[data-testid=tile-message]").inner_text() == "gulls over the pier"
+
+
+def test_copy_link_opens_the_same_result_elsewhere(page, api, installation) -> None:
+    board = api.create_board("A link to one")
+    api.create_board("Another board")
+    picture = upload(api, board, "linked.png", png_bytes("#993366", 48))
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=installation.url)
+    open_board(page, installation, board)
+    tile(page, picture).click()
+    page.locator(f"{VIEWER}[data-state=ready]").wait_for()
+    page.locator("[data-testid=viewer-copy-link]").click()
+    page.locator(".toast", has_text="Link copied").wait_for()
+    link = page.evaluate("navigator.clipboard.readText()")
+    assert link == f"{installation.url}/#/boards/{board}?view={picture}"
+    other = page.context.new_page()
+    other.goto(f"{installation.url}/#/")
+    other.locator("[data-testid=boards][data-state=ready]").wait_for()
+    other.goto(link)
+    other.locator(f"{VIEWER}[data-state=ready][data-generation-id='{picture}']").wait_for()
+    assert other.locator("[data-testid=board-title]").inner_text() == "A link to one"
+    other.close()

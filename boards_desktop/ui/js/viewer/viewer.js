@@ -332,6 +332,7 @@ function openViewer({board, neighbour, onShow, onClosed}) {
       action('Download', () => download(), {testid: 'viewer-download', disabled: !g.storageUrl, kbd: 'D'}),
       g.artifactType === 'IMAGE' && action('Copy image', () => copyImage(), {testid: 'viewer-copy', disabled: !g.storageUrl}),
       bridge() && action('Show in folder', () => showInFolder(g.storageUrl), {testid: 'viewer-show-in-folder', disabled: !g.storageUrl}),
+      action('Copy link', () => copyLink(), {testid: 'viewer-copy-link'}),
       action('Delete', () => remove(), {testid: 'viewer-delete', danger: true, kbd: 'Del'}));
     const tabs = h('div', {class: 'viewer-tabs', role: 'tablist', 'aria-label': 'Views'},
       tabButton('details', 'Details'), tabButton('lineage', 'Lineage'));
@@ -502,6 +503,19 @@ function openViewer({board, neighbour, onShow, onClosed}) {
       toast('Image copied to the clipboard', {kind: 'ok'});
     } catch (error) {
       toastError('Could not copy the image', error);
+    }
+  }
+
+  /** A link that opens this result in the viewer, on its board (in this app, or a browser signed in to it). */
+  async function copyLink() {
+    const g = generation;
+    const link = `${location.origin}${location.pathname}#/boards/${g.boardId ?? board.id}?view=${g.id}`;
+    try {
+      if (!navigator.clipboard?.writeText) throw new Error('this window cannot write to the clipboard');
+      await navigator.clipboard.writeText(link);
+      toast('Link copied: it opens this result', {kind: 'ok'});
+    } catch (error) {
+      toastError('Could not copy the link', error);
     }
   }
 
