@@ -2,8 +2,10 @@
 //
 // The open viewer is in the URL (#/boards/<id>?view=<generation id>): opening it adds a history
 // entry, so that Back closes it; moving to another result replaces that entry; a reload or a link
-// opens it again. Listens: viewer:open {id, neighbour}, route:query {params}. Emits: generation:changed {generation} (star, tags),
-// generations:removed {ids} (delete), composer:use-settings / composer:add-input {generation}.
+// opens it again.
+//
+// Listens: viewer:open {id, neighbour}, route:query {params}. Emits: generation:changed {generation}
+// (star, tags), generations:removed {ids} (delete), composer:use-settings / composer:add-input {generation}.
 // Hooks for tests: [data-testid=viewer][data-generation-id][data-state=loading|ready|error],
 // the stage's [data-testid=zoom-stage][data-zoom], [data-testid=viewer-panel], [data-testid=lineage-graph].
 import {GENERATION_FIELDS, gql} from '../api.js';
@@ -84,9 +86,9 @@ export function installViewer({board, openFromUrl}) {
   if (fromUrl) queueMicrotask(() => (openFromUrl ? openFromUrl(fromUrl) : open(fromUrl, null)));
   return () => {
     stops.forEach((stop) => stop());
-    const open = viewer;
+    const closing = viewer;
     viewer = null;
-    open?.close(true);  // the page is going: its history is the router's now
+    closing?.close(true);  // the page is going: its history is the router's now
   };
 }
 
