@@ -160,14 +160,16 @@ def test_use_these_settings_and_use_as_input_fill_the_composer(page, installatio
     page.keyboard.press("i")
     page.locator("[data-testid=viewer]").wait_for(state="detached")
     page.locator(f"[data-testid=slot][data-slot=image] [data-generation-id='{other}']").wait_for()
-    # On a generator without an image slot, the composer switches to one that has one, and says so.
+    # On a generator without an image slot, the artist picks which of those with one it goes into.
     page.locator("[data-testid=generator-button]").click()
     page.locator("[data-testid=generator-search]").fill("local-title-card")
     page.locator("[data-testid=generator-list] [data-generator=local-title-card]").click()
     page.evaluate(OPEN, [[card], card])
     showing(page, card)
     page.keyboard.press("i")
-    page.locator(".toast", has_text="local-title-card takes no image: switched to").wait_for()
+    page.locator("[data-testid=input-target-dialog] .board-pick[data-value=local-image-resize]").click()
+    page.keyboard.press("Enter")
+    page.locator(".toast", has_text="local-title-card takes no image: switched to local-image-resize").wait_for()
     page.locator(f"[data-testid=composer-form] [data-testid=slot] [data-generation-id='{card}']").wait_for()
 
 

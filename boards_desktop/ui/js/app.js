@@ -2,10 +2,14 @@
 //
 // A page is a module exporting `mount(container, params)`; it may return a function that cleans up
 // (closes its event streams, removes its shortcuts) when another page replaces it.
+// A route may carry a query after its path (#/boards/<id>?view=<generation id>): the state of the
+// page's overlays. A change of the query alone does not mount the page again: it is told on the bus
+// (`route:query {params}`), so that Back and Forward open and close what the URL names.
 import {h} from './dom.js';
+import {emit} from './bus.js';
 import {applyTheme} from './theme.js';
 import {addShortcut, showShortcutHelp} from './shortcuts.js';
-import {toast} from './toast.js';
+import {showToastsOf, toast} from './toast.js';
 
 const ROUTES = [
   {pattern: /^#?\/?$/, page: () => import('./pages/home.js'), params: () => ({})},
@@ -16,10 +20,49 @@ const ROUTES = [
 const container = document.getElementById('page');
 let cleanup = null;
 let routing = 0;
+let mountedPath = null;
+
+/** '#/boards/x?view=y' -> ['#/boards/x', 'view=y']. */
+function splitHash(hash) {
+  const at = hash.indexOf('?');
+  return at < 0 ? [hash, ''] : [hash.slice(0, at), hash.slice(at + 1)];
+}
+
+/** The route's path ('#/boards/<id>'): what toasts and history entries belong to. */
+export function routePath() {
+  return splitHash(location.hash || '#/')[0];
+}
+
+/** The query of the current route (#/boards/<id>?view=...). */
+export function routeParams() {
+  return new URLSearchParams(splitHash(location.hash || '#/')[1]);
+}
+
+/**
+ * Set (or, with null, remove) one parameter of the route's query without mounting the page again:
+ * `push` adds a history entry (Back undoes it), otherwise the current entry is replaced.
+ */
+export function setRouteParam(name, value, {push = false} = {}) {
+  const [path, query] = splitHash(location.hash || '#/');
+  const params = new URLSearchParams(query);
+  if (value === null || value === undefined) params.delete(name);
+  else params.set(name, value);
+  const rest = params.toString();
+  const url = `${location.pathname}${location.search}${path}${rest ? `?${rest}` : ''}`;
+  if (push) history.pushState(null, '', url);
+  else history.replaceState(null, '', url);
+}
 
 async function route() {
+  const [path, query] = splitHash(location.hash || '#/');
+  showToastsOf(path);
+  if (path === mountedPath) {
+    emit('route:query', {params: new URLSearchParams(query)});
+    return;
+  }
+  mountedPath = path;
   const turn = ++routing;
-  const hash = location.hash || '#/';
+  const hash = path;
   const match = ROUTES.map((r) => [r, r.pattern.exec(hash)]).find(([, m]) => m);
   if (cleanup) { try { cleanup(); } catch (error) { console.error(error); } cleanup = null; }
   setCrumbs([]);

@@ -6,12 +6,14 @@
 // .field[data-field=<name>] with .error[data-testid=field-error], [data-testid=form-error].
 import {GENERATION_FIELDS, gql} from '../api.js';
 import {emit, on} from '../bus.js';
-import {h} from '../dom.js';
+import {h, plural} from '../dom.js';
 import {addShortcut} from '../shortcuts.js';
 import {toast, toastError} from '../toast.js';
+import {choiceDialog} from '../dialog.js';
 import {control} from './fields.js';
 import {generatorPicker, markUsed, recentNames, typeLabel} from './picker.js';
 import {fieldsOf} from './schema.js';
+import {inWords} from './refusals.js';
 import {remember} from './slots.js';
 
 const GENERATORS_QUERY = '{ generators { name description artifactType inputSchema provider available unavailableReason } }';
@@ -56,6 +58,9 @@ export async function mountComposer(panel, {board}) {
 
   function select(g, values = null) {
     if (generator && controls.length) drafts.set(generator.name, draftOf());
+    // What the artist set in the generator being left goes along where the next one has the same
+    // field (same name and kind): a prompt, an image just put in a slot.
+    const carried = values ? [] : setByArtist();
     generator = g;
     form.dataset.generator = g.name;
     form.dataset.available = String(g.available);
@@ -69,7 +74,13 @@ export async function mountComposer(panel, {board}) {
     controls = fields.map((field) => control(field, {board}));
     fieldsHost.replaceChildren(...controls.map((c) => c.row));
     if (!fields.length) fieldsHost.append(h('p', {class: 'muted'}, 'This generator takes no settings.'));
-    const fill = values ?? drafts.get(g.name);
+    // The values the artist left in this generator's own draft stay theirs; carried ones fill the rest.
+    const own = drafts.get(g.name) ?? {};
+    const fits = carried.filter(({field, value}) => !Object.hasOwn(own, field.name)
+      && fields.some((other) => sameKind(field, other) && accepts(other, value)));
+    const fill = values ?? (fits.length
+      ? {...own, ...Object.fromEntries(fits.map(({field, value}) => [field.name, value]))}
+      : drafts.get(g.name));
     extras = {};
     renderExtras();
     if (fill) writeValues(fill);
@@ -83,6 +94,13 @@ export async function mountComposer(panel, {board}) {
     submit.title = g.available ? 'Generate (Ctrl+Enter)' : g.unavailableReason ?? 'Unavailable';
     form.dataset.state = 'idle';
     save();
+  }
+
+  /** The fields of the current form the artist changed from their defaults: [{field, value}]. */
+  function setByArtist() {
+    return controls.map((c) => ({field: c.field, read: c.read()}))
+      .filter(({field, read}) => !read.empty && !read.busy && JSON.stringify(read.value) !== JSON.stringify(field.default))
+      .map(({field, read}) => ({field, value: read.value}));
   }
 
   function writeValues(values) {
@@ -147,18 +165,22 @@ export async function mountComposer(panel, {board}) {
       markUsed(name);
       remember(generation);
       emit('generation:created', {generation});
-      toast(`Queued ${name}`, {kind: 'ok', action: {label: 'Open', run: () => emit('viewer:open', {id: generation.id, neighbour: null})}});
+      // One toast for a run of submissions: "Queued 5 generations", not five over the art.
+      toast(`Queued ${name}`, {kind: 'ok', group: 'queued', many: (count) => `Queued ${plural(count, 'generation')}`,
+        action: {label: 'Open', run: () => emit('viewer:open', {id: generation.id, neighbour: null})}});
       save();
       form.dataset.lastId = generation.id;
     } catch (error) {
-      const {fields, rest} = splitErrors(error.message, new Set(controls.map((c) => c.field.name)));
       const byName = new Map(controls.map((c) => [c.field.name, c]));
+      const {fields, rest} = error.code === 'OFFLINE' ? {fields: {}, rest: []}
+        : splitErrors(error.message, new Map(controls.map((c) => [c.field.name, c.field.title])));
       const placed = Object.entries(fields);
-      for (const [field, message] of placed) byName.get(field).setError(message);
-      if (rest.length) showFormError(rest.join('\n'));
+      for (const [field, message] of placed) byName.get(field).setError(inWords(message));
+      if (rest.length) showFormError(rest.map(inWords).join('\n'));
       else if (placed.length) showFormError(placed.length === 1 ? 'Check the field marked above.' : `Check the ${placed.length} fields marked above.`);
       if (placed.length) byName.get(placed[0][0]).focus();
-      else toastError(`Could not queue ${name}`, error);
+      // A refusal is said in the form, beside what to change; a toast only for what the form cannot show.
+      if (!placed.length && !rest.length) toastError(`Could not queue ${name}`, error);
     } finally {
       submitting = false;
       form.dataset.state = 'idle';
@@ -186,7 +208,7 @@ export async function mountComposer(panel, {board}) {
     focusFirst();
   }
 
-  function addInput(generation) {
+  async function addInput(generation) {
     if (!generation) return;
     const type = String(generation.artifactType).toLowerCase();
     remember(generation);
@@ -204,9 +226,18 @@ export async function mountComposer(panel, {board}) {
         return;
       }
       const previous = generator?.name;
-      picker.choose(candidates[0].name);
+      // Several could take it: the artist says which (the most recently used first).
+      const chosenName = candidates.length === 1 ? candidates[0].name : await choiceDialog({
+        title: `Use as ${ARTICLE[type] ?? type} input in…`,
+        message: `${previous ?? 'The composer’s generator'} takes no ${type}. Which generator should it go into?`,
+        choices: candidates.map((g) => ({value: g.name, label: g.name,
+          detail: `into ${fieldsOf(g.inputSchema).filter((f) => f.kind === 'artifact' && f.artifactType === type).map((f) => `“${f.title}”`).join(' or ')}`})),
+        submit: 'Use', testid: 'input-target-dialog',
+      });
+      if (!chosenName || !panel.isConnected) return;
+      picker.choose(chosenName);
       target = slotFor();
-      toast(`${previous ?? 'That generator'} takes no ${type}: switched to ${candidates[0].name}`);
+      toast(`${previous ?? 'That generator'} takes no ${type}: switched to ${chosenName}`);
     }
     const field = target.field;
     if (field.many) {
@@ -263,6 +294,21 @@ export async function mountComposer(panel, {board}) {
   };
 }
 
+/** Whether two fields take the same kind of value (a value of one can go into the other). */
+function sameKind(a, b) {
+  if (a.name !== b.name || a.kind !== b.kind) return false;
+  if (a.kind === 'artifact') return a.artifactType === b.artifactType && a.many === b.many;
+  if (a.kind === 'list') return a.item?.kind === b.item?.kind;
+  return true;
+}
+
+/** Whether `field` can hold `value` (an enum's value must be one of its options). */
+function accepts(field, value) {
+  if (field.kind === 'enum') return field.options.includes(value);
+  if (field.kind === 'multi-enum') return Array.isArray(value) && value.every((item) => field.options.includes(item));
+  return true;
+}
+
 function rankOf(recent, name) {
   const index = recent.indexOf(name);
   return index < 0 ? recent.length : index;
@@ -271,19 +317,38 @@ function rankOf(recent, name) {
 /**
  * The server's refusal split into messages by field ("inputParams.<field>[.<where>]: <what>", several
  * joined by "; ") and the rest. A message may itself hold "; ", so it splits only before a field's name.
+ * A refusal of the inputs as a whole ("inputParams: the video is 4.0 s long; pick a second between 0
+ * and 4.0") goes to the field it tells the artist to change: the one its last clause names (by name
+ * or title), else any it names. `names`: a Set of field names, or a Map of name -> title.
  */
 export function splitErrors(message, names) {
   const fields = {};
   const rest = [];
+  const add = (name, text) => { fields[name] = fields[name] ? `${fields[name]}; ${text}` : text; };
   for (const part of String(message).split(/; (?=inputParams\b|generatorName: |artifactType: )/)) {
     const match = /^inputParams\.([A-Za-z0-9_]+)((?:\.[^:]*)?): ([\s\S]*)$/.exec(part);
+    const whole = /^inputParams: ([\s\S]*)$/.exec(part);
+    const named = whole && fieldNamedIn(whole[1], names);
     if (match && names.has(match[1])) {
       const inner = match[2].slice(1);
       const where = !inner ? '' : /^\d+$/.test(inner) ? ` (item ${Number(inner) + 1})` : ` (${inner})`;
-      fields[match[1]] = fields[match[1]] ? `${fields[match[1]]}; ${match[3]}${where}` : `${match[3]}${where}`;
-    } else rest.push(part.replace(/^inputParams(\.[A-Za-z0-9_.]+)?: /, '').replace(/^(generatorName|artifactType): /, ''));
+      add(match[1], `${match[3]}${where}`);
+    } else if (named) add(named, whole[1]);
+    else rest.push(part.replace(/^inputParams(\.[A-Za-z0-9_.]+)?: /, '').replace(/^(generatorName|artifactType): /, ''));
   }
   return {fields, rest};
+}
+
+function fieldNamedIn(text, names) {
+  const entries = names instanceof Map ? [...names] : [...names].map((name) => [name, null]);
+  const words = (name, title) => [name.replace(/_/g, ' '), title].filter(Boolean)
+    .map((word) => new RegExp(`\\b${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i'));
+  const clauses = String(text).split(/; /);
+  for (const clause of [clauses[clauses.length - 1], text]) {
+    const found = entries.find(([name, title]) => words(name, title).some((pattern) => pattern.test(clause)));
+    if (found) return found[0];
+  }
+  return null;
 }
 
 function readSaved(key) {

@@ -50,6 +50,9 @@ export function generatorPicker({onChoose}) {
     panel.hidden = !open;
     button.setAttribute('aria-expanded', String(open));
     if (open) {
+      // A fresh search each time: the last one's words would hide most of the list, and typing
+      // would add to them ("titleresize").
+      search.value = '';
       renderList();
       search.focus();
       document.addEventListener('pointerdown', outside, true);

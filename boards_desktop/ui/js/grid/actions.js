@@ -1,9 +1,9 @@
 // What the grid does to generations: a tile's own buttons (star, cancel, retry) and the selection
-// bar's bulk actions (star, tag, move, download, delete).
+// bar's bulk actions (star, tag, move, download, cancel the running ones, delete).
 import {gql, GENERATION_FIELDS} from '../api.js';
 import {h, plural} from '../dom.js';
 import {emit} from '../bus.js';
-import {confirmDialog} from '../dialog.js';
+import {confirmDialog, enterPresses, openDialog} from '../dialog.js';
 import {toast, toastError} from '../toast.js';
 import {bridge} from '../desktop.js';
 
@@ -15,6 +15,7 @@ const MOVE = 'mutation($ids: [UUID!]!, $boardId: UUID!) { moveGenerations(ids: $
 const BOARDS = 'query { myBoards(limit: 200, sort: UPDATED_DESC) { id title generationCount } }';
 const TAGS = 'query { tags(limit: 500) { id name slug } }';
 const CREATE_TAG = 'mutation($input: CreateTagInput!) { createTag(input: $input) { id name slug } }';
+const RUNNING = new Set(['PENDING', 'PROCESSING']);
 const ADD_TAG = 'mutation($ids: [UUID!]!, $tagId: UUID!) { addTagToGenerations(generationIds: $ids, tagId: $tagId) { id name slug } }';
 
 export class GridActions {
@@ -65,6 +66,26 @@ export class GridActions {
     } catch (error) {
       toastError('Could not queue it again', error);
     }
+  }
+
+  /** The running ones of the selection (waiting or working). */
+  runningSelected() {
+    return this.selected().filter((id) => RUNNING.has(this.data.byId.get(id)?.status));
+  }
+
+  async cancelSelection() {
+    const ids = this.runningSelected();
+    if (!ids.length) return toast('None of these is running', {kind: 'info'});
+    const outcomes = await Promise.allSettled(ids.map((id) => gql(CANCEL, {id})));
+    let cancelled = 0;
+    for (const outcome of outcomes) {
+      if (outcome.status !== 'fulfilled') continue;
+      this.data.update(outcome.value.cancelGeneration);
+      cancelled += 1;
+    }
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) toastError(`Cancelled ${plural(cancelled, 'generation')}; ${plural(ids.length - cancelled, 'other')} could not be`, failed.reason);
+    else toast(`Cancelled ${plural(cancelled, 'generation')}`, {kind: 'ok'});
   }
 
   async favouriteSelection() {
@@ -196,56 +217,55 @@ function safeName(title) {
   return (title || 'board').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'board';
 }
 
-function open(dialog) {
-  document.body.append(dialog);
-  dialog.showModal();
-  return new Promise((resolve) => {
-    dialog.addEventListener('close', () => { resolve(dialog.returnValue); dialog.remove(); }, {once: true});
-  });
-}
-
 async function pickBoard(boards, count) {
   const filter = h('input', {type: 'search', placeholder: 'Find a board', 'aria-label': 'Find a board', autocomplete: 'off'});
   const list = h('div', {class: 'board-pick-list', role: 'radiogroup', 'aria-label': 'Boards'});
   const rows = boards.map((board, i) => {
     const radio = h('input', {type: 'radio', name: 'board', value: board.id, id: `pick-${board.id}`, checked: i === 0});
     const row = h('label', {class: 'board-pick', for: `pick-${board.id}`, dataset: {boardId: board.id}},
-      radio, h('span', {class: 'board-pick-title'}, board.title), h('span', {class: 'muted'}, board.generationCount.toLocaleString()));
+      radio, h('span', {class: 'board-pick-title'}, board.title),
+      h('span', {class: 'muted'}, board.generationCount ? plural(board.generationCount, 'generation') : 'empty'));
     return {board, row, radio};
   });
   list.append(...rows.map((r) => r.row));
   filter.addEventListener('input', () => {
     const q = filter.value.trim().toLowerCase();
     for (const r of rows) r.row.hidden = Boolean(q) && !r.board.title.toLowerCase().includes(q);
-    rows.find((r) => !r.row.hidden)?.radio.click();
+    const first = rows.find((r) => !r.row.hidden);
+    first?.radio.click();
+    okButton.disabled = !first;  // Enter must not move them to a board the search hid
   });
-  const dialog = h('dialog', {'aria-labelledby': 'move-title', dataset: {testid: 'move-dialog'}},
-    h('form', {method: 'dialog'},
-      h('h2', {id: 'move-title'}, `Move ${plural(count, 'generation')} to…`),
-      filter, list,
-      h('div', {class: 'dialog-actions'},
-        h('button', {value: 'cancel', type: 'submit', formnovalidate: true}, 'Cancel'),
-        h('button', {value: 'ok', type: 'submit', class: 'primary'}, 'Move'))));
+  const okButton = h('button', {value: 'ok', type: 'submit', class: 'primary'}, 'Move');
+  const form = h('form', {method: 'dialog'},
+    h('h2', {id: 'move-title'}, `Move ${plural(count, 'generation')} to…`),
+    filter, list,
+    h('div', {class: 'dialog-actions'},
+      h('button', {value: 'cancel', type: 'submit', formnovalidate: true}, 'Cancel'),
+      okButton));
+  enterPresses(form, okButton);
+  const dialog = h('dialog', {'aria-labelledby': 'move-title', dataset: {testid: 'move-dialog'}}, form);
   queueMicrotask(() => filter.focus());
-  if ((await open(dialog)) !== 'ok') return null;
-  return rows.find((r) => r.radio.checked)?.board ?? null;
+  if ((await openDialog(dialog)) !== 'ok') return null;
+  return rows.find((r) => r.radio.checked && !r.row.hidden)?.board ?? null;
 }
 
 async function askTag(tags, count) {
   const input = h('input', {type: 'text', name: 'tag', list: 'bulk-tag-names', required: true, autocomplete: 'off', id: 'bulk-tag', placeholder: 'A tag name, new or existing'});
-  const dialog = h('dialog', {'aria-labelledby': 'tag-title', dataset: {testid: 'tag-dialog'}},
-    h('form', {method: 'dialog'},
-      h('h2', {id: 'tag-title'}, `Tag ${plural(count, 'generation')}`),
-      h('div', {class: 'field'}, h('label', {for: 'bulk-tag'}, 'Tag'), input,
-        h('span', {class: 'hint'}, 'Pick one or type a new name.')),
-      h('datalist', {id: 'bulk-tag-names'}, tags.map((t) => h('option', {value: t.name}))),
-      tags.length ? h('div', {class: 'tag-suggestions'}, tags.slice(0, 12).map((t) =>
-        h('button', {type: 'button', class: 'chip', onclick: () => { input.value = t.name; input.focus(); }}, t.name))) : null,
-      h('div', {class: 'dialog-actions'},
-        h('button', {value: 'cancel', type: 'submit', formnovalidate: true}, 'Cancel'),
-        h('button', {value: 'ok', type: 'submit', class: 'primary'}, 'Tag'))));
+  const okButton = h('button', {value: 'ok', type: 'submit', class: 'primary'}, 'Tag');
+  const form = h('form', {method: 'dialog'},
+    h('h2', {id: 'tag-title'}, `Tag ${plural(count, 'generation')}`),
+    h('div', {class: 'field'}, h('label', {for: 'bulk-tag'}, 'Tag'), input,
+      h('span', {class: 'hint'}, 'Pick one or type a new name.')),
+    h('datalist', {id: 'bulk-tag-names'}, tags.map((t) => h('option', {value: t.name}))),
+    tags.length ? h('div', {class: 'tag-suggestions'}, tags.slice(0, 12).map((t) =>
+      h('button', {type: 'button', class: 'chip', onclick: () => { input.value = t.name; input.focus(); }}, t.name))) : null,
+    h('div', {class: 'dialog-actions'},
+      h('button', {value: 'cancel', type: 'submit', formnovalidate: true}, 'Cancel'),
+      okButton));
+  enterPresses(form, okButton);
+  const dialog = h('dialog', {'aria-labelledby': 'tag-title', dataset: {testid: 'tag-dialog'}}, form);
   queueMicrotask(() => input.focus());
-  if ((await open(dialog)) !== 'ok') return null;
+  if ((await openDialog(dialog)) !== 'ok') return null;
   return input.value.trim() || null;
 }
 
@@ -253,6 +273,7 @@ async function askTag(tags, count) {
 export function buildSelectionBar(actions, grid) {
   const count = h('strong', {dataset: {testid: 'selection-count'}});
   const button = (label, run, extra = {}) => h('button', {type: 'button', onclick: run, ...extra}, label);
+  const cancel = button('Cancel running', () => actions.cancelSelection(), {dataset: {action: 'bulk-cancel'}, hidden: true, title: 'Stop the selected ones that are waiting or working'});
   const node = h('div', {class: 'selection-bar', role: 'region', 'aria-label': 'Selection', hidden: true, dataset: {testid: 'selection-bar'}},
     count,
     button('Select all loaded', () => grid.selectAllLoaded(), {class: 'ghost', dataset: {action: 'select-all'}, title: 'Ctrl/Cmd+A'}),
@@ -262,6 +283,7 @@ export function buildSelectionBar(actions, grid) {
     button('Tag…', () => actions.tagSelection(), {dataset: {action: 'bulk-tag'}}),
     button('Move to…', () => actions.moveSelection(), {dataset: {action: 'bulk-move'}}),
     button('Download', () => actions.downloadSelection(), {dataset: {action: 'bulk-download'}}),
+    cancel,
     button('Delete', () => actions.deleteSelection(), {class: 'danger', dataset: {action: 'bulk-delete'}, title: 'Delete key'}),
   );
   return {
@@ -269,6 +291,9 @@ export function buildSelectionBar(actions, grid) {
     update(selection) {
       node.hidden = selection.size === 0;
       count.textContent = `${plural(selection.size, 'selected', 'selected')}`;
+      const running = selection.size ? actions.runningSelected().length : 0;
+      cancel.hidden = running === 0;
+      cancel.textContent = running === selection.size ? 'Cancel' : `Cancel ${running} running`;
     },
   };
 }

@@ -50,13 +50,24 @@ export function bindTile(tile, generation, live, selected) {
   const p = tile.parts;
   if (!generation) {
     if (tile.bound !== null || !tile.dataset.placeholder) {
+      // A recycled tile forgets everything of its last generation: its tooltip, its name, its
+      // selection and star, its status; a placeholder says only that it is loading.
       tile.bound = null;
       tile.dataset.placeholder = 'true';
-      delete tile.dataset.generationId;
+      for (const key of ['generationId', 'artifactType', 'thumb', 'phase', 'selected', 'previewing']) delete tile.dataset[key];
       tile.dataset.status = '';
       p.img.removeAttribute('src');
       tile.removeAttribute('data-loaded');
-      tile.removeAttribute('aria-label');
+      tile.removeAttribute('title');
+      tile.setAttribute('aria-label', 'Loading…');
+      tile.setAttribute('aria-busy', 'true');
+      p.check.setAttribute('aria-checked', 'false');
+      p.star.setAttribute('aria-pressed', 'false');
+      p.star.textContent = '☆';
+      p.excerpt.textContent = '';
+      p.error.textContent = '';
+      p.label.textContent = '';
+      tile.draggable = false;
     }
     return;
   }
@@ -65,6 +76,8 @@ export function bindTile(tile, generation, live, selected) {
     const sameOne = tile.bound?.id === generation.id;
     tile.bound = generation;
     delete tile.dataset.placeholder;
+    tile.removeAttribute('aria-busy');
+    tile.draggable = true;
     tile.dataset.generationId = generation.id;
     tile.dataset.status = status;
     tile.dataset.artifactType = generation.artifactType.toLowerCase();
@@ -101,7 +114,8 @@ export function bindTile(tile, generation, live, selected) {
     p.progressBar.parentElement.setAttribute('aria-valuenow', String(percent));
     const phase = live?.phase ?? (status === 'pending' ? 'queued' : 'processing');
     p.phase.textContent = `${PHASE_WORDS[phase] ?? phase}${percent ? ` · ${percent}%` : ''}`;
-    p.message.textContent = live?.message ?? '';
+    // Until the generator says something, a waiting tile says what it will make.
+    p.message.textContent = live?.message || (phase === 'queued' ? generation.prompt ?? '' : '');
     tile.dataset.phase = phase;
   } else {
     delete tile.dataset.phase;

@@ -61,7 +61,8 @@ export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSi
   const tag = select('Tag', 'filter-tag', [['', 'Any tag'], ...tags.map((t) => [t.id, t.name])], 'tagId');
   const generator = select('Generator', 'filter-generator', [['', 'Any generator'], ...generatorNames.map((n) => [n, n])], 'generator');
 
-  const clear = h('button', {type: 'button', class: 'ghost clear-filters', hidden: true, dataset: {testid: 'clear-filters'}}, 'Clear filters');
+  // Its place is kept while no filter is on (invisible, not gone): showing it must not move the grid.
+  const clear = h('button', {type: 'button', class: 'ghost clear-filters', 'aria-hidden': 'true', tabindex: '-1', dataset: {testid: 'clear-filters', shown: 'false'}}, 'Clear filters');
   clear.addEventListener('click', () => reset());
 
   const sizes = h('div', {class: 'tile-sizes', role: 'radiogroup', 'aria-label': 'Tile size'},
@@ -87,7 +88,10 @@ export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSi
   }
 
   function changed() {
-    clear.hidden = Object.keys(filter()).length === 0;
+    const on = Object.keys(filter()).length > 0;
+    clear.dataset.shown = String(on);
+    clear.tabIndex = on ? 0 : -1;
+    if (on) clear.removeAttribute('aria-hidden'); else clear.setAttribute('aria-hidden', 'true');
     onChange(filter());
   }
 
@@ -117,8 +121,7 @@ export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSi
     h('div', {class: 'search-wrap'}, search),
     h('div', {class: 'filter-group', role: 'group', 'aria-label': 'Type'}, typeChips),
     favourites, status, tag, generator, clear,
-    h('div', {class: 'toolbar-spacer'}),
-    sizes,
   );
-  return {node, search, filter, reset, addTag, addGenerator};
+  // The tile sizes are a view setting, not a filter: the board puts them in its header.
+  return {node, sizes, search, filter, reset, addTag, addGenerator};
 }

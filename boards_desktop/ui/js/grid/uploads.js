@@ -1,5 +1,6 @@
-// Drop files anywhere on the board to upload them: a panel lists each with its progress, and a
-// refusal says why (the server's words, or ours for a file of no type the app keeps).
+// Drop files anywhere on the board to upload them, or pick them with the board's Upload button: a
+// panel lists each with its progress, and a refusal says why (the server's words, or ours for a
+// file of no type the app keeps).
 //
 // A tile dragged onto the grid is not a file; a drop the composer took (its slots call
 // preventDefault) or one inside the composer is left to the composer.
@@ -9,6 +10,7 @@ import {formatBytes, h} from '../dom.js';
 const TILE_TYPE = 'application/x-boards-generation';
 const DONE_FADE_MS = 6000;
 
+/** -> {pickFiles(), stop()} */
 export function installDropUpload(root, {boardId, onUploaded, overlayHost = root}) {
   const list = h('ul', {class: 'upload-list'});
   const title = h('strong', {}, 'Uploads');
@@ -17,8 +19,16 @@ export function installDropUpload(root, {boardId, onUploaded, overlayHost = root
     list);
   const overlay = h('div', {class: 'drop-overlay', hidden: true, 'aria-hidden': 'true', dataset: {testid: 'drop-overlay'}},
     h('div', {class: 'drop-overlay-card'}, h('strong', {}, 'Drop to upload'), h('span', {class: 'muted'}, 'Images, video, audio and text join this board')));
+  // The Upload button's file chooser (the same uploads as a drop).
+  const chooser = h('input', {type: 'file', multiple: true, hidden: true, tabindex: '-1', 'aria-hidden': 'true',
+    accept: 'image/*,video/*,audio/*,text/*', dataset: {testid: 'upload-input'}});
+  chooser.addEventListener('change', () => {
+    const files = [...chooser.files];
+    chooser.value = '';
+    if (files.length) upload(files);
+  });
   overlayHost.append(overlay);
-  root.append(panel);
+  root.append(panel, chooser);
   let depth = 0;
 
   const isFileDrag = (event) => {
@@ -112,12 +122,17 @@ export function installDropUpload(root, {boardId, onUploaded, overlayHost = root
     updateTitle();
   }
 
-  return () => {
-    root.removeEventListener('dragenter', onEnter);
-    root.removeEventListener('dragover', onOver);
-    root.removeEventListener('dragleave', onLeave);
-    root.removeEventListener('drop', onDrop);
-    overlay.remove();
-    panel.remove();
+  return {
+    /** Open the system's file chooser; the files picked are uploaded like dropped ones. */
+    pickFiles: () => chooser.click(),
+    stop() {
+      root.removeEventListener('dragenter', onEnter);
+      root.removeEventListener('dragover', onOver);
+      root.removeEventListener('dragleave', onLeave);
+      root.removeEventListener('drop', onDrop);
+      overlay.remove();
+      panel.remove();
+      chooser.remove();
+    },
   };
 }

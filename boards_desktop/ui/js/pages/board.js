@@ -44,6 +44,9 @@ export async function mount(container, {boardId}) {
   const description = h('p', {class: 'board-description', dataset: {testid: 'board-description'}, hidden: !board.description}, board.description ?? '');
   const count = h('span', {class: 'board-count', dataset: {testid: 'grid-total'}, 'aria-live': 'polite'});
   const edit = h('button', {type: 'button', class: 'icon-button board-edit', 'aria-label': 'Rename or describe the board', title: 'Rename or describe', dataset: {testid: 'edit-board'}, onclick: () => editBoard()}, '✎');
+  const uploadButton = h('button', {type: 'button', class: 'board-upload', title: 'Upload images, video, audio or text (or drop files anywhere)',
+    disabled: true, dataset: {testid: 'upload-button'}, onclick: () => uploads?.pickFiles()}, h('span', {'aria-hidden': 'true'}, '⤒ '), 'Upload…');
+  let uploads = null;
   const live = h('span', {class: 'live-dot', dataset: {state: 'connecting', testid: 'live'}, title: 'Connecting to live updates…', 'aria-label': 'Live updates: connecting'});
   const toolbar = buildToolbar({
     tags, generatorNames: board.generatorNames, tileSize,
@@ -54,9 +57,9 @@ export async function mount(container, {boardId}) {
   const composerPanel = h('aside', {class: 'composer-panel', 'aria-label': 'Composer', dataset: {testid: 'composer'}});
   const main = h('section', {class: 'board-main', 'aria-label': board.title},
     h('header', {class: 'board-header'},
-      h('div', {class: 'board-heading'}, title, edit, h('div', {class: 'board-meta'}, live, count)),
+      h('div', {class: 'board-heading'}, title, edit, h('div', {class: 'board-meta'}, live, count), h('span', {class: 'toolbar-spacer'}), toolbar.sizes, uploadButton),
       description),
-    toolbar.node,
+    h('div', {class: 'grid-controls'}, toolbar.node),
     gridHost);
   const page = h('div', {class: 'board-page', dataset: {boardId}}, composerPanel, main);
   container.append(page);
@@ -68,12 +71,16 @@ export async function mount(container, {boardId}) {
       else if (action === 'retry') actions.retry(generation);
       else if (action === 'load-failed') toastError('Could not load more of the board', error);
     },
-    onSelectionChange: (selection) => bar.update(selection),
+    onSelectionChange: (selection) => {
+      bar.update(selection);
+      // The bar lies over the toolbar: what it hides must not take the focus either.
+      toolbar.node.inert = selection.size > 0;
+    },
   });
   grid.setTileSize(tileSize);
   const actions = new GridActions({board, data, grid, onTagCreated: (tag) => toolbar.addTag(tag)});
   const bar = buildSelectionBar(actions, grid);
-  main.insertBefore(bar.node, gridHost);
+  toolbar.node.parentElement.append(bar.node);
   cleanups.push(() => grid.destroy(), () => clearTimeout(unknownTimer));
 
   const showCount = () => {
@@ -83,7 +90,7 @@ export async function mount(container, {boardId}) {
       : plural(data.total, 'generation');
     grid.empty.replaceChildren(filtered
       ? h('div', {}, h('p', {}, 'Nothing here matches these filters.'), h('button', {type: 'button', onclick: () => toolbar.reset()}, 'Clear filters'))
-      : h('div', {}, h('p', {}, 'This board is empty.'), h('p', {class: 'muted'}, 'Make something with the composer, or drop files here to upload them.')));
+      : h('div', {}, h('p', {}, 'This board is empty.'), h('p', {class: 'muted'}, 'Make something with the composer, or upload files: drop them here or use Upload.')));
   };
   data.addEventListener('change', (event) => {
     if (['insert', 'remove'].includes(event.detail.kind) && !isFiltering(data.filter)) board.generationCount = data.total;
@@ -91,6 +98,7 @@ export async function mount(container, {boardId}) {
     else if (event.detail.kind === 'remove') board.generationCount = Math.max(0, board.generationCount - event.detail.count);
     showCount();
     if (event.detail.kind === 'remove') grid.pruneSelection();
+    else if (grid.selection.size) bar.update(grid.selection);  // a selected one finished: Cancel follows
   });
 
   async function reload(filter) {
@@ -214,7 +222,7 @@ export async function mount(container, {boardId}) {
     }),
   );
 
-  cleanups.push(installDropUpload(page, {
+  uploads = installDropUpload(page, {
     boardId: board.id,
     overlayHost: main,
     onUploaded: async (body) => {
@@ -222,7 +230,9 @@ export async function mount(container, {boardId}) {
       if (generation) data.insertTop(generation);
       toast(`Uploaded ${generation?.outputMetadata?.original_filename ?? 'a file'}`, {kind: 'ok'});
     },
-  }));
+  });
+  uploadButton.disabled = false;
+  cleanups.push(() => uploads.stop());
 
   // The grid's keys rest while a dialog or the viewer is over it.
   const onGrid = () => !document.querySelector('dialog[open], [data-testid=viewer]');
@@ -249,7 +259,8 @@ export async function mount(container, {boardId}) {
   // Focus the grid's first tile with Tab from the toolbar; the grid itself takes the keys.
   grid.canvas.addEventListener('keydown', (event) => { if (event.key === 'Escape' && grid.clearSelection()) event.preventDefault(); });
 
+  // The viewer first: a tile clicked while the composer still loads its generators opens it.
+  cleanups.push(installViewer({board, openFromUrl: (id) => grid.open(id)}));
   cleanups.push(await mountComposer(composerPanel, {board}));
-  cleanups.push(installViewer({board}));
   return () => cleanups.forEach((stop) => { try { stop?.(); } catch (error) { console.error(error); } });
 }

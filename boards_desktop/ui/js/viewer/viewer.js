@@ -1,11 +1,16 @@
 // The viewer: a generation full size with its details, opened by the `viewer:open` bus event.
 //
-// Listens: viewer:open {id, neighbour}. Emits: generation:changed {generation} (star, tags),
-// generations:removed {ids} (delete), composer:use-settings / composer:add-input {generation}.
+// The open viewer is in the URL (#/boards/<id>?view=<generation id>): opening it adds a history
+// entry, so that Back closes it; moving to another result replaces that entry; a reload or a link
+// opens it again.
+//
+// Listens: viewer:open {id, neighbour}, route:query {params}. Emits: generation:changed {generation}
+// (star, tags), generations:removed {ids} (delete), composer:use-settings / composer:add-input {generation}.
 // Hooks for tests: [data-testid=viewer][data-generation-id][data-state=loading|ready|error],
 // the stage's [data-testid=zoom-stage][data-zoom], [data-testid=viewer-panel], [data-testid=lineage-graph].
 import {GENERATION_FIELDS, gql} from '../api.js';
 import {emit, on} from '../bus.js';
+import {routeParams, setRouteParam} from '../app.js';
 import {bridge, saveMedia, showInFolder} from '../desktop.js';
 import {confirmDialog} from '../dialog.js';
 import {h, timeAgo} from '../dom.js';
@@ -28,22 +33,66 @@ const DELETE = 'mutation Delete($id: UUID!) { deleteGeneration(id: $id) }';
 const TYPE_LABELS = {IMAGE: 'Image', VIDEO: 'Video', AUDIO: 'Audio', TEXT: 'Text'};
 const RUNNING = new Set(['PENDING', 'PROCESSING']);
 
-/** Listen for `viewer:open` on this board; returns a cleanup function. */
-export function installViewer({board}) {
+/**
+ * Listen for `viewer:open` on this board, and open what the URL names: `openFromUrl(id)` asks the
+ * board to open one (with its grid's neighbours). Returns a cleanup function.
+ */
+export function installViewer({board, openFromUrl}) {
   let viewer = null;
-  const stop = on('viewer:open', ({id, neighbour}) => {
-    if (!id) return;
-    if (!viewer) viewer = openViewer({board, neighbour, onClosed: () => { viewer = null; }});
-    else viewer.setNeighbour(neighbour);
+  let pushed = false;      // this viewer's history entry is ours: closing it goes Back
+  let ownBacks = 0;        // route changes our own history.back() will cause (not the artist's)
+  let backing = null;      // resolves once our history.back() has landed
+
+  function urlShows(id) {
+    const write = () => {
+      const shown = routeParams().get('view');
+      if (shown === id || !viewer) return;
+      if (shown) setRouteParam('view', id);
+      else { setRouteParam('view', id, {push: true}); pushed = true; }
+    };
+    if (backing) backing.then(write); else write();
+  }
+
+  function urlCloses() {
+    if (!routeParams().get('view')) return;
+    if (pushed) {
+      pushed = false;
+      ownBacks += 1;
+      backing = new Promise((resolve) => window.addEventListener('popstate', () => { backing = null; resolve(); }, {once: true}));
+      history.back();
+    } else setRouteParam('view', null);
+  }
+
+  function open(id, neighbour) {
+    if (!viewer) {
+      viewer = openViewer({board, neighbour, onShow: urlShows, onClosed: (byHistory) => {
+        viewer = null;
+        if (!byHistory) urlCloses();
+      }});
+    } else viewer.setNeighbour(neighbour);
     viewer.show(id);
-  });
+  }
+
+  const stops = [
+    on('viewer:open', ({id, neighbour}) => { if (id) open(id, neighbour); }),
+    on('route:query', ({params}) => {
+      if (ownBacks) { ownBacks -= 1; return; }
+      const id = params.get('view');
+      if (!id) { pushed = false; viewer?.close(true); }
+      else if (viewer?.current() !== id) openFromUrl ? openFromUrl(id) : open(id, null);
+    }),
+  ];
+  const fromUrl = routeParams().get('view');
+  if (fromUrl) queueMicrotask(() => (openFromUrl ? openFromUrl(fromUrl) : open(fromUrl, null)));
   return () => {
-    stop();
-    viewer?.close();
+    stops.forEach((stop) => stop());
+    const closing = viewer;
+    viewer = null;
+    closing?.close(true);  // the page is going: its history is the router's now
   };
 }
 
-function openViewer({board, neighbour, onClosed}) {
+function openViewer({board, neighbour, onShow, onClosed}) {
   let findNeighbour = neighbour;
   let generation = null;
   let media = null;
@@ -116,7 +165,8 @@ function openViewer({board, neighbour, onClosed}) {
     if (changed?.id === generation?.id && changed !== generation) { generation = {...generation, ...changed}; renderPanel(); }
   });
 
-  function doClose() {
+  /** Close; `byHistory` when Back (or leaving the page) closed it, so the URL is left alone. */
+  function doClose(byHistory = false) {
     if (!overlay.isConnected) return;
     clearTimeout(poll);
     media?.destroy?.();
@@ -127,7 +177,7 @@ function openViewer({board, neighbour, onClosed}) {
     document.body.classList.remove('viewer-open');
     const tile = generation && document.querySelector(`.tile[data-generation-id="${CSS.escape(generation.id)}"]`);
     (tile ?? (returnFocus?.isConnected ? returnFocus : null))?.focus?.();
-    onClosed();
+    onClosed(byHistory === true);
   }
 
   async function show(id) {
@@ -135,6 +185,7 @@ function openViewer({board, neighbour, onClosed}) {
     clearTimeout(poll);
     if (generation?.id !== id) overlay.dataset.state = 'loading';
     overlay.dataset.generationId = id;
+    onShow?.(id);
     let found;
     try {
       found = (await gql(VIEW_QUERY, {id})).generation;
@@ -268,7 +319,8 @@ function openViewer({board, neighbour, onClosed}) {
 
   function renderPanel() {
     const g = generation;
-    title.textContent = g.generatorName;
+    title.textContent = titleOf(g);
+    const original = isUpload(g) ? g.outputMetadata?.original_filename : null;
     const usable = g.status === 'COMPLETED' && g.storageUrl;
     const starButton = h('button', {type: 'button', class: `icon-button star${g.isFavourite ? ' on' : ''}`, 'aria-pressed': String(g.isFavourite),
       'aria-label': g.isFavourite ? 'Unstar (S)' : 'Star (S)', title: g.isFavourite ? 'Unstar (S)' : 'Star (S)', dataset: {testid: 'viewer-star'},
@@ -282,6 +334,7 @@ function openViewer({board, neighbour, onClosed}) {
       action('Download', () => download(), {testid: 'viewer-download', disabled: !g.storageUrl, kbd: 'D'}),
       g.artifactType === 'IMAGE' && action('Copy image', () => copyImage(), {testid: 'viewer-copy', disabled: !g.storageUrl}),
       bridge() && action('Show in folder', () => showInFolder(g.storageUrl), {testid: 'viewer-show-in-folder', disabled: !g.storageUrl}),
+      action('Copy link', () => copyLink(), {testid: 'viewer-copy-link'}),
       action('Delete', () => remove(), {testid: 'viewer-delete', danger: true, kbd: 'Del'}));
     const tabs = h('div', {class: 'viewer-tabs', role: 'tablist', 'aria-label': 'Views'},
       tabButton('details', 'Details'), tabButton('lineage', 'Lineage'));
@@ -294,6 +347,7 @@ function openViewer({board, neighbour, onClosed}) {
         h('span', {class: `status-badge status-${g.status.toLowerCase()}`, dataset: {testid: 'viewer-status'}}, g.status.toLowerCase()),
         h('span', {class: 'type-badge'}, TYPE_LABELS[g.artifactType] ?? g.artifactType),
         h('span', {class: 'muted', title: new Date(g.createdAt).toLocaleString()}, timeAgo(g.createdAt))),
+      original && h('p', {class: 'viewer-file-name', title: 'The uploaded file', dataset: {testid: 'viewer-file-name'}}, String(original)),
       g.prompt && h('blockquote', {class: 'viewer-prompt', dataset: {testid: 'viewer-prompt'}}, g.prompt),
       actions, tabs, body].filter(Boolean));
   }
@@ -454,6 +508,19 @@ function openViewer({board, neighbour, onClosed}) {
     }
   }
 
+  /** A link that opens this result in the viewer, on its board (in this app, or a browser signed in to it). */
+  async function copyLink() {
+    const g = generation;
+    const link = `${location.origin}${location.pathname}#/boards/${g.boardId ?? board.id}?view=${g.id}`;
+    try {
+      if (!navigator.clipboard?.writeText) throw new Error('this window cannot write to the clipboard');
+      await navigator.clipboard.writeText(link);
+      toast('Link copied: it opens this result', {kind: 'ok'});
+    } catch (error) {
+      toastError('Could not copy the link', error);
+    }
+  }
+
   async function remove() {
     const g = generation;
     if (!g) return;
@@ -481,12 +548,19 @@ function openViewer({board, neighbour, onClosed}) {
   return {
     show,
     close: doClose,
+    current: () => overlay.dataset.generationId ?? null,
     setNeighbour(fn) { findNeighbour = fn; },
   };
 }
 
 function isUpload(g) {
   return String(g.generatorName).startsWith('user-upload');
+}
+
+/** The viewer's heading: "Uploaded image" for an upload (its slug stays in the details), else the generator. */
+function titleOf(g) {
+  if (!isUpload(g)) return g.generatorName;
+  return `Uploaded ${(TYPE_LABELS[g.artifactType] ?? 'file').toLowerCase()}`;
 }
 
 function section(label, content) {
@@ -528,6 +602,8 @@ function metaEntries(metadata) {
 
 function timings(g) {
   const when = (iso) => (iso ? h('time', {datetime: iso, title: new Date(iso).toLocaleString()}, new Date(iso).toLocaleString()) : h('span', {class: 'muted'}, '—'));
+  // An upload did not run: when it arrived is all there is to say.
+  if (isUpload(g)) return h('dl', {class: 'viewer-params', dataset: {testid: 'viewer-timings'}}, h('dt', {}, 'uploaded'), h('dd', {}, when(g.createdAt)));
   const rows = [h('dt', {}, 'created'), h('dd', {}, when(g.createdAt)), h('dt', {}, 'started'), h('dd', {}, when(g.startedAt)),
     h('dt', {}, 'finished'), h('dd', {}, when(g.completedAt))];
   if (g.startedAt && g.completedAt) rows.push(h('dt', {}, 'took'), h('dd', {dataset: {testid: 'viewer-duration'}}, duration(new Date(g.completedAt) - new Date(g.startedAt))));
@@ -547,6 +623,8 @@ function duration(ms) {
 function fileName(g) {
   const path = new URL(g.storageUrl, location.origin).pathname;
   const ext = /\.([a-z0-9]{1,5})$/i.exec(path)?.[1] ?? {IMAGE: 'png', VIDEO: 'mp4', AUDIO: 'wav', TEXT: 'txt'}[g.artifactType] ?? 'bin';
+  const original = isUpload(g) ? g.outputMetadata?.original_filename : null;
+  if (original) return String(original);
   const base = (g.prompt ?? g.generatorName).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'result';
   return `${base}-${g.id.slice(0, 8)}.${ext}`;
 }
