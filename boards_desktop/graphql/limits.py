@@ -65,7 +65,7 @@ DEFAULT_LIST_SIZE = 10
 """The size assumed for a list without a `limit` or a list of ids (a generation's tags, a board's members)."""
 LINEAGE_FAN_OUT = 2
 """The parents (or children) assumed per generation in `ancestry` and `descendants` trees."""
-LINEAGE_ROWS_PER_LEVEL = 4
+LINEAGE_ROWS_PER_LEVEL = 10
 """What a lineage walk is assumed to read per level of `maxDepth`."""
 
 _LINEAGE_FIELDS = {"ancestry", "descendants"}
