@@ -10,6 +10,7 @@ import json
 import re
 from typing import Any, ClassVar
 
+from cross_web import HTTPException as StrawberryHTTPException
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 from litestar import Response
 from litestar.background_tasks import BackgroundTasks
@@ -17,7 +18,6 @@ from litestar.di import Provide
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.types import Dependencies
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
-from cross_web import HTTPException as StrawberryHTTPException
 from strawberry.litestar import make_graphql_controller
 from strawberry.types import ExecutionResult
 
@@ -74,7 +74,7 @@ def create_graphql_controller() -> type:
                 raise json.JSONDecodeError(str(exc), "", 0) from None
 
         async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
-            data = await super().parse_http_body(request)
+            data: GraphQLRequestData | list[GraphQLRequestData] = await super().parse_http_body(request)
             if isinstance(data, GraphQLRequestData) and _is_subscription(data):
                 raise BodyRefused(
                     "a subscription is sent over the WebSocket at /graphql (protocol graphql-transport-ws), "

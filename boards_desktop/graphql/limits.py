@@ -3,7 +3,7 @@
 Four limits, each refused with BAD_USER_INPUT and a message naming the limit and its value:
 
 - tokens in the document (Strawberry's `MaxTokensLimiter`: the parser stops counting at the limit);
-- aliases (Strawberry's `MaxAliasesLimiter`);
+- aliases (the rule of Strawberry's `MaxAliasesLimiter`);
 - depth: how many levels of fields the operation nests (ours, because it reports the depth found);
 - cost: an estimate of the fields the answer holds, multiplying list sizes through nesting.
 
@@ -11,7 +11,8 @@ The cost of a field is 1, times the size of every list above it. A list's size i
 argument (the variable's value when it is a variable, the schema's default when it is left out),
 the length of the list of ids it was given (bulk mutations answer one item per id), or a default
 for lists without either. `ancestry` and `descendants` also cost the rows their walk may read,
-`maxDepth` times a few per level. The estimate is an upper bound for what a query asks, not a
+`maxDepth` times a few per level; the `parents` (`children`) nested in them to read the tree count
+once per level, and not as depth (the tree is as deep as the maxDepth asked for). The estimate is an upper bound for what a query asks, not a
 measure of what the database holds: it is known before the first row is read.
 
 The limits sit far above what the app's own page and upstream's clients send (see
@@ -48,14 +49,15 @@ from graphql import (
 from graphql.language import Visitor
 from graphql.type.definition import GraphQLInterfaceType, GraphQLNamedType
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, SchemaExtension
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
+from strawberry.extensions.max_aliases import create_validator as create_aliases_rule
 
 from boards_desktop.graphql.errors import BAD_USER_INPUT
 from boards_desktop.graphql.input_text import text_problems
 from boards_desktop.graphql.validation import MAX_BULK_IDS, MAX_LIMIT, MAX_LINEAGE_DEPTH
 
 MAX_DEPTH = 20
-"""Levels of fields: the page's deepest operation (the lineage graph) nests 11."""
+"""Levels of fields (introspection and lineage trees apart): the page's deepest operation nests 5."""
 MAX_ALIASES = 30
 MAX_TOKENS = 5_000
 MAX_COST = 200_000
@@ -63,23 +65,51 @@ MAX_COST = 200_000
 
 DEFAULT_LIST_SIZE = 10
 """The size assumed for a list without a `limit` or a list of ids (a generation's tags, a board's members)."""
-LINEAGE_FAN_OUT = 2
-"""The parents (or children) assumed per generation in `ancestry` and `descendants` trees."""
 LINEAGE_ROWS_PER_LEVEL = 10
-"""What a lineage walk is assumed to read per level of `maxDepth`."""
+"""What a lineage walk is assumed to read per level of `maxDepth` (it stops at 10,000 paths whatever the depth)."""
 
 _LINEAGE_FIELDS = {"ancestry", "descendants"}
 # Introspection's entry points are not fields of Query, but their lists cost like any other.
 _META_FIELDS = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
+# Introspection's lists, sized as this schema has them on average over its ~50 types (most are
+# scalars and enums without fields): the estimate of the whole introspection query stays near its size.
+_OF_TYPE_CHAIN_COST = 12
+_INTROSPECTION_LIST_SIZES = {
+    "types": 60,
+    "fields": 5,
+    "inputFields": 2,
+    "enumValues": 3,
+    "args": 1,
+    "interfaces": 1,
+    "possibleTypes": 1,
+    "directives": 5,
+    "locations": 5,
+}
 _LINEAGE_CHILD_LISTS = {"parents", "children"}
+_LINEAGE_NODE_TYPES = {"AncestryNode", "DescendantNode"}
 _LIST_ARGUMENTS_MAX = MAX_BULK_IDS
 _WORST_CASE = {"limit": MAX_LIMIT, "maxDepth": MAX_LINEAGE_DEPTH}
 _DEPTH_GIVE_UP = MAX_DEPTH * 10  # measuring stops there: deeper is refused all the same
 
 
+class _AliasesLimiter(AddValidationRules):
+    """Strawberry's MaxAliasesLimiter, built per request around one rule class: the validation cache keys
+    on the rules, and MaxAliasesLimiter makes a new class with every instance."""
+
+    def __init__(self) -> None:
+        super().__init__([_ALIASES_RULE])
+
+
+_ALIASES_RULE = create_aliases_rule(MAX_ALIASES)
+
+
 def limit_extensions() -> list[Any]:
     """The schema extensions that enforce the limits (Strawberry's, then ours)."""
-    return [MaxTokensLimiter(max_token_count=MAX_TOKENS), MaxAliasesLimiter(max_alias_count=MAX_ALIASES), RequestLimits]
+    return [
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        _AliasesLimiter,
+        RequestLimits,
+    ]
 
 
 @dataclass(frozen=True)
@@ -219,25 +249,32 @@ class _Walker:
         weight = 1
         if node.name.value in _LINEAGE_FIELDS:
             weight += self.argument(node, definition.args, "maxDepth") * LINEAGE_ROWS_PER_LEVEL
-        size = self.list_size(node, definition) if _is_list(definition.type) else 1
+        size = self.list_size(node, definition, parent) if _is_list(definition.type) else 1
         child_cost, child_depth, child_aliases = self.selection_set(
             node.selection_set, get_named_type(definition.type), level + 1
         )
+        if node.name.value == "ofType" and parent.name == "__Type":
+            # Introspection asks for `ofType` eight deep to be safe; a type is wrapped three times at most.
+            child_cost = min(child_cost, _OF_TYPE_CHAIN_COST)
+        if node.name.value in _LINEAGE_CHILD_LISTS and parent.name in _LINEAGE_NODE_TYPES:
+            # A lineage tree is read by nesting `parents` (or `children`) once per level, as deep as maxDepth: its
+            # levels are not the query's depth, and its rows are counted once, on `ancestry` (or `descendants`).
+            return weight + child_cost, child_depth, aliases + child_aliases
         if node.name.value.startswith("__"):
             # Introspection nests `ofType` ten deep by design; like Strawberry's QueryDepthLimiter, its depth
             # is not counted (its cost is: the schema is finite, but nested lists of it multiply).
             return weight + size * child_cost, 0, aliases + child_aliases
         return weight + size * child_cost, 1 + child_depth, aliases + child_aliases
 
-    def list_size(self, node: FieldNode, definition: Any) -> int:
+    def list_size(self, node: FieldNode, definition: Any, parent: GraphQLNamedType) -> int:
         if "limit" in definition.args:
             return self.argument(node, definition.args, "limit")
         for argument in node.arguments or ():
             length = self.list_length(argument.value)
             if length is not None:
                 return length
-        if node.name.value in _LINEAGE_CHILD_LISTS:
-            return LINEAGE_FAN_OUT
+        if parent.name.startswith("__") and node.name.value in _INTROSPECTION_LIST_SIZES:
+            return _INTROSPECTION_LIST_SIZES[node.name.value]
         return DEFAULT_LIST_SIZE
 
     def argument(self, node: FieldNode, arguments: Mapping[str, Any], name: str) -> int:

@@ -97,7 +97,9 @@ def nesting(value: Any) -> int:
 
 def _too_deep(what: str) -> BodyRefused:
     # The walk stops one level past the limit: "more than" is all that can be said, and all that matters.
-    return BodyRefused(f"{what} nests arrays and objects more than {MAX_JSON_NESTING} levels deep; the limit is {MAX_JSON_NESTING}")
+    return BodyRefused(
+        f"{what} nests arrays and objects more than {MAX_JSON_NESTING} levels deep; the limit is {MAX_JSON_NESTING}"
+    )
 
 
 def _kind(value: Any) -> str:

@@ -10,12 +10,11 @@ the largest page sizes they ask for.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from boards_desktop.api.ui_files import UI_DIR
 
-_CONSTANT = re.compile(r"(?:export\s+)?const\s+([A-Z][A-Z0-9_]*)\s*=\s*(`[^`]*`|'[^']*'|\d+)\s*;", re.S)
-_TEMPLATE = re.compile(r"`([^`]*)`", re.S)
+_CONSTANT = re.compile(r"(?:export\s+)?const\s+([A-Z][A-Z0-9_]*)\s*=\s*(`[^`]*`|'[^']*'|\d+)\s*;", re.DOTALL)
+_TEMPLATE = re.compile(r"`([^`]*)`", re.DOTALL)
 _DOCUMENT_START = re.compile(r"^\s*(query|mutation|subscription)\b|^\s*\{")
 # The lineage graph nests its parents and children with a helper; mirrored here and checked below.
 _NEST_CALL = re.compile(r"\$\{nest\('(\w+)', '(\w+)', DEPTH - 1\)\}")
@@ -40,8 +39,8 @@ def page_operations() -> dict[str, str]:
                 continue
             if "nest(" in text:
                 assert _NEST_SOURCE in source, f"{file}: the nest() helper changed; mirror it in {__name__}"
-                depth = int(constants["DEPTH"])
-                text = _NEST_CALL.sub(lambda m: _nest(m.group(1), m.group(2), depth - 1, constants), text)
+                levels = int(constants["DEPTH"]) - 1
+                text = _NEST_CALL.sub(lambda m, n=levels: _nest(m.group(1), m.group(2), n, constants), text)
             operations[f"{file}:{number}"] = _fill(text, constants, file)
     return operations
 
@@ -58,7 +57,7 @@ def _fill(text: str, constants: dict[str, str], file: str) -> str:
     return text
 
 
-_BOARD = "fragment BoardFragment on Board { id tenantId ownerId title description isPublic settings createdAt updatedAt generationCount }"
+_BOARD = "fragment BoardFragment on Board { id tenantId ownerId title description isPublic settings metadata createdAt updatedAt generationCount }"
 _USER = "fragment UserFragment on User { id email displayName avatarUrl createdAt }"
 _GENERATION = """fragment GenerationFragment on Generation { id tenantId boardId userId generatorName artifactType
   storageUrl thumbnailUrl additionalFiles { url type metadata } inputParams outputMetadata externalJobId status
@@ -70,7 +69,7 @@ UPSTREAM_OPERATIONS: dict[str, str] = {
     "GetBoards": f"""query GetBoards($limit: Int, $offset: Int) {{ myBoards(limit: $limit, offset: $offset) {{
         ...BoardFragment owner {{ ...UserFragment }} }} }} {_BOARD} {_USER}""",
     "GetBoard": f"""query GetBoard($id: UUID!) {{ board(id: $id) {{ ...BoardFragment owner {{ ...UserFragment }}
-        members {{ id boardId userId role invitedBy user {{ ...UserFragment }} createdAt }}
+        members {{ id boardId userId role invitedBy joinedAt user {{ ...UserFragment }} }}
         generations(limit: 100) {{ ...GenerationFragment }} }} }} {_BOARD} {_USER} {_GENERATION}""",
     "GetGenerators": """query GetGenerators($artifactType: String) { generators(artifactType: $artifactType) {
         name description artifactType inputSchema } }""",
