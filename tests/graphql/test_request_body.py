@@ -24,6 +24,11 @@ async def _refused(client, content: bytes | str, status: int = 400, headers: dic
     return error["message"]
 
 
+def _create_board_body(raw_title: str) -> str:
+    """A createBoard request whose title is written as given (JSON escapes kept as sent)."""
+    return '{"query": "' + CREATE_BOARD + '", "variables": {"input": {"title": ' + raw_title + "}}}"
+
+
 async def _boards(client) -> list:
     return (await client.data("{ myBoards { id title } }"))["myBoards"]
 
@@ -75,7 +80,7 @@ async def test_a_subscription_over_post_is_told_to_use_the_websocket(client) -> 
     ],
 )
 async def test_text_no_database_can_store_is_refused_naming_the_field(client, raw_title, named) -> None:
-    body = '{"query": "%s", "variables": {"input": {"title": %s}}}' % (CREATE_BOARD, raw_title)
+    body = _create_board_body(raw_title)
     response = await client.http.post("/graphql", content=body, headers=JSON)
     assert response.status_code == 200
     [error] = response.json()["errors"]
@@ -85,7 +90,7 @@ async def test_text_no_database_can_store_is_refused_naming_the_field(client, ra
 
 
 async def test_a_surrogate_pair_is_text_and_is_kept(client) -> None:
-    body = '{"query": "%s", "variables": {"input": {"title": "\\ud83c\\udfa8 palette"}}}' % CREATE_BOARD
+    body = _create_board_body('"\\ud83c\\udfa8 palette"')
     response = await client.http.post("/graphql", content=body, headers=JSON)
     assert "errors" not in response.json(), response.text
     assert [board["title"] for board in await _boards(client)] == ["\U0001f3a8 palette"]
