@@ -21,6 +21,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.litestar import make_graphql_controller
 from strawberry.types import ExecutionResult
 
+from boards_desktop.api.ui_files import UI_DIR
 from boards_desktop.graphql.context import get_request_context
 from boards_desktop.graphql.errors import BAD_USER_INPUT, format_error
 from boards_desktop.graphql.limits import MAX_TOKENS
@@ -35,6 +36,7 @@ from boards_desktop.graphql.request_body import (
 from boards_desktop.graphql.schema import schema
 
 GRAPHQL_PATH = "/graphql"
+EXPLORER_PAGE = UI_DIR / "explorer" / "index.html"
 PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
 _MAYBE_SUBSCRIPTION = re.compile(r"\bsubscription\b")
 
@@ -72,6 +74,10 @@ def create_graphql_controller() -> type:
                 return decode_json(data.decode("utf-8") if isinstance(data, bytes) else data, "the message")
             except (BodyRefused, UnicodeDecodeError) as exc:
                 raise json.JSONDecodeError(str(exc), "", 0) from None
+
+        async def render_graphql_ide(self, request: Any) -> Response[str]:
+            # GraphiQL from the app's own files (ui/explorer/): nothing loaded from another origin.
+            return Response(EXPLORER_PAGE.read_text(encoding="utf-8"), media_type="text/html")
 
         async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
             data: GraphQLRequestData | list[GraphQLRequestData] = await super().parse_http_body(request)
