@@ -57,7 +57,7 @@ from boards_desktop.graphql.input_text import text_problems
 from boards_desktop.graphql.validation import MAX_BULK_IDS, MAX_LIMIT, MAX_LINEAGE_DEPTH
 
 MAX_DEPTH = 20
-"""Levels of fields (introspection and lineage trees apart): the page's deepest operation nests 5."""
+"""Levels of fields, introspection and lineage trees apart: the page's deepest operations nest 4."""
 MAX_ALIASES = 30
 MAX_TOKENS = 5_000
 MAX_COST = 200_000
