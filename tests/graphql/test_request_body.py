@@ -122,3 +122,15 @@ async def test_text_longer_than_its_column_is_refused_naming_the_field(client) -
     exactly = "t" * MAX_TITLE_LENGTH
     await client.data(CREATE_BOARD, {"input": {"title": exactly, "description": "d" * MAX_DESCRIPTION_LENGTH}})
     assert [board["title"] for board in await _boards(client)] == [exactly]
+
+
+async def test_a_body_sent_without_a_length_is_stopped_at_the_limit(client) -> None:
+    async def chunks():
+        yield b'{"query": "{ me { id } }", "variables": {"x": "'
+        for _ in range(20):
+            yield b"a" * 100_000
+        yield b'"}}'
+
+    response = await client.http.post("/graphql", content=chunks(), headers=JSON)
+    assert response.status_code == 413
+    assert f"the limit is {MAX_BODY_BYTES:,} bytes" in response.json()["errors"][0]["message"]
