@@ -142,3 +142,34 @@ async def test_subscriptions_over_the_websocket_go_through_the_same_limits(clien
         answer = json.loads(await asyncio.wait_for(socket.recv(), 5))
     assert answer["type"] == "error" and answer["id"] == "1"
     assert answer["payload"][0]["message"] == f"{MAX_ALIASES + 1} aliases found. Allowed: {MAX_ALIASES}"
+
+
+async def test_a_websocket_message_nested_too_deep_closes_the_socket_as_bad_json(client) -> None:
+    from websockets.exceptions import ConnectionClosed
+
+    from tests.events.conftest import _served
+    from tests.events.test_graphql_subscriptions import graphql_socket
+
+    deep = '{"id": "1", "type": "subscribe", "payload": {"query": "subscription { x }", "variables": ' + "[" * 1000
+    deep += "]" * 1000 + "}}"
+    async with _served(client) as served, graphql_socket(served) as socket:
+        await socket.send(deep)
+        try:
+            await asyncio.wait_for(socket.recv(), 5)
+        except ConnectionClosed as closed:
+            assert closed.rcvd is not None and closed.rcvd.code == 4400
+        else:
+            raise AssertionError("the socket stayed open")
+
+
+async def test_text_no_database_can_store_is_refused_over_the_websocket_too(client) -> None:
+    from tests.events.conftest import _served
+    from tests.events.test_graphql_subscriptions import graphql_socket
+
+    query = "subscription($id: UUID!) { boardEvents(boardId: $id) { status } }"
+    message = '{"id": "1", "type": "subscribe", "payload": {"query": "' + query + '", "variables": {"id": "\\ud800"}}}'
+    async with _served(client) as served, graphql_socket(served) as socket:
+        await socket.send(message)
+        answer = json.loads(await asyncio.wait_for(socket.recv(), 5))
+    assert answer["type"] == "error"
+    assert answer["payload"][0]["message"].startswith("variables.id: contains a lone surrogate")
