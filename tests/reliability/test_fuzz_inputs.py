@@ -8,7 +8,7 @@ surrogates and NULs included, huge strings, deep nesting), raw request bodies, a
 - a refusal changes nothing: every table's row count and the media folder's files are as before;
 - and at the end, the app's log holds no traceback and no error.
 
-Bounded to about a minute by default; `BOARDS_DRILL_SCALE=10` runs ten times as many examples (the
+It runs on SQLite and on PostgreSQL (where the suite has one). Bounded to about a minute by default; `BOARDS_DRILL_SCALE=10` runs ten times as many examples (the
 same variable the kill -9 drills of this folder read).
 """
 
@@ -25,18 +25,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import asyncpg
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests import conftest as root_conftest
 from tests.app_harness import running_app
 from tests.events.served import serving
+from tests.postgres_server import create_postgres_database, drop_postgres_database
 from tests.uploads.samples import png_bytes
 
 SCALE = max(1, int(os.environ.get("BOARDS_DRILL_SCALE", "1") or "1"))
 FUZZ = settings(
-    max_examples=80 * SCALE,
+    max_examples=30 * SCALE,  # per test and engine: about a minute in all
     deadline=None,  # the app's answer time is not under test here; a slow example is not a failure
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
     derandomize=SCALE == 1,  # the same examples in CI; a longer run explores new ones each time
@@ -51,24 +54,26 @@ class Served:
     url: str
     token: str
     data_dir: Path
-    database: Path
+    database_url: str
     media: Path
     http: httpx.Client
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """The real app on SQLite, served by uvicorn from a thread of its own for the whole module."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The real app (on each engine), served by uvicorn from a thread of its own for the whole module."""
     folder = tmp_path_factory.mktemp("fuzz")
-    database = folder / "boards.db"
+    admin_url = request.getfixturevalue("postgres_admin_url") if request.param == "postgresql" else None
+    if admin_url:
+        root_conftest._postgres_ran = True  # the session's summary line counts this run
+    database_url = (
+        asyncio.run(create_postgres_database(admin_url)) if admin_url else f"sqlite+aiosqlite:///{folder / 'boards.db'}"
+    )
     started: dict[str, Any] = {}
     ready, stop = threading.Event(), threading.Event()
 
     async def run() -> None:
-        async with (
-            running_app(f"sqlite+aiosqlite:///{database}", folder / "data") as client,
-            serving(client.app) as url,
-        ):
+        async with running_app(database_url, folder / "data") as client, serving(client.app) as url:
             started.update(url=url, token=client.token, media=client.services.media.root)
             ready.set()
             while not stop.is_set():
@@ -87,10 +92,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     if "error" in started:
         raise started["error"]
     headers = {"Authorization": f"Bearer {started['token']}"}
-    with httpx.Client(base_url=started["url"], headers=headers, timeout=120) as http:
-        yield Served(started["url"], started["token"], folder / "data", database, started["media"], http)
-    stop.set()
-    thread.join(30)
+    try:
+        with httpx.Client(base_url=started["url"], headers=headers, timeout=120) as http:
+            yield Served(started["url"], started["token"], folder / "data", database_url, started["media"], http)
+    finally:
+        stop.set()
+        thread.join(30)
+        if admin_url:
+            asyncio.run(drop_postgres_database(admin_url, database_url))
     log = (folder / "data" / "logs" / "boards.log").read_text(errors="replace")
     problems = [line for line in log.splitlines() if " ERROR " in line or "Traceback" in line]
     assert not problems, "\n".join(problems[:20])
@@ -103,14 +112,28 @@ class Stock:
 
 
 def stock(served: Served) -> Stock:
-    with sqlite3.connect(f"file:{served.database}?mode=ro", uri=True) as connection:
-        tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        rows = {table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
+    """Every table's row count and every file of the media folder."""
+    if served.database_url.startswith("sqlite"):
+        path = served.database_url.split(":///", 1)[1]
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+            tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            rows = {table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
+    else:
+        rows = asyncio.run(_postgres_rows(served.database_url))
     root = served.media
     files = (
         frozenset(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else frozenset()
     )
     return Stock(rows, files)
+
+
+async def _postgres_rows(database_url: str) -> dict[str, int]:
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        tables = await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        return {t["tablename"]: await connection.fetchval(f'SELECT count(*) FROM "{t["tablename"]}"') for t in tables}
+    finally:
+        await connection.close()
 
 
 @pytest.fixture(scope="module")
