@@ -12,8 +12,8 @@ argument (the variable's value when it is a variable, the schema's default when 
 the length of the list of ids it was given (bulk mutations answer one item per id), or a default
 for lists without either. `ancestry` and `descendants` also cost the rows their walk may read,
 `maxDepth` times a few per level; the `parents` (`children`) nested in them to read the tree count
-once per level, and not as depth (the tree is as deep as the maxDepth asked for). The estimate is an upper bound for what a query asks, not a
-measure of what the database holds: it is known before the first row is read.
+once per level, and not as depth (the tree is as deep as the maxDepth asked for). The estimate is
+of what a query asks for, not of what the database holds: it is known before the first row is read.
 
 The limits sit far above what the app's own page and upstream's clients send (see
 tests/graphql/test_limits.py, which runs every one of their operations through them).
@@ -54,21 +54,21 @@ from strawberry.extensions.max_aliases import create_validator as create_aliases
 
 from boards_desktop.graphql.errors import BAD_USER_INPUT
 from boards_desktop.graphql.input_text import text_problems
-from boards_desktop.graphql.validation import MAX_BULK_IDS, MAX_LIMIT, MAX_LINEAGE_DEPTH
+from boards_desktop.graphql.validation import MAX_LIMIT, MAX_LINEAGE_DEPTH
 
 MAX_DEPTH = 20
 """Levels of fields, introspection and lineage trees apart: the page's deepest operations nest 4."""
 MAX_ALIASES = 30
 MAX_TOKENS = 5_000
 MAX_COST = 100_000
-"""Fields in the answer, estimated. The grid's page of 100 costs 7,903 (39,503 at the API's largest page, 500);
-the app resolves about 700 generations a second, so the most this allows (~7,500 generations with a few
-fields each) answers within about ten seconds, in little memory."""
+"""Fields in the answer, estimated. The grid's page of 100 costs 7,903 (39,503 at the API's largest
+page, 500); the app resolves about 700 generations a second, so the most this allows (some 7,500
+generations with a few fields each) answers within about ten seconds, in little memory."""
 
 DEFAULT_LIST_SIZE = 10
 """The size assumed for a list without a `limit` or a list of ids (a generation's tags, a board's members)."""
 LINEAGE_ROWS_PER_LEVEL = 10
-"""What a lineage walk is assumed to read per level of `maxDepth` (it stops at 10,000 paths whatever the depth)."""
+"""What a lineage walk is assumed to read per level of `maxDepth` (it stops at 10,000 paths anyway)."""
 
 _LINEAGE_FIELDS = {"ancestry", "descendants"}
 # Introspection's entry points are not fields of Query, but their lists cost like any other.
@@ -89,9 +89,8 @@ _INTROSPECTION_LIST_SIZES = {
 }
 _LINEAGE_CHILD_LISTS = {"parents", "children"}
 _LINEAGE_NODE_TYPES = {"AncestryNode", "DescendantNode"}
-_LIST_ARGUMENTS_MAX = MAX_BULK_IDS
 _WORST_CASE = {"limit": MAX_LIMIT, "maxDepth": MAX_LINEAGE_DEPTH}
-_DEPTH_GIVE_UP = MAX_DEPTH * 10  # measuring stops there: deeper is refused all the same
+_DEPTH_GIVE_UP = MAX_DEPTH * 5  # measuring stops there: deeper is refused all the same
 
 
 class _AliasesLimiter(AddValidationRules):
@@ -152,7 +151,10 @@ def refusals(
     if operation is None:
         return problems
     problems += _literal_text_problems(document)
-    measure = measure_operation(schema, document, operation, variables)
+    try:
+        measure = measure_operation(schema, document, operation, variables)
+    except RecursionError:  # fragments spreading fragments, thousands deep: no real client writes that
+        measure = Measure(depth=_DEPTH_GIVE_UP + 1, cost=0, aliases=0)
     if measure.depth > MAX_DEPTH:
         shown = f"more than {_DEPTH_GIVE_UP}" if measure.depth > _DEPTH_GIVE_UP else str(measure.depth)
         problems.append(
@@ -235,7 +237,7 @@ class _Walker:
                 return 0, 0, 0
             self.active.add(name)
             try:
-                self.memo[name] = self.selection_set(definition.selection_set, target, 0)
+                self.memo[name] = self.selection_set(definition.selection_set, target, level)
             finally:
                 self.active.discard(name)
         cost, depth, aliases = self.memo[name]

@@ -175,3 +175,18 @@ async def test_text_no_database_can_store_is_refused_over_the_websocket_too(clie
         answer = json.loads(await asyncio.wait_for(socket.recv(), 5))
     assert answer["type"] == "error"
     assert answer["payload"][0]["message"].startswith("variables.id: contains a lone surrogate")
+
+
+async def test_fragments_spreading_fragments_are_measured_through_and_refused_without_a_500(client) -> None:
+    # Each fragment adds two levels: board { generations { ...next } }.
+    count = 12
+    fragments = " ".join(
+        f"fragment F{i} on Board {{ generations(limit: 1) {{ board {{ ...F{i + 1} }} }} }}" for i in range(count)
+    )
+    query = "{ myBoards(limit: 1) { ...F0 } } " + fragments + f" fragment F{count} on Board {{ id }}"
+    assert (await _refusal(client, query)).startswith("the query nests 26 levels of fields; the limit is 20")
+
+    chain = " ".join(f"fragment C{i} on Board {{ ...C{i + 1} }}" for i in range(300)) + " fragment C300 on Board { id }"
+    response = await client.http.post("/graphql", json={"query": "{ myBoards { ...C0 } } " + chain})
+    assert response.status_code == 200
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
