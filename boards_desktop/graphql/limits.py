@@ -90,7 +90,7 @@ _INTROSPECTION_LIST_SIZES = {
 _LINEAGE_CHILD_LISTS = {"parents", "children"}
 _LINEAGE_NODE_TYPES = {"AncestryNode", "DescendantNode"}
 _WORST_CASE = {"limit": MAX_LIMIT, "maxDepth": MAX_LINEAGE_DEPTH}
-_DEPTH_GIVE_UP = MAX_DEPTH * 5  # measuring stops there: deeper is refused all the same
+_DEPTH_GIVE_UP = MAX_DEPTH * 10  # measuring stops there: deeper is refused all the same
 
 
 class _AliasesLimiter(AddValidationRules):
