@@ -29,6 +29,10 @@ _CHUNK = 256 * 1024
 _CACHE_FOREVER = "public, max-age=31536000, immutable"
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 _TRUE = {"true", "1", "yes"}
+# Keys are board/generation/file (a few levels at most); file systems hold names up to 255 bytes.
+_MAX_KEY_SEGMENTS = 8
+_MAX_KEY_CHARS = 1024
+_MAX_NAME_BYTES = 255
 _FALSE = {"false", "0", "no", ""}
 
 
@@ -39,14 +43,16 @@ async def serve_media(
     store = _store_of(request)
     as_attachment = _flag(download)
     key = key.removeprefix("/")  # the router's path parameter starts with its '/'
+    if not _plausible_key(key):
+        raise NotFoundException(f"No media at {_shown(key)}: a media key is board/generation/file")
     try:
         path = store.path_of(key)
     except MediaKeyError as exc:
-        raise HTTPException(status_code=400, detail=f"Bad media key: {exc}") from None
+        raise NotFoundException(f"No media at {_shown(key)}: {exc}") from None
     try:
         handle = path.open("rb")
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError):
-        raise NotFoundException(f"No media at {key!r}") from None
+    except (OSError, ValueError):  # missing, a folder, unreadable, or a name the file system cannot hold
+        raise NotFoundException(f"No media at {_shown(key)}") from None
     try:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
@@ -81,6 +87,20 @@ async def serve_media(
         handle.close()
         raise
     return Stream(_read(handle, start, end), status_code=status, headers=headers, media_type=media_type)
+
+
+def _plausible_key(key: str) -> bool:
+    """Whether a key could name a stored file at all: any other is a 404 without touching the disk."""
+    segments = key.split("/")
+    return (
+        0 < len(key) <= _MAX_KEY_CHARS
+        and len(segments) <= _MAX_KEY_SEGMENTS
+        and all(len(segment.encode("utf-8", "surrogatepass")) <= _MAX_NAME_BYTES for segment in segments)
+    )
+
+
+def _shown(key: str) -> str:
+    return repr(key if len(key) <= 120 else key[:120] + "...")
 
 
 async def _read(handle: Any, start: int, end: int) -> AsyncIterator[bytes]:

@@ -1,22 +1,44 @@
-"""The Litestar controller at /graphql: GraphiQL on GET in a browser, operations on POST (and GET)."""
+"""The Litestar controller at /graphql: GraphiQL on GET in a browser, operations on POST (and GET).
+
+Requests it cannot take (not UTF-8, not a JSON object, nested too deep, too large, a subscription
+over HTTP) are answered 400 or 413 with a GraphQL error that says why: see `request_body`.
+"""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any, ClassVar
 
+from cross_web import HTTPException as StrawberryHTTPException
+from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 from litestar import Response
 from litestar.background_tasks import BackgroundTasks
 from litestar.di import Provide
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.types import Dependencies
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.litestar import make_graphql_controller
 from strawberry.types import ExecutionResult
 
+from boards_desktop.api.ui_files import UI_DIR
 from boards_desktop.graphql.context import get_request_context
-from boards_desktop.graphql.errors import format_error
+from boards_desktop.graphql.errors import BAD_USER_INPUT, format_error
+from boards_desktop.graphql.limits import MAX_TOKENS
+from boards_desktop.graphql.request_body import (
+    MAX_BODY_BYTES,
+    BodyRefused,
+    check_announced_size,
+    decode_json,
+    decode_json_object,
+    too_large,
+)
 from boards_desktop.graphql.schema import schema
 
 GRAPHQL_PATH = "/graphql"
+EXPLORER_PAGE = UI_DIR / "explorer" / "index.html"
+PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+_MAYBE_SUBSCRIPTION = re.compile(r"\bsubscription\b")
 
 
 def create_graphql_controller() -> type:
@@ -28,6 +50,43 @@ def create_graphql_controller() -> type:
         # Strawberry builds the placeholder response in a worker thread; it is a plain constructor,
         # and the thread hop costs more than the rest of a small query.
         dependencies: ClassVar[Dependencies] = {**base.dependencies, "response": Provide(_empty_response)}
+        # Litestar's own limit is the backstop for bodies sent without a length; ours answers first.
+        request_max_body_size = MAX_BODY_BYTES
+
+        async def execute_request(self, request: Any, context: Any, root_value: Any) -> Response[Any]:
+            try:
+                check_announced_size(request.headers.get("content-length"))
+                return await self.run(request, context=context, root_value=root_value)  # type: ignore[no-any-return]
+            except RequestEntityTooLarge:
+                return _refusal(too_large())
+            except BodyRefused as exc:
+                return _refusal(exc)
+            except StrawberryHTTPException as exc:
+                return _refusal(BodyRefused(exc.reason, exc.status_code))
+
+        def parse_json(self, data: str | bytes) -> Any:
+            # The body of a POST, and the variables and extensions of a GET.
+            return decode_json_object(data)
+
+        def decode_json(self, data: str | bytes) -> object:
+            # WebSocket messages: a refusal here must look like bad JSON, which closes the socket with 4400.
+            try:
+                return decode_json(data.decode("utf-8") if isinstance(data, bytes) else data, "the message")
+            except (BodyRefused, UnicodeDecodeError) as exc:
+                raise json.JSONDecodeError(str(exc), "", 0) from None
+
+        async def render_graphql_ide(self, request: Any) -> Response[str]:
+            # GraphiQL from the app's own files (ui/explorer/): nothing loaded from another origin.
+            return Response(EXPLORER_PAGE.read_text(encoding="utf-8"), media_type="text/html")
+
+        async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
+            data: GraphQLRequestData | list[GraphQLRequestData] = await super().parse_http_body(request)
+            if isinstance(data, GraphQLRequestData) and _is_subscription(data):
+                raise BodyRefused(
+                    "a subscription is sent over the WebSocket at /graphql (protocol graphql-transport-ws), "
+                    "not over HTTP; queries and mutations are sent with POST"
+                )
+            return data
 
         async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
             response: GraphQLHTTPResponse = {"data": result.data}
@@ -42,3 +101,23 @@ def create_graphql_controller() -> type:
 
 async def _empty_response() -> Response[Any]:
     return Response({}, background=BackgroundTasks([]))
+
+
+def _is_subscription(data: GraphQLRequestData) -> bool:
+    """Whether the operation to run is a subscription (the text is parsed only when it may be one)."""
+    if not data.query or not _MAYBE_SUBSCRIPTION.search(data.query):
+        return False
+    try:
+        document = parse(data.query, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return False  # execution reports the syntax error as usual
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if data.operation_name:
+        operations = [o for o in operations if o.name and o.name.value == data.operation_name]
+    return len(operations) == 1 and operations[0].operation == OperationType.SUBSCRIPTION
+
+
+def _refusal(refused: BodyRefused) -> Response[Any]:
+    code = PAYLOAD_TOO_LARGE if refused.status == 413 else BAD_USER_INPUT
+    body = {"data": None, "errors": [{"message": refused.message, "extensions": {"code": code}}]}
+    return Response(body, status_code=refused.status, media_type="application/json")

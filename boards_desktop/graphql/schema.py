@@ -12,6 +12,7 @@ from strawberry.tools import merge_types
 from boards_desktop.graphql.app_settings import SettingsQuery
 from boards_desktop.graphql.comfyui_workflows import ComfyuiWorkflowsQuery
 from boards_desktop.graphql.errors import log_unexpected
+from boards_desktop.graphql.limits import limit_extensions
 from boards_desktop.graphql.mutations import Mutation
 from boards_desktop.graphql.queries import Query
 from boards_desktop.graphql.sessions import CloseRequestSessions
@@ -24,11 +25,18 @@ class _Schema(strawberry.Schema):
         log_unexpected(errors)
 
 
-# A client sends the same few operations over and over: parse and validate each text once.
+# A client sends the same few operations over and over: parse and validate each text once. The
+# limits (boards_desktop.graphql.limits) come after the validation cache: they run on every request,
+# since what an operation costs depends on its variables.
 schema = _Schema(
     # The Settings page's reads and the ComfyUI workflows are additions.
     query=merge_types("Query", (Query, SettingsQuery, ComfyuiWorkflowsQuery)),
     mutation=Mutation,
     subscription=Subscription,  # an addition: upstream had none
-    extensions=[CloseRequestSessions, lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
+    extensions=[
+        CloseRequestSessions,
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        *limit_extensions(),
+    ],
 )

@@ -25,6 +25,7 @@ MAX_FILTER_VALUES = 100
 MAX_SEARCH_LENGTH = 200
 MAX_SEARCH_WORDS = 16
 MAX_COVERS = 16
+MAX_DESCRIPTION_LENGTH = 10_000
 
 
 def page(limit: int | None, offset: int | None, *, default_limit: int = 50) -> tuple[int, int]:
@@ -51,11 +52,13 @@ def board_title(title: str) -> str:
     return cleaned
 
 
-def optional_text(text: str | None) -> str | None:
+def optional_text(text: str | None, field: str = "description") -> str | None:
     """Trimmed text, or None when there is nothing left (a blank description clears it)."""
     if text is None:
         return None
     cleaned = text.strip()
+    if len(cleaned) > MAX_DESCRIPTION_LENGTH:
+        raise bad_input(f"{field}: at most {MAX_DESCRIPTION_LENGTH:,} characters (got {len(cleaned):,})")
     return cleaned or None
 
 

@@ -148,7 +148,7 @@ async def _parse(
                         elif text is not None:
                             if len(text) + len(event) > MAX_FIELD_BYTES:
                                 raise FormError(
-                                    f"The form field '{segment.name if segment else '?'}' is longer than "
+                                    f"The form field '{field_label(segment.name if segment else None)}' is longer than "
                                     f"{MAX_FIELD_BYTES // 1024} KiB; send the file in the '{file_field}' field"
                                 )
                             text += event
@@ -182,8 +182,24 @@ async def _with_end(chunks: AsyncIterable[bytes]) -> AsyncIterable[bytes]:
     yield b""
 
 
+_TEXT_CHARSETS = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
+
+
 def _decode_field(segment: MultipartSegment, raw: bytes) -> str:
+    name = field_label(segment.name)
+    charset = (segment.charset or "utf-8").lower()
+    if charset not in _TEXT_CHARSETS:
+        # Other codecs (utf-7, unicode_escape, ...) can make lone surrogates and NULs out of plain bytes.
+        raise FormError(f"The form field '{name}' is sent as {field_label(charset)}; send text fields as UTF-8")
     try:
-        return raw.decode(segment.charset or "utf-8")
-    except (UnicodeDecodeError, LookupError):
-        raise FormError(f"The form field '{segment.name}' is not valid UTF-8 text") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FormError(f"The form field '{name}' is not valid UTF-8 text") from None
+    if "\x00" in text:
+        raise FormError(f"The form field '{name}' contains a NUL character; remove it")
+    return text
+
+
+def field_label(name: str | None) -> str:
+    """A field's name as it can be shown in a message (JSON cannot carry a lone surrogate)."""
+    return (name or "?").encode("utf-8", "backslashreplace").decode("utf-8")[:100]

@@ -41,6 +41,7 @@ def sanitize_filename(raw: str | None) -> str:
     """The contract's rule: basename only, no NUL, `<>:"|?*\\` (and control characters) to `_`,
     dots and spaces trimmed at both ends, `uploaded_file` when nothing is left."""
     name = (raw or "").replace("\x00", "").rsplit("/", 1)[-1]
+    name = name.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate is not text: it becomes '?', then '_'
     name = _UNSAFE_FILENAME_CHARS.sub("_", name).strip(" .")
     if len(name) > MAX_FILENAME_CHARS:
         _stem, dot, extension = name.rpartition(".")

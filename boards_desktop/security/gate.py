@@ -22,7 +22,7 @@ from boards_desktop.security.launch import LAUNCH_PATH
 
 OPEN_PATHS = frozenset({"/health"})
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_OTHER_SITES = frozenset({b"cross-site", b"same-site"})
+_OWN_SITE = frozenset({"same-origin", "none"})  # what Sec-Fetch-Site says of the app's own page and of typed URLs
 _FALLBACK_HOST = "127.0.0.1"
 _POLICY_VIOLATION = 1008
 
@@ -67,7 +67,7 @@ class SecurityGate:
                 ),
             )
         method = scope.get("method", "GET")
-        if method not in _SAFE_METHODS and headers.get(b"sec-fetch-site") in _OTHER_SITES:
+        if method not in _SAFE_METHODS and _from_another_site(scope):
             return 403, "FORBIDDEN_ORIGIN", "changes requested by another site are refused; use the app's window"
         path = scope["path"]
         if path in OPEN_PATHS or path == LAUNCH_PATH:
@@ -132,6 +132,21 @@ def _headers(scope: Scope) -> dict[bytes, bytes]:
     for name, value in scope.get("headers", ()):
         found.setdefault(name.lower(), value)
     return found
+
+
+def _from_another_site(scope: Scope) -> bool:
+    """Whether Sec-Fetch-Site says anything but our own page (or none): any case, any repetition.
+
+    A browser sends one lower-case value; anything else (`CROSS-SITE`, `cross-site, cross-site`, two
+    headers, an empty one) was not written by a browser for our own page, so it counts as another site.
+    """
+    values = [
+        part.strip().lower()
+        for name, value in scope.get("headers", ())
+        if name.lower() == b"sec-fetch-site"
+        for part in value.decode("latin-1").split(",")
+    ]
+    return any(value not in _OWN_SITE for value in values)
 
 
 def _cookie(header: bytes, name: bytes) -> bytes | None:

@@ -7,9 +7,9 @@ WebSocket of our own host (older WebKit does not count ws: as 'self'). It goes o
 browsers apply it to documents and ignore it elsewhere, so any HTML the server ever sends is
 covered.
 
-GraphiQL (GET /graphql in a browser) is Strawberry's page: React and GraphiQL from unpkg.com, pinned
-with subresource integrity, started by an inline script. Its page alone gets a policy that allows
-that and nothing else; it needs the network, the app's own UI never does.
+The GraphQL explorer (GraphiQL at GET /graphql in a browser) is served from the app's own files
+too (`ui/explorer/`); its page's policy differs only in allowing the `data:` fonts of GraphiQL's
+stylesheet.
 """
 
 from __future__ import annotations
@@ -21,11 +21,7 @@ _UI_POLICY = (
     "img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self'; connect-src 'self' ws://{host}; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-_GRAPHIQL_POLICY = (
-    "default-src 'none'; script-src 'unsafe-inline' https://unpkg.com; style-src 'unsafe-inline' https://unpkg.com; "
-    "img-src 'self' data:; font-src https://unpkg.com data:; connect-src 'self' ws://{host}; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-)
+_EXPLORER_POLICY = _UI_POLICY.replace("font-src 'self';", "font-src 'self' data:;")
 _FIXED = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),  # launch codes and media keys never leave in a Referer
@@ -45,7 +41,7 @@ def secure_headers(headers: list[tuple[bytes, bytes]], *, host: str, path: str) 
         if lowered == b"content-type" and value.lower().startswith(b"text/html"):
             is_html = True
         kept.append((name, value))
-    policy = _GRAPHIQL_POLICY if path == GRAPHQL_PATH and is_html else _UI_POLICY
+    policy = _EXPLORER_POLICY if path == GRAPHQL_PATH and is_html else _UI_POLICY
     kept.append((b"content-security-policy", policy.format(host=host).encode("latin-1")))
     kept.extend(_FIXED)
     return kept

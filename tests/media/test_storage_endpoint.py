@@ -225,3 +225,27 @@ async def test_a_large_file_is_streamed_in_chunks(client: AppClient) -> None:
     bodies = [len(message.get("body", b"")) for message in messages[1:]]
     assert sum(bodies) == len(text)
     assert len(bodies) > 1 and max(bodies) <= 256 * 1024, "sent a chunk at a time, never the whole file at once"
+
+
+async def test_a_malformed_or_overlong_key_is_a_404_that_touches_nothing(client: AppClient) -> None:
+    attempts = [
+        "/api/storage/" + "/".join(["a" * 200] * 30),  # longer than any path the file system takes
+        "/api/storage/" + "a" * 300,  # a name longer than a file system's 255 bytes
+        "/api/storage/" + "/".join(["abc"] * 30),
+        "/api/storage/" + "/".join(["\u00e9"] * 30),
+        "/api/storage/a/%00b",
+        "/api/storage/a//b",
+        "/api/storage/%ED%A0%80/x.png",  # the UTF-8 bytes of a lone surrogate
+    ]
+    for url in attempts:
+        response = await client.http.get(url)
+        assert response.status_code == 404, (url, response.status_code, response.text[:200])
+        assert response.json()["detail"].startswith("No media at"), url
+        assert len(response.text) < 600, url  # the key is shown shortened
+
+
+async def test_odd_query_strings_on_a_stored_file_are_the_callers_error(client: AppClient) -> None:
+    stored = await _stored(client, b"hello", "text")
+    for query in ("download=true&filename=%ED%A0%80.txt", "download=true&filename=" + "n" * 5000, "download=%FF"):
+        response = await client.http.get(f"{stored.storage_url}?{query}")
+        assert response.status_code in (200, 400), (query, response.status_code, response.text[:200])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from tests.app_harness import AppClient
@@ -38,17 +40,24 @@ async def test_the_policy_names_the_host_the_page_was_loaded_from(app_client: Ap
     assert _policy(page)["connect-src"] == "'self' ws://localhost:8123"
 
 
-async def test_graphiql_alone_may_load_its_pinned_scripts_from_unpkg(app_client: AppClient) -> None:
+async def test_the_graphql_explorer_is_served_from_the_apps_own_files(app_client: AppClient) -> None:
     page = await app_client.http.get("/graphql", headers={"Accept": "text/html"})
-    assert page.status_code == 200 and "graphiql" in page.text.lower()
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     _assert_hardened(page)
     policy = _policy(page)
-    assert policy["script-src"] == "'unsafe-inline' https://unpkg.com"
-    assert policy["default-src"] == "'none'" and policy["connect-src"] == "'self' ws://127.0.0.1"
-    assert policy["frame-ancestors"] == "'none'"
-    # A GraphQL answer on the same path keeps the strict policy.
+    assert policy["script-src"] == "'self'" and policy["default-src"] == "'self'"  # no inline script, no CDN
+    assert policy["font-src"] == "'self' data:"  # GraphiQL's stylesheet carries its fonts
+    assert policy["connect-src"] == "'self' ws://127.0.0.1" and policy["frame-ancestors"] == "'none'"
+    assert "https:" not in page.headers["content-security-policy"] and "unpkg" not in page.text
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert sources and all(source.startswith(("/ui/explorer/", "data:")) for source in sources), sources
+    assert "<script>" not in page.text  # every script is a file
+    for source in sources:
+        if source.startswith("/ui/"):
+            assert (await app_client.http.get(source)).status_code == 200, source
+    # A GraphQL answer on the same path keeps the UI's policy.
     answer = await app_client.http.post("/graphql", json=QUERY)
-    assert _policy(answer)["script-src"] == "'self'"
+    assert _policy(answer)["font-src"] == "'self'"
 
 
 async def test_every_answer_is_hardened_refusals_and_errors_included(
