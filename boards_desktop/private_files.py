@@ -42,22 +42,27 @@ def make_private_dir(folder: Path) -> None:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
-def tighten(paths: Iterable[Path], *, recursive: bool = True, skip: Iterable[Path] = ()) -> int:
+def tighten(
+    paths: Iterable[Path], *, recursive: bool = True, skip: Iterable[Path] = (), spare: Iterable[Path] = ()
+) -> int:
     """Remove group and other permissions from `paths` (and, if recursive, everything below folders).
 
-    Folders in `skip` are tightened themselves but not entered. Symbolic links are neither followed
-    nor changed. Returns how many entries were changed.
+    Folders in `skip` are tightened themselves but not entered; files in `spare` are left as they are
+    (their owner checks them with a message of its own). Symbolic links are neither followed nor
+    changed. Returns how many entries were changed.
     """
     if not applies():
         return 0
     skipped = {Path(folder) for folder in skip}
+    spared = {Path(file) for file in spare}
     changed = 0
     for path in paths:
         changed += _tighten_one(path)
         if recursive and path.is_dir() and not path.is_symlink() and path not in skipped:
             for folder, dirs, files in os.walk(path, followlinks=False):
                 for name in (*dirs, *files):
-                    changed += _tighten_one(Path(folder) / name)
+                    if Path(folder) / name not in spared:
+                        changed += _tighten_one(Path(folder) / name)
                 dirs[:] = [name for name in dirs if Path(folder) / name not in skipped]  # tightened, not entered
     return changed
 

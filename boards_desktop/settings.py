@@ -133,7 +133,13 @@ class Settings:
         private_files.use_private_umask()
         for folder in (self.data_dir, self.media_dir, self.logs_dir):
             private_files.make_private_dir(folder)
-        changed = private_files.tighten([self.data_dir, self.logs_dir], skip=[self.media_dir])
+        from boards_desktop.security.token import token_path
+
+        # The API token is spared: one that others could read may have leaked, and the token's own
+        # check (boards_desktop.security.token) says so and tells how to replace it.
+        changed = private_files.tighten(
+            [self.data_dir, self.logs_dir], skip=[self.media_dir], spare=[token_path(self.data_dir)]
+        )
         changed += private_files.tighten([self.media_dir], recursive=False)
         if self.sqlite_path is not None:
             private_files.make_private_dir(self.sqlite_path.parent)
