@@ -88,7 +88,7 @@ async def test_uploads_killed_at_random_moments_are_whole_or_leave_only_temporar
     assert tally.server_errors == [], f"5xx answers ({where})"
     assert tally.refused == [], f"uploads refused ({where})"
     assert not set(tally.acknowledged) - uploads.keys(), f"uploads answered 201 and lost ({where})"
-    for generation_id, row in uploads.items():
+    for row in uploads.values():
         assert row["status"] == "completed" and row["storage_url"] and row["thumbnail_url"], (where, row)
     assert media.missing == {}, f"files named by rows are missing ({where})"
     # A kill between an upload's files going into place and its row being committed leaves the
@@ -150,7 +150,9 @@ async def _upload_until(
 
 
 async def _new_board(client: httpx.AsyncClient) -> str:
-    response = await client.post("/graphql", json={"query": 'mutation { createBoard(input: {title: "uploads"}) { id } }'})
+    response = await client.post(
+        "/graphql", json={"query": 'mutation { createBoard(input: {title: "uploads"}) { id } }'}
+    )
     return str(response.json()["data"]["createBoard"]["id"])
 
 
