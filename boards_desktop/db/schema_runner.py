@@ -10,6 +10,7 @@ file and the statement; the files before it stay applied.
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -188,24 +189,32 @@ class _StatementFailed(Exception):
 
 
 def _backup_sqlite(database: Database) -> Path | None:
-    """Copy a SQLite database that has tables to `<name>.<UTC timestamp>.bak` beside it."""
+    """Copy a SQLite database that has tables to `<name>.<UTC timestamp>.bak` beside it.
+
+    The copy is written under `<name>.<stamp>.bak.part` and renamed when whole, so that an upgrade
+    killed mid-copy never leaves a truncated file under a backup's name (one to be trusted, or
+    kept by pruning in place of a whole one).
+    """
     path = Path(database.url.split(":///", 1)[1].split("?", 1)[0])
     if not path.is_file() or path.stat().st_size == 0:
         return None
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = path.with_name(f"{path.name}.{stamp}.bak")
+    partial = target.with_name(target.name + ".part")
     source = sqlite3.connect(path)
     try:
         has_tables = source.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
         if not has_tables:
             return None
         # The backup API copies a consistent snapshot, WAL included, while others keep reading.
-        destination = sqlite3.connect(target)
+        destination = sqlite3.connect(partial)
         try:
             source.backup(destination)
         finally:
             destination.close()
+        os.replace(partial, target)
     finally:
         source.close()
+        partial.unlink(missing_ok=True)  # a failed copy: nothing of it stays
     log.info("backed up %s to %s", path, target)
     return target
