@@ -67,7 +67,8 @@ class Counted(BaseGenerator):
     def get_input_schema(self) -> type[BaseModel]:
         return CountedInputs
 
-    async def generate(self, inputs: CountedInputs, context: GeneratorContext) -> GeneratorResult:
+    async def generate(self, inputs: BaseModel, context: GeneratorContext) -> GeneratorResult:
+        assert isinstance(inputs, CountedInputs)  # the registry validated them against our schema
         run = uuid.uuid4().hex
         _record("start", generation_id=context.generation_id, run=run)
         for step in range(inputs.steps):

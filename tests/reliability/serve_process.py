@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -120,13 +121,13 @@ class ServeProcess:
             raise AssertionError(f"serve did not stop within {timeout} s of SIGTERM") from None
 
 
-def graphql(client: httpx.Client, query: str, variables: Mapping[str, object] | None = None) -> dict:
+def graphql(client: httpx.Client, query: str, variables: Mapping[str, object] | None = None) -> dict[str, Any]:
     """The `data` of an operation that must succeed."""
     response = client.post("/graphql", json={"query": query, "variables": dict(variables or {})})
     assert response.status_code == 200, response.text
     body = response.json()
     assert not body.get("errors"), body["errors"]
-    return body["data"]
+    return dict(body["data"])
 
 
 def run_cli(env: Mapping[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:

@@ -49,7 +49,7 @@ async def test_uploads_killed_at_random_moments_are_whole_or_leave_only_temporar
     data_dir = tmp_path / "data"
     env = installation_environment(data_dir, database_url)
     stderr = tmp_path / "serve.stderr"
-    images = [_noise_png(rng, rng.randint(300, 900), rng.randint(300, 900)) for _ in range(10)]
+    images = [_noise_png(rng, rng.randint(300, 900), rng.randint(300, 900)) for _ in range(6)]
     tally = Tally()
     board_id = ""
     kills = KILLS_PER_SCALE * scale
