@@ -8,7 +8,6 @@ traceback printed by a server that was later killed is still there to be found.
 from __future__ import annotations
 
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -24,30 +23,6 @@ REPO = Path(__file__).resolve().parents[2]
 # The drills' own generator beside the suite's test generators (tests/plugins/generators.py).
 DRILL_GENERATORS = "tests.plugins.generators,tests.reliability.drill_generators"
 _READY = "Boards Desktop is running at "
-
-
-def drill_scale() -> int:
-    """`BOARDS_DRILL_SCALE`: 1 (the default) keeps the drills to a few minutes in CI; more runs longer."""
-    raw = os.environ.get("BOARDS_DRILL_SCALE", "1")
-    try:
-        scale = int(raw)
-    except ValueError:
-        raise ValueError(f"BOARDS_DRILL_SCALE must be a whole number of 1 or more, not {raw!r}") from None
-    if scale < 1:
-        raise ValueError(f"BOARDS_DRILL_SCALE must be 1 or more, not {scale}")
-    return scale
-
-
-def drill_random(name: str) -> tuple[random.Random, int]:
-    """A seeded generator and its seed: `BOARDS_DRILL_SEED` replays a run; otherwise a fresh seed.
-
-    The seed is printed (pytest shows it with a failure's output) and belongs in every assertion
-    message, so that a failed drill can be run again with the same random moments.
-    """
-    raw = os.environ.get("BOARDS_DRILL_SEED")
-    seed = int(raw) if raw else random.SystemRandom().randrange(1, 2**31)
-    print(f"{name}: seed {seed} (replay with BOARDS_DRILL_SEED={seed})")
-    return random.Random(seed), seed
 
 
 def installation_environment(data_dir: Path, database_url: str, **extra: str) -> dict[str, str]:

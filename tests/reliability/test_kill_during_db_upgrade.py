@@ -31,7 +31,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from tests.reliability.audit import integrity, orphan_rows, query
-from tests.reliability.serve_process import REPO, drill_random, drill_scale, installation_environment, run_cli
+from tests.reliability.drill_settings import drill_random, drill_scale
+from tests.reliability.serve_process import REPO, installation_environment, run_cli
 
 OLD_SCHEMA = [
     "001_initial.sql",

@@ -27,10 +27,9 @@ import httpx
 
 from tests.reliability.audit import audit_media, generations, integrity, media_files, orphan_rows, query
 from tests.reliability.drill_generators import read_runs
+from tests.reliability.drill_settings import drill_random, drill_scale
 from tests.reliability.serve_process import (
     ServeProcess,
-    drill_random,
-    drill_scale,
     graphql,
     installation_environment,
     run_cli,

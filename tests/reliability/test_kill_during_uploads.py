@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,8 @@ import httpx
 from PIL import Image
 
 from tests.reliability.audit import audit_media, generations, integrity, media_files, orphan_rows
-from tests.reliability.serve_process import ServeProcess, drill_random, drill_scale, installation_environment, run_cli
+from tests.reliability.drill_settings import drill_random, drill_scale
+from tests.reliability.serve_process import ServeProcess, installation_environment, run_cli
 
 KILLS_PER_SCALE = 5
 CLIENTS = 8
@@ -158,7 +158,7 @@ async def _new_board(client: httpx.AsyncClient) -> str:
 
 def _noise_png(rng: random.Random, width: int, height: int) -> bytes:
     """An image that compresses badly: megabytes to stream, decode and thumbnail."""
-    pixels = rng.randbytes(width * height * 3) if hasattr(rng, "randbytes") else os.urandom(width * height * 3)
+    pixels = rng.randbytes(width * height * 3)
     buffer = io.BytesIO()
     Image.frombytes("RGB", (width, height), pixels).save(buffer, "PNG", compress_level=1)
     return buffer.getvalue()

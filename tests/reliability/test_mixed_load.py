@@ -15,8 +15,9 @@ from typing import Any
 
 import httpx
 
+from tests.reliability.drill_settings import drill_random, drill_scale
 from tests.reliability.load import run_mixed_load
-from tests.reliability.serve_process import ServeProcess, drill_random, drill_scale, installation_environment
+from tests.reliability.serve_process import ServeProcess, installation_environment
 
 GENERATIONS = """query($b: UUID!, $o: Int!) { board(id: $b) { generations(limit: 500, offset: $o) {
   id status isFavourite tags { id } } } }"""
