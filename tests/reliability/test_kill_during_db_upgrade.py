@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -88,8 +89,10 @@ def _drill(
 ) -> None:
     started, whole = _measure_an_upgrade(pristine, env)
     kills, finished_early = 0, 0
+    landed: Counter[str] = Counter()  # where the kills met the upgrade
     while kills < KILLS_PER_SCALE * scale:
         moment = rng.uniform(started * 0.5, whole)
+        state = _progress(database_url, tmp_path)
         upgrade = subprocess.Popen(
             [sys.executable, "-m", "boards_desktop", "db", "upgrade"],
             cwd=REPO,
@@ -101,6 +104,7 @@ def _drill(
         if upgrade.poll() is None:
             upgrade.kill()
             kills += 1
+            landed[_where_it_stopped(state, _progress(database_url, tmp_path))] += 1
         upgrade.wait(30)
         assert asyncio.run(integrity(database_url)) == [], f"after a kill at {moment:.2f} s ({where})"
         if upgrade.returncode == 0:
@@ -127,10 +131,28 @@ def _drill(
     print(
         f"kill -9 during db upgrade ({where}): {len(before['generations'])} generations, one upgrade "
         f"{whole:.2f} s (start-up {started:.2f} s), {kills} kills, {finished_early} upgrades finished before "
-        f"the timer (each put back to the old schema), {len(backups)} backups left beside the database "
+        f"the timer (each put back to the old schema); kills {dict(landed)}; {len(backups)} backups left beside the database "
         f"({sum(path.stat().st_size for path in backups) / 1e6:.1f} MB) and {len(cut_short)} copies cut short "
         f"({sum(path.stat().st_size for path in cut_short) / 1e6:.1f} MB)"
     )
+
+
+def _progress(url: str, folder: Path) -> tuple[int, frozenset[str], frozenset[str]]:
+    """The schema files applied, the backups and the copies cut short, as they are now."""
+    applied = asyncio.run(query(url, "SELECT count(*) FROM schema_migrations"))[0][0]
+    backups = frozenset(path.name for path in folder.glob("boards.db.*.bak"))
+    parts = frozenset(path.name for path in folder.glob("boards.db.*.bak.part"))
+    return applied, backups, parts
+
+
+def _where_it_stopped(
+    before: tuple[int, frozenset[str], frozenset[str]], after: tuple[int, frozenset[str], frozenset[str]]
+) -> str:
+    if after[2] - before[2]:
+        return "copying the backup"
+    if after[0] > before[0] or after[1] - before[1]:
+        return "applying schema files"
+    return "before any change"  # starting up, or inside a schema file's transaction (rolled back)
 
 
 def _measure_an_upgrade(pristine: str, env: dict[str, str]) -> tuple[float, float]:
