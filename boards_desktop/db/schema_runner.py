@@ -204,14 +204,17 @@ def _sqlite_file_name(database: Database) -> str:
 
 
 def _backup_sqlite(database: Database) -> Path | None:
-    """Copy a SQLite database that has tables to `<name>.<UTC timestamp>.bak` beside it."""
+    """Copy a SQLite database that has tables to `<name>.<UTC timestamp>.bak` beside it.
+
+    The copy is written under `<name>.<stamp>.bak.part` and renamed when whole, so that an upgrade
+    killed mid-copy never leaves a truncated file under a backup's name (one to be trusted, or
+    kept by pruning in place of a whole one); housekeeping removes such leftovers.
+    """
     path = Path(database.url.split(":///", 1)[1].split("?", 1)[0])
     if not path.is_file() or path.stat().st_size == 0:
         return None
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = path.with_name(f"{path.name}.{stamp}{BACKUP_SUFFIX}")
-    # Written under a `.part` name and renamed when whole: a backup cut short by a kill is never
-    # taken for a good one, and housekeeping removes it (see boards_desktop.housekeeping).
     partial = target.with_name(target.name + ".part")
     source = sqlite3.connect(path)
     try:
@@ -225,11 +228,9 @@ def _backup_sqlite(database: Database) -> Path | None:
         finally:
             destination.close()
         os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
     finally:
         source.close()
+        partial.unlink(missing_ok=True)  # a failed copy: nothing of it stays
     log.info("backed up %s to %s", path, target)
     return target
 

@@ -5,7 +5,8 @@ take tens of milliseconds, and the event loop must keep serving progress and pag
 
 Crash safety: the file is written (or moved) into its generation folder under a hidden `.part`
 name, flushed to disk, then renamed to its final name, so a reader never sees half a file under a
-final name. A crash leaves at most a `.part` file, which `media gc` removes.
+final name. A crash leaves at most a `.part` file, which `media gc` removes. `stage_media` stops
+before the rename, so that an upload can give the files their names inside its row's transaction.
 """
 
 from __future__ import annotations
@@ -77,20 +78,92 @@ async def store_media(
     stored. `move=True` consumes the source file: it is moved into place on success and removed
     on failure (uploads stream to `store.temp_path()`, then hand the file over).
     """
+    prefix = _checked_prefix(store, board_id, generation_id, artifact_type, name)
+    # The decoded picture's size is reserved before a thread is taken: see media.decode_budget.
+    async with store.decode_budget.reserve(await _decode_cost(source, artifact_type)):
+        return await asyncio.to_thread(_store, store, prefix, source, artifact_type, name, move)
+
+
+async def stage_media(
+    store: MediaStore,
+    *,
+    board_id: str | UUID,
+    generation_id: str | UUID,
+    source: Path | bytes,
+    artifact_type: str,
+    name: str = "output",
+    move: bool = False,
+) -> StagedMedia:
+    """As `store_media`, but the file and its thumbnail stay under hidden `.part` names until `publish()`.
+
+    For a caller that writes a row naming the files: publishing inside the row's transaction, just
+    before it commits, leaves a crash (a kill) before the commit nothing but `.part` files, and only
+    the commit itself between the files getting their names and the row that names them.
+    """
+    prefix = _checked_prefix(store, board_id, generation_id, artifact_type, name)
+    async with store.decode_budget.reserve(await _decode_cost(source, artifact_type)):
+        return await asyncio.to_thread(_stage_media, store, prefix, source, artifact_type, name, move)
+
+
+async def _decode_cost(source: Path | bytes, artifact_type: str) -> int:
+    return await asyncio.to_thread(decode_cost, source) if artifact_type == "image" else 0
+
+
+@dataclass
+class StagedMedia:
+    """A checked, probed, thumbnailed file in its generation folder, a rename away from its name."""
+
+    media: StoredMedia  # what it will be once published
+    folder: Path
+    parts: list[tuple[Path, Path]]  # (hidden part, final path): the thumbnail first
+
+    async def publish(self) -> None:
+        await asyncio.to_thread(self.publish_now)
+
+    def publish_now(self) -> None:
+        # The thumbnail first: once the main file has its final name, its thumbnail has one too.
+        while self.parts:
+            part, final = self.parts[0]
+            os.replace(part, final)
+            self.parts.pop(0)
+        _fsync_dir(self.folder)
+
+    async def discard(self) -> None:
+        await asyncio.to_thread(self.discard_now)
+
+    def discard_now(self) -> None:
+        """Remove what is not published yet (a published file is the caller's to delete)."""
+        for part, _final in self.parts:
+            part.unlink(missing_ok=True)
+        self.parts = []
+        _remove_if_empty(self.folder)
+
+
+def _checked_prefix(
+    store: MediaStore, board_id: str | UUID, generation_id: str | UUID, artifact_type: str, name: str
+) -> str:
     if artifact_type not in ARTIFACT_TYPES:
         raise MediaTypeError(f"artifact type {artifact_type!r} is not one of {', '.join(ARTIFACT_TYPES)}")
     if not _NAME.fullmatch(name):
         raise MediaKeyError(f"file name {name!r}: use letters, digits, '-' and '_' (at most 100, no dots)")
-    prefix = store.generation_prefix(board_id, generation_id)
-    # The decoded picture's size is reserved before a thread is taken: see media.decode_budget.
-    cost = await asyncio.to_thread(decode_cost, source) if artifact_type == "image" else 0
-    async with store.decode_budget.reserve(cost):
-        return await asyncio.to_thread(_store, store, prefix, source, artifact_type, name, move)
+    return store.generation_prefix(board_id, generation_id)
 
 
 def _store(
     store: MediaStore, prefix: str, source: Path | bytes, artifact_type: str, name: str, move: bool
 ) -> StoredMedia:
+    staged = _stage_media(store, prefix, source, artifact_type, name, move)
+    try:
+        staged.publish_now()
+    except BaseException:
+        staged.discard_now()
+        raise
+    return staged.media
+
+
+def _stage_media(
+    store: MediaStore, prefix: str, source: Path | bytes, artifact_type: str, name: str, move: bool
+) -> StagedMedia:
     folder = store.root / prefix
     staged: Path | None = None
     thumb_part: Path | None = None
@@ -107,30 +180,30 @@ def _store(
                 _flush(out)
         key = f"{prefix}/{name}.{kind.format}"
         thumb_key = f"{prefix}/{name}-thumb.webp" if thumb_part is not None else None
-        # The thumbnail first: once the main file has its final name, its thumbnail has one too.
-        if thumb_part is not None:
-            os.replace(thumb_part, folder / f"{name}-thumb.webp")
-            thumb_part = None
-        size = staged.stat().st_size
-        os.replace(staged, folder / f"{name}.{kind.format}")
-        staged = None
-        _fsync_dir(folder)
-        return StoredMedia(
-            key=key,
-            storage_url=store.url_of(key),
-            thumbnail_url=store.url_of(thumb_key) if thumb_key else None,
-            artifact_type=kind.artifact_type,
-            format=kind.format,
-            content_type=kind.content_type,
-            size_bytes=size,
-            **facts,
+        parts = [(thumb_part, folder / f"{name}-thumb.webp")] if thumb_part is not None else []
+        parts.append((staged, folder / f"{name}.{kind.format}"))
+        result = StagedMedia(
+            media=StoredMedia(
+                key=key,
+                storage_url=store.url_of(key),
+                thumbnail_url=store.url_of(thumb_key) if thumb_key else None,
+                artifact_type=kind.artifact_type,
+                format=kind.format,
+                content_type=kind.content_type,
+                size_bytes=staged.stat().st_size,
+                **facts,
+            ),
+            folder=folder,
+            parts=parts,
         )
+        staged = thumb_part = None  # the caller's now
+        return result
     finally:
         for leftover in (staged, thumb_part):
             if leftover is not None:
                 leftover.unlink(missing_ok=True)
         if move and isinstance(source, Path):
-            source.unlink(missing_ok=True)  # consumed: moved on success, removed on failure
+            source.unlink(missing_ok=True)  # consumed: staged on success, removed on failure
         _remove_if_empty(folder)
 
 

@@ -2,9 +2,11 @@
 `uploadArtifact` mutation share once the bytes are on disk.
 
 Order, for crash safety: every check that can refuse (board, role, parent) runs before the file is
-touched; then the file goes into place in its generation folder; then the row is written in one
-transaction. When the transaction fails the files are deleted again. A crash between the two
-leaves a folder without a row, which `boards-desktop media gc` finds; never a row without a file.
+touched; then the file and its thumbnail are staged in their generation folder under hidden
+`.part` names; then the row is written, the files are renamed into place, and the transaction
+commits. When the transaction fails the files are deleted again. A crash before the renames leaves
+only `.part` files; one in the moment between the renames and the commit, a folder without a row;
+`boards-desktop media gc` removes both. Never a row without a file.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from boards_desktop.graphql.lookups import readable_generation
 from boards_desktop.graphql.mutations.common import existing_board
 from boards_desktop.jobs.events import GenerationEvent
 from boards_desktop.media.disk_space import DiskFull, check_free_space, is_disk_full
-from boards_desktop.media.ingest import MediaTypeError, store_media
+from boards_desktop.media.ingest import MediaTypeError, stage_media
 from boards_desktop.media.url_fetch import UrlFetcher, UrlRefused, check_url
 from boards_desktop.services import Services
 
@@ -132,7 +134,7 @@ async def record_upload(
         raise bad_input(f"{file_field}: the file is empty; choose a file with something in it")
     generation_id = uuid.uuid4()
     try:
-        stored = await store_media(
+        staged = await stage_media(
             media,
             board_id=board.id,
             generation_id=generation_id,
@@ -145,9 +147,10 @@ async def record_upload(
             f"{file_field}: {exc}; upload a file of that type, or give the artifact type that matches the file"
         ) from None
     except OSError as exc:
-        if is_disk_full(exc):  # store_media removed what it had written, and the source
+        if is_disk_full(exc):  # stage_media removed what it had written, and the source
             raise disk_full(media.root) from None
         raise
+    stored = staged.media
     metadata = {**stored.metadata(), "original_filename": original_filename, "user_description": description}
     try:
         async with ctx.sessions.write() as session:
@@ -165,7 +168,12 @@ async def record_upload(
                 thumbnail_url=stored.thumbnail_url,
                 output_metadata=metadata,
             )
+            # The files get their names last thing before the commit (the row's locks are held by
+            # now): a kill before this leaves only hidden `.part` files, and only the commit itself
+            # lies between the named files and the row that names them.
+            await staged.publish()
     except BaseException as exc:  # the row is not there, so its files must not be either
+        await staged.discard()
         await media.delete_generation_files(board.id, generation_id)
         if isinstance(exc, IntegrityError):
             raise not_found(
