@@ -4,9 +4,11 @@ The body is read from the ASGI stream as it arrives, the file part straight into
 store's temporary folder (see `media.multipart_form`); Litestar's body limit is off for this route
 because ours (BOARDS_MAX_UPLOAD_MB) is enforced while streaming, with a 413 that names it.
 
-Errors are JSON: `{"error": "<what was wrong and what to do>", "code": "BAD_USER_INPUT"}`, with the
-codes the GraphQL API uses (and PAYLOAD_TOO_LARGE for 413). A refused upload leaves no file and
-no row.
+The answer is 200 (upstream's upload hook counts nothing else as success) with the new generation's
+`{id, status, storageUrl, thumbnailUrl, artifactType, generatorName}`, its URLs absolute and signed
+(api.media_urls). Errors are JSON: `{"error": "<what was wrong and what to do>", "code":
+"BAD_USER_INPUT", "detail": "<the same>"}`, with the codes the GraphQL API uses (and PAYLOAD_TOO_LARGE
+for 413). A refused upload leaves no file and no row.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from litestar import Request, Response, post
 
+from boards_desktop.api.errors import error_response
 from boards_desktop.graphql.context import get_request_context
 from boards_desktop.graphql.errors import BAD_USER_INPUT, FORBIDDEN, NOT_FOUND, ApiError
 from boards_desktop.media.multipart_form import (
@@ -40,7 +43,7 @@ _STATUS_OF_CODE = {BAD_USER_INPUT: 400, FORBIDDEN: 403, NOT_FOUND: 404, PAYLOAD_
 _FILE_FIELD = "file"
 
 
-@post("/api/uploads/artifact", request_max_body_size=None, status_code=201)
+@post("/api/uploads/artifact", request_max_body_size=None, status_code=200)
 async def upload_artifact(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
     services: Services = request.app.state.services
     max_bytes = services.settings.max_upload_bytes
@@ -99,12 +102,12 @@ async def upload_artifact(request: Request[Any, Any, Any]) -> Response[dict[str,
         {
             "id": str(row.id),
             "status": row.status,
-            "storageUrl": row.storage_url,
-            "thumbnailUrl": row.thumbnail_url,
+            "storageUrl": ctx.media_urls(row.storage_url),
+            "thumbnailUrl": ctx.media_urls(row.thumbnail_url),
             "artifactType": row.artifact_type,
             "generatorName": row.generator_name,
         },
-        status_code=201,
+        status_code=200,
     )
 
 
@@ -119,4 +122,4 @@ def _check_fields_sent_so_far(fields: Mapping[str, str]) -> None:
 
 
 def _error(message: str, code: str) -> Response[dict[str, Any]]:
-    return Response({"error": message, "code": code}, status_code=_STATUS_OF_CODE.get(code, 400))
+    return error_response(message, code, _STATUS_OF_CODE.get(code, 400))

@@ -8,6 +8,7 @@ import strawberry
 from litestar import Request
 from strawberry.litestar import BaseContext
 
+from boards_desktop.api.media_urls import MediaUrls, media_urls_for
 from boards_desktop.db.queries.users import Actor
 from boards_desktop.graphql.loaders import Loaders
 from boards_desktop.graphql.permissions import Permissions
@@ -21,6 +22,7 @@ class RequestContext(BaseContext, kw_only=True):
     sessions: RequestSessions
     loaders: Loaders
     permissions: Permissions
+    media_urls: MediaUrls  # stored media URLs as this request's client gets them: absolute, signed
 
 
 async def get_request_context(request: Request[Any, Any, Any]) -> RequestContext:
@@ -34,6 +36,7 @@ async def get_request_context(request: Request[Any, Any, Any]) -> RequestContext
         sessions=sessions,
         loaders=Loaders(sessions, actor.user_id),
         permissions=Permissions(sessions, actor),
+        media_urls=media_urls_for(request.scope, services),
     )
 
 

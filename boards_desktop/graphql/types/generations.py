@@ -51,9 +51,9 @@ class Generation:
     user_id: uuid.UUID
     generator_name: str
     artifact_type: ArtifactType
-    storage_url: str | None
-    thumbnail_url: str | None
-    additional_files: list[AdditionalFile]
+    stored_url: strawberry.Private[str | None]  # as the database keeps it: /api/storage/<key>
+    stored_thumbnail_url: strawberry.Private[str | None]
+    stored_additional_files: strawberry.Private[Any]
     input_params: JSON
     output_metadata: JSON
     external_job_id: str | None
@@ -78,9 +78,9 @@ class Generation:
             user_id=row.user_id,
             generator_name=row.generator_name,
             artifact_type=ArtifactType(row.artifact_type),
-            storage_url=row.storage_url,
-            thumbnail_url=row.thumbnail_url,
-            additional_files=_additional_files(row.additional_files),
+            stored_url=row.storage_url,
+            stored_thumbnail_url=row.thumbnail_url,
+            stored_additional_files=row.additional_files,
             input_params=row.input_params if row.input_params is not None else {},
             output_metadata=row.output_metadata if row.output_metadata is not None else {},
             external_job_id=row.external_job_id,
@@ -93,6 +93,22 @@ class Generation:
             updated_at=row.updated_at,
             raw_input_artifacts=row.input_artifacts,
         )
+
+    @strawberry.field(description="The file's absolute URL, signed: a tag can load it without the token.")
+    def storage_url(self, info: strawberry.Info) -> str | None:
+        return context_of(info).media_urls(self.stored_url)
+
+    @strawberry.field(description="The thumbnail's absolute URL, signed like storageUrl.")
+    def thumbnail_url(self, info: strawberry.Info) -> str | None:
+        return context_of(info).media_urls(self.stored_thumbnail_url)
+
+    @strawberry.field
+    def additional_files(self, info: strawberry.Info) -> list[AdditionalFile]:
+        urls = context_of(info).media_urls
+        return [
+            AdditionalFile(url=urls(file.url) or file.url, type=file.type, metadata=file.metadata)
+            for file in _additional_files(self.stored_additional_files)
+        ]
 
     @strawberry.field
     async def board(self, info: strawberry.Info) -> Board:

@@ -1,0 +1,77 @@
+"""Media URLs as clients get them: absolute and signed, built for the request that asks.
+
+The database keeps a stored file's URL relative (`/api/storage/<key>`), since the app's port
+changes with every launch and a team shares one database. Every answer that hands a URL out
+(GraphQL's `storageUrl`, `thumbnailUrl`, `additionalFiles`, `coverThumbnails`, the SSE and
+subscription payloads, the upload's answer) passes it through `MediaUrls`, which makes it:
+- absolute, on `BOARDS_PUBLIC_URL` when set, else on the scheme and Host the request came in on
+  (the gate has checked that Host): upstream's clients parse it with `new URL(...)`, and a page on
+  another origin puts it in `<img src>`;
+- signed (security.media_signing), so that tags, which send no header, can load it.
+A URL that is not one of ours (a provider's, a `file:` URL from an old row) passes unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import unquote
+
+from boards_desktop.security.media_signing import MediaSigner
+from boards_desktop.services import Services
+
+STORAGE_PREFIX = "/api/storage/"
+_HTTP_SCHEMES = {"ws": "http", "wss": "https", "http": "http", "https": "https"}
+
+
+class MediaUrls:
+    """Turns stored media URLs into the absolute, signed URLs one client is given."""
+
+    def __init__(self, base_url: str, signer: MediaSigner | None, lifetime_seconds: float) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._signer = signer
+        self._lifetime = lifetime_seconds
+
+    def __call__(self, url: str | None) -> str | None:
+        if not url or not url.startswith(STORAGE_PREFIX):
+            return url
+        path = url.split("?", 1)[0]
+        if self._signer is None:
+            return self.base_url + path
+        return f"{self.base_url}{path}?{self._signer.query(unquote(path), self._lifetime)}"
+
+    def all(self, urls: Iterable[str]) -> list[str]:
+        return [self(url) or url for url in urls]
+
+    def artifacts(self, artifacts: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """`[{url, type, metadata}]` with each `url` made absolute and signed."""
+        return [{**artifact, "url": self(artifact.get("url"))} for artifact in artifacts]
+
+    def sse_payload(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """An event's SSE payload (jobs.events) with its `artifacts` and `thumbnail_url` for this client."""
+        return {
+            **payload,
+            "artifacts": self.artifacts(payload.get("artifacts") or ()),
+            "thumbnail_url": self(payload.get("thumbnail_url")),
+        }
+
+
+def media_urls_for(scope: Mapping[str, Any], services: Services) -> MediaUrls:
+    """The URLs of one request (HTTP or WebSocket): on the public URL, or on the address it came in on."""
+    settings = services.settings
+    base = settings.public_url or _request_origin(scope)
+    signer = getattr(services.security, "media_signer", None)
+    return MediaUrls(base, signer, settings.media_url_ttl_hours * 3600.0)
+
+
+def _request_origin(scope: Mapping[str, Any]) -> str:
+    scheme = _HTTP_SCHEMES.get(str(scope.get("scheme", "http")), "http")
+    host = ""
+    for name, value in scope.get("headers", ()):
+        if name.lower() == b"host":
+            host = value.decode("latin-1")
+            break  # the gate checked the first Host header; a second one is never used
+    if not host:
+        server = scope.get("server") or ("127.0.0.1", None)
+        host = server[0] if server[1] is None else f"{server[0]}:{server[1]}"
+    return f"{scheme}://{host}"
