@@ -32,6 +32,11 @@ class MediaUrls:
         self._signer = signer
         self._lifetime = lifetime_seconds
 
+    @classmethod
+    def as_stored(cls) -> MediaUrls:
+        """URLs left relative and unsigned (work done outside any request)."""
+        return cls("", None, 0.0)
+
     def __call__(self, url: str | None) -> str | None:
         if not url or not url.startswith(STORAGE_PREFIX):
             return url

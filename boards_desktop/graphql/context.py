@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import strawberry
 from litestar import Request
 from strawberry.litestar import BaseContext
@@ -22,7 +23,8 @@ class RequestContext(BaseContext, kw_only=True):
     sessions: RequestSessions
     loaders: Loaders
     permissions: Permissions
-    media_urls: MediaUrls  # stored media URLs as this request's client gets them: absolute, signed
+    # Stored media URLs as this request's client gets them: absolute, signed. Without a request, as stored.
+    media_urls: MediaUrls = msgspec.field(default_factory=MediaUrls.as_stored)
 
 
 async def get_request_context(request: Request[Any, Any, Any]) -> RequestContext:
