@@ -28,7 +28,15 @@ from boards_desktop.api.errors import error_response
 from boards_desktop.db.queries.records import GenerationRecord
 from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext, get_request_context
-from boards_desktop.graphql.errors import BAD_USER_INPUT, FORBIDDEN, NOT_FOUND, ApiError, bad_input, not_found
+from boards_desktop.graphql.errors import (
+    BAD_USER_INPUT,
+    FORBIDDEN,
+    NOT_FOUND,
+    ApiError,
+    bad_input,
+    forbidden,
+    not_found,
+)
 from boards_desktop.graphql.mutations.common import name_ids
 from boards_desktop.media.store import MediaKeyError, MediaStore
 from boards_desktop.media.zip_export import ExportEntry, entry_name, unique_names, zip_stream
@@ -80,9 +88,7 @@ async def _readable(ctx: RequestContext, ids: list[uuid.UUID]) -> list[Generatio
     readable = {board.id for board in boards if board is not None and await ctx.permissions.can_read(board)}
     hidden = [row.id for row in found if row.board_id not in readable]
     if hidden:
-        raise ApiError(
-            f"Generation on a board you may not read: {name_ids(hidden)}; ask its owner for access", FORBIDDEN
-        )
+        raise forbidden(f"Generation on a board you may not read: {name_ids(hidden)}; ask its owner for access")
     return found
 
 

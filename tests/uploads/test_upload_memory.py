@@ -12,7 +12,6 @@ from typing import Self
 import pytest
 
 from boards_desktop.media.store import MediaStore
-
 from tests.app_harness import running_app
 from tests.graphql.helpers import create_board
 from tests.uploads.samples import write_large_wav
