@@ -7,10 +7,9 @@ bearer token or the session cookie. `/health` needs no secret; `/auth/launch` tu
 into the session cookie. A read of stored media may carry a signature instead of the secret
 (security.media_signing); a page of an origin the artist allowed gets CORS and must send the token
 (security.cors). A refusal is JSON saying what was wrong and how to get in (for a GraphQL POST, a
-GraphQL error). A refused
-WebSocket handshake is closed before it is accepted, which every ASGI server turns into a 403: the
-denial-response extension could carry the JSON, but browsers never show it to the page, and uvicorn
-logs an error after each such response.
+GraphQL error). A refused WebSocket handshake is closed before it is accepted, which every ASGI
+server turns into a 403: the denial-response extension could carry the JSON, but browsers never
+show it to the page, and uvicorn logs an error after each such response.
 """
 
 from __future__ import annotations

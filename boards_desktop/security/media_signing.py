@@ -27,7 +27,7 @@ STORAGE_PREFIX = "/api/storage/"
 _READ_METHODS = frozenset({"GET", "HEAD"})
 _KEY_LABEL = b"boards-desktop media url v1"  # a key of its own: a signature never helps guess the token
 _MAX_STEP_SECONDS = 3600.0
-_CACHE_LIMIT = 100_000
+_CACHE_LIMIT = 20_000  # two URLs for each of a 10,000-generation board: a few MB
 
 
 class MediaSigner:
