@@ -62,20 +62,45 @@ class MediaUrls:
 
 
 def media_urls_for(scope: Mapping[str, Any], services: Services) -> MediaUrls:
-    """The URLs of one request (HTTP or WebSocket): on the public URL, or on the address it came in on."""
+    """The URLs of one request (HTTP or WebSocket): on the public URL, or on the address it came in on.
+
+    The app's own window always gets its own address: its page allows media from its origin only
+    (CSP), and a public URL is where others reach the app, not necessarily where the window does.
+    """
     settings = services.settings
-    base = settings.public_url or _request_origin(scope)
+    headers = _first_headers(scope)
+    public = settings.public_url
+    if public is not None and not _from_the_window(headers, services.security):
+        base = public
+    else:
+        base = _request_origin(scope, headers)
     signer = getattr(services.security, "media_signer", None)
     return MediaUrls(base, signer, settings.media_url_ttl_hours * 3600.0)
 
 
-def _request_origin(scope: Mapping[str, Any]) -> str:
-    scheme = _HTTP_SCHEMES.get(str(scope.get("scheme", "http")), "http")
-    host = ""
+def _first_headers(scope: Mapping[str, Any]) -> dict[bytes, bytes]:
+    # The gate checked the first of a repeated header (Host, Cookie); a second one is never used.
+    found: dict[bytes, bytes] = {}
     for name, value in scope.get("headers", ()):
-        if name.lower() == b"host":
-            host = value.decode("latin-1")
-            break  # the gate checked the first Host header; a second one is never used
+        found.setdefault(name.lower(), value)
+    return found
+
+
+def _from_the_window(headers: Mapping[bytes, bytes], security: Any) -> bool:
+    """True when the request carries the window's session cookie."""
+    if security is None:
+        return False
+    wanted = security.cookie_name.encode("ascii")
+    for part in headers.get(b"cookie", b"").split(b";"):
+        key, equals, value = part.strip().partition(b"=")
+        if equals and key == wanted:
+            return bool(security.session_matches(value.strip()))
+    return False
+
+
+def _request_origin(scope: Mapping[str, Any], headers: Mapping[bytes, bytes]) -> str:
+    scheme = _HTTP_SCHEMES.get(str(scope.get("scheme", "http")), "http")
+    host = headers.get(b"host", b"").decode("latin-1")
     if not host:
         server = scope.get("server") or ("127.0.0.1", None)
         host = server[0] if server[1] is None else f"{server[0]}:{server[1]}"

@@ -138,5 +138,13 @@ async def test_a_public_url_setting_is_where_media_urls_point(database_url: str,
         )
         assert answer.status_code == 200
         assert answer.json()["storageUrl"].startswith("https://boards.example.com/api/storage/")
-        listed = await app.data("query($id: UUID!) { board(id: $id) { coverThumbnails } }", {"id": board})
+        covers = "query($id: UUID!) { board(id: $id) { coverThumbnails } }"
+        listed = await app.data(covers, {"id": board})
         assert listed["board"]["coverThumbnails"][0].startswith("https://boards.example.com/api/storage/")
+        # The app's own window gets its own address: its page loads media from its own origin only.
+        transport = httpx.ASGITransport(app=app.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as window:
+            launch = app.services.security.launch_url("http://127.0.0.1")
+            assert (await window.get(launch, follow_redirects=True)).status_code == 200
+            seen = (await window.post("/graphql", json={"query": covers, "variables": {"id": board}})).json()
+        assert seen["data"]["board"]["coverThumbnails"][0].startswith("http://127.0.0.1/api/storage/")
