@@ -13,14 +13,16 @@ A URL that is not one of ours (a provider's, a `file:` URL from an old row) pass
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from boards_desktop.security.media_signing import MediaSigner
+from boards_desktop.security.media_signing import EXPIRES_PARAM, SIGNATURE_PARAM, MediaSigner, expiry
 from boards_desktop.services import Services
 
 STORAGE_PREFIX = "/api/storage/"
+_REFIX_SECONDS = 60.0
 _HTTP_SCHEMES = {"ws": "http", "wss": "https", "http": "http", "https": "https"}
 
 
@@ -31,6 +33,9 @@ class MediaUrls:
         self.base_url = base_url.rstrip("/")
         self._signer = signer
         self._lifetime = lifetime_seconds
+        # One expiry for all the URLs of a response; a stream that stays open takes a new one now and then.
+        self._expires = 0
+        self._expires_fixed_at = -_REFIX_SECONDS
 
     @classmethod
     def as_stored(cls) -> MediaUrls:
@@ -43,7 +48,11 @@ class MediaUrls:
         path = url.split("?", 1)[0]
         if self._signer is None:
             return self.base_url + path
-        return f"{self.base_url}{path}?{self._signer.query(unquote(path), self._lifetime)}"
+        now = time.monotonic()
+        if now - self._expires_fixed_at >= _REFIX_SECONDS:
+            self._expires, self._expires_fixed_at = expiry(self._lifetime, time.time()), now
+        signature = self._signer.signature(unquote(path), self._expires)
+        return f"{self.base_url}{path}?{EXPIRES_PARAM}={self._expires}&{SIGNATURE_PARAM}={signature}"
 
     def all(self, urls: Iterable[str]) -> list[str]:
         return [self(url) or url for url in urls]

@@ -40,7 +40,7 @@ class MediaSigner:
     def query(self, path: str, lifetime_seconds: float, *, now: float | None = None) -> str:
         """`expires=...&signature=...` for `path` (decoded, e.g. `/api/storage/b/g/output.png`)."""
         expires = expiry(lifetime_seconds, time.time() if now is None else now)
-        return f"{EXPIRES_PARAM}={expires}&{SIGNATURE_PARAM}={self._signature(path, expires)}"
+        return f"{EXPIRES_PARAM}={expires}&{SIGNATURE_PARAM}={self.signature(path, expires)}"
 
     def verify(self, path: str, expires: str, signature: str, *, now: float | None = None) -> bool:
         """True when `signature` is ours for `path` and `expires` has not passed."""
@@ -49,9 +49,10 @@ class MediaSigner:
         deadline = int(expires)
         if deadline <= (time.time() if now is None else now):
             return False
-        return hmac.compare_digest(self._signature(path, deadline), signature)
+        return hmac.compare_digest(self.signature(path, deadline), signature)
 
-    def _signature(self, path: str, expires: int) -> str:
+    def signature(self, path: str, expires: int) -> str:
+        """The signature of `path` until `expires` (unix time); computed once per pair, then remembered."""
         cached = self._cache.get((path, expires))
         if cached is not None:
             return cached

@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
+from boards_desktop.api.media_urls import MediaUrls
 from boards_desktop.db.queries.lineage import parse_input_artifacts
 from boards_desktop.db.queries.records import GenerationRecord
 from boards_desktop.graphql import validation
@@ -21,6 +22,7 @@ from boards_desktop.graphql.types.tags import Tag
 from boards_desktop.graphql.types.users import User
 
 _ARTIFACT_TYPES = {member.value for member in ArtifactType}
+_AS_STORED = MediaUrls.as_stored()
 
 
 @strawberry.type
@@ -51,9 +53,12 @@ class Generation:
     user_id: uuid.UUID
     generator_name: str
     artifact_type: ArtifactType
-    stored_url: strawberry.Private[str | None]  # as the database keeps it: /api/storage/<key>
-    stored_thumbnail_url: strawberry.Private[str | None]
-    stored_additional_files: strawberry.Private[Any]
+    # Absolute and signed for the request's client (api.media_urls); the database keeps /api/storage/<key>.
+    storage_url: str | None = strawberry.field(
+        description="The file's absolute URL, signed: a tag can load it without the token."
+    )
+    thumbnail_url: str | None = strawberry.field(description="The thumbnail's absolute URL, signed like storageUrl.")
+    additional_files: list[AdditionalFile]
     input_params: JSON
     output_metadata: JSON
     external_job_id: str | None
@@ -71,6 +76,8 @@ class Generation:
         """The generation as sent; with a context, later lookups of it in this request cost nothing."""
         if ctx is not None:
             ctx.loaders.generations.prime(row.id, row)
+        # Computed here rather than in resolvers: a resolver per URL costs more than the URL (a board page has 100).
+        urls = ctx.media_urls if ctx is not None else _AS_STORED
         return cls(
             id=row.id,
             tenant_id=row.tenant_id,
@@ -78,9 +85,9 @@ class Generation:
             user_id=row.user_id,
             generator_name=row.generator_name,
             artifact_type=ArtifactType(row.artifact_type),
-            stored_url=row.storage_url,
-            stored_thumbnail_url=row.thumbnail_url,
-            stored_additional_files=row.additional_files,
+            storage_url=urls(row.storage_url),
+            thumbnail_url=urls(row.thumbnail_url),
+            additional_files=_additional_files(row.additional_files, urls),
             input_params=row.input_params if row.input_params is not None else {},
             output_metadata=row.output_metadata if row.output_metadata is not None else {},
             external_job_id=row.external_job_id,
@@ -93,22 +100,6 @@ class Generation:
             updated_at=row.updated_at,
             raw_input_artifacts=row.input_artifacts,
         )
-
-    @strawberry.field(description="The file's absolute URL, signed: a tag can load it without the token.")
-    def storage_url(self, info: strawberry.Info) -> str | None:
-        return context_of(info).media_urls(self.stored_url)
-
-    @strawberry.field(description="The thumbnail's absolute URL, signed like storageUrl.")
-    def thumbnail_url(self, info: strawberry.Info) -> str | None:
-        return context_of(info).media_urls(self.stored_thumbnail_url)
-
-    @strawberry.field
-    def additional_files(self, info: strawberry.Info) -> list[AdditionalFile]:
-        urls = context_of(info).media_urls
-        return [
-            AdditionalFile(url=urls(file.url) or file.url, type=file.type, metadata=file.metadata)
-            for file in _additional_files(self.stored_additional_files)
-        ]
 
     @strawberry.field
     async def board(self, info: strawberry.Info) -> Board:
@@ -157,12 +148,14 @@ class Generation:
         return value if isinstance(value, str) else None
 
 
-def _additional_files(raw: Any) -> list[AdditionalFile]:
+def _additional_files(raw: Any, urls: MediaUrls) -> list[AdditionalFile]:
     if not isinstance(raw, list):
         return []
     return [
         AdditionalFile(
-            url=str(item.get("url", "")), type=str(item.get("type", "")), metadata=item.get("metadata") or {}
+            url=urls(str(item.get("url", ""))) or "",
+            type=str(item.get("type", "")),
+            metadata=item.get("metadata") or {},
         )
         for item in raw
         if isinstance(item, dict)
