@@ -12,6 +12,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from litestar import Litestar
 
+from boards_desktop.api.errors import rest_error_handler
 from boards_desktop.api.exports import export_zip
 from boards_desktop.api.health import health
 from boards_desktop.api.sse import sse_handlers
@@ -41,7 +42,7 @@ def create_app(
     settings = settings or load_settings()
     configure_logging(settings)
     install_log_file(settings)
-    security = AppSecurity(settings.data_dir)
+    security = AppSecurity(settings.data_dir, allowed_origins=settings.allowed_origins)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -84,6 +85,7 @@ def create_app(
         debug=False,
         logging_config=None,  # the `boards` logger is configured by settings.configure_logging
         after_exception=[log_unexpected_error],
+        exception_handlers={Exception: rest_error_handler},  # {"error", "code", "detail"} on every route
     )
     install_gate(app, security)  # in front of routing: every route and WebSocket, present and future
     return app

@@ -72,7 +72,22 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
             await asyncio.sleep(0.01)
         if server.started:
             print(f"Boards Desktop is running at http://{shown_host}:{bound_port}", flush=True)
+            for line in _client_lines(settings):
+                print(line, flush=True)
         await task
 
     asyncio.run(run())
     return 0 if server.started else 1
+
+
+def _client_lines(settings: Settings) -> list[str]:
+    """What `serve` says about other clients: the web pages allowed to call the API, the public URL."""
+    lines = []
+    if settings.allowed_origins:
+        lines.append(
+            "Web pages allowed to call the API (with the token in 'Authorization: Bearer'): "
+            + ", ".join(settings.allowed_origins)
+        )
+    if settings.public_url:
+        lines.append(f"Media URLs are given on {settings.public_url}")
+    return lines

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import platformdirs
 
 APP_NAME = "Boards"
+MIN_MEDIA_URL_TTL_HOURS = 0.01  # 36 seconds: shorter would expire before a page could load its media
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -30,6 +31,8 @@ DEFAULT_FAL_BASE_URL = "https://queue.fal.run"
 # fal publishes each endpoint's OpenAPI document here (`?endpoint_id=fal-ai/flux/dev`): "any fal endpoint by id".
 DEFAULT_FAL_OPENAPI_URL = "https://fal.ai/api/openapi/queue/openapi.json"
 DEFAULT_COMFYUI_URL = "http://127.0.0.1:8188"
+# Long enough for a page to stay open through a working day; a page that reloads gets fresh URLs.
+DEFAULT_MEDIA_URL_TTL_HOURS = 24.0
 # Read from the environment beside the BOARDS_* settings (never from the config file: a key in a
 # plain file is what the OS keyring is for).
 PROVIDER_KEY_VARIABLES = ("OPENAI_API_KEY", "REPLICATE_API_TOKEN", "FAL_KEY")
@@ -81,6 +84,12 @@ class Settings:
     fal_base_url: str = DEFAULT_FAL_BASE_URL
     fal_openapi_url: str = DEFAULT_FAL_OPENAPI_URL
     comfyui_url: str = DEFAULT_COMFYUI_URL
+    # The address clients reach the app at, for absolute media URLs (None: the address each request came in on).
+    public_url: str | None = None
+    # How long a signed media URL (one an <img> or <video> tag loads without the token) stays valid.
+    media_url_ttl_hours: float = DEFAULT_MEDIA_URL_TTL_HOURS
+    # Web pages on other origins that may call the API (CORS), still with the token; none by default.
+    allowed_origins: tuple[str, ...] = ()
     # Where a setting the app's Settings page can change came from: "environment" | "config" | "default".
     # The page's own choices (<data dir>/preferences.json) sit between the environment and the config file.
     sources: Mapping[str, str] = field(default_factory=dict)
@@ -195,6 +204,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         fal_base_url=_url(values, "BOARDS_FAL_BASE_URL", DEFAULT_FAL_BASE_URL),
         fal_openapi_url=_url(values, "BOARDS_FAL_OPENAPI_URL", DEFAULT_FAL_OPENAPI_URL),
         comfyui_url=_url(values, "BOARDS_COMFYUI_URL", DEFAULT_COMFYUI_URL),
+        public_url=_public_url(values.get("BOARDS_PUBLIC_URL")),
+        media_url_ttl_hours=_number(
+            values, "BOARDS_MEDIA_URL_TTL_HOURS", DEFAULT_MEDIA_URL_TTL_HOURS, minimum=MIN_MEDIA_URL_TTL_HOURS
+        ),
+        allowed_origins=_origins(values.get("BOARDS_ALLOWED_ORIGINS")),
         sources=_sources(from_env, from_file, sections.get("concurrency")),
         environment={
             k: v
@@ -229,6 +243,9 @@ _KNOWN = {
     "BOARDS_FAL_BASE_URL",
     "BOARDS_FAL_OPENAPI_URL",
     "BOARDS_COMFYUI_URL",
+    "BOARDS_PUBLIC_URL",
+    "BOARDS_MEDIA_URL_TTL_HOURS",
+    "BOARDS_ALLOWED_ORIGINS",
 }
 _CONCURRENCY_PREFIX = "BOARDS_CONCURRENCY_"
 
@@ -250,6 +267,55 @@ def _url(values: Mapping[str, str], name: str, default: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingsError(f"{name}={raw!r}: give an http(s) URL, e.g. {default}")
     return raw.rstrip("/")
+
+
+def _public_url(raw: str | None) -> str | None:
+    text = (raw or "").strip()
+    if not text:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise SettingsError(
+            f"BOARDS_PUBLIC_URL={text!r}: give the http(s) address clients reach the app at, "
+            "e.g. https://boards.example.com or http://127.0.0.1:8088"
+        )
+    return text.rstrip("/")
+
+
+def _origins(raw: str | None) -> tuple[str, ...]:
+    """`BOARDS_ALLOWED_ORIGINS`: origins as browsers send them (`scheme://host[:port]`, lower case)."""
+    origins: list[str] = []
+    for item in (raw or "").split(","):
+        text = item.strip()
+        if not text:
+            continue
+        origin = normalise_origin(text)
+        if origin is None:
+            raise SettingsError(
+                f"BOARDS_ALLOWED_ORIGINS: {text!r} is not an origin; list web pages' origins as "
+                "scheme://host[:port], comma-separated, e.g. http://localhost:3000 (no path, no '*': "
+                "every allowed page can drive the app with the token)"
+            )
+        if origin not in origins:
+            origins.append(origin)
+    return tuple(origins)
+
+
+def normalise_origin(text: str) -> str | None:
+    """`text` as a browser's Origin header would say it, or None when it is not an http(s) origin."""
+    parts = urlsplit(text.strip().rstrip("/"))
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query or parts.fragment:
+        return None
+    if parts.username or parts.password:
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.hostname.lower()
+    host = f"[{host}]" if ":" in host else host
+    default = 80 if parts.scheme == "http" else 443
+    return f"{parts.scheme}://{host}" + (f":{port}" if port is not None and port != default else "")
 
 
 def _read_config_sections(path: Path) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from litestar import Litestar
@@ -71,6 +72,18 @@ async def running_app(
         headers = {"Authorization": f"Bearer {token}"}
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1", headers=headers) as http:
             yield AppClient(app, http, token)
+
+
+def as_stored(url: str | None) -> str | None:
+    """A media URL as the API gives it (absolute, signed) in the form the database keeps: `/api/storage/<key>`."""
+    if url is None or not url.startswith(("http://", "https://")):
+        return url
+    return urlsplit(url).path
+
+
+def as_stored_artifacts(artifacts: list[dict]) -> list[dict]:
+    """An event's `artifacts` with each URL as stored (see `as_stored`)."""
+    return [{**artifact, "url": as_stored(artifact["url"])} for artifact in artifacts]
 
 
 def read_token(data_dir: Path) -> str:

@@ -7,7 +7,8 @@ left out, and the response says how many in `X-Boards-Skipped`. Each file is nam
 prompt (or upload name, or generator) and the start of its id: `a-lighthouse-at-dusk-3f2a9b1c.png`.
 The archive is written while it is sent (media.zip_export).
 
-Errors are JSON, as the uploads': `{"error": "...", "code": "BAD_USER_INPUT"}` (or NOT_FOUND, FORBIDDEN).
+Errors are JSON, as the uploads': `{"error": "...", "code": "BAD_USER_INPUT", "detail": "..."}` (or NOT_FOUND,
+FORBIDDEN; see api.errors).
 """
 
 from __future__ import annotations
@@ -19,14 +20,23 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from litestar import MediaType, Request, Response, get
+from litestar import Request, Response, get
 from litestar.response import Stream
 
 from boards_desktop.api.attachments import attachment, download_name
+from boards_desktop.api.errors import error_response
 from boards_desktop.db.queries.records import GenerationRecord
 from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext, get_request_context
-from boards_desktop.graphql.errors import BAD_USER_INPUT, FORBIDDEN, NOT_FOUND, ApiError, bad_input, not_found
+from boards_desktop.graphql.errors import (
+    BAD_USER_INPUT,
+    FORBIDDEN,
+    NOT_FOUND,
+    ApiError,
+    bad_input,
+    forbidden,
+    not_found,
+)
 from boards_desktop.graphql.mutations.common import name_ids
 from boards_desktop.media.store import MediaKeyError, MediaStore
 from boards_desktop.media.zip_export import ExportEntry, entry_name, unique_names, zip_stream
@@ -78,9 +88,7 @@ async def _readable(ctx: RequestContext, ids: list[uuid.UUID]) -> list[Generatio
     readable = {board.id for board in boards if board is not None and await ctx.permissions.can_read(board)}
     hidden = [row.id for row in found if row.board_id not in readable]
     if hidden:
-        raise ApiError(
-            f"Generation on a board you may not read: {name_ids(hidden)}; ask its owner for access", FORBIDDEN
-        )
+        raise forbidden(f"Generation on a board you may not read: {name_ids(hidden)}; ask its owner for access")
     return found
 
 
@@ -118,8 +126,4 @@ def _stored_file(store: MediaStore, url: str | None) -> tuple[Path, os.stat_resu
 
 
 def _error(message: str, code: str, *, status: int | None = None) -> Response[dict[str, Any]]:
-    return Response(
-        {"error": message, "code": code},
-        status_code=status or _STATUS_OF_CODE.get(code, 400),
-        media_type=MediaType.JSON,
-    )
+    return error_response(message, code, status or _STATUS_OF_CODE.get(code, 400))

@@ -21,6 +21,7 @@ from litestar import Request, get
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.response import Stream
 
+from boards_desktop.api.media_urls import MediaUrls
 from boards_desktop.graphql.context import get_request_context
 from boards_desktop.graphql.lookups import readable_board, readable_generation
 from boards_desktop.jobs.event_feeds import IDLE_SECONDS, board_feed, generation_feed
@@ -47,7 +48,8 @@ async def generation_progress(request: Request[Any, Any, Any], generation_id: st
         raise NotFoundException(f"Generation {parsed} not found, or you may not read its board")
     services = _services(request)
     feed = generation_feed(services.events, services.database, parsed, idle=_keepalive(request))
-    return Stream(_frames(feed, event_name=None), media_type="text/event-stream", headers=_HEADERS)
+    frames = _frames(feed, event_name=None, urls=ctx.media_urls)
+    return Stream(frames, media_type="text/event-stream", headers=_HEADERS)
 
 
 @get("/api/sse/boards/{board_id:str}")
@@ -63,17 +65,21 @@ async def board_events(request: Request[Any, Any, Any], board_id: str) -> Stream
         raise NotFoundException(f"Board {parsed} not found, or you may not read it")
     services = _services(request)
     feed = board_feed(services.events, services.database, parsed, idle=_keepalive(request))
-    return Stream(_frames(feed, event_name="generation"), media_type="text/event-stream", headers=_HEADERS)
+    frames = _frames(feed, event_name="generation", urls=ctx.media_urls)
+    return Stream(frames, media_type="text/event-stream", headers=_HEADERS)
 
 
-async def _frames(feed: AsyncIterator[GenerationEvent | None], *, event_name: str | None) -> AsyncIterator[bytes]:
+async def _frames(
+    feed: AsyncIterator[GenerationEvent | None], *, event_name: str | None, urls: MediaUrls
+) -> AsyncIterator[bytes]:
     prefix = b"" if event_name is None else f"event: {event_name}\n".encode()
     async for event in feed:
         if event is None:
             yield _KEEPALIVE_FRAME
         else:
             # msgspec writes compact JSON without new lines, so one `data:` line holds it.
-            yield prefix + b"data: " + msgspec.json.encode(event.sse_payload()) + b"\n\n"
+            payload = urls.sse_payload(event.sse_payload())  # media URLs absolute and signed, as in GraphQL
+            yield prefix + b"data: " + msgspec.json.encode(payload) + b"\n\n"
 
 
 def _uuid(text: str, what: str) -> uuid.UUID:

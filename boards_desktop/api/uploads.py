@@ -4,9 +4,12 @@ The body is read from the ASGI stream as it arrives, the file part straight into
 store's temporary folder (see `media.multipart_form`); Litestar's body limit is off for this route
 because ours (BOARDS_MAX_UPLOAD_MB) is enforced while streaming, with a 413 that names it.
 
-Errors are JSON: `{"error": "<what was wrong and what to do>", "code": "BAD_USER_INPUT"}`, with the
-codes the GraphQL API uses (PAYLOAD_TOO_LARGE for 413, INSUFFICIENT_STORAGE for 507 when the disk
-holding the media folder is full). A refused upload leaves no file and no row.
+The answer is 200 (upstream's upload hook counts nothing else as success) with the new generation's
+`{id, status, storageUrl, thumbnailUrl, artifactType, generatorName}`, its URLs absolute and signed
+(api.media_urls). Errors are JSON: `{"error": "<what was wrong and what to do>", "code":
+"BAD_USER_INPUT", "detail": "<the same>"}`, with the codes the GraphQL API uses (PAYLOAD_TOO_LARGE for
+413, INSUFFICIENT_STORAGE for 507 when the disk holding the media folder is full). A refused upload
+leaves no file and no row.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 
 from litestar import Request, Response, post
 
+from boards_desktop.api.errors import error_response
 from boards_desktop.graphql.context import get_request_context
 from boards_desktop.graphql.errors import BAD_USER_INPUT, FORBIDDEN, INSUFFICIENT_STORAGE, NOT_FOUND, ApiError
 from boards_desktop.media.disk_space import disk_full_message, is_disk_full
@@ -48,7 +52,7 @@ _STATUS_OF_CODE = {
 _FILE_FIELD = "file"
 
 
-@post("/api/uploads/artifact", request_max_body_size=None, status_code=201)
+@post("/api/uploads/artifact", request_max_body_size=None, status_code=200)
 async def upload_artifact(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
     services: Services = request.app.state.services
     max_bytes = services.settings.max_upload_bytes
@@ -113,12 +117,12 @@ async def upload_artifact(request: Request[Any, Any, Any]) -> Response[dict[str,
         {
             "id": str(row.id),
             "status": row.status,
-            "storageUrl": row.storage_url,
-            "thumbnailUrl": row.thumbnail_url,
+            "storageUrl": ctx.media_urls(row.storage_url),
+            "thumbnailUrl": ctx.media_urls(row.thumbnail_url),
             "artifactType": row.artifact_type,
             "generatorName": row.generator_name,
         },
-        status_code=201,
+        status_code=200,
     )
 
 
@@ -133,4 +137,4 @@ def _check_fields_sent_so_far(fields: Mapping[str, str]) -> None:
 
 
 def _error(message: str, code: str) -> Response[dict[str, Any]]:
-    return Response({"error": message, "code": code}, status_code=_STATUS_OF_CODE.get(code, 400))
+    return error_response(message, code, _STATUS_OF_CODE.get(code, 400))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import strawberry
 from litestar import Request
 from strawberry.litestar import BaseContext
 
+from boards_desktop.api.media_urls import MediaUrls, media_urls_for
 from boards_desktop.db.queries.users import Actor
 from boards_desktop.graphql.loaders import Loaders
 from boards_desktop.graphql.permissions import Permissions
@@ -21,6 +23,8 @@ class RequestContext(BaseContext, kw_only=True):
     sessions: RequestSessions
     loaders: Loaders
     permissions: Permissions
+    # Stored media URLs as this request's client gets them: absolute, signed. Without a request, as stored.
+    media_urls: MediaUrls = msgspec.field(default_factory=MediaUrls.as_stored)
 
 
 async def get_request_context(request: Request[Any, Any, Any]) -> RequestContext:
@@ -34,6 +38,7 @@ async def get_request_context(request: Request[Any, Any, Any]) -> RequestContext
         sessions=sessions,
         loaders=Loaders(sessions, actor.user_id),
         permissions=Permissions(sessions, actor),
+        media_urls=media_urls_for(request.scope, services),
     )
 
 

@@ -42,8 +42,21 @@ def not_found(message: str) -> ApiError:
     return ApiError(message, NOT_FOUND)
 
 
+PERMISSION_DENIED = "Permission denied"
+
+
 def forbidden(message: str) -> ApiError:
-    return ApiError(message, FORBIDDEN)
+    """A refusal for lack of a right; it starts with the words upstream's clients look for."""
+    return ApiError(permission_denied(message), FORBIDDEN)
+
+
+def permission_denied(message: str) -> str:
+    """`Permission denied: <message>`, the message's first letter lowered unless it starts an acronym."""
+    if message.startswith(PERMISSION_DENIED):
+        return message
+    if message[:1].isupper() and not message[1:2].isupper():
+        message = message[0].lower() + message[1:]
+    return f"{PERMISSION_DENIED}: {message}"
 
 
 def bad_input(message: str) -> ApiError:

@@ -30,8 +30,9 @@ class UpdateBoardInput:
 @strawberry.input
 class AddBoardMemberInput:
     board_id: uuid.UUID
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None = strawberry.field(default=None, description="The user; or give their email.")
     role: BoardRole = BoardRole.VIEWER
+    email: str | None = strawberry.field(default=None, description="The user's email, instead of userId.")
 
 
 @strawberry.input

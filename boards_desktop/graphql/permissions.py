@@ -69,7 +69,7 @@ class Permissions:
         role = await self.require(board, "editor", action)
         if role != "owner" and generation.user_id != self.actor.user_id:
             raise forbidden(
-                f"You may {action} only your own generations on {await self.describe(board)}; "
+                f"You may {action} on {await self.describe(board)} only when they are your own; "
                 "this one was made by someone else. Ask the board's owner."
             )
 

@@ -91,20 +91,15 @@ class Query:
         limit: int | None = 50,
         offset: int | None = 0,
     ) -> list[Generation]:
-        ctx = context_of(info)
-        limit, offset = validation.page(limit, offset)
-        visibility = await ctx.permissions.visibility()
-        async with ctx.sessions.read() as session:
-            rows = await generation_queries.recent_generations(
-                session,
-                visibility,
-                board_id=board_id,
-                status=status.value if status else None,
-                artifact_type=artifact_type.value if artifact_type else None,
-                limit=limit,
-                offset=offset,
-            )
-        return [Generation.from_row(row, ctx) for row in rows]
+        return await _recent_generations(info, board_id, status, artifact_type, limit, offset)
+
+    @strawberry.field(
+        description="Generations you may read, newest first; of one board with boardId (upstream's front end asks so)."
+    )
+    async def generations(
+        self, info: strawberry.Info, board_id: uuid.UUID | None = None, limit: int | None = 50, offset: int | None = 0
+    ) -> list[Generation]:
+        return await _recent_generations(info, board_id, None, None, limit, offset)
 
     @strawberry.field(description="Boards you may read whose title or description contains the query, any case.")
     async def search_boards(
@@ -147,3 +142,27 @@ class Query:
         async with ctx.sessions.read() as session:
             row = await tag_queries.tag_with_slug(session, ctx.actor.tenant_id, tag_queries.slugify(slug))
         return None if row is None else Tag.from_row(row)
+
+
+async def _recent_generations(
+    info: strawberry.Info,
+    board_id: uuid.UUID | None,
+    status: GenerationStatus | None,
+    artifact_type: ArtifactType | None,
+    limit: int | None,
+    offset: int | None,
+) -> list[Generation]:
+    ctx = context_of(info)
+    limit, offset = validation.page(limit, offset)
+    visibility = await ctx.permissions.visibility()
+    async with ctx.sessions.read() as session:
+        rows = await generation_queries.recent_generations(
+            session,
+            visibility,
+            board_id=board_id,
+            status=status.value if status else None,
+            artifact_type=artifact_type.value if artifact_type else None,
+            limit=limit,
+            offset=offset,
+        )
+    return [Generation.from_row(row, ctx) for row in rows]

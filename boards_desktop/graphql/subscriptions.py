@@ -15,6 +15,7 @@ from enum import Enum
 import strawberry
 from strawberry.scalars import JSON
 
+from boards_desktop.api.media_urls import MediaUrls
 from boards_desktop.graphql.context import context_of, get_request_context
 from boards_desktop.graphql.enums import GenerationStatus
 from boards_desktop.graphql.errors import not_found
@@ -48,7 +49,7 @@ class GenerationProgress:
     timestamp: datetime = strawberry.field(description="When this state was published.")
 
     @classmethod
-    def from_event(cls, event: GenerationEvent) -> GenerationProgress:
+    def from_event(cls, event: GenerationEvent, urls: MediaUrls) -> GenerationProgress:
         return cls(
             job_id=uuid.UUID(event.generation_id),
             board_id=uuid.UUID(event.board_id),
@@ -62,9 +63,9 @@ class GenerationProgress:
                 AdditionalFile(
                     url=str(a.get("url", "")), type=str(a.get("type", "")), metadata=JSON(a.get("metadata") or {})
                 )
-                for a in event.artifacts
+                for a in urls.artifacts(event.artifacts)
             ],
-            thumbnail_url=event.thumbnail_url,
+            thumbnail_url=urls(event.thumbnail_url),
             timestamp=event.timestamp,
         )
 
@@ -80,10 +81,10 @@ class Subscription:
     async def generation_progress(
         self, info: strawberry.Info, id: uuid.UUID
     ) -> AsyncGenerator[GenerationProgress, None]:
-        services = await _services_if_readable(info, generation_id=id)
+        services, urls = await _services_if_readable(info, generation_id=id)
         async for event in generation_feed(services.events, services.database, id):
             if event is not None:
-                yield GenerationProgress.from_event(event)
+                yield GenerationProgress.from_event(event, urls)
 
     @strawberry.subscription(
         description="Every generation event of a board, beginning with the state of its pending and processing ones."
@@ -91,15 +92,15 @@ class Subscription:
     async def board_events(
         self, info: strawberry.Info, board_id: uuid.UUID
     ) -> AsyncGenerator[GenerationProgress, None]:
-        services = await _services_if_readable(info, board_id=board_id)
+        services, urls = await _services_if_readable(info, board_id=board_id)
         async for event in board_feed(services.events, services.database, board_id):
             if event is not None:
-                yield GenerationProgress.from_event(event)
+                yield GenerationProgress.from_event(event, urls)
 
 
 async def _services_if_readable(
     info: strawberry.Info, *, generation_id: uuid.UUID | None = None, board_id: uuid.UUID | None = None
-) -> Services:
+) -> tuple[Services, MediaUrls]:
     # A websocket may stay open for hours: decide on a fresh context, not on what the connection cached.
     connection = context_of(info)
     # A WebSocket serves as well as a Request: only its app's state is read.
@@ -111,4 +112,4 @@ async def _services_if_readable(
             raise not_found(f"Board {board_id} not found, or you may not read it")
     finally:
         await ctx.sessions.close()
-    return ctx.services
+    return ctx.services, ctx.media_urls

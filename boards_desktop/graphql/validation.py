@@ -33,11 +33,10 @@ def page(limit: int | None, offset: int | None, *, default_limit: int = 50) -> t
     limit = default_limit if limit is None else limit
     offset = 0 if offset is None else offset
     if limit < 1:
-        raise bad_input(f"limit must be between 1 and {MAX_LIMIT} (got {limit}); ask for at least one row")
-    if limit > MAX_LIMIT:
-        raise bad_input(
-            f"limit must be between 1 and {MAX_LIMIT} (got {limit}); ask for fewer rows and page with offset"
-        )
+        raise bad_input(f"limit must be at least 1 (got {limit}); at most {MAX_LIMIT} rows come at once")
+    # Upstream has no maximum and its clients ask for a few hundred: a larger limit gets MAX_LIMIT rows
+    # (the rest comes with the next offset) rather than an error that a client would not expect.
+    limit = min(limit, MAX_LIMIT)
     if offset < 0:
         raise bad_input(f"offset must be 0 or more (got {offset})")
     return limit, offset

@@ -4,10 +4,12 @@ before routing, so routes added later (SSE, uploads, media, the GraphQL WebSocke
 In order: the Host must be ours (DNS rebinding), an Origin must be ours and a state-changing request
 must not come from another site (another page in the artist's browser), then the secret: the
 bearer token or the session cookie. `/health` needs no secret; `/auth/launch` turns a launch code
-into the session cookie. A refusal is JSON saying what was wrong and how to get in. A refused
-WebSocket handshake is closed before it is accepted, which every ASGI server turns into a 403: the
-denial-response extension could carry the JSON, but browsers never show it to the page, and uvicorn
-logs an error after each such response.
+into the session cookie. A read of stored media may carry a signature instead of the secret
+(security.media_signing); a page of an origin the artist allowed gets CORS and must send the token
+(security.cors). A refusal is JSON saying what was wrong and how to get in (for a GraphQL POST, a
+GraphQL error). A refused WebSocket handshake is closed before it is accepted, which every ASGI
+server turns into a 403: the denial-response extension could carry the JSON, but browsers never
+show it to the page, and uvicorn logs an error after each such response.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
-from boards_desktop.security.headers import secure_headers
+from boards_desktop.security.headers import GRAPHQL_PATH, secure_headers
 from boards_desktop.security.keys import AppSecurity
 from boards_desktop.security.launch import LAUNCH_PATH
+from boards_desktop.security.media_signing import check_signed_media
 
 OPEN_PATHS = frozenset({"/health"})
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -46,8 +49,19 @@ class SecurityGate:
             secure_send = _with_secure_headers(send, _FALLBACK_HOST, path)
             await _refuse(scope, secure_send, 421, "FORBIDDEN_HOST", _host_message(host, self.security))
             return
+        # An origin the artist allowed (BOARDS_ALLOWED_ORIGINS) gets CORS and token-only checks: see security.cors.
+        cross_origin = self.security.cors.allowed_origin(headers, host)
+        if cross_origin is not None:
+            preflight = self.security.cors.is_preflight(scope, headers)
+            send = self.security.cors.with_headers(send, cross_origin, preflight=preflight)
+            if preflight:
+                await self.security.cors.answer_preflight(_with_secure_headers(send, host, path))
+                return
         secure_send = _with_secure_headers(send, host, path)
-        refusal = self._refusal(scope, headers, host)
+        if cross_origin is not None:
+            refusal = self._cross_origin_refusal(scope, headers)
+        else:
+            refusal = self._refusal(scope, headers, host)
         if refusal is not None:
             await _refuse(scope, secure_send, *refusal)
         elif path == LAUNCH_PATH and scope["type"] == "http":
@@ -76,7 +90,28 @@ class SecurityGate:
             return 503, "STARTING", "the app is still starting; try again in a moment"
         if self._authenticated(headers):
             return None
-        return 401, "UNAUTHENTICATED", self._login_hint(scope)
+        return self._signed_media_refusal(scope)
+
+    def _cross_origin_refusal(self, scope: Scope, headers: dict[bytes, bytes]) -> tuple[int, str, str] | None:
+        """A page of an allowed origin: the API token, or a media signature; the window's cookie never counts."""
+        if scope["path"] in OPEN_PATHS:
+            return None
+        if not self.security.ready:
+            return 503, "STARTING", "the app is still starting; try again in a moment"
+        scheme, _, credential = headers.get(b"authorization", b"").partition(b" ")
+        if scheme.lower() == b"bearer" and self.security.token_matches(credential.strip()):
+            return None
+        return self._signed_media_refusal(scope)
+
+    def _signed_media_refusal(self, scope: Scope) -> tuple[int, str, str] | None:
+        """What a request without the secret gets: in, with a valid media signature (see
+        security.media_signing); 404 with a bad or expired one; 401 otherwise."""
+        signed = check_signed_media(scope, self.security.media_signer)
+        if signed is None:
+            return 401, "UNAUTHENTICATED", self._login_hint(scope)
+        if signed:
+            return None
+        return 404, "NOT_FOUND", "this media link has expired or is not valid; ask the API for a fresh one"
 
     def _authenticated(self, headers: dict[bytes, bytes]) -> bool:
         authorization = headers.get(b"authorization", b"")
@@ -177,7 +212,12 @@ async def _refuse(scope: Scope, send: Any, status: int, code: str, message: str)
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": _POLICY_VIOLATION, "reason": code})
         return
-    body = json.dumps({"error": message, "code": code}).encode()
+    if status == 401 and scope["path"] == GRAPHQL_PATH and scope.get("method") == "POST":
+        # GraphQL clients look for auth failures among GraphQL errors (extensions.code), not at the status.
+        body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+    else:
+        # `detail` is where FastAPI clients (upstream's) read the message; `error` and `code` are ours.
+        body = json.dumps({"error": message, "code": code, "detail": message}).encode()
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),

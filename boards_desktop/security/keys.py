@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlencode
 
 from boards_desktop.logs import register_secret
+from boards_desktop.security.cors import CorsPolicy
 from boards_desktop.security.hosts import AllowedHosts
 from boards_desktop.security.launch import LAUNCH_CODE_SECONDS, LAUNCH_PATH, LaunchCodes
+from boards_desktop.security.media_signing import MediaSigner
 from boards_desktop.security.token import load_or_create_token, token_path
 
 _COOKIE_PREFIX = "boards_session"
@@ -23,9 +26,11 @@ _COOKIE_PREFIX = "boards_session"
 class AppSecurity:
     """Who may talk to this app. `load()` (in the lifespan, once the data folder exists) reads the token."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, allowed_origins: Iterable[str] = ()) -> None:
         self.token_file = token_path(data_dir)
         self.hosts = AllowedHosts()
+        self.cors = CorsPolicy(allowed_origins)
+        self.media_signer: MediaSigner | None = None  # from the token, once loaded
         self._token: bytes | None = None
         self._session = secrets.token_urlsafe(32)
         self._codes = LaunchCodes()
@@ -35,6 +40,7 @@ class AppSecurity:
         token = load_or_create_token(self.token_file.parent)
         register_secret(token, lasting=True)
         self._token = token.encode("ascii")
+        self.media_signer = MediaSigner(self._token)
 
     @property
     def ready(self) -> bool:

@@ -96,7 +96,7 @@ class ApiClient:
         """Upload a file as an artifact of its content type's family (image/png -> image)."""
         form = {"board_id": board_id, "artifact_type": content_type.split("/")[0]}
         response = self.http.post("/api/uploads/artifact", data=form, files={"file": (name, content, content_type)})
-        assert response.status_code == 201, response.text
+        assert response.status_code == 200, response.text
         return response.json()
 
 

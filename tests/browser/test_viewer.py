@@ -276,7 +276,7 @@ def test_video_and_audio_play_with_controls(page, installation, api) -> None:
             data={"board_id": board, "artifact_type": kind},
             files={"file": (name, content, mime)},
         )
-        assert response.status_code == 201, response.text
+        assert response.status_code == 200, response.text
         ids.append(response.json()["id"])
     viewer = open_viewer(page, installation, board, ids)
     video = viewer.locator("[data-testid=viewer-video]")

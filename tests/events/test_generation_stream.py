@@ -11,6 +11,7 @@ from sqlalchemy import update
 
 from boards_desktop.api.sse import KEEPALIVE_STATE_KEY
 from boards_desktop.db.models import Generation
+from tests.app_harness import as_stored, as_stored_artifacts
 from tests.events.conftest import open_stream
 from tests.events.helpers import an_hour_ago, create_board, event, seed_generation
 
@@ -81,7 +82,8 @@ async def test_snapshot_first_then_each_change_in_order_and_the_stream_ends_afte
         ("completed", 1.0, "finalizing"),
     ]
     assert frames[1].data["message"] == "step 5 of 20"
-    assert frames[-1].data["artifacts"] == [artifact] and frames[-1].data["thumbnail_url"] == "/api/storage/a.webp"
+    assert as_stored_artifacts(frames[-1].data["artifacts"]) == [artifact]
+    assert as_stored(frames[-1].data["thumbnail_url"]) == "/api/storage/a.webp"
     stamps = [datetime.fromisoformat(f.data["timestamp"]) for f in [snapshot, *frames]]
     assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)  # each event stamped, none frozen
 
@@ -105,10 +107,10 @@ async def test_a_finished_generation_sends_its_state_with_its_artifacts_and_ends
     assert len(frames) == 1
     payload = json.loads(frames[0].removeprefix("data: "))
     assert payload["status"] == "completed" and payload["progress"] == 1.0 and payload["phase"] == "finalizing"
-    assert payload["artifacts"] == [
+    assert as_stored_artifacts(payload["artifacts"]) == [
         {"url": "/api/storage/b/x.png", "type": "image", "metadata": {"width": 640, "height": 480}}
     ]
-    assert payload["thumbnail_url"] == "/api/storage/b/x.webp"
+    assert as_stored(payload["thumbnail_url"]) == "/api/storage/b/x.webp"
 
 
 async def test_a_failed_generation_carries_its_error(client):

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from websockets.asyncio.client import ClientConnection, connect
 
+from tests.app_harness import as_stored_artifacts
 from tests.events.helpers import create_board, event, seed_generation
 
 GENERATION_PROGRESS = """
@@ -73,7 +74,7 @@ async def test_generation_progress_sends_the_state_then_changes_then_completes(c
         "halfway",
     )
     last = third["payload"]["data"]["generationProgress"]
-    assert last["status"] == "COMPLETED" and last["artifacts"] == [artifact]
+    assert last["status"] == "COMPLETED" and as_stored_artifacts(last["artifacts"]) == [artifact]
     assert done == {"id": "1", "type": "complete"}
 
 

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import update
 
 from boards_desktop.db import models
+from boards_desktop.media.store import MediaStore
 from tests.app_harness import AppClient, app_environment
 from tests.graphql.helpers import add_member, create_board, create_generation, my_id
 from tests.grid.support import completed_with_files
@@ -72,7 +73,7 @@ async def test_a_zip_of_the_generations_files_named_by_prompt_and_id(client):
     png, txt, wav = entries.values()
     assert png.compress_type == zipfile.ZIP_STORED  # compressed already
     assert txt.compress_type == wav.compress_type == zipfile.ZIP_DEFLATED
-    stored = client.services.media.path_of(image["storageUrl"].removeprefix("/api/storage/"))
+    stored = client.services.media.path_of(MediaStore.key_of_url(image["storageUrl"]))
     assert archive.read(png) == stored.read_bytes()
     assert archive.read(txt) == b"a story\n" * 500
     assert archive.testzip() is None

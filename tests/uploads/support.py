@@ -50,7 +50,8 @@ async def stock(client: AppClient) -> Stock:
 def error_body(response: httpx.Response, status: int, *mentions: str) -> dict[str, Any]:
     assert response.status_code == status, (response.status_code, response.text)
     body = response.json()
-    assert set(body) == {"error", "code"}, body
+    assert set(body) == {"error", "code", "detail"}, body
+    assert body["detail"] == body["error"]  # upstream's clients read `detail`
     for mention in mentions:
         assert mention.lower() in body["error"].lower(), (mention, body["error"])
     return body

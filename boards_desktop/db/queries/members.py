@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from boards_desktop.db.models import BoardMember
+from boards_desktop.db.models import BoardMember, User
 from boards_desktop.db.rowcount import rows_changed
 from boards_desktop.db.types import utcnow
 
@@ -26,6 +26,20 @@ async def members_by_boards(
     for member in rows:
         members[member.board_id].append(member)
     return members
+
+
+async def member_by_id(session: AsyncSession, member_id: uuid.UUID) -> BoardMember | None:
+    """A membership by its own id (`BoardMember.id`), as upstream's front end names one."""
+    return await session.get(BoardMember, member_id)
+
+
+async def users_with_email(session: AsyncSession, tenant_id: uuid.UUID, email: str) -> list[User]:
+    """The users of a tenant whose email is `email`, in any case (at most a few)."""
+    return list(
+        await session.scalars(
+            select(User).where(User.tenant_id == tenant_id, func.lower(User.email) == email.lower()).limit(2)
+        )
+    )
 
 
 async def find_member(session: AsyncSession, board_id: uuid.UUID, user_id: uuid.UUID) -> BoardMember | None:

@@ -46,29 +46,11 @@ class GenerationMutations:
 
     @strawberry.mutation(description="Queue a new generation with the same generator, type, params and inputs.")
     async def regenerate(self, info: strawberry.Info, id: uuid.UUID) -> Generation:
-        ctx = context_of(info)
-        source, board = await existing_generation(ctx, id)
-        await ctx.permissions.require(board, "editor", "regenerate")
-        refuse_when_disk_full(ctx.services)
-        try:
-            async with ctx.sessions.write() as session:
-                inputs = await lineage_queries.still_present(
-                    session, lineage_queries.parse_input_artifacts(source.input_artifacts)
-                )
-                row = await generation_queries.insert_generation(
-                    session,
-                    tenant_id=source.tenant_id,
-                    board_id=source.board_id,
-                    user_id=ctx.actor.user_id,
-                    generator_name=source.generator_name,
-                    artifact_type=source.artifact_type,
-                    input_params=source.input_params,
-                    input_artifacts=inputs,
-                )
-        except IntegrityError:
-            raise not_found(f"Generation {id} or one of its inputs was deleted meanwhile; nothing was queued") from None
-        await announce(ctx, row)
-        return _created(ctx, row)
+        return await _regenerate(context_of(info), id)
+
+    @strawberry.mutation(description="The same as regenerate, under the name upstream's front end calls.")
+    async def retry_generation(self, info: strawberry.Info, id: uuid.UUID) -> Generation:
+        return await _regenerate(context_of(info), id)
 
     @strawberry.mutation(description="Stop a pending or processing generation. A finished one stays as it is.")
     async def cancel_generation(self, info: strawberry.Info, id: uuid.UUID) -> Generation:
@@ -126,3 +108,28 @@ def _created(ctx: RequestContext, row: GenerationRecord) -> Generation:
     # The board's count and updated_at moved too: a nested `board` field reads its row again.
     ctx.loaders.forget_board_contents(row.board_id)
     return Generation.from_row(row, ctx)
+
+
+async def _regenerate(ctx: RequestContext, id: uuid.UUID) -> Generation:
+    source, board = await existing_generation(ctx, id)
+    await ctx.permissions.require(board, "editor", "regenerate")
+    refuse_when_disk_full(ctx.services)
+    try:
+        async with ctx.sessions.write() as session:
+            inputs = await lineage_queries.still_present(
+                session, lineage_queries.parse_input_artifacts(source.input_artifacts)
+            )
+            row = await generation_queries.insert_generation(
+                session,
+                tenant_id=source.tenant_id,
+                board_id=source.board_id,
+                user_id=ctx.actor.user_id,
+                generator_name=source.generator_name,
+                artifact_type=source.artifact_type,
+                input_params=source.input_params,
+                input_artifacts=inputs,
+            )
+    except IntegrityError:
+        raise not_found(f"Generation {id} or one of its inputs was deleted meanwhile; nothing was queued") from None
+    await announce(ctx, row)
+    return _created(ctx, row)

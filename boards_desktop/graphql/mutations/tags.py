@@ -45,7 +45,9 @@ class TagMutations:
             raise _slug_taken(slug) from None
         return Tag.from_row(row)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Change a tag; a new name gives it a new slug, derived from the name, unless one is given."
+    )
     async def update_tag(self, info: strawberry.Info, input: UpdateTagInput) -> Tag:
         ctx = context_of(info)
         changes: dict[str, Any] = {}
@@ -53,6 +55,8 @@ class TagMutations:
             changes["name"] = validation.tag_name(input.name)
         if input.slug is not None:
             changes["slug"] = _slug(input.slug)
+        elif "name" in changes:
+            changes["slug"] = _slug(changes["name"])  # as upstream: a renamed tag's slug follows its name
         if input.description is not None:
             changes["description"] = validation.optional_text(input.description)
         if input.metadata is not None:

@@ -138,7 +138,8 @@ class Board:
         count = validation.cover_count(limit)
         if count == 0:
             return []
-        return await context_of(info).loaders.covers.load((self.id, count))
+        ctx = context_of(info)
+        return ctx.media_urls.all(await ctx.loaders.covers.load((self.id, count)))
 
     @strawberry.field(description="The generators used on this board, by name (for a filter menu).")
     async def generator_names(self, info: strawberry.Info) -> list[str]:

@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
+from boards_desktop.api.media_urls import MediaUrls
 from boards_desktop.db.queries.lineage import parse_input_artifacts
 from boards_desktop.db.queries.records import GenerationRecord
 from boards_desktop.graphql import validation
@@ -21,6 +22,7 @@ from boards_desktop.graphql.types.tags import Tag
 from boards_desktop.graphql.types.users import User
 
 _ARTIFACT_TYPES = {member.value for member in ArtifactType}
+_AS_STORED = MediaUrls.as_stored()
 
 
 @strawberry.type
@@ -51,8 +53,11 @@ class Generation:
     user_id: uuid.UUID
     generator_name: str
     artifact_type: ArtifactType
-    storage_url: str | None
-    thumbnail_url: str | None
+    # Absolute and signed for the request's client (api.media_urls); the database keeps /api/storage/<key>.
+    storage_url: str | None = strawberry.field(
+        description="The file's absolute URL, signed: a tag can load it without the token."
+    )
+    thumbnail_url: str | None = strawberry.field(description="The thumbnail's absolute URL, signed like storageUrl.")
     additional_files: list[AdditionalFile]
     input_params: JSON
     output_metadata: JSON
@@ -71,6 +76,8 @@ class Generation:
         """The generation as sent; with a context, later lookups of it in this request cost nothing."""
         if ctx is not None:
             ctx.loaders.generations.prime(row.id, row)
+        # Computed here rather than in resolvers: a resolver per URL costs more than the URL (a board page has 100).
+        urls = ctx.media_urls if ctx is not None else _AS_STORED
         return cls(
             id=row.id,
             tenant_id=row.tenant_id,
@@ -78,9 +85,9 @@ class Generation:
             user_id=row.user_id,
             generator_name=row.generator_name,
             artifact_type=ArtifactType(row.artifact_type),
-            storage_url=row.storage_url,
-            thumbnail_url=row.thumbnail_url,
-            additional_files=_additional_files(row.additional_files),
+            storage_url=urls(row.storage_url),
+            thumbnail_url=urls(row.thumbnail_url),
+            additional_files=_additional_files(row.additional_files, urls),
             input_params=row.input_params if row.input_params is not None else {},
             output_metadata=row.output_metadata if row.output_metadata is not None else {},
             external_job_id=row.external_job_id,
@@ -141,12 +148,14 @@ class Generation:
         return value if isinstance(value, str) else None
 
 
-def _additional_files(raw: Any) -> list[AdditionalFile]:
+def _additional_files(raw: Any, urls: MediaUrls) -> list[AdditionalFile]:
     if not isinstance(raw, list):
         return []
     return [
         AdditionalFile(
-            url=str(item.get("url", "")), type=str(item.get("type", "")), metadata=JSON(item.get("metadata") or {})
+            url=urls(str(item.get("url", ""))) or "",
+            type=str(item.get("type", "")),
+            metadata=JSON(item.get("metadata") or {}),
         )
         for item in raw
         if isinstance(item, dict)

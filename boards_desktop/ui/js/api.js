@@ -100,7 +100,7 @@ export function uploadFile(boardId, file, onProgress = () => {}, artifactType = 
     request.upload.onprogress = (event) => { if (event.lengthComputable) onProgress(event.loaded / event.total); };
     request.onload = () => {
       const body = request.response ?? {};
-      if (request.status === 201) resolve(body);
+      if (request.status >= 200 && request.status < 300) resolve(body);  // 200, as upstream's hook wants
       else reject(new ApiError(body.error ?? `The upload failed (${request.status})`, {code: body.code, status: request.status}));
     };
     request.onerror = () => reject(new ApiError('The upload was cut off: is the app still running?', {code: 'OFFLINE'}));
