@@ -11,6 +11,7 @@ from boards_desktop.generators.artifacts import ImageArtifact
 from boards_desktop.generators.base import BaseGenerator, GeneratorResult
 from boards_desktop.generators.builtin._imaging import HexColor, open_image, store_png
 from boards_desktop.generators.context import GeneratorContext
+from boards_desktop.generators.form_hints import form_hints
 
 # Clockwise quarter turns done by transposing: exact, no resampling, no new canvas.
 _QUARTER_TURNS = {
@@ -39,8 +40,9 @@ class ImageAdjustInput(BaseModel):
         ge=-360,
         le=360,
         title="Rotate",
-        description="Degrees clockwise. 90, 180 and 270 turn the image exactly; other angles enlarge the canvas "
+        description="Clockwise. 90, 180 and 270 turn the image exactly; other angles enlarge the canvas "
         "to hold the whole turned image.",
+        json_schema_extra=form_hints(unit="°"),
     )
     fill_color: HexColor | None = Field(
         None,
@@ -101,8 +103,10 @@ def _rotate(image: Image.Image, clockwise: float, fill_color: str | None) -> Ima
 class LocalImageAdjustGenerator(BaseGenerator):
     name = "local-image-adjust"
     artifact_type = "image"
+    display_name = "Adjust image"
+    icon = "adjust"
     description = (
-        "Adjust: brightness, contrast, saturation, black and white, rotation and flips. "
+        "Brightness, contrast, saturation, black and white, rotation and flips. "
         "Keeps transparency. Runs on this computer."
     )
     provider = "local"
