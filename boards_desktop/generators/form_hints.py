@@ -56,8 +56,8 @@ def problems_of(schema: Mapping[str, Any]) -> list[str]:
     for name, prop in properties.items():
         labels = prop.get(ENUM_LABELS)
         if labels is not None:
-            options = {_key(value) for value in _options(prop)}
-            found += [f"{name}: a label for {key!r}, which is not an option" for key in labels if key not in options]
+            keys = {_key(value) for value in _options(prop)}
+            found += [f"{name}: a label for {key!r}, which is not an option" for key in labels if key not in keys]
         for other, values in (prop.get(VISIBLE_WHEN) or {}).items():
             if other not in properties:
                 found.append(f"{name}: visible when {other!r}, which is not a field")

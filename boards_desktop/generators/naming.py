@@ -17,9 +17,7 @@ if TYPE_CHECKING:
 
 # The icons the page draws (boards_desktop/ui/js/composer/icons.js); anything else falls back to
 # the generator's artifact type.
-ICONS = frozenset(
-    {"image", "video", "audio", "text", "title", "resize", "adjust", "grid", "frame", "edit", "speech", "workflow"}
-)
+ICONS = frozenset({"image", "video", "audio", "text", "title", "resize", "adjust", "grid", "frame", "edit", "speech"})
 
 # Words kept as they are spelled, whatever the slug's case.
 _SPELLED = {

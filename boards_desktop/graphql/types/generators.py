@@ -26,5 +26,5 @@ class GeneratorInfo:
     icon: str = strawberry.field(
         default="",
         description="The drawing the page shows beside it: `title`, `resize`, `adjust`, `grid`, `frame`, `edit`, "
-        "`speech`, `workflow`, or its artifact type (`image`, `video`, `audio`, `text`).",
+        "`speech`, or its artifact type (`image`, `video`, `audio`, `text`).",
     )
