@@ -151,7 +151,7 @@ def test_use_these_settings_and_use_as_input_fill_the_composer(page, installatio
     page.keyboard.press("u")
     page.locator("[data-testid=composer-form][data-generator=local-image-resize]").wait_for()
     page.locator(f"[data-testid=slot][data-slot=image] [data-generation-id='{card}'] img").wait_for()
-    assert field(page, "mode").locator("select option:checked").inner_text() == "width"
+    assert field(page, "mode").locator("select option:checked").inner_text() == "Width"
     assert field(page, "size").locator("input[type=number]").input_value() == "160"
 
     # Use as input: the other card goes into the resize's image slot, replacing the first.

@@ -65,7 +65,7 @@ class ContactSheetInput(BaseModel):
     model_config = ConfigDict(title="Contact sheet")
 
     images: list[ImageArtifact] = Field(
-        ..., min_length=1, max_length=64, title="Images", description="The images to lay out, in order (1 to 64)."
+        ..., min_length=1, max_length=64, title="Images", description="The images to lay out, in order."
     )
     columns: int | None = Field(
         None, ge=1, le=16, title="Columns", description="Leave empty for a grid as near square as possible."

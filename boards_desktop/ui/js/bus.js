@@ -8,6 +8,7 @@
 //   composer:add-input  {generation}            put this generation into the composer's matching artifact slot
 //   viewer:open         {id, neighbour}         open the viewer; neighbour(id, delta) -> Promise<id|null>
 //   board:changed       {board}                 the board's title or description changed
+//   generators:named    {}                      the generators' display names are known (names.js)
 
 const target = new EventTarget();
 

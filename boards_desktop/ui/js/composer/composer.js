@@ -2,6 +2,8 @@
 //
 // Listens: composer:use-settings {generation}, composer:add-input {generation}.
 // Emits: generation:created {generation} when a generation is queued (or a file uploaded into a slot).
+// Fields that declare `x-visible-when` are shown only while the fields they name hold one of the listed
+// values (checked at every change); a hidden field's value is kept in the form but not sent.
 // Hooks for tests: form[data-testid=composer-form][data-generator][data-state=idle|submitting],
 // .field[data-field=<name>] with .error[data-testid=field-error], [data-testid=form-error].
 import {GENERATION_FIELDS, gql} from '../api.js';
@@ -10,11 +12,12 @@ import {h} from '../dom.js';
 import {addShortcut} from '../shortcuts.js';
 import {toast, toastError} from '../toast.js';
 import {control} from './fields.js';
+import {generatorLabel, learnGenerators} from '../names.js';
 import {generatorPicker, markUsed, recentNames, typeLabel} from './picker.js';
 import {fieldsOf} from './schema.js';
 import {remember} from './slots.js';
 
-const GENERATORS_QUERY = '{ generators { name description artifactType inputSchema provider available unavailableReason } }';
+const GENERATORS_QUERY = '{ generators { name displayName icon description artifactType inputSchema provider available unavailableReason } }';
 const CREATE = `mutation Create($input: CreateGenerationInput!) { createGeneration(input: $input) { ${GENERATION_FIELDS} } }`;
 const ARTICLE = {image: 'an image', video: 'a video', audio: 'an audio clip', text: 'a text'};
 
@@ -49,6 +52,29 @@ export async function mountComposer(panel, {board}) {
       picker.node, form));
 
   form.addEventListener('submit', (event) => { event.preventDefault(); submitForm(); });
+  // Any change may show or hide the fields that depend on it (`x-visible-when`).
+  fieldsHost.addEventListener('input', () => applyVisibility());
+  fieldsHost.addEventListener('change', () => applyVisibility());
+  fieldsHost.addEventListener('click', () => queueMicrotask(applyVisibility));
+
+  /** Show the fields whose conditions hold, hide the others. */
+  function applyVisibility() {
+    const byName = new Map(controls.map((c) => [c.field.name, c]));
+    for (const c of controls) {
+      const rules = c.field.visibleWhen;
+      if (!rules) continue;
+      const shown = Object.entries(rules).every(([name, allowed]) => {
+        const other = byName.get(name);
+        if (!other) return true;  // a condition on a field the form lacks cannot hide anything
+        const {empty, value} = other.read();
+        if (allowed === true) return !empty;
+        return !empty && allowed.some((option) => option === value || String(option) === String(value));
+      });
+      if (c.row.hidden === !shown) continue;
+      c.row.hidden = !shown;
+      c.row.dataset.visible = String(shown);
+    }
+  }
 
   function draftOf() {
     return Object.assign({...extras}, Object.fromEntries(controls.map((c) => [c.field.name, c.read()]).filter(([, read]) => !read.empty).map(([name, read]) => [name, read.value])));
@@ -73,6 +99,7 @@ export async function mountComposer(panel, {board}) {
     extras = {};
     renderExtras();
     if (fill) writeValues(fill);
+    applyVisibility();
     showFormError(null);
     notice.hidden = g.available;
     notice.replaceChildren(...(g.available ? [] : [
@@ -111,6 +138,7 @@ export async function mountComposer(panel, {board}) {
     const params = {};
     let busy = false;
     for (const c of controls) {
+      if (c.row.hidden) continue;  // does not apply to the choices made: the server's default stands
       const {empty, value, busy: uploading} = c.read();
       busy = busy || Boolean(uploading);
       if (!empty) params[c.field.name] = value;
@@ -127,7 +155,7 @@ export async function mountComposer(panel, {board}) {
   async function submitForm() {
     if (!generator || submitting) return;
     if (!generator.available) {
-      showFormError(`${generator.name} cannot run: ${generator.unavailableReason ?? 'unavailable'}`);
+      showFormError(`${generatorLabel(generator.name)} cannot run: ${generator.unavailableReason ?? 'unavailable'}`);
       return;
     }
     const {params, busy} = collect();
@@ -147,7 +175,7 @@ export async function mountComposer(panel, {board}) {
       markUsed(name);
       remember(generation);
       emit('generation:created', {generation});
-      toast(`Queued ${name}`, {kind: 'ok', action: {label: 'Open', run: () => emit('viewer:open', {id: generation.id, neighbour: null})}});
+      toast(`Queued ${generatorLabel(name)}`, {kind: 'ok', action: {label: 'Open', run: () => emit('viewer:open', {id: generation.id, neighbour: null})}});
       save();
       form.dataset.lastId = generation.id;
     } catch (error) {
@@ -158,7 +186,7 @@ export async function mountComposer(panel, {board}) {
       if (rest.length) showFormError(rest.join('\n'));
       else if (placed.length) showFormError(placed.length === 1 ? 'Check the field marked above.' : `Check the ${placed.length} fields marked above.`);
       if (placed.length) byName.get(placed[0][0]).focus();
-      else toastError(`Could not queue ${name}`, error);
+      else toastError(`Could not queue ${generatorLabel(name)}`, error);
     } finally {
       submitting = false;
       form.dataset.state = 'idle';
@@ -176,7 +204,7 @@ export async function mountComposer(panel, {board}) {
       return;
     }
     if (!g) {
-      toast(`${generation.generatorName} is not installed here any more`, {kind: 'error'});
+      toast(`${generatorLabel(generation.generatorName)} (${generation.generatorName}) is not installed here any more`, {kind: 'error'});
       return;
     }
     drafts.delete(g.name);
@@ -244,6 +272,7 @@ export async function mountComposer(panel, {board}) {
 
   try {
     const {generators} = await gql(GENERATORS_QUERY);
+    learnGenerators(generators);
     picker.setGenerators(generators);
     const recent = recentNames();
     const first = generators.find((g) => g.name === saved.current)

@@ -12,6 +12,7 @@ import {h, timeAgo} from '../dom.js';
 import {addShortcut} from '../shortcuts.js';
 import {toast, toastError} from '../toast.js';
 import {typeIcon} from '../composer/icons.js';
+import {generatorLabel} from '../names.js';
 import {lineageGraph, NODE_FIELDS, thumbButton} from './lineage.js';
 import {zoomableImage} from './zoom.js';
 
@@ -220,7 +221,7 @@ function openViewer({board, neighbour, onClosed}) {
     media = null;
     zoomTools.hidden = true;
     const g = generation;
-    const alt = g.prompt ?? `${g.generatorName} result`;
+    const alt = g.prompt ?? `${generatorLabel(g.generatorName)} result`;
     if (!g.storageUrl) {
       stage.replaceChildren(h('div', {class: 'viewer-message', dataset: {testid: 'viewer-placeholder'}},
         g.thumbnailUrl && h('img', {src: g.thumbnailUrl, alt, class: 'viewer-placeholder-image'}),
@@ -268,7 +269,7 @@ function openViewer({board, neighbour, onClosed}) {
 
   function renderPanel() {
     const g = generation;
-    title.textContent = g.generatorName;
+    title.textContent = generatorLabel(g.generatorName);
     const usable = g.status === 'COMPLETED' && g.storageUrl;
     const starButton = h('button', {type: 'button', class: `icon-button star${g.isFavourite ? ' on' : ''}`, 'aria-pressed': String(g.isFavourite),
       'aria-label': g.isFavourite ? 'Unstar (S)' : 'Star (S)', title: g.isFavourite ? 'Unstar (S)' : 'Star (S)', dataset: {testid: 'viewer-star'},
@@ -321,7 +322,8 @@ function openViewer({board, neighbour, onClosed}) {
       ]))
       : h('p', {class: 'muted'}, 'No other settings.')));
     sections.push(section('Generator', h('dl', {class: 'viewer-params'},
-      h('dt', {}, 'name'), h('dd', {dataset: {testid: 'viewer-generator'}}, g.generatorName),
+      h('dt', {}, 'name'), h('dd', {dataset: {testid: 'viewer-generator-label'}}, generatorLabel(g.generatorName)),
+      h('dt', {}, 'id'), h('dd', {class: 'mono', dataset: {testid: 'viewer-generator'}}, g.generatorName),
       h('dt', {}, 'type'), h('dd', {}, TYPE_LABELS[g.artifactType] ?? g.artifactType),
       metaEntries(g.outputMetadata))));
     sections.push(section('Timings', timings(g)));
