@@ -148,7 +148,10 @@ const BUILDERS = {
     const text = h('input', {id, name: field.name, type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: placeholderOf(field) || '#rrggbb'});
     const swatch = h('input', {type: 'color', 'aria-label': `${field.title}: pick a colour`, tabindex: '-1'});
     swatch.addEventListener('input', () => { text.value = swatch.value; });
-    text.addEventListener('input', () => { if (/^#[0-9a-f]{6}$/i.test(text.value)) swatch.value = text.value.toLowerCase(); });
+    text.addEventListener('input', () => {
+      if (/^#[0-9a-f]{6}$/i.test(text.value)) swatch.value = text.value.toLowerCase();
+      else if (text.value === '') swatch.value = '#808080';  // emptied: the swatch no longer shows the old colour
+    });
     return {
       node: h('div', {class: 'color-row'}, swatch, text),
       inputs: [text],
