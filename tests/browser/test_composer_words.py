@@ -62,7 +62,8 @@ def test_fields_show_titles_labels_units_and_sentences(page, api, installation) 
     width = field(page, "width")
     assert width.locator("label").inner_text() == "Width"
     assert width.locator("[data-testid=unit]").inner_text() == "px"
-    assert width.locator(".hint").inner_text() == "How wide the card is. From 64 to 4096 px; 1024 px by default."
+    hint = width.locator(".hint").inner_text().replace("\u00a0", " ")
+    assert hint == "How wide the card is. From 64 to 4096 px; 1024 px by default.", hint
     assert not field(page, "gradient_angle").is_visible()  # until a gradient has an end colour: see below
 
     choose_by_words(page, "Resize image", "local-image-resize")
@@ -136,6 +137,8 @@ def test_screenshots_of_the_composer_in_both_themes(page, api, installation) -> 
         choose_by_words(page, "Title card", "local-title-card")
         field(page, "gradient_end_color").locator("input[type=text]").fill("#3a2a5c")
         page.screenshot(path=str(RESULTS / f"composer-title-card-{theme}.png"))
+        field(page, "padding").scroll_into_view_if_needed()
+        page.screenshot(path=str(RESULTS / f"composer-title-card-more-{theme}.png"))
         choose_by_words(page, "Resize image", "local-image-resize")
         page.screenshot(path=str(RESULTS / f"composer-resize-{theme}.png"))
         open_picker(page)

@@ -93,7 +93,8 @@ function rangeText(field) {
 
 function defaultText(field) {
   const value = field.default;
-  if (!field.hasDefault || value === null || value === undefined || ['boolean', 'artifact'].includes(field.kind)) return null;
+  // A switch, a slot or a colour shows its default itself.
+  if (!field.hasDefault || value === null || value === undefined || ['boolean', 'artifact', 'color'].includes(field.kind)) return null;
   if (Array.isArray(value) && !value.length) return null;
   if (field.kind === 'enum' || field.kind === 'multi-enum') {
     const values = Array.isArray(value) ? value : [value];
@@ -104,9 +105,9 @@ function defaultText(field) {
   return `${Array.isArray(value) ? value.join(', ') : value} by default`;
 }
 
-/** No space before °, % or ×; one before px, s and words. */
+/** No space before °, % or ×; a non-breaking one before px, s and words (the unit stays with its number). */
 function unitSpace(unit) {
-  return /^[°%×]/.test(unit) ? '' : ' ';
+  return /^[°%×]/.test(unit) ? '' : '\u00a0';
 }
 
 function figure(value) {
