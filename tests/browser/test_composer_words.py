@@ -28,8 +28,10 @@ def test_the_picker_names_generators_in_words_with_what_they_do(page, api, insta
     listing = open_picker(page)
     title_card = listing.locator("[data-generator=local-title-card]")
     assert title_card.locator("[data-testid=generator-option-name]").inner_text() == "Title card"
-    assert title_card.locator("[data-testid=generator-option-description]").inner_text().startswith(
-        "Your words set in type on a solid or gradient background"
+    assert (
+        title_card.locator("[data-testid=generator-option-description]")
+        .inner_text()
+        .startswith("Your words set in type on a solid or gradient background")
     )
     assert "On this computer" in title_card.inner_text()
     assert title_card.locator("svg.type-icon").count() == 1
@@ -116,7 +118,9 @@ def test_a_field_appears_when_the_choice_it_belongs_to_is_made(page, api, instal
 
 def test_the_viewer_names_the_generator_and_keeps_its_id_in_the_details(page, api, installation) -> None:
     board = api.create_board("Words: the viewer")
-    made = api.generate(board, "local-title-card", "IMAGE", {"prompt": "Named", "width": 160, "height": 90, "padding": 8})
+    made = api.generate(
+        board, "local-title-card", "IMAGE", {"prompt": "Named", "width": 160, "height": 90, "padding": 8}
+    )
     wait_completed(api, made)
     viewer = open_viewer(page, installation, board, [made])
     panel = viewer.locator("[data-testid=viewer-panel]")
