@@ -4,6 +4,8 @@ Each is optional and ignored by anything that does not know it (JSON Schema allo
 - `x-enum-labels`: `{value: label}` for a choice's options ("longest_side" shown as "Longest side");
   keys are the values as JSON text would spell them as object keys (`"5"` for the number 5).
 - `x-unit`: a unit shown beside a number and in its hint (`"px"`, `"s"`, `"%"`, `"°"`, `"×"`).
+- `x-moment-of`: the name of a video field: this number is a second of that video, chosen on a
+  scrubber that shows the frame.
 - `x-visible-when`: `{other_field: [values...]}`: the field is shown only while each named field
   has one of the listed values, or, with `true` instead of a list, while it is filled in at all (the
   page hides it otherwise and leaves its value out of the request, so the server's default applies).
@@ -20,6 +22,7 @@ from typing import Any
 ENUM_LABELS = "x-enum-labels"
 UNIT = "x-unit"
 VISIBLE_WHEN = "x-visible-when"
+MOMENT_OF = "x-moment-of"
 
 
 def form_hints(
@@ -27,6 +30,7 @@ def form_hints(
     labels: Mapping[Any, str] | None = None,
     unit: str | None = None,
     visible_when: Mapping[str, Iterable[Any] | bool] | None = None,
+    moment_of: str | None = None,
 ) -> dict[str, Any]:
     """A `json_schema_extra` for `pydantic.Field` with the page's hints."""
     extra: dict[str, Any] = {}
@@ -34,6 +38,8 @@ def form_hints(
         extra[ENUM_LABELS] = {_key(value): label for value, label in labels.items()}
     if unit:
         extra[UNIT] = unit
+    if moment_of:
+        extra[MOMENT_OF] = moment_of
     if visible_when:
         extra[VISIBLE_WHEN] = {
             name: True if values is True else list(values)  # type: ignore[arg-type]
@@ -58,6 +64,9 @@ def problems_of(schema: Mapping[str, Any]) -> list[str]:
         if labels is not None:
             keys = {_key(value) for value in _options(prop)}
             found += [f"{name}: a label for {key!r}, which is not an option" for key in labels if key not in keys]
+        moment_of = prop.get(MOMENT_OF)
+        if moment_of is not None and moment_of not in properties:
+            found.append(f"{name}: a moment of {moment_of!r}, which is not a field")
         for other, values in (prop.get(VISIBLE_WHEN) or {}).items():
             if other not in properties:
                 found.append(f"{name}: visible when {other!r}, which is not a field")

@@ -4,9 +4,12 @@ choices they belong to are made. Screenshots of the composer in both themes go t
 
 from __future__ import annotations
 
+import pytest
+
 from tests.browser.conftest import RESULTS
 from tests.browser.test_composer import field, open_board, submitted_id, wait_completed
 from tests.browser.test_viewer import open_viewer
+from tests.generators.support import write_color_video
 
 
 def open_picker(page):
@@ -149,3 +152,32 @@ def test_screenshots_of_the_composer_in_both_themes(page, api, installation) -> 
         page.screenshot(path=str(RESULTS / f"composer-picker-{theme}.png"))
         page.keyboard.press("Escape")
     page.evaluate("localStorage.removeItem('boards.theme')")
+
+
+def test_a_video_s_second_is_chosen_on_a_scrubber_that_shows_the_frame(page, api, installation, tmp_path) -> None:
+    board = api.create_board("Words: the scrubber")
+    video = write_color_video(tmp_path / "colours.mp4", frames=12, fps=4, size=(64, 48))
+    uploaded = api.upload(board, "colours.mp4", video.read_bytes(), "video/mp4")
+    open_board(page, installation, board)
+    choose_by_words(page, "Frame from video", "local-video-frame")
+    second = field(page, "second")
+    scrubber = second.locator("[data-testid=scrubber]")
+    assert scrubber.get_attribute("data-state") == "empty"
+    assert "Choose a video" in scrubber.inner_text()
+
+    field(page, "video").locator("[data-testid=pick-from-board]").click()
+    dialog = page.locator("[data-testid=pick-dialog][data-state=ready]")
+    dialog.locator(f"[data-generation-id='{uploaded['id']}']").click()  # one video: the click chooses it
+    page.locator("[data-testid=scrubber][data-state=ready]").wait_for()
+    assert float(scrubber.locator("[data-testid=scrubber-range]").get_attribute("max")) == pytest.approx(3.0, abs=0.3)
+
+    # Dragging the scrubber sets the second and shows that frame; typing a second moves the scrubber.
+    scrubber.locator("[data-testid=scrubber-range]").fill("2")
+    assert second.locator("input[type=number]").input_value() == "2"
+    page.wait_for_function(
+        "() => Math.abs(document.querySelector('[data-testid=scrubber-frame]').currentTime - 2) < 0.01"
+    )
+    second.locator("input[type=number]").fill("1.5")
+    assert scrubber.locator("[data-testid=scrubber-range]").input_value() == "1.5"
+    assert "1.50 s of" in scrubber.inner_text()
+    page.screenshot(path=str(RESULTS / "composer-video-frame-scrubber.png"))

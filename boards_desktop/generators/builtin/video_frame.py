@@ -34,7 +34,7 @@ class VideoFrameInput(BaseModel):
         le=86_400,
         title="Second",
         description="The moment to capture, counted from the start.",
-        json_schema_extra=form_hints(unit="s"),
+        json_schema_extra=form_hints(unit="s", moment_of="video"),
     )
 
     @model_validator(mode="after")

@@ -15,6 +15,7 @@ import {control} from './fields.js';
 import {generatorLabel, learnGenerators} from '../names.js';
 import {generatorPicker, markUsed, recentNames, typeLabel} from './picker.js';
 import {fieldsOf} from './schema.js';
+import {attachScrubber} from './scrubber.js';
 import {remember} from './slots.js';
 
 const GENERATORS_QUERY = '{ generators { name displayName icon description artifactType inputSchema provider available unavailableReason } }';
@@ -56,6 +57,10 @@ export async function mountComposer(panel, {board}) {
   fieldsHost.addEventListener('input', () => applyVisibility());
   fieldsHost.addEventListener('change', () => applyVisibility());
   fieldsHost.addEventListener('click', () => queueMicrotask(applyVisibility));
+  // A slot changes by drops, picks and uploads too: its list of items is redrawn each time.
+  let scrubbers = [];
+  new MutationObserver(() => { for (const scrubber of scrubbers) scrubber.sync(); })
+    .observe(fieldsHost, {childList: true, subtree: true});
 
   /** Show the fields whose conditions hold, hide the others. */
   function applyVisibility() {
@@ -94,6 +99,8 @@ export async function mountComposer(panel, {board}) {
     }
     controls = fields.map((field) => control(field, {board}));
     fieldsHost.replaceChildren(...controls.map((c) => c.row));
+    scrubbers = controls.filter((c) => c.field.momentOf && ['number', 'integer'].includes(c.field.kind)).map((c) =>
+      attachScrubber(c, () => controls.find((other) => other.field.name === c.field.momentOf && other.field.kind === 'artifact')));
     if (!fields.length) fieldsHost.append(h('p', {class: 'muted'}, 'This generator takes no settings.'));
     const fill = values ?? drafts.get(g.name);
     extras = {};

@@ -7,7 +7,7 @@
 // or as the items of an array); in inputParams they take a generation id, or a list of ids.
 // Words and behaviour from the schema's extensions (boards_desktop/generators/form_hints.py):
 // `x-enum-labels` {value: label} -> field.labels, `x-unit` -> field.unit, `x-visible-when`
-// {field: [values] | true} -> field.visibleWhen. A title pydantic made up from the name ("Num Outputs")
+// {field: [values] | true} -> field.visibleWhen, `x-moment-of` (a video field) -> field.momentOf. A title pydantic made up from the name ("Num Outputs")
 // reads as words instead ("Num outputs").
 import {wordsOf} from '../names.js';
 
@@ -130,6 +130,7 @@ export function fieldsOf(schema) {
       labels: labels && typeof labels === 'object' ? labels : null,
       unit: typeof unit === 'string' && unit ? unit : null,
       visibleWhen: visibility(raw, node),
+      momentOf: typeof (raw['x-moment-of'] ?? node['x-moment-of']) === 'string' ? (raw['x-moment-of'] ?? node['x-moment-of']) : null,
       description: raw.description ?? resolved.description ?? null,
       required: required.has(name),
       nullable,
