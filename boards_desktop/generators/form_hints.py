@@ -6,6 +6,9 @@ Each is optional and ignored by anything that does not know it (JSON Schema allo
 - `x-unit`: a unit shown beside a number and in its hint (`"px"`, `"s"`, `"%"`, `"°"`, `"×"`).
 - `x-moment-of`: the name of a video field: this number is a second of that video, chosen on a
   scrubber that shows the frame.
+- `x-preview` (on the model, `ConfigDict(json_schema_extra=...)`): `{"image": "<image field>",
+  "effects": {"<field>": "brightness" | "contrast" | "saturate" | "grayscale" | "rotate" | "flip-x" |
+  "flip-y"}}`: the page previews those settings on the chosen image while they change.
 - `x-visible-when`: `{other_field: [values...]}`: the field is shown only while each named field
   has one of the listed values, or, with `true` instead of a list, while it is filled in at all (the
   page hides it otherwise and leaves its value out of the request, so the server's default applies).

@@ -10,6 +10,7 @@ from tests.browser.conftest import RESULTS
 from tests.browser.test_composer import field, open_board, submitted_id, wait_completed
 from tests.browser.test_viewer import open_viewer
 from tests.generators.support import write_color_video
+from tests.plugins.generators import png_bytes
 
 
 def open_picker(page):
@@ -181,3 +182,33 @@ def test_a_video_s_second_is_chosen_on_a_scrubber_that_shows_the_frame(page, api
     assert scrubber.locator("[data-testid=scrubber-range]").input_value() == "1.5"
     assert "1.50 s of" in scrubber.inner_text()
     page.screenshot(path=str(RESULTS / "composer-video-frame-scrubber.png"))
+
+
+def test_the_adjust_tool_previews_its_settings_live(page, api, installation) -> None:
+    board = api.create_board("Words: the adjust preview")
+    uploaded = api.upload(board, "swatch.png", png_bytes("#3366cc", 64), "image/png")
+    open_board(page, installation, board)
+    choose_by_words(page, "Adjust image", "local-image-adjust")
+    preview = page.locator("[data-testid=adjust-preview]")
+    assert preview.get_attribute("data-state") == "empty"
+    field(page, "image").locator("[data-testid=pick-from-board]").click()
+    page.locator(f"[data-testid=pick-dialog][data-state=ready] [data-generation-id='{uploaded['id']}']").click()
+    page.locator("[data-testid=adjust-preview][data-state=ready]").wait_for()
+    image = preview.locator("[data-testid=adjust-preview-image]")
+
+    field(page, "brightness").locator("input[type=number]").fill("2")
+    field(page, "grayscale").locator("input[type=checkbox]").check()
+    field(page, "flip_horizontal").locator("input[type=checkbox]").check()
+    assert image.evaluate("img => img.style.filter") == "brightness(2) contrast(1) saturate(1) grayscale(1)"
+    assert image.evaluate("img => img.style.transform") == "scaleX(-1)"
+    # What the page draws follows: a grey, brighter swatch.
+    red, green, blue = image.evaluate(
+        """img => { const c = document.createElement('canvas'); c.width = c.height = 1;
+                   const g = c.getContext('2d'); g.filter = img.style.filter; g.drawImage(img, 0, 0, 1, 1);
+                   return [...g.getImageData(0, 0, 1, 1).data].slice(0, 3); }"""
+    )
+    assert red == green == blue and red > 0x66, (red, green, blue)
+    field(page, "rotate").locator("input[type=number]").fill("20")
+    page.screenshot(path=str(RESULTS / "composer-adjust-preview.png"))
+    page.locator("[data-testid=composer-form] button", has_text="Reset").click()
+    assert image.evaluate("img => img.style.filter") == "brightness(1) contrast(1) saturate(1)"

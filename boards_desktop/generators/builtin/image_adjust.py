@@ -22,17 +22,49 @@ _QUARTER_TURNS = {
 
 
 class ImageAdjustInput(BaseModel):
-    model_config = ConfigDict(title="Adjust image")
+    model_config = ConfigDict(
+        title="Adjust image",
+        # The page previews these live on the chosen image (boards_desktop.generators.form_hints).
+        json_schema_extra={
+            "x-preview": {
+                "image": "image",
+                "effects": {
+                    "brightness": "brightness",
+                    "contrast": "contrast",
+                    "saturation": "saturate",
+                    "grayscale": "grayscale",
+                    "rotate": "rotate",
+                    "flip_horizontal": "flip-x",
+                    "flip_vertical": "flip-y",
+                },
+            }
+        },
+    )
 
     image: ImageArtifact = Field(..., title="Image", description="The image to adjust.")
     brightness: float = Field(
-        1.0, ge=0, le=4, title="Brightness", description="1 leaves it as is; 0 is black, 2 twice as bright."
+        1.0,
+        ge=0,
+        le=4,
+        title="Brightness",
+        description="1 leaves it as is; 0 is black, 2 twice as bright.",
+        json_schema_extra=form_hints(unit="×"),
     )
     contrast: float = Field(
-        1.0, ge=0, le=4, title="Contrast", description="1 leaves it as is; 0 is flat grey, 2 twice the contrast."
+        1.0,
+        ge=0,
+        le=4,
+        title="Contrast",
+        description="1 leaves it as is; 0 is flat grey, 2 twice the contrast.",
+        json_schema_extra=form_hints(unit="×"),
     )
     saturation: float = Field(
-        1.0, ge=0, le=4, title="Saturation", description="1 leaves it as is; 0 removes colour, 2 doubles it."
+        1.0,
+        ge=0,
+        le=4,
+        title="Saturation",
+        description="1 leaves it as is; 0 removes colour, 2 doubles it.",
+        json_schema_extra=form_hints(unit="×"),
     )
     grayscale: bool = Field(False, title="Grayscale", description="Make the image black and white.")
     rotate: float = Field(

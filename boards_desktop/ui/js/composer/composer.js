@@ -15,6 +15,7 @@ import {control} from './fields.js';
 import {generatorLabel, learnGenerators} from '../names.js';
 import {generatorPicker, markUsed, recentNames, typeLabel} from './picker.js';
 import {fieldsOf} from './schema.js';
+import {attachPreview} from './preview.js';
 import {attachScrubber} from './scrubber.js';
 import {remember} from './slots.js';
 
@@ -40,7 +41,7 @@ export async function mountComposer(panel, {board}) {
   const submit = h('button', {type: 'submit', class: 'primary composer-submit', dataset: {testid: 'composer-submit'}},
     h('span', {}, 'Generate'), h('kbd', {class: 'submit-kbd', 'aria-hidden': 'true'}, navigator.platform.startsWith('Mac') ? '⌘↵' : 'Ctrl ↵'));
   const reset = h('button', {type: 'button', class: 'ghost', title: 'Put every field back to its default',
-    onclick: () => { for (const c of controls) { c.reset(); c.setError(null); } showFormError(null); }}, 'Reset');
+    onclick: () => { for (const c of controls) { c.reset(); c.setError(null); } showFormError(null); applyVisibility(); preview?.sync(); }}, 'Reset');
   const description = h('p', {class: 'generator-description muted'});
   const form = h('form', {class: 'composer-form', novalidate: true, dataset: {testid: 'composer-form', state: 'loading'},
     'aria-label': 'Generation settings'},
@@ -54,13 +55,16 @@ export async function mountComposer(panel, {board}) {
 
   form.addEventListener('submit', (event) => { event.preventDefault(); submitForm(); });
   // Any change may show or hide the fields that depend on it (`x-visible-when`).
-  fieldsHost.addEventListener('input', () => applyVisibility());
-  fieldsHost.addEventListener('change', () => applyVisibility());
-  fieldsHost.addEventListener('click', () => queueMicrotask(applyVisibility));
+  const changed = () => { applyVisibility(); preview?.sync(); };
+  fieldsHost.addEventListener('input', changed);
+  fieldsHost.addEventListener('change', changed);
+  fieldsHost.addEventListener('click', () => queueMicrotask(changed));
+  let preview = null;
   // A slot changes by drops, picks and uploads too: its list of items is redrawn each time.
   let scrubbers = [];
   new MutationObserver(() => { for (const scrubber of scrubbers) scrubber.sync(); })
     .observe(fieldsHost, {childList: true, subtree: true});
+  new MutationObserver(() => preview?.sync()).observe(fieldsHost, {childList: true, subtree: true});
 
   /** Show the fields whose conditions hold, hide the others. */
   function applyVisibility() {
@@ -101,12 +105,16 @@ export async function mountComposer(panel, {board}) {
     fieldsHost.replaceChildren(...controls.map((c) => c.row));
     scrubbers = controls.filter((c) => c.field.momentOf && ['number', 'integer'].includes(c.field.kind)).map((c) =>
       attachScrubber(c, () => controls.find((other) => other.field.name === c.field.momentOf && other.field.kind === 'artifact')));
+    const previewSpec = g.inputSchema?.['x-preview'];
+    const previewSlot = previewSpec && controls.find((c) => c.field.name === previewSpec.image);
+    preview = previewSlot ? attachPreview(previewSpec, controls, previewSlot.row) : null;
     if (!fields.length) fieldsHost.append(h('p', {class: 'muted'}, 'This generator takes no settings.'));
     const fill = values ?? drafts.get(g.name);
     extras = {};
     renderExtras();
     if (fill) writeValues(fill);
     applyVisibility();
+    preview?.sync();
     showFormError(null);
     notice.hidden = g.available;
     notice.replaceChildren(...(g.available ? [] : [
