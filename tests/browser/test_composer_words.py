@@ -131,6 +131,9 @@ def test_the_viewer_names_the_generator_and_keeps_its_id_in_the_details(page, ap
     assert panel.locator(".viewer-panel-head").inner_text().startswith("Title card")
     assert panel.locator("[data-testid=viewer-generator-label]").inner_text() == "Title card"
     assert panel.locator("[data-testid=viewer-generator]").inner_text() == "local-title-card"
+    # The board's generator filter names it the same way.
+    options = page.locator("[data-testid=filter-generator] option").all_inner_texts()
+    assert "Title card" in options and "local-title-card" not in options, options
 
 
 def test_screenshots_of_the_composer_in_both_themes(page, api, installation) -> None:
@@ -150,6 +153,8 @@ def test_screenshots_of_the_composer_in_both_themes(page, api, installation) -> 
         choose_by_words(page, "Resize image", "local-image-resize")
         page.screenshot(path=str(RESULTS / f"composer-resize-{theme}.png"))
         open_picker(page)
+        page.locator("[data-testid=generator-search]").fill("")
+        page.locator("[data-testid=generator-search]").dispatch_event("input")
         page.screenshot(path=str(RESULTS / f"composer-picker-{theme}.png"))
         page.keyboard.press("Escape")
     page.evaluate("localStorage.removeItem('boards.theme')")

@@ -105,7 +105,7 @@ class LocalImageResizeGenerator(BaseGenerator):
     artifact_type = "image"
     display_name = "Resize image"
     icon = "resize"
-    description = "An image made larger or smaller, keeping its proportions (Lanczos). Runs on this computer."
+    description = "An image made larger or smaller, keeping its proportions and its detail. Runs on this computer."
     provider = "local"
     rerun_safe = True
 

@@ -78,7 +78,8 @@ export function generatorPicker({onChoose}) {
       const index = recent.indexOf(g.name);
       return index >= 0 ? index : recent.length + (g.available ? 0 : 1000);
     };
-    return matches.map((g, index) => [g, index]).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([g]) => g);
+    // Within a group, alphabetical by the name the artist reads (not by slug).
+    return matches.sort((a, b) => rank(a) - rank(b) || displayName(a).localeCompare(displayName(b)));
   }
 
   function renderList() {
