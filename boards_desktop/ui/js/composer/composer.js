@@ -17,6 +17,7 @@ import {generatorPicker, markUsed, recentNames, typeLabel} from './picker.js';
 import {fieldsOf} from './schema.js';
 import {attachPreview} from './preview.js';
 import {attachScrubber} from './scrubber.js';
+import {applyVisibility} from './visibility.js';
 import {remember} from './slots.js';
 
 const GENERATORS_QUERY = '{ generators { name displayName icon description artifactType inputSchema provider available unavailableReason } }';
@@ -41,7 +42,7 @@ export async function mountComposer(panel, {board}) {
   const submit = h('button', {type: 'submit', class: 'primary composer-submit', dataset: {testid: 'composer-submit'}},
     h('span', {}, 'Generate'), h('kbd', {class: 'submit-kbd', 'aria-hidden': 'true'}, navigator.platform.startsWith('Mac') ? '⌘↵' : 'Ctrl ↵'));
   const reset = h('button', {type: 'button', class: 'ghost', title: 'Put every field back to its default',
-    onclick: () => { for (const c of controls) { c.reset(); c.setError(null); } showFormError(null); applyVisibility(); preview?.sync(); }}, 'Reset');
+    onclick: () => { for (const c of controls) { c.reset(); c.setError(null); } showFormError(null); applyVisibility(controls); preview?.sync(); }}, 'Reset');
   const description = h('p', {class: 'generator-description muted'});
   const form = h('form', {class: 'composer-form', novalidate: true, dataset: {testid: 'composer-form', state: 'loading'},
     'aria-label': 'Generation settings'},
@@ -54,36 +55,17 @@ export async function mountComposer(panel, {board}) {
       picker.node, form));
 
   form.addEventListener('submit', (event) => { event.preventDefault(); submitForm(); });
-  // Any change may show or hide the fields that depend on it (`x-visible-when`).
-  const changed = () => { applyVisibility(); preview?.sync(); };
+  // Any change may show or hide the fields that depend on it (`x-visible-when`) and moves the preview.
+  let preview = null;  // the live preview of an image tool's settings (`x-preview`)
+  let scrubbers = [];  // the frame scrubbers of seconds of a video (`x-moment-of`)
+  const changed = () => { applyVisibility(controls); preview?.sync(); };
   fieldsHost.addEventListener('input', changed);
   fieldsHost.addEventListener('change', changed);
   fieldsHost.addEventListener('click', () => queueMicrotask(changed));
-  let preview = null;
-  // A slot changes by drops, picks and uploads too: its list of items is redrawn each time.
-  let scrubbers = [];
-  new MutationObserver(() => { for (const scrubber of scrubbers) scrubber.sync(); })
-    .observe(fieldsHost, {childList: true, subtree: true});
-  new MutationObserver(() => preview?.sync()).observe(fieldsHost, {childList: true, subtree: true});
-
-  /** Show the fields whose conditions hold, hide the others. */
-  function applyVisibility() {
-    const byName = new Map(controls.map((c) => [c.field.name, c]));
-    for (const c of controls) {
-      const rules = c.field.visibleWhen;
-      if (!rules) continue;
-      const shown = Object.entries(rules).every(([name, allowed]) => {
-        const other = byName.get(name);
-        if (!other) return true;  // a condition on a field the form lacks cannot hide anything
-        const {empty, value} = other.read();
-        if (allowed === true) return !empty;
-        return !empty && allowed.some((option) => option === value || String(option) === String(value));
-      });
-      if (c.row.hidden === !shown) continue;
-      c.row.hidden = !shown;
-      c.row.dataset.visible = String(shown);
-    }
-  }
+  // A slot changes by drops, picks and uploads too (its list of items is redrawn each time): the
+  // scrubbers and the preview follow the inputs they show.
+  const slotWatch = new MutationObserver(() => { for (const scrubber of scrubbers) scrubber.sync(); preview?.sync(); });
+  slotWatch.observe(fieldsHost, {childList: true, subtree: true});
 
   function draftOf() {
     return Object.assign({...extras}, Object.fromEntries(controls.map((c) => [c.field.name, c.read()]).filter(([, read]) => !read.empty).map(([name, read]) => [name, read.value])));
@@ -113,7 +95,7 @@ export async function mountComposer(panel, {board}) {
     extras = {};
     renderExtras();
     if (fill) writeValues(fill);
-    applyVisibility();
+    applyVisibility(controls);
     preview?.sync();
     showFormError(null);
     notice.hidden = g.available;
@@ -303,6 +285,7 @@ export async function mountComposer(panel, {board}) {
   return () => {
     save();
     cleanups.forEach((stop) => stop());
+    slotWatch.disconnect();
     picker.destroy();
   };
 }
