@@ -7,8 +7,8 @@
 // or as the items of an array); in inputParams they take a generation id, or a list of ids.
 // Words and behaviour from the schema's extensions (boards_desktop/generators/form_hints.py):
 // `x-enum-labels` {value: label} -> field.labels, `x-unit` -> field.unit, `x-visible-when`
-// {field: [values] | true} -> field.visibleWhen, `x-moment-of` (a video field) -> field.momentOf. A title pydantic made up from the name ("Num Outputs")
-// reads as words instead ("Num outputs").
+// {field: [values] | true} -> field.visibleWhen, `x-moment-of` (a video field) -> field.momentOf.
+// A title pydantic made up from the name ("Num Outputs") reads as words instead ("Num outputs").
 import {wordsOf} from '../names.js';
 
 const ARTIFACT_REF = /^#\/\$defs\/(Image|Video|Audio|Text)Artifact$/;
@@ -124,13 +124,14 @@ export function fieldsOf(schema) {
     const given = raw.title ?? node.title ?? (node.$ref ? null : resolved.title);
     const labels = raw['x-enum-labels'] ?? node['x-enum-labels'] ?? resolved['x-enum-labels'];
     const unit = raw['x-unit'] ?? node['x-unit'] ?? resolved['x-unit'];
+    const momentOf = raw['x-moment-of'] ?? node['x-moment-of'];
     const field = {
       name,
       title: given && !isMadeUpTitle(given, name) ? given : humanize(name),
       labels: labels && typeof labels === 'object' ? labels : null,
       unit: typeof unit === 'string' && unit ? unit : null,
       visibleWhen: visibility(raw, node),
-      momentOf: typeof (raw['x-moment-of'] ?? node['x-moment-of']) === 'string' ? (raw['x-moment-of'] ?? node['x-moment-of']) : null,
+      momentOf: typeof momentOf === 'string' ? momentOf : null,
       description: raw.description ?? resolved.description ?? null,
       required: required.has(name),
       nullable,
