@@ -131,6 +131,10 @@ def test_the_viewer_names_the_generator_and_keeps_its_id_in_the_details(page, ap
     assert panel.locator(".viewer-panel-head").inner_text().startswith("Title card")
     assert panel.locator("[data-testid=viewer-generator-label]").inner_text() == "Title card"
     assert panel.locator("[data-testid=viewer-generator]").inner_text() == "local-title-card"
+    # Its settings read as the form does: titles, units.
+    params = panel.locator("[data-testid=viewer-params]")
+    assert params.locator("dd[data-param=width]").inner_text() == "160\u00a0px"
+    assert "Width" in params.locator("dt").all_inner_texts() and "Padding" in params.locator("dt").all_inner_texts()
     # The board's generator filter names it the same way.
     options = page.locator("[data-testid=filter-generator] option").all_inner_texts()
     assert "Title card" in options and "local-title-card" not in options, options

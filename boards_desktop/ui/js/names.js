@@ -42,6 +42,11 @@ export function generatorLabel(name) {
   return known.get(name)?.displayName || deriveName(name);
 }
 
+/** What the page knows of a generator ({name, displayName, inputSchema, ...}), or null. */
+export function generatorInfo(name) {
+  return known.get(name) ?? null;
+}
+
 /** The icon name of a generator the page knows, else null. */
 export function generatorIcon(name) {
   return known.get(name)?.icon || null;

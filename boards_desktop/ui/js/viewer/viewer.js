@@ -13,6 +13,7 @@ import {addShortcut} from '../shortcuts.js';
 import {toast, toastError} from '../toast.js';
 import {typeIcon} from '../composer/icons.js';
 import {generatorLabel} from '../names.js';
+import {paramTitle, paramWords} from './params.js';
 import {lineageGraph, NODE_FIELDS, thumbButton} from './lineage.js';
 import {zoomableImage} from './zoom.js';
 
@@ -317,8 +318,8 @@ function openViewer({board, neighbour, onClosed}) {
     const params = Object.entries(g.inputParams ?? {}).filter(([name]) => name !== 'prompt');
     sections.push(section('Parameters', params.length
       ? h('dl', {class: 'viewer-params', dataset: {testid: 'viewer-params'}}, params.map(([name, value]) => [
-        h('dt', {}, name.replace(/_/g, ' ')),
-        h('dd', {dataset: {param: name}}, paramText(value, inputIds)),
+        h('dt', {title: name}, paramTitle(g.generatorName, name)),
+        h('dd', {dataset: {param: name}}, paramWords(g.generatorName, name, value) ?? paramText(value, inputIds)),
       ]))
       : h('p', {class: 'muted'}, 'No other settings.')));
     sections.push(section('Generator', h('dl', {class: 'viewer-params'},
