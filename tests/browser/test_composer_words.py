@@ -135,6 +135,8 @@ def test_the_viewer_names_the_generator_and_keeps_its_id_in_the_details(page, ap
     params = panel.locator("[data-testid=viewer-params]")
     assert params.locator("dd[data-param=width]").inner_text() == "160\u00a0px"
     assert "Width" in params.locator("dt").all_inner_texts() and "Padding" in params.locator("dt").all_inner_texts()
+    RESULTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RESULTS / "viewer-words.png"))
     # The board's generator filter names it the same way.
     options = page.locator("[data-testid=filter-generator] option").all_inner_texts()
     assert "Title card" in options and "local-title-card" not in options, options
