@@ -2,6 +2,8 @@
 
 A generator is a class with `name`, `artifact_type` and `description`, an input model
 (`get_input_schema()`), and `async generate(inputs, context)`. What upstream lacked is optional:
+- `display_name` and `icon` are what the page shows ("Title card" and a drawing of type, not
+  `local-title-card`); without them they are derived (boards_desktop.generators.naming);
 - `cancel(external_job_id)` stops the remote job when an artist cancels (the local task is
   cancelled in any case);
 - `resume(external_job_id, context)` picks a remote job up again after the app restarted,
@@ -32,6 +34,8 @@ class BaseGenerator(ABC):
     name: ClassVar[str]
     artifact_type: ClassVar[str]  # image | video | audio | text
     description: ClassVar[str] = ""
+    display_name: ClassVar[str] = ""  # empty: derived from `name`
+    icon: ClassVar[str] = ""  # one of naming.ICONS; empty: the artifact type's
     provider: ClassVar[str] = "local"
     timeout_seconds: ClassVar[float | None] = None  # None: the app's default job timeout
     rerun_safe: ClassVar[bool] = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from boards_desktop.generators.naming import display_name_of, icon_of
 from boards_desktop.generators.registry import availability_of
 from boards_desktop.graphql.enums import ArtifactType
 from boards_desktop.graphql.types.generators import GeneratorInfo
@@ -32,4 +33,6 @@ def generator_info(generator: Any) -> GeneratorInfo:
         provider=generator.provider,
         available=reason is None,
         unavailable_reason=reason,
+        display_name=display_name_of(generator),
+        icon=icon_of(generator),
     )

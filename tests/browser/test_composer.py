@@ -54,7 +54,7 @@ def test_a_title_card_is_queued_with_ctrl_enter(page, api, installation) -> None
     field(page, "height").locator("input[type=number]").fill("200")
     prompt.press("Control+Enter")
     generation_id = submitted_id(page)
-    page.locator("[data-testid=toasts] .toast", has_text="Queued local-title-card").wait_for()
+    page.locator("[data-testid=toasts] .toast", has_text="Queued Title card").wait_for()
     done = wait_completed(api, generation_id)
     assert done["status"] == "COMPLETED"
     assert done["boardId"] == board

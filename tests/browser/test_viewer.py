@@ -72,7 +72,7 @@ def test_an_image_is_shown_zoomable_with_its_details(page, installation, scene) 
     panel = page.locator("[data-testid=viewer-panel]")
     assert panel.locator("[data-testid=viewer-prompt]").inner_text() == "Lighthouse at dusk"
     assert panel.locator("[data-testid=viewer-generator]").inner_text() == "local-title-card"
-    assert panel.locator("[data-testid=viewer-params] dd[data-param=width]").inner_text() == "320"
+    assert panel.locator("[data-testid=viewer-params] dd[data-param=width]").inner_text() == "320\u00a0px"
     assert panel.locator("[data-testid=viewer-status]").text_content() == "completed"
     assert "took" in panel.locator("[data-testid=viewer-timings]").inner_text()
     shot(page, "viewer-details")
@@ -151,7 +151,7 @@ def test_use_these_settings_and_use_as_input_fill_the_composer(page, installatio
     page.keyboard.press("u")
     page.locator("[data-testid=composer-form][data-generator=local-image-resize]").wait_for()
     page.locator(f"[data-testid=slot][data-slot=image] [data-generation-id='{card}'] img").wait_for()
-    assert field(page, "mode").locator("select option:checked").inner_text() == "width"
+    assert field(page, "mode").locator("select option:checked").inner_text() == "Width"
     assert field(page, "size").locator("input[type=number]").input_value() == "160"
 
     # Use as input: the other card goes into the resize's image slot, replacing the first.

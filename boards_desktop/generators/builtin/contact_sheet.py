@@ -14,6 +14,7 @@ from boards_desktop.generators.artifacts import ImageArtifact
 from boards_desktop.generators.base import BaseGenerator, GeneratorResult
 from boards_desktop.generators.builtin._imaging import HexColor, open_image, rgb, store_png
 from boards_desktop.generators.context import GeneratorContext
+from boards_desktop.generators.form_hints import form_hints
 
 MAX_SHEET_SIDE = 16384
 MAX_SHEET_PIXELS = 64_000_000  # about 200 MB while it is built; more would strain a laptop
@@ -64,14 +65,35 @@ class ContactSheetInput(BaseModel):
     model_config = ConfigDict(title="Contact sheet")
 
     images: list[ImageArtifact] = Field(
-        ..., min_length=1, max_length=64, title="Images", description="The images to lay out, in order (1 to 64)."
+        ..., min_length=1, max_length=64, title="Images", description="The images to lay out, in order."
     )
     columns: int | None = Field(
         None, ge=1, le=16, title="Columns", description="Leave empty for a grid as near square as possible."
     )
-    cell_width: int = Field(512, ge=16, le=4096, title="Cell width", description="Width of each cell in pixels.")
-    cell_height: int = Field(512, ge=16, le=4096, title="Cell height", description="Height of each cell in pixels.")
-    gap: int = Field(16, ge=0, le=512, title="Gap", description="Space between cells and around the grid, in pixels.")
+    cell_width: int = Field(
+        512,
+        ge=16,
+        le=4096,
+        title="Cell width",
+        description="How wide each cell is.",
+        json_schema_extra=form_hints(unit="px"),
+    )
+    cell_height: int = Field(
+        512,
+        ge=16,
+        le=4096,
+        title="Cell height",
+        description="How tall each cell is.",
+        json_schema_extra=form_hints(unit="px"),
+    )
+    gap: int = Field(
+        16,
+        ge=0,
+        le=512,
+        title="Gap",
+        description="Space between cells and around the grid.",
+        json_schema_extra=form_hints(unit="px"),
+    )
     background_color: HexColor = Field("#ffffff", title="Background colour")
 
     @model_validator(mode="after")
@@ -116,7 +138,9 @@ def contact_sheet(
 class LocalContactSheetGenerator(BaseGenerator):
     name = "local-contact-sheet"
     artifact_type = "image"
-    description = "Contact sheet: lays several images out in a grid on one image, for comparing. Runs on this computer."
+    display_name = "Contact sheet"
+    icon = "grid"
+    description = "Several images laid out in a grid on one image, for comparing. Runs on this computer."
     provider = "local"
     rerun_safe = True
 

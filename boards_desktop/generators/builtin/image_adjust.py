@@ -11,6 +11,7 @@ from boards_desktop.generators.artifacts import ImageArtifact
 from boards_desktop.generators.base import BaseGenerator, GeneratorResult
 from boards_desktop.generators.builtin._imaging import HexColor, open_image, store_png
 from boards_desktop.generators.context import GeneratorContext
+from boards_desktop.generators.form_hints import form_hints
 
 # Clockwise quarter turns done by transposing: exact, no resampling, no new canvas.
 _QUARTER_TURNS = {
@@ -21,17 +22,49 @@ _QUARTER_TURNS = {
 
 
 class ImageAdjustInput(BaseModel):
-    model_config = ConfigDict(title="Adjust image")
+    model_config = ConfigDict(
+        title="Adjust image",
+        # The page previews these live on the chosen image (boards_desktop.generators.form_hints).
+        json_schema_extra={
+            "x-preview": {
+                "image": "image",
+                "effects": {
+                    "brightness": "brightness",
+                    "contrast": "contrast",
+                    "saturation": "saturate",
+                    "grayscale": "grayscale",
+                    "rotate": "rotate",
+                    "flip_horizontal": "flip-x",
+                    "flip_vertical": "flip-y",
+                },
+            }
+        },
+    )
 
     image: ImageArtifact = Field(..., title="Image", description="The image to adjust.")
     brightness: float = Field(
-        1.0, ge=0, le=4, title="Brightness", description="1 leaves it as is; 0 is black, 2 twice as bright."
+        1.0,
+        ge=0,
+        le=4,
+        title="Brightness",
+        description="1 leaves it as is; 0 is black, 2 twice as bright.",
+        json_schema_extra=form_hints(unit="×"),
     )
     contrast: float = Field(
-        1.0, ge=0, le=4, title="Contrast", description="1 leaves it as is; 0 is flat grey, 2 twice the contrast."
+        1.0,
+        ge=0,
+        le=4,
+        title="Contrast",
+        description="1 leaves it as is; 0 is flat grey, 2 twice the contrast.",
+        json_schema_extra=form_hints(unit="×"),
     )
     saturation: float = Field(
-        1.0, ge=0, le=4, title="Saturation", description="1 leaves it as is; 0 removes colour, 2 doubles it."
+        1.0,
+        ge=0,
+        le=4,
+        title="Saturation",
+        description="1 leaves it as is; 0 removes colour, 2 doubles it.",
+        json_schema_extra=form_hints(unit="×"),
     )
     grayscale: bool = Field(False, title="Grayscale", description="Make the image black and white.")
     rotate: float = Field(
@@ -39,8 +72,9 @@ class ImageAdjustInput(BaseModel):
         ge=-360,
         le=360,
         title="Rotate",
-        description="Degrees clockwise. 90, 180 and 270 turn the image exactly; other angles enlarge the canvas "
+        description="Clockwise. 90, 180 and 270 turn the image exactly; other angles enlarge the canvas "
         "to hold the whole turned image.",
+        json_schema_extra=form_hints(unit="°"),
     )
     fill_color: HexColor | None = Field(
         None,
@@ -101,8 +135,10 @@ def _rotate(image: Image.Image, clockwise: float, fill_color: str | None) -> Ima
 class LocalImageAdjustGenerator(BaseGenerator):
     name = "local-image-adjust"
     artifact_type = "image"
+    display_name = "Adjust image"
+    icon = "adjust"
     description = (
-        "Adjust: brightness, contrast, saturation, black and white, rotation and flips. "
+        "Brightness, contrast, saturation, black and white, rotation and flips. "
         "Keeps transparency. Runs on this computer."
     )
     provider = "local"

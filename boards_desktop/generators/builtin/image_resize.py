@@ -13,6 +13,7 @@ from boards_desktop.generators.base import BaseGenerator, GeneratorResult
 from boards_desktop.generators.builtin._imaging import open_image, store_png
 from boards_desktop.generators.context import GeneratorContext
 from boards_desktop.generators.errors import GeneratorError
+from boards_desktop.generators.form_hints import form_hints
 
 MAX_SIDE = 8192
 
@@ -26,18 +27,26 @@ class ImageResizeInput(BaseModel):
     mode: ResizeMode = Field(
         "longest_side",
         title="Resize by",
-        description="longest_side, width or height: make that side `size` pixels; "
-        "scale: multiply both sides by `scale`.",
+        description="Which side to set to a size, or a factor for both.",
+        json_schema_extra=form_hints(
+            labels={"longest_side": "Longest side", "width": "Width", "height": "Height", "scale": "Scale factor"}
+        ),
     )
     size: int = Field(
         1024,
         ge=1,
         le=MAX_SIDE,
         title="Size",
-        description="Target length in pixels of the longest side, the width or the height (not used with scale).",
+        description="The new length of that side; the other follows, keeping the proportions.",
+        json_schema_extra=form_hints(unit="px", visible_when={"mode": ["longest_side", "width", "height"]}),
     )
     scale: float = Field(
-        2.0, gt=0, le=64, title="Scale factor", description="With mode scale: 0.5 halves the image, 2 doubles it."
+        2.0,
+        gt=0,
+        le=64,
+        title="Scale factor",
+        description="0.5 halves the image, 2 doubles it.",
+        json_schema_extra=form_hints(unit="×", visible_when={"mode": ["scale"]}),
     )
 
     @model_validator(mode="after")
@@ -94,7 +103,9 @@ def _oversized(size: tuple[int, int], mode: ResizeMode, length: int, scale: floa
 class LocalImageResizeGenerator(BaseGenerator):
     name = "local-image-resize"
     artifact_type = "image"
-    description = "Resize: scales an image up or down (Lanczos), keeping its proportions. Runs on this computer."
+    display_name = "Resize image"
+    icon = "resize"
+    description = "An image made larger or smaller, keeping its proportions and its detail. Runs on this computer."
     provider = "local"
     rerun_safe = True
 

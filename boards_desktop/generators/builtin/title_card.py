@@ -16,6 +16,7 @@ from boards_desktop.generators.builtin._imaging import HexColor, rgb, store_png
 from boards_desktop.generators.builtin._typography import MIN_FONT_SIZE, TextBlock, clean_text, fit_text
 from boards_desktop.generators.context import GeneratorContext
 from boards_desktop.generators.errors import GeneratorError
+from boards_desktop.generators.form_hints import form_hints
 
 _MIN_TEXT_BOX = 16  # pixels of room for text that padding must leave
 
@@ -30,8 +31,22 @@ class TitleCardInput(BaseModel):
         title="Text",
         description="The words to set on the card. Line breaks are kept; long lines wrap at spaces.",
     )
-    width: int = Field(1024, ge=64, le=4096, title="Width", description="Card width in pixels.")
-    height: int = Field(1024, ge=64, le=4096, title="Height", description="Card height in pixels.")
+    width: int = Field(
+        1024,
+        ge=64,
+        le=4096,
+        title="Width",
+        description="How wide the card is.",
+        json_schema_extra=form_hints(unit="px"),
+    )
+    height: int = Field(
+        1024,
+        ge=64,
+        le=4096,
+        title="Height",
+        description="How tall the card is.",
+        json_schema_extra=form_hints(unit="px"),
+    )
     background_color: HexColor = Field("#16181d", title="Background colour")
     gradient_end_color: HexColor | None = Field(
         None,
@@ -43,24 +58,48 @@ class TitleCardInput(BaseModel):
         ge=0,
         le=360,
         title="Gradient angle",
-        description="Direction of the fade in degrees, as in CSS: 0 fades upwards, 90 to the right, "
+        description="Which way the colours fade, as in CSS: 0 fades upwards, 90 to the right, "
         "180 downwards, 270 to the left.",
+        json_schema_extra=form_hints(unit="°", visible_when={"gradient_end_color": True}),
     )
     text_color: HexColor = Field("#f4f1ea", title="Text colour")
-    align: Literal["left", "center", "right"] = Field("center", title="Alignment")
-    vertical_align: Literal["top", "middle", "bottom"] = Field("middle", title="Vertical alignment")
-    font_weight: FontWeight = Field("bold", title="Font weight")
+    align: Literal["left", "center", "right"] = Field(
+        "center",
+        title="Alignment",
+        json_schema_extra=form_hints(labels={"left": "Left", "center": "Centred", "right": "Right"}),
+    )
+    vertical_align: Literal["top", "middle", "bottom"] = Field(
+        "middle",
+        title="Vertical alignment",
+        json_schema_extra=form_hints(labels={"top": "Top", "middle": "Middle", "bottom": "Bottom"}),
+    )
+    font_weight: FontWeight = Field(
+        "bold", title="Font weight", json_schema_extra=form_hints(labels={"regular": "Regular", "bold": "Bold"})
+    )
     font_size: int | None = Field(
         None,
         ge=MIN_FONT_SIZE,
         le=1024,
         title="Font size",
-        description="In pixels. Leave empty to fit the text to the card; a size too large for the text is reduced.",
+        description="Leave empty to fit the text to the card; a size too large for the text is reduced.",
+        json_schema_extra=form_hints(unit="px"),
     )
     line_spacing: float = Field(
-        1.2, ge=0.8, le=3.0, title="Line spacing", description="Multiple of the font's line height."
+        1.2,
+        ge=0.8,
+        le=3.0,
+        title="Line spacing",
+        description="A multiple of the font's line height.",
+        json_schema_extra=form_hints(unit="×"),
     )
-    padding: int = Field(64, ge=0, le=2000, title="Padding", description="Empty margin around the text, in pixels.")
+    padding: int = Field(
+        64,
+        ge=0,
+        le=2000,
+        title="Padding",
+        description="Empty margin around the text.",
+        json_schema_extra=form_hints(unit="px"),
+    )
 
     @field_validator("prompt")
     @classmethod
@@ -165,8 +204,10 @@ def _ramp(length: int, horizontal: bool) -> Image.Image:
 class LocalTitleCardGenerator(BaseGenerator):
     name = "local-title-card"
     artifact_type = "image"
+    display_name = "Title card"
+    icon = "title"
     description = (
-        "Title card: sets your text in type on a solid or gradient background, on this computer. "
+        "Your words set in type on a solid or gradient background, on this computer. "
         "Not an AI model: it draws exactly the words you give it."
     )
     provider = "local"

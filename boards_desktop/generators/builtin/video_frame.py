@@ -15,6 +15,7 @@ from boards_desktop.generators.base import BaseGenerator, GeneratorResult
 from boards_desktop.generators.builtin._imaging import store_png
 from boards_desktop.generators.context import GeneratorContext
 from boards_desktop.generators.errors import GeneratorError
+from boards_desktop.generators.form_hints import form_hints
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -32,7 +33,12 @@ class VideoFrameInput(BaseModel):
 
     video: VideoArtifact = Field(..., title="Video", description="The video to take the frame from.")
     second: float = Field(
-        0.0, ge=0, le=86_400, title="Second", description="The moment to capture, in seconds from the start."
+        0.0,
+        ge=0,
+        le=86_400,
+        title="Second",
+        description="The moment to capture, counted from the start.",
+        json_schema_extra=form_hints(unit="s", moment_of="video"),
     )
 
     @model_validator(mode="after")
@@ -151,9 +157,9 @@ def _upright(image: Image.Image, rotation: float) -> Image.Image:
 class LocalVideoFrameGenerator(BaseGenerator):
     name = "local-video-frame"
     artifact_type = "image"
-    description = (
-        "Frame from video: captures the picture a video shows at a given second, as an image. Runs on this computer."
-    )
+    display_name = "Frame from video"
+    icon = "frame"
+    description = "The picture a video shows at a given second, as an image. Runs on this computer."
     provider = "local"
     rerun_safe = True
 

@@ -48,6 +48,7 @@ class ComfyUIWorkflowGenerator(RemoteGenerator):
         attributes = {
             "name": workflow.generator_name,
             "description": workflow.description,
+            "display_name": workflow.title,
             "workflow": workflow,
             "input_model": workflow.input_model(),
         }

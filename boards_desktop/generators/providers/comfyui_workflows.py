@@ -44,6 +44,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from boards_desktop.generators.artifacts import ImageArtifact
+from boards_desktop.generators.form_hints import form_hints
+from boards_desktop.generators.naming import derive_display_name
 
 MAPPING_SUFFIX = ".mapping.json"
 MAX_SEED = 2**64 - 1  # ComfyUI's KSampler takes 0 .. 0xffffffffffffffff
@@ -65,6 +67,10 @@ _KNOWN: dict[str, dict[str, Any]] = {
     "height": {"kind": "integer", "minimum": 64, "maximum": 4096, "multiple_of": 8, "description": "Height in pixels."},
     "checkpoint": {"kind": "text", "description": "The checkpoint file, from ComfyUI's models/checkpoints folder."},
 }
+
+# What the form calls the known inputs, and their units (boards_desktop.generators.form_hints).
+_TITLES = {"cfg": "Guidance (CFG)", "denoise": "Strength", "checkpoint": "Checkpoint file"}
+_UNITS = {"width": "px", "height": "px"}
 
 
 class WorkflowError(ValueError):
@@ -102,6 +108,7 @@ class Workflow:
     outputs: tuple[str, ...]
     description: str
     source: str  # the file it came from, for messages
+    title: str = ""  # the mapping's "title": what the page calls it (empty: derived from the name)
 
     @property
     def generator_name(self) -> str:
@@ -173,6 +180,9 @@ def parse_workflow(name: str, graph: Any, mapping: Any, *, source: str) -> Workf
     description = mapping.get("description")
     if description is not None and not isinstance(description, str):
         raise WorkflowError('"description" must be a text')
+    title = mapping.get("title")
+    if title is not None and not isinstance(title, str):
+        raise WorkflowError('"title" must be a text')
     return Workflow(
         name=name,
         graph=graph,
@@ -180,6 +190,7 @@ def parse_workflow(name: str, graph: Any, mapping: Any, *, source: str) -> Workf
         outputs=tuple(str(node) for node in outputs),
         description=description or f"the ComfyUI workflow {name}",
         source=source,
+        title=(title or "").strip(),
     )
 
 
@@ -309,6 +320,9 @@ def _description(kind: str, targets: tuple[Target, ...]) -> str:
 
 
 def _field(slot: Slot) -> tuple[Any, Any]:
+    words: dict[str, Any] = {"title": _TITLES.get(slot.name) or derive_display_name(slot.name)}
+    if slot.name in _UNITS:
+        words["json_schema_extra"] = form_hints(unit=_UNITS[slot.name])
     bounds: dict[str, Any] = {}
     if slot.minimum is not None:
         bounds["ge"] = slot.minimum
@@ -318,9 +332,9 @@ def _field(slot: Slot) -> tuple[Any, Any]:
         bounds["multiple_of"] = slot.multiple_of
     if slot.kind == "image":
         annotation: Any = ImageArtifact if slot.required else ImageArtifact | None
-        return annotation, Field(... if slot.required else None, description=slot.description)
+        return annotation, Field(... if slot.required else None, description=slot.description, **words)
     if slot.kind == "seed":
-        return int | None, Field(slot.default, ge=0, le=MAX_SEED, description=slot.description)
+        return int | None, Field(slot.default, ge=0, le=MAX_SEED, description=slot.description, **words)
     base: Any = {"text": str, "integer": int, "number": float, "boolean": bool}[slot.kind]
     if slot.choices:
         base = Literal[slot.choices]
@@ -328,4 +342,4 @@ def _field(slot: Slot) -> tuple[Any, Any]:
     if slot.kind == "text" and slot.required:
         bounds["min_length"] = 1
     default = ... if slot.required else slot.default
-    return base, Field(default, description=slot.description, **bounds)
+    return base, Field(default, description=slot.description, **words, **bounds)

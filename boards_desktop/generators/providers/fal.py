@@ -26,6 +26,7 @@ from boards_desktop.generators.artifacts import DigitalArtifact, ImageArtifact
 from boards_desktop.generators.base import GeneratorResult
 from boards_desktop.generators.context import GeneratorContext
 from boards_desktop.generators.errors import GeneratorError
+from boards_desktop.generators.form_hints import form_hints
 from boards_desktop.generators.providers.model import ModelGenerator, data_url
 from boards_desktop.generators.providers.remote import RemoteGenerator
 from boards_desktop.providers.fal import FalProvider, FalRequest
@@ -42,6 +43,14 @@ KOKORO_VOICES = (
     "af_sarah", "af_sky", "am_adam", "am_echo", "am_eric", "am_fenrir", "am_liam", "am_michael", "am_onyx",
     "am_puck", "am_santa",
 )  # fmt: skip
+
+
+def _voice_label(voice: str) -> str:
+    """ "af_heart" -> "Heart (woman)": Kokoro's voices are named by accent and gender, then a name."""
+    gender = {"f": "woman", "m": "man"}.get(voice[1:2], "")
+    return f"{voice.split('_', 1)[1].capitalize()} ({gender})" if gender else voice
+
+
 _STORE = {"image": "store_image_result", "video": "store_video_result", "audio": "store_audio_result"}
 
 
@@ -156,39 +165,47 @@ class _CuratedFal(_FalRun, RemoteGenerator):
 class ImageSize(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    width: int = Field(512, gt=0, le=14142, description="The width of the image, in pixels.")
-    height: int = Field(512, gt=0, le=14142, description="The height of the image, in pixels.")
+    width: int = Field(512, gt=0, le=14142, title="Width", json_schema_extra=form_hints(unit="px"))
+    height: int = Field(512, gt=0, le=14142, title="Height", json_schema_extra=form_hints(unit="px"))
 
 
 class FluxDevInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    prompt: str = Field(..., min_length=1, description="What the image shows, in your words.")
+    prompt: str = Field(..., min_length=1, title="Prompt", description="What the image shows, in your words.")
     num_images: int = Field(
-        1, ge=1, le=4, description="How many images (1 to 4); each one is a generation of its own on the board."
+        1, ge=1, le=4, title="Number of images", description="Each one is a generation of its own on the board."
     )
     image_size: Literal[IMAGE_SIZES] | ImageSize = Field(  # type: ignore[valid-type]  # pydantic reads it at run time
         "landscape_4_3",
+        title="Size",
         description="The size of the image: a named shape (landscape_4_3 is 1024x768) or a width and height.",
     )
     acceleration: Literal["none", "regular", "high"] = Field(
-        "none", description="How much fal speeds the run up; faster can cost some quality."
+        "none",
+        title="Acceleration",
+        description="How much fal speeds the run up; faster can cost some quality.",
+        json_schema_extra=form_hints(labels={"none": "None", "regular": "Regular", "high": "High"}),
     )
-    output_format: Literal["jpeg", "png"] = Field("jpeg", description="The file format of the image.")
-    num_inference_steps: int = Field(
-        28, ge=1, le=50, description="How many denoising steps (1 to 50): more is slower and usually finer."
+    output_format: Literal["jpeg", "png"] = Field(
+        "jpeg",
+        title="File format",
+        description="The file format of the image.",
+        json_schema_extra=form_hints(labels={"jpeg": "JPEG", "png": "PNG"}),
     )
+    num_inference_steps: int = Field(28, ge=1, le=50, title="Steps", description="More is slower and usually finer.")
     seed: int | None = Field(
-        None, description="The same seed and prompt give the same image; empty picks one at random."
+        None, title="Seed", description="The same seed and prompt give the same image; empty picks one at random."
     )
     guidance_scale: float = Field(
-        3.5, ge=1, le=20, description="How closely the image follows the prompt (CFG scale, 1 to 20)."
+        3.5, ge=1, le=20, title="Guidance (CFG)", description="How closely the image follows the prompt."
     )
-    enable_safety_checker: bool = Field(True, description="fal's safety checker on the result.")
+    enable_safety_checker: bool = Field(True, title="Safety checker", description="fal checks the result.")
 
 
 class FalFluxDevGenerator(_CuratedFal):
     name = "fal-flux-dev"
+    display_name = "FLUX dev"
     artifact_type = "image"
     description = "An image from your words, by FLUX.1 [dev] on fal.ai."
     endpoint = "fal-ai/flux/dev"
@@ -209,27 +226,41 @@ class FalFluxDevGenerator(_CuratedFal):
 class FluxKontextInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    prompt: str = Field(..., min_length=1, description="What to change in the image, in your words.")
-    image: ImageArtifact = Field(..., description="The image to edit (sent to fal as image_url).")
+    prompt: str = Field(..., min_length=1, title="Prompt", description="What to change in the image, in your words.")
+    image: ImageArtifact = Field(..., title="Image", description="The image to edit.")
     num_images: int = Field(
-        1, ge=1, le=4, description="How many versions (1 to 4); each one is a generation of its own on the board."
+        1, ge=1, le=4, title="Number of versions", description="Each one is a generation of its own on the board."
     )
     aspect_ratio: Literal["21:9", "16:9", "4:3", "3:2", "1:1", "2:3", "3:4", "9:16", "9:21"] | None = Field(
-        None, description="The shape of the result; empty keeps the shape of the image."
+        None, title="Aspect ratio", description="The shape of the result; empty keeps the shape of the image."
     )
-    output_format: Literal["jpeg", "png"] = Field("jpeg", description="The file format of the result.")
+    output_format: Literal["jpeg", "png"] = Field(
+        "jpeg",
+        title="File format",
+        description="The file format of the result.",
+        json_schema_extra=form_hints(labels={"jpeg": "JPEG", "png": "PNG"}),
+    )
     guidance_scale: float = Field(
-        3.5, ge=1, le=20, description="How closely the result follows the prompt (CFG scale, 1 to 20)."
+        3.5, ge=1, le=20, title="Guidance (CFG)", description="How closely the result follows the prompt."
     )
-    seed: int | None = Field(None, description="The same seed and prompt give the same result; empty is random.")
+    seed: int | None = Field(
+        None, title="Seed", description="The same seed and prompt give the same result; empty is random."
+    )
     safety_tolerance: Literal["1", "2", "3", "4", "5", "6"] = Field(
-        "2", description="How strict fal's safety filter is: 1 the strictest, 6 the most permissive."
+        "2",
+        title="Safety tolerance",
+        description="How strict fal's safety filter is.",
+        json_schema_extra=form_hints(labels={"1": "1, the strictest", "6": "6, the most permissive"}),
     )
-    enhance_prompt: bool = Field(False, description="Let fal rewrite the prompt to get better results.")
+    enhance_prompt: bool = Field(
+        False, title="Enhance the prompt", description="Let fal rewrite it for better results."
+    )
 
 
 class FalFluxKontextGenerator(_CuratedFal):
     name = "fal-flux-kontext"
+    display_name = "FLUX Kontext"
+    icon = "edit"
     artifact_type = "image"
     description = "One of your images edited as you describe, by FLUX.1 Kontext [pro] on fal.ai."
     endpoint = "fal-ai/flux-pro/kontext"
@@ -254,21 +285,39 @@ _KLING_NEGATIVE = "blur, distort, and low quality"
 class _KlingInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    prompt: str = Field(..., min_length=1, max_length=2500, description="What happens in the video, in your words.")
-    duration: Literal["5", "10"] = Field("5", description="How long the video is, in seconds.")
-    negative_prompt: str = Field(_KLING_NEGATIVE, max_length=2500, description="What the video should not show.")
+    prompt: str = Field(
+        ..., min_length=1, max_length=2500, title="Prompt", description="What happens in the video, in your words."
+    )
+    duration: Literal["5", "10"] = Field(
+        "5",
+        title="Length",
+        description="How long the video is.",
+        json_schema_extra=form_hints(labels={"5": "5 seconds", "10": "10 seconds"}),
+    )
+    negative_prompt: str = Field(
+        _KLING_NEGATIVE, max_length=2500, title="Negative prompt", description="What the video should not show."
+    )
     cfg_scale: float = Field(
-        0.5, ge=0, le=1, description="How closely the video follows the prompt (CFG scale, 0 to 1)."
+        0.5, ge=0, le=1, title="Guidance (CFG)", description="How closely the video follows the prompt."
     )
 
 
 class KlingTextToVideoInput(_KlingInput):
-    aspect_ratio: Literal["16:9", "9:16", "1:1"] = Field("16:9", description="The shape of the video frame.")
+    aspect_ratio: Literal["16:9", "9:16", "1:1"] = Field(
+        "16:9",
+        title="Aspect ratio",
+        description="The shape of the video frame.",
+        json_schema_extra=form_hints(
+            labels={"16:9": "16:9, landscape", "9:16": "9:16, portrait", "1:1": "1:1, square"}
+        ),
+    )
 
 
 class KlingImageToVideoInput(_KlingInput):
-    image: ImageArtifact = Field(..., description="The first frame: the image the video starts from (image_url).")
-    end_image: ImageArtifact | None = Field(None, description="Optional: the image the video ends on (tail_image_url).")
+    image: ImageArtifact = Field(..., title="First frame", description="The image the video starts from.")
+    end_image: ImageArtifact | None = Field(
+        None, title="Last frame", description="Optional: the image the video ends on."
+    )
 
 
 class _KlingGenerator(_CuratedFal):
@@ -282,6 +331,7 @@ class _KlingGenerator(_CuratedFal):
 
 class FalKlingTextToVideoGenerator(_KlingGenerator):
     name = "fal-kling-text-to-video"
+    display_name = "Kling text to video"
     description = "A video of 5 or 10 seconds from your words, by Kling 2.5 Turbo Pro on fal.ai."
     endpoint = "fal-ai/kling-video/v2.5-turbo/pro/text-to-video"
     input_model = KlingTextToVideoInput
@@ -289,6 +339,7 @@ class FalKlingTextToVideoGenerator(_KlingGenerator):
 
 class FalKlingImageToVideoGenerator(_KlingGenerator):
     name = "fal-kling-image-to-video"
+    display_name = "Kling image to video"
     description = "One of your images brought to life as a 5 or 10 second video, by Kling 2.5 Turbo Pro on fal.ai."
     endpoint = "fal-ai/kling-video/v2.5-turbo/pro/image-to-video"
     input_model = KlingImageToVideoInput
@@ -307,15 +358,26 @@ class FalKlingImageToVideoGenerator(_KlingGenerator):
 class KokoroInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    prompt: str = Field(..., min_length=1, description="The words to say, in American English.")
+    prompt: str = Field(..., min_length=1, title="Words", description="The words to say, in American English.")
     voice: Literal[KOKORO_VOICES] = Field(  # type: ignore[valid-type]  # pydantic reads it at run time
-        "af_heart", description="The voice: af_ are women's voices, am_ men's."
+        "af_heart",
+        title="Voice",
+        json_schema_extra=form_hints(labels={voice: _voice_label(voice) for voice in KOKORO_VOICES}),
     )
-    speed: float = Field(1.0, ge=0.1, le=5.0, description="How fast the words are said (1 is normal, 0.1 to 5).")
+    speed: float = Field(
+        1.0,
+        ge=0.1,
+        le=5.0,
+        title="Speed",
+        description="1 is the usual pace.",
+        json_schema_extra=form_hints(unit="×"),
+    )
 
 
 class FalKokoroSpeechGenerator(_CuratedFal):
     name = "fal-kokoro-speech"
+    display_name = "Kokoro speech"
+    icon = "speech"
     artifact_type = "audio"
     description = "Your words said aloud in American English, by Kokoro on fal.ai."
     endpoint = "fal-ai/kokoro/american-english"

@@ -20,6 +20,7 @@ from boards_desktop.generators.artifacts import DigitalArtifact, ImageArtifact
 from boards_desktop.generators.base import GeneratorResult
 from boards_desktop.generators.context import GeneratorContext
 from boards_desktop.generators.errors import GeneratorError
+from boards_desktop.generators.form_hints import form_hints
 from boards_desktop.generators.providers.remote import RemoteGenerator
 from boards_desktop.providers.openai import InputFile, OpenAIProvider
 
@@ -43,18 +44,71 @@ _PRICES = {
 class _ImageOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    prompt: str = Field(..., min_length=1, max_length=32000, description="What the image shows, in your words.")
-    model: Model = Field("gpt-image-1", description="gpt-image-1, its cheaper mini, or the newer 1.5.")
-    size: Size = Field("1024x1024", description="Width x height in pixels; auto lets the model choose.")
-    quality: Quality = Field("auto", description="Higher quality takes longer and costs more.")
+    prompt: str = Field(
+        ..., min_length=1, max_length=32000, title="Prompt", description="What the image shows, in your words."
+    )
+    model: Model = Field(
+        "gpt-image-1",
+        title="Model",
+        description="GPT Image 1, its cheaper mini, or the newer 1.5.",
+        json_schema_extra=form_hints(
+            labels={
+                "gpt-image-1": "GPT Image 1",
+                "gpt-image-1-mini": "GPT Image 1 mini",
+                "gpt-image-1.5": "GPT Image 1.5",
+            }
+        ),
+    )
+    size: Size = Field(
+        "1024x1024",
+        title="Size",
+        description="Width by height in pixels.",
+        json_schema_extra=form_hints(
+            labels={
+                "auto": "Let the model choose",
+                "1024x1024": "Square, 1024 × 1024",
+                "1536x1024": "Landscape, 1536 × 1024",
+                "1024x1536": "Portrait, 1024 × 1536",
+            }
+        ),
+    )
+    quality: Quality = Field(
+        "auto",
+        title="Quality",
+        description="Higher quality takes longer and costs more.",
+        json_schema_extra=form_hints(
+            labels={"auto": "Let the model choose", "low": "Low", "medium": "Medium", "high": "High"}
+        ),
+    )
     background: Background = Field(
-        "auto", description="transparent needs png or webp output; auto lets the model choose."
+        "auto",
+        title="Background",
+        description="A transparent background needs PNG or WebP.",
+        json_schema_extra=form_hints(
+            labels={"auto": "Let the model choose", "opaque": "Opaque", "transparent": "Transparent"}
+        ),
     )
-    output_format: OutputFormat = Field("png", description="The file format of the result.")
+    output_format: OutputFormat = Field(
+        "png",
+        title="File format",
+        description="The file format of the result.",
+        json_schema_extra=form_hints(labels={"png": "PNG", "jpeg": "JPEG", "webp": "WebP"}),
+    )
     output_compression: int | None = Field(
-        None, ge=0, le=100, description="Compression for jpeg and webp, 0 to 100 (100: largest file, best quality)."
+        None,
+        ge=0,
+        le=100,
+        title="Compression",
+        description="100 keeps the most quality, in the largest file.",
+        json_schema_extra=form_hints(unit="%", visible_when={"output_format": ["jpeg", "webp"]}),
     )
-    n: int = Field(1, ge=1, le=10, description="How many images; each one is a generation of its own on the board.")
+    n: int = Field(
+        1,
+        ge=1,
+        le=10,
+        title="Number of images",
+        description="Each one is a generation of its own on the board.",
+    )
 
     @model_validator(mode="after")
     def _formats_agree(self) -> _ImageOptions:
@@ -79,7 +133,12 @@ class _ImageOptions(BaseModel):
 
 
 class OpenAIImageInput(_ImageOptions):
-    moderation: Literal["auto", "low"] = Field("auto", description="low: less strict filtering of the prompt.")
+    moderation: Literal["auto", "low"] = Field(
+        "auto",
+        title="Moderation",
+        description="Less strict filtering of the prompt, or OpenAI's usual.",
+        json_schema_extra=form_hints(labels={"auto": "Usual", "low": "Less strict"}),
+    )
 
     def params(self) -> dict[str, object]:
         return {**super().params(), "moderation": self.moderation}
@@ -87,21 +146,29 @@ class OpenAIImageInput(_ImageOptions):
 
 class OpenAIImageEditInput(_ImageOptions):
     prompt: str = Field(
-        ..., min_length=1, max_length=32000, description="What to change, or what to make of the images."
+        ...,
+        min_length=1,
+        max_length=32000,
+        title="Prompt",
+        description="What to change, or what to make of the images.",
     )
     images: list[ImageArtifact] = Field(
         ...,
         min_length=1,
         max_length=MAX_EDIT_IMAGES,
+        title="Images",
         description="The image to edit, or up to 16 reference images (PNG, JPEG or WebP, under 50 MB each).",
     )
     mask: ImageArtifact | None = Field(
         None,
+        title="Mask",
         description="Optional: a PNG the size of the first image whose transparent pixels mark where to edit.",
     )
     input_fidelity: Literal["low", "high"] | None = Field(
         None,
-        description="high keeps faces and details of the input closer (gpt-image-1 only); empty: OpenAI's default.",
+        title="Input fidelity",
+        description="High keeps faces and details of the input closer (GPT Image 1 only); empty: OpenAI's default.",
+        json_schema_extra=form_hints(labels={"low": "Low", "high": "High"}),
     )
 
     def params(self) -> dict[str, object]:
@@ -133,7 +200,8 @@ class _OpenAIImages(RemoteGenerator):
 
 class OpenAIImageGenerator(_OpenAIImages):
     name = "openai-image"
-    description = "An image from your words, made by OpenAI's gpt-image models."
+    display_name = "OpenAI image"
+    description = "An image from your words, made by OpenAI's GPT Image models."
 
     def get_input_schema(self) -> type[BaseModel]:
         return OpenAIImageInput
@@ -145,7 +213,9 @@ class OpenAIImageGenerator(_OpenAIImages):
 
 class OpenAIImageEditGenerator(_OpenAIImages):
     name = "openai-image-edit"
-    description = "One or more of your images changed or combined as you describe, by OpenAI's gpt-image models."
+    display_name = "OpenAI image edit"
+    icon = "edit"
+    description = "One or more of your images changed or combined as you describe, by OpenAI's GPT Image models."
 
     def get_input_schema(self) -> type[BaseModel]:
         return OpenAIImageEditInput

@@ -23,6 +23,7 @@ from boards_desktop.generators.artifacts import DigitalArtifact, ImageArtifact
 from boards_desktop.generators.base import GeneratorResult
 from boards_desktop.generators.context import GeneratorContext
 from boards_desktop.generators.errors import GeneratorError
+from boards_desktop.generators.form_hints import form_hints
 from boards_desktop.generators.input_slots import artifact_slots
 from boards_desktop.generators.providers.model import ModelGenerator
 from boards_desktop.generators.providers.remote import RemoteGenerator
@@ -108,24 +109,50 @@ class FluxSchnellInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    prompt: str = Field(..., min_length=1, description="What the image shows, in your words.")
-    aspect_ratio: AspectRatio = Field("1:1", description="The shape of the image, width:height.")
-    num_outputs: int = Field(1, ge=1, le=4, description="How many images; each is a generation of its own.")
+    prompt: str = Field(..., min_length=1, title="Prompt", description="What the image shows, in your words.")
+    aspect_ratio: AspectRatio = Field(
+        "1:1", title="Aspect ratio", description="The shape of the image, width to height."
+    )
+    num_outputs: int = Field(
+        1, ge=1, le=4, title="Number of images", description="Each one is a generation of its own."
+    )
     num_inference_steps: int = Field(
-        4, ge=1, le=4, description="Denoising steps: 4 is recommended; fewer are faster and rougher."
+        4, ge=1, le=4, title="Steps", description="4 is recommended; fewer are faster and rougher."
     )
-    seed: int | None = Field(None, description="The same seed and inputs give the same image; empty: random.")
-    output_format: Literal["webp", "jpg", "png"] = Field("webp", description="The file format of the images.")
+    seed: int | None = Field(
+        None, title="Seed", description="The same seed and inputs give the same image; empty: random."
+    )
+    output_format: Literal["webp", "jpg", "png"] = Field(
+        "webp",
+        title="File format",
+        description="The file format of the images.",
+        json_schema_extra=form_hints(labels={"webp": "WebP", "jpg": "JPEG", "png": "PNG"}),
+    )
     output_quality: int = Field(
-        80, ge=0, le=100, description="Quality of webp and jpg images, 0 to 100 (100: best); not used for png."
+        80,
+        ge=0,
+        le=100,
+        title="Quality",
+        description="100 is the best.",
+        json_schema_extra=form_hints(unit="%", visible_when={"output_format": ["webp", "jpg"]}),
     )
-    disable_safety_checker: bool = Field(False, description="Turn off the safety checker of the images.")
-    go_fast: bool = Field(True, description="Faster predictions (fp8 quantized); off runs the original bf16.")
-    megapixels: Literal["1", "0.25"] = Field("1", description="About how many megapixels each image has.")
+    disable_safety_checker: bool = Field(
+        False, title="Turn off the safety checker", description="Images are not checked for unsafe content."
+    )
+    go_fast: bool = Field(
+        True, title="Go fast", description="Faster predictions (fp8 quantized); off runs the original bf16."
+    )
+    megapixels: Literal["1", "0.25"] = Field(
+        "1",
+        title="Resolution",
+        description="About how many megapixels each image has.",
+        json_schema_extra=form_hints(labels={"1": "1 megapixel", "0.25": "0.25 megapixel (faster)"}),
+    )
 
 
 class FluxSchnellGenerator(ReplicateRuns):
     name = "replicate-flux-schnell"
+    display_name = "FLUX schnell"
     artifact_type = "image"
     description = "Images from your words in a few seconds: Black Forest Labs' FLUX.1 [schnell] on Replicate."
     timeout_seconds = 600.0
@@ -154,14 +181,32 @@ class KlingVideoInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    prompt: str = Field(..., min_length=1, description="What happens in the video: who moves, how, and the camera.")
-    start_image: ImageArtifact = Field(..., description="The first frame of the video.")
-    negative_prompt: str = Field("", description="Things you do not want to see in the video.")
-    mode: Literal["standard", "pro"] = Field(
-        "standard", description="standard: 720p; pro: 1080p and costs more (both 24 fps)."
+    prompt: str = Field(
+        ...,
+        min_length=1,
+        title="Prompt",
+        description="What happens in the video: who moves, how, and the camera.",
     )
-    duration: Literal[5, 10] = Field(5, description="How long the video is, in seconds.")
-    end_image: ImageArtifact | None = Field(None, description="Optional: the last frame of the video (pro mode only).")
+    start_image: ImageArtifact = Field(..., title="First frame", description="The image the video starts from.")
+    negative_prompt: str = Field("", title="Negative prompt", description="Things you do not want to see in the video.")
+    mode: Literal["standard", "pro"] = Field(
+        "standard",
+        title="Mode",
+        description="Both at 24 frames a second; pro costs more.",
+        json_schema_extra=form_hints(labels={"standard": "Standard, 720p", "pro": "Pro, 1080p"}),
+    )
+    duration: Literal[5, 10] = Field(
+        5,
+        title="Length",
+        description="How long the video is.",
+        json_schema_extra=form_hints(labels={5: "5 seconds", 10: "10 seconds"}),
+    )
+    end_image: ImageArtifact | None = Field(
+        None,
+        title="Last frame",
+        description="Optional: the image the video ends on.",
+        json_schema_extra=form_hints(visible_when={"mode": ["pro"]}),
+    )
 
     @model_validator(mode="after")
     def _end_image_needs_pro(self) -> KlingVideoInput:
@@ -172,6 +217,7 @@ class KlingVideoInput(BaseModel):
 
 class KlingVideoGenerator(ReplicateRuns):
     name = "replicate-kling-video"
+    display_name = "Kling video"
     artifact_type = "video"
     description = (
         "A 5 or 10 second video that starts from your image, as you describe it: Kuaishou's Kling v2.1 on "

@@ -19,3 +19,12 @@ class GeneratorInfo:
     unavailable_reason: str | None = strawberry.field(
         description="Why it cannot run (a missing key, an engine that does not answer), in words an artist can act on."
     )
+    display_name: str = strawberry.field(
+        default="",
+        description="What an artist calls it (`Title card`); `name` stays the id scripts use.",
+    )
+    icon: str = strawberry.field(
+        default="",
+        description="The drawing the page shows beside it: `title`, `resize`, `adjust`, `grid`, `frame`, `edit`, "
+        "`speech`, or its artifact type (`image`, `video`, `audio`, `text`).",
+    )

@@ -9,6 +9,7 @@
 //   viewer:open         {id, neighbour}         open the viewer; neighbour(id, delta) -> Promise<id|null>
 //   board:changed       {board}                 the board's title or description changed
 //   route:query         {params}                the URL's query changed on the same page (Back, Forward): ?view=<id>
+//   generators:named    {}                      the generators' display names are known (names.js)
 
 const target = new EventTarget();
 

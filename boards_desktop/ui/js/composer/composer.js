@@ -2,6 +2,8 @@
 //
 // Listens: composer:use-settings {generation}, composer:add-input {generation}.
 // Emits: generation:created {generation} when a generation is queued (or a file uploaded into a slot).
+// Fields that declare `x-visible-when` are shown only while the fields they name hold one of the listed
+// values (checked at every change); a hidden field's value is kept in the form but not sent.
 // Hooks for tests: form[data-testid=composer-form][data-generator][data-state=idle|submitting],
 // .field[data-field=<name>] with .error[data-testid=field-error], [data-testid=form-error].
 import {GENERATION_FIELDS, gql} from '../api.js';
@@ -11,12 +13,16 @@ import {addShortcut} from '../shortcuts.js';
 import {toast, toastError} from '../toast.js';
 import {choiceDialog} from '../dialog.js';
 import {control} from './fields.js';
+import {generatorLabel, learnGenerators} from '../names.js';
 import {generatorPicker, markUsed, recentNames, typeLabel} from './picker.js';
 import {fieldsOf} from './schema.js';
 import {inWords} from './refusals.js';
+import {attachPreview} from './preview.js';
+import {attachScrubber} from './scrubber.js';
+import {applyVisibility} from './visibility.js';
 import {remember} from './slots.js';
 
-const GENERATORS_QUERY = '{ generators { name description artifactType inputSchema provider available unavailableReason } }';
+const GENERATORS_QUERY = '{ generators { name displayName icon description artifactType inputSchema provider available unavailableReason } }';
 const CREATE = `mutation Create($input: CreateGenerationInput!) { createGeneration(input: $input) { ${GENERATION_FIELDS} } }`;
 const ARTICLE = {image: 'an image', video: 'a video', audio: 'an audio clip', text: 'a text'};
 
@@ -38,7 +44,7 @@ export async function mountComposer(panel, {board}) {
   const submit = h('button', {type: 'submit', class: 'primary composer-submit', dataset: {testid: 'composer-submit'}},
     h('span', {}, 'Generate'), h('kbd', {class: 'submit-kbd', 'aria-hidden': 'true'}, navigator.platform.startsWith('Mac') ? '⌘↵' : 'Ctrl ↵'));
   const reset = h('button', {type: 'button', class: 'ghost', title: 'Put every field back to its default',
-    onclick: () => { for (const c of controls) { c.reset(); c.setError(null); } showFormError(null); }}, 'Reset');
+    onclick: () => { for (const c of controls) { c.reset(); c.setError(null); } showFormError(null); applyVisibility(controls); preview?.sync(); }}, 'Reset');
   const description = h('p', {class: 'generator-description muted'});
   const form = h('form', {class: 'composer-form', novalidate: true, dataset: {testid: 'composer-form', state: 'loading'},
     'aria-label': 'Generation settings'},
@@ -51,6 +57,17 @@ export async function mountComposer(panel, {board}) {
       picker.node, form));
 
   form.addEventListener('submit', (event) => { event.preventDefault(); submitForm(); });
+  // Any change may show or hide the fields that depend on it (`x-visible-when`) and moves the preview.
+  let preview = null;  // the live preview of an image tool's settings (`x-preview`)
+  let scrubbers = [];  // the frame scrubbers of seconds of a video (`x-moment-of`)
+  const changed = () => { applyVisibility(controls); preview?.sync(); };
+  fieldsHost.addEventListener('input', changed);
+  fieldsHost.addEventListener('change', changed);
+  fieldsHost.addEventListener('click', () => queueMicrotask(changed));
+  // A slot changes by drops, picks and uploads too (its list of items is redrawn each time): the
+  // scrubbers and the preview follow the inputs they show.
+  const slotWatch = new MutationObserver(() => { for (const scrubber of scrubbers) scrubber.sync(); preview?.sync(); });
+  slotWatch.observe(fieldsHost, {childList: true, subtree: true});
 
   function draftOf() {
     return Object.assign({...extras}, Object.fromEntries(controls.map((c) => [c.field.name, c.read()]).filter(([, read]) => !read.empty).map(([name, read]) => [name, read.value])));
@@ -73,6 +90,11 @@ export async function mountComposer(panel, {board}) {
     }
     controls = fields.map((field) => control(field, {board}));
     fieldsHost.replaceChildren(...controls.map((c) => c.row));
+    scrubbers = controls.filter((c) => c.field.momentOf && ['number', 'integer'].includes(c.field.kind)).map((c) =>
+      attachScrubber(c, () => controls.find((other) => other.field.name === c.field.momentOf && other.field.kind === 'artifact')));
+    const previewSpec = g.inputSchema?.['x-preview'];
+    const previewSlot = previewSpec && controls.find((c) => c.field.name === previewSpec.image);
+    preview = previewSlot ? attachPreview(previewSpec, controls, previewSlot.row) : null;
     if (!fields.length) fieldsHost.append(h('p', {class: 'muted'}, 'This generator takes no settings.'));
     // The values the artist left in this generator's own draft stay theirs; carried ones fill the rest.
     const own = drafts.get(g.name) ?? {};
@@ -84,6 +106,8 @@ export async function mountComposer(panel, {board}) {
     extras = {};
     renderExtras();
     if (fill) writeValues(fill);
+    applyVisibility(controls);
+    preview?.sync();
     showFormError(null);
     notice.hidden = g.available;
     notice.replaceChildren(...(g.available ? [] : [
@@ -129,6 +153,7 @@ export async function mountComposer(panel, {board}) {
     const params = {};
     let busy = false;
     for (const c of controls) {
+      if (c.row.hidden) continue;  // does not apply to the choices made: the server's default stands
       const {empty, value, busy: uploading} = c.read();
       busy = busy || Boolean(uploading);
       if (!empty) params[c.field.name] = value;
@@ -145,7 +170,7 @@ export async function mountComposer(panel, {board}) {
   async function submitForm() {
     if (!generator || submitting) return;
     if (!generator.available) {
-      showFormError(`${generator.name} cannot run: ${generator.unavailableReason ?? 'unavailable'}`);
+      showFormError(`${generatorLabel(generator.name)} cannot run: ${generator.unavailableReason ?? 'unavailable'}`);
       return;
     }
     const {params, busy} = collect();
@@ -166,7 +191,7 @@ export async function mountComposer(panel, {board}) {
       remember(generation);
       emit('generation:created', {generation});
       // One toast for a run of submissions: "Queued 5 generations", not five over the art.
-      toast(`Queued ${name}`, {kind: 'ok', group: 'queued', many: (count) => `Queued ${plural(count, 'generation')}`,
+      toast(`Queued ${generatorLabel(name)}`, {kind: 'ok', group: 'queued', many: (count) => `Queued ${plural(count, 'generation')}`,
         action: {label: 'Open', run: () => emit('viewer:open', {id: generation.id, neighbour: null})}});
       save();
       form.dataset.lastId = generation.id;
@@ -180,7 +205,7 @@ export async function mountComposer(panel, {board}) {
       else if (placed.length) showFormError(placed.length === 1 ? 'Check the field marked above.' : `Check the ${placed.length} fields marked above.`);
       if (placed.length) byName.get(placed[0][0]).focus();
       // A refusal is said in the form, beside what to change; a toast only for what the form cannot show.
-      if (!placed.length && !rest.length) toastError(`Could not queue ${name}`, error);
+      if (!placed.length && !rest.length) toastError(`Could not queue ${generatorLabel(name)}`, error);
     } finally {
       submitting = false;
       form.dataset.state = 'idle';
@@ -198,7 +223,7 @@ export async function mountComposer(panel, {board}) {
       return;
     }
     if (!g) {
-      toast(`${generation.generatorName} is not installed here any more`, {kind: 'error'});
+      toast(`${generatorLabel(generation.generatorName)} (${generation.generatorName}) is not installed here any more`, {kind: 'error'});
       return;
     }
     drafts.delete(g.name);
@@ -275,6 +300,7 @@ export async function mountComposer(panel, {board}) {
 
   try {
     const {generators} = await gql(GENERATORS_QUERY);
+    learnGenerators(generators);
     picker.setGenerators(generators);
     const recent = recentNames();
     const first = generators.find((g) => g.name === saved.current)
@@ -290,6 +316,7 @@ export async function mountComposer(panel, {board}) {
   return () => {
     save();
     cleanups.forEach((stop) => stop());
+    slotWatch.disconnect();
     picker.destroy();
   };
 }

@@ -2,6 +2,7 @@
 //
 // control(field, context) -> {field, row, read() -> {empty, value}, write(value), reset(), setError(message|null), focus()}
 import {h} from '../dom.js';
+import {optionLabel} from './schema.js';
 import {artifactSlot} from './slots.js';
 
 let counter = 0;
@@ -45,30 +46,72 @@ function requiredMark(field) {
   return field.required ? h('span', {class: 'required', 'aria-hidden': 'true', title: 'Required'}, ' *') : null;
 }
 
-function hintOf(field, id) {
-  const notes = [];
-  if (field.description) notes.push(field.description);
+/** The hint under a field, in sentences: what it is, what it takes, what it is when left alone. */
+export function hintText(field) {
+  const sentences = [];
+  if (field.description) sentences.push(sentence(field.description));
   const range = rangeText(field);
-  if (range) notes.push(range);
-  if (field.hasDefault && field.default !== null && field.default !== undefined && !['boolean', 'artifact'].includes(field.kind)
-      && !(Array.isArray(field.default) && !field.default.length)) {
-    notes.push(`Default: ${Array.isArray(field.default) ? field.default.join(', ') : field.default}`);
-  }
-  if (!field.required && !field.hasDefault && !['boolean', 'artifact', 'list', 'multi-enum'].includes(field.kind)) notes.push('Optional');
-  if (field.nullable && field.hasDefault && field.default === null && !['boolean', 'artifact'].includes(field.kind)) notes.push('Optional');
-  return notes.length ? h('div', {class: 'hint', id: `${id}-hint`}, notes.join(' · ')) : null;
+  const fallback = defaultText(field);
+  if (range && fallback) sentences.push(sentence(`${range}; ${fallback}`));
+  else if (range || fallback) sentences.push(sentence(range || fallback));
+  const optional = (!field.required && !field.hasDefault && !['boolean', 'artifact', 'list', 'multi-enum'].includes(field.kind))
+    || (field.nullable && field.hasDefault && field.default === null && !['boolean', 'artifact'].includes(field.kind));
+  if (optional && !/\b(optional|empty)\b/i.test(field.description ?? '')) sentences.push('Optional.');
+  return sentences.join(' ');
 }
 
+function hintOf(field, id) {
+  const text = hintText(field);
+  return text ? h('div', {class: 'hint', id: `${id}-hint`}, text) : null;
+}
+
+function sentence(text) {
+  const trimmed = String(text).trim();
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?…)]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/** "from 64 to 4096 px", "more than 0, up to 64", "up to 2000 characters". */
 function rangeText(field) {
+  const numeric = ['number', 'integer'].includes(field.kind) || field.kind === 'list' && ['number', 'integer'].includes(field.item.kind);
   const {min, max, exclusiveMin, exclusiveMax} = field.kind === 'list' ? field.item : field;
-  if (['number', 'integer'].includes(field.kind) || field.kind === 'list' && ['number', 'integer'].includes(field.item.kind)) {
-    if (min !== undefined && max !== undefined) return `${min}${exclusiveMin ? ' (excluded)' : ''} to ${max}${exclusiveMax ? ' (excluded)' : ''}`;
-    if (min !== undefined) return exclusiveMin ? `More than ${min}` : `At least ${min}`;
-    if (max !== undefined) return exclusiveMax ? `Less than ${max}` : `At most ${max}`;
+  const unit = field.unit ? `${unitSpace(field.unit)}${field.unit}` : '';
+  if (numeric) {
+    const low = min === undefined ? null : exclusiveMin ? `more than ${figure(min)}` : `at least ${figure(min)}`;
+    const high = max === undefined ? null : exclusiveMax ? `less than ${figure(max)}` : `up to ${figure(max)}`;
+    if (min !== undefined && max !== undefined && !exclusiveMin && !exclusiveMax) return `from ${figure(min)} to ${figure(max)}${unit}`;
+    if (low && high) return `${low}, ${high}${unit}`;
+    if (low || high) return `${low || high}${unit}`;
   }
-  if (field.maxLength) return `Up to ${field.maxLength} characters`;
-  if (field.maxItems) return `Up to ${field.maxItems}`;
+  if (field.maxLength) return `up to ${figure(field.maxLength)} characters`;
+  if (field.maxItems) {
+    const noun = field.kind === 'artifact' ? ` ${field.artifactType === 'audio' ? 'clips' : `${field.artifactType}s`}` : '';
+    return `up to ${figure(field.maxItems)}${noun}`;
+  }
   return null;
+}
+
+function defaultText(field) {
+  const value = field.default;
+  // A switch, a slot or a colour shows its default itself.
+  if (!field.hasDefault || value === null || value === undefined || ['boolean', 'artifact', 'color'].includes(field.kind)) return null;
+  if (Array.isArray(value) && !value.length) return null;
+  if (field.kind === 'enum' || field.kind === 'multi-enum') {
+    const values = Array.isArray(value) ? value : [value];
+    return `${values.map((each) => optionLabel(field, each)).join(', ')} by default`;
+  }
+  if (typeof value === 'number') return `${figure(value)}${field.unit ? `${unitSpace(field.unit)}${field.unit}` : ''} by default`;
+  if (typeof value === 'string' && value.length > 40) return null;  // a long default is in the field itself
+  return `${Array.isArray(value) ? value.join(', ') : value} by default`;
+}
+
+/** No space before °, % or ×; a non-breaking one before px, s and words (the unit stays with its number). */
+function unitSpace(unit) {
+  return /^[°%×]/.test(unit) ? '' : '\u00a0';
+}
+
+function figure(value) {
+  return typeof value === 'number' && Math.abs(value) >= 10000 ? value.toLocaleString('en') : String(value);
 }
 
 function isEmpty(value) {
@@ -106,7 +149,10 @@ const BUILDERS = {
     const text = h('input', {id, name: field.name, type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: placeholderOf(field) || '#rrggbb'});
     const swatch = h('input', {type: 'color', 'aria-label': `${field.title}: pick a colour`, tabindex: '-1'});
     swatch.addEventListener('input', () => { text.value = swatch.value; });
-    text.addEventListener('input', () => { if (/^#[0-9a-f]{6}$/i.test(text.value)) swatch.value = text.value.toLowerCase(); });
+    text.addEventListener('input', () => {
+      if (/^#[0-9a-f]{6}$/i.test(text.value)) swatch.value = text.value.toLowerCase();
+      else if (text.value === '') swatch.value = '#808080';  // emptied: the swatch no longer shows the old colour
+    });
     return {
       node: h('div', {class: 'color-row'}, swatch, text),
       inputs: [text],
@@ -147,7 +193,7 @@ const BUILDERS = {
     const offerNone = !field.required || field.nullable;
     if (offerNone && !(field.hasDefault && field.default !== null && !field.nullable)) select.append(h('option', {value: ''}, '—'));
     if (!offerNone && !field.hasDefault) select.append(h('option', {value: '', disabled: true}, 'Choose…'));
-    field.options.forEach((option, index) => select.append(h('option', {value: String(index)}, String(option))));
+    field.options.forEach((option, index) => select.append(h('option', {value: String(index)}, optionLabel(field, option))));
     return {
       node: select,
       inputs: [select],
@@ -162,7 +208,7 @@ const BUILDERS = {
 
   'multi-enum'(field, id) {
     const chips = field.options.map((option) => {
-      const chip = h('button', {type: 'button', class: 'chip', 'aria-pressed': 'false', dataset: {value: String(option)}}, String(option));
+      const chip = h('button', {type: 'button', class: 'chip', 'aria-pressed': 'false', dataset: {value: String(option)}}, optionLabel(field, option));
       chip.addEventListener('click', () => chip.setAttribute('aria-pressed', String(chip.getAttribute('aria-pressed') !== 'true')));
       return chip;
     });
@@ -269,8 +315,12 @@ function numeric(field, id) {
       slider.classList.toggle('unset', number.value === '');
     });
   }
+  const box = field.unit
+    ? h('div', {class: 'number-with-unit'}, number, h('span', {class: 'unit', 'aria-hidden': 'true', dataset: {testid: 'unit'}}, field.unit))
+    : number;
+  if (field.unit) number.setAttribute('aria-label', `${field.title} (${field.unit})`);
   return {
-    node: slider ? h('div', {class: 'slider-row'}, slider, number) : number,
+    node: slider ? h('div', {class: 'slider-row'}, slider, box) : box,
     inputs: [number],
     read: () => ({empty: number.value === '', value: number.value === '' ? null : Number(number.value)}),
     write: (value) => {

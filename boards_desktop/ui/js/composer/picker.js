@@ -1,5 +1,9 @@
 // The generator picker: search, type filters, recently used first, unavailable ones greyed with why.
+// Each generator shows as an artist knows it: its icon, display name, what it makes and where it runs,
+// and its description; the slug stays in data-generator (and is found by search).
 import {h} from '../dom.js';
+import {generatorLabel, providerLabel} from '../names.js';
+import {typeIcon} from './icons.js';
 
 const RECENT_KEY = 'boards.composer.recent';
 const TYPES = ['IMAGE', 'VIDEO', 'AUDIO', 'TEXT'];
@@ -36,11 +40,12 @@ export function generatorPicker({onChoose}) {
   const chips = h('div', {class: 'chips type-chips', role: 'group', 'aria-label': 'Filter by type'});
   const list = h('ul', {class: 'generator-list', role: 'listbox', 'aria-label': 'Generators', dataset: {testid: 'generator-list'}});
   const panel = h('div', {class: 'generator-picker', hidden: true, dataset: {testid: 'generator-picker'}}, search, chips, list);
-  const label = h('span', {class: 'generator-name'}, 'Choose a generator');
+  const label = h('span', {class: 'generator-name', dataset: {testid: 'generator-label'}}, 'Choose a generator');
+  const buttonIcon = h('span', {class: 'generator-icon', 'aria-hidden': 'true'});
   const meta = h('span', {class: 'generator-meta'});
   const button = h('button', {type: 'button', class: 'generator-button', 'aria-expanded': 'false', 'aria-haspopup': 'listbox',
     dataset: {testid: 'generator-button'}, onclick: () => toggle()},
-  h('span', {class: 'generator-button-text'}, label, meta), h('span', {class: 'chevron', 'aria-hidden': 'true'}, '▾'));
+  buttonIcon, h('span', {class: 'generator-button-text'}, label, meta), h('span', {class: 'chevron', 'aria-hidden': 'true'}, '▾'));
   const node = h('div', {class: 'picker'}, button, panel);
 
   // A press outside closes it (focus does not always move: the grid's background takes none).
@@ -71,12 +76,13 @@ export function generatorPicker({onChoose}) {
     const words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
     const recent = recentNames();
     const matches = generators.filter((g) => (!filterType || g.artifactType === filterType)
-      && words.every((word) => `${g.name} ${g.description} ${g.provider} ${g.artifactType}`.toLowerCase().includes(word)));
+      && words.every((word) => searchText(g).includes(word)));
     const rank = (g) => {
       const index = recent.indexOf(g.name);
       return index >= 0 ? index : recent.length + (g.available ? 0 : 1000);
     };
-    return matches.map((g, index) => [g, index]).sort((a, b) => rank(a[0]) - rank(b[0]) || a[1] - b[1]).map(([g]) => g);
+    // Within a group, alphabetical by the name the artist reads (not by slug).
+    return matches.sort((a, b) => rank(a) - rank(b) || displayName(a).localeCompare(displayName(b)));
   }
 
   function renderList() {
@@ -97,12 +103,15 @@ export function generatorPicker({onChoose}) {
     const item = h('li', {role: 'option', 'aria-selected': String(chosen?.name === g.name),
       class: `generator-option${g.available ? '' : ' unavailable'}`, tabindex: '-1',
       dataset: {generator: g.name, available: String(g.available)}},
-    h('div', {class: 'generator-option-head'},
-      h('span', {class: 'generator-option-name'}, g.name),
-      recent.has(g.name) && h('span', {class: 'badge', title: 'Recently used'}, 'recent'),
-      h('span', {class: `type-badge type-${g.artifactType.toLowerCase()}`}, typeLabel(g.artifactType))),
-    g.description && h('div', {class: 'generator-option-description'}, g.description),
-    !g.available && h('div', {class: 'generator-option-reason', dataset: {testid: 'unavailable-reason'}}, g.unavailableReason ?? 'Cannot run here'));
+    h('span', {class: `generator-icon type-${g.artifactType.toLowerCase()}`, 'aria-hidden': 'true'}, typeIcon(g.icon || g.artifactType, {size: 18})),
+    h('div', {class: 'generator-option-body'},
+      h('div', {class: 'generator-option-head'},
+        h('span', {class: 'generator-option-name', dataset: {testid: 'generator-option-name'}}, displayName(g)),
+        recent.has(g.name) && h('span', {class: 'badge', title: 'Recently used'}, 'recent'),
+        h('span', {class: `type-badge type-${g.artifactType.toLowerCase()}`}, typeLabel(g.artifactType))),
+      h('div', {class: 'generator-option-provider'}, providerLabel(g.provider)),
+      g.description && h('div', {class: 'generator-option-description', dataset: {testid: 'generator-option-description'}}, g.description),
+      !g.available && h('div', {class: 'generator-option-reason', dataset: {testid: 'unavailable-reason'}}, g.unavailableReason ?? 'Cannot run here')));
     item.addEventListener('click', () => choose(g.name, true));
     item.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); choose(g.name, true); }
@@ -134,8 +143,10 @@ export function generatorPicker({onChoose}) {
     const g = generators.find((other) => other.name === name);
     if (!g) return null;
     chosen = g;
-    label.textContent = g.name;
-    meta.textContent = g.available ? typeLabel(g.artifactType) : `${typeLabel(g.artifactType)} · unavailable`;
+    label.textContent = displayName(g);
+    buttonIcon.replaceChildren(typeIcon(g.icon || g.artifactType, {size: 20}));
+    const where = `${typeLabel(g.artifactType)} · ${providerLabel(g.provider)}`;
+    meta.textContent = g.available ? where : `${where} · unavailable`;
     button.dataset.generator = g.name;
     button.classList.toggle('unavailable', !g.available);
     if (fromList) {
@@ -144,6 +155,14 @@ export function generatorPicker({onChoose}) {
     }
     if (!silent) onChoose(g);
     return g;
+  }
+
+  function displayName(g) {
+    return g.displayName || generatorLabel(g.name);
+  }
+
+  function searchText(g) {
+    return `${displayName(g)} ${g.name} ${g.description} ${g.provider} ${providerLabel(g.provider)} ${typeLabel(g.artifactType)}`.toLowerCase();
   }
 
   return {

@@ -5,6 +5,11 @@
 //        multi-enum, artifact ({artifactType, many, maxItems}), json (anything else, as JSON text).
 // Artifact slots are `$ref: #/$defs/<Image|Video|Audio|Text>Artifact` (alone, in `anyOf` with null,
 // or as the items of an array); in inputParams they take a generation id, or a list of ids.
+// Words and behaviour from the schema's extensions (boards_desktop/generators/form_hints.py):
+// `x-enum-labels` {value: label} -> field.labels, `x-unit` -> field.unit, `x-visible-when`
+// {field: [values] | true} -> field.visibleWhen, `x-moment-of` (a video field) -> field.momentOf.
+// A title pydantic made up from the name ("Num Outputs") reads as words instead ("Num outputs").
+import {wordsOf} from '../names.js';
 
 const ARTIFACT_REF = /^#\/\$defs\/(Image|Video|Audio|Text)Artifact$/;
 const PROMPT_NAME = /(^|_)(prompt|text|caption|lyrics|description|instructions?|script|story|negative)(_|$)/i;
@@ -56,8 +61,28 @@ function unwrap(prop, root) {
 }
 
 export function humanize(name) {
-  const words = name.replace(/[_-]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').trim().toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  return wordsOf(name) || name;
+}
+
+/** The title pydantic (or cog) gives a field it was given none: its name's words, each capitalised. */
+function isMadeUpTitle(title, name) {
+  const words = name.replace(/[_-]+/g, ' ').trim().split(/\s+/);
+  return title === words.map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join(' ');
+}
+
+/** An option's label: the schema's, else the value itself with its underscores as spaces when it is a word. */
+export function optionLabel(field, value) {
+  const given = field.labels?.[typeof value === 'string' ? value : JSON.stringify(value)];
+  if (typeof given === 'string' && given) return given;
+  if (typeof value === 'string' && /^[a-z]+(_[a-z]+)+$/.test(value)) return wordsOf(value);
+  return String(value);
+}
+
+function visibility(raw, node) {
+  const spec = raw['x-visible-when'] ?? node['x-visible-when'];
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) return null;
+  const rules = Object.entries(spec).filter(([, values]) => values === true || Array.isArray(values));
+  return rules.length ? Object.fromEntries(rules) : null;
 }
 
 function bounds(node) {
@@ -96,9 +121,17 @@ export function fieldsOf(schema) {
   return Object.entries(root.properties ?? {}).map(([name, raw]) => {
     const [node, nullable] = unwrap(raw, root);
     const resolved = resolve(node, root);
+    const given = raw.title ?? node.title ?? (node.$ref ? null : resolved.title);
+    const labels = raw['x-enum-labels'] ?? node['x-enum-labels'] ?? resolved['x-enum-labels'];
+    const unit = raw['x-unit'] ?? node['x-unit'] ?? resolved['x-unit'];
+    const momentOf = raw['x-moment-of'] ?? node['x-moment-of'];
     const field = {
       name,
-      title: raw.title ?? node.title ?? (node.$ref ? null : resolved.title) ?? humanize(name),
+      title: given && !isMadeUpTitle(given, name) ? given : humanize(name),
+      labels: labels && typeof labels === 'object' ? labels : null,
+      unit: typeof unit === 'string' && unit ? unit : null,
+      visibleWhen: visibility(raw, node),
+      momentOf: typeof momentOf === 'string' ? momentOf : null,
       description: raw.description ?? resolved.description ?? null,
       required: required.has(name),
       nullable,

@@ -21,7 +21,8 @@ export function remember(generation) {
   if (generation?.id) known.set(generation.id, {...known.get(generation.id), ...generation});
 }
 
-async function lookup(id) {
+/** What is known of a result by id (looked up once): {id, artifactType, storageUrl, ...} or {id, missing}. */
+export async function lookup(id) {
   if (known.get(id)?.artifactType) return known.get(id);
   try {
     const {generation} = await gql(LOOKUP_QUERY, {id});

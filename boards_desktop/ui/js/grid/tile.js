@@ -2,6 +2,7 @@
 // points them at a generation (or at nothing, for a slot whose page has not arrived yet) and only
 // touches what changed.
 import {h} from '../dom.js';
+import {generatorLabel} from '../names.js';
 
 const TYPE_ICON = {VIDEO: '▶', AUDIO: '♪', TEXT: '¶', LORA: '◆', MODEL: '◆', IMAGE: ''};
 const PHASE_WORDS = {queued: 'Queued', initializing: 'Starting', processing: 'Working', finalizing: 'Finishing'};
@@ -101,7 +102,7 @@ export function bindTile(tile, generation, live, selected) {
     p.star.setAttribute('aria-label', favourite ? 'Unstar' : 'Star as a favourite');
     p.error.textContent = generation.errorMessage || (status === 'failed' ? 'It failed without saying why.' : '');
     p.label.textContent = status === 'cancelled' ? 'Cancelled' : status === 'failed' ? 'Failed' : '';
-    const title = generation.prompt || generation.outputMetadata?.original_filename || generation.generatorName;
+    const title = generation.prompt || generation.outputMetadata?.original_filename || generatorLabel(generation.generatorName);
     tile.title = title;
     tile.setAttribute('aria-label', `${title} (${status}, ${generation.artifactType.toLowerCase()})`);
     bindExcerpt(tile, generation, status);

@@ -1,6 +1,7 @@
 // The grid's toolbar: prompt search, filters (type, status, favourites, tag, generator), tile size.
 // `onChange(filter)` gets a GenerationFilter each time the artist changes one (the search debounced).
 import {h} from '../dom.js';
+import {generatorLabel} from '../names.js';
 
 const TYPES = [['IMAGE', 'Images'], ['VIDEO', 'Videos'], ['AUDIO', 'Audio'], ['TEXT', 'Text']];
 const STATUSES = [
@@ -59,7 +60,7 @@ export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSi
   };
   const status = select('Status', 'filter-status', STATUSES, 'status');
   const tag = select('Tag', 'filter-tag', [['', 'Any tag'], ...tags.map((t) => [t.id, t.name])], 'tagId');
-  const generator = select('Generator', 'filter-generator', [['', 'Any generator'], ...generatorNames.map((n) => [n, n])], 'generator');
+  const generator = select('Generator', 'filter-generator', [['', 'Any generator'], ...generatorNames.map((n) => [n, generatorLabel(n)])], 'generator');
 
   // Its place is kept while no filter is on (invisible, not gone): showing it must not move the grid.
   const clear = h('button', {type: 'button', class: 'ghost clear-filters', 'aria-hidden': 'true', tabindex: '-1', dataset: {testid: 'clear-filters', shown: 'false'}}, 'Clear filters');
@@ -114,7 +115,12 @@ export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSi
 
   function addGenerator(name) {
     if ([...generator.options].some((option) => option.value === name)) return;
-    generator.append(h('option', {value: name}, name));
+    generator.append(h('option', {value: name}, generatorLabel(name)));
+  }
+
+  /** The generators' names as the server gives them, once the page knows them. */
+  function relabelGenerators() {
+    for (const option of generator.options) if (option.value) option.textContent = generatorLabel(option.value);
   }
 
   const node = h('div', {class: 'grid-toolbar', role: 'toolbar', 'aria-label': 'Search and filters', dataset: {testid: 'grid-toolbar'}},
@@ -123,5 +129,5 @@ export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSi
     favourites, status, tag, generator, clear,
   );
   // The tile sizes are a view setting, not a filter: the board puts them in its header.
-  return {node, sizes, search, filter, reset, addTag, addGenerator};
+  return {node, sizes, search, filter, reset, addTag, addGenerator, relabelGenerators};
 }

@@ -81,7 +81,7 @@ export async function mount(container, {boardId}) {
   const actions = new GridActions({board, data, grid, onTagCreated: (tag) => toolbar.addTag(tag)});
   const bar = buildSelectionBar(actions, grid);
   toolbar.node.parentElement.append(bar.node);
-  cleanups.push(() => grid.destroy(), () => clearTimeout(unknownTimer));
+  cleanups.push(() => grid.destroy(), () => clearTimeout(unknownTimer), on('generators:named', () => toolbar.relabelGenerators()));
 
   const showCount = () => {
     const filtered = isFiltering(data.filter);

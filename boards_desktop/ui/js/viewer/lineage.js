@@ -2,6 +2,7 @@
 // columns of thumbnails by depth joined by lines (inline SVG). A node opens that generation.
 import {gql} from '../api.js';
 import {h} from '../dom.js';
+import {generatorLabel} from '../names.js';
 import {typeIcon} from '../composer/icons.js';
 
 export const NODE_FIELDS = 'id artifactType status thumbnailUrl generatorName prompt';
@@ -19,7 +20,7 @@ const QUERY = `query Lineage($id: UUID!) { generation(id: $id) { id
 
 /** A small clickable thumbnail of a generation. */
 export function thumbButton(generation, {onOpen, role, current = false, size = 'small'} = {}) {
-  const label = `${generation.generatorName ?? 'Result'}${role ? ` (${role})` : ''}${generation.prompt ? `: ${generation.prompt}` : ''}`;
+  const label = `${generation.generatorName ? generatorLabel(generation.generatorName) : 'Result'}${role ? ` (${role})` : ''}${generation.prompt ? `: ${generation.prompt}` : ''}`;
   return h('button', {type: 'button', class: `thumb-button ${size}${current ? ' current' : ''}`,
     dataset: {generationId: generation.id, status: String(generation.status ?? '').toLowerCase()},
     title: label, 'aria-label': current ? `${label} (this one)` : `Open ${label}`, 'aria-current': current ? 'true' : null,

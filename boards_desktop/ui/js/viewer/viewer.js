@@ -17,6 +17,8 @@ import {h, timeAgo} from '../dom.js';
 import {addShortcut} from '../shortcuts.js';
 import {toast, toastError} from '../toast.js';
 import {typeIcon} from '../composer/icons.js';
+import {generatorLabel} from '../names.js';
+import {paramTitle, paramWords} from './params.js';
 import {lineageGraph, NODE_FIELDS, thumbButton} from './lineage.js';
 import {zoomableImage} from './zoom.js';
 
@@ -271,7 +273,7 @@ function openViewer({board, neighbour, onShow, onClosed}) {
     media = null;
     zoomTools.hidden = true;
     const g = generation;
-    const alt = g.prompt ?? `${g.generatorName} result`;
+    const alt = g.prompt ?? `${generatorLabel(g.generatorName)} result`;
     if (!g.storageUrl) {
       stage.replaceChildren(h('div', {class: 'viewer-message', dataset: {testid: 'viewer-placeholder'}},
         g.thumbnailUrl && h('img', {src: g.thumbnailUrl, alt, class: 'viewer-placeholder-image'}),
@@ -370,12 +372,13 @@ function openViewer({board, neighbour, onShow, onClosed}) {
     const params = Object.entries(g.inputParams ?? {}).filter(([name]) => name !== 'prompt');
     sections.push(section('Parameters', params.length
       ? h('dl', {class: 'viewer-params', dataset: {testid: 'viewer-params'}}, params.map(([name, value]) => [
-        h('dt', {}, name.replace(/_/g, ' ')),
-        h('dd', {dataset: {param: name}}, paramText(value, inputIds)),
+        h('dt', {title: name}, paramTitle(g.generatorName, name)),
+        h('dd', {dataset: {param: name}}, paramWords(g.generatorName, name, value) ?? paramText(value, inputIds)),
       ]))
       : h('p', {class: 'muted'}, 'No other settings.')));
     sections.push(section('Generator', h('dl', {class: 'viewer-params'},
-      h('dt', {}, 'name'), h('dd', {dataset: {testid: 'viewer-generator'}}, g.generatorName),
+      h('dt', {}, 'name'), h('dd', {dataset: {testid: 'viewer-generator-label'}}, generatorLabel(g.generatorName)),
+      h('dt', {}, 'id'), h('dd', {class: 'mono', dataset: {testid: 'viewer-generator'}}, g.generatorName),
       h('dt', {}, 'type'), h('dd', {}, TYPE_LABELS[g.artifactType] ?? g.artifactType),
       metaEntries(g.outputMetadata))));
     sections.push(section('Timings', timings(g)));
@@ -559,7 +562,7 @@ function isUpload(g) {
 
 /** The viewer's heading: "Uploaded image" for an upload (its slug stays in the details), else the generator. */
 function titleOf(g) {
-  if (!isUpload(g)) return g.generatorName;
+  if (!isUpload(g)) return generatorLabel(g.generatorName);
   return `Uploaded ${(TYPE_LABELS[g.artifactType] ?? 'file').toLowerCase()}`;
 }
 
