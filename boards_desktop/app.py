@@ -146,7 +146,9 @@ class _BoardsApp(Litestar):
 def _factory_settings() -> Settings:
     """The settings of `uvicorn --factory`, where no CLI is there to say what is wrong with them."""
     try:
-        return load_settings()
+        settings = load_settings()
+        check_writable(settings)  # before the log file below is opened in a folder that may be read-only
+        return settings
     except SettingsError as exc:
         print(f"boards-desktop: cannot start: {exc}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
