@@ -30,6 +30,7 @@ log = logging.getLogger("boards")
 STATE_KEY = "stopping"
 # What was left running gets cancelled this long before uvicorn's own cancellation would come.
 _CANCEL_BEFORE_GRACE_ENDS = 1.0
+_STREAMS_END_SECONDS = 0.05
 _SHUTTING_DOWN_BODY = b'{"error":"the server is shutting down; try again once it is back","code":"UNAVAILABLE"}'
 
 T = TypeVar("T")
@@ -95,6 +96,9 @@ class GracefulServer(uvicorn.Server):
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         self.stopping.begin()
+        # A moment for the streams to send their last frames (a subscription's `complete`) before
+        # uvicorn closes every connection that is not in the middle of a response.
+        await asyncio.sleep(_STREAMS_END_SECONDS)
         grace = self.config.timeout_graceful_shutdown
         late = None
         if grace is not None:

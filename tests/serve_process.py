@@ -59,14 +59,16 @@ class Started:
         """Send `sig` and wait; `deadline` only guards against a hang (it is no measure of speed)."""
         if self.process.poll() is None:
             self.process.send_signal(sig)
+        return self.wait(deadline, f"after {signal.Signals(sig).name}")
+
+    def wait(self, deadline: float = 20.0, what: str = "") -> int:
+        """The exit status; a process still running after `deadline` seconds is killed and the test fails."""
         try:
             return self.process.wait(deadline)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-            raise AssertionError(
-                f"still running {deadline} s after {signal.Signals(sig).name}:\n{self.stderr}"
-            ) from None
+            raise AssertionError(f"still running {deadline} s {what}:\n{self.stderr}") from None
 
     def kill(self) -> None:
         if self.process.poll() is None:
