@@ -117,7 +117,7 @@ class GracefulServer(uvicorn.Server):
             task.cancel()
 
 
-Send = Callable[[dict[str, Any]], Awaitable[None]]
+Send = Callable[[Any], Awaitable[None]]  # an ASGI send: its messages are dicts
 
 
 async def end_cancelled_request(call: Callable[[Send], Awaitable[None]], send: Send, stopping: Stopping) -> None:

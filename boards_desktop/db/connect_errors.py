@@ -85,7 +85,7 @@ def _explain_sqlite(exc: BaseException, path: str) -> str | None:
     return None
 
 
-def _first_line(exc: BaseException) -> str:
+def _first_line(exc: BaseException | None) -> str:
     # SQLAlchemy appends its own background lines; the driver's sentence is the first.
-    text = str(exc).strip()
+    text = str(exc).strip() if exc is not None else ""
     return text.splitlines()[0].strip() if text else ""
