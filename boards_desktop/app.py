@@ -38,7 +38,7 @@ from boards_desktop.security import AppSecurity, TokenFileError, install_gate
 from boards_desktop.services import Services
 from boards_desktop.settings import Settings, SettingsError, configure_logging, load_settings
 from boards_desktop.shutdown import STATE_KEY as STOPPING_KEY
-from boards_desktop.shutdown import Send, Stopping, end_cancelled_request
+from boards_desktop.shutdown import Send, Stopping, begin_on_exit_signals, end_cancelled_request
 from boards_desktop.writable import check_writable
 
 log = logging.getLogger("boards")
@@ -73,6 +73,8 @@ def create_app(
                     # database, so that a second app on this data folder never touches its queue.
                     check_writable(settings)
                     owned.enter_context(take_instance_lock(settings.data_dir, mode="asgi"))
+                    # Nor will that server say when it starts shutting down: its signals will.
+                    owned.enter_context(begin_on_exit_signals(app.state[STOPPING_KEY]))
                 settings.ensure_dirs()
                 # SQL echo goes through the logging set up by configure_logging, not the engines own handler.
                 database = Database(settings.database_url)

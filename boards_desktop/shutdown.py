@@ -12,6 +12,9 @@ wait the whole grace and end in tracebacks. So:
   requests still running one second before the grace runs out.
 - `end_cancelled_request` (the app's entry point) turns that cancellation into a 503 "shutting
   down" answer, or a closed connection when an answer had begun, without a traceback.
+- Under another server's loop (`uvicorn --factory`), `begin_on_exit_signals` chains onto the
+  server's own SIGINT/SIGTERM handlers, so that the streams end there too; what is still running
+  when that server's grace runs out is cancelled by it, and answered as above.
 """
 
 from __future__ import annotations
@@ -19,8 +22,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from types import FrameType
 from typing import Any, TypeVar
 
 import uvicorn
@@ -85,6 +91,34 @@ async def until_stopping(items: AsyncIterator[T], stopping: Stopping | None) -> 
             close = getattr(iterator, "aclose", None)
             if close is not None:
                 await close()
+
+
+@contextlib.contextmanager
+def begin_on_exit_signals(stopping: Stopping) -> Iterator[None]:
+    """While inside, SIGINT and SIGTERM also begin `stopping` (then reach the handlers they reached before)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach the main thread only; whoever runs this loop elsewhere stops it
+        return
+    loop = asyncio.get_running_loop()
+    previous: dict[int, Any] = {}
+
+    def on_signal(number: int, frame: FrameType | None) -> None:
+        loop.call_soon_threadsafe(stopping.begin)
+        handler = previous.get(number)
+        if callable(handler):
+            handler(number, frame)
+        elif number == signal.SIGINT:
+            raise KeyboardInterrupt
+
+    for exit_signal in (signal.SIGINT, signal.SIGTERM):
+        previous[exit_signal] = signal.getsignal(exit_signal)
+        signal.signal(exit_signal, on_signal)
+    try:
+        yield
+    finally:
+        for caught, handler in previous.items():
+            if signal.getsignal(caught) is on_signal:  # nobody replaced ours meanwhile
+                signal.signal(caught, handler if handler is not None else signal.SIG_DFL)
 
 
 class GracefulServer(uvicorn.Server):

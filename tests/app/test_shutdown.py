@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import signal
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from tests.app_harness import read_token
+from tests.benchmarks.startup import free_port
 from tests.serve_process import BOARDS_DESKTOP, Serve, Started, serve_env, wait_for
 
 HANG_GUARD_SECONDS = 20.0
@@ -189,3 +191,38 @@ def test_sigterm_during_a_long_graphql_request_answers_it_and_exits(
     assert answer.get("status") == 503 and "shutting down" in answer["body"], answer
     _no_traceback(server, data)
     assert "timeout graceful shutdown exceeded" not in server.stderr
+
+
+def test_under_uvicorn_the_factory_ends_the_sse_stream_on_sigterm_too(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    port = free_port()
+    factory = Started(
+        [sys.executable, "-m", "uvicorn", "--factory", "boards_desktop.app:create_app", "--port", str(port)],
+        serve_env(data),
+        tmp_path,
+        "factory",
+    )
+    http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+    wait_for(lambda: _answers(http), 60, "the factory to answer", factory)
+    http.headers["Authorization"] = f"Bearer {read_token(data)}"
+    board = http.post("/graphql", json={"query": CREATE_BOARD}).json()["data"]["createBoard"]["id"]
+    stream = _Reader(http, f"/api/sse/boards/{board}")
+    stream.start()
+    assert stream.opened.wait(30) and not stream.outcome, stream.outcome
+
+    factory.process.send_signal(signal.SIGTERM)
+    status = factory.wait(HANG_GUARD_SECONDS, "after SIGTERM")
+
+    assert status in (0, -signal.SIGTERM), factory.stderr
+    stream.join(10)
+    assert stream.outcome == "ended"
+    _no_traceback(factory, data)
+    assert "timeout graceful shutdown exceeded" not in factory.stderr
+    http.close()
+
+
+def _answers(http: httpx.Client) -> bool:
+    try:
+        return http.get("/health").status_code == 200
+    except httpx.HTTPError:
+        return False
