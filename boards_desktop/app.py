@@ -82,7 +82,9 @@ def create_app(
                 security.load()
                 with refusing_unusable_database(settings.database_url):
                     result = await upgrade(database)
-                    await check_schema_present(database)
+                    # serve and the window checked it in prepare_database, before handing the lock in
+                    if instance is None:
+                        await check_schema_present(database)
                 if result.applied:
                     log.info("database schema brought up to date: %s", ", ".join(result.applied))
                 identity = load_identity(settings.data_dir)
