@@ -260,7 +260,7 @@ def _path(values: Mapping[str, str], name: str) -> Path | None:
 
 def _database_url(url: str) -> str:
     # Every message below shows the URL through redact_url: a password must never reach a terminal or a log.
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
+    if url.startswith(("postgresql://", "postgres://")):
         # Teams paste the URL their database host gave them; we speak to it through asyncpg.
         url = "postgresql+asyncpg://" + url.split("://", 1)[1]
     if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):
@@ -313,9 +313,7 @@ def _check_postgresql_url(url: str) -> None:
     ports += [query_port] if isinstance(query_port, str) else list(query_port or ())
     for port in ports:
         if not port.isdigit() or not 0 < int(port) < 65536:
-            raise SettingsError(
-                f"BOARDS_DATABASE_URL={shown!r}: the port {port!r} is not a number between 1 and 65535"
-            )
+            raise SettingsError(f"BOARDS_DATABASE_URL={shown!r}: the port {port!r} is not a number between 1 and 65535")
     if not parsed.host:
         raise SettingsError(
             f"BOARDS_DATABASE_URL={shown!r}: no host; use postgresql+asyncpg://user:password@host:port/database"
