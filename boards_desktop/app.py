@@ -1,14 +1,18 @@
 """The composition root: `create_app(settings)` builds every service once, in the lifespan.
 
 `uvicorn --factory boards_desktop.app:create_app` works too; settings then come from the
-environment and the config file.
+environment and the config file, and the lifespan takes the data folder's instance lock itself
+(`serve` and the window take it before anything else and hand it in). A start-up refused for a
+reason the artist can fix is said in one line on the `boards` logger, without a traceback.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
 
 from litestar import Litestar
 
@@ -19,10 +23,13 @@ from boards_desktop.api.sse import sse_handlers
 from boards_desktop.api.storage import serve_media
 from boards_desktop.api.ui_files import ui_files
 from boards_desktop.api.uploads import upload_artifact
+from boards_desktop.db.connect_errors import refusing_unusable_database
 from boards_desktop.db.engine import Database
 from boards_desktop.db.queries.users import ensure_local_user
 from boards_desktop.db.schema_files import SchemaFileError
+from boards_desktop.db.schema_presence import check_schema_present
 from boards_desktop.db.schema_runner import SchemaError, upgrade
+from boards_desktop.desktop.instance_lock import InstanceBusy, InstanceLock, take_instance_lock
 from boards_desktop.engine_services import start_engine
 from boards_desktop.graphql import create_graphql_controller
 from boards_desktop.identity import load_identity
@@ -31,36 +38,63 @@ from boards_desktop.providers import BaseProvider
 from boards_desktop.security import AppSecurity, TokenFileError, install_gate
 from boards_desktop.services import Services
 from boards_desktop.settings import Settings, SettingsError, configure_logging, load_settings
+from boards_desktop.shutdown import STATE_KEY as STOPPING_KEY
+from boards_desktop.shutdown import Send, Stopping, begin_on_exit_signals, end_cancelled_request
+from boards_desktop.writable import check_writable
 
 log = logging.getLogger("boards")
 
+# Refusals the artist can act on: one line, never a traceback.
+_REFUSALS = (SchemaError, SchemaFileError, SettingsError, TokenFileError, InstanceBusy)
+_REFUSED_KEY = "startup_refused"
+
 
 def create_app(
-    settings: Settings | None = None, *, providers: Mapping[str, type[BaseProvider]] | None = None
+    settings: Settings | None = None,
+    *,
+    providers: Mapping[str, type[BaseProvider]] | None = None,
+    instance: InstanceLock | None = None,
 ) -> Litestar:
-    """The app; `providers` replaces the provider classes of boards_desktop.providers.PROVIDERS."""
-    settings = settings or load_settings()
+    """The app; `providers` replaces the provider classes of boards_desktop.providers.PROVIDERS.
+
+    `instance` is the data folder's lock, taken by the caller before it touched the database; without
+    it the lifespan takes it (and refuses to start when another app holds it).
+    """
+    settings = settings or _factory_settings()
     configure_logging(settings)
     install_log_file(settings)
     security = AppSecurity(settings.data_dir, allowed_origins=settings.allowed_origins)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        settings.ensure_dirs()
-        # SQL echo goes through the logging set up by configure_logging, not the engines own handler.
-        database = Database(settings.database_url)
-        try:
+        async with AsyncExitStack() as owned:
             try:
+                if instance is None:
+                    # Nobody took the lock for us (`uvicorn --factory`, tests): take it before the
+                    # database, so that a second app on this data folder never touches its queue.
+                    check_writable(settings)
+                    owned.enter_context(take_instance_lock(settings.data_dir, mode="asgi"))
+                    # Nor will that server say when it starts shutting down: its signals will.
+                    owned.enter_context(begin_on_exit_signals(app.state[STOPPING_KEY]))
+                settings.ensure_dirs()
+                # SQL echo goes through the logging set up by configure_logging, not the engines own handler.
+                database = Database(settings.database_url)
+                owned.push_async_callback(database.dispose)
                 security.load()
-                result = await upgrade(database)
+                with refusing_unusable_database(settings.database_url):
+                    result = await upgrade(database)
+                    # serve and the window checked it in prepare_database, before handing the lock in
+                    if instance is None:
+                        await check_schema_present(database)
                 if result.applied:
                     log.info("database schema brought up to date: %s", ", ".join(result.applied))
                 identity = load_identity(settings.data_dir)
                 actor = await ensure_local_user(database, identity)
-            except (SchemaError, SchemaFileError, SettingsError, TokenFileError) as exc:
+            except _REFUSALS as exc:
                 # Under `uvicorn --factory` no CLI prints these: say it in one line on our logger,
                 # then fail start-up anyway, so that the server never runs on a refused database.
                 log.error("cannot start: %s", exc)
+                app.state[_REFUSED_KEY] = True
                 raise
             services = Services(settings=settings, database=database, identity=identity, actor=actor, security=security)
             app.state.services = services
@@ -68,10 +102,8 @@ def create_app(
             async with AsyncExitStack() as stack:
                 await start_engine(services, stack, providers)
                 yield
-        finally:
-            await database.dispose()
 
-    app = Litestar(
+    app = _BoardsApp(
         route_handlers=[
             health,
             ui_files,
@@ -87,5 +119,42 @@ def create_app(
         after_exception=[log_unexpected_error],
         exception_handlers={Exception: rest_error_handler},  # {"error", "code", "detail"} on every route
     )
+    app.state[STOPPING_KEY] = Stopping()  # set by the server when shutdown starts (boards_desktop.shutdown)
     install_gate(app, security)  # in front of routing: every route and WebSocket, present and future
     return app
+
+
+class _BoardsApp(Litestar):
+    """Litestar, with two endings made quiet: a refused start-up, and a request cut short by shutdown."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await super().__call__(scope, receive, self._without_refusal_traceback(send))
+        elif scope["type"] == "http":
+            stopping: Stopping = self.state[STOPPING_KEY]
+            await end_cancelled_request(
+                lambda watched: super(_BoardsApp, self).__call__(scope, receive, watched), send, stopping
+            )
+        else:
+            await super().__call__(scope, receive, send)
+
+    def _without_refusal_traceback(self, send: Send) -> Send:
+        async def quiet_send(message: dict[str, Any]) -> None:
+            # Litestar reports a failed start-up with the traceback as its message, which the server
+            # logs; a refusal was already said in one line by the lifespan.
+            if message["type"] == "lifespan.startup.failed" and self.state.get(_REFUSED_KEY):
+                message = {"type": message["type"], "message": ""}
+            await send(message)
+
+        return quiet_send
+
+
+def _factory_settings() -> Settings:
+    """The settings of `uvicorn --factory`, where no CLI is there to say what is wrong with them."""
+    try:
+        settings = load_settings()
+        check_writable(settings)  # before the log file below is opened in a folder that may be read-only
+        return settings
+    except SettingsError as exc:
+        print(f"boards-desktop: cannot start: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None

@@ -1,7 +1,8 @@
 """The `boards-desktop` command: the window, serve, db, media, generators, graphql-schema.
 
-Errors a user can fix (a bad setting, a database from a newer version) are printed as one line
-and exit with status 2; nothing is created or changed before they are found.
+Errors a user can fix (a bad setting, a read-only folder, a database that cannot be reached or is
+from a newer version, another server on the same data folder) are printed as one line, without a
+password, and exit with status 2; nothing is created or changed before they are found.
 """
 
 from __future__ import annotations
@@ -109,5 +110,8 @@ def _db(args: argparse.Namespace) -> int:
         print(f"wrote {MODELS_PATH}" if write_models() else "models are up to date")
         return 0
     from boards_desktop.db.commands import run_db_command
+    from boards_desktop.writable import check_writable
 
-    return asyncio.run(run_db_command(load_settings(), args.db_command, sql=getattr(args, "sql", False)))
+    settings = load_settings()
+    check_writable(settings)
+    return asyncio.run(run_db_command(settings, args.db_command, sql=getattr(args, "sql", False)))

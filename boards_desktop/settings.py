@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -354,29 +355,84 @@ def _path(values: Mapping[str, str], name: str) -> Path | None:
 
 
 def _database_url(url: str) -> str:
+    # Every message below shows the URL through redact_url: a password must never reach a terminal or a log.
     if url.startswith(("postgresql://", "postgres://")):
         # Teams paste the URL their database host gave them; we speak to it through asyncpg.
         url = "postgresql+asyncpg://" + url.split("://", 1)[1]
     if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):
         url = "sqlite+aiosqlite://" + url.split("://", 1)[1]
-    if url.startswith("sqlite+aiosqlite:///"):
-        path = url.split(":///", 1)[1].split("?", 1)[0]
-        if path and path != ":memory:":
-            resolved = Path(path).expanduser()
-            if resolved.is_dir():
-                raise SettingsError(f"BOARDS_DATABASE_URL={url!r}: {path} is a folder; name a database file inside it")
+    if url.startswith("sqlite+aiosqlite://"):
+        path = url.split("://", 1)[1].removeprefix("/").split("?", 1)[0]
+        if path in ("", ":memory:") or path.startswith("file::memory:") or "mode=memory" in url:
+            # Each connection would see an empty database of its own, and everything would be gone at exit.
+            raise SettingsError(
+                f"BOARDS_DATABASE_URL={redact_url(url)!r}: an in-memory database cannot hold boards; "
+                "name a database file, e.g. sqlite+aiosqlite:///path/to/boards.db"
+            )
+        resolved = Path(path).expanduser()
+        if resolved.is_dir():
+            raise SettingsError(
+                f"BOARDS_DATABASE_URL={redact_url(url)!r}: {path} is a folder; name a database file inside it"
+            )
         return url
     if url.startswith("postgresql+asyncpg://"):
         rest = url.split("://", 1)[1]
         if not rest or rest.startswith("/"):
             raise SettingsError(
-                f"BOARDS_DATABASE_URL={url!r}: no host; use postgresql+asyncpg://user:password@host:port/database"
+                f"BOARDS_DATABASE_URL={redact_url(url)!r}: no host; "
+                "use postgresql+asyncpg://user:password@host:port/database"
             )
+        _check_postgresql_url(url)
         return url
     raise SettingsError(
-        f"BOARDS_DATABASE_URL={url!r}: not a database URL we can use; "
+        f"BOARDS_DATABASE_URL={redact_url(url)!r}: not a database URL we can use; "
         "use sqlite+aiosqlite:///path/to/boards.db or postgresql+asyncpg://user:password@host:port/database"
     )
+
+
+def _check_postgresql_url(url: str) -> None:
+    """Refuse now what the driver would refuse later with a traceback: a port that is not a number, say."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    shown = redact_url(url)
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        port = urlsplit(url.replace("+asyncpg", "", 1)).netloc.rpartition("@")[2].rpartition("]")[2]
+        detail = f"the port {port.partition(':')[2]!r} is not a number" if ":" in port else "it cannot be read"
+        raise SettingsError(
+            f"BOARDS_DATABASE_URL={shown!r}: {detail}; use postgresql+asyncpg://user:password@host:port/database"
+        ) from None
+    ports = [str(parsed.port)] if parsed.port is not None else []
+    query_port = parsed.query.get("port")  # asyncpg also takes ?host=...&port=...
+    ports += [query_port] if isinstance(query_port, str) else list(query_port or ())
+    for port in ports:
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise SettingsError(f"BOARDS_DATABASE_URL={shown!r}: the port {port!r} is not a number between 1 and 65535")
+    if not parsed.host:
+        raise SettingsError(
+            f"BOARDS_DATABASE_URL={shown!r}: no host; use postgresql+asyncpg://user:password@host:port/database"
+        )
+
+
+_URL_QUERY_PASSWORD = re.compile(r"(?i)([?&](?:password|passwd|pwd)=)[^&#]*")
+
+
+def redact_url(url: str) -> str:
+    """`url` with its credentials blanked, however malformed it is (to be shown in messages and logs)."""
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        scheme, rest = "", url
+    if "@" in rest:
+        # Everything before the last "@" may be the password (an unescaped "@" or "/" in it included).
+        user_info, _, host_part = rest.rpartition("@")
+        user = user_info.split(":", 1)[0] if ":" in user_info else user_info
+        rest = f"{user}:{REDACTED_PASSWORD}@{host_part}" if ":" in user_info else f"{user}@{host_part}"
+    return _URL_QUERY_PASSWORD.sub(lambda m: m.group(1) + REDACTED_PASSWORD, f"{scheme}{separator}{rest}")
+
+
+REDACTED_PASSWORD = "***"
 
 
 def _number(values: Mapping[str, str], name: str, default: float, *, minimum: float) -> float:

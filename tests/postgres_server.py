@@ -36,8 +36,11 @@ def _free_port() -> int:
 
 
 class ThrowawayPostgres:
-    def __init__(self, bin_dir: Path) -> None:
+    """`password`: logins need it (scram-sha-256), for tests of a refused login; otherwise all are trusted."""
+
+    def __init__(self, bin_dir: Path, *, password: str | None = None) -> None:
         self.bin_dir = bin_dir
+        self.password = password
         self.root = Path(tempfile.mkdtemp(prefix="boards-pg-"))
         self.data = self.root / "data"
         self.port = _free_port()
@@ -47,19 +50,26 @@ class ThrowawayPostgres:
     @property
     def admin_url(self) -> str:
         user = "postgres" if self.as_user else os.environ.get("USER", "postgres")
-        return f"postgresql://{user}@127.0.0.1:{self.port}/postgres"
+        login = f"{user}:{self.password}" if self.password else user
+        return f"postgresql://{login}@127.0.0.1:{self.port}/postgres"
 
     def start(self) -> None:
         if self.as_user:
             shutil.chown(self.root, "postgres")
+        auth = ["-A", "trust"]
+        if self.password:
+            password_file = self.root / "password"
+            password_file.write_text(self.password + "\n")
+            if self.as_user:
+                shutil.chown(password_file, "postgres")
+            auth = ["-A", "scram-sha-256", f"--pwfile={password_file}"]
         subprocess.run(
             [
                 *self.as_user,
                 str(self.bin_dir / "initdb"),
                 "-D",
                 str(self.data),
-                "-A",
-                "trust",
+                *auth,
                 "-E",
                 "UTF8",
                 "--no-locale",

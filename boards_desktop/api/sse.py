@@ -8,6 +8,8 @@ starting with the state of its active ones, and never ends by itself.
 
 Both send a `: keep-alive` comment after `KEEPALIVE_SECONDS` of silence, so that proxies and clients
 do not time the connection out; an app may shorten it through `app.state[KEEPALIVE_STATE_KEY]`.
+Both end cleanly the moment the server starts shutting down (boards_desktop.shutdown), so that an
+open page never holds a shutdown for its whole grace.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from boards_desktop.graphql.lookups import readable_board, readable_generation
 from boards_desktop.jobs.event_feeds import IDLE_SECONDS, board_feed, generation_feed
 from boards_desktop.jobs.events import GenerationEvent
 from boards_desktop.services import Services
+from boards_desktop.shutdown import STATE_KEY as STOPPING_KEY
+from boards_desktop.shutdown import until_stopping
 
 KEEPALIVE_SECONDS = IDLE_SECONDS
 KEEPALIVE_STATE_KEY = "sse_keepalive_seconds"
@@ -48,8 +52,9 @@ async def generation_progress(request: Request[Any, Any, Any], generation_id: st
         raise NotFoundException(f"Generation {parsed} not found, or you may not read its board")
     services = _services(request)
     feed = generation_feed(services.events, services.database, parsed, idle=_keepalive(request))
-    frames = _frames(feed, event_name=None, urls=ctx.media_urls)
-    return Stream(frames, media_type="text/event-stream", headers=_HEADERS)
+    return Stream(
+        _frames(feed, request, event_name=None, urls=ctx.media_urls), media_type="text/event-stream", headers=_HEADERS
+    )
 
 
 @get("/api/sse/boards/{board_id:str}")
@@ -65,15 +70,19 @@ async def board_events(request: Request[Any, Any, Any], board_id: str) -> Stream
         raise NotFoundException(f"Board {parsed} not found, or you may not read it")
     services = _services(request)
     feed = board_feed(services.events, services.database, parsed, idle=_keepalive(request))
-    frames = _frames(feed, event_name="generation", urls=ctx.media_urls)
+    frames = _frames(feed, request, event_name="generation", urls=ctx.media_urls)
     return Stream(frames, media_type="text/event-stream", headers=_HEADERS)
 
 
 async def _frames(
-    feed: AsyncIterator[GenerationEvent | None], *, event_name: str | None, urls: MediaUrls
+    feed: AsyncIterator[GenerationEvent | None],
+    request: Request[Any, Any, Any],
+    *,
+    event_name: str | None,
+    urls: MediaUrls,
 ) -> AsyncIterator[bytes]:
     prefix = b"" if event_name is None else f"event: {event_name}\n".encode()
-    async for event in feed:
+    async for event in until_stopping(feed, request.app.state.get(STOPPING_KEY)):
         if event is None:
             yield _KEEPALIVE_FRAME
         else:

@@ -17,13 +17,16 @@ import uvicorn
 from litestar import Litestar
 
 from boards_desktop.app import create_app
+from boards_desktop.desktop.instance_lock import InstanceLock
 from boards_desktop.security import set_listen_address
-from boards_desktop.server import MAX_REQUEST_HEAD_BYTES, bind_socket
+from boards_desktop.server import GRACEFUL_SHUTDOWN_SECONDS, bind_socket, server_config
 from boards_desktop.settings import Settings
+from boards_desktop.shutdown import STATE_KEY as STOPPING_KEY
+from boards_desktop.shutdown import GracefulServer
 
 log = logging.getLogger("boards.desktop")
 
-GRACEFUL_SECONDS = 5  # running requests and jobs get this long once the window closes
+GRACEFUL_SECONDS = GRACEFUL_SHUTDOWN_SECONDS  # running requests and jobs get this long once the window closes
 
 
 class ServerDidNotStart(RuntimeError):
@@ -31,20 +34,14 @@ class ServerDidNotStart(RuntimeError):
 
 
 class BackgroundServer:
-    def __init__(self, settings: Settings, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, settings: Settings, *, host: str = "127.0.0.1", port: int = 0, instance: InstanceLock | None = None
+    ) -> None:
         self._sock = bind_socket(host, port)
         self.host, self.port = self._sock.getsockname()[:2]
-        self.app: Litestar = create_app(settings)
+        self.app: Litestar = create_app(settings, instance=instance)
         set_listen_address(self.app, host, self.port)
-        config = uvicorn.Config(
-            self.app,
-            log_level="warning",
-            lifespan="on",
-            access_log=False,
-            timeout_graceful_shutdown=GRACEFUL_SECONDS,
-            h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
-        )
-        self._server = uvicorn.Server(config)
+        self._server: uvicorn.Server = GracefulServer(server_config(self.app), self.app.state[STOPPING_KEY])
         self._thread = threading.Thread(target=self._run, name="boards-server", daemon=True)
         self._crashed: BaseException | None = None
         self.on_crash: Callable[[BaseException], None] | None = None

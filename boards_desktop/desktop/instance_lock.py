@@ -1,5 +1,12 @@
 """One running app per data folder: an OS lock on `<data dir>/instance.lock`, and `instance.json` beside it.
 
+Whatever starts the app takes it, before anything touches the database: the window, `--browser`,
+`serve` and the ASGI factory under another server (in the app's lifespan). Two apps on one data
+folder would share its queue: the second would take over, and run again, the jobs the first is
+still running. The lock is per data folder, not per database: on a shared PostgreSQL database each
+teammate's app has a data folder (and an installation id) of its own, and their jobs are told
+apart by the leases in the queue.
+
 The OS lock (flock on POSIX, msvcrt on Windows) is what says an instance is alive: the kernel drops
 it when the process dies, however it dies, so a crashed instance never blocks the next launch. The
 details a second launch needs to reach the first (pid, port, URL, whether it has a window) live in
@@ -24,18 +31,26 @@ INFO_FILE_NAME = "instance.json"
 
 log = logging.getLogger("boards.desktop")
 
+# How long a refused start waits for a starting instance's address, to name it in the refusal.
+_STARTING_SECONDS = 10.0
+
 
 @dataclass(frozen=True)
 class InstanceInfo:
     """What a running instance tells later launches about itself."""
 
     pid: int
-    port: int | None = None  # None while its server is starting
-    mode: str = "starting"  # "starting", "window", "browser" or "headless"
+    port: int | None = None  # None while its server is starting, and under another ASGI server
+    # "starting", "window", "browser", "headless" (serve, or no display) or "asgi" (another ASGI
+    # server runs the app: its address is that server's to know, never published here)
+    mode: str = "starting"
     started_at: float = 0.0
+    url: str | None = None  # where this computer reaches it, when not http://127.0.0.1:<port>
 
     @property
     def base_url(self) -> str | None:
+        if self.url:
+            return self.url
         return f"http://127.0.0.1:{self.port}" if self.port else None
 
 
@@ -48,12 +63,13 @@ class InstanceLock:
         self.info = InstanceInfo(pid=os.getpid(), started_at=time.time())
         self.publish()
 
-    def update(self, *, port: int | None = None, mode: str | None = None) -> None:
+    def update(self, *, port: int | None = None, mode: str | None = None, url: str | None = None) -> None:
         self.info = InstanceInfo(
             pid=self.info.pid,
             port=self.info.port if port is None else port,
             mode=self.info.mode if mode is None else mode,
             started_at=self.info.started_at,
+            url=self.info.url if url is None else url,
         )
         self.publish()
 
@@ -100,6 +116,21 @@ def acquire(data_dir: Path) -> InstanceLock | InstanceInfo:
     return InstanceLock(data_dir, handle)
 
 
+class InstanceBusy(RuntimeError):
+    """Another live app holds the data folder; the message names it and says what to do."""
+
+
+def take_instance_lock(data_dir: Path, *, mode: str) -> InstanceLock:
+    """The data folder's lock for an app that cannot hand over (a server); raises InstanceBusy when it is held."""
+    taken = acquire(data_dir)
+    if isinstance(taken, InstanceInfo):
+        if taken.port is None and taken.mode == "starting":
+            taken = wait_for_port(data_dir, taken, _STARTING_SECONDS)
+        raise InstanceBusy(already_running(data_dir, taken))
+    taken.update(mode=mode)
+    return taken
+
+
 def read_info(data_dir: Path) -> InstanceInfo | None:
     try:
         raw = json.loads((data_dir / INFO_FILE_NAME).read_text(encoding="utf-8"))
@@ -108,18 +139,36 @@ def read_info(data_dir: Path) -> InstanceInfo | None:
             port=raw.get("port"),
             mode=str(raw.get("mode", "starting")),
             started_at=float(raw.get("started_at", 0.0)),
+            url=str(raw["url"]) if raw.get("url") else None,
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
 def wait_for_port(data_dir: Path, info: InstanceInfo, timeout: float) -> InstanceInfo:
-    """The live instance's info once its server listens (or as it is when `timeout` runs out)."""
+    """The live instance's info once its server listens (or as it is when `timeout` runs out).
+
+    An instance under another ASGI server never publishes a port: there is nothing to wait for.
+    """
     deadline = time.monotonic() + timeout
-    while info.port is None and time.monotonic() < deadline:
+    while info.port is None and info.mode == "starting" and time.monotonic() < deadline:
         time.sleep(0.1)
         info = read_info(data_dir) or info
     return info
+
+
+def already_running(data_dir: Path, info: InstanceInfo) -> str:
+    """One line for a start refused because `info` holds the data folder: who, where, what to do."""
+    if info.base_url is not None:
+        where = f"at {info.base_url}"
+    elif info.mode == "asgi":
+        where = "under another ASGI server"
+    else:
+        where = "and is still starting"
+    return (
+        f"Boards is already running with the data folder {data_dir} {where} (process {info.pid}); "
+        "use that one, or stop it first (two servers on one data folder would run its jobs twice)"
+    )
 
 
 def _pid_alive(pid: int) -> bool:

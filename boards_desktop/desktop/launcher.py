@@ -27,11 +27,12 @@ from boards_desktop.desktop.activation import (
 from boards_desktop.desktop.crash import install_crash_hooks, report_crash
 from boards_desktop.desktop.external import OpenFailed, open_url
 from boards_desktop.desktop.gui_check import missing_backend, missing_display, probe_result, start_probe
-from boards_desktop.desktop.instance_lock import InstanceInfo, InstanceLock, acquire, wait_for_port
+from boards_desktop.desktop.instance_lock import InstanceInfo, InstanceLock, acquire, already_running, wait_for_port
 from boards_desktop.desktop.stop_signals import stop_on_signals
 from boards_desktop.logs import install_log_file, log_file_path
 from boards_desktop.security import token_path
 from boards_desktop.settings import Settings, configure_logging
+from boards_desktop.writable import check_writable
 
 if TYPE_CHECKING:
     from boards_desktop.desktop.background_server import BackgroundServer
@@ -54,6 +55,7 @@ def run_app(
     and tests use it to look at the page through `window.window.evaluate_js`).
     """
     launched_at = time.monotonic()
+    check_writable(settings)  # a read-only folder is one line (SettingsError), not a traceback from the log
     configure_logging(settings)
     install_log_file(settings)
     lock = acquire(settings.data_dir)
@@ -79,7 +81,7 @@ def _run_first_instance(
         return 2
     from boards_desktop.desktop.background_server import BackgroundServer, ServerDidNotStart
 
-    server = BackgroundServer(settings)
+    server = BackgroundServer(settings, instance=lock)
     install_activation(server.app)
     try:
         server.start()
@@ -162,6 +164,10 @@ def _hand_over(settings: Settings, info: InstanceInfo) -> int:
     """Another instance owns this data folder: bring it forward instead of starting a second server."""
     info = wait_for_port(settings.data_dir, info, _FIRST_INSTANCE_START_SECONDS)
     where = f"the data folder {settings.data_dir}"
+    if info.base_url is None and info.mode == "asgi":
+        # Run by another ASGI server, which alone knows its address: nothing to bring forward.
+        print(f"boards-desktop: {already_running(settings.data_dir, info)}", file=sys.stderr)
+        return 2
     if info.base_url is None:
         print(
             f"boards-desktop: Boards is starting with {where} (process {info.pid}) but is not ready yet; "

@@ -2,7 +2,8 @@
 
 The events are those of the SSE streams (boards_desktop.api.sse), from the same feeds: the current
 state first, then each change. Unlike `Generation.progress` (0 to 100, as upstream), `progress` here
-is 0 to 1, as in the SSE payload this type mirrors.
+is 0 to 1, as in the SSE payload this type mirrors. A subscription completes when the server starts
+shutting down (boards_desktop.shutdown).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from boards_desktop.graphql.types.generations import AdditionalFile
 from boards_desktop.jobs.event_feeds import board_feed, generation_feed
 from boards_desktop.jobs.events import GenerationEvent
 from boards_desktop.services import Services
+from boards_desktop.shutdown import STATE_KEY as STOPPING_KEY
+from boards_desktop.shutdown import Stopping, until_stopping
 
 
 @strawberry.enum(description="Where a running generation is: queued, initializing, processing, finalizing.")
@@ -82,7 +85,7 @@ class Subscription:
         self, info: strawberry.Info, id: uuid.UUID
     ) -> AsyncGenerator[GenerationProgress, None]:
         services, urls = await _services_if_readable(info, generation_id=id)
-        async for event in generation_feed(services.events, services.database, id):
+        async for event in until_stopping(generation_feed(services.events, services.database, id), _stopping(info)):
             if event is not None:
                 yield GenerationProgress.from_event(event, urls)
 
@@ -93,7 +96,7 @@ class Subscription:
         self, info: strawberry.Info, board_id: uuid.UUID
     ) -> AsyncGenerator[GenerationProgress, None]:
         services, urls = await _services_if_readable(info, board_id=board_id)
-        async for event in board_feed(services.events, services.database, board_id):
+        async for event in until_stopping(board_feed(services.events, services.database, board_id), _stopping(info)):
             if event is not None:
                 yield GenerationProgress.from_event(event, urls)
 
@@ -113,3 +116,9 @@ async def _services_if_readable(
     finally:
         await ctx.sessions.close()
     return ctx.services, ctx.media_urls
+
+
+def _stopping(info: strawberry.Info) -> Stopping | None:
+    connection = context_of(info)
+    asgi = connection.websocket or connection.request
+    return asgi.app.state.get(STOPPING_KEY) if asgi is not None else None
