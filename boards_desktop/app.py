@@ -82,7 +82,7 @@ def create_app(
                 owned.push_async_callback(database.dispose)
                 security.load()
                 with refusing_unusable_database(settings.database_url):
-                    result = await upgrade(database)
+                    result = await upgrade(database, keep_backups=settings.keep_backups)
                     # serve and the window checked it in prepare_database, before handing the lock in
                     if instance is None:
                         await check_schema_present(database)
