@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from boards_desktop.db.queries import generations as generation_queries
 from boards_desktop.db.queries import lineage as lineage_queries
 from boards_desktop.db.queries.records import GenerationRecord
+from boards_desktop.generators.seeds import SEED_FIELD, new_seed
 from boards_desktop.graphql.context import RequestContext, context_of
-from boards_desktop.graphql.errors import conflict, not_found
+from boards_desktop.graphql.errors import bad_input, conflict, not_found
 from boards_desktop.graphql.inputs import CreateGenerationInput, UploadArtifactInput
 from boards_desktop.graphql.mutations.common import existing_generation
 from boards_desktop.graphql.mutations.queueing import announce, queue_generations
@@ -44,11 +45,17 @@ class GenerationMutations:
         rows = await queue_generations(ctx, inputs, batch=True)
         return [_created(ctx, row) for row in rows]
 
-    @strawberry.mutation(description="Queue a new generation with the same generator, type, params and inputs.")
-    async def regenerate(self, info: strawberry.Info, id: uuid.UUID) -> Generation:
+    @strawberry.mutation(
+        description="Queue a new generation with the same generator, type, params and inputs; with `newSeed`, "
+        "a new random `seed` (only for generators that have a seed input)."
+    )
+    async def regenerate(self, info: strawberry.Info, id: uuid.UUID, new_seed: bool = False) -> Generation:
         ctx = context_of(info)
         source, board = await existing_generation(ctx, id)
         await ctx.permissions.require(board, "editor", "regenerate")
+        params = source.input_params
+        if new_seed:
+            params = {**params, SEED_FIELD: _new_seed_for(ctx, source)}
         refuse_when_disk_full(ctx.services)
         try:
             async with ctx.sessions.write() as session:
@@ -62,7 +69,7 @@ class GenerationMutations:
                     user_id=ctx.actor.user_id,
                     generator_name=source.generator_name,
                     artifact_type=source.artifact_type,
-                    input_params=source.input_params,
+                    input_params=params,
                     input_artifacts=inputs,
                 )
         except IntegrityError:
@@ -120,6 +127,21 @@ class GenerationMutations:
             parent_generation_id=input.parent_generation_id,
         )
         return _created(ctx, row)
+
+
+def _new_seed_for(ctx: RequestContext, source: GenerationRecord) -> int:
+    generator = ctx.services.generators.get(source.generator_name)
+    if generator is None:
+        raise bad_input(
+            f"newSeed: the generator {source.generator_name!r} is not installed any more; nothing was queued"
+        )
+    previous = source.input_params.get(SEED_FIELD) if isinstance(source.input_params, dict) else None
+    seed = new_seed(generator, previous)
+    if seed is None:
+        raise bad_input(
+            f"newSeed: {source.generator_name} has no seed input; rerun it without a new seed. Nothing was queued"
+        )
+    return seed
 
 
 def _created(ctx: RequestContext, row: GenerationRecord) -> Generation:
