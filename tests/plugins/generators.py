@@ -417,7 +417,7 @@ class Seeded(BaseGenerator):
         return SeededInputs
 
     async def generate(self, inputs: SeededInputs, context: GeneratorContext) -> GeneratorResult:
-        colour = f"#{(inputs.seed or 0) % 0xFFFFFF:06x}"
+        colour = f"#{((inputs.seed or 0) * 2654435761 + 0x406080) % 0xFFFFFF:06x}"  # seeds far apart in colour
         return GeneratorResult(outputs=[await context.store_image_result(png_bytes(colour), "png")])
 
 
