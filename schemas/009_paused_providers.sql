@@ -10,3 +10,8 @@ CREATE TABLE paused_providers (
     paused_by VARCHAR(36),
     paused_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
+
+-- The panel's estimate reads the last few finished jobs of each generator that has jobs waiting:
+-- without this index that is a walk through the whole table per generator (measured: 0.9 s for
+-- four generators among 100,000 generations on SQLite).
+CREATE INDEX ix_generations_generator_finished ON generations (generator_name, status, completed_at);
