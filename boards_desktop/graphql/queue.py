@@ -69,8 +69,10 @@ class QueueMutations:
     @strawberry.mutation(description="Resume a paused provider: its waiting jobs start in the order they were queued.")
     async def resume_provider(self, info: strawberry.Info, name: str) -> QueueStatus:
         ctx = context_of(info)
-        _known(ctx, name)
         async with ctx.sessions.write() as session:
+            # A paused provider whose generators are gone (a plugin removed) can still be resumed.
+            if name not in await queue_queries.paused_providers(session):
+                _known(ctx, name)
             await queue_queries.resume(session, name)
         ctx.services.jobs.wake(name)  # other app processes find the jobs at their next poll
         return await queue_status_of(ctx)
