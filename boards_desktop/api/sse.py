@@ -4,7 +4,9 @@
 snake_case payload with progress 0..1) and fixes its bugs: the current state comes first, each change
 is sent as it is published, each event has its own timestamp, and the stream ends after a terminal
 status. `GET /api/sse/boards/{id}` sends `event: generation` frames for every generation of a board,
-starting with the state of its active ones, and never ends by itself.
+starting with the state of its active ones, and never ends by itself. `GET /api/sse/queue` sends
+`event: queue` frames (`{"status", "generator_name"}`) whenever a job is queued, starts or ends, for
+the queue panel; never its progress, prompt or board.
 
 Both send a `: keep-alive` comment after `KEEPALIVE_SECONDS` of silence, so that proxies and clients
 do not time the connection out; an app may shorten it through `app.state[KEEPALIVE_STATE_KEY]`.
@@ -26,7 +28,7 @@ from litestar.response import Stream
 from boards_desktop.api.media_urls import MediaUrls
 from boards_desktop.graphql.context import get_request_context
 from boards_desktop.graphql.lookups import readable_board, readable_generation
-from boards_desktop.jobs.event_feeds import IDLE_SECONDS, board_feed, generation_feed
+from boards_desktop.jobs.event_feeds import IDLE_SECONDS, board_feed, generation_feed, queue_feed
 from boards_desktop.jobs.events import GenerationEvent
 from boards_desktop.services import Services
 from boards_desktop.shutdown import STATE_KEY as STOPPING_KEY
@@ -74,6 +76,25 @@ async def board_events(request: Request[Any, Any, Any], board_id: str) -> Stream
     return Stream(frames, media_type="text/event-stream", headers=_HEADERS)
 
 
+@get("/api/sse/queue")
+async def queue_events(request: Request[Any, Any, Any]) -> Stream:
+    """A frame whenever a job's status changes, so that the queue panel reads its counts again."""
+    services = _services(request)
+    feed = queue_feed(services.events, idle=_keepalive(request))
+    return Stream(_queue_frames(feed, request), media_type="text/event-stream", headers=_HEADERS)
+
+
+async def _queue_frames(
+    feed: AsyncIterator[GenerationEvent | None], request: Request[Any, Any, Any]
+) -> AsyncIterator[bytes]:
+    async for event in until_stopping(feed, request.app.state.get(STOPPING_KEY)):
+        if event is None:
+            yield _KEEPALIVE_FRAME
+        else:
+            payload = {"status": event.status, "generator_name": event.generator_name}
+            yield b"event: queue\ndata: " + msgspec.json.encode(payload) + b"\n\n"
+
+
 async def _frames(
     feed: AsyncIterator[GenerationEvent | None],
     request: Request[Any, Any, Any],
@@ -109,4 +130,4 @@ def _keepalive(request: Request[Any, Any, Any]) -> float:
     return float(request.app.state.get(KEEPALIVE_STATE_KEY, KEEPALIVE_SECONDS))
 
 
-sse_handlers = [generation_progress, board_events]
+sse_handlers = [generation_progress, board_events, queue_events]

@@ -142,6 +142,14 @@ class LoraModel(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow, server_default=text('CURRENT_TIMESTAMP'))
 
 
+class PausedProvider(Base):
+    __tablename__ = "paused_providers"
+
+    provider: Mapped[str] = mapped_column(String(100), primary_key=True)
+    paused_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    paused_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, server_default=text('CURRENT_TIMESTAMP'))
+
+
 class Tag(Base):
     __tablename__ = "tags"
     __table_args__ = (UniqueConstraint("tenant_id", "slug"),)

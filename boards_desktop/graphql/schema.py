@@ -15,6 +15,7 @@ from boards_desktop.graphql.errors import log_unexpected
 from boards_desktop.graphql.limits import limit_extensions
 from boards_desktop.graphql.mutations import Mutation
 from boards_desktop.graphql.queries import Query
+from boards_desktop.graphql.queue import QueueQuery
 from boards_desktop.graphql.sessions import CloseRequestSessions
 from boards_desktop.graphql.subscriptions import Subscription
 
@@ -29,8 +30,8 @@ class _Schema(strawberry.Schema):
 # limits (boards_desktop.graphql.limits) come after the validation cache: they run on every request,
 # since what an operation costs depends on its variables.
 schema = _Schema(
-    # The Settings page's reads and the ComfyUI workflows are additions.
-    query=merge_types("Query", (Query, SettingsQuery, ComfyuiWorkflowsQuery)),
+    # The Settings page's reads, the ComfyUI workflows and the queue panel are additions.
+    query=merge_types("Query", (Query, SettingsQuery, ComfyuiWorkflowsQuery, QueueQuery)),
     mutation=Mutation,
     subscription=Subscription,  # an addition: upstream had none
     extensions=[

@@ -79,6 +79,31 @@ async def board_feed(
             yield item
 
 
+async def queue_feed(broker: EventBroker, *, idle: float = IDLE_SECONDS) -> AsyncIterator[GenerationEvent | None]:
+    """Every job's changes of status (queued, started, finished), not its progress: what moves the
+    queue panel's counts. Never ends."""
+    async with broker.subscribe() as subscription:
+        statuses: dict[str, str] = {}
+        loop = asyncio.get_running_loop()
+        quiet_since = loop.time()
+        while True:
+            event = await subscription.next(timeout=max(idle - (loop.time() - quiet_since), 0.0))
+            if event is None:
+                if subscription.closed:
+                    return
+                quiet_since = loop.time()
+                yield None
+                continue
+            if statuses.get(event.generation_id) == event.status:
+                continue
+            if event.is_terminal:
+                statuses.pop(event.generation_id, None)
+            else:
+                statuses[event.generation_id] = event.status
+            quiet_since = loop.time()
+            yield event
+
+
 async def _generation(database: Database, generation_id: uuid.UUID) -> Any:
     async with database.read() as session:
         return (await session.execute(select_generations().where(Generation.id == generation_id))).first()

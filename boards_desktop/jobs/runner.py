@@ -1,11 +1,11 @@
 """The job runner: asyncio tasks in the server process that take jobs from the generations table.
 
 One dispatcher claims the oldest pending jobs of each provider while that provider has free slots
-(`concurrency_of`: the Settings page's choice, read at every claim, else the settings), and starts a
-task per job. A lease loop renews the leases of running
-jobs every few seconds; a job whose lease could not be renewed was cancelled by an artist or taken
-over, and its task is stopped without writing anything. The same loop takes over jobs whose
-claimer stopped renewing (a crashed app on a shared PostgreSQL database).
+(`concurrency_of`: the Settings page's choice, read at every claim, else the settings) and is not
+paused (the queue panel's pause, a row the claim statement itself checks), and starts a task per
+job. A lease loop renews the leases of running jobs every few seconds; a job whose lease could
+not be renewed was cancelled by an artist or taken over, and its task is stopped without writing
+anything. The same loop takes over jobs whose claimer stopped renewing (a crashed app on a shared PostgreSQL database).
 
 Wake-ups: a new job wakes the dispatcher at once (`wake()`, and `pending` events from other
 processes); a slow poll is only the safety net.
@@ -165,6 +165,7 @@ class JobRunner:
             async with self._database.write() as session:
                 jobs = await job_queries.claim_pending(
                     session,
+                    provider=provider,
                     generator_names=self._registry.names_of_provider(provider),
                     owner=self.owner,
                     lease=LEASE,

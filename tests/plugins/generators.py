@@ -397,3 +397,28 @@ class EveryControl(_Held):
 
 
 GENERATORS.append(EveryControl)
+
+
+class SeededInputs(BaseModel):
+    prompt: str = "seeded"
+    seed: int | None = Field(None, ge=0, le=1_000_000, description="Leave empty for a random seed.")
+
+
+class Seeded(BaseGenerator):
+    """For "rerun with a new seed": a generator whose inputs have a `seed`; stores a tiny image at once."""
+
+    name = "test-seeded"
+    artifact_type = "image"
+    description = "Takes a seed; stores a tiny image at once."
+    provider = "test"
+    rerun_safe = True
+
+    def get_input_schema(self) -> type[BaseModel]:
+        return SeededInputs
+
+    async def generate(self, inputs: SeededInputs, context: GeneratorContext) -> GeneratorResult:
+        colour = f"#{((inputs.seed or 0) * 2654435761 + 0x406080) % 0xFFFFFF:06x}"  # seeds far apart in colour
+        return GeneratorResult(outputs=[await context.store_image_result(png_bytes(colour), "png")])
+
+
+GENERATORS.append(Seeded)

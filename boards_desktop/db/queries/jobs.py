@@ -8,6 +8,8 @@ final, and a late progress report or result changes nothing.
 Claims take the oldest pending jobs first. On PostgreSQL the subquery locks with
 `FOR UPDATE SKIP LOCKED`, so several app processes claim side by side without taking the same row;
 SQLite has one writer at a time, which gives the same guarantee (SQLAlchemy leaves the clause out).
+A provider an artist paused (schema file 009) is left alone by the claim itself, so every app
+process on a shared database honours the pause without being told.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from boards_desktop.db.models import Generation
+from boards_desktop.db.models import Generation, PausedProvider
 from boards_desktop.db.queries.boards import touch_board
 from boards_desktop.db.queries.lineage import insert_lineage, parse_input_artifacts
 from boards_desktop.db.queries.records import GenerationRecord, generation_columns
@@ -33,9 +35,10 @@ ACTIVE = ("pending", "processing")
 
 def _build_claim() -> Any:
     g = Generation.__table__.c
+    paused = exists().where(PausedProvider.__table__.c.provider == bindparam("v_provider"))
     oldest = (
         select(g.id)
-        .where(g.status == "pending", g.generator_name.in_(bindparam("v_names", expanding=True)))
+        .where(g.status == "pending", g.generator_name.in_(bindparam("v_names", expanding=True)), ~paused)
         .order_by(g.created_at, g.id)
         .limit(bindparam("v_limit"))
         .with_for_update(skip_locked=True)
@@ -66,15 +69,29 @@ _CLAIM = _build_claim()
 
 
 async def claim_pending(
-    session: AsyncSession, *, generator_names: Sequence[str], owner: str, lease: timedelta, limit: int
+    session: AsyncSession,
+    *,
+    provider: str,
+    generator_names: Sequence[str],
+    owner: str,
+    lease: timedelta,
+    limit: int,
 ) -> list[GenerationRecord]:
-    """Up to `limit` of the oldest pending jobs of these generators, now processing under our lease."""
+    """Up to `limit` of the oldest pending jobs of these generators (of `provider`), now processing
+    under our lease; none while the provider is paused."""
     if not generator_names or limit < 1:
         return []
     now = utcnow()
     claimed = await session.execute(
         _CLAIM,
-        {"v_names": list(generator_names), "v_limit": limit, "v_owner": owner, "v_until": now + lease, "v_now": now},
+        {
+            "v_provider": provider,
+            "v_names": list(generator_names),
+            "v_limit": limit,
+            "v_owner": owner,
+            "v_until": now + lease,
+            "v_now": now,
+        },
     )
     return sorted(claimed, key=lambda row: (row.created_at, row.id))
 

@@ -13,6 +13,7 @@ from boards_desktop.graphql.mutations.favourites import FavouriteMutations
 from boards_desktop.graphql.mutations.generations import GenerationMutations
 from boards_desktop.graphql.mutations.members import MemberMutations
 from boards_desktop.graphql.mutations.tags import TagMutations
+from boards_desktop.graphql.queue import QueueMutations
 
 Mutation = merge_types(
     "Mutation",
@@ -26,5 +27,6 @@ Mutation = merge_types(
         SettingsMutations,
         ModelGeneratorMutations,
         ComfyuiWorkflowsMutations,
+        QueueMutations,
     ),
 )

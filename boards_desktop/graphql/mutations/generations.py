@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from boards_desktop.db.queries import generations as generation_queries
 from boards_desktop.db.queries import lineage as lineage_queries
 from boards_desktop.db.queries.records import GenerationRecord
+from boards_desktop.generators.seeds import SEED_FIELD, new_seed
 from boards_desktop.graphql.context import RequestContext, context_of
-from boards_desktop.graphql.errors import conflict, not_found
+from boards_desktop.graphql.errors import bad_input, conflict, not_found
 from boards_desktop.graphql.inputs import CreateGenerationInput, UploadArtifactInput
 from boards_desktop.graphql.mutations.common import existing_generation
 from boards_desktop.graphql.mutations.queueing import announce, queue_generations
@@ -44,9 +45,12 @@ class GenerationMutations:
         rows = await queue_generations(ctx, inputs, batch=True)
         return [_created(ctx, row) for row in rows]
 
-    @strawberry.mutation(description="Queue a new generation with the same generator, type, params and inputs.")
-    async def regenerate(self, info: strawberry.Info, id: uuid.UUID) -> Generation:
-        return await _regenerate(context_of(info), id)
+    @strawberry.mutation(
+        description="Queue a new generation with the same generator, type, params and inputs; with `newSeed`, "
+        "a new random `seed` (only for generators that have a seed input)."
+    )
+    async def regenerate(self, info: strawberry.Info, id: uuid.UUID, new_seed: bool = False) -> Generation:
+        return await _regenerate(context_of(info), id, new_seed=new_seed)
 
     @strawberry.mutation(description="The same as regenerate, under the name upstream's front end calls.")
     async def retry_generation(self, info: strawberry.Info, id: uuid.UUID) -> Generation:
@@ -104,15 +108,33 @@ class GenerationMutations:
         return _created(ctx, row)
 
 
+def _new_seed_for(ctx: RequestContext, source: GenerationRecord) -> int:
+    generator = ctx.services.generators.get(source.generator_name)
+    if generator is None:
+        raise bad_input(
+            f"newSeed: the generator {source.generator_name!r} is not installed any more; nothing was queued"
+        )
+    previous = source.input_params.get(SEED_FIELD) if isinstance(source.input_params, dict) else None
+    seed = new_seed(generator, previous)
+    if seed is None:
+        raise bad_input(
+            f"newSeed: {source.generator_name} has no seed input; rerun it without a new seed. Nothing was queued"
+        )
+    return seed
+
+
 def _created(ctx: RequestContext, row: GenerationRecord) -> Generation:
     # The board's count and updated_at moved too: a nested `board` field reads its row again.
     ctx.loaders.forget_board_contents(row.board_id)
     return Generation.from_row(row, ctx)
 
 
-async def _regenerate(ctx: RequestContext, id: uuid.UUID) -> Generation:
+async def _regenerate(ctx: RequestContext, id: uuid.UUID, *, new_seed: bool = False) -> Generation:
     source, board = await existing_generation(ctx, id)
     await ctx.permissions.require(board, "editor", "regenerate")
+    params = source.input_params
+    if new_seed:
+        params = {**params, SEED_FIELD: _new_seed_for(ctx, source)}
     refuse_when_disk_full(ctx.services)
     try:
         async with ctx.sessions.write() as session:
@@ -126,7 +148,7 @@ async def _regenerate(ctx: RequestContext, id: uuid.UUID) -> Generation:
                 user_id=ctx.actor.user_id,
                 generator_name=source.generator_name,
                 artifact_type=source.artifact_type,
-                input_params=source.input_params,
+                input_params=params,
                 input_artifacts=inputs,
             )
     except IntegrityError:

@@ -10,6 +10,7 @@ import {emit} from './bus.js';
 import {applyTheme} from './theme.js';
 import {addShortcut, showShortcutHelp} from './shortcuts.js';
 import {showToastsOf, toast} from './toast.js';
+import {installQueue} from './queue.js';
 
 const ROUTES = [
   {pattern: /^#?\/?$/, page: () => import('./pages/home.js'), params: () => ({})},
@@ -105,6 +106,7 @@ export function setCrumbs(items) {
 }
 
 applyTheme();
+installQueue();
 document.querySelector('[data-action=help]').addEventListener('click', showShortcutHelp);
 addShortcut({keys: '?', label: '?', description: 'Show the keyboard shortcuts', run: showShortcutHelp});
 addShortcut({keys: ',', label: ',', description: 'Open settings', run: () => { location.hash = '#/settings'; }});

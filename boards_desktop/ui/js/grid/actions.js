@@ -1,5 +1,5 @@
-// What the grid does to generations: a tile's own buttons (star, cancel, retry) and the selection
-// bar's bulk actions (star, tag, move, download, cancel the running ones, delete).
+// What the grid does to generations: a tile's own buttons (star, cancel, retry, and the quick
+// actions: rerun, rerun with a new seed, use as input) and the selection bar's bulk actions (star, tag, move, download, cancel the running ones, delete).
 import {gql, GENERATION_FIELDS} from '../api.js';
 import {h, plural} from '../dom.js';
 import {emit} from '../bus.js';
@@ -9,7 +9,8 @@ import {bridge} from '../desktop.js';
 
 const SET_FAVOURITE = `mutation($ids: [UUID!]!, $favourite: Boolean!) { setFavourite(generationIds: $ids, favourite: $favourite) { id isFavourite } }`;
 const CANCEL = `mutation($id: UUID!) { cancelGeneration(id: $id) { ${GENERATION_FIELDS} } }`;
-const RETRY = `mutation($id: UUID!) { regenerate(id: $id) { ${GENERATION_FIELDS} } }`;
+const RETRY = `mutation($id: UUID!, $newSeed: Boolean) { regenerate(id: $id, newSeed: $newSeed) { ${GENERATION_FIELDS} } }`;
+const SEEDED_GENERATORS = '{ generators { name inputSchema } }';
 const DELETE = 'mutation($ids: [UUID!]!) { deleteGenerations(ids: $ids) }';
 const MOVE = 'mutation($ids: [UUID!]!, $boardId: UUID!) { moveGenerations(ids: $ids, boardId: $boardId) { id } }';
 const BOARDS = 'query { myBoards(limit: 200, sort: UPDATED_DESC) { id title generationCount } }';
@@ -59,13 +60,29 @@ export class GridActions {
   }
 
   async retry(generation) {
+    await this.rerun(generation);
+  }
+
+  /** Queue it again with the same settings, or (`newSeed`) with a new random seed. */
+  async rerun(generation, {newSeed = false} = {}) {
     try {
-      const {regenerate} = await gql(RETRY, {id: generation.id});
+      const {regenerate} = await gql(RETRY, {id: generation.id, newSeed});
       emit('generation:created', {generation: regenerate});
-      toast('Queued again', {kind: 'ok'});
+      const seed = regenerate.inputParams?.seed;
+      toast(newSeed ? `Queued again with seed ${seed}` : 'Queued again', {kind: 'ok', group: 'queued',
+        many: (count) => `Queued ${plural(count, 'generation')}`});
     } catch (error) {
       toastError('Could not queue it again', error);
     }
+  }
+
+  /** Into the composer's matching slot (it asks which generator when the current one takes none). */
+  useAsInput(generation) {
+    if (generation.status !== 'COMPLETED' || !generation.storageUrl) {
+      toast('Only a finished result can be an input', {kind: 'error', timeout: 4000});
+      return;
+    }
+    emit('composer:add-input', {generation});
   }
 
   /** The running ones of the selection (waiting or working). */
@@ -207,6 +224,12 @@ export class GridActions {
     setTimeout(() => link.remove(), 1000);
     toast(left ? `Downloading ${name}; ${left} without a file yet ${left === 1 ? 'is' : 'are'} left out` : `Downloading ${name}`, {kind: 'info'});
   }
+}
+
+/** The names of the generators whose inputs have a field named `seed` (for "rerun with a new seed"). */
+export async function seededGeneratorNames() {
+  const {generators} = await gql(SEEDED_GENERATORS);
+  return generators.filter((g) => Boolean(g.inputSchema?.properties?.seed)).map((g) => g.name);
 }
 
 export function exportUrl(ids, name) {

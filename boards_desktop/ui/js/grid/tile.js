@@ -1,12 +1,17 @@
 // One tile of the grid. Tile nodes are recycled: `createTile` builds the parts once, `bindTile`
 // points them at a generation (or at nothing, for a slot whose page has not arrived yet) and only
 // touches what changed.
+//
+// A finished tile has quick actions (shown on hover and while the tile has the focus, when Tab
+// reaches them): rerun with the same settings, rerun with a new seed (generators with a `seed`
+// input: `setSeededGenerators`), use as an input in the composer.
 import {h} from '../dom.js';
 import {generatorLabel} from '../names.js';
 
 const TYPE_ICON = {VIDEO: '▶', AUDIO: '♪', TEXT: '¶', LORA: '◆', MODEL: '◆', IMAGE: ''};
 const PHASE_WORDS = {queued: 'Queued', initializing: 'Starting', processing: 'Working', finalizing: 'Finishing'};
 const textCache = new Map();  // storageUrl -> excerpt (or a promise of it)
+const seeded = new Set();  // names of the generators with a `seed` input
 const EXCERPT_CHARS = 420;
 
 export function createTile() {
@@ -26,7 +31,12 @@ export function createTile() {
     error: h('p', {class: 'tile-error', dataset: {testid: 'tile-error'}}),
     retry: h('button', {type: 'button', class: 'tile-retry', tabindex: '-1', dataset: {action: 'retry', testid: 'retry'}}, 'Retry'),
     label: h('span', {class: 'tile-label'}),
+    rerun: quickAction('rerun', '↻', 'Rerun with the same settings (R)'),
+    reseed: quickAction('rerun-new-seed', '⚄', 'Rerun with a new seed (E)'),
+    useInput: quickAction('use-as-input', '⇥', 'Use as input (I)'),
   };
+  parts.quick = h('div', {class: 'tile-quick', role: 'group', 'aria-label': 'Quick actions', dataset: {testid: 'tile-quick'}},
+    parts.rerun, parts.reseed, parts.useInput);
   const tile = h('div', {class: 'tile', role: 'listitem', tabindex: '-1', draggable: 'true'},
     h('div', {class: 'tile-media'}, parts.img, parts.excerpt, parts.typeIcon),
     h('div', {class: 'tile-running'},
@@ -37,7 +47,12 @@ export function createTile() {
     parts.label,
     parts.check,
     parts.star,
+    parts.quick,
   );
+  // The grid moves the focus between tiles with the arrow keys (each tile is tabindex -1); the focused
+  // tile's quick actions join the Tab order, so that Tab from a tile reaches them.
+  tile.addEventListener('focusin', () => setQuickTabbable(tile, true));
+  tile.addEventListener('focusout', (event) => { if (!tile.contains(event.relatedTarget)) setQuickTabbable(tile, false); });
   tile.parts = parts;
   tile.bound = null;
   return tile;
@@ -68,6 +83,7 @@ export function bindTile(tile, generation, live, selected) {
       p.excerpt.textContent = '';
       p.error.textContent = '';
       p.label.textContent = '';
+      p.quick.hidden = true;
       tile.draggable = false;
     }
     return;
@@ -106,6 +122,7 @@ export function bindTile(tile, generation, live, selected) {
     tile.title = title;
     tile.setAttribute('aria-label', `${title} (${status}, ${generation.artifactType.toLowerCase()})`);
     bindExcerpt(tile, generation, status);
+    bindQuick(tile, generation, status);
   }
   const running = status === 'pending' || status === 'processing';
   if (running) {
@@ -125,6 +142,40 @@ export function bindTile(tile, generation, live, selected) {
   if (p.check.getAttribute('aria-checked') !== isSelected) {
     p.check.setAttribute('aria-checked', isSelected);
     tile.dataset.selected = isSelected;
+  }
+}
+
+function quickAction(action, icon, label) {
+  return h('button', {type: 'button', class: 'tile-quick-action', tabindex: '-1', 'aria-label': label.replace(/ \(.\)$/, ''),
+    title: label, dataset: {action, testid: action}}, icon);
+}
+
+function setQuickTabbable(tile, tabbable) {
+  for (const button of tile.parts.quick.children) button.tabIndex = tabbable ? 0 : -1;
+}
+
+/** Which quick actions a tile offers: none while it runs; an upload has no settings to run again. */
+function bindQuick(tile, generation, status) {
+  const p = tile.parts;
+  const finished = !['pending', 'processing'].includes(status);
+  const upload = String(generation.generatorName).startsWith('user-upload');
+  p.quick.hidden = !finished;
+  p.rerun.hidden = upload;
+  p.reseed.hidden = upload || !seeded.has(generation.generatorName);
+  p.useInput.hidden = status !== 'completed' || !generation.storageUrl;
+  if (p.rerun.hidden && p.reseed.hidden && p.useInput.hidden) p.quick.hidden = true;
+}
+
+export function hasSeed(generatorName) {
+  return seeded.has(generatorName);
+}
+
+/** The generators whose inputs have a `seed`; tiles already drawn follow. */
+export function setSeededGenerators(names) {
+  seeded.clear();
+  for (const name of names) seeded.add(name);
+  for (const tile of document.querySelectorAll('.tile')) {
+    if (tile.bound && tile.parts) bindQuick(tile, tile.bound, tile.bound.status.toLowerCase());
   }
 }
 

@@ -13,10 +13,10 @@ import {installViewer} from '../viewer/viewer.js';
 import {fetchGeneration, fetchTop, GridData, isFiltering} from '../grid/data.js';
 import {VirtualGrid} from '../grid/grid.js';
 import {buildToolbar} from '../grid/toolbar.js';
-import {buildSelectionBar, GridActions} from '../grid/actions.js';
+import {buildSelectionBar, GridActions, seededGeneratorNames} from '../grid/actions.js';
+import {hasSeed, setSeededGenerators} from '../grid/tile.js';
 import {installDropUpload} from '../grid/uploads.js';
 // Modules the ones above import, named here too so that the browser asks for them in the same round.
-import '../grid/tile.js';
 import '../desktop.js';
 
 const QUERY = `query Board($id: UUID!) {
@@ -68,7 +68,9 @@ export async function mount(container, {boardId}) {
     onAction: (action, generation, error) => {
       if (action === 'favourite') actions.toggleFavourite(generation);
       else if (action === 'cancel') actions.cancel(generation);
-      else if (action === 'retry') actions.retry(generation);
+      else if (action === 'retry' || action === 'rerun') actions.rerun(generation);
+      else if (action === 'rerun-new-seed') actions.rerun(generation, {newSeed: true});
+      else if (action === 'use-as-input') actions.useAsInput(generation);
       else if (action === 'load-failed') toastError('Could not load more of the board', error);
     },
     onSelectionChange: (selection) => {
@@ -78,6 +80,7 @@ export async function mount(container, {boardId}) {
     },
   });
   grid.setTileSize(tileSize);
+  seededGeneratorNames().then(setSeededGenerators).catch((error) => console.error('the generators could not be read', error));
   const actions = new GridActions({board, data, grid, onTagCreated: (tag) => toolbar.addTag(tag)});
   const bar = buildSelectionBar(actions, grid);
   toolbar.node.parentElement.append(bar.node);
@@ -242,8 +245,13 @@ export async function mount(container, {boardId}) {
     addShortcut({keys: 'escape', label: 'Esc', description: 'Clear the selection', group: 'Board', when: () => onGrid() && grid.selection.size > 0, run: () => grid.clearSelection()}),
     addShortcut({keys: 'delete', label: 'Delete', description: 'Delete the selection (asks first)', group: 'Board', when: () => onGrid() && grid.selection.size > 0, run: () => actions.deleteSelection()}),
     addShortcut({keys: 'backspace', label: 'Backspace', hidden: true, description: 'Delete the selection', group: 'Board', when: () => onGrid() && grid.selection.size > 0, run: () => actions.deleteSelection()}),
-    addShortcut({keys: 'r', label: 'R', description: 'Retry the focused failed or cancelled tile', group: 'Board',
-      when: () => onGrid() && ['FAILED', 'CANCELLED'].includes(grid.focusedGeneration()?.status), run: () => actions.retry(grid.focusedGeneration())}),
+    addShortcut({keys: 'r', label: 'R', description: 'Rerun the focused tile with the same settings (Retry a failed one)', group: 'Board',
+      when: () => onGrid() && canRerun(grid.focusedGeneration()), run: () => actions.rerun(grid.focusedGeneration())}),
+    addShortcut({keys: 'e', label: 'E', description: 'Rerun the focused tile with a new seed', group: 'Board',
+      when: () => onGrid() && canRerun(grid.focusedGeneration()) && hasSeed(grid.focusedGeneration().generatorName),
+      run: () => actions.rerun(grid.focusedGeneration(), {newSeed: true})}),
+    addShortcut({keys: 'i', label: 'I', description: 'Use the focused tile as an input in the composer', group: 'Board',
+      when: () => onGrid() && grid.focusedGeneration()?.status === 'COMPLETED', run: () => actions.useAsInput(grid.focusedGeneration())}),
     addShortcut({keys: 'c', label: 'C', description: 'Cancel the focused running tile', group: 'Board',
       when: () => onGrid() && ['PENDING', 'PROCESSING'].includes(grid.focusedGeneration()?.status), run: () => actions.cancel(grid.focusedGeneration())}),
     addShortcut({keys: 'f', label: 'F', description: 'Star or unstar the focused tile', group: 'Board', when: () => onGrid() && grid.focusedGeneration(), run: () => actions.toggleFavourite(grid.focusedGeneration())}),
@@ -263,4 +271,10 @@ export async function mount(container, {boardId}) {
   cleanups.push(installViewer({board, openFromUrl: (id) => grid.open(id)}));
   cleanups.push(await mountComposer(composerPanel, {board}));
   return () => cleanups.forEach((stop) => { try { stop?.(); } catch (error) { console.error(error); } });
+}
+
+/** Whether a tile can run again with its settings: a finished one, not an upload. */
+function canRerun(generation) {
+  return Boolean(generation) && !['PENDING', 'PROCESSING'].includes(generation.status)
+    && !String(generation.generatorName).startsWith('user-upload');
 }
