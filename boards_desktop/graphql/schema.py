@@ -16,6 +16,7 @@ from boards_desktop.graphql.mutations import Mutation
 from boards_desktop.graphql.queries import Query
 from boards_desktop.graphql.sessions import CloseRequestSessions
 from boards_desktop.graphql.subscriptions import Subscription
+from boards_desktop.graphql.trash import TrashQuery
 
 
 class _Schema(strawberry.Schema):
@@ -26,8 +27,8 @@ class _Schema(strawberry.Schema):
 
 # A client sends the same few operations over and over: parse and validate each text once.
 schema = _Schema(
-    # The Settings page's reads and the ComfyUI workflows are additions.
-    query=merge_types("Query", (Query, SettingsQuery, ComfyuiWorkflowsQuery)),
+    # The Settings page's reads, the ComfyUI workflows and the trash are additions.
+    query=merge_types("Query", (Query, SettingsQuery, ComfyuiWorkflowsQuery, TrashQuery)),
     mutation=Mutation,
     subscription=Subscription,  # an addition: upstream had none
     extensions=[CloseRequestSessions, lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],

@@ -13,6 +13,7 @@ from boards_desktop.graphql.mutations.favourites import FavouriteMutations
 from boards_desktop.graphql.mutations.generations import GenerationMutations
 from boards_desktop.graphql.mutations.members import MemberMutations
 from boards_desktop.graphql.mutations.tags import TagMutations
+from boards_desktop.graphql.trash import TrashMutations
 
 Mutation = merge_types(
     "Mutation",
@@ -23,6 +24,7 @@ Mutation = merge_types(
         BulkMutations,
         FavouriteMutations,
         TagMutations,
+        TrashMutations,
         SettingsMutations,
         ModelGeneratorMutations,
         ComfyuiWorkflowsMutations,
