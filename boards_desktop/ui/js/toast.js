@@ -13,7 +13,16 @@ export function toast(message, {kind = 'info', action = null, timeout = kind ===
     h('button', {type: 'button', 'aria-label': 'Dismiss', onclick: close}, '✕'),
   );
   area.append(node);
-  if (timeout) setTimeout(close, timeout);
+  if (timeout) {
+    // A toast being read or used (pointer over it, its button focused) stays until it is left.
+    let timer = setTimeout(close, timeout);
+    const hold = () => clearTimeout(timer);
+    const release = () => { clearTimeout(timer); if (!node.matches(':hover, :focus-within')) timer = setTimeout(close, timeout / 2); };
+    node.addEventListener('pointerenter', hold);
+    node.addEventListener('focusin', hold);
+    node.addEventListener('pointerleave', release);
+    node.addEventListener('focusout', release);
+  }
   return close;
 }
 
