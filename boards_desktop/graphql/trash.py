@@ -16,6 +16,7 @@ import strawberry
 from sqlalchemy import ColumnElement
 
 from boards_desktop.db.models import TrashedGeneration as TrashedRow
+from boards_desktop.db.queries import generations as generation_queries
 from boards_desktop.db.queries import trash as trash_queries
 from boards_desktop.db.queries.trash import TrashedPlace
 from boards_desktop.graphql import validation
@@ -124,9 +125,9 @@ class TrashMutations:
             raise not_found("Some of them left the trash meanwhile; the others were restored")
         for place in restored:
             ctx.loaders.forget_board_contents(place.board_id)
-        ctx.loaders.generations.clear_many(unique)
-        rows = await ctx.loaders.generations.load_many(unique)
-        return [Generation.from_row(row, ctx) for row in rows if row is not None]
+        async with ctx.sessions.read() as session:
+            rows = await generation_queries.generations_by_ids(session, unique)
+        return [Generation.from_row(rows[generation_id], ctx) for generation_id in unique if generation_id in rows]
 
     @strawberry.mutation(
         description="Remove generations from the trash for good, with their files: the given ids (up to 1,000, all or "

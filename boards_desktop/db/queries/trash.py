@@ -176,6 +176,32 @@ async def _restore_lineage(session: AsyncSession, edges: list[dict[str, Any]]) -
     ]
     if back:
         await session.execute(insert(GenerationLineage.__table__), back)
+    await _hand_over_edges(session, [e for key, e in unique.items() if key not in taken and e not in back])
+
+
+async def _hand_over_edges(session: AsyncSession, edges: list[dict[str, Any]]) -> None:
+    """Edges whose other end is still in the trash go into its entry, so that restoring it later brings them."""
+    waiting = {uuid.UUID(e[side]) for e in edges for side in ("generation_id", "input_generation_id")}
+    if not waiting:
+        return
+    for entry in (
+        await session.scalars(select(TrashedGeneration).where(TrashedGeneration.id.in_(list(waiting))))
+    ).all():
+        mine = str(entry.id)
+        known = {(e["generation_id"], e["position"]) for e in entry.lineage}
+        added = [
+            e
+            for e in edges
+            if mine in (e["generation_id"], e["input_generation_id"])
+            and (e["generation_id"], e["position"]) not in known
+        ]
+        if added:
+            await session.execute(
+                update(TrashedGeneration)
+                .where(TrashedGeneration.id == entry.id)
+                .values(lineage=[*entry.lineage, *added])
+                .execution_options(synchronize_session=False)
+            )
 
 
 async def _restore_tag_links(session: AsyncSession, links: list[dict[str, Any]]) -> None:
