@@ -37,6 +37,9 @@ class TrashedGeneration:
     artifact_type: ArtifactType
     status: GenerationStatus
     prompt: str | None = strawberry.field(description="inputParams.prompt when it is a string.")
+    title: str = strawberry.field(
+        description="What to call it: its prompt, the uploaded file's name, or its generator."
+    )
     storage_url: str | None
     thumbnail_url: str | None
     created_at: datetime
@@ -48,14 +51,19 @@ class TrashedGeneration:
         record = row.generation
         params = record.get("input_params")
         prompt = params.get("prompt") if isinstance(params, dict) else None
+        prompt = prompt if isinstance(prompt, str) else None
+        output = record.get("output_metadata")
+        filename = output.get("original_filename") if isinstance(output, dict) else None
+        generator = str(record.get("generator_name", ""))
         return cls(
             id=row.id,
             board_id=row.board_id,
             user_id=row.user_id,
-            generator_name=str(record.get("generator_name", "")),
+            generator_name=generator,
             artifact_type=ArtifactType(record.get("artifact_type")),
             status=GenerationStatus(record.get("status")),
-            prompt=prompt if isinstance(prompt, str) else None,
+            prompt=prompt,
+            title=prompt or (filename if isinstance(filename, str) and filename else generator),
             storage_url=record.get("storage_url"),
             thumbnail_url=record.get("thumbnail_url"),
             created_at=datetime.fromisoformat(record["created_at"]),

@@ -88,6 +88,11 @@ def test_ctrl_z_undoes_a_delete_a_move_and_a_tag(page, api, installation) -> Non
     page.locator(".toast", has_text="off again").wait_for()
     tags = api.gql("query($id: UUID!) { generation(id: $id) { tags { slug } } }", {"id": first})
     assert tags["generation"]["tags"] == []
+    # The help lists Ctrl+Z.
+    page.keyboard.press("Escape")
+    page.keyboard.press("?")
+    help_text = page.locator("[data-testid=help-overlay]").inner_text()
+    assert "Ctrl/⌘ Z" in help_text and "Undo the last delete, move, tag or star" in help_text
 
 
 def test_star_many_then_undo_unstars_only_what_it_starred(page, api, installation) -> None:
@@ -152,12 +157,21 @@ def test_empty_trash_asks_then_removes_everything(page, api, installation) -> No
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_screenshots_of_the_trash_and_the_undo_toast(page, api, installation, theme: str) -> None:
     page.evaluate("theme => localStorage.setItem('boards.theme', theme)", theme)
+    page.reload()
     board = api.create_board(f"Screens {theme}")
     colours = ["#cc3344", "#33aa77", "#3355cc", "#ddaa22", "#8844cc"]
     ids = [upload(api, board, f"colour-{i}.png", png_bytes(colour, size=64)) for i, colour in enumerate(colours)]
     api.gql("mutation($ids: [UUID!]!) { deleteGenerations(ids: $ids) }", {"ids": ids[:3]})
     open_trash(page, installation)
     page.locator(f'{TRASH_ITEM}[data-generation-id="{ids[0]}"]').wait_for()
+    assert page.evaluate("document.documentElement.dataset.theme") == theme
+    # An upload is called by its file name.
+    assert "colour-0.png" in page.locator(f'{TRASH_ITEM}[data-generation-id="{ids[0]}"]').inner_text()
+    for image in page.locator(f"{TRASH_ITEM} img").all():
+        image.scroll_into_view_if_needed()
+        assert image.evaluate("img => img.decode().then(() => img.naturalWidth > 0)")
+    page.evaluate("window.scrollTo(0, 0)")
+    assert page.locator(".trash-more").is_hidden()  # everything is shown: no "Show more"
     RESULTS.mkdir(exist_ok=True)
     page.screenshot(path=str(RESULTS / f"trash-{theme}.png"))
     open_board(page, installation, board)

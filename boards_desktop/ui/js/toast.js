@@ -9,7 +9,7 @@ export function toast(message, {kind = 'info', action = null, timeout = kind ===
   const close = () => node.remove();
   const node = h('div', {class: `toast ${kind}`, role: kind === 'error' ? 'alert' : 'status', dataset: {kind}},
     h('span', {class: 'toast-text'}, message),
-    action && h('button', {type: 'button', onclick: () => { close(); action.run(); }}, action.label),
+    action && h('button', {type: 'button', class: 'toast-action', onclick: () => { close(); action.run(); }}, action.label),
     h('button', {type: 'button', 'aria-label': 'Dismiss', onclick: close}, '✕'),
   );
   area.append(node);

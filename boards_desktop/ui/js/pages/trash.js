@@ -14,7 +14,7 @@ import {emptyTrash, restoreFromTrash} from '../trash.js';
 const PAGE = 60;
 const LIST = `query Trash($boardId: UUID, $limit: Int, $offset: Int) {
   trashedGenerations(boardId: $boardId, limit: $limit, offset: $offset) {
-    id boardId boardTitle generatorName artifactType status prompt thumbnailUrl trashedAt expiresAt
+    id boardId boardTitle generatorName artifactType status title thumbnailUrl trashedAt expiresAt
   }
   trashedGenerationCount(boardId: $boardId)
 }`;
@@ -74,7 +74,7 @@ export async function mount(container, {boardId}) {
   }
 
   function item(g) {
-    const title = g.prompt || g.generatorName;
+    const title = g.title;
     const picture = g.thumbnailUrl
       ? h('img', {src: g.thumbnailUrl, alt: '', loading: 'lazy', decoding: 'async'})
       : h('span', {class: 'trash-type', 'aria-hidden': 'true'}, TYPE_WORDS[g.artifactType] ?? '');
