@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 import strawberry
 from sqlalchemy import ColumnElement
+from sqlalchemy.exc import IntegrityError
 
 from boards_desktop.db.models import TrashedGeneration as TrashedRow
 from boards_desktop.db.queries import generations as generation_queries
@@ -22,7 +23,7 @@ from boards_desktop.db.queries.trash import TrashedPlace
 from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext, context_of
 from boards_desktop.graphql.enums import ArtifactType, GenerationStatus
-from boards_desktop.graphql.errors import ApiError, forbidden, not_found
+from boards_desktop.graphql.errors import ApiError, conflict, forbidden, not_found
 from boards_desktop.graphql.mutations.common import all_or_nothing, existing_board, name_ids
 from boards_desktop.graphql.types.generations import Generation
 from boards_desktop.media.trash_emptying import remove_files
@@ -79,8 +80,11 @@ class TrashedGeneration:
 
 async def move_to_trash(ctx: RequestContext, ids: list[uuid.UUID]) -> list[TrashedPlace]:
     """What deleteGeneration(s) do once the caller's right is checked: the rows go to the trash, jobs stop."""
-    async with ctx.sessions.write() as session:
-        trashed = await trash_queries.trash_generations(session, ids, ctx.actor.user_id)
+    try:
+        async with ctx.sessions.write() as session:
+            trashed = await trash_queries.trash_generations(session, ids, ctx.actor.user_id)
+    except IntegrityError:  # another request trashed one of them at the same moment (PostgreSQL)
+        raise conflict("Some of them were deleted by another request meanwhile; nothing was deleted") from None
     for place in trashed:
         ctx.services.jobs.cancel(place.generation_id)  # a running job stops writing; its remote job is cancelled
         ctx.loaders.generations.prime(place.generation_id, None, force=True)
@@ -127,8 +131,11 @@ class TrashMutations:
         ctx = context_of(info)
         unique = validation.bulk_ids(ids, "ids")
         await _checked_entries(ctx, unique, "restore generations", "nothing was restored")
-        async with ctx.sessions.write() as session:
-            restored = await trash_queries.restore_generations(session, unique)
+        try:
+            async with ctx.sessions.write() as session:
+                restored = await trash_queries.restore_generations(session, unique)
+        except IntegrityError:  # restored by another request at the same moment (PostgreSQL)
+            raise conflict("Some of them were restored by another request meanwhile; nothing was restored") from None
         if len(restored) != len(unique):  # another request restored or emptied some meanwhile
             raise not_found("Some of them left the trash meanwhile; the others were restored")
         for place in restored:
