@@ -88,9 +88,17 @@ async def trash_generations(
     ).all()
     stars = (await session.execute(select(Favourite.__table__).where(Favourite.generation_id.in_(wanted)))).all()
 
-    def touching(rows_of: Sequence[Row[Any]], generation_id: uuid.UUID, *columns: str) -> list[dict[str, Any]]:
-        return [_as_json(r) for r in rows_of if any(r._mapping[c] == generation_id for c in columns)]
-
+    # Each row as JSON once, grouped by the generation(s) it belongs to: one pass per table.
+    grouped: dict[str, dict[uuid.UUID, list[dict[str, Any]]]] = {"lineage": {}, "tags": {}, "stars": {}}
+    for name, found, columns in (
+        ("lineage", lineage, ("generation_id", "input_generation_id")),
+        ("tags", links, ("generation_id",)),
+        ("stars", stars, ("generation_id",)),
+    ):
+        for found_row in found:
+            as_json = _as_json(found_row)
+            for owner in {found_row._mapping[column] for column in columns}:
+                grouped[name].setdefault(owner, []).append(as_json)
     await session.execute(
         insert(TrashedGeneration),
         [
@@ -102,9 +110,9 @@ async def trash_generations(
                 "trashed_by_id": trashed_by,
                 "trashed_at": now,
                 "generation": _as_json(row),
-                "lineage": touching(lineage, row.id, "generation_id", "input_generation_id"),
-                "tag_links": touching(links, row.id, "generation_id"),
-                "favourites": touching(stars, row.id, "generation_id"),
+                "lineage": grouped["lineage"].get(row.id, []),
+                "tag_links": grouped["tags"].get(row.id, []),
+                "favourites": grouped["stars"].get(row.id, []),
             }
             for row in rows
         ],
