@@ -26,6 +26,7 @@ from boards_desktop.housekeeping import Housekeeper
 from boards_desktop.jobs.events import EventBroker
 from boards_desktop.jobs.runner import JobRunner
 from boards_desktop.media.store import MediaStore
+from boards_desktop.media.trash_emptying import keep_emptying
 from boards_desktop.preferences import Preferences
 from boards_desktop.providers import PROVIDERS, BaseProvider
 from boards_desktop.providers.keys import KeyStore
@@ -100,3 +101,12 @@ async def start_engine(
         await asyncio.gather(starting, return_exceptions=True)
 
     stack.push_async_callback(stop_starting)
+
+    # The trash's old entries are emptied now and daily (media.trash_emptying); stopped before the database closes.
+    emptying = asyncio.create_task(keep_emptying(services.database, services.media), name="trash-emptying")
+
+    async def stop_emptying() -> None:
+        emptying.cancel()
+        await asyncio.gather(emptying, return_exceptions=True)
+
+    stack.push_async_callback(stop_emptying)

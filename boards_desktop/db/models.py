@@ -176,6 +176,21 @@ class Tenant(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, onupdate=utcnow, server_default=text('CURRENT_TIMESTAMP'))
 
 
+class TrashedGeneration(Base):
+    __tablename__ = "trashed_generations"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUIDText(), primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False)
+    board_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("boards.id", ondelete="CASCADE"), nullable=False)
+    user_id: Mapped[uuid.UUID] = mapped_column(UUIDText(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    trashed_by_id: Mapped[uuid.UUID | None] = mapped_column(UUIDText(), nullable=True)
+    trashed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow, server_default=text('CURRENT_TIMESTAMP'))
+    generation: Mapped[Any] = mapped_column(JSONDocument, nullable=False)
+    lineage: Mapped[Any] = mapped_column(JSONDocument, nullable=False, default=list, server_default=text("'[]'"))
+    tag_links: Mapped[Any] = mapped_column(JSONDocument, nullable=False, default=list, server_default=text("'[]'"))
+    favourites: Mapped[Any] = mapped_column(JSONDocument, nullable=False, default=list, server_default=text("'[]'"))
+
+
 class User(Base):
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("tenant_id", "auth_provider", "auth_subject"),)

@@ -18,6 +18,7 @@ from boards_desktop.graphql.queries import Query
 from boards_desktop.graphql.queue import QueueQuery
 from boards_desktop.graphql.sessions import CloseRequestSessions
 from boards_desktop.graphql.subscriptions import Subscription
+from boards_desktop.graphql.trash import TrashQuery
 
 
 class _Schema(strawberry.Schema):
@@ -30,8 +31,8 @@ class _Schema(strawberry.Schema):
 # limits (boards_desktop.graphql.limits) come after the validation cache: they run on every request,
 # since what an operation costs depends on its variables.
 schema = _Schema(
-    # The Settings page's reads, the ComfyUI workflows and the queue panel are additions.
-    query=merge_types("Query", (Query, SettingsQuery, ComfyuiWorkflowsQuery, QueueQuery)),
+    # The Settings page's reads, the ComfyUI workflows, the queue panel and the trash are additions.
+    query=merge_types("Query", (Query, SettingsQuery, ComfyuiWorkflowsQuery, QueueQuery, TrashQuery)),
     mutation=Mutation,
     subscription=Subscription,  # an addition: upstream had none
     extensions=[

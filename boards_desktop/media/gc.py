@@ -26,7 +26,7 @@ from uuid import UUID
 from sqlalchemy import select
 
 from boards_desktop.db.engine import Database
-from boards_desktop.db.models import Board, Generation
+from boards_desktop.db.models import Board, Generation, TrashedGeneration
 from boards_desktop.media.store import TMP_DIR, MediaStore
 
 DEFAULT_GRACE_MINUTES = 60
@@ -105,6 +105,20 @@ async def _load_references(database: Database, store: MediaStore) -> _References
         for generation_id, board_id, status, storage_url, thumbnail_url, additional_files in rows:
             generations[str(generation_id)] = (str(board_id), status)
             for value in (storage_url, thumbnail_url, *_strings(additional_files)):
+                key = store.key_of_url(value) or _plain_key(value)
+                if key:
+                    keys.add(key)
+        # A trashed generation's files stay until its entry is emptied (schemas/009): named as a row's are.
+        trashed = await session.execute(
+            select(TrashedGeneration.id, TrashedGeneration.board_id, TrashedGeneration.generation)
+        )
+        for generation_id, board_id, record in trashed:
+            generations[str(generation_id)] = (str(board_id), "trashed")
+            for value in (
+                record.get("storage_url"),
+                record.get("thumbnail_url"),
+                *_strings(record.get("additional_files")),
+            ):
                 key = store.key_of_url(value) or _plain_key(value)
                 if key:
                     keys.add(key)

@@ -20,7 +20,7 @@ async def _tags(client, board: str) -> dict[str, list[str]]:
     return {g["id"]: [t["slug"] for t in g["tags"]] for g in data["board"]["generations"]}
 
 
-async def test_deleting_many_removes_rows_and_files(client):
+async def test_deleting_many_trashes_rows_and_emptying_removes_files(client):
     board, other = await create_board(client, "Tidy"), await create_board(client, "Other")
     doomed = [await completed_with_files(client, board) for _ in range(3)]
     kept = await completed_with_files(client, board)
@@ -32,6 +32,9 @@ async def test_deleting_many_removes_rows_and_files(client):
     listed = await page(client, board)
     assert listed["ids"] == [kept["id"]] and listed["count"] == 1
     root = client.services.media.root
+    for gone in doomed:  # in the trash: the files stay until it is emptied
+        assert (await client.http.get(gone["storageUrl"])).status_code == 200
+    assert (await client.data("mutation { emptyTrash }"))["emptyTrash"] == 4
     for gone in doomed:
         assert not (root / board / gone["id"]).exists()
         assert (await client.http.get(gone["storageUrl"])).status_code == 404

@@ -1,4 +1,4 @@
-"""deleteGeneration and deleteBoard remove the files after the rows."""
+"""deleteGeneration moves to the trash and keeps the files until it is emptied; deleteBoard removes them after the rows."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ async def _completed(client: AppClient, board_id: str) -> tuple[str, str]:
     return generation_id, stored.storage_url
 
 
-async def test_deleting_a_generation_removes_its_folder(client: AppClient) -> None:
+async def test_deleting_a_generation_keeps_its_folder_until_the_trash_is_emptied(client: AppClient) -> None:
     root = client.services.media.root
     board_id = await create_board(client)
     doomed, doomed_url = await _completed(client, board_id)
@@ -30,6 +30,11 @@ async def test_deleting_a_generation_removes_its_folder(client: AppClient) -> No
 
     data = await client.data("mutation($id: UUID!) { deleteGeneration(id: $id) }", {"id": doomed})
     assert data["deleteGeneration"] is True
+    assert (root / board_id / doomed / "output.png").exists(), "a trashed generation keeps its files"
+    assert (await client.http.get(doomed_url)).status_code == 200  # the Trash view shows its thumbnail
+
+    data = await client.data("mutation($ids: [UUID!]) { emptyTrash(ids: $ids) }", {"ids": [doomed]})
+    assert data["emptyTrash"] == 1
     assert not (root / board_id / doomed).exists()
     assert (await client.http.get(doomed_url)).status_code == 404
     assert (await client.http.get(kept_url)).status_code == 200

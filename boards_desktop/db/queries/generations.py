@@ -1,4 +1,5 @@
-"""Generations: loading, listing newest first, creating, cancelling and deleting (a board's grid: board_grid).
+"""Generations: loading, listing newest first, creating, cancelling and moving (a board's grid: board_grid;
+deleting goes to the trash: trash).
 
 Every listing orders by (created_at DESC, id DESC), the order of the
 `ix_generations_board_created` and `ix_generations_created` indexes, so a page is an index walk.
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, bindparam, delete, insert, select, type_coerce, update
+from sqlalchemy import ColumnElement, String, bindparam, insert, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.models import Generation
@@ -218,30 +219,6 @@ async def get_generation(session: AsyncSession, generation_id: uuid.UUID) -> Gen
     return await session.scalar(
         select(Generation).where(Generation.id == generation_id).execution_options(populate_existing=True)
     )
-
-
-async def delete_generation(session: AsyncSession, generation_id: uuid.UUID) -> uuid.UUID | None:
-    """Delete a generation; returns its board's id (touched), or None when it was already gone."""
-    board_id = await session.scalar(
-        delete(Generation).where(Generation.id == generation_id).returning(Generation.board_id)
-    )
-    if board_id is not None:
-        await touch_board(session, board_id)
-    return board_id
-
-
-async def delete_generations(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    """Delete generations; returns (id, board id) of those that were there. Their boards are touched."""
-    if not ids:
-        return []
-    rows = await session.execute(
-        delete(Generation).where(Generation.id.in_(list(ids))).returning(Generation.id, Generation.board_id)
-    )
-    deleted = [(generation_id, board_id) for generation_id, board_id in rows]
-    now = utcnow()
-    for board_id in sorted({board_id for _, board_id in deleted}, key=str):
-        await touch_board(session, board_id, now)
-    return deleted
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from boards_desktop.graphql.mutations.generations import GenerationMutations
 from boards_desktop.graphql.mutations.members import MemberMutations
 from boards_desktop.graphql.mutations.tags import TagMutations
 from boards_desktop.graphql.queue import QueueMutations
+from boards_desktop.graphql.trash import TrashMutations
 
 Mutation = merge_types(
     "Mutation",
@@ -24,6 +25,7 @@ Mutation = merge_types(
         BulkMutations,
         FavouriteMutations,
         TagMutations,
+        TrashMutations,
         SettingsMutations,
         ModelGeneratorMutations,
         ComfyuiWorkflowsMutations,

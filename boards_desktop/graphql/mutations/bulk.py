@@ -1,4 +1,4 @@
-"""deleteGenerations, moveGenerations: tidying many generations at once, all or nothing.
+"""deleteGenerations (into the trash), moveGenerations: tidying many generations at once, all or nothing.
 
 Every id is checked (it exists, the caller may act on it) before anything changes; one refusal
 names the generation and changes nothing. At most `validation.MAX_BULK_IDS` ids per call.
@@ -18,6 +18,7 @@ from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext, context_of
 from boards_desktop.graphql.errors import INTERNAL, ApiError, conflict
 from boards_desktop.graphql.mutations.common import all_or_nothing, existing_board, existing_generations
+from boards_desktop.graphql.trash import move_to_trash
 from boards_desktop.graphql.types.generations import Generation
 from boards_desktop.media import moves as media_moves
 from boards_desktop.media.moves import MediaMoveError
@@ -28,8 +29,9 @@ log = logging.getLogger("boards.graphql")
 @strawberry.type
 class BulkMutations:
     @strawberry.mutation(
-        description="Delete generations, up to 1,000 at once (your own as editor or admin, any as the board's owner), "
-        "with their files; running ones are stopped first. All or nothing. Returns how many were deleted."
+        description="Delete generations, up to 1,000 at once (your own as editor or admin, any as the board's owner); "
+        "running ones are stopped first. They move to the trash (restoreGenerations brings them back; their files "
+        "go when it is emptied). All or nothing. Returns how many were deleted."
     )
     async def delete_generations(self, info: strawberry.Info, ids: list[uuid.UUID]) -> int:
         ctx = context_of(info)
@@ -40,17 +42,7 @@ class BulkMutations:
                 await ctx.permissions.require_generation_control(board, row, "delete generations")
             except ApiError as exc:
                 raise all_or_nothing(exc, row.id, nothing) from None
-        async with ctx.sessions.write() as session:
-            deleted = await generation_queries.delete_generations(session, unique)
-        for generation_id, _board_id in deleted:
-            ctx.services.jobs.cancel(generation_id)  # a running job stops writing; its remote job is cancelled
-        if ctx.services.media is not None:
-            # Files after the commit: a crash in between leaves folders without rows, which `media gc` finds.
-            for generation_id, board_id in deleted:
-                await ctx.services.media.delete_generation_files(board_id, generation_id)
-        for generation_id, board_id in deleted:
-            ctx.loaders.generations.prime(generation_id, None, force=True)
-            ctx.loaders.forget_board_contents(board_id)
+        deleted = await move_to_trash(ctx, unique)
         return len(deleted)
 
     @strawberry.mutation(

@@ -20,6 +20,7 @@ from boards_desktop.graphql.errors import bad_input, conflict, not_found
 from boards_desktop.graphql.inputs import CreateGenerationInput, UploadArtifactInput
 from boards_desktop.graphql.mutations.common import existing_generation
 from boards_desktop.graphql.mutations.queueing import announce, queue_generations
+from boards_desktop.graphql.trash import move_to_trash
 from boards_desktop.graphql.types.generations import Generation
 from boards_desktop.jobs.events import GenerationEvent
 from boards_desktop.media.uploads import refuse_when_disk_full, upload_from_url
@@ -73,21 +74,16 @@ class GenerationMutations:
         ctx.loaders.remember_generation(row)
         return Generation.from_row(row, ctx)
 
-    @strawberry.mutation(description="Delete a generation (your own as editor or admin, any as owner).")
+    @strawberry.mutation(
+        description="Delete a generation (your own as editor or admin, any as owner). It moves to the trash: gone "
+        "from every list, count and lookup, restorable with restoreGenerations until the trash is emptied."
+    )
     async def delete_generation(self, info: strawberry.Info, id: uuid.UUID) -> bool:
         ctx = context_of(info)
         generation, board = await existing_generation(ctx, id)
         await ctx.permissions.require_generation_control(board, generation, "delete generations")
-        async with ctx.sessions.write() as session:
-            board_id = await generation_queries.delete_generation(session, id)
-        if board_id is None:
+        if not await move_to_trash(ctx, [id]):
             raise not_found(f"Generation {id} not found; it may have been deleted")
-        ctx.services.jobs.cancel(id)  # a running job stops writing, and its remote job is cancelled
-        if ctx.services.media is not None:
-            # Files after the commit: a crash in between leaves a folder without a row, which `media gc` finds.
-            await ctx.services.media.delete_generation_files(board_id, id)
-        ctx.loaders.generations.prime(id, None, force=True)
-        ctx.loaders.forget_board_contents(board_id)
         return True
 
     @strawberry.mutation(

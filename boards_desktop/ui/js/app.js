@@ -1,4 +1,4 @@
-// The app's entry point: the theme, the router (#/, #/boards/<id>, #/settings), global shortcuts.
+// The app's entry point: the theme, the router (#/, #/boards/<id>, #/trash, #/settings), global shortcuts.
 //
 // A page is a module exporting `mount(container, params)`; it may return a function that cleans up
 // (closes its event streams, removes its shortcuts) when another page replaces it.
@@ -11,11 +11,13 @@ import {applyTheme} from './theme.js';
 import {addShortcut, showShortcutHelp} from './shortcuts.js';
 import {showToastsOf, toast} from './toast.js';
 import {installQueue} from './queue.js';
+import {canUndo, undoLatest} from './undo.js';
 
 const ROUTES = [
   {pattern: /^#?\/?$/, page: () => import('./pages/home.js'), params: () => ({})},
   {pattern: /^#\/boards\/([0-9a-f-]{36})$/, page: () => import('./pages/board.js'), params: (m) => ({boardId: m[1]})},
   {pattern: /^#\/settings$/, page: () => import('./pages/settings.js'), params: () => ({})},
+  {pattern: /^#\/trash(?:\/([0-9a-f-]{36}))?$/, page: () => import('./pages/trash.js'), params: (m) => ({boardId: m[1] ?? null})},
 ];
 
 const container = document.getElementById('page');
@@ -68,9 +70,11 @@ async function route() {
   if (cleanup) { try { cleanup(); } catch (error) { console.error(error); } cleanup = null; }
   setCrumbs([]);
   container.replaceChildren();
-  const settingsLink = document.querySelector('[data-testid=open-settings]');
-  if (hash === '#/settings') settingsLink.setAttribute('aria-current', 'page');
-  else settingsLink.removeAttribute('aria-current');
+  for (const [testid, here] of [['open-settings', hash === '#/settings'], ['open-trash', hash.startsWith('#/trash')]]) {
+    const link = document.querySelector(`[data-testid=${testid}]`);
+    if (here) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
   if (!match) {
     container.append(h('div', {class: 'empty-state'}, 'There is nothing here. ', h('a', {href: '#/'}, 'Go to your boards')));
     return;
@@ -111,6 +115,8 @@ document.querySelector('[data-action=help]').addEventListener('click', showShort
 addShortcut({keys: '?', label: '?', description: 'Show the keyboard shortcuts', run: showShortcutHelp});
 addShortcut({keys: ',', label: ',', description: 'Open settings', run: () => { location.hash = '#/settings'; }});
 addShortcut({keys: 'g', label: 'G', description: 'Go to your boards', run: () => { location.hash = '#/'; }});
+// Not while typing: a text field keeps its own Ctrl+Z.
+addShortcut({keys: 'mod+z', label: 'Ctrl/⌘ Z', description: 'Undo the last delete, move, tag or star (while its toast shows)', when: canUndo, run: undoLatest});
 window.addEventListener('hashchange', route);
 window.addEventListener('unhandledrejection', (event) => {
   // Nothing that fails is silent: an error no code caught still reaches the artist.

@@ -4,6 +4,7 @@
 //   generation:created  {generation}            a new generation was queued (the grid shows it at once)
 //   generation:changed  {generation}            a generation's fields changed (favourite, tags...)
 //   generations:removed {ids}                   generations were deleted or moved off the board
+//   generations:restored {ids, generations}     back from the trash or moved back ([{id, boardId}])
 //   composer:use-settings {generation}          fill the composer with this generation's generator and inputs
 //   composer:add-input  {generation}            put this generation into the composer's matching artifact slot
 //   viewer:open         {id, neighbour}         open the viewer; neighbour(id, delta) -> Promise<id|null>

@@ -6,7 +6,8 @@
 import {h} from './dom.js';
 
 const SHOWN_MS = 4000;
-const groups = new Map();  // group -> {node, count, text, timer}
+const groups = new Map();  // group -> {node, count, text, action, close}
+const closers = new WeakMap();  // toast node -> start(ms): (re)starts its closing timer
 
 function currentPath() {
   const hash = location.hash || '#/';
@@ -27,8 +28,7 @@ export function toast(message, {kind = 'info', action = null, timeout = kind ===
     joined.text.textContent = many ? many(joined.count) : message;
     joined.node.dataset.count = String(joined.count);
     joined.action.replaceChildren(...(action ? [actionButton(action, joined.close)] : []));
-    clearTimeout(joined.timer);
-    if (timeout) joined.timer = setTimeout(joined.close, timeout);
+    if (timeout) (closers.get(joined.node) ?? closeLater(joined.node, joined.close, timeout))(timeout);
     return joined.close;
   }
   const close = () => { node.remove(); if (group && groups.get(group)?.node === node) groups.delete(group); };
@@ -40,9 +40,25 @@ export function toast(message, {kind = 'info', action = null, timeout = kind ===
   );
   if (kind === 'error') node.dataset.scope = currentPath();
   area.append(node);
-  const timer = timeout ? setTimeout(close, timeout) : 0;
-  if (group) groups.set(group, {node, count: 1, text, action: actionSlot, close, timer});
+  if (group) groups.set(group, {node, count: 1, text, action: actionSlot, close});
+  if (timeout) closeLater(node, close, timeout)(timeout);
   return close;
+}
+
+/** A toast that closes by itself; one being read or used (pointer over it, its button focused) stays until left. */
+function closeLater(node, close, timeout) {
+  let timer = 0;
+  const start = (ms) => {
+    clearTimeout(timer);
+    if (!node.matches(':hover, :focus-within')) timer = setTimeout(close, ms);
+  };
+  const hold = () => clearTimeout(timer);
+  node.addEventListener('pointerenter', hold);
+  node.addEventListener('focusin', hold);
+  node.addEventListener('pointerleave', () => start(timeout / 2));
+  node.addEventListener('focusout', () => start(timeout / 2));
+  closers.set(node, start);
+  return start;
 }
 
 function actionButton(action, close) {

@@ -1,11 +1,16 @@
 // What the grid does to generations: a tile's own buttons (star, cancel, retry, and the quick
-// actions: rerun, rerun with a new seed, use as input) and the selection bar's bulk actions (star, tag, move, download, cancel the running ones, delete).
+// actions: rerun, rerun with a new seed, use as input) and the selection bar's bulk actions (star,
+// tag, move, download, cancel the running ones, delete). Delete, move, tag and star offer Undo in
+// their toast (undo.js): a delete is restored from the trash, a move moved back, a tag taken off the
+// ones that did not have it, a star set back to what each was.
 import {gql, GENERATION_FIELDS} from '../api.js';
 import {h, plural} from '../dom.js';
 import {emit} from '../bus.js';
 import {confirmDialog, enterPresses, openDialog} from '../dialog.js';
 import {toast, toastError} from '../toast.js';
 import {bridge} from '../desktop.js';
+import {offerUndo} from '../undo.js';
+import {restoreFromTrash} from '../trash.js';
 
 const SET_FAVOURITE = `mutation($ids: [UUID!]!, $favourite: Boolean!) { setFavourite(generationIds: $ids, favourite: $favourite) { id isFavourite } }`;
 const CANCEL = `mutation($id: UUID!) { cancelGeneration(id: $id) { ${GENERATION_FIELDS} } }`;
@@ -18,6 +23,7 @@ const TAGS = 'query { tags(limit: 500) { id name slug } }';
 const CREATE_TAG = 'mutation($input: CreateTagInput!) { createTag(input: $input) { id name slug } }';
 const RUNNING = new Set(['PENDING', 'PROCESSING']);
 const ADD_TAG = 'mutation($ids: [UUID!]!, $tagId: UUID!) { addTagToGenerations(generationIds: $ids, tagId: $tagId) { id name slug } }';
+const REMOVE_TAG = 'mutation($ids: [UUID!]!, $tagId: UUID!) { removeTagFromGenerations(generationIds: $ids, tagId: $tagId) }';
 
 export class GridActions {
   constructor({board, data, grid, onTagCreated}) {
@@ -31,17 +37,27 @@ export class GridActions {
     return [...this.grid.selection];
   }
 
-  async favourite(generations, favourite) {
+  async favourite(generations, favourite, {undoable = true} = {}) {
+    // Only the ones that change are set back by Undo: a starred one stays starred.
+    const changing = generations.filter((g) => Boolean(g.isFavourite) !== favourite).map((g) => g.id);
     try {
-      const {setFavourite} = await gql(SET_FAVOURITE, {ids: generations.map((g) => g.id), favourite});
-      for (const changed of setFavourite) {
-        this.data.update(changed);
-        const full = this.data.byId.get(changed.id);
-        if (full) emit('generation:changed', {generation: full});
+      await this.setFavourites(generations.map((g) => g.id), favourite);
+      if (generations.length > 1 && undoable) {
+        offerUndo(`${favourite ? 'Starred' : 'Unstarred'} ${plural(generations.length, 'generation')}`,
+          () => changing.length && this.setFavourites(changing, !favourite),
+          {done: `${favourite ? 'Unstarred' : 'Starred'} ${plural(changing.length, 'generation')} again`});
       }
-      if (generations.length > 1) toast(`${favourite ? 'Starred' : 'Unstarred'} ${plural(generations.length, 'generation')}`, {kind: 'ok'});
     } catch (error) {
       toastError(favourite ? 'Could not star it' : 'Could not unstar it', error);
+    }
+  }
+
+  async setFavourites(ids, favourite) {
+    const {setFavourite} = await gql(SET_FAVOURITE, {ids, favourite});
+    for (const changed of setFavourite) {
+      this.data.update(changed);
+      const full = this.data.byId.get(changed.id);
+      if (full) emit('generation:changed', {generation: full});
     }
   }
 
@@ -118,14 +134,15 @@ export class GridActions {
     const running = ids.filter((id) => ['PENDING', 'PROCESSING'].includes(this.data.byId.get(id)?.status)).length;
     const ok = await confirmDialog({
       title: `Delete ${plural(ids.length, 'generation')}?`,
-      message: `Their files go too; this cannot be undone.${running ? ` ${plural(running, 'running one')} will be stopped first.` : ''}`,
+      message: `They go to the Trash, where you can restore them for 30 days.${running ? ` ${plural(running, 'running one')} will be stopped first.` : ''}`,
       confirm: 'Delete', danger: true,
     });
     if (!ok) return;
     try {
       const {deleteGenerations} = await gql(DELETE, {ids});
       emit('generations:removed', {ids});
-      toast(`Deleted ${plural(deleteGenerations, 'generation')}`, {kind: 'ok'});
+      offerUndo(`Deleted ${plural(deleteGenerations, 'generation')}`, () => restoreFromTrash(ids),
+        {done: `Restored ${plural(ids.length, 'generation')}`, failed: 'Could not restore them'});
     } catch (error) {
       toastError('Nothing was deleted', error);
     }
@@ -150,7 +167,12 @@ export class GridActions {
     try {
       await gql(MOVE, {ids, boardId: target.id});
       emit('generations:removed', {ids});
-      toast(`Moved ${plural(ids.length, 'generation')} to “${target.title}”`, {kind: 'ok', action: {label: 'Open', run: () => { location.hash = `#/boards/${target.id}`; }}});
+      // Undo moves them back here; the board they went to is a click away in the crumbs' "Boards".
+      const here = this.board.id;
+      offerUndo(`Moved ${plural(ids.length, 'generation')} to “${target.title}”`, async () => {
+        await gql(MOVE, {ids, boardId: here});
+        emit('generations:restored', {ids, generations: ids.map((id) => ({id, boardId: here}))});
+      }, {done: `Moved ${plural(ids.length, 'generation')} back`, failed: 'Could not move them back'});
     } catch (error) {
       if (error.code === 'CONFLICT') {
         const finished = ids.filter((id) => !['PENDING', 'PROCESSING'].includes(this.data.byId.get(id)?.status));
@@ -182,14 +204,24 @@ export class GridActions {
         tag = (await gql(CREATE_TAG, {input: {name}})).createTag;
         this.onTagCreated?.(tag);
       }
+      // Undo takes the tag off only the ones that did not have it.
+      const untagged = ids.filter((id) => !this.data.byId.get(id)?.tags?.some((t) => t.id === tag.id));
       await gql(ADD_TAG, {ids, tagId: tag.id});
-      for (const id of ids) {
+      for (const id of untagged) {
         const generation = this.data.byId.get(id);
-        if (!generation || generation.tags?.some((t) => t.id === tag.id)) continue;
+        if (!generation) continue;
         this.data.update({id, tags: [...(generation.tags ?? []), tag]});
         emit('generation:changed', {generation: this.data.byId.get(id)});
       }
-      toast(`Tagged ${plural(ids.length, 'generation')} “${tag.name}”`, {kind: 'ok'});
+      offerUndo(`Tagged ${plural(ids.length, 'generation')} “${tag.name}”`, async () => {
+        if (untagged.length) await gql(REMOVE_TAG, {ids: untagged, tagId: tag.id});
+        for (const id of untagged) {
+          const generation = this.data.byId.get(id);
+          if (!generation) continue;
+          this.data.update({id, tags: (generation.tags ?? []).filter((t) => t.id !== tag.id)});
+          emit('generation:changed', {generation: this.data.byId.get(id)});
+        }
+      }, {done: `Took “${tag.name}” off again`, failed: 'Could not take the tag off'});
     } catch (error) {
       toastError('Could not tag them', error);
     }

@@ -57,7 +57,9 @@ export async function mount(container, {boardId}) {
   const composerPanel = h('aside', {class: 'composer-panel', 'aria-label': 'Composer', dataset: {testid: 'composer'}});
   const main = h('section', {class: 'board-main', 'aria-label': board.title},
     h('header', {class: 'board-header'},
-      h('div', {class: 'board-heading'}, title, edit, h('div', {class: 'board-meta'}, live, count), h('span', {class: 'toolbar-spacer'}), toolbar.sizes, uploadButton),
+      h('div', {class: 'board-heading'}, title, edit, h('div', {class: 'board-meta'}, live, count,
+        h('a', {class: 'board-trash-link', href: `#/trash/${boardId}`, dataset: {testid: 'board-trash'}, title: 'What was deleted on this board'}, 'Trash')),
+        h('span', {class: 'toolbar-spacer'}), toolbar.sizes, uploadButton),
       description),
     h('div', {class: 'grid-controls'}, toolbar.node),
     gridHost);
@@ -215,6 +217,15 @@ export async function mount(container, {boardId}) {
     }),
     on('generation:changed', ({generation}) => { data.update(generation); }),
     on('generations:removed', ({ids}) => { data.remove(ids); }),
+    on('generations:restored', ({generations}) => {
+      // Back from the trash or moved back: read the board again where the artist is looking.
+      const here = generations.filter((g) => g.boardId === board.id);
+      if (!here.length) return;
+      for (const g of here) data.removed.delete(g.id);
+      const top = grid.scroller.scrollTop;
+      data.reset(data.filter).then(() => { grid.scroller.scrollTop = top; grid.render(); },
+        (error) => toastError('Could not load the board’s generations', error));
+    }),
     on('board:changed', ({board: changed}) => {
       if (changed.id !== board.id) return;
       Object.assign(board, changed);

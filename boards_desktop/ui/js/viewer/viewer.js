@@ -21,6 +21,8 @@ import {generatorLabel} from '../names.js';
 import {paramTitle, paramWords} from './params.js';
 import {lineageGraph, NODE_FIELDS, thumbButton} from './lineage.js';
 import {zoomableImage} from './zoom.js';
+import {offerUndo} from '../undo.js';
+import {restoreFromTrash} from '../trash.js';
 
 const VIEW_QUERY = `query View($id: UUID!) { generation(id: $id) { ${GENERATION_FIELDS}
   inputArtifacts { generation { ${NODE_FIELDS} } }
@@ -527,7 +529,7 @@ function openViewer({board, neighbour, onShow, onClosed}) {
   async function remove() {
     const g = generation;
     if (!g) return;
-    const ok = await confirmDialog({title: 'Delete this result?', message: `The ${(TYPE_LABELS[g.artifactType] ?? 'result').toLowerCase()} and its file are deleted; this cannot be undone.`,
+    const ok = await confirmDialog({title: 'Delete this result?', message: `The ${(TYPE_LABELS[g.artifactType] ?? 'result').toLowerCase()} goes to the Trash, where you can restore it for 30 days.`,
       confirm: 'Delete', danger: true});
     if (!ok) return;
     let target = null;
@@ -543,7 +545,7 @@ function openViewer({board, neighbour, onShow, onClosed}) {
       return;
     }
     emit('generations:removed', {ids: [g.id]});
-    toast('Deleted', {kind: 'ok'});
+    offerUndo('Deleted', () => restoreFromTrash([g.id]), {done: 'Restored', failed: 'Could not restore it'});
     if (target && target !== g.id) show(target);
     else doClose();
   }
