@@ -16,6 +16,7 @@ import strawberry
 from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 
+from boards_desktop.api.media_urls import MediaUrls
 from boards_desktop.db.models import TrashedGeneration as TrashedRow
 from boards_desktop.db.queries import generations as generation_queries
 from boards_desktop.db.queries import trash as trash_queries
@@ -48,7 +49,7 @@ class TrashedGeneration:
     expires_at: datetime = strawberry.field(description="When it is emptied on its own.")
 
     @classmethod
-    def from_row(cls, row: TrashedRow) -> TrashedGeneration:
+    def from_row(cls, row: TrashedRow, urls: MediaUrls) -> TrashedGeneration:
         record = row.generation
         params = record.get("input_params")
         prompt = params.get("prompt") if isinstance(params, dict) else None
@@ -65,8 +66,9 @@ class TrashedGeneration:
             status=GenerationStatus(record.get("status")),
             prompt=prompt,
             title=prompt or (filename if isinstance(filename, str) and filename else generator),
-            storage_url=record.get("storage_url"),
-            thumbnail_url=record.get("thumbnail_url"),
+            # Absolute and signed for the request's client, as every other media URL (api.media_urls).
+            storage_url=urls(record.get("storage_url")),
+            thumbnail_url=urls(record.get("thumbnail_url")),
             created_at=datetime.fromisoformat(record["created_at"]),
             trashed_at=row.trashed_at,
             expires_at=row.trashed_at + timedelta(days=trash_queries.KEEP_DAYS),
@@ -111,7 +113,7 @@ class TrashQuery:
             rows = await trash_queries.list_entries(
                 session, _visible(ctx), board_id=board_id, limit=limit, offset=offset
             )
-        return [TrashedGeneration.from_row(row) for row in rows]
+        return [TrashedGeneration.from_row(row, ctx.media_urls) for row in rows]
 
     @strawberry.field(description="How many generations are in your trash (of one board, when given).")
     async def trashed_generation_count(self, info: strawberry.Info, board_id: uuid.UUID | None = None) -> int:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from boards_desktop.housekeeping import Housekeeper
+from boards_desktop.media.store import MediaStore
 from boards_desktop.settings import SettingsError, load_settings
 from tests.app_harness import AppClient, running_app
 from tests.jobs.support import new_board, queue, wait_until
@@ -47,8 +48,8 @@ async def test_start_up_removes_old_unfinished_writes_and_prunes_backups_and_the
     async with running_app(url, data) as client:
         board_id = await new_board(client)
         response = await upload(client, board_id, png_bytes(), filename="a.png", mime="image/png")
-        assert response.status_code == 201, response.text
-        stored = client.services.media.path_of(response.json()["storageUrl"].removeprefix("/api/storage/"))
+        assert response.status_code == 200, response.text
+        stored = client.services.media.path_of(MediaStore.key_of_url(response.json()["storageUrl"]) or "")
         pending = await queue(client, board_id, "test-generator")  # held: stays pending
         media = client.services.media.root
     generation_folder = stored.parent

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from boards_desktop.media.store import MediaStore
 from tests.app_harness import AppClient, running_app
 from tests.jobs.support import new_board, wait_until
 from tests.uploads.samples import png_bytes
@@ -46,13 +47,13 @@ async def test_a_fresh_installation_is_readable_by_its_owner_only(tmp_path: Path
     async with running_app(f"sqlite+aiosqlite:///{data / 'boards.db'}", data) as client:
         board_id = await new_board(client)
         response = await upload(client, board_id, png_bytes(), filename="a.png", mime="image/png")
-        assert response.status_code == 201, response.text
+        assert response.status_code == 200, response.text
         assert (data / "boards.db-wal").exists()
         for name in ("boards.db", "boards.db-wal", "boards.db-shm", "identity.json", "api-token", "logs/boards.log"):
             assert mode(data / name) == 0o600, name
         for folder in (data, data / "media", data / "logs"):
             assert mode(folder) == 0o700, folder
-        stored = client.services.media.path_of(response.json()["storageUrl"].removeprefix("/api/storage/"))
+        stored = client.services.media.path_of(MediaStore.key_of_url(response.json()["storageUrl"]) or "")
         assert mode(stored) == 0o600 and mode(stored.parent) == 0o700
         assert loose_entries(data) == []
 
@@ -63,7 +64,7 @@ async def test_an_installation_made_readable_by_others_is_tightened_at_start_up(
     async with running_app(url, data) as client:
         board_id = await new_board(client)
         response = await upload(client, board_id, png_bytes(), filename="a.png", mime="image/png")
-        assert response.status_code == 201, response.text
+        assert response.status_code == 200, response.text
     backup = data / "boards.db.20260101T000000000000Z.bak"
     backup.write_bytes(b"an old backup")
     for path in [data, *data.rglob("*")]:  # as an earlier version, or a copy with `cp -r`, left it

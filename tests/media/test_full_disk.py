@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from boards_desktop.db import models
+from boards_desktop.media.store import MediaStore
 from tests.app_harness import AppClient, running_app
 from tests.jobs.support import new_board, queue, try_queue, wait_for
 from tests.uploads.samples import png_bytes
@@ -159,7 +160,7 @@ async def test_a_job_that_fills_the_disk_fails_with_the_message_and_runs_again_o
     again = await client.data("mutation($id: UUID!) { regenerate(id: $id) { id } }", {"id": queued["id"]})
     completed = await wait_for(client, again["regenerate"]["id"])
     assert completed["status"] == "COMPLETED", completed
-    assert client.services.media.path_of(completed["storageUrl"].removeprefix("/api/storage/")).stat().st_size > (
+    assert client.services.media.path_of(MediaStore.key_of_url(completed["storageUrl"]) or "").stat().st_size > (
         29 * MB
     )
 

@@ -144,7 +144,7 @@ async def _do(
             data={"board_id": board, "artifact_type": "image"},
             files={"file": ("load.png", rng.choice(images), "image/png")},
         )
-        if response.status_code != 201:
+        if response.status_code != 200:
             raise _Failed(f"{response.status_code}: {response.text[:300]}")
         result.uploaded.append(response.json()["id"])
     elif operation == "favourite":

@@ -139,7 +139,7 @@ def _upload(client: httpx.Client, board_id: str) -> str:
         data={"board_id": board_id, "artifact_type": "image"},
         files={"file": ("source.png", png_bytes((96, 64)), "image/png")},
     )
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
     return str(response.json()["id"])
 
 

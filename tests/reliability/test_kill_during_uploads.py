@@ -4,7 +4,7 @@ Real images (noise, so they are large and take real decoding and thumbnailing) a
 `/api/uploads/artifact` by several clients at once while a seeded timer kills the server with
 SIGKILL; the server is started again and killed again several times, then stopped cleanly.
 
-After the last stop: every upload that answered 201 is a completed row whose file and thumbnail
+After the last stop: every upload that answered 200 is a completed row whose file and thumbnail
 exist; every upload row is whole (a row is never written before its files); every file in the media
 folder is named by a row or is an unfinished write (`.tmp/` or a hidden `.part`), which
 `media gc --grace-minutes 0` removes, and nothing else; no answer was a 5xx; the database is intact.
@@ -84,14 +84,14 @@ async def test_uploads_killed_at_random_moments_are_whole_or_leave_only_temporar
     media = audit_media(media_root, rows.values())
     print(
         f"kill -9 during uploads ({where}): {kills} kills, {tally.tried} uploads tried, "
-        f"{len(tally.acknowledged)} answered 201, {tally.cut_off} cut off by a kill, {len(uploads)} rows, "
+        f"{len(tally.acknowledged)} answered 200, {tally.cut_off} cut off by a kill, {len(uploads)} rows, "
         f"{len(media.leftovers)} unfinished writes left "
         f"({sum((media_root / key).stat().st_size for key in media.leftovers) / 1e6:.1f} MB)"
     )
 
     assert tally.server_errors == [], f"5xx answers ({where})"
     assert tally.refused == [], f"uploads refused ({where})"
-    assert not set(tally.acknowledged) - uploads.keys(), f"uploads answered 201 and lost ({where})"
+    assert not set(tally.acknowledged) - uploads.keys(), f"uploads answered 200 and lost ({where})"
     for row in uploads.values():
         assert row["status"] == "completed" and row["storage_url"] and row["thumbnail_url"], (where, row)
     assert media.missing == {}, f"files named by rows are missing ({where})"
@@ -145,7 +145,7 @@ async def _upload_until(
         except httpx.TransportError:
             tally.cut_off += 1
             return
-        if response.status_code == 201:
+        if response.status_code == 200:
             tally.acknowledged.append(response.json()["id"])
         elif response.status_code >= 500:
             tally.server_errors.append(f"{response.status_code}: {response.text[:300]}")
