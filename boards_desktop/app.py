@@ -22,6 +22,7 @@ from boards_desktop.db.engine import Database
 from boards_desktop.db.queries.users import ensure_local_user
 from boards_desktop.db.schema_files import SchemaFileError
 from boards_desktop.db.schema_runner import SchemaError, upgrade
+from boards_desktop.db.search_refold import refold_search_text
 from boards_desktop.engine_services import start_engine
 from boards_desktop.graphql import create_graphql_controller
 from boards_desktop.identity import load_identity
@@ -54,6 +55,7 @@ def create_app(
                 result = await upgrade(database)
                 if result.applied:
                     log.info("database schema brought up to date: %s", ", ".join(result.applied))
+                await refold_search_text(database)  # rows from before schemas/009; none after that
                 identity = load_identity(settings.data_dir)
                 actor = await ensure_local_user(database, identity)
             except (SchemaError, SchemaFileError, SettingsError, TokenFileError) as exc:

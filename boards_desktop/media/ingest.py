@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import hashlib
 import os
 import re
 import shutil
@@ -52,6 +53,7 @@ class StoredMedia:
     fps: float | None = None
     sample_rate: int | None = None
     channels: int | None = None
+    sha256: str | None = None  # of the stored bytes: an upload of the same file is told so (api/uploads.py)
 
     def metadata(self) -> dict[str, Any]:
         """The media facts that are known, for a generation's output_metadata."""
@@ -112,6 +114,7 @@ def _store(
             os.replace(thumb_part, folder / f"{name}-thumb.webp")
             thumb_part = None
         size = staged.stat().st_size
+        digest = _sha256_of(staged)
         os.replace(staged, folder / f"{name}.{kind.format}")
         staged = None
         _fsync_dir(folder)
@@ -123,6 +126,7 @@ def _store(
             format=kind.format,
             content_type=kind.content_type,
             size_bytes=size,
+            sha256=digest,
             **facts,
         )
     finally:
@@ -132,6 +136,14 @@ def _store(
         if move and isinstance(source, Path):
             source.unlink(missing_ok=True)  # consumed: moved on success, removed on failure
         _remove_if_empty(folder)
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(_COPY_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _stage(folder: Path, name: str, source: Path | bytes, move: bool) -> Path:
