@@ -91,7 +91,7 @@ function openCompare(ids, initialMode, {onMode, onClosed}) {
   const returnFocus = document.activeElement;
 
   const panes = ids.map((id) => pane(id));
-  const zoomLabel = h('span', {class: 'zoom-label', 'aria-live': 'polite', dataset: {testid: 'compare-zoom'}}, 'Fit');
+  const zoomLabel = h('span', {class: 'zoom-label', 'aria-live': 'polite', title: 'Magnification over fit', dataset: {testid: 'compare-zoom'}}, '1×');
   const sideButton = h('button', {type: 'button', class: 'chip', role: 'radio', dataset: {mode: 'side'}, onclick: () => setMode('side')}, 'Side by side');
   const swipeButton = h('button', {type: 'button', class: 'chip', role: 'radio', dataset: {mode: 'swipe'}, onclick: () => setMode('swipe'),
     disabled: ids.length !== 2, title: ids.length === 2 ? 'One over the other, a divider to drag' : 'Swipe compares two results'}, 'Swipe');
@@ -210,7 +210,8 @@ function openCompare(ids, initialMode, {onMode, onClosed}) {
     const transform = `translate(${panX.toFixed(1)}px, ${panY.toFixed(1)}px) scale(${zoom.toFixed(4)})`;
     for (const p of panes) p.layer.style.transform = transform;
     overlay.dataset.zoom = String(Math.round(zoom * 100));
-    zoomLabel.textContent = zoom <= 1 ? 'Fit' : `${Math.round(zoom * 100)}%`;
+    // Magnification over fit: the panes may hold results of different sizes, so no one percentage is true.
+    zoomLabel.textContent = `${zoom < 10 ? zoom.toFixed(1).replace(/\.0$/, '') : Math.round(zoom)}×`;
     stage.classList.toggle('pannable', zoom > 1);
   }
 
@@ -261,10 +262,12 @@ function openCompare(ids, initialMode, {onMode, onClosed}) {
           if (closed) return;
           if (!g) { caption.textContent = 'This result is gone'; node.dataset.state = 'error'; return; }
           layer.replaceChildren(mediaOf(g));
+          const {width, height} = g.outputMetadata ?? {};
           caption.replaceChildren(
             h('span', {class: 'compare-letter', 'aria-hidden': 'true'}, String.fromCharCode(65 + index)),
             h('span', {class: 'compare-name', title: describe(g)}, describe(g)),
-            h('span', {class: 'muted'}, g.generatorName));
+            describe(g) !== g.generatorName && h('span', {class: 'muted'}, g.generatorName),
+            width && height && h('span', {class: 'muted', dataset: {testid: 'compare-size'}}, `${width} × ${height}`));
           node.dataset.state = 'ready';
         } catch (error) {
           if (closed) return;
@@ -278,12 +281,29 @@ function openCompare(ids, initialMode, {onMode, onClosed}) {
 }
 
 function mediaOf(g) {
-  if (g.artifactType === 'IMAGE' && g.storageUrl) return h('img', {src: g.storageUrl, alt: describe(g), draggable: 'false', class: 'compare-media'});
+  if (g.artifactType === 'IMAGE' && g.storageUrl) return fitted(h('img', {src: g.storageUrl, alt: describe(g), draggable: 'false', class: 'compare-media'}));
   if (g.artifactType === 'VIDEO' && g.storageUrl) {
     return h('video', {src: g.storageUrl, poster: g.thumbnailUrl ?? undefined, muted: true, loop: true, autoplay: true, playsinline: true, class: 'compare-media'});
   }
   if (g.thumbnailUrl) return h('img', {src: g.thumbnailUrl, alt: describe(g), draggable: 'false', class: 'compare-media'});
   return h('p', {class: 'compare-text'}, g.status === 'COMPLETED' ? describe(g) : `Not finished (${g.status.toLowerCase()})`);
+}
+
+/**
+ * Every result fills its pane (contain), small ones enlarged too: the same detail then sits at the
+ * same place in each pane, and a swipe lines the two up. Sized on the picture's own box (container
+ * units), so that the checkerboard shows behind the picture only, not in the letterbox.
+ */
+function fitted(img) {
+  img.addEventListener('load', () => {
+    const ratio = img.naturalWidth / img.naturalHeight;
+    if (!ratio) return;
+    img.style.aspectRatio = String(ratio);
+    img.style.width = `min(100cqw, calc(100cqh * ${ratio}))`;
+    img.style.maxWidth = 'none';
+    img.style.maxHeight = 'none';
+  }, {once: true});
+  return img;
 }
 
 function describe(g) {
