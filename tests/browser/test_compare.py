@@ -161,7 +161,9 @@ def test_filters_live_in_the_url_and_survive_a_reload(page, api, installation) -
     upload(api, board, "quay.png", png_bytes("#224466", 24))
     starred = upload(api, board, "Été au port.png", png_bytes("#664422", 24))
     upload(api, board, "notes.txt", b"gulls at six", "text", "text/plain")
-    api.gql("mutation($ids: [UUID!]!) { setFavourite(generationIds: $ids, favourite: true) { id } }", {"ids": [starred]})
+    api.gql(
+        "mutation($ids: [UUID!]!) { setFavourite(generationIds: $ids, favourite: true) { id } }", {"ids": [starred]}
+    )
     open_board(page, installation, board)
     page.locator(f"{TILE}").nth(2).wait_for()
     page.locator("[data-testid=grid-search]").fill("ete")

@@ -153,12 +153,12 @@ export async function mount(container) {
   function draw() {
     closeMenu();
     count.textContent = query
-      ? `${plural(boards.length, 'match', 'matches')}`
+      ? (boards.length ? `${plural(boards.length, 'matching board', 'matching boards')}` : 'No board matches')
       : (boards.length ? plural(boards.length, 'board') : '');
     if (boards.length) {
       list.replaceChildren(...boards.map(card));
     } else if (query) {
-      list.replaceChildren(h('li', {class: 'empty', dataset: {testid: 'no-matches'}},
+      list.replaceChildren(h('li', {class: 'empty no-board-matches', dataset: {testid: 'no-matches'}},
         h('p', {}, `No board’s title or description contains “${query}”.`),
         h('button', {type: 'button', onclick: () => { search.value = ''; load(''); search.focus(); }}, 'Clear the search')));
     } else {
