@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tests.graphql.helpers import create_board, create_tag, error_of, seed_generations
 from tests.grid.support import page
+from tests.jobs.support import new_board, queue, wait_for
 from tests.uploads.samples import png_bytes
 from tests.uploads.support import upload
 
@@ -116,3 +117,13 @@ async def test_uploading_the_same_bytes_again_is_kept_and_names_the_earlier_one(
     assert elsewhere.json()["duplicateOf"] is None  # only this board counts
     different = await upload(client, board, png_bytes(colour="#0033aa"), filename="fox.png")
     assert different.json()["duplicateOf"] is None
+
+
+async def test_a_text_results_content_is_found(client):
+    board = await new_board(client)
+    created = await queue(client, board, "test-large", {"megabytes": 1}, artifact_type="TEXT")
+    done = await wait_for(client, created["id"])
+    assert done["status"] == "COMPLETED"
+    # "play" is in the story it wrote, not in what it was asked (megabytes: 1).
+    assert (await page(client, board, {"search": "NO PLAY"}))["ids"] == [created["id"]]
+    assert await _found(client, "all work") == [created["id"]]
