@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from boards_desktop.db.engine import Database
 from boards_desktop.db.models import Generation
@@ -20,6 +20,14 @@ from boards_desktop.db.search_text import SEARCH_VERSION, search_text_of
 log = logging.getLogger("boards.db")
 
 BATCH = 500  # rows per short write transaction: SQLite's one writer is never held for long
+
+
+# Built once, run as one executemany per batch: a statement per row cost 2 ms each (measured).
+_REFOLD = (
+    update(Generation.__table__)
+    .where(Generation.__table__.c.id == bindparam("v_id"))
+    .values(search_text=bindparam("v_text"), search_version=SEARCH_VERSION)
+)
 
 
 async def refold_search_text(database: Database) -> int:
@@ -36,19 +44,20 @@ async def refold_search_text(database: Database) -> int:
                     .limit(BATCH)
                 )
             ).all()
-            for row in rows:
+            if rows:
                 await session.execute(
-                    update(Generation)
-                    .where(Generation.id == row.id)
-                    .values(
-                        search_text=search_text_of(
-                            row.input_params,
-                            generator_name=row.generator_name,
-                            file_name=_file_name(row.output_metadata),
-                        ),
-                        search_version=SEARCH_VERSION,
-                    )
-                    .execution_options(synchronize_session=False)
+                    _REFOLD,
+                    [
+                        {
+                            "v_id": row.id,
+                            "v_text": search_text_of(
+                                row.input_params,
+                                generator_name=row.generator_name,
+                                file_name=_file_name(row.output_metadata),
+                            ),
+                        }
+                        for row in rows
+                    ],
                 )
         done += len(rows)
         if len(rows) < BATCH:
