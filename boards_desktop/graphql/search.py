@@ -8,7 +8,10 @@ not thousands: reading their names is one small query per search).
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import uuid
+import weakref
 
 from sqlalchemy import select
 
@@ -26,13 +29,33 @@ async def with_tag_matches(ctx: RequestContext, grid_filter: GridFilter | None) 
     """The filter with, for each of its words, the tags whose name holds that word."""
     if grid_filter is None or not grid_filter.words:
         return grid_filter
-    async with ctx.sessions.read() as session:
-        tags = (await session.execute(select(Tag.id, Tag.name).where(Tag.tenant_id == ctx.actor.tenant_id))).all()
-    folded = [(tag_id, fold(name)) for tag_id, name in tags]
+    folded = await _folded_tag_names(ctx)
     matches = tuple(
         tuple(sorted((tag_id for tag_id, name in folded if word in name), key=str)) for word in grid_filter.words
     )
     return dataclasses.replace(grid_filter, word_tags=matches if any(matches) else ())
+
+
+# The tenant's tag names, read once per request (keyed by its loaders, which live as long as it):
+# a request that searches many boards at once asks for them once, not once a board.
+_TAG_NAMES: weakref.WeakKeyDictionary[object, asyncio.Future[list[tuple[uuid.UUID, str]]]] = weakref.WeakKeyDictionary()
+
+
+async def _folded_tag_names(ctx: RequestContext) -> list[tuple[uuid.UUID, str]]:
+    pending = _TAG_NAMES.get(ctx.loaders)
+    if pending is None:
+        pending = asyncio.get_running_loop().create_future()
+        _TAG_NAMES[ctx.loaders] = pending
+        try:
+            async with ctx.sessions.read() as session:
+                rows = await session.execute(select(Tag.id, Tag.name).where(Tag.tenant_id == ctx.actor.tenant_id))
+            pending.set_result([(uuid.UUID(str(tag_id)), fold(name)) for tag_id, name in rows])
+        except BaseException as exc:
+            _TAG_NAMES.pop(ctx.loaders, None)
+            pending.set_exception(exc)
+            pending.exception()  # retrieved: a waiter re-raises it, none is left unobserved
+            raise
+    return await pending
 
 
 async def search_generations(ctx: RequestContext, query: str, limit: int, offset: int) -> list[GenerationRecord]:

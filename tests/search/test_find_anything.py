@@ -4,6 +4,7 @@ folded, on a board and across every board the caller may read (GraphQL over HTTP
 from __future__ import annotations
 
 from tests.graphql.helpers import create_board, create_tag, error_of, seed_generations
+from tests.graphql.test_query_counts import statements_for
 from tests.grid.support import page
 from tests.jobs.support import new_board, queue, wait_for
 from tests.uploads.samples import png_bytes
@@ -127,3 +128,23 @@ async def test_a_text_results_content_is_found(client):
     # "play" is in the story it wrote, not in what it was asked (megabytes: 1).
     assert (await page(client, board, {"search": "NO PLAY"}))["ids"] == [created["id"]]
     assert await _found(client, "all work") == [created["id"]]
+
+
+async def test_tags_are_read_once_however_many_boards_a_request_searches(client):
+    boards = [await create_board(client, f"B{i}") for i in range(4)]
+    for board in boards:
+        await seed_generations(client, board, SPECS)
+    await create_tag(client, "Harbour light")
+    fields = "generationTotal(filter: $f) generations(filter: $f) { id }"
+    two = "query($a: UUID!, $b: UUID!, $f: GenerationFilter) { a: board(id: $a) { %s } b: board(id: $b) { %s } }"
+    four = (
+        "query($a: UUID!, $b: UUID!, $c: UUID!, $d: UUID!, $f: GenerationFilter) {"
+        " a: board(id: $a) { %s } b: board(id: $b) { %s } c: board(id: $c) { %s } d: board(id: $d) { %s } }"
+    )
+    search = {"f": {"search": "harbour"}}
+    few = await statements_for(client, two % (fields, fields), {"a": boards[0], "b": boards[1], **search})
+    many = await statements_for(
+        client, four % ((fields,) * 4), {"a": boards[0], "b": boards[1], "c": boards[2], "d": boards[3], **search}
+    )
+    assert len(many) == len(few), "\n".join(many)
+    assert sum("FROM tags" in statement for statement in many) == 1
