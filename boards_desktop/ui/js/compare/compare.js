@@ -263,11 +263,12 @@ function openCompare(ids, initialMode, {onMode, onClosed}) {
           if (!g) { caption.textContent = 'This result is gone'; node.dataset.state = 'error'; return; }
           layer.replaceChildren(mediaOf(g));
           const {width, height} = g.outputMetadata ?? {};
-          caption.replaceChildren(
+          caption.replaceChildren(...[  // replaceChildren writes null as "null": the parts not said are left out
             h('span', {class: 'compare-letter', 'aria-hidden': 'true'}, String.fromCharCode(65 + index)),
             h('span', {class: 'compare-name', title: describe(g)}, describe(g)),
-            describe(g) !== g.generatorName && h('span', {class: 'muted'}, g.generatorName),
-            width && height && h('span', {class: 'muted', dataset: {testid: 'compare-size'}}, `${width} × ${height}`));
+            describe(g) !== g.generatorName ? h('span', {class: 'muted'}, g.generatorName) : null,
+            width && height ? h('span', {class: 'muted', dataset: {testid: 'compare-size'}}, `${width} × ${height}`) : null,
+          ].filter(Boolean));
           node.dataset.state = 'ready';
         } catch (error) {
           if (closed) return;
