@@ -29,6 +29,7 @@ from boards_desktop.db.queries.users import ensure_local_user
 from boards_desktop.db.schema_files import SchemaFileError
 from boards_desktop.db.schema_presence import check_schema_present
 from boards_desktop.db.schema_runner import SchemaError, upgrade
+from boards_desktop.db.search_refold import refold_search_text
 from boards_desktop.desktop.instance_lock import InstanceBusy, InstanceLock, take_instance_lock
 from boards_desktop.engine_services import start_engine
 from boards_desktop.graphql import create_graphql_controller
@@ -88,6 +89,7 @@ def create_app(
                         await check_schema_present(database)
                 if result.applied:
                     log.info("database schema brought up to date: %s", ", ".join(result.applied))
+                await refold_search_text(database)  # rows from before schemas/011; none after that
                 identity = load_identity(settings.data_dir)
                 actor = await ensure_local_user(database, identity)
             except _REFUSALS as exc:

@@ -10,6 +10,9 @@ The answer is 200 (upstream's upload hook counts nothing else as success) with t
 "BAD_USER_INPUT", "detail": "<the same>"}`, with the codes the GraphQL API uses (PAYLOAD_TOO_LARGE for
 413, INSUFFICIENT_STORAGE for 507 when the disk holding the media folder is full). A refused upload
 leaves no file and no row.
+
+The answer's `duplicateOf` ({"id", "title"} or null) names the board's earlier generation with the
+very same bytes (their SHA-256, kept in outputMetadata.sha256): the upload is kept all the same.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from typing import Any
 from litestar import Request, Response, post
 
 from boards_desktop.api.errors import error_response
-from boards_desktop.graphql.context import get_request_context
+from boards_desktop.db.queries.generations import same_bytes_on_board
+from boards_desktop.graphql.context import RequestContext, get_request_context
 from boards_desktop.graphql.errors import BAD_USER_INPUT, FORBIDDEN, INSUFFICIENT_STORAGE, NOT_FOUND, ApiError
 from boards_desktop.media.disk_space import disk_full_message, is_disk_full
 from boards_desktop.media.multipart_form import (
@@ -100,6 +104,7 @@ async def upload_artifact(request: Request[Any, Any, Any]) -> Response[dict[str,
             description=description,
             input_params={"source": "upload"},
         )
+        duplicate = await _same_bytes_on_board(ctx, row)
     except FormError as exc:
         return _error(exc.message, PAYLOAD_TOO_LARGE if exc.status == 413 else BAD_USER_INPUT)
     except ApiError as exc:
@@ -121,9 +126,32 @@ async def upload_artifact(request: Request[Any, Any, Any]) -> Response[dict[str,
             "thumbnailUrl": ctx.media_urls(row.thumbnail_url),
             "artifactType": row.artifact_type,
             "generatorName": row.generator_name,
+            # The same bytes were already on this board: the upload is kept, and the page says so.
+            "duplicateOf": None
+            if duplicate is None
+            else {"id": str(duplicate.id), "title": duplicate_title(duplicate)},
         },
         status_code=200,
     )
+
+
+async def _same_bytes_on_board(ctx: RequestContext, row: Any) -> Any:
+    """The board's earlier generation with the very bytes of this upload, or None."""
+    sha256 = row.output_metadata.get("sha256") if isinstance(row.output_metadata, dict) else None
+    if not isinstance(sha256, str):
+        return None
+    async with ctx.sessions.read() as session:
+        return await same_bytes_on_board(session, row.board_id, sha256, other_than=row.id)
+
+
+def duplicate_title(row: Any) -> str:
+    """What the page calls the earlier one: its file name or prompt, else its generator."""
+    metadata = row.output_metadata if isinstance(row.output_metadata, dict) else {}
+    params = row.input_params if isinstance(row.input_params, dict) else {}
+    for said in (metadata.get("original_filename"), params.get("prompt")):
+        if isinstance(said, str) and said.strip():
+            return said.strip()[:120]
+    return str(row.generator_name)
 
 
 def _check_fields_sent_so_far(fields: Mapping[str, str]) -> None:

@@ -124,6 +124,7 @@ class Generation(Base):
     progress_message: Mapped[str | None] = mapped_column(Text(), nullable=True)
     batch_generation_id: Mapped[uuid.UUID | None] = mapped_column(UUIDText(), nullable=True)
     search_text: Mapped[str] = mapped_column(Text(), nullable=False, default='', server_default=text("''"))
+    search_version: Mapped[int] = mapped_column(Integer(), nullable=False, default=2, server_default=text('2'))
 
 
 class LoraModel(Base):

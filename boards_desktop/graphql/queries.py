@@ -14,6 +14,7 @@ from boards_desktop.graphql.context import context_of
 from boards_desktop.graphql.enums import ArtifactType, BoardQueryRole, GenerationStatus, SortOrder
 from boards_desktop.graphql.generators import list_generators
 from boards_desktop.graphql.lookups import readable_board, readable_generation
+from boards_desktop.graphql.search import search_generations
 from boards_desktop.graphql.types.boards import Board
 from boards_desktop.graphql.types.generations import Generation
 from boards_desktop.graphql.types.generators import GeneratorInfo
@@ -100,6 +101,19 @@ class Query:
         self, info: strawberry.Info, board_id: uuid.UUID | None = None, limit: int | None = 50, offset: int | None = 0
     ) -> list[Generation]:
         return await _recent_generations(info, board_id, None, None, limit, offset)
+
+    @strawberry.field(
+        description="Generations of every board you may read that hold each word of the query, newest first: "
+        "in their prompt and other inputs, an upload's file name, a text result, their tags or their generator's "
+        "name; case and accents do not matter ('ete' finds 'Été')."
+    )
+    async def search_generations(
+        self, info: strawberry.Info, query: str, limit: int | None = 50, offset: int | None = 0
+    ) -> list[Generation]:
+        ctx = context_of(info)
+        limit, offset = validation.page(limit, offset)
+        rows = await search_generations(ctx, query, limit, offset)
+        return [Generation.from_row(row, ctx) for row in rows]
 
     @strawberry.field(description="Boards you may read whose title or description contains the query, any case.")
     async def search_boards(

@@ -82,6 +82,7 @@ class JobContext(GeneratorContext):
         self._on_progress = on_progress
         self.state = ProgressState()
         self.outputs: dict[int, StoredMedia] = {}
+        self.text_contents: dict[int, str] = {}  # a text result's content, also found by a search
         self.sibling_ids: dict[int, uuid.UUID] = {}  # kept across retries: a retry reuses its siblings
         # The claim already wrote `processing`: a job shorter than the interval writes no progress.
         self._last_write = time.monotonic()
@@ -96,6 +97,7 @@ class JobContext(GeneratorContext):
     def start_attempt(self) -> None:
         """Forget the outputs of a failed attempt; the next one stores its own (same file names)."""
         self.outputs.clear()
+        self.text_contents.clear()
 
     async def resolve_artifact(self, artifact: DigitalArtifact) -> Path:
         key = self._media.key_of_url(artifact.storage_url)
@@ -166,6 +168,7 @@ class JobContext(GeneratorContext):
 
     async def store_text_result(self, content: str, format: str = "plain", output_index: int = 0) -> TextArtifact:
         stored = await self._store(content.encode("utf-8"), "text", output_index)
+        self.text_contents[output_index] = content
         return TextArtifact(
             generation_id=self._id_of(output_index),
             storage_url=stored.storage_url,

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from boards_desktop.db.engine import Database
 from boards_desktop.db.queries import jobs as job_queries
 from boards_desktop.db.queries.records import GenerationRecord
+from boards_desktop.db.search_text import content_search_text
 from boards_desktop.generators.base import BaseGenerator, GeneratorResult
 from boards_desktop.generators.registry import availability_of
 from boards_desktop.jobs.context import JobContext, ProgressState
@@ -178,6 +179,7 @@ class JobExecution:
                 "storage_url": stored.storage_url,
                 "thumbnail_url": stored.thumbnail_url,
                 "output_metadata": metadata,
+                "search_more": content_search_text(self.context.text_contents.get(index, "")),
             }
         async with self._database.write() as session:
             done = await job_queries.complete(

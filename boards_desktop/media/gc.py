@@ -108,7 +108,7 @@ async def _load_references(database: Database, store: MediaStore) -> _References
                 key = store.key_of_url(value) or _plain_key(value)
                 if key:
                     keys.add(key)
-        # A trashed generation's files stay until its entry is emptied (schemas/009): named as a row's are.
+        # A trashed generation's files stay until its entry is emptied (schemas/010): named as a row's are.
         trashed = await session.execute(
             select(TrashedGeneration.id, TrashedGeneration.board_id, TrashedGeneration.generation)
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import hashlib
 import os
 import re
 import shutil
@@ -53,6 +54,7 @@ class StoredMedia:
     fps: float | None = None
     sample_rate: int | None = None
     channels: int | None = None
+    sha256: str | None = None  # of the stored bytes: an upload of the same file is told so (api/uploads.py)
 
     def metadata(self) -> dict[str, Any]:
         """The media facts that are known, for a generation's output_metadata."""
@@ -191,6 +193,7 @@ def _stage_media(
                 format=kind.format,
                 content_type=kind.content_type,
                 size_bytes=staged.stat().st_size,
+                sha256=_sha256_of(staged),
                 **facts,
             ),
             folder=folder,
@@ -205,6 +208,14 @@ def _stage_media(
         if move and isinstance(source, Path):
             source.unlink(missing_ok=True)  # consumed: staged on success, removed on failure
         _remove_if_empty(folder)
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(_COPY_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _stage(folder: Path, name: str, source: Path | bytes, move: bool) -> Path:

@@ -118,7 +118,8 @@ def generation_row(
     return {
         "id": generation_id or uuid.uuid4(), "tenant_id": actor.tenant_id, "board_id": board_id,
         "user_id": actor.user_id, "generator_name": generator_name, "artifact_type": artifact_type,
-        "input_params": input_params, "search_text": search_text_of(input_params), "status": status,
+        "input_params": input_params, "status": status,
+        "search_text": search_text_of(input_params, generator_name=generator_name),
         "storage_url": storage_url, "thumbnail_url": thumbnail_url,
         "additional_files": [], "output_metadata": {"width": 1024, "height": 1024},
         "input_artifacts": [], "progress": 100.0 if status == "completed" else 0.0,

@@ -53,7 +53,7 @@ def test_arrows_enter_space_and_escape_on_the_grid(page, api, installation) -> N
     overlay.wait_for()
     text = overlay.inner_text()
     shortcuts = (
-        "Search the prompts",
+        "Search the board",
         "Select every loaded generation",
         "Delete the selection",
         "Shift-click",

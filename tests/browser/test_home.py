@@ -134,7 +134,7 @@ def test_search_filters_the_boards_and_slash_focuses_it(page, api) -> None:
     while set(titles(page)) != {"Moth wings", "Tide pools"}:  # title or description, any case
         assert time.monotonic() < deadline, titles(page)
         time.sleep(0.05)
-    assert "2 matches" in page.locator("[data-testid=board-count]").inner_text()
+    assert "2 matching boards" in page.locator("[data-testid=board-count]").inner_text()
 
     search.fill("no such board anywhere")
     page.locator("[data-testid=no-matches]").wait_for()

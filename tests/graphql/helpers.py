@@ -179,16 +179,20 @@ async def seed_generations(
         spec = dict(spec)
         minute = spec.pop("minute", index)
         input_params = spec.pop("input_params", {"prompt": f"seed {index}"})
+        generator_name = spec.pop("generator_name", GENERATOR)
+        metadata = spec.get("output_metadata") or {}
         row = models.Generation(
             id=uuid.uuid4(),
             tenant_id=actor.tenant_id,
             board_id=uuid.UUID(board_id),
             user_id=uuid.UUID(user_id) if user_id else actor.user_id,
-            generator_name=spec.pop("generator_name", GENERATOR),
+            generator_name=generator_name,
             artifact_type=spec.pop("artifact_type", "image"),
             status=spec.pop("status", "completed"),
             input_params=input_params,
-            search_text=search_text_of(input_params),  # as the app writes it
+            search_text=search_text_of(  # as the app writes it
+                input_params, generator_name=generator_name, file_name=metadata.get("original_filename")
+            ),
             created_at=BASE_TIME + timedelta(minutes=minute),
             updated_at=BASE_TIME + timedelta(minutes=minute),
             **spec,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import threading
 import time
@@ -74,6 +75,7 @@ async def test_images_are_stored_under_the_extension_of_their_content(
         "size_bytes": len(data),
         "width": 300,
         "height": 200,
+        "sha256": hashlib.sha256(data).hexdigest(),  # an upload of the same bytes is told so
     }
 
 

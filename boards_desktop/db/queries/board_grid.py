@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, Integer, Select, bindparam, func, select, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, Integer, Select, bindparam, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.models import Favourite, Generation, GenerationTag
@@ -39,6 +39,9 @@ class GridFilter:
     tag_ids: tuple[uuid.UUID, ...] = ()  # any of them
     generator_names: tuple[str, ...] = ()
     words: tuple[str, ...] = ()  # folded (db.search_text); every one must be found
+    # Per word, the tags whose folded name holds it (graphql/search.py): a word is also found
+    # as a tag of the generation. Empty, or one tuple per word.
+    word_tags: tuple[tuple[uuid.UUID, ...], ...] = ()
 
     @property
     def is_open(self) -> bool:
@@ -192,10 +195,22 @@ def _conditions(
     if grid_filter.tag_ids:
         tagged = select(GenerationTag.generation_id).where(GenerationTag.tag_id.in_(grid_filter.tag_ids))
         conditions.append(Generation.id.in_(tagged))
-    for word in grid_filter.words:
+    conditions.extend(word_conditions(grid_filter))
+    return conditions
+
+
+def word_conditions(grid_filter: GridFilter) -> list[ColumnElement[bool]]:
+    """A search's words: each found in the search text, or as a tag of the generation."""
+    conditions: list[ColumnElement[bool]] = []
+    for index, word in enumerate(grid_filter.words):
         # Both sides are folded already; LIKE then needs no case rules of its own (autoescape: a
         # '%' or '_' typed in the search is that character).
-        conditions.append(Generation.search_text.contains(word, autoescape=True))
+        found: ColumnElement[bool] = Generation.search_text.contains(word, autoescape=True)
+        tags = grid_filter.word_tags[index] if index < len(grid_filter.word_tags) else ()
+        if tags:
+            tagged = select(GenerationTag.generation_id).where(GenerationTag.tag_id.in_(tags))
+            found = or_(found, Generation.id.in_(tagged))
+        conditions.append(found)
     return conditions
 
 

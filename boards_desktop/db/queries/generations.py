@@ -43,9 +43,10 @@ async def recent_generations(
     artifact_type: str | None,
     limit: int,
     offset: int,
+    also: Sequence[ColumnElement[bool]] = (),
 ) -> list[GenerationRecord]:
-    """Generations of readable boards, newest first."""
-    conditions: list[ColumnElement[bool]] = []
+    """Generations of readable boards, newest first; `also` narrows them further (a search's words)."""
+    conditions: list[ColumnElement[bool]] = list(also)
     stored_board_id = type_coerce(Generation.board_id, String())  # compared with the stored text as is
     if board_id is not None:
         if not visibility.can_read(board_id):
@@ -188,13 +189,45 @@ async def _insert(
         attempts=0,
         created_at=now,
         updated_at=now,
-        search_text=search_text_of(values["input_params"]),
+        search_text=search_text_of(
+            values["input_params"],
+            generator_name=values["generator_name"],
+            file_name=_file_name(values.get("output_metadata")),
+        ),
         **values,
     )
     row = (await session.execute(_INSERT, parameters)).one()
     await insert_lineage(session, generation_id, input_artifacts)
     await touch_board(session, board_id, now)
     return row
+
+
+async def same_bytes_on_board(
+    session: AsyncSession, board_id: uuid.UUID, sha256: str, *, other_than: uuid.UUID
+) -> GenerationRecord | None:
+    """The oldest completed generation of the board whose file has this SHA-256, other than `other_than`.
+
+    A scan of the board's rows (the hash sits in output_metadata, which no index covers): an upload
+    is one request, and a board of 10,000 generations is read in milliseconds.
+    """
+    query = (
+        select_generations()
+        .where(
+            Generation.board_id == board_id,
+            Generation.status == "completed",
+            Generation.id != other_than,
+            Generation.output_metadata["sha256"].as_string() == sha256,
+        )
+        .order_by(Generation.created_at, Generation.id)
+        .limit(1)
+    )
+    found: GenerationRecord | None = (await session.execute(query)).first()
+    return found
+
+
+def _file_name(output_metadata: Any) -> str | None:
+    name = output_metadata.get("original_filename") if isinstance(output_metadata, dict) else None
+    return name if isinstance(name, str) else None
 
 
 async def cancel_generation(session: AsyncSession, generation_id: uuid.UUID) -> Generation | None:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import Text, and_, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.models import Generation, PausedProvider
@@ -191,6 +191,8 @@ _FINISHED_VALUES = {
     "storage_url": bindparam("v_storage_url"),
     "thumbnail_url": bindparam("v_thumbnail_url"),
     "output_metadata": bindparam("v_output_metadata"),
+    # A text result's content, folded, joins its prompt in the search text (db/search_text.py).
+    "search_text": Generation.__table__.c.search_text.concat(bindparam("v_search_more", type_=Text())),
 }
 # Built once: every job ends here, and a statement built per call costs more (its cache key above
 # all) than SQLite spends running it.
@@ -229,6 +231,7 @@ async def complete(
             "v_storage_url": values.get("storage_url"),
             "v_thumbnail_url": values.get("thumbnail_url"),
             "v_output_metadata": values.get("output_metadata", {}),
+            "v_search_more": values.get("search_more", ""),
         }
 
     result = await session.execute(_COMPLETE_JOB, {**parameters(generation_id), "v_owner": owner})
@@ -314,7 +317,7 @@ async def insert_sibling(
             generator_name=job.generator_name,
             artifact_type=job.artifact_type,
             input_params=job.input_params,
-            search_text=search_text_of(job.input_params),
+            search_text=search_text_of(job.input_params, generator_name=job.generator_name),
             status="processing",
             additional_files=[],
             output_metadata={"batch_id": str(job.id), "batch_index": output_index},

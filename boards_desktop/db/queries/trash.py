@@ -1,4 +1,4 @@
-"""The Trash: moving generations into it, listing, restoring and emptying it (schemas/009).
+"""The Trash: moving generations into it, listing, restoring and emptying it (schemas/010).
 
 A trashed generation's row leaves `generations` (so nothing else has to know about the trash) and
 is kept as JSON in `trashed_generations`, with its lineage edges on both sides, its tag links and

@@ -15,6 +15,7 @@ from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext, context_of
 from boards_desktop.graphql.enums import BoardRole
 from boards_desktop.graphql.inputs import GenerationFilter
+from boards_desktop.graphql.search import with_tag_matches
 from boards_desktop.graphql.types.users import User
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ class Board:
 
         ctx = context_of(info)
         limit, offset = validation.page(limit, offset)
-        grid_filter = validation.grid_filter(filter, ctx.actor.user_id)
+        grid_filter = await with_tag_matches(ctx, validation.grid_filter(filter, ctx.actor.user_id))
         rows = await ctx.loaders.board_pages.load((self.id, limit, offset, grid_filter))
         return [Generation.from_row(row, ctx) for row in rows]
 
@@ -128,7 +129,7 @@ class Board:
         filter: GenerationFilter | None = None,
     ) -> int:
         ctx = context_of(info)
-        grid_filter = validation.grid_filter(filter, ctx.actor.user_id)
+        grid_filter = await with_tag_matches(ctx, validation.grid_filter(filter, ctx.actor.user_id))
         if grid_filter is None:
             return self.generation_count  # kept on the board row by triggers: no query
         return await ctx.loaders.board_totals.load((self.id, grid_filter))

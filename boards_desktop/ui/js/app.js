@@ -46,11 +46,19 @@ export function routeParams() {
  * `push` adds a history entry (Back undoes it), otherwise the current entry is replaced.
  */
 export function setRouteParam(name, value, {push = false} = {}) {
+  setRouteParams({[name]: value}, {push});
+}
+
+/** Several parameters at once ({name: value or null}), as one history entry (see setRouteParam). */
+export function setRouteParams(changes, {push = false} = {}) {
   const [path, query] = splitHash(location.hash || '#/');
   const params = new URLSearchParams(query);
-  if (value === null || value === undefined) params.delete(name);
-  else params.set(name, value);
-  const rest = params.toString();
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === null || value === undefined) params.delete(name);
+    else params.set(name, value);
+  }
+  // Commas stay commas (?compare=a,b, ?type=IMAGE,VIDEO): a link a person can read; both are valid in a URL.
+  const rest = params.toString().replace(/%2C/gi, ',');
   const url = `${location.pathname}${location.search}${path}${rest ? `?${rest}` : ''}`;
   if (push) history.pushState(null, '', url);
   else history.replaceState(null, '', url);

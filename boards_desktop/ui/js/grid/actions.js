@@ -11,6 +11,7 @@ import {toast, toastError} from '../toast.js';
 import {bridge} from '../desktop.js';
 import {offerUndo} from '../undo.js';
 import {restoreFromTrash} from '../trash.js';
+import {MAX_COMPARED} from '../compare/compare.js';
 
 const SET_FAVOURITE = `mutation($ids: [UUID!]!, $favourite: Boolean!) { setFavourite(generationIds: $ids, favourite: $favourite) { id isFavourite } }`;
 const CANCEL = `mutation($id: UUID!) { cancelGeneration(id: $id) { ${GENERATION_FIELDS} } }`;
@@ -329,11 +330,13 @@ export function buildSelectionBar(actions, grid) {
   const count = h('strong', {dataset: {testid: 'selection-count'}});
   const button = (label, run, extra = {}) => h('button', {type: 'button', onclick: run, ...extra}, label);
   const cancel = button('Cancel running', () => actions.cancelSelection(), {dataset: {action: 'bulk-cancel'}, hidden: true, title: 'Stop the selected ones that are waiting or working'});
+  const compare = button('Compare', () => emit('compare:open', {ids: [...grid.selection]}), {dataset: {action: 'bulk-compare'}, hidden: true, title: `Side by side, or as a swipe for two (up to ${MAX_COMPARED})`});
   const node = h('div', {class: 'selection-bar', role: 'region', 'aria-label': 'Selection', hidden: true, dataset: {testid: 'selection-bar'}},
     count,
     button('Select all loaded', () => grid.selectAllLoaded(), {class: 'ghost', dataset: {action: 'select-all'}, title: 'Ctrl/Cmd+A'}),
     button('Clear', () => grid.clearSelection(), {class: 'ghost', dataset: {action: 'clear'}, title: 'Escape'}),
     h('span', {class: 'toolbar-spacer'}),
+    compare,
     button('★ Star', () => actions.favouriteSelection(), {dataset: {action: 'bulk-favourite'}}),
     button('Tag…', () => actions.tagSelection(), {dataset: {action: 'bulk-tag'}}),
     button('Move to…', () => actions.moveSelection(), {dataset: {action: 'bulk-move'}}),
@@ -348,6 +351,8 @@ export function buildSelectionBar(actions, grid) {
       count.textContent = `${plural(selection.size, 'selected', 'selected')}`;
       const running = selection.size ? actions.runningSelected().length : 0;
       cancel.hidden = running === 0;
+      compare.hidden = selection.size < 2;
+      compare.textContent = selection.size > MAX_COMPARED ? `Compare first ${MAX_COMPARED}` : 'Compare';
       cancel.textContent = running === selection.size ? 'Cancel' : `Cancel ${running} running`;
     },
   };

@@ -26,12 +26,18 @@ export function matches(generation, filter) {
   if (filter.favouritesOnly && !generation.isFavourite) return false;
   if (filter.generatorNames?.length && !filter.generatorNames.includes(generation.generatorName)) return false;
   if (filter.tagIds?.length && !generation.tags?.some((tag) => filter.tagIds.includes(tag.id))) return false;
-  const words = filter.search?.trim().toLowerCase().split(/\s+/).filter(Boolean) ?? [];
+  const words = fold(filter.search?.trim() ?? '').split(/\s+/).filter(Boolean);
   if (words.length) {
-    const text = JSON.stringify(generation.inputParams ?? {}).toLowerCase();
+    const text = fold([JSON.stringify(generation.inputParams ?? {}), generation.generatorName ?? '',
+      generation.outputMetadata?.original_filename ?? '', ...(generation.tags ?? []).map((tag) => tag.name)].join('\n'));
     if (!words.every((word) => text.includes(word))) return false;
   }
   return true;
+}
+
+/** Text as the server's search compares it: no case, no accents (db/search_text.py's fold). */
+export function fold(text) {
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().normalize('NFC');
 }
 
 /** The newest `limit` generations the filter keeps (to find ones another window or script added). */

@@ -1,7 +1,9 @@
 // The grid's toolbar: prompt search, filters (type, status, favourites, tag, generator), tile size.
-// `onChange(filter)` gets a GenerationFilter each time the artist changes one (the search debounced).
+// `onChange(filter, state)` gets a GenerationFilter each time the artist changes one (the search
+// debounced); `initial` (grid/filter_url.js) is the state the board's URL named.
 import {h} from '../dom.js';
 import {generatorLabel} from '../names.js';
+import {filterOfState} from './filter_url.js';
 
 const TYPES = [['IMAGE', 'Images'], ['VIDEO', 'Videos'], ['AUDIO', 'Audio'], ['TEXT', 'Text']];
 const STATUSES = [
@@ -13,12 +15,12 @@ const STATUSES = [
 ];
 const SEARCH_DELAY_MS = 250;
 
-export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSize}) {
+export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSize, initial = null}) {
   const state = {search: '', types: new Set(), status: '', favouritesOnly: false, tagId: '', generator: ''};
   let timer = 0;
 
   const search = h('input', {
-    type: 'search', class: 'grid-search', placeholder: 'Search prompts  /', 'aria-label': 'Search prompts',
+    type: 'search', class: 'grid-search', placeholder: 'Search prompts, tags, files  /', 'aria-label': 'Search prompts, tags, file names and generators',
     autocomplete: 'off', spellcheck: false, dataset: {testid: 'grid-search'},
   });
   search.addEventListener('input', () => {
@@ -77,23 +79,39 @@ export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSi
     }));
 
   function filter() {
-    const result = {};
-    if (state.search) result.search = state.search;
-    if (state.types.size) result.artifactTypes = [...state.types];
-    if (state.status === 'RUNNING') result.statuses = ['PENDING', 'PROCESSING'];
-    else if (state.status) result.statuses = [state.status];
-    if (state.favouritesOnly) result.favouritesOnly = true;
-    if (state.tagId) result.tagIds = [state.tagId];
-    if (state.generator) result.generatorNames = [state.generator];
-    return result;
+    return filterOfState(state);
   }
 
-  function changed() {
+  function showClear() {
     const on = Object.keys(filter()).length > 0;
     clear.dataset.shown = String(on);
     clear.tabIndex = on ? 0 : -1;
     if (on) clear.removeAttribute('aria-hidden'); else clear.setAttribute('aria-hidden', 'true');
-    onChange(filter());
+  }
+
+  function changed() {
+    showClear();
+    onChange(filter(), state);
+  }
+
+  /** Show `given` (a state from the URL) in the controls; `notify` reloads the grid as a change would. */
+  function setState(given, {notify = false} = {}) {
+    clearTimeout(timer);
+    Object.assign(state, {...given, types: new Set(given.types)});
+    search.value = state.search;
+    for (const chip of typeChips) chip.setAttribute('aria-pressed', String(state.types.has(chip.dataset.filterType)));
+    favourites.setAttribute('aria-pressed', String(state.favouritesOnly));
+    if (state.tagId) addOption(tag, state.tagId, 'A tag');
+    if (state.generator) addGenerator(state.generator);
+    for (const [control, value] of [[status, state.status], [tag, state.tagId], [generator, state.generator]]) {
+      control.value = value;
+      control.dataset.active = value ? 'true' : 'false';
+    }
+    if (notify) changed(); else showClear();
+  }
+
+  function addOption(control, value, label) {
+    if (![...control.options].some((option) => option.value === value)) control.append(h('option', {value}, label));
   }
 
   function reset() {
@@ -128,6 +146,7 @@ export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSi
     h('div', {class: 'filter-group', role: 'group', 'aria-label': 'Type'}, typeChips),
     favourites, status, tag, generator, clear,
   );
+  if (initial) setState(initial);
   // The tile sizes are a view setting, not a filter: the board puts them in its header.
-  return {node, sizes, search, filter, reset, addTag, addGenerator, relabelGenerators};
+  return {node, sizes, search, filter, reset, setState, state, addTag, addGenerator, relabelGenerators};
 }

@@ -4,15 +4,17 @@
 import {followBoard, gql} from '../api.js';
 import {h, plural} from '../dom.js';
 import {emit, on} from '../bus.js';
-import {setCrumbs} from '../app.js';
+import {routeParams, setCrumbs, setRouteParams} from '../app.js';
 import {addShortcut} from '../shortcuts.js';
 import {toast, toastError} from '../toast.js';
 import {formDialog} from '../dialog.js';
 import {mountComposer} from '../composer/composer.js';
 import {installViewer} from '../viewer/viewer.js';
+import {installCompare} from '../compare/compare.js';
 import {fetchGeneration, fetchTop, GridData, isFiltering} from '../grid/data.js';
 import {VirtualGrid} from '../grid/grid.js';
 import {buildToolbar} from '../grid/toolbar.js';
+import {filterOfState, paramsOfState, stateFromParams} from '../grid/filter_url.js';
 import {buildSelectionBar, GridActions, seededGeneratorNames} from '../grid/actions.js';
 import {hasSeed, setSeededGenerators} from '../grid/tile.js';
 import {installDropUpload} from '../grid/uploads.js';
@@ -29,8 +31,10 @@ const SIZE_KEY = 'boards.grid.tileSize';
 
 export async function mount(container, {boardId}) {
   // The board and the grid's first page are asked for together: one round trip less before the thumbnails.
+  // The filters the URL names (a reload, a link) are the first page's.
+  const initial = stateFromParams(routeParams());
   const data = new GridData(boardId);
-  const firstPage = data.reset({}).then(() => null, (error) => error);
+  const firstPage = data.reset(filterOfState(initial)).then(() => null, (error) => error);
   const {board, tags} = await gql(QUERY, {id: boardId});
   if (!board) {
     container.append(h('div', {class: 'empty-state'}, 'This board does not exist any more. ', h('a', {href: '#/'}, 'Your boards')));
@@ -49,8 +53,12 @@ export async function mount(container, {boardId}) {
   let uploads = null;
   const live = h('span', {class: 'live-dot', dataset: {state: 'connecting', testid: 'live'}, title: 'Connecting to live updates…', 'aria-label': 'Live updates: connecting'});
   const toolbar = buildToolbar({
-    tags, generatorNames: board.generatorNames, tileSize,
-    onChange: (filter) => reload(filter),
+    tags, generatorNames: board.generatorNames, tileSize, initial,
+    onChange: (filter, state) => {
+      // Replaced, not pushed: Back leaves the board rather than undoing filters one by one.
+      setRouteParams(paramsOfState(state));
+      reload(filter);
+    },
     onTileSize: (size) => { localStorage.setItem(SIZE_KEY, size); grid.setTileSize(size); },
   });
   const gridHost = h('div', {class: 'grid-host', dataset: {testid: 'grid', state: 'loading'}});
@@ -216,6 +224,11 @@ export async function mount(container, {boardId}) {
       else if (!data.byId.has(generation.id)) toast('Queued; the filters hide it for now', {action: {label: 'Clear filters', run: () => toolbar.reset()}});
     }),
     on('generation:changed', ({generation}) => { data.update(generation); }),
+    on('route:query', ({params}) => {
+      // A link to other filters of this board, followed while it is open.
+      const wanted = stateFromParams(params);
+      if (JSON.stringify(filterOfState(wanted)) !== JSON.stringify(toolbar.filter())) toolbar.setState(wanted, {notify: true});
+    }),
     on('generations:removed', ({ids}) => { data.remove(ids); }),
     on('generations:restored', ({generations}) => {
       // Back from the trash or moved back: read the board again where the artist is looking.
@@ -242,16 +255,23 @@ export async function mount(container, {boardId}) {
     onUploaded: async (body) => {
       const generation = await fetchGeneration(body.id).catch(() => null);
       if (generation) data.insertTop(generation);
-      toast(`Uploaded ${generation?.outputMetadata?.original_filename ?? 'a file'}`, {kind: 'ok'});
+      const name = generation?.outputMetadata?.original_filename ?? 'a file';
+      const earlier = body.duplicateOf;
+      if (earlier) {
+        // Kept all the same (a copy may be wanted); the artist sees where the first one is.
+        toast(`Already on this board: ${name} is the same file as “${earlier.title}”.`, {
+          timeout: 12000, action: {label: 'Show the earlier one', run: () => grid.open(earlier.id)},
+        });
+      } else toast(`Uploaded ${name}`, {kind: 'ok'});
     },
   });
   uploadButton.disabled = false;
   cleanups.push(() => uploads.stop());
 
   // The grid's keys rest while a dialog or the viewer is over it.
-  const onGrid = () => !document.querySelector('dialog[open], [data-testid=viewer]');
+  const onGrid = () => !document.querySelector('dialog[open], [data-testid=viewer], [data-testid=compare]');
   cleanups.push(
-    addShortcut({keys: '/', label: '/', description: 'Search the prompts', group: 'Board', when: onGrid, run: () => toolbar.search.focus()}),
+    addShortcut({keys: '/', label: '/', description: 'Search the board (prompts, tags, file names, generators)', group: 'Board', when: onGrid, run: () => toolbar.search.focus()}),
     addShortcut({keys: 'mod+a', label: 'Ctrl/⌘ A', description: 'Select every loaded generation', group: 'Board', when: onGrid, run: () => grid.selectAllLoaded()}),
     addShortcut({keys: 'escape', label: 'Esc', description: 'Clear the selection', group: 'Board', when: () => onGrid() && grid.selection.size > 0, run: () => grid.clearSelection()}),
     addShortcut({keys: 'delete', label: 'Delete', description: 'Delete the selection (asks first)', group: 'Board', when: () => onGrid() && grid.selection.size > 0, run: () => actions.deleteSelection()}),
@@ -280,6 +300,7 @@ export async function mount(container, {boardId}) {
 
   // The viewer first: a tile clicked while the composer still loads its generators opens it.
   cleanups.push(installViewer({board, openFromUrl: (id) => grid.open(id)}));
+  cleanups.push(installCompare());
   cleanups.push(await mountComposer(composerPanel, {board}));
   return () => cleanups.forEach((stop) => { try { stop?.(); } catch (error) { console.error(error); } });
 }

@@ -1,23 +1,32 @@
 // Home: the artist's boards as cards — covers from the newest results, title, description, how many
 // generations and when it last changed — with create, rename, describe, delete and search.
 //
+// A search also looks through every result on every board (their prompts, file names, text, tags and
+// generators; case and accents do not matter) and lists the matches below the boards, each with its
+// board: a click opens it there in the viewer. The search is in the URL (#/?q=...).
+//
 // `[data-testid=boards]` carries data-state (loading, ready, error) so tests and the window can
 // tell when the list is drawn; each card is `li[data-board-id]` with its title in <strong>.
 import {gql} from '../api.js';
 import {h, plural, timeAgo} from '../dom.js';
-import {setCrumbs} from '../app.js';
+import {routeParams, setCrumbs, setRouteParam} from '../app.js';
 import {addShortcut} from '../shortcuts.js';
+import {on} from '../bus.js';
 import {toast, toastError} from '../toast.js';
 import {confirmDialog, formDialog} from '../dialog.js';
 
 const BOARD_FIELDS = 'id title description generationCount updatedAt coverThumbnails(limit: 4)';
 const MY_BOARDS = `{ myBoards(limit: 200, sort: UPDATED_DESC) { ${BOARD_FIELDS} } }`;
 const SEARCH = `query Search($query: String!) { searchBoards(query: $query, limit: 200) { ${BOARD_FIELDS} } }`;
+const RESULTS = `query Results($query: String!) { searchGenerations(query: $query, limit: 60) {
+  id prompt artifactType status thumbnailUrl generatorName outputMetadata board { id title } } }`;
 const CREATE = `mutation Create($input: CreateBoardInput!) { createBoard(input: $input) { id title } }`;
 const UPDATE = `mutation Update($input: UpdateBoardInput!) { updateBoard(input: $input) { ${BOARD_FIELDS} } }`;
 const DELETE = 'mutation Delete($id: UUID!) { deleteBoard(id: $id) }';
 
+const TYPE_GLYPHS = {AUDIO: '♪', TEXT: '¶', VIDEO: '▶', IMAGE: '▣'};
 const SEARCH_DELAY_MS = 220;
+const RESULT_LIMIT = 60;  // as in RESULTS: a screenful or two; more words narrow it
 const EXCERPT_CHARS = 140;
 
 export async function mount(container) {
@@ -29,7 +38,7 @@ export async function mount(container) {
   let openMenu = null;     // the card menu that is open, if any
 
   const search = h('input', {
-    type: 'search', class: 'board-search', placeholder: 'Search boards', 'aria-label': 'Search boards (/)',
+    type: 'search', class: 'board-search', placeholder: 'Search boards and results', 'aria-label': 'Search boards and results (/)',
     autocomplete: 'off', spellcheck: 'false', dataset: {testid: 'board-search'},
     oninput: () => {
       clearTimeout(searchTimer);
@@ -45,6 +54,10 @@ export async function mount(container) {
   const list = h('ul', {class: 'board-cards', 'aria-label': 'Your boards', dataset: {testid: 'boards', state: 'loading'}},
     skeletons());
   list.addEventListener('keydown', onListKey);
+  const resultsTitle = h('h2', {class: 'results-title'});
+  const resultList = h('ul', {class: 'result-cards', 'aria-labelledby': 'results-title'});
+  resultsTitle.id = 'results-title';
+  const results = h('section', {class: 'search-results', hidden: true, dataset: {testid: 'search-results', state: 'idle'}}, resultsTitle, resultList);
   const page = h('div', {class: 'home'},
     h('header', {class: 'home-header'},
       h('div', {class: 'home-title'}, h('h1', {}, 'Your boards'), count),
@@ -52,7 +65,8 @@ export async function mount(container) {
         h('label', {class: 'search-field'}, h('span', {class: 'search-icon', 'aria-hidden': 'true'}), search),
         h('button', {type: 'button', class: 'primary', title: 'New board (N)', dataset: {testid: 'new-board'}, onclick: createBoard},
           h('span', {'aria-hidden': 'true', class: 'plus'}, '+'), 'New board'))),
-    list);
+    list,
+    results);
   container.append(page);
 
   const closeOnOutside = (event) => { if (openMenu && !openMenu.contains(event.target)) closeMenu(); };
@@ -60,6 +74,11 @@ export async function mount(container) {
   const stops = [
     addShortcut({keys: 'n', label: 'N', group: 'Boards', description: 'New board', run: createBoard}),
     addShortcut({keys: '/', label: '/', group: 'Boards', description: 'Search boards', run: () => { search.focus(); search.select(); }}),
+    // A link to a search (#/?q=...) followed while home is open, or Back to an earlier one.
+    on('route:query', ({params}) => {
+      const asked = (params.get('q') ?? '').trim();
+      if (asked !== query) { search.value = asked; load(asked); }
+    }),
     () => document.removeEventListener('pointerdown', closeOnOutside),
     () => clearTimeout(searchTimer),
   ];
@@ -69,7 +88,9 @@ export async function mount(container) {
   }, 60_000);
   stops.push(() => clearInterval(ticking));
 
-  await load('');
+  const asked = (routeParams().get('q') ?? '').trim();
+  search.value = asked;
+  await load(asked);
   return () => { turn += 1; stops.forEach((stop) => stop()); };
 
   // -- loading and drawing -----------------------------------------------------------------
@@ -79,12 +100,15 @@ export async function mount(container) {
     query = text;
     list.dataset.state = 'loading';
     list.setAttribute('aria-busy', 'true');
+    if (routeParams().get('q') !== (text || null)) setRouteParam('q', text || null);
+    const found = text ? findResults(text, mine) : (results.hidden = true, null);
     try {
       const data = text ? await gql(SEARCH, {query: text}) : await gql(MY_BOARDS);
       if (mine !== turn) return;
       boards = text ? data.searchBoards : data.myBoards;
       draw();
       list.dataset.state = 'ready';
+      await found;
     } catch (error) {
       if (mine !== turn) return;
       list.replaceChildren(h('li', {class: 'empty error-text', role: 'alert'},
@@ -97,15 +121,44 @@ export async function mount(container) {
     }
   }
 
+  async function findResults(text, mine) {
+    results.dataset.state = 'loading';
+    try {
+      const {searchGenerations: rows} = await gql(RESULTS, {query: text});
+      if (mine !== turn) return;
+      resultsTitle.textContent = rows.length
+        ? `${rows.length >= RESULT_LIMIT ? `The newest ${RESULT_LIMIT}` : plural(rows.length, 'result')} on your boards`
+        : `No result on your boards holds “${text}”`;
+      resultList.replaceChildren(...rows.map(resultCard));
+      results.hidden = false;
+      results.dataset.state = 'ready';
+    } catch (error) {
+      if (mine !== turn) return;
+      results.dataset.state = 'error';
+      toastError('Could not search the results', error);
+    }
+  }
+
+  function resultCard(g) {
+    const name = g.prompt || g.outputMetadata?.original_filename || g.generatorName;
+    return h('li', {},
+      h('a', {class: 'result-card', href: `#/boards/${g.board.id}?view=${g.id}`, dataset: {generationId: g.id, testid: 'search-result'},
+        title: `${name} — on ${g.board.title}`},
+      h('div', {class: 'result-thumb', dataset: {type: g.artifactType.toLowerCase()}},
+        g.thumbnailUrl ? h('img', {src: g.thumbnailUrl, alt: '', loading: 'lazy'}) : h('span', {'aria-hidden': 'true'}, TYPE_GLYPHS[g.artifactType] ?? '•')),
+      h('span', {class: 'result-name'}, excerpt(name)),
+      h('span', {class: 'result-board muted'}, g.board.title)));
+  }
+
   function draw() {
     closeMenu();
     count.textContent = query
-      ? `${plural(boards.length, 'match', 'matches')}`
+      ? (boards.length ? `${plural(boards.length, 'matching board', 'matching boards')}` : 'No board matches')
       : (boards.length ? plural(boards.length, 'board') : '');
     if (boards.length) {
       list.replaceChildren(...boards.map(card));
     } else if (query) {
-      list.replaceChildren(h('li', {class: 'empty', dataset: {testid: 'no-matches'}},
+      list.replaceChildren(h('li', {class: 'empty no-board-matches', dataset: {testid: 'no-matches'}},
         h('p', {}, `No board’s title or description contains “${query}”.`),
         h('button', {type: 'button', onclick: () => { search.value = ''; load(''); search.focus(); }}, 'Clear the search')));
     } else {

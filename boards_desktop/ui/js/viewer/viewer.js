@@ -23,6 +23,7 @@ import {lineageGraph, NODE_FIELDS, thumbButton} from './lineage.js';
 import {zoomableImage} from './zoom.js';
 import {offerUndo} from '../undo.js';
 import {restoreFromTrash} from '../trash.js';
+import {compareWithParent} from '../compare/compare.js';
 
 const VIEW_QUERY = `query View($id: UUID!) { generation(id: $id) { ${GENERATION_FIELDS}
   inputArtifacts { generation { ${NODE_FIELDS} } }
@@ -118,6 +119,8 @@ function openViewer({board, neighbour, onShow, onClosed}) {
   const zoomTools = h('div', {class: 'zoom-tools', role: 'group', 'aria-label': 'Zoom', hidden: true}, zoomOut, zoomLabel, zoomIn, fitButton, actualButton);
   const graphToggle = h('button', {type: 'button', class: 'ghost small graph-toggle', 'aria-pressed': 'false', title: 'The lineage graph, large (L)',
     dataset: {testid: 'viewer-graph-toggle'}, onclick: () => toggleLarge()}, 'Lineage graph');
+  const compareButton = h('button', {type: 'button', class: 'ghost small', hidden: true, title: 'Beside what it was made from, zoomed together (C)',
+    dataset: {testid: 'viewer-compare'}, onclick: () => compareWithParent(generation)}, 'Compare with parent');
   const close = h('button', {type: 'button', class: 'icon-button viewer-close', 'aria-label': 'Close (Esc)', title: 'Close (Esc)', dataset: {testid: 'viewer-close'}, onclick: () => doClose()}, '✕');
   const stage = h('div', {class: 'viewer-stage', dataset: {testid: 'viewer-stage'}});
   const panel = h('aside', {class: 'viewer-panel', 'aria-label': 'Details', dataset: {testid: 'viewer-panel'}});
@@ -125,7 +128,7 @@ function openViewer({board, neighbour, onShow, onClosed}) {
     dataset: {testid: 'viewer', state: 'loading'}},
   h('div', {class: 'viewer-main'},
     h('div', {class: 'viewer-toolbar'}, h('div', {class: 'viewer-nav'}, prev, next, counter), zoomTools,
-      h('div', {class: 'viewer-toolbar-end'}, graphToggle, close)),
+      h('div', {class: 'viewer-toolbar-end'}, compareButton, graphToggle, close)),
     stage),
   panel);
   panel.prepend(title);
@@ -143,11 +146,12 @@ function openViewer({board, neighbour, onShow, onClosed}) {
     if (event.shiftKey && (document.activeElement === first || !overlay.contains(document.activeElement))) { event.preventDefault(); last.focus(); }
     else if (!event.shiftKey && (document.activeElement === last || !overlay.contains(document.activeElement))) { event.preventDefault(); first.focus(); }
   });
-  const outside = (event) => { if (!overlay.contains(event.target) && !event.target.closest?.('dialog, .toasts')) close.focus(); };
+  const outside = (event) => { if (!overlay.contains(event.target) && !event.target.closest?.('dialog, .toasts, [data-testid=compare]')) close.focus(); };
   document.addEventListener('focusin', outside);
   queueMicrotask(() => close.focus());
 
-  const noDialog = () => !document.querySelector('dialog[open]');
+  // Compare may lie over the viewer: the viewer's keys rest meanwhile.
+  const noDialog = () => !document.querySelector('dialog[open], [data-testid=compare]');
   const ready = () => noDialog() && generation !== null;
   const shortcuts = [
     addShortcut({keys: 'arrowleft', label: '←', description: 'Previous result', group: 'Viewer', run: () => step(-1), when: noDialog}),
@@ -164,6 +168,7 @@ function openViewer({board, neighbour, onShow, onClosed}) {
     addShortcut({keys: '-', label: '-', description: 'Zoom out', group: 'Viewer', run: () => media?.zoomOut?.(), when: noDialog}),
     addShortcut({keys: '0', label: '0', description: 'Fit to the window', group: 'Viewer', run: () => media?.fit?.(), when: noDialog}),
     addShortcut({keys: '1', label: '1', description: 'Actual size', group: 'Viewer', run: () => media?.actual?.(), when: noDialog}),
+    addShortcut({keys: 'c', label: 'C', description: 'Compare with its parent (what it was made from)', group: 'Viewer', run: () => compareWithParent(generation), when: ready}),
   ];
   const stopChanged = on('generation:changed', ({generation: changed}) => {
     if (changed?.id === generation?.id && changed !== generation) { generation = {...generation, ...changed}; renderPanel(); }
@@ -214,6 +219,7 @@ function openViewer({board, neighbour, onShow, onClosed}) {
     }
     const sameMedia = same && generation?.storageUrl === found.storageUrl && media;
     generation = found;
+    compareButton.hidden = !found.inputArtifacts.some((input) => input.generationId);
     if (large) renderLarge();
     else if (!sameMedia) renderStage();
     renderPanel();
