@@ -13,12 +13,14 @@ from boards_desktop.graphql.mutations.favourites import FavouriteMutations
 from boards_desktop.graphql.mutations.generations import GenerationMutations
 from boards_desktop.graphql.mutations.members import MemberMutations
 from boards_desktop.graphql.mutations.tags import TagMutations
+from boards_desktop.graphql.mutations.users import UserMutations
 
 Mutation = merge_types(
     "Mutation",
     (
         BoardMutations,
         MemberMutations,
+        UserMutations,
         GenerationMutations,
         BulkMutations,
         FavouriteMutations,
