@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, String, and_, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from boards_desktop.db.models import Board, BoardMember
+from boards_desktop.db.models import Board, BoardMember, User
 from boards_desktop.db.queries.users import Actor
 
 
@@ -56,3 +56,20 @@ async def board_visibility(session: AsyncSession, actor: Actor) -> BoardVisibili
     for board_id, is_readable in rows:
         (readable if is_readable else unreadable).add(board_id)
     return BoardVisibility(frozenset(readable), frozenset(unreadable))
+
+
+async def user_may_read_board(session: AsyncSession, user_id: uuid.UUID, board_id: uuid.UUID) -> bool:
+    """Whether a user may read a board now: it is of the user's tenant, and theirs, public, or shared with them."""
+    tenant_of_user = select(User.tenant_id).where(User.id == user_id).scalar_subquery()
+    found = await session.scalar(
+        select(Board.id).where(
+            Board.id == board_id,
+            Board.tenant_id == tenant_of_user,
+            or_(
+                Board.owner_id == user_id,
+                Board.is_public.is_(True),
+                Board.id.in_(select(BoardMember.board_id).where(BoardMember.user_id == user_id)),
+            ),
+        )
+    )
+    return found is not None
