@@ -152,7 +152,7 @@ function openViewer({board, neighbour, onShow, onClosed}) {
     addShortcut({keys: 'u', label: 'U', description: 'Use these settings in the composer', group: 'Viewer', run: () => useSettings(), when: ready}),
     addShortcut({keys: 'i', label: 'I', description: 'Use as an input in the composer', group: 'Viewer', run: () => useAsInput(), when: ready}),
     addShortcut({keys: 'd', label: 'D', description: 'Download', group: 'Viewer', run: () => download(), when: ready}),
-    addShortcut({keys: 'delete', label: 'Delete', description: 'Delete this result', group: 'Viewer', run: () => remove(), when: ready}),
+    addShortcut({keys: 'delete', label: 'Delete', description: 'Delete this result', group: 'Viewer', run: () => remove(), when: () => ready() && !board.readOnly}),
     addShortcut({keys: 's', label: 'S', description: 'Star or unstar', group: 'Viewer', run: () => star(), when: ready}),
     addShortcut({keys: 'l', label: 'L', description: 'Show the lineage graph large, or the result again', group: 'Viewer', run: () => toggleLarge(), when: ready}),
     addShortcut({keys: '+', label: '+', description: 'Zoom in', group: 'Viewer', run: () => media?.zoomIn?.(), when: noDialog}),
@@ -335,7 +335,7 @@ function openViewer({board, neighbour, onShow, onClosed}) {
       g.artifactType === 'IMAGE' && action('Copy image', () => copyImage(), {testid: 'viewer-copy', disabled: !g.storageUrl}),
       bridge() && action('Show in folder', () => showInFolder(g.storageUrl), {testid: 'viewer-show-in-folder', disabled: !g.storageUrl}),
       action('Copy link', () => copyLink(), {testid: 'viewer-copy-link'}),
-      action('Delete', () => remove(), {testid: 'viewer-delete', danger: true, kbd: 'Del'}));
+      !board.readOnly && action('Delete', () => remove(), {testid: 'viewer-delete', danger: true, kbd: 'Del'}));
     const tabs = h('div', {class: 'viewer-tabs', role: 'tablist', 'aria-label': 'Views'},
       tabButton('details', 'Details'), tabButton('lineage', 'Lineage'));
     const body = h('div', {class: 'viewer-tab-body', role: 'tabpanel', id: 'viewer-tabpanel', 'aria-labelledby': `viewer-tab-${tab}`});
