@@ -160,6 +160,17 @@ def test_share_a_board_with_a_teammate_found_in_the_directory(browser, team) -> 
     assert "Ada Lovelace" in card.locator("[data-testid=board-owner]").inner_text()
     assert other.locator("[data-testid=boards] li[data-board-id]").count() == 1
 
+    # What Grace makes on the board shows her as its creator in Ada's viewer.
+    made = grace.api.upload(board, "pier.png", _png(64, 48), "image/png")
+    dialog.get_by_role("button", name="Done").click()
+    dialog.wait_for(state="detached")
+    page.goto(f"{ada.url}/#/boards/{board}?view={made['id']}")
+    assert "Grace Hopper" in page.locator("[data-testid=viewer-creator]").inner_text()
+    page.goto(f"{ada.url}/#/boards/{board}")
+    page.locator("[data-testid=share-button]").click()
+    members.wait_for()
+    grace_row = members.locator("[data-testid=share-person]", has_text="Grace Hopper")
+
     # Made a viewer, Grace is offered no composer and no upload.
     grace_row.locator("[data-testid=share-role]").select_option("VIEWER")
     page.locator("[data-testid=toasts] .toast", has_text="view").first.wait_for()

@@ -23,8 +23,9 @@ export function avatar(user, size = 28) {
   if (user?.avatarUrl) {
     return h('img', {class: 'avatar', src: user.avatarUrl, alt: '', title: name, style, dataset: {testid: 'avatar'}});
   }
-  return h('span', {class: 'avatar initials', title: name, 'aria-hidden': 'true', dataset: {testid: 'avatar'},
-    style: {...style, '--avatar-hue': String(hue(user?.id ?? name))}}, initials(user));
+  const node = h('span', {class: 'avatar initials', title: name, 'aria-hidden': 'true', dataset: {testid: 'avatar'}, style}, initials(user));
+  node.style.setProperty('--avatar-hue', String(hue(user?.id ?? name)));  // a custom property needs setProperty
+  return node;
 }
 
 function hue(text) {

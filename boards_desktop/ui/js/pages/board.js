@@ -49,7 +49,7 @@ export async function mount(container, {boardId}) {
   const title = h('h1', {dataset: {testid: 'board-title'}}, board.title);
   const description = h('p', {class: 'board-description', dataset: {testid: 'board-description'}, hidden: !board.description}, board.description ?? '');
   const count = h('span', {class: 'board-count', dataset: {testid: 'grid-total'}, 'aria-live': 'polite'});
-  const edit = h('button', {type: 'button', class: 'icon-button board-edit', 'aria-label': 'Rename or describe the board', title: 'Rename or describe', dataset: {testid: 'edit-board'}, onclick: () => editBoard(), hidden: board.readOnly}, '✎');
+  const edit = h('button', {type: 'button', class: 'icon-button board-edit', 'aria-label': 'Rename or describe the board', title: 'Rename or describe', dataset: {testid: 'edit-board'}, onclick: () => editBoard(), hidden: !['OWNER', 'ADMIN'].includes(board.myRole)}, '✎');
   const share = h('button', {type: 'button', class: 'board-share', title: board.readOnly ? 'Who has access' : 'Share this board with teammates', dataset: {testid: 'share-button'},
     onclick: () => openShareDialog(board.id)}, h('span', {'aria-hidden': 'true'}, '👥 '), 'Share');
   const uploadButton = h('button', {type: 'button', class: 'board-upload', title: 'Upload images, video, audio or text (or drop files anywhere)',

@@ -19,8 +19,9 @@ import {toast, toastError} from '../toast.js';
 import {typeIcon} from '../composer/icons.js';
 import {lineageGraph, NODE_FIELDS, thumbButton} from './lineage.js';
 import {zoomableImage} from './zoom.js';
+import {avatar, personName, USER_FIELDS} from '../people.js';
 
-const VIEW_QUERY = `query View($id: UUID!) { generation(id: $id) { ${GENERATION_FIELDS}
+const VIEW_QUERY = `query View($id: UUID!) { generation(id: $id) { ${GENERATION_FIELDS} user { ${USER_FIELDS} }
   inputArtifacts { generation { ${NODE_FIELDS} } }
   descendants(maxDepth: 1) { children { role generation { ${NODE_FIELDS} } } } } }`;
 const STAR = `mutation Star($ids: [UUID!]!, $on: Boolean!) { setFavourite(generationIds: $ids, favourite: $on) { ${GENERATION_FIELDS} } }`;
@@ -346,7 +347,10 @@ function openViewer({board, neighbour, onShow, onClosed}) {
       h('div', {class: 'viewer-subtitle'},
         h('span', {class: `status-badge status-${g.status.toLowerCase()}`, dataset: {testid: 'viewer-status'}}, g.status.toLowerCase()),
         h('span', {class: 'type-badge'}, TYPE_LABELS[g.artifactType] ?? g.artifactType),
-        h('span', {class: 'muted', title: new Date(g.createdAt).toLocaleString()}, timeAgo(g.createdAt))),
+        h('span', {class: 'muted', title: new Date(g.createdAt).toLocaleString()}, timeAgo(g.createdAt)),
+        // Who made it, on a board more than one person works on.
+        g.user && (board.members?.length || g.user.id !== board.ownerId)
+          && h('span', {class: 'viewer-creator', dataset: {testid: 'viewer-creator'}}, avatar(g.user, 18), personName(g.user))),
       original && h('p', {class: 'viewer-file-name', title: 'The uploaded file', dataset: {testid: 'viewer-file-name'}}, String(original)),
       g.prompt && h('blockquote', {class: 'viewer-prompt', dataset: {testid: 'viewer-prompt'}}, g.prompt),
       actions, tabs, body].filter(Boolean));
