@@ -159,6 +159,7 @@ def test_share_a_board_with_a_teammate_found_in_the_directory(browser, team) -> 
     card.wait_for()
     assert "Ada Lovelace" in card.locator("[data-testid=board-owner]").inner_text()
     assert other.locator("[data-testid=boards] li[data-board-id]").count() == 1
+    shoot(other, "home-shared-with-me", ".home")
 
     # What Grace makes on the board shows her as its creator in Ada's viewer.
     made = grace.api.upload(board, "pier.png", _png(64, 48), "image/png")
