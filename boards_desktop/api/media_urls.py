@@ -7,7 +7,8 @@ subscription payloads, the upload's answer) passes it through `MediaUrls`, which
 - absolute, on `BOARDS_PUBLIC_URL` when set, else on the scheme and Host the request came in on
   (the gate has checked that Host): upstream's clients parse it with `new URL(...)`, and a page on
   another origin puts it in `<img src>`;
-- signed (security.media_signing), so that tags, which send no header, can load it.
+- signed (security.media_signing) for the user the request runs as, so that tags, which send no
+  header, can load it while that user may read the board.
 A URL that is not one of ours (a provider's, a `file:` URL from an old row) passes unchanged.
 """
 
@@ -18,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from boards_desktop.security.media_signing import EXPIRES_PARAM, SIGNATURE_PARAM, MediaSigner, expiry
+from boards_desktop.security.media_signing import EXPIRES_PARAM, SIGNATURE_PARAM, USER_PARAM, MediaSigner, expiry
 from boards_desktop.services import Services
 
 STORAGE_PREFIX = "/api/storage/"
@@ -29,8 +30,9 @@ _HTTP_SCHEMES = {"ws": "http", "wss": "https", "http": "http", "https": "https"}
 class MediaUrls:
     """Turns stored media URLs into the absolute, signed URLs one client is given."""
 
-    def __init__(self, base_url: str, signer: MediaSigner | None, lifetime_seconds: float) -> None:
+    def __init__(self, base_url: str, signer: MediaSigner | None, lifetime_seconds: float, user: str = "") -> None:
         self.base_url = base_url.rstrip("/")
+        self._user = user  # the user the URLs are issued to: reads check their role on the board
         self._signer = signer
         self._lifetime = lifetime_seconds
         # One expiry for all the URLs of a response; a stream that stays open takes a new one now and then.
@@ -51,8 +53,9 @@ class MediaUrls:
         now = time.monotonic()
         if now - self._expires_fixed_at >= _REFIX_SECONDS:
             self._expires, self._expires_fixed_at = expiry(self._lifetime, time.time()), now
-        signature = self._signer.signature(unquote(path), self._expires)
-        return f"{self.base_url}{path}?{EXPIRES_PARAM}={self._expires}&{SIGNATURE_PARAM}={signature}"
+        signature = self._signer.signature(unquote(path), self._expires, self._user)
+        query = f"{EXPIRES_PARAM}={self._expires}&{USER_PARAM}={self._user}&{SIGNATURE_PARAM}={signature}"
+        return f"{self.base_url}{path}?{query}"
 
     def all(self, urls: Iterable[str]) -> list[str]:
         return [self(url) or url for url in urls]
@@ -84,7 +87,8 @@ def media_urls_for(scope: Mapping[str, Any], services: Services) -> MediaUrls:
     else:
         base = _request_origin(scope, headers)
     signer = getattr(services.security, "media_signer", None)
-    return MediaUrls(base, signer, settings.media_url_ttl_hours * 3600.0)
+    # Every request runs as the installation's user (boards_desktop.identity): its URLs are issued to it.
+    return MediaUrls(base, signer, settings.media_url_ttl_hours * 3600.0, str(services.actor.user_id))
 
 
 def _first_headers(scope: Mapping[str, Any]) -> dict[bytes, bytes]:

@@ -3,6 +3,7 @@
 Every generation writes its own folder and a key's content never changes, so responses are
 cacheable for a year (`immutable`): the board grid never revalidates a thumbnail it has seen.
 The body is read from the file in chunks while it is sent; a 1 GB video costs 256 KB of memory.
+A file is served only to a requester who may read its board now (api.media_access); others get 404.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.response import Stream
 
 from boards_desktop.api.attachments import attachment, download_name
+from boards_desktop.api.media_access import may_read_media
 from boards_desktop.media.sniff import CONTENT_TYPES
 from boards_desktop.media.store import MediaKeyError, MediaStore
 
@@ -45,6 +47,9 @@ async def serve_media(
     key = key.removeprefix("/")  # the router's path parameter starts with its '/'
     if not _plausible_key(key):
         raise NotFoundException(f"No media at {_shown(key)}: a media key is board/generation/file")
+    if not await may_read_media(request, key):
+        # The same answer as a missing file: a URL reveals nothing about boards you may not read.
+        raise NotFoundException(f"No media at {_shown(key)}")
     try:
         path = store.path_of(key)
     except MediaKeyError as exc:

@@ -9,6 +9,7 @@ import strawberry
 from boards_desktop.db.queries import boards as board_queries
 from boards_desktop.db.queries import generations as generation_queries
 from boards_desktop.db.queries import tags as tag_queries
+from boards_desktop.db.queries import users as user_queries
 from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import context_of
 from boards_desktop.graphql.enums import ArtifactType, BoardQueryRole, GenerationStatus, SortOrder
@@ -35,6 +36,22 @@ class Query:
         ctx = context_of(info)
         row = await ctx.loaders.users.load(id)
         return None if row is None or row.tenant_id != ctx.actor.tenant_id else User.from_row(row)
+
+    @strawberry.field(
+        description=(
+            "The teammate directory: users of your tenant (on a team database, everyone whose app has opened it), "
+            "by name; `search` keeps those whose name or email contains it, any case."
+        )
+    )
+    async def users(
+        self, info: strawberry.Info, search: str | None = None, limit: int | None = 50, offset: int | None = 0
+    ) -> list[User]:
+        ctx = context_of(info)
+        limit, offset = validation.page(limit, offset)
+        text = validation.search_text(search)
+        async with ctx.sessions.read() as session:
+            rows = await user_queries.tenant_users(session, ctx.actor.tenant_id, text, limit=limit, offset=offset)
+        return [User.from_row(row) for row in rows]
 
     @strawberry.field
     async def board(self, info: strawberry.Info, id: uuid.UUID) -> Board | None:

@@ -158,3 +158,11 @@ def _json_kind(value: Any) -> str:
     if isinstance(value, (int, float)):
         return "a number"
     return "null" if value is None else type(value).__name__
+
+
+def search_text(search: str | None) -> str | None:
+    """A trimmed search text, or None for none (blank lists everything)."""
+    cleaned = (search or "").strip()
+    if len(cleaned) > MAX_SEARCH_LENGTH:
+        raise bad_input(f"search is {len(cleaned)} characters long; use at most {MAX_SEARCH_LENGTH}")
+    return cleaned or None

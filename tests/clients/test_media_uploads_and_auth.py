@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -24,7 +25,8 @@ async def test_media_urls_are_absolute_signed_and_load_without_a_header(
     url = uploaded["storageUrl"]
     parts = new_url(url)  # the reference app's `new URL(storageUrl)` no longer throws
     assert f"{parts.scheme}://{parts.netloc}" == api_url
-    assert set(parse_qs(parts.query)) == {"expires", "signature"}
+    assert set(parse_qs(parts.query)) == {"expires", "user", "signature"}
+    assert parse_qs(parts.query)["user"] == [str(client.services.actor.user_id)]  # issued to the one who asked
     with pytest.raises(InvalidUrl):
         new_url(parts.path)  # what it was given before: a relative URL
 
@@ -49,7 +51,7 @@ async def test_a_bad_or_expired_signature_is_a_404_and_opens_nothing_else(
     second = await upstream.upload(board, "image", "b.png", png_bytes((10, 10)), "image/png")
     first_url, second_url = urlsplit(first["storageUrl"]), urlsplit(second["storageUrl"])
     signer = client.services.security.media_signer
-    expired = signer.query(unquote(first_url.path), 60, now=time.time() - 7200)
+    expired = signer.query(unquote(first_url.path), 60, user=str(client.services.actor.user_id), now=time.time() - 7200)
     tampered = first_url.query[:-1] + ("A" if first_url.query[-1] != "A" else "B")
     bare = httpx.AsyncClient(base_url=api_url)
     async with bare:
@@ -58,6 +60,8 @@ async def test_a_bad_or_expired_signature_is_a_404_and_opens_nothing_else(
             (first_url.path, expired),
             (second_url.path, first_url.query),  # one file's signature does not open another
             (first_url.path, "expires=99999999999&signature=" + parse_qs(first_url.query)["signature"][0]),
+            # The signature binds the user: the same URL claiming another user opens nothing.
+            (first_url.path, first_url.query.replace(str(client.services.actor.user_id), str(uuid.uuid4()))),
         ]:
             refused = await bare.get(f"{path}?{query}")
             assert refused.status_code == 404, (path, query, refused.text)

@@ -12,6 +12,7 @@ import pytest
 from boards_desktop.media import store_media
 from tests.app_harness import AppClient
 from tests.media.samples import image_bytes, write_video
+from tests.media.support import create_board
 
 # The database plays no part in serving files: these run on SQLite only.
 pytestmark = pytest.mark.parametrize("engine_name", ["sqlite"])
@@ -20,9 +21,10 @@ BOARD = str(uuid.uuid4())
 
 
 async def _stored(client: AppClient, source: bytes | Path, artifact_type: str = "image", name: str = "output"):
+    # On a board of the database: a file is served only to someone who may read its board.
     return await store_media(
         client.services.media,
-        board_id=BOARD,
+        board_id=await create_board(client),
         generation_id=uuid.uuid4(),
         source=source,
         artifact_type=artifact_type,

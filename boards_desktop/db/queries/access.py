@@ -9,10 +9,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, String, and_, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from boards_desktop.db.models import Board, BoardMember
+from boards_desktop.db.models import Board, BoardMember, User
 from boards_desktop.db.queries.users import Actor
 
 
@@ -56,3 +56,29 @@ async def board_visibility(session: AsyncSession, actor: Actor) -> BoardVisibili
     for board_id, is_readable in rows:
         (readable if is_readable else unreadable).add(board_id)
     return BoardVisibility(frozenset(readable), frozenset(unreadable))
+
+
+def _may_read_statement() -> Select[uuid.UUID]:
+    """Whether a user may read a board now: it is of the user's tenant, and theirs, public, or shared with them."""
+    user_id = bindparam("user_id", type_=User.id.type)
+    board_id = bindparam("board_id", type_=Board.id.type)
+    tenant_of_user = select(User.tenant_id).where(User.id == user_id).scalar_subquery()
+    return select(Board.id).where(
+        Board.id == board_id,
+        Board.tenant_id == tenant_of_user,
+        or_(
+            Board.owner_id == user_id,
+            Board.is_public.is_(True),
+            Board.id.in_(select(BoardMember.board_id).where(BoardMember.user_id == user_id)),
+        ),
+    )
+
+
+# Built once: every media read asks it, and building the expression cost as much as running it.
+_MAY_READ = _may_read_statement()
+
+
+async def user_may_read_board(session: AsyncSession, user_id: uuid.UUID, board_id: uuid.UUID) -> bool:
+    """Whether a user may read a board now (see `_may_read_statement`)."""
+    found = await session.scalar(_MAY_READ, {"user_id": user_id, "board_id": board_id})
+    return found is not None

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,3 +62,34 @@ async def ensure_local_user(database: Database, identity: LocalIdentity) -> Acto
 async def users_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, User]:
     rows = await session.scalars(select(User).where(User.id.in_(list(ids))))
     return {user.id: user for user in rows}
+
+
+def _like_pattern(text: str) -> str:
+    """`%text%` with LIKE's wildcards in `text` taken literally (escaped with a backslash)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def tenant_users(
+    session: AsyncSession, tenant_id: uuid.UUID, search: str | None, *, limit: int, offset: int
+) -> list[User]:
+    """The users of one tenant (the teammate directory), by name then email; with `search`, those
+    whose name or email contains it, any case (`ilike` is ILIKE on PostgreSQL, lower() LIKE lower() on SQLite)."""
+    query = select(User).where(User.tenant_id == tenant_id)
+    if search:
+        pattern = _like_pattern(search)
+        query = query.where(or_(User.display_name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\")))
+    query = query.order_by(func.lower(func.coalesce(User.display_name, "")), User.email, User.id)
+    rows = await session.scalars(query.limit(limit).offset(offset))
+    return list(rows)
+
+
+async def update_profile(session: AsyncSession, user_id: uuid.UUID, changes: dict[str, str | None]) -> User | None:
+    """Set some of a user's display_name, email and avatar_url; the user as it now is, or None when gone."""
+    user = await session.get(User, user_id)
+    if user is None or not changes:
+        return user
+    for name, value in changes.items():
+        setattr(user, name, value)
+    await session.flush()
+    return user

@@ -13,6 +13,7 @@ from boards_desktop.graphql.mutations.favourites import FavouriteMutations
 from boards_desktop.graphql.mutations.generations import GenerationMutations
 from boards_desktop.graphql.mutations.members import MemberMutations
 from boards_desktop.graphql.mutations.tags import TagMutations
+from boards_desktop.graphql.mutations.users import UserMutations
 from boards_desktop.graphql.queue import QueueMutations
 from boards_desktop.graphql.trash import TrashMutations
 
@@ -21,6 +22,7 @@ Mutation = merge_types(
     (
         BoardMutations,
         MemberMutations,
+        UserMutations,
         GenerationMutations,
         BulkMutations,
         FavouriteMutations,

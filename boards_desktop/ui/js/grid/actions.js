@@ -327,6 +327,7 @@ async function askTag(tags, count) {
 
 /** The bar shown while something is selected. */
 export function buildSelectionBar(actions, grid) {
+  const readOnly = Boolean(actions.board.readOnly);
   const count = h('strong', {dataset: {testid: 'selection-count'}});
   const button = (label, run, extra = {}) => h('button', {type: 'button', onclick: run, ...extra}, label);
   const cancel = button('Cancel running', () => actions.cancelSelection(), {dataset: {action: 'bulk-cancel'}, hidden: true, title: 'Stop the selected ones that are waiting or working'});
@@ -338,11 +339,12 @@ export function buildSelectionBar(actions, grid) {
     h('span', {class: 'toolbar-spacer'}),
     compare,
     button('★ Star', () => actions.favouriteSelection(), {dataset: {action: 'bulk-favourite'}}),
-    button('Tag…', () => actions.tagSelection(), {dataset: {action: 'bulk-tag'}}),
-    button('Move to…', () => actions.moveSelection(), {dataset: {action: 'bulk-move'}}),
+    // A viewer may star and download; changing the board's generations is not offered.
+    !readOnly && button('Tag…', () => actions.tagSelection(), {dataset: {action: 'bulk-tag'}}),
+    !readOnly && button('Move to…', () => actions.moveSelection(), {dataset: {action: 'bulk-move'}}),
     button('Download', () => actions.downloadSelection(), {dataset: {action: 'bulk-download'}}),
     cancel,
-    button('Delete', () => actions.deleteSelection(), {class: 'danger', dataset: {action: 'bulk-delete'}, title: 'Delete key'}),
+    !readOnly && button('Delete', () => actions.deleteSelection(), {class: 'danger', dataset: {action: 'bulk-delete'}, title: 'Delete key'}),
   );
   return {
     node,
@@ -350,7 +352,7 @@ export function buildSelectionBar(actions, grid) {
       node.hidden = selection.size === 0;
       count.textContent = `${plural(selection.size, 'selected', 'selected')}`;
       const running = selection.size ? actions.runningSelected().length : 0;
-      cancel.hidden = running === 0;
+      cancel.hidden = running === 0 || readOnly;
       compare.hidden = selection.size < 2;
       compare.textContent = selection.size > MAX_COMPARED ? `Compare first ${MAX_COMPARED}` : 'Compare';
       cancel.textContent = running === selection.size ? 'Cancel' : `Cancel ${running} running`;

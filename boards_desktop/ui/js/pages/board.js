@@ -1,6 +1,7 @@
 // A board: the composer on the left; on the right the header (title, description, how many), the
 // toolbar (search and filters), the virtual grid of generations and, while anything is selected,
 // the selection bar. The viewer opens over both. Files dropped anywhere on the page are uploaded.
+// A viewer of a shared board is offered only what it may do: no composer, no upload, no delete.
 import {followBoard, gql} from '../api.js';
 import {h, plural} from '../dom.js';
 import {emit, on} from '../bus.js';
@@ -18,11 +19,13 @@ import {filterOfState, paramsOfState, stateFromParams} from '../grid/filter_url.
 import {buildSelectionBar, GridActions, seededGeneratorNames} from '../grid/actions.js';
 import {hasSeed, setSeededGenerators} from '../grid/tile.js';
 import {installDropUpload} from '../grid/uploads.js';
+import {openShareDialog} from '../share.js';
 // Modules the ones above import, named here too so that the browser asks for them in the same round.
 import '../desktop.js';
 
 const QUERY = `query Board($id: UUID!) {
-  board(id: $id) { id title description generationCount generatorNames }
+  me { id }
+  board(id: $id) { id title description generationCount generatorNames ownerId members { userId role } }
   tags(limit: 500) { id name slug }
 }`;
 const UPDATE_BOARD = 'mutation($input: UpdateBoardInput!) { updateBoard(input: $input) { id title description } }';
@@ -35,21 +38,26 @@ export async function mount(container, {boardId}) {
   const initial = stateFromParams(routeParams());
   const data = new GridData(boardId);
   const firstPage = data.reset(filterOfState(initial)).then(() => null, (error) => error);
-  const {board, tags} = await gql(QUERY, {id: boardId});
+  const {me, board, tags} = await gql(QUERY, {id: boardId});
   if (!board) {
     container.append(h('div', {class: 'empty-state'}, 'This board does not exist any more. ', h('a', {href: '#/'}, 'Your boards')));
     return;
   }
   setCrumbs([{label: board.title}]);
+  // Your role here: the owner, a member's role, or (a public board) a viewer.
+  board.myRole = board.ownerId === me?.id ? 'OWNER' : board.members.find((m) => m.userId === me?.id)?.role ?? 'VIEWER';
+  board.readOnly = board.myRole === 'VIEWER';
   const cleanups = [];
   const tileSize = localStorage.getItem(SIZE_KEY) || 'medium';
 
   const title = h('h1', {dataset: {testid: 'board-title'}}, board.title);
   const description = h('p', {class: 'board-description', dataset: {testid: 'board-description'}, hidden: !board.description}, board.description ?? '');
   const count = h('span', {class: 'board-count', dataset: {testid: 'grid-total'}, 'aria-live': 'polite'});
-  const edit = h('button', {type: 'button', class: 'icon-button board-edit', 'aria-label': 'Rename or describe the board', title: 'Rename or describe', dataset: {testid: 'edit-board'}, onclick: () => editBoard()}, '✎');
+  const edit = h('button', {type: 'button', class: 'icon-button board-edit', 'aria-label': 'Rename or describe the board', title: 'Rename or describe', dataset: {testid: 'edit-board'}, onclick: () => editBoard(), hidden: !['OWNER', 'ADMIN'].includes(board.myRole)}, '✎');
+  const share = h('button', {type: 'button', class: 'board-share', title: board.readOnly ? 'Who has access' : 'Share this board with teammates', dataset: {testid: 'share-button'},
+    onclick: () => openShareDialog(board.id)}, h('span', {'aria-hidden': 'true'}, '👥 '), 'Share');
   const uploadButton = h('button', {type: 'button', class: 'board-upload', title: 'Upload images, video, audio or text (or drop files anywhere)',
-    disabled: true, dataset: {testid: 'upload-button'}, onclick: () => uploads?.pickFiles()}, h('span', {'aria-hidden': 'true'}, '⤒ '), 'Upload…');
+    disabled: true, hidden: board.readOnly, dataset: {testid: 'upload-button'}, onclick: () => uploads?.pickFiles()}, h('span', {'aria-hidden': 'true'}, '⤒ '), 'Upload…');
   let uploads = null;
   const live = h('span', {class: 'live-dot', dataset: {state: 'connecting', testid: 'live'}, title: 'Connecting to live updates…', 'aria-label': 'Live updates: connecting'});
   const toolbar = buildToolbar({
@@ -67,7 +75,7 @@ export async function mount(container, {boardId}) {
     h('header', {class: 'board-header'},
       h('div', {class: 'board-heading'}, title, edit, h('div', {class: 'board-meta'}, live, count,
         h('a', {class: 'board-trash-link', href: `#/trash/${boardId}`, dataset: {testid: 'board-trash'}, title: 'What was deleted on this board'}, 'Trash')),
-        h('span', {class: 'toolbar-spacer'}), toolbar.sizes, uploadButton),
+        h('span', {class: 'toolbar-spacer'}), toolbar.sizes, share, uploadButton),
       description),
     h('div', {class: 'grid-controls'}, toolbar.node),
     gridHost);
@@ -249,7 +257,7 @@ export async function mount(container, {boardId}) {
     }),
   );
 
-  uploads = installDropUpload(page, {
+  if (!board.readOnly) uploads = installDropUpload(page, {
     boardId: board.id,
     overlayHost: main,
     onUploaded: async (body) => {
@@ -266,7 +274,7 @@ export async function mount(container, {boardId}) {
     },
   });
   uploadButton.disabled = false;
-  cleanups.push(() => uploads.stop());
+  cleanups.push(() => uploads?.stop());
 
   // The grid's keys rest while a dialog or the viewer is over it.
   const onGrid = () => !document.querySelector('dialog[open], [data-testid=viewer], [data-testid=compare]');
@@ -274,15 +282,15 @@ export async function mount(container, {boardId}) {
     addShortcut({keys: '/', label: '/', description: 'Search the board (prompts, tags, file names, generators)', group: 'Board', when: onGrid, run: () => toolbar.search.focus()}),
     addShortcut({keys: 'mod+a', label: 'Ctrl/⌘ A', description: 'Select every loaded generation', group: 'Board', when: onGrid, run: () => grid.selectAllLoaded()}),
     addShortcut({keys: 'escape', label: 'Esc', description: 'Clear the selection', group: 'Board', when: () => onGrid() && grid.selection.size > 0, run: () => grid.clearSelection()}),
-    addShortcut({keys: 'delete', label: 'Delete', description: 'Delete the selection (asks first)', group: 'Board', when: () => onGrid() && grid.selection.size > 0, run: () => actions.deleteSelection()}),
-    addShortcut({keys: 'backspace', label: 'Backspace', hidden: true, description: 'Delete the selection', group: 'Board', when: () => onGrid() && grid.selection.size > 0, run: () => actions.deleteSelection()}),
+    addShortcut({keys: 'delete', label: 'Delete', description: 'Delete the selection (asks first)', group: 'Board', when: () => onGrid() && grid.selection.size > 0 && !board.readOnly, run: () => actions.deleteSelection()}),
+    addShortcut({keys: 'backspace', label: 'Backspace', hidden: true, description: 'Delete the selection', group: 'Board', when: () => onGrid() && grid.selection.size > 0 && !board.readOnly, run: () => actions.deleteSelection()}),
     addShortcut({keys: 'r', label: 'R', description: 'Rerun the focused tile with the same settings (Retry a failed one)', group: 'Board',
-      when: () => onGrid() && canRerun(grid.focusedGeneration()), run: () => actions.rerun(grid.focusedGeneration())}),
+      when: () => onGrid() && !board.readOnly && canRerun(grid.focusedGeneration()), run: () => actions.rerun(grid.focusedGeneration())}),
     addShortcut({keys: 'e', label: 'E', description: 'Rerun the focused tile with a new seed', group: 'Board',
-      when: () => onGrid() && canRerun(grid.focusedGeneration()) && hasSeed(grid.focusedGeneration().generatorName),
+      when: () => onGrid() && !board.readOnly && canRerun(grid.focusedGeneration()) && hasSeed(grid.focusedGeneration().generatorName),
       run: () => actions.rerun(grid.focusedGeneration(), {newSeed: true})}),
     addShortcut({keys: 'i', label: 'I', description: 'Use the focused tile as an input in the composer', group: 'Board',
-      when: () => onGrid() && grid.focusedGeneration()?.status === 'COMPLETED', run: () => actions.useAsInput(grid.focusedGeneration())}),
+      when: () => onGrid() && !board.readOnly && grid.focusedGeneration()?.status === 'COMPLETED', run: () => actions.useAsInput(grid.focusedGeneration())}),
     addShortcut({keys: 'c', label: 'C', description: 'Cancel the focused running tile', group: 'Board',
       when: () => onGrid() && ['PENDING', 'PROCESSING'].includes(grid.focusedGeneration()?.status), run: () => actions.cancel(grid.focusedGeneration())}),
     addShortcut({keys: 'f', label: 'F', description: 'Star or unstar the focused tile', group: 'Board', when: () => onGrid() && grid.focusedGeneration(), run: () => actions.toggleFavourite(grid.focusedGeneration())}),
@@ -301,7 +309,14 @@ export async function mount(container, {boardId}) {
   // The viewer first: a tile clicked while the composer still loads its generators opens it.
   cleanups.push(installViewer({board, openFromUrl: (id) => grid.open(id)}));
   cleanups.push(installCompare());
-  cleanups.push(await mountComposer(composerPanel, {board}));
+  if (board.readOnly) {
+    composerPanel.dataset.state = 'read-only';
+    composerPanel.append(h('div', {class: 'composer-read-only', dataset: {testid: 'composer-read-only'}},
+      h('h2', {}, 'You can view this board'),
+      h('p', {class: 'muted'}, 'Ask its owner or an admin to make you an editor to make things or upload here.')));
+  } else {
+    cleanups.push(await mountComposer(composerPanel, {board}));
+  }
   return () => cleanups.forEach((stop) => { try { stop?.(); } catch (error) { console.error(error); } });
 }
 

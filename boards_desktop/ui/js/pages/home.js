@@ -1,5 +1,6 @@
 // Home: the artist's boards as cards — covers from the newest results, title, description, how many
 // generations and when it last changed — with create, rename, describe, delete and search.
+// "Shared with me" lists the boards where you are a member; their cards show the owner's avatar.
 //
 // A search also looks through every result on every board (their prompts, file names, text, tags and
 // generators; case and accents do not matter) and lists the matches below the boards, each with its
@@ -14,10 +15,11 @@ import {addShortcut} from '../shortcuts.js';
 import {on} from '../bus.js';
 import {toast, toastError} from '../toast.js';
 import {confirmDialog, formDialog} from '../dialog.js';
+import {avatar, personName, USER_FIELDS} from '../people.js';
 
-const BOARD_FIELDS = 'id title description generationCount updatedAt coverThumbnails(limit: 4)';
-const MY_BOARDS = `{ myBoards(limit: 200, sort: UPDATED_DESC) { ${BOARD_FIELDS} } }`;
-const SEARCH = `query Search($query: String!) { searchBoards(query: $query, limit: 200) { ${BOARD_FIELDS} } }`;
+const BOARD_FIELDS = `id title description generationCount updatedAt coverThumbnails(limit: 4) ownerId owner { ${USER_FIELDS} }`;
+const MY_BOARDS = `query Mine($role: BoardQueryRole) { me { id } myBoards(limit: 200, sort: UPDATED_DESC, role: $role) { ${BOARD_FIELDS} } }`;
+const SEARCH = `query Search($query: String!) { me { id } searchBoards(query: $query, limit: 200) { ${BOARD_FIELDS} } }`;
 const RESULTS = `query Results($query: String!) { searchGenerations(query: $query, limit: 60) {
   id prompt artifactType status thumbnailUrl generatorName outputMetadata board { id title } } }`;
 const CREATE = `mutation Create($input: CreateBoardInput!) { createBoard(input: $input) { id title } }`;
@@ -36,6 +38,8 @@ export async function mount(container) {
   let turn = 0;            // the newest load; older answers are dropped
   let searchTimer = null;
   let openMenu = null;     // the card menu that is open, if any
+  let shown = 'ANY';       // ANY: all your boards; MEMBER: shared with you (not yours)
+  let myId = null;
 
   const search = h('input', {
     type: 'search', class: 'board-search', placeholder: 'Search boards and results', 'aria-label': 'Search boards and results (/)',
@@ -60,7 +64,7 @@ export async function mount(container) {
   const results = h('section', {class: 'search-results', hidden: true, dataset: {testid: 'search-results', state: 'idle'}}, resultsTitle, resultList);
   const page = h('div', {class: 'home'},
     h('header', {class: 'home-header'},
-      h('div', {class: 'home-title'}, h('h1', {}, 'Your boards'), count),
+      h('div', {class: 'home-title'}, h('h1', {}, 'Your boards'), count, viewTabs()),
       h('div', {class: 'home-tools'},
         h('label', {class: 'search-field'}, h('span', {class: 'search-icon', 'aria-hidden': 'true'}), search),
         h('button', {type: 'button', class: 'primary', title: 'New board (N)', dataset: {testid: 'new-board'}, onclick: createBoard},
@@ -103,9 +107,11 @@ export async function mount(container) {
     if (routeParams().get('q') !== (text || null)) setRouteParam('q', text || null);
     const found = text ? findResults(text, mine) : (results.hidden = true, null);
     try {
-      const data = text ? await gql(SEARCH, {query: text}) : await gql(MY_BOARDS);
+      const data = text ? await gql(SEARCH, {query: text}) : await gql(MY_BOARDS, {role: shown});
       if (mine !== turn) return;
+      myId = data.me?.id ?? null;
       boards = text ? data.searchBoards : data.myBoards;
+      if (text && shown === 'MEMBER') boards = boards.filter((board) => board.ownerId !== myId);
       draw();
       list.dataset.state = 'ready';
       await found;
@@ -157,6 +163,10 @@ export async function mount(container) {
       : (boards.length ? plural(boards.length, 'board') : '');
     if (boards.length) {
       list.replaceChildren(...boards.map(card));
+    } else if (shown === 'MEMBER' && !query) {
+      list.replaceChildren(h('li', {class: 'empty', dataset: {testid: 'no-shared'}},
+        h('p', {}, 'No one has shared a board with you yet.'),
+        h('p', {class: 'muted'}, 'Boards a teammate shares with you appear here.')));
     } else if (query) {
       list.replaceChildren(h('li', {class: 'empty no-board-matches', dataset: {testid: 'no-matches'}},
         h('p', {}, `No board’s title or description contains “${query}”.`),
@@ -170,8 +180,20 @@ export async function mount(container) {
     }
   }
 
+  function viewTabs() {
+    const tab = (value, label, testid) => h('button', {type: 'button', role: 'tab', class: 'home-tab', 'aria-selected': String(shown === value), dataset: {testid, view: value},
+      onclick: (event) => {
+        shown = value;
+        for (const other of event.target.parentElement.children) other.setAttribute('aria-selected', String(other.dataset.view === value));
+        load(query);
+      }}, label);
+    return h('div', {class: 'home-tabs', role: 'tablist', 'aria-label': 'Which boards'},
+      tab('ANY', 'All', 'view-all'), tab('MEMBER', 'Shared with me', 'view-shared'));
+  }
+
   function card(board) {
     const description = board.description?.trim();
+    const shared = myId && board.ownerId !== myId;
     const menuButton = h('button', {
       type: 'button', class: 'icon-button card-menu-button', 'aria-haspopup': 'menu', 'aria-expanded': 'false',
       'aria-label': `Actions for ${board.title}`, title: 'Rename, describe, delete', dataset: {testid: 'board-menu'},
@@ -182,6 +204,7 @@ export async function mount(container) {
         cover(board),
         h('div', {class: 'card-body'},
           h('strong', {class: 'card-title', title: board.title}, board.title),
+          shared ? h('div', {class: 'card-owner', dataset: {testid: 'board-owner'}}, avatar(board.owner, 20), h('span', {}, personName(board.owner))) : null,
           h('div', {class: 'card-meta'},
             h('span', {dataset: {testid: 'generation-count'}}, plural(board.generationCount, 'generation')),
             h('span', {'aria-hidden': 'true'}, '·'),
@@ -189,7 +212,7 @@ export async function mount(container) {
           description
             ? h('p', {class: 'card-description', dataset: {testid: 'board-description'}}, excerpt(description))
             : null)),
-      menuButton);
+      shared ? null : menuButton);  // rename, describe and delete are the owner's
   }
 
   // -- the card menu -----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-// Settings: provider keys, the local engine, concurrency, where the data lives, the theme.
+// Settings: your profile, provider keys, the local engine, concurrency, where the data lives, the theme.
 //
 // Each section saves on its own and says so (a toast); what the server refused is shown beside its
 // field. Keys are written into a password field and sent once: the page never shows, keeps or logs
@@ -10,11 +10,13 @@ import {toast, toastError} from '../toast.js';
 import {confirmDialog} from '../dialog.js';
 import {currentTheme, setTheme} from '../theme.js';
 import {openDataFolder} from '../desktop.js';
+import {profileSection} from './profile.js';
+import {USER_FIELDS} from '../people.js';
 
 const KEY_FIELDS = 'provider label envVar isSet lastFour source canStore storeUnavailableReason';
 const DISK_FIELDS = 'dataSizeBytes freeSpaceBytes diskSizeBytes lastHousekeeping { finishedAt filesRemoved bytesFreed backupsRemoved keepBackups }';
 const SETTINGS_FIELDS = `comfyuiUrl comfyuiUrlSource concurrency { provider limit source } dataDir mediaDir databaseKind ${DISK_FIELDS}`;
-const LOAD = `{ providerKeys { ${KEY_FIELDS} } appSettings { ${SETTINGS_FIELDS} } }`;
+const LOAD = `{ me { ${USER_FIELDS} } providerKeys { ${KEY_FIELDS} } appSettings { ${SETTINGS_FIELDS} } }`;
 const SET_KEY = `mutation SetKey($provider: String!, $key: String!) { setProviderKey(provider: $provider, key: $key) { ${KEY_FIELDS} } }`;
 const CLEAR_KEY = `mutation ClearKey($provider: String!) { clearProviderKey(provider: $provider) { ${KEY_FIELDS} } }`;
 const UPDATE = `mutation Update($input: UpdateAppSettingsInput!) { updateAppSettings(input: $input) { ${SETTINGS_FIELDS} } }`;
@@ -40,6 +42,7 @@ const LIMIT_SOURCES = {
 };
 
 const SECTIONS = [
+  ['profile', 'Profile'],
   ['keys', 'Provider keys'],
   ['engine', 'Local engine'],
   ['concurrency', 'Concurrency'],
@@ -91,6 +94,7 @@ export async function mount(container) {
   }
   const labels = Object.fromEntries(data.providerKeys.map((key) => [key.provider, key.label]));
   body.replaceChildren(
+    profileSection(data.me, {section, showError}),
     keysSection(data.providerKeys),
     engineSection(data.appSettings),
     concurrencySection(data.appSettings, labels),

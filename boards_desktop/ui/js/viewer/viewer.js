@@ -24,8 +24,9 @@ import {zoomableImage} from './zoom.js';
 import {offerUndo} from '../undo.js';
 import {restoreFromTrash} from '../trash.js';
 import {compareWithParent} from '../compare/compare.js';
+import {avatar, personName, USER_FIELDS} from '../people.js';
 
-const VIEW_QUERY = `query View($id: UUID!) { generation(id: $id) { ${GENERATION_FIELDS}
+const VIEW_QUERY = `query View($id: UUID!) { generation(id: $id) { ${GENERATION_FIELDS} user { ${USER_FIELDS} }
   inputArtifacts { generation { ${NODE_FIELDS} } }
   descendants(maxDepth: 1) { children { role generation { ${NODE_FIELDS} } } } } }`;
 const STAR = `mutation Star($ids: [UUID!]!, $on: Boolean!) { setFavourite(generationIds: $ids, favourite: $on) { ${GENERATION_FIELDS} } }`;
@@ -160,7 +161,7 @@ function openViewer({board, neighbour, onShow, onClosed}) {
     addShortcut({keys: 'u', label: 'U', description: 'Use these settings in the composer', group: 'Viewer', run: () => useSettings(), when: ready}),
     addShortcut({keys: 'i', label: 'I', description: 'Use as an input in the composer', group: 'Viewer', run: () => useAsInput(), when: ready}),
     addShortcut({keys: 'd', label: 'D', description: 'Download', group: 'Viewer', run: () => download(), when: ready}),
-    addShortcut({keys: 'delete', label: 'Delete', description: 'Delete this result', group: 'Viewer', run: () => remove(), when: ready}),
+    addShortcut({keys: 'delete', label: 'Delete', description: 'Delete this result', group: 'Viewer', run: () => remove(), when: () => ready() && !board.readOnly}),
     addShortcut({keys: 's', label: 'S', description: 'Star or unstar', group: 'Viewer', run: () => star(), when: ready}),
     addShortcut({keys: 'l', label: 'L', description: 'Show the lineage graph large, or the result again', group: 'Viewer', run: () => toggleLarge(), when: ready}),
     addShortcut({keys: '+', label: '+', description: 'Zoom in', group: 'Viewer', run: () => media?.zoomIn?.(), when: noDialog}),
@@ -345,7 +346,7 @@ function openViewer({board, neighbour, onShow, onClosed}) {
       g.artifactType === 'IMAGE' && action('Copy image', () => copyImage(), {testid: 'viewer-copy', disabled: !g.storageUrl}),
       bridge() && action('Show in folder', () => showInFolder(g.storageUrl), {testid: 'viewer-show-in-folder', disabled: !g.storageUrl}),
       action('Copy link', () => copyLink(), {testid: 'viewer-copy-link'}),
-      action('Delete', () => remove(), {testid: 'viewer-delete', danger: true, kbd: 'Del'}));
+      !board.readOnly && action('Delete', () => remove(), {testid: 'viewer-delete', danger: true, kbd: 'Del'}));
     const tabs = h('div', {class: 'viewer-tabs', role: 'tablist', 'aria-label': 'Views'},
       tabButton('details', 'Details'), tabButton('lineage', 'Lineage'));
     const body = h('div', {class: 'viewer-tab-body', role: 'tabpanel', id: 'viewer-tabpanel', 'aria-labelledby': `viewer-tab-${tab}`});
@@ -356,7 +357,10 @@ function openViewer({board, neighbour, onShow, onClosed}) {
       h('div', {class: 'viewer-subtitle'},
         h('span', {class: `status-badge status-${g.status.toLowerCase()}`, dataset: {testid: 'viewer-status'}}, g.status.toLowerCase()),
         h('span', {class: 'type-badge'}, TYPE_LABELS[g.artifactType] ?? g.artifactType),
-        h('span', {class: 'muted', title: new Date(g.createdAt).toLocaleString()}, timeAgo(g.createdAt))),
+        h('span', {class: 'muted', title: new Date(g.createdAt).toLocaleString()}, timeAgo(g.createdAt)),
+        // Who made it, on a board more than one person works on.
+        g.user && (board.members?.length || g.user.id !== board.ownerId)
+          && h('span', {class: 'viewer-creator', dataset: {testid: 'viewer-creator'}}, avatar(g.user, 18), personName(g.user))),
       original && h('p', {class: 'viewer-file-name', title: 'The uploaded file', dataset: {testid: 'viewer-file-name'}}, String(original)),
       g.prompt && h('blockquote', {class: 'viewer-prompt', dataset: {testid: 'viewer-prompt'}}, g.prompt),
       actions, tabs, body].filter(Boolean));
