@@ -29,6 +29,7 @@ from boards_desktop.db.queries.records import select_generations
 from boards_desktop.jobs.events import TERMINAL_STATUSES, EventBroker, GenerationEvent, Subscription
 
 IDLE_SECONDS = 15.0
+_SEEN_LIMIT = 10_000  # generations whose last sent state a feed remembers
 
 
 async def generation_feed(
@@ -111,8 +112,9 @@ async def _fresh(
             if event.timestamp < read_at or event.same_state(sent):
                 continue
         quiet_since = loop.time()
-        if event.is_terminal:
-            seen.pop(event.generation_id, None)  # nothing follows a terminal status; keep the map small
-        else:
-            seen[event.generation_id] = (event.timestamp, event)
+        # Kept after a terminal status too: an older event arriving late (a job's announcement that
+        # its completion overtook) would otherwise show a finished generation as pending again.
+        if len(seen) >= _SEEN_LIMIT and event.generation_id not in seen:
+            del seen[next(iter(seen))]  # the oldest generation sent; a stream may run for days
+        seen[event.generation_id] = (event.timestamp, event)
         yield event

@@ -114,6 +114,22 @@ class GenerationEvent:
             generator_name=getattr(record, "generator_name", None),
         )
 
+    @classmethod
+    def from_write(cls, record: Any) -> GenerationEvent:
+        """The state a write just committed, stamped with the row's `updated_at` (the time of the write).
+
+        Not the time of publishing: between the commit and the publish a job runner (this app's or
+        another's) may claim the row and publish newer states, and an event stamped later would
+        overtake them in every feed and buffer that orders by time (a job seen pending after it completed).
+        """
+        event = cls.from_record(record)
+        written = getattr(record, "updated_at", None)
+        return replace(event, timestamp=written) if isinstance(written, datetime) else event
+
+    def newer_than(self, other: GenerationEvent) -> bool:
+        """Later in the generation's life: events of one generation may arrive out of order (see from_write)."""
+        return self.timestamp >= other.timestamp
+
 
 class Subscription:
     """Events matching a filter, buffered until read. Use as `async with broker.subscribe() as events:`."""
@@ -173,10 +189,12 @@ class Subscription:
     def _coalesce(self) -> None:
         # Progress is a state, not a log: of each generation only the newest event still matters.
         # What remains is at most one event per generation with news, however far behind the reader is.
+        # Newest by time, not by arrival: a late announcement ("pending", stamped at its write) must not
+        # replace the completion that overtook it, or the reader never learns the job completed.
         newest: dict[str, GenerationEvent] = {}
         for event in self._buffer:
-            newest.pop(event.generation_id, None)
-            newest[event.generation_id] = event
+            kept = newest.pop(event.generation_id, None)
+            newest[event.generation_id] = event if kept is None or event.newer_than(kept) else kept
         self.coalesced += len(self._buffer) - len(newest)
         self._buffer = deque(newest.values())
 
