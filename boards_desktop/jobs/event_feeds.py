@@ -10,6 +10,9 @@ while the PostgreSQL connection was down) and a deletion publishes nothing. A ge
 finished is sent and ends its feed; a deleted generation or board ends it quietly. Only a terminal
 state is taken from the row in between: progress is saved at intervals, so the row may be older
 than the last event sent.
+
+A board's feed also carries the changes to the board itself (`BoardEvent`: moves, deletions,
+renames, members), each as it comes; it ends after the board's own deletion.
 """
 
 from __future__ import annotations
@@ -26,7 +29,14 @@ from boards_desktop.db.engine import Database
 from boards_desktop.db.models import Board, Generation
 from boards_desktop.db.queries.generations import ACTIVE_STATUSES
 from boards_desktop.db.queries.records import select_generations
-from boards_desktop.jobs.events import TERMINAL_STATUSES, EventBroker, GenerationEvent, Subscription
+from boards_desktop.jobs.events import (
+    TERMINAL_STATUSES,
+    AnyEvent,
+    BoardEvent,
+    EventBroker,
+    GenerationEvent,
+    Subscription,
+)
 
 IDLE_SECONDS = 15.0
 _SEEN_LIMIT = 10_000  # generations whose last sent state a feed remembers
@@ -45,6 +55,8 @@ async def generation_feed(
         if last.is_terminal:
             return
         async for event in _fresh(subscription, {last.generation_id: (record.updated_at, last)}, idle):
+            if isinstance(event, BoardEvent):  # not subscribed to these; only a board's feed receives them
+                continue
             if event is None:
                 record = await _generation(database, generation_id)
                 if record is None:
@@ -59,7 +71,7 @@ async def generation_feed(
 
 async def board_feed(
     broker: EventBroker, database: Database, board_id: uuid.UUID, *, idle: float = IDLE_SECONDS
-) -> AsyncIterator[GenerationEvent | None]:
+) -> AsyncIterator[AnyEvent | None]:
     """The board's active (pending or processing) generations, oldest first, then every change; never ends."""
     async with broker.subscribe(board_id=board_id) as subscription:
         async with database.read() as session:
@@ -78,6 +90,8 @@ async def board_feed(
             if item is None and not await _board_exists(database, board_id):
                 return
             yield item
+            if isinstance(item, BoardEvent) and item.ends_board and item.board_id == str(board_id):
+                return
 
 
 async def _generation(database: Database, generation_id: uuid.UUID) -> Any:
@@ -92,7 +106,7 @@ async def _board_exists(database: Database, board_id: uuid.UUID) -> bool:
 
 async def _fresh(
     subscription: Subscription, seen: dict[str, tuple[datetime, GenerationEvent]], idle: float
-) -> AsyncIterator[GenerationEvent | None]:
+) -> AsyncIterator[AnyEvent | None]:
     """The subscription's events minus those older than, or equal to, what was sent of their generation."""
     loop = asyncio.get_running_loop()
     quiet_since = loop.time()
@@ -105,6 +119,10 @@ async def _fresh(
                 return
             quiet_since = loop.time()
             yield None
+            continue
+        if isinstance(event, BoardEvent):
+            quiet_since = loop.time()
+            yield event
             continue
         previous = seen.get(event.generation_id)
         if previous is not None:

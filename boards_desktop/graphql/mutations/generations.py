@@ -20,6 +20,7 @@ from boards_desktop.graphql.inputs import CreateGenerationInput, UploadArtifactI
 from boards_desktop.graphql.mutations.common import existing_generation
 from boards_desktop.graphql.mutations.queueing import announce, queue_generations
 from boards_desktop.graphql.types.generations import Generation
+from boards_desktop.jobs.board_events import BoardEvent
 from boards_desktop.jobs.events import GenerationEvent
 from boards_desktop.media.uploads import refuse_when_disk_full, upload_from_url
 
@@ -84,6 +85,7 @@ class GenerationMutations:
             await ctx.services.media.delete_generation_files(board_id, id)
         ctx.loaders.generations.prime(id, None, force=True)
         ctx.loaders.forget_board_contents(board_id)
+        await ctx.services.events.publish(BoardEvent("deleted", str(board_id), (str(id),)))
         return True
 
     @strawberry.mutation(
