@@ -16,6 +16,7 @@ from boards_desktop.api.sse import KEEPALIVE_STATE_KEY
 from boards_desktop.db.types import utcnow
 from tests.events.conftest import SSEReader, open_stream
 from tests.events.helpers import create_board, event, seed_generation
+from tests.events.test_board_changes import open_board_stream
 
 JOBS = 300  # more than a subscriber buffers (256), so that a reader that has not read yet lags
 
@@ -83,7 +84,7 @@ async def test_every_real_job_completion_reaches_a_board_stream_and_stays_the_la
         "inputParams": {"prompt": "Hi", "width": 64, "height": 64, "padding": 4},
     }
     async with AsyncExitStack() as stack:
-        stream = await open_stream(served.http, f"/api/sse/boards/{board_id}", stack)
+        stream = await open_board_stream(client, served, board_id, stack)
         created = await served.http.post(
             "/graphql",
             json={
