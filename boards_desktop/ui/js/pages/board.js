@@ -22,6 +22,7 @@ import '../desktop.js';
 const QUERY = `query Board($id: UUID!) {
   board(id: $id) { id title description generationCount generatorNames }
   tags(limit: 500) { id name slug }
+  me { id }
 }`;
 const UPDATE_BOARD = 'mutation($input: UpdateBoardInput!) { updateBoard(input: $input) { id title description } }';
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
@@ -31,7 +32,7 @@ export async function mount(container, {boardId}) {
   // The board and the grid's first page are asked for together: one round trip less before the thumbnails.
   const data = new GridData(boardId);
   const firstPage = data.reset({}).then(() => null, (error) => error);
-  const {board, tags} = await gql(QUERY, {id: boardId});
+  const {board, tags, me} = await gql(QUERY, {id: boardId});
   if (!board) {
     container.append(h('div', {class: 'empty-state'}, 'This board does not exist any more. ', h('a', {href: '#/'}, 'Your boards')));
     return;
@@ -198,11 +199,40 @@ export async function mount(container, {boardId}) {
     grid.render();
   }
   showCount();
+  // Changes to the board itself, made here or in a teammate's app: moves, deletions, a new title, members.
+  const onBoardChange = (change) => {
+    const ids = change.generation_ids ?? [];
+    if (change.kind === 'renamed') {
+      emit('board:changed', {board: {id: board.id, title: change.title, description: change.description}});
+    } else if (change.kind === 'moved' && change.to_board_id === board.id) {
+      arrive(ids);
+    } else if (change.kind === 'moved' || (change.kind === 'deleted' && ids.length)) {
+      data.remove(ids);
+    } else if (change.kind === 'deleted') {
+      shutOut('This board was deleted.');
+    } else if (change.kind === 'members' && me && change.user_ids.includes(me.id)) {
+      if (!change.role) shutOut('You no longer have access to this board.');
+      else toast(`Your role on this board is now ${change.role}`);
+    }
+  };
+  async function arrive(ids) {
+    if (ids.length > 20) { reload(data.filter); return; }  // many at once: the grid's order, read afresh
+    for (const id of ids) {
+      data.removed.delete(id);  // moved away and back again
+      const generation = await fetchGeneration(id).catch(() => null);
+      if (generation && generation.boardId === board.id) data.insertTop(generation);
+    }
+  }
+  function shutOut(message) {
+    page.replaceChildren(h('div', {class: 'empty-state', dataset: {testid: 'board-gone'}, role: 'alert'},
+      message, ' ', h('a', {href: '#/'}, 'Your boards')));
+    live.dataset.state = 'closed';
+  }
   cleanups.push(followBoard(board.id, onEvent, (state) => {
     live.dataset.state = state;
     live.title = state === 'open' ? 'Live: progress shows as it happens' : 'Reconnecting to live updates…';
     live.setAttribute('aria-label', `Live updates: ${state}`);
-  }));
+  }, onBoardChange));
 
   cleanups.push(
     on('generation:created', ({generation}) => {
