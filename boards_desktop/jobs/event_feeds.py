@@ -6,13 +6,14 @@ is skipped. A feed yields None after `idle` seconds without anything to send, so
 write a keep-alive.
 
 Silence is also when a feed looks at the database again: an event can be missed (another process's,
-while the PostgreSQL connection was down) and a deletion publishes nothing. A generation found
-finished is sent and ends its feed; a deleted generation or board ends it quietly. Only a terminal
-state is taken from the row in between: progress is saved at intervals, so the row may be older
+while the PostgreSQL connection was down) and a generation's feed hears of no deletion. A generation
+found finished is sent and ends its feed; a deleted generation ends it quietly, a deleted board with a
+`deleted` board event. Only a terminal state is taken from the row in between: progress is saved at intervals, so the row may be older
 than the last event sent.
 
 A board's feed also carries the changes to the board itself (`BoardEvent`: moves, deletions,
-renames, members), each as it comes; it ends after the board's own deletion.
+renames, members), each as it comes; it ends after the board's own deletion, which it always
+reports (when silence finds the board gone first, in an event of its own making).
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ async def board_feed(
             yield event
         async for item in _fresh(subscription, seen, idle):
             if item is None and not await _board_exists(database, board_id):
+                # Found before its own event came (published after the commit, or missed): told all the same.
+                yield BoardEvent("deleted", str(board_id))
                 return
             yield item
             if isinstance(item, BoardEvent) and item.ends_board and item.board_id == str(board_id):

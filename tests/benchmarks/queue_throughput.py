@@ -50,7 +50,9 @@ async def measure(
         assert server.stdout is not None
         url = (await server.stdout.readline()).decode().strip().rsplit(" ", 1)[1]
         headers = {"Authorization": f"Bearer {read_token(data_dir)}"}
-        limits = httpx.Limits(max_connections=60)
+        # Idle connections are dropped before the server's keep-alive timeout (uvicorn's 5 s) ends them:
+        # reusing one the server is closing fails the request with a ReadError, which is no result.
+        limits = httpx.Limits(max_connections=60, keepalive_expiry=2.0)
         async with httpx.AsyncClient(base_url=url, headers=headers, timeout=120, limits=limits) as http:
 
             async def data(query: str, variables: dict | None = None) -> dict:
