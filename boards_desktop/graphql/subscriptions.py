@@ -79,7 +79,7 @@ _PHASES = {phase.value for phase in GenerationPhase}
 class BoardChange:
     kind: str = strawberry.field(
         description="moved (generationIds left boardId for toBoardId), deleted (generationIds, or none: the board), "
-        "renamed (title, description), members (userIds now have role; null: removed)."
+        "renamed (title, description), members (userIds now have role; null: removed), tag (tagId renamed)."
     )
     board_id: uuid.UUID
     generation_ids: list[uuid.UUID]
@@ -88,6 +88,9 @@ class BoardChange:
     description: str | None
     user_ids: list[uuid.UUID]
     role: str | None
+    tag_id: uuid.UUID | None = strawberry.field(description="tag: the renamed tag, now named tagName (tagSlug).")
+    tag_name: str | None
+    tag_slug: str | None
     timestamp: datetime
 
     @classmethod
@@ -101,6 +104,9 @@ class BoardChange:
             description=event.description,
             user_ids=[uuid.UUID(i) for i in event.user_ids],
             role=event.role,
+            tag_id=None if event.tag_id is None else uuid.UUID(event.tag_id),
+            tag_name=event.tag_name,
+            tag_slug=event.tag_slug,
             timestamp=event.timestamp,
         )
 

@@ -8,6 +8,7 @@ client that knows only `event: generation` frames ignores. Kinds:
 - `deleted`: `generation_ids` were deleted from `board_id`; none means the board itself was.
 - `renamed`: the board's `title` and `description` are now these.
 - `members`: the roles of `user_ids` changed to `role` (null: they were removed from the board).
+- `tag`: the tag `tag_id`, on some of the board's generations, is now named `tag_name` (`tag_slug`).
 
 Events are published after the change is committed, never before: a rolled-back change tells no one.
 """
@@ -20,7 +21,7 @@ from typing import Any
 
 from boards_desktop.db.types import utcnow
 
-KINDS = frozenset({"moved", "deleted", "renamed", "members"})
+KINDS = frozenset({"moved", "deleted", "renamed", "members", "tag"})
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class BoardEvent:
     description: str | None = None
     user_ids: tuple[str, ...] = ()
     role: str | None = None
+    tag_id: str | None = None
+    tag_name: str | None = None
+    tag_slug: str | None = None
     timestamp: datetime = field(default_factory=utcnow)
 
     @property
@@ -54,6 +58,9 @@ class BoardEvent:
             "description": self.description,
             "user_ids": list(self.user_ids),
             "role": self.role,
+            "tag_id": self.tag_id,
+            "tag_name": self.tag_name,
+            "tag_slug": self.tag_slug,
             "timestamp": self.timestamp.isoformat(),
         }
 
@@ -70,6 +77,9 @@ class BoardEvent:
             description=payload.get("description"),
             user_ids=tuple(str(i) for i in payload.get("user_ids") or ()),
             role=payload.get("role"),
+            tag_id=payload.get("tag_id"),
+            tag_name=payload.get("tag_name"),
+            tag_slug=payload.get("tag_slug"),
             timestamp=datetime.fromisoformat(stamp) if isinstance(stamp, str) and stamp else utcnow(),
         )
 

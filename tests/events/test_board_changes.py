@@ -117,3 +117,32 @@ async def test_board_changes_subscription_sends_the_same_changes(client, served)
     assert (renamed["kind"], renamed["title"], renamed["boardId"]) == ("renamed", "B", board_id)
     assert (deleted["kind"], deleted["generationIds"]) == ("deleted", [generation_id])
     json.dumps(renamed)  # plain JSON, as a client receives it
+
+
+async def test_a_renamed_tag_reaches_the_boards_that_show_it_and_no_other(client, served):
+    shown, elsewhere = await create_board(client, "Shows the tag"), await create_board(client, "Does not")
+    generation_id = await seed_generation(client, shown, "completed")
+    await seed_generation(client, elsewhere, "completed")
+    tag = (await client.data('mutation { createTag(input: {name: "Sketch"}) { id } }'))["createTag"]["id"]
+    await client.data(
+        "mutation($g: UUID!, $t: UUID!) { addTagToGeneration(generationId: $g, tagId: $t) { id } }",
+        {"g": generation_id, "t": tag},
+    )
+    rename = "mutation($i: UpdateTagInput!) { updateTag(input: $i) { id } }"
+    async with AsyncExitStack() as stack:
+        shown_stream = await open_board_stream(client, served, shown, stack)
+        other_stream = await open_board_stream(client, served, elsewhere, stack)
+        await client.data(rename, {"i": {"id": tag, "name": "Final sketch"}})
+        frame = await board_frame(shown_stream)
+        # The other board's next change is its own rename: the tag's came not before it.
+        await client.data(
+            "mutation($i: UpdateBoardInput!) { updateBoard(input: $i) { id } }", {"i": {"id": elsewhere, "title": "B"}}
+        )
+        other = await board_frame(other_stream)
+    assert (frame.data["kind"], frame.data["tag_id"], frame.data["tag_name"], frame.data["tag_slug"]) == (
+        "tag",
+        tag,
+        "Final sketch",
+        "final-sketch",
+    )
+    assert other.data["kind"] == "renamed"

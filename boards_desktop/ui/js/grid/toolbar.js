@@ -112,6 +112,12 @@ export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSi
     tag.append(h('option', {value: t.id}, t.name));
   }
 
+  /** A tag renamed elsewhere keeps its place in the menu under its new name. */
+  function renameTag(t) {
+    const option = [...tag.options].find((o) => o.value === t.id);
+    if (option) option.textContent = t.name;
+  }
+
   function addGenerator(name) {
     if ([...generator.options].some((option) => option.value === name)) return;
     generator.append(h('option', {value: name}, name));
@@ -123,5 +129,5 @@ export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSi
     favourites, status, tag, generator, clear,
   );
   // The tile sizes are a view setting, not a filter: the board puts them in its header.
-  return {node, sizes, search, filter, reset, addTag, addGenerator};
+  return {node, sizes, search, filter, reset, addTag, renameTag, addGenerator};
 }

@@ -210,6 +210,14 @@ export async function mount(container, {boardId}) {
       data.remove(ids);
     } else if (change.kind === 'deleted') {
       shutOut('This board was deleted.');
+    } else if (change.kind === 'tag') {
+      const renamed = {id: change.tag_id, name: change.tag_name, slug: change.tag_slug};
+      for (const generation of [...data.byId.values()]) {
+        if (generation.tags?.some((t) => t.id === renamed.id)) {
+          data.update({id: generation.id, tags: generation.tags.map((t) => (t.id === renamed.id ? renamed : t))});
+        }
+      }
+      toolbar.renameTag(renamed);
     } else if (change.kind === 'members' && me && change.user_ids.includes(me.id)) {
       if (!change.role) shutOut('You no longer have access to this board.');
       else toast(`Your role on this board is now ${change.role}`);
