@@ -88,13 +88,42 @@ async def board_feed(
             seen[event.generation_id] = (record.updated_at, event)
             yield event
         async for item in _fresh(subscription, seen, idle):
-            if item is None and not await _board_exists(database, board_id):
-                # Found before its own event came (published after the commit, or missed): told all the same.
-                yield BoardEvent("deleted", str(board_id))
-                return
+            if item is None:
+                if not await _board_exists(database, board_id):
+                    # Found before its own event came (published after the commit, or missed): told all the same.
+                    yield BoardEvent("deleted", str(board_id))
+                    return
+                # A completion whose event was lost (another app's, while LISTEN was reconnecting) is
+                # found here, after at most `idle` seconds of silence, instead of never.
+                for finished in await _finished_meanwhile(database, board_id, seen):
+                    yield finished
             yield item
             if isinstance(item, BoardEvent) and item.ends_board and item.board_id == str(board_id):
                 return
+
+
+async def _finished_meanwhile(
+    database: Database, board_id: uuid.UUID, seen: dict[str, tuple[datetime, GenerationEvent]]
+) -> list[GenerationEvent]:
+    """The terminal states, read from the rows, of generations last sent as running (and `seen` updated)."""
+    running = [uuid.UUID(key) for key, (_at, event) in seen.items() if not event.is_terminal]
+    if not running:
+        return []
+    async with database.read() as session:
+        rows = await session.execute(
+            select_generations().where(
+                Generation.id.in_(running[:500]),
+                Generation.board_id == board_id,
+                Generation.status.in_(TERMINAL_STATUSES),
+            )
+        )
+        records = list(rows)
+    found = []
+    for record in records:
+        event = GenerationEvent.from_record(record)
+        seen[event.generation_id] = (record.updated_at, event)
+        found.append(event)
+    return found
 
 
 async def _generation(database: Database, generation_id: uuid.UUID) -> Any:

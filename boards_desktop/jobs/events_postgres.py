@@ -12,7 +12,8 @@ database instead. A board event too large (a move of hundreds of generations) is
 each with part of its generations.
 
 When the connection drops, the relay reconnects with backoff; events of other processes published
-meanwhile are missed (clients that reconnect get the current state from the database).
+meanwhile are missed (clients that reconnect get the current state from the database; open streams
+find the generations they were showing running finished in the database after a silence: event_feeds).
 """
 
 from __future__ import annotations

@@ -10,9 +10,11 @@ throughput benchmark on PostgreSQL waited for it forever).
 
 from __future__ import annotations
 
+import uuid
 from contextlib import AsyncExitStack
 
 from boards_desktop.api.sse import KEEPALIVE_STATE_KEY
+from boards_desktop.db.models import Generation
 from boards_desktop.db.types import utcnow
 from tests.events.conftest import SSEReader, open_stream
 from tests.events.helpers import create_board, event, seed_generation
@@ -103,3 +105,20 @@ async def test_every_real_job_completion_reaches_a_board_stream_and_stays_the_la
                 continue
             last[frame.data["job_id"]] = frame.data["status"]
     assert last == dict.fromkeys(ids, "completed")
+
+
+async def test_a_completion_whose_event_was_lost_reaches_the_board_stream_from_the_database(client, served):
+    # As when another app completed it while this app's LISTEN connection was reconnecting: the row
+    # says completed, and no event will ever say so.
+    client.app.state[KEEPALIVE_STATE_KEY] = 0.3
+    board_id = await create_board(client)
+    generation_id = await seed_generation(client, board_id, "processing", progress=40)
+    async with AsyncExitStack() as stack:
+        stream = await open_board_stream(client, served, board_id, stack)
+        assert (await stream.next()).data["status"] == "processing"
+        async with client.services.database.write() as session:
+            row = await session.get(Generation, uuid.UUID(generation_id))
+            row.status, row.progress, row.updated_at = "completed", 100, utcnow()
+        while (frame := await stream.next()).data is None:  # keep-alives, then what the row says
+            pass
+    assert (frame.data["job_id"], frame.data["status"], frame.data["progress"]) == (generation_id, "completed", 1.0)
