@@ -29,6 +29,7 @@ from tests.app_harness import read_token
 CREATE = """mutation($b: UUID!) { createGeneration(input: {boardId: $b, generatorName: "local-title-card",
   artifactType: IMAGE, inputParams: {prompt: "Hi", width: 128, height: 128, padding: 8}}) { id } }"""
 CREATE_MANY = "mutation($i: [CreateGenerationInput!]!) { createGenerations(inputs: $i) { id } }"
+COMPLETED = "query($b: UUID!) { board(id: $b) { generationTotal(filter: {statuses: [COMPLETED]}) } }"
 PARAMS = {"prompt": "Hi", "width": 128, "height": 128, "padding": 8}
 
 
@@ -95,7 +96,19 @@ async def measure(
                         *(data(CREATE_MANY, {"i": [item] * size}) for size in sizes[start : start + 5])
                     )
             submitted = time.perf_counter() - started
-            await asyncio.wait_for(watcher, timeout=600)
+            # Waiting for the stream: a stream that hears no completion for a minute while the database
+            # has them all has missed some (the bug this benchmark once showed); say so instead of hanging.
+            heard = -1
+            while not watcher.done():
+                if len(done) == heard:
+                    total = await data(COMPLETED, {"b": board})
+                    finished = total["board"]["generationTotal"]
+                    if finished == jobs:
+                        watcher.cancel()
+                        raise RuntimeError(f"the board stream missed completions: {len(done)} of {jobs} reached it")
+                heard = len(done)
+                await asyncio.wait({watcher}, timeout=60)
+            await watcher
             return time.perf_counter() - started, submitted
     finally:
         server.terminate()
