@@ -28,7 +28,7 @@ from litestar.response import Stream
 from boards_desktop.api.media_urls import MediaUrls
 from boards_desktop.graphql.context import get_request_context
 from boards_desktop.graphql.lookups import readable_board, readable_generation
-from boards_desktop.jobs.event_feeds import IDLE_SECONDS, board_feed, generation_feed, subscribed_to_board
+from boards_desktop.jobs.event_feeds import IDLE_SECONDS, board_feed, generation_feed
 from boards_desktop.jobs.events import AnyEvent, BoardEvent
 from boards_desktop.services import Services
 
@@ -68,9 +68,7 @@ async def board_events(request: Request[Any, Any, Any], board_id: str) -> Stream
     if not readable:
         raise NotFoundException(f"Board {parsed} not found, or you may not read it")
     services = _services(request)
-    # Subscribed before the headers go: a client that acts once it has them (queues jobs) hears every result.
-    subscription = await subscribed_to_board(services.events, parsed)
-    feed = board_feed(services.events, services.database, parsed, idle=_keepalive(request), subscription=subscription)
+    feed = board_feed(services.events, services.database, parsed, idle=_keepalive(request))
 
     async def still_readable() -> bool:
         # A fresh context: the roles read when the stream opened are what just changed.

@@ -71,20 +71,10 @@ async def generation_feed(
 
 
 async def board_feed(
-    broker: EventBroker,
-    database: Database,
-    board_id: uuid.UUID,
-    *,
-    idle: float = IDLE_SECONDS,
-    subscription: Subscription | None = None,
+    broker: EventBroker, database: Database, board_id: uuid.UUID, *, idle: float = IDLE_SECONDS
 ) -> AsyncIterator[AnyEvent | None]:
-    """The board's active (pending or processing) generations, oldest first, then every change; never ends.
-
-    `subscription`, when given, is one already entered (see `subscribed_to_board`); the feed leaves it.
-    """
-    if subscription is None:
-        subscription = await subscribed_to_board(broker, board_id)
-    async with subscription:
+    """The board's active (pending or processing) generations, oldest first, then every change; never ends."""
+    async with broker.subscribe(board_id=board_id) as subscription:
         async with database.read() as session:
             rows = await session.execute(
                 select_generations()
@@ -134,14 +124,6 @@ async def _finished_meanwhile(
         seen[event.generation_id] = (record.updated_at, event)
         found.append(event)
     return found
-
-
-async def subscribed_to_board(broker: EventBroker, board_id: uuid.UUID) -> Subscription:
-    """A board subscription entered now: a stream makes it before its client sees the response's headers,
-    so that nothing the client does once it has them (queueing jobs that finish at once) goes unheard."""
-    subscription = broker.subscribe(board_id=board_id)
-    await subscription.__aenter__()
-    return subscription
 
 
 async def _generation(database: Database, generation_id: uuid.UUID) -> Any:
