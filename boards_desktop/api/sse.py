@@ -4,7 +4,11 @@
 snake_case payload with progress 0..1) and fixes its bugs: the current state comes first, each change
 is sent as it is published, each event has its own timestamp, and the stream ends after a terminal
 status. `GET /api/sse/boards/{id}` sends `event: generation` frames for every generation of a board,
-starting with the state of its active ones, and never ends by itself. `GET /api/sse/queue` sends
+starting with the state of its active ones, and `event: board` frames for changes to the board
+itself (`{kind: "moved"|"deleted"|"renamed"|"members", board_id, generation_ids, to_board_id, title,
+description, user_ids, role, timestamp}`: see boards_desktop.jobs.board_events), which a client that
+knows only generation frames ignores. It ends after the board's deletion, and after a change of
+members that leaves this app's user unable to read the board. `GET /api/sse/queue` sends
 `event: queue` frames (`{"status", "generator_name"}`) whenever a job is queued, starts or ends, for
 the queue panel; never its progress, prompt or board.
 
@@ -17,7 +21,7 @@ open page never holds a shutdown for its whole grace.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import msgspec
@@ -29,7 +33,7 @@ from boards_desktop.api.media_urls import MediaUrls
 from boards_desktop.graphql.context import get_request_context
 from boards_desktop.graphql.lookups import readable_board, readable_generation
 from boards_desktop.jobs.event_feeds import IDLE_SECONDS, board_feed, generation_feed, queue_feed
-from boards_desktop.jobs.events import GenerationEvent
+from boards_desktop.jobs.events import AnyEvent, BoardEvent, GenerationEvent
 from boards_desktop.services import Services
 from boards_desktop.shutdown import STATE_KEY as STOPPING_KEY
 from boards_desktop.shutdown import until_stopping
@@ -54,9 +58,8 @@ async def generation_progress(request: Request[Any, Any, Any], generation_id: st
         raise NotFoundException(f"Generation {parsed} not found, or you may not read its board")
     services = _services(request)
     feed = generation_feed(services.events, services.database, parsed, idle=_keepalive(request))
-    return Stream(
-        _frames(feed, request, event_name=None, urls=ctx.media_urls), media_type="text/event-stream", headers=_HEADERS
-    )
+    frames = _frames(feed, request, event_name=None, urls=ctx.media_urls, still_readable=None)
+    return Stream(frames, media_type="text/event-stream", headers=_HEADERS)
 
 
 @get("/api/sse/boards/{board_id:str}")
@@ -72,7 +75,16 @@ async def board_events(request: Request[Any, Any, Any], board_id: str) -> Stream
         raise NotFoundException(f"Board {parsed} not found, or you may not read it")
     services = _services(request)
     feed = board_feed(services.events, services.database, parsed, idle=_keepalive(request))
-    frames = _frames(feed, request, event_name="generation", urls=ctx.media_urls)
+
+    async def still_readable() -> bool:
+        # A fresh context: the roles read when the stream opened are what just changed.
+        check = await get_request_context(request)
+        try:
+            return await readable_board(check, parsed) is not None
+        finally:
+            await check.sessions.close()
+
+    frames = _frames(feed, request, event_name="generation", urls=ctx.media_urls, still_readable=still_readable)
     return Stream(frames, media_type="text/event-stream", headers=_HEADERS)
 
 
@@ -96,16 +108,21 @@ async def _queue_frames(
 
 
 async def _frames(
-    feed: AsyncIterator[GenerationEvent | None],
+    feed: AsyncIterator[AnyEvent | None],
     request: Request[Any, Any, Any],
     *,
     event_name: str | None,
     urls: MediaUrls,
+    still_readable: Callable[[], Awaitable[bool]] | None,
 ) -> AsyncIterator[bytes]:
     prefix = b"" if event_name is None else f"event: {event_name}\n".encode()
     async for event in until_stopping(feed, request.app.state.get(STOPPING_KEY)):
         if event is None:
             yield _KEEPALIVE_FRAME
+        elif isinstance(event, BoardEvent):
+            yield b"event: board\ndata: " + msgspec.json.encode(event.sse_payload()) + b"\n\n"
+            if event.kind == "members" and still_readable is not None and not await still_readable():
+                return  # told who lost access (the frame above); nothing more of this board for them
         else:
             # msgspec writes compact JSON without new lines, so one `data:` line holds it.
             payload = urls.sse_payload(event.sse_payload())  # media URLs absolute and signed, as in GraphQL

@@ -2,8 +2,9 @@
 
 The events are those of the SSE streams (boards_desktop.api.sse), from the same feeds: the current
 state first, then each change. Unlike `Generation.progress` (0 to 100, as upstream), `progress` here
-is 0 to 1, as in the SSE payload this type mirrors. A subscription completes when the server starts
-shutting down (boards_desktop.shutdown).
+is 0 to 1, as in the SSE payload this type mirrors. `boardChanges` carries the changes to a board
+itself (the board stream's `event: board` frames): kept apart, so that `boardEvents` stays upstream's. A subscription completes when the server starts shutting
+down (boards_desktop.shutdown).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from strawberry.scalars import JSON
 from boards_desktop.api.media_urls import MediaUrls
 from boards_desktop.graphql.context import context_of, get_request_context
 from boards_desktop.graphql.enums import GenerationStatus
-from boards_desktop.graphql.errors import not_found
+from boards_desktop.graphql.errors import ApiError, not_found
 from boards_desktop.graphql.lookups import readable_board, readable_generation
 from boards_desktop.graphql.types.generations import AdditionalFile
+from boards_desktop.jobs.board_events import BoardEvent
 from boards_desktop.jobs.event_feeds import board_feed, generation_feed
 from boards_desktop.jobs.events import GenerationEvent
 from boards_desktop.services import Services
@@ -76,6 +78,42 @@ class GenerationProgress:
 _PHASES = {phase.value for phase in GenerationPhase}
 
 
+@strawberry.type(description="A change to a board itself, as the board stream's `event: board` frames send it.")
+class BoardChange:
+    kind: str = strawberry.field(
+        description="moved (generationIds left boardId for toBoardId), deleted (generationIds, or none: the board), "
+        "renamed (title, description), members (userIds now have role; null: removed), tag (tagId renamed)."
+    )
+    board_id: uuid.UUID
+    generation_ids: list[uuid.UUID]
+    to_board_id: uuid.UUID | None
+    title: str | None
+    description: str | None
+    user_ids: list[uuid.UUID]
+    role: str | None
+    tag_id: uuid.UUID | None = strawberry.field(description="tag: the renamed tag, now named tagName (tagSlug).")
+    tag_name: str | None
+    tag_slug: str | None
+    timestamp: datetime
+
+    @classmethod
+    def from_event(cls, event: BoardEvent) -> BoardChange:
+        return cls(
+            kind=event.kind,
+            board_id=uuid.UUID(event.board_id),
+            generation_ids=[uuid.UUID(i) for i in event.generation_ids],
+            to_board_id=None if event.to_board_id is None else uuid.UUID(event.to_board_id),
+            title=event.title,
+            description=event.description,
+            user_ids=[uuid.UUID(i) for i in event.user_ids],
+            role=event.role,
+            tag_id=None if event.tag_id is None else uuid.UUID(event.tag_id),
+            tag_name=event.tag_name,
+            tag_slug=event.tag_slug,
+            timestamp=event.timestamp,
+        )
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
@@ -97,8 +135,23 @@ class Subscription:
     ) -> AsyncGenerator[GenerationProgress, None]:
         services, urls = await _services_if_readable(info, board_id=board_id)
         async for event in until_stopping(board_feed(services.events, services.database, board_id), _stopping(info)):
-            if event is not None:
+            if isinstance(event, GenerationEvent):  # changes to the board itself: see boardChanges
                 yield GenerationProgress.from_event(event, urls)
+
+    @strawberry.subscription(
+        description="Changes to a board itself: generations moved off or onto it, deleted, a new title, members. "
+        "Completes after the board is deleted, or when a change of members leaves you unable to read it."
+    )
+    async def board_changes(self, info: strawberry.Info, board_id: uuid.UUID) -> AsyncGenerator[BoardChange, None]:
+        services, _urls = await _services_if_readable(info, board_id=board_id)
+        async for event in until_stopping(board_feed(services.events, services.database, board_id), _stopping(info)):
+            if isinstance(event, BoardEvent):
+                yield BoardChange.from_event(event)
+                if event.kind == "members":
+                    try:
+                        await _services_if_readable(info, board_id=board_id)
+                    except ApiError:  # no longer readable: the change above was the last word
+                        return
 
 
 async def _services_if_readable(

@@ -27,6 +27,7 @@ from boards_desktop.graphql.enums import ArtifactType, GenerationStatus
 from boards_desktop.graphql.errors import ApiError, conflict, forbidden, not_found
 from boards_desktop.graphql.mutations.common import all_or_nothing, existing_board, name_ids
 from boards_desktop.graphql.types.generations import Generation
+from boards_desktop.jobs.board_events import BoardEvent
 from boards_desktop.media.trash_emptying import remove_files
 
 
@@ -87,10 +88,14 @@ async def move_to_trash(ctx: RequestContext, ids: list[uuid.UUID]) -> list[Trash
             trashed = await trash_queries.trash_generations(session, ids, ctx.actor.user_id)
     except IntegrityError:  # another request trashed one of them at the same moment (PostgreSQL)
         raise conflict("Some of them were deleted by another request meanwhile; nothing was deleted") from None
+    by_board: dict[uuid.UUID, list[str]] = {}
     for place in trashed:
         ctx.services.jobs.cancel(place.generation_id)  # a running job stops writing; its remote job is cancelled
         ctx.loaders.generations.prime(place.generation_id, None, force=True)
         ctx.loaders.forget_board_contents(place.board_id)
+        by_board.setdefault(place.board_id, []).append(str(place.generation_id))
+    for board_id, gone in by_board.items():  # the boards' viewers, in every app, see them leave
+        await ctx.services.events.publish(BoardEvent("deleted", str(board_id), tuple(gone)))
     return trashed
 
 

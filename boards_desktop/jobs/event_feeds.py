@@ -6,10 +6,14 @@ is skipped. A feed yields None after `idle` seconds without anything to send, so
 write a keep-alive.
 
 Silence is also when a feed looks at the database again: an event can be missed (another process's,
-while the PostgreSQL connection was down) and a deletion publishes nothing. A generation found
-finished is sent and ends its feed; a deleted generation or board ends it quietly. Only a terminal
-state is taken from the row in between: progress is saved at intervals, so the row may be older
+while the PostgreSQL connection was down) and a generation's feed hears of no deletion. A generation
+found finished is sent and ends its feed; a deleted generation ends it quietly, a deleted board with a
+`deleted` board event. Only a terminal state is taken from the row in between: progress is saved at intervals, so the row may be older
 than the last event sent.
+
+A board's feed also carries the changes to the board itself (`BoardEvent`: moves, deletions,
+renames, members), each as it comes; it ends after the board's own deletion, which it always
+reports (when silence finds the board gone first, in an event of its own making).
 """
 
 from __future__ import annotations
@@ -26,9 +30,17 @@ from boards_desktop.db.engine import Database
 from boards_desktop.db.models import Board, Generation
 from boards_desktop.db.queries.generations import ACTIVE_STATUSES
 from boards_desktop.db.queries.records import select_generations
-from boards_desktop.jobs.events import TERMINAL_STATUSES, EventBroker, GenerationEvent, Subscription
+from boards_desktop.jobs.events import (
+    TERMINAL_STATUSES,
+    AnyEvent,
+    BoardEvent,
+    EventBroker,
+    GenerationEvent,
+    Subscription,
+)
 
 IDLE_SECONDS = 15.0
+_SEEN_LIMIT = 10_000  # generations whose last sent state a feed remembers
 
 
 async def generation_feed(
@@ -44,6 +56,8 @@ async def generation_feed(
         if last.is_terminal:
             return
         async for event in _fresh(subscription, {last.generation_id: (record.updated_at, last)}, idle):
+            if isinstance(event, BoardEvent):  # not subscribed to these; only a board's feed receives them
+                continue
             if event is None:
                 record = await _generation(database, generation_id)
                 if record is None:
@@ -58,7 +72,7 @@ async def generation_feed(
 
 async def board_feed(
     broker: EventBroker, database: Database, board_id: uuid.UUID, *, idle: float = IDLE_SECONDS
-) -> AsyncIterator[GenerationEvent | None]:
+) -> AsyncIterator[AnyEvent | None]:
     """The board's active (pending or processing) generations, oldest first, then every change; never ends."""
     async with broker.subscribe(board_id=board_id) as subscription:
         async with database.read() as session:
@@ -74,9 +88,42 @@ async def board_feed(
             seen[event.generation_id] = (record.updated_at, event)
             yield event
         async for item in _fresh(subscription, seen, idle):
-            if item is None and not await _board_exists(database, board_id):
-                return
+            if item is None:
+                if not await _board_exists(database, board_id):
+                    # Found before its own event came (published after the commit, or missed): told all the same.
+                    yield BoardEvent("deleted", str(board_id))
+                    return
+                # A completion whose event was lost (another app's, while LISTEN was reconnecting) is
+                # found here, after at most `idle` seconds of silence, instead of never.
+                for finished in await _finished_meanwhile(database, board_id, seen):
+                    yield finished
             yield item
+            if isinstance(item, BoardEvent) and item.ends_board and item.board_id == str(board_id):
+                return
+
+
+async def _finished_meanwhile(
+    database: Database, board_id: uuid.UUID, seen: dict[str, tuple[datetime, GenerationEvent]]
+) -> list[GenerationEvent]:
+    """The terminal states, read from the rows, of generations last sent as running (and `seen` updated)."""
+    running = [uuid.UUID(key) for key, (_at, event) in seen.items() if not event.is_terminal]
+    if not running:
+        return []
+    async with database.read() as session:
+        rows = await session.execute(
+            select_generations().where(
+                Generation.id.in_(running[:500]),
+                Generation.board_id == board_id,
+                Generation.status.in_(TERMINAL_STATUSES),
+            )
+        )
+        records = list(rows)
+    found = []
+    for record in records:
+        event = GenerationEvent.from_record(record)
+        seen[event.generation_id] = (record.updated_at, event)
+        found.append(event)
+    return found
 
 
 async def queue_feed(broker: EventBroker, *, idle: float = IDLE_SECONDS) -> AsyncIterator[GenerationEvent | None]:
@@ -94,8 +141,8 @@ async def queue_feed(broker: EventBroker, *, idle: float = IDLE_SECONDS) -> Asyn
                 quiet_since = loop.time()
                 yield None
                 continue
-            if statuses.get(event.generation_id) == event.status:
-                continue
+            if not isinstance(event, GenerationEvent) or statuses.get(event.generation_id) == event.status:
+                continue  # a change to a board itself moves no count
             if event.is_terminal:
                 statuses.pop(event.generation_id, None)
             else:
@@ -116,7 +163,7 @@ async def _board_exists(database: Database, board_id: uuid.UUID) -> bool:
 
 async def _fresh(
     subscription: Subscription, seen: dict[str, tuple[datetime, GenerationEvent]], idle: float
-) -> AsyncIterator[GenerationEvent | None]:
+) -> AsyncIterator[AnyEvent | None]:
     """The subscription's events minus those older than, or equal to, what was sent of their generation."""
     loop = asyncio.get_running_loop()
     quiet_since = loop.time()
@@ -130,14 +177,19 @@ async def _fresh(
             quiet_since = loop.time()
             yield None
             continue
+        if isinstance(event, BoardEvent):
+            quiet_since = loop.time()
+            yield event
+            continue
         previous = seen.get(event.generation_id)
         if previous is not None:
             read_at, sent = previous
             if event.timestamp < read_at or event.same_state(sent):
                 continue
         quiet_since = loop.time()
-        if event.is_terminal:
-            seen.pop(event.generation_id, None)  # nothing follows a terminal status; keep the map small
-        else:
-            seen[event.generation_id] = (event.timestamp, event)
+        # Kept after a terminal status too: an older event arriving late (a job's announcement that
+        # its completion overtook) would otherwise show a finished generation as pending again.
+        if len(seen) >= _SEEN_LIMIT and event.generation_id not in seen:
+            del seen[next(iter(seen))]  # the oldest generation sent; a stream may run for days
+        seen[event.generation_id] = (event.timestamp, event)
         yield event

@@ -5,6 +5,9 @@ subscriptions and the runner itself (cancellations, new jobs from elsewhere) sub
 within the process is immediate: `publish` hands the event to each matching subscriber's buffer and
 wakes it, without awaiting anything, so a slow reader never holds up the publisher or the others.
 
+Changes to a board itself (`board_events.BoardEvent`: moves, deletions, renames, members) travel
+the same way to the board's subscribers.
+
 On PostgreSQL the broker also relays events through LISTEN/NOTIFY (`events_postgres`), so that
 several app processes sharing one database see each other's progress.
 """
@@ -21,6 +24,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Self
 
 from boards_desktop.db.types import utcnow
+from boards_desktop.jobs.board_events import BoardEvent
 
 if TYPE_CHECKING:
     from boards_desktop.db.engine import Database
@@ -114,6 +118,25 @@ class GenerationEvent:
             generator_name=getattr(record, "generator_name", None),
         )
 
+    @classmethod
+    def from_write(cls, record: Any) -> GenerationEvent:
+        """The state a write just committed, stamped with the row's `updated_at` (the time of the write).
+
+        Not the time of publishing: between the commit and the publish a job runner (this app's or
+        another's) may claim the row and publish newer states, and an event stamped later would
+        overtake them in every feed and buffer that orders by time (a job seen pending after it completed).
+        """
+        event = cls.from_record(record)
+        written = getattr(record, "updated_at", None)
+        return replace(event, timestamp=written) if isinstance(written, datetime) else event
+
+    def newer_than(self, other: GenerationEvent) -> bool:
+        """Later in the generation's life: events of one generation may arrive out of order (see from_write)."""
+        return self.timestamp >= other.timestamp
+
+
+AnyEvent = GenerationEvent | BoardEvent
+
 
 class Subscription:
     """Events matching a filter, buffered until read. Use as `async with broker.subscribe() as events:`."""
@@ -124,7 +147,7 @@ class Subscription:
         self.coalesced = 0  # events replaced by a newer one of the same generation while the reader lagged
         self._broker = broker
         self._limit = max(buffer, 1)
-        self._buffer: deque[GenerationEvent] = deque()
+        self._buffer: deque[AnyEvent] = deque()
         self._ready = asyncio.Event()
         self._closed = False
 
@@ -144,13 +167,13 @@ class Subscription:
     def __aiter__(self) -> Subscription:
         return self
 
-    async def __anext__(self) -> GenerationEvent:
+    async def __anext__(self) -> AnyEvent:
         event = await self.next()
         if event is None:
             raise StopAsyncIteration
         return event
 
-    async def next(self, timeout: float | None = None) -> GenerationEvent | None:
+    async def next(self, timeout: float | None = None) -> AnyEvent | None:
         """The next event; None after `timeout` seconds without one, or once the broker has stopped."""
         while not self._buffer:
             if self._closed:
@@ -162,9 +185,12 @@ class Subscription:
                 return None
         return self._buffer.popleft()
 
-    def _offer(self, event: GenerationEvent) -> None:
-        if self.board_id is not None and event.board_id != self.board_id:
-            return
+    def _offer(self, event: AnyEvent) -> None:
+        if self.board_id is not None:
+            if isinstance(event, BoardEvent) and self.board_id not in event.board_ids:
+                return
+            if isinstance(event, GenerationEvent) and event.board_id != self.board_id:
+                return
         if len(self._buffer) >= self._limit:
             self._coalesce()
         self._buffer.append(event)
@@ -173,10 +199,18 @@ class Subscription:
     def _coalesce(self) -> None:
         # Progress is a state, not a log: of each generation only the newest event still matters.
         # What remains is at most one event per generation with news, however far behind the reader is.
-        newest: dict[str, GenerationEvent] = {}
+        # Newest by time, not by arrival: a late announcement ("pending", stamped at its write) must not
+        # replace the completion that overtook it, or the reader never learns the job completed.
+        # A board event is a change, not a state: each one is kept, in its place.
+        newest: dict[str, AnyEvent] = {}
         for event in self._buffer:
-            newest.pop(event.generation_id, None)
-            newest[event.generation_id] = event
+            if isinstance(event, BoardEvent):
+                newest[f"board {id(event)}"] = event
+                continue
+            kept = newest.pop(event.generation_id, None)
+            newest[event.generation_id] = (
+                event if not isinstance(kept, GenerationEvent) or event.newer_than(kept) else kept
+            )
         self.coalesced += len(self._buffer) - len(newest)
         self._buffer = deque(newest.values())
 
@@ -231,14 +265,20 @@ class EventBroker:
             for subscription in list(group):
                 subscription._close()
 
-    async def publish(self, event: GenerationEvent) -> None:
+    async def publish(self, event: AnyEvent) -> None:
         """Deliver to this process's subscribers at once; on PostgreSQL also to other processes."""
         self.deliver(event)
         if self._relay is not None:
             self._relay.send(event)
 
-    def deliver(self, event: GenerationEvent) -> None:
+    def deliver(self, event: AnyEvent) -> None:
         """Hand an event to the local subscribers only (the relay calls this for other processes' events)."""
+        if isinstance(event, BoardEvent):
+            groups = [self._everything, *(self._by_board.get(board_id, ()) for board_id in event.board_ids)]
+            for group in groups:
+                for subscription in list(group):
+                    subscription._offer(event)
+            return
         for group in (
             self._everything,
             self._by_generation.get(event.generation_id, ()),
@@ -321,4 +361,4 @@ def _parse_time(value: Any) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
 
-__all__ = ["TERMINAL_STATUSES", "EventBroker", "GenerationEvent", "Subscription"]
+__all__ = ["TERMINAL_STATUSES", "AnyEvent", "BoardEvent", "EventBroker", "GenerationEvent", "Subscription"]

@@ -8,10 +8,12 @@ lets it skip them, since they were delivered locally already.
 
 A NOTIFY payload must stay under 8000 bytes. An event too large for that (big output metadata) is
 sent as a reference, and the receiving process reads the generation's current state from the
-database instead.
+database instead. A board event too large (a move of hundreds of generations) is sent in parts,
+each with part of its generations.
 
 When the connection drops, the relay reconnects with backoff; events of other processes published
-meanwhile are missed (clients that reconnect get the current state from the database).
+meanwhile are missed (clients that reconnect get the current state from the database; open streams
+find the generations they were showing running finished in the database after a silence: event_feeds).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from sqlalchemy.engine import make_url
 from boards_desktop.db.engine import Database
 from boards_desktop.db.models import Generation
 from boards_desktop.db.queries.records import select_generations
-from boards_desktop.jobs.events import GenerationEvent
+from boards_desktop.jobs.events import AnyEvent, BoardEvent, GenerationEvent
 
 log = logging.getLogger("boards.events")
 
@@ -45,7 +47,7 @@ _CONNECT_TIMEOUT = 10.0
 
 
 class PostgresRelay:
-    def __init__(self, database: Database, *, origin: str, deliver: Callable[[GenerationEvent], None]) -> None:
+    def __init__(self, database: Database, *, origin: str, deliver: Callable[[AnyEvent], None]) -> None:
         self._database = database
         self._dsn = make_url(database.url).set(drivername="postgresql").render_as_string(hide_password=False)
         self._origin = origin
@@ -79,12 +81,26 @@ class PostgresRelay:
                 pass
         self._tasks = []
 
-    def send(self, event: GenerationEvent) -> None:
+    def send(self, event: AnyEvent) -> None:
+        if isinstance(event, BoardEvent):
+            self._send_board(event)
+            return
         payload = msgspec.json.encode({"origin": self._origin, **event.sse_payload()}).decode()
         if len(payload.encode()) > MAX_PAYLOAD_BYTES:
             payload = msgspec.json.encode(
                 {"origin": self._origin, "reload": True, "job_id": event.generation_id, "board_id": event.board_id}
             ).decode()
+        self._enqueue(payload)
+
+    def _send_board(self, event: BoardEvent) -> None:
+        payload = msgspec.json.encode({"origin": self._origin, "board_event": event.sse_payload()}).decode()
+        if len(payload.encode()) > MAX_PAYLOAD_BYTES and len(event.generation_ids) > 1:
+            for part in event.split():
+                self._send_board(part)
+            return
+        self._enqueue(payload)
+
+    def _enqueue(self, payload: str) -> None:
         if len(self._outbox) >= _MAX_OUTBOX:
             self._outbox.popleft()
             self._dropped += 1
@@ -173,11 +189,13 @@ class PostgresRelay:
         while True:
             message = await self._inbox.get()
             try:
-                event = (
-                    await self._load(message["job_id"])
-                    if message.get("reload")
-                    else GenerationEvent.from_payload(message)
-                )
+                event: AnyEvent | None
+                if isinstance(message.get("board_event"), dict):
+                    event = BoardEvent.from_payload(message["board_event"])
+                elif message.get("reload"):
+                    event = await self._load(message["job_id"])
+                else:
+                    event = GenerationEvent.from_payload(message)
             except Exception:
                 log.exception("events: could not read a notification from another process")
                 continue

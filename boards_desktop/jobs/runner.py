@@ -30,7 +30,7 @@ from boards_desktop.db.queries import jobs as job_queries
 from boards_desktop.db.queries.records import GenerationRecord
 from boards_desktop.db.types import utcnow
 from boards_desktop.generators.registry import GeneratorRegistry
-from boards_desktop.jobs.events import EventBroker
+from boards_desktop.jobs.events import EventBroker, GenerationEvent
 from boards_desktop.jobs.execution import JobExecution
 from boards_desktop.media.store import MediaStore
 from boards_desktop.settings import Settings
@@ -273,6 +273,8 @@ class JobRunner:
             try:
                 async with self._events.subscribe() as events:
                     async for event in events:
+                        if not isinstance(event, GenerationEvent):
+                            continue  # a change to a board: its jobs are stopped by the mutation's app
                         if event.status == "pending":
                             generator = self._registry.get(event.generator_name or "")
                             self.wake(generator.provider if generator is not None else None)

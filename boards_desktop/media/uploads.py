@@ -183,7 +183,7 @@ async def record_upload(
             raise disk_full(services.settings.data_dir) from None
         raise
     if services.events is not None:  # the board's viewers see the upload appear
-        await services.events.publish(GenerationEvent.from_record(row))
+        await services.events.publish(GenerationEvent.from_write(row))
     ctx.loaders.forget_board_contents(board.id)
     return row
 

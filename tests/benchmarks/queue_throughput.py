@@ -29,6 +29,7 @@ from tests.app_harness import read_token
 CREATE = """mutation($b: UUID!) { createGeneration(input: {boardId: $b, generatorName: "local-title-card",
   artifactType: IMAGE, inputParams: {prompt: "Hi", width: 128, height: 128, padding: 8}}) { id } }"""
 CREATE_MANY = "mutation($i: [CreateGenerationInput!]!) { createGenerations(inputs: $i) { id } }"
+COMPLETED = "query($b: UUID!) { board(id: $b) { generationTotal(filter: {statuses: [COMPLETED]}) } }"
 PARAMS = {"prompt": "Hi", "width": 128, "height": 128, "padding": 8}
 
 
@@ -50,7 +51,9 @@ async def measure(
         assert server.stdout is not None
         url = (await server.stdout.readline()).decode().strip().rsplit(" ", 1)[1]
         headers = {"Authorization": f"Bearer {read_token(data_dir)}"}
-        limits = httpx.Limits(max_connections=60)
+        # Idle connections are dropped before the server's keep-alive timeout (uvicorn's 5 s) ends them:
+        # reusing one the server is closing fails the request with a ReadError, which is no result.
+        limits = httpx.Limits(max_connections=60, keepalive_expiry=2.0)
         async with httpx.AsyncClient(base_url=url, headers=headers, timeout=120, limits=limits) as http:
 
             async def data(query: str, variables: dict | None = None) -> dict:
@@ -93,7 +96,19 @@ async def measure(
                         *(data(CREATE_MANY, {"i": [item] * size}) for size in sizes[start : start + 5])
                     )
             submitted = time.perf_counter() - started
-            await asyncio.wait_for(watcher, timeout=600)
+            # Waiting for the stream: a stream that hears no completion for a minute while the database
+            # has them all has missed some (the bug this benchmark once showed); say so instead of hanging.
+            heard = -1
+            while not watcher.done():
+                if len(done) == heard:
+                    total = await data(COMPLETED, {"b": board})
+                    finished = total["board"]["generationTotal"]
+                    if finished == jobs:
+                        watcher.cancel()
+                        raise RuntimeError(f"the board stream missed completions: {len(done)} of {jobs} reached it")
+                heard = len(done)
+                await asyncio.wait({watcher}, timeout=60)
+            await watcher
             return time.perf_counter() - started, submitted
     finally:
         server.terminate()

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from boards_desktop.db.models import GenerationTag, Tag
+from boards_desktop.db.models import Generation, GenerationTag, Tag
 from boards_desktop.db.queries.upserts import insert_ignoring_duplicates
 from boards_desktop.db.rowcount import rows_changed
 from boards_desktop.db.types import utcnow
@@ -93,6 +93,17 @@ async def tags_by_generations(session: AsyncSession, generation_ids: Sequence[uu
     for generation_id, tag in rows:
         tags[generation_id].append(tag)
     return tags
+
+
+async def boards_with_tag(session: AsyncSession, tag_id: uuid.UUID) -> list[uuid.UUID]:
+    """The boards where some generation carries the tag (whose open pages show its name)."""
+    rows = await session.scalars(
+        select(Generation.board_id)
+        .join(GenerationTag, GenerationTag.generation_id == Generation.id)
+        .where(GenerationTag.tag_id == tag_id)
+        .distinct()
+    )
+    return list(rows)
 
 
 async def has_tag_link(session: AsyncSession, generation_id: uuid.UUID, tag_id: uuid.UUID) -> bool:

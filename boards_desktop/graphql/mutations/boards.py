@@ -14,6 +14,7 @@ from boards_desktop.graphql.errors import not_found
 from boards_desktop.graphql.inputs import CreateBoardInput, UpdateBoardInput
 from boards_desktop.graphql.mutations.common import existing_board
 from boards_desktop.graphql.types.boards import Board
+from boards_desktop.jobs.board_events import BoardEvent
 
 
 @strawberry.type
@@ -51,6 +52,10 @@ class BoardMutations:
         if row is None:
             raise not_found(f"Board {input.id} not found; it may have been deleted")
         ctx.permissions.forget()
+        if "title" in changes or "description" in changes:  # open copies of the board show the new header
+            await ctx.services.events.publish(
+                BoardEvent("renamed", str(row.id), title=row.title, description=row.description)
+            )
         return Board.from_row(row, ctx)
 
     @strawberry.mutation(description="Delete a board with all its generations (owner only).")
@@ -68,4 +73,5 @@ class BoardMutations:
             await ctx.services.media.delete_board_files(board.id)
         ctx.loaders.boards.prime(id, None, force=True)
         ctx.permissions.forget()
+        await ctx.services.events.publish(BoardEvent("deleted", str(board.id)))  # its streams say so, and end
         return True

@@ -20,6 +20,7 @@ from boards_desktop.graphql.errors import INTERNAL, ApiError, conflict
 from boards_desktop.graphql.mutations.common import all_or_nothing, existing_board, existing_generations
 from boards_desktop.graphql.trash import move_to_trash
 from boards_desktop.graphql.types.generations import Generation
+from boards_desktop.jobs.board_events import BoardEvent
 from boards_desktop.media import moves as media_moves
 from boards_desktop.media.moves import MediaMoveError
 
@@ -114,6 +115,13 @@ async def _move(ctx: RequestContext, rows: list[GenerationRecord], target: Board
     await media_moves.finish(store, plans)
     for board_id in {row.board_id for row in rows} | {target.id}:
         ctx.loaders.forget_board_contents(board_id)
+    by_board: dict[uuid.UUID, list[str]] = {}
+    for row in rows:
+        by_board.setdefault(row.board_id, []).append(str(row.id))
+    for board_id, moved_ids in by_board.items():  # both boards' viewers, in every app, see them go and come
+        await ctx.services.events.publish(
+            BoardEvent("moved", str(board_id), tuple(moved_ids), to_board_id=str(target.id))
+        )
 
 
 def _still_running(row: GenerationRecord, nothing_done: str, *, status: str | None = None) -> ApiError:

@@ -70,7 +70,7 @@ class GenerationMutations:
         if row is None:
             raise conflict(f"Generation is already {current.status}; only pending or processing ones can be cancelled")
         # Watchers see it at once, and the job runner that holds it (in any app process) stops it.
-        await ctx.services.events.publish(GenerationEvent.from_record(row))
+        await ctx.services.events.publish(GenerationEvent.from_write(row))
         ctx.loaders.remember_generation(row)
         return Generation.from_row(row, ctx)
 

@@ -16,6 +16,7 @@ from boards_desktop.graphql.errors import bad_input, conflict, forbidden, not_fo
 from boards_desktop.graphql.inputs import AddBoardMemberInput
 from boards_desktop.graphql.mutations.common import existing_board
 from boards_desktop.graphql.types.boards import Board
+from boards_desktop.jobs.board_events import BoardEvent
 
 
 @strawberry.type
@@ -58,7 +59,7 @@ class MemberMutations:
         except IntegrityError:
             # Someone added the same member in the same instant.
             raise conflict(f"{_name(user)} is already a member of this board") from None
-        return _changed(ctx, board)
+        return await _changed(ctx, board, user.id, input.role.value)
 
     @strawberry.mutation(
         description="Take a user off a board: admins and the owner remove anyone but the owner, others only themselves."
@@ -85,7 +86,7 @@ class MemberMutations:
             removed = await member_queries.delete_member(session, board.id, user_id)
         if not removed:
             raise not_found(f"User {user_id} is not a member of {await ctx.permissions.describe(board)}")
-        return _changed(ctx, board)
+        return await _changed(ctx, board, user_id, None)
 
     @strawberry.mutation(description="Change a member's role on a board (admin or owner).")
     async def update_board_member_role(
@@ -108,7 +109,7 @@ class MemberMutations:
                 f"User {user_id} is not a member of {await ctx.permissions.describe(board)}; "
                 "add them with addBoardMember first"
             )
-        return _changed(ctx, board)
+        return await _changed(ctx, board, user_id, role.value)
 
 
 async def _existing_user(ctx: RequestContext, user_id: uuid.UUID) -> models.User:
@@ -161,9 +162,11 @@ async def _not_the_owner(ctx: RequestContext, board: BoardRecord, user_id: uuid.
         )
 
 
-def _changed(ctx: RequestContext, board: BoardRecord) -> Board:
+async def _changed(ctx: RequestContext, board: BoardRecord, user_id: uuid.UUID, role: str | None) -> Board:
+    """After a committed change of `user_id`'s role (None: removed); the board's open streams hear of it."""
     ctx.loaders.forget_members(board.id)
     ctx.permissions.forget()
+    await ctx.services.events.publish(BoardEvent("members", str(board.id), user_ids=(str(user_id),), role=role))
     return Board.from_row(board, ctx)
 
 

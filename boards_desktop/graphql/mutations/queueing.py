@@ -98,7 +98,7 @@ async def queue_generations(
 async def announce(ctx: RequestContext, row: GenerationRecord) -> None:
     """Tell the board's viewers, and wake the job runner (other app processes wake on the event)."""
     services = ctx.services
-    await services.events.publish(GenerationEvent.from_record(row))
+    await services.events.publish(GenerationEvent.from_write(row))
     generator = services.generators.get(row.generator_name)
     services.jobs.wake(generator.provider if generator is not None else None)
 

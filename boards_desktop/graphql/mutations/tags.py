@@ -18,6 +18,7 @@ from boards_desktop.graphql.errors import ApiError, bad_input, conflict, not_fou
 from boards_desktop.graphql.inputs import CreateTagInput, UpdateTagInput
 from boards_desktop.graphql.mutations.common import all_or_nothing, existing_generation, existing_generations
 from boards_desktop.graphql.types.tags import Tag
+from boards_desktop.jobs.board_events import BoardEvent
 
 
 @strawberry.type
@@ -71,8 +72,13 @@ class TagMutations:
                 row = await tag_queries.update_tag(session, tenant_id, input.id, changes)
                 if row is None:
                     raise not_found(f"Tag {input.id} not found; it may have been deleted")
+                boards = await tag_queries.boards_with_tag(session, row.id) if "name" in changes else []
         except IntegrityError:
             raise _slug_taken(changes.get("slug", "")) from None
+        for board_id in boards:  # the open boards that show the tag show its new name
+            await ctx.services.events.publish(
+                BoardEvent("tag", str(board_id), tag_id=str(row.id), tag_name=row.name, tag_slug=row.slug)
+            )
         return Tag.from_row(row)
 
     @strawberry.mutation(description="Delete a tag; it comes off every generation that had it.")

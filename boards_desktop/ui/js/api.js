@@ -60,17 +60,25 @@ export const GENERATION_FIELDS = `
 /**
  * Follow a board's live events: onEvent(payload) for each `generation` event, in order.
  * Payload (snake_case, as upstream): {job_id, board_id, status, progress (0..1), phase, message,
- * error_message, storage_url, thumbnail_url, ...}. The browser reconnects by itself after a drop;
+ * error_message, storage_url, thumbnail_url, ...}. onBoard(change) for each change to the board
+ * itself (`board` events): {kind: 'moved'|'deleted'|'renamed'|'members', board_id, generation_ids,
+ * to_board_id, title, description, user_ids, role}. The browser reconnects by itself after a drop;
  * onState('open'|'reconnecting') tells the page. Returns the function that stops following.
  */
-export function followBoard(boardId, onEvent, onState = () => {}) {
+export function followBoard(boardId, onEvent, onState = () => {}, onBoard = () => {}) {
   const source = new EventSource(`/api/sse/boards/${encodeURIComponent(boardId)}`);
-  source.addEventListener('generation', (event) => {
+  const listen = (name, handler) => source.addEventListener(name, (event) => {
     try {
-      onEvent(JSON.parse(event.data));
+      handler(JSON.parse(event.data));
     } catch (error) {
-      console.error('a board event could not be read', error);
+      console.error(`a board's ${name} event could not be read`, error);
     }
+  });
+  listen('generation', onEvent);
+  listen('board', (change) => {
+    // After the board's deletion, or the loss of access, the stream ends: retrying would only be refused.
+    if (change.kind === 'deleted' && !change.generation_ids.length) source.close();
+    onBoard(change);
   });
   source.onopen = () => onState('open');
   source.onerror = () => onState(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');

@@ -131,6 +131,12 @@ export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSi
     tag.append(h('option', {value: t.id}, t.name));
   }
 
+  /** A tag renamed elsewhere keeps its place in the menu under its new name. */
+  function renameTag(t) {
+    const option = [...tag.options].find((o) => o.value === t.id);
+    if (option) option.textContent = t.name;
+  }
+
   function addGenerator(name) {
     if ([...generator.options].some((option) => option.value === name)) return;
     generator.append(h('option', {value: name}, generatorLabel(name)));
@@ -148,5 +154,5 @@ export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSi
   );
   if (initial) setState(initial);
   // The tile sizes are a view setting, not a filter: the board puts them in its header.
-  return {node, sizes, search, filter, reset, setState, state, addTag, addGenerator, relabelGenerators};
+  return {node, sizes, search, filter, reset, setState, state, addTag, renameTag, addGenerator, relabelGenerators};
 }

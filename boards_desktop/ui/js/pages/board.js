@@ -219,11 +219,48 @@ export async function mount(container, {boardId}) {
     grid.render();
   }
   showCount();
+  // Changes to the board itself, made here or in a teammate's app: moves, deletions, a new title, members.
+  const onBoardChange = (change) => {
+    const ids = change.generation_ids ?? [];
+    if (change.kind === 'renamed') {
+      emit('board:changed', {board: {id: board.id, title: change.title, description: change.description}});
+    } else if (change.kind === 'moved' && change.to_board_id === board.id) {
+      arrive(ids);
+    } else if (change.kind === 'moved' || (change.kind === 'deleted' && ids.length)) {
+      data.remove(ids);
+    } else if (change.kind === 'deleted') {
+      shutOut('This board was deleted.');
+    } else if (change.kind === 'tag') {
+      const renamed = {id: change.tag_id, name: change.tag_name, slug: change.tag_slug};
+      for (const generation of [...data.byId.values()]) {
+        if (generation.tags?.some((t) => t.id === renamed.id)) {
+          data.update({id: generation.id, tags: generation.tags.map((t) => (t.id === renamed.id ? renamed : t))});
+        }
+      }
+      toolbar.renameTag(renamed);
+    } else if (change.kind === 'members' && me && change.user_ids.includes(me.id)) {
+      if (!change.role) shutOut('You no longer have access to this board.');
+      else toast(`Your role on this board is now ${change.role}`);
+    }
+  };
+  async function arrive(ids) {
+    if (ids.length > 20) { reload(data.filter); return; }  // many at once: the grid's order, read afresh
+    for (const id of ids) {
+      data.removed.delete(id);  // moved away and back again
+      const generation = await fetchGeneration(id).catch(() => null);
+      if (generation && generation.boardId === board.id) data.insertTop(generation);
+    }
+  }
+  function shutOut(message) {
+    page.replaceChildren(h('div', {class: 'empty-state', dataset: {testid: 'board-gone'}, role: 'alert'},
+      message, ' ', h('a', {href: '#/'}, 'Your boards')));
+    live.dataset.state = 'closed';
+  }
   cleanups.push(followBoard(board.id, onEvent, (state) => {
     live.dataset.state = state;
     live.title = state === 'open' ? 'Live: progress shows as it happens' : 'Reconnecting to live updates…';
     live.setAttribute('aria-label', `Live updates: ${state}`);
-  }));
+  }, onBoardChange));
 
   cleanups.push(
     on('generation:created', ({generation}) => {
