@@ -192,5 +192,8 @@ async def test_an_artists_session_through_the_hooks(upstream: UpstreamClient, cl
     assert refused.error_codes == ["BAD_USER_INPUT"] and refused.graphql_errors[0]["message"]
 
     assert (await upstream.data(run["DeleteGeneration"], {"id": uploaded["id"]}))["deleteGeneration"] is True
+    # A deletion goes to the Trash, whose page still shows the file; emptied, the file is gone.
+    emptied = await upstream.data("mutation($ids: [UUID!]) { emptyTrash(ids: $ids) }", {"ids": [uploaded["id"]]})
+    assert emptied["emptyTrash"] == 1
     gone = await upstream.load_media(uploaded["storageUrl"])
     assert gone.status_code == 404 and gone.json()["detail"]

@@ -51,7 +51,7 @@ async def upload_image(client: AppClient, board_id: str, content: bytes, name: s
         data={"board_id": board_id, "artifact_type": "image"},
         files={"file": (name, content, "image/png")},
     )
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
     return response.json()["id"]
 
 
