@@ -145,8 +145,13 @@ class TrashMutations:
             raise conflict("Some of them were restored by another request meanwhile; nothing was restored") from None
         if len(restored) != len(unique):  # another request restored or emptied some meanwhile
             raise not_found("Some of them left the trash meanwhile; the others were restored")
+        back: dict[uuid.UUID, list[str]] = {}
         for place in restored:
             ctx.loaders.forget_board_contents(place.board_id)
+            back.setdefault(place.board_id, []).append(str(place.generation_id))
+        for board_id, returned in back.items():
+            # After the deletion's event on the same streams: every open board shows them again.
+            await ctx.services.events.publish(BoardEvent("restored", str(board_id), tuple(returned)))
         async with ctx.sessions.read() as session:
             rows = await generation_queries.generations_by_ids(session, unique)
         return [Generation.from_row(rows[generation_id], ctx) for generation_id in unique if generation_id in rows]

@@ -21,7 +21,7 @@ from typing import Any
 
 from boards_desktop.db.types import utcnow
 
-KINDS = frozenset({"moved", "deleted", "renamed", "members", "tag"})
+KINDS = frozenset({"moved", "deleted", "restored", "renamed", "members", "tag"})
 
 
 @dataclass(frozen=True)

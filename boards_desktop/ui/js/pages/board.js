@@ -219,12 +219,13 @@ export async function mount(container, {boardId}) {
     grid.render();
   }
   showCount();
-  // Changes to the board itself, made here or in a teammate's app: moves, deletions, a new title, members.
+  // Changes to the board itself, made here or in a teammate's app: moves, deletions, restores from the
+  // Trash, a new title, members.
   const onBoardChange = (change) => {
     const ids = change.generation_ids ?? [];
     if (change.kind === 'renamed') {
       emit('board:changed', {board: {id: board.id, title: change.title, description: change.description}});
-    } else if (change.kind === 'moved' && change.to_board_id === board.id) {
+    } else if ((change.kind === 'moved' && change.to_board_id === board.id) || change.kind === 'restored') {
       arrive(ids);
     } else if (change.kind === 'moved' || (change.kind === 'deleted' && ids.length)) {
       data.remove(ids);
