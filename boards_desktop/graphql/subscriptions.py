@@ -82,7 +82,7 @@ _PHASES = {phase.value for phase in GenerationPhase}
 class BoardChange:
     kind: str = strawberry.field(
         description="moved (generationIds left boardId for toBoardId), deleted (generationIds, or none: the board), "
-        "renamed (title, description), members (userIds now have role; null: removed), tag (tagId renamed)."
+        "restored (generationIds back from the Trash), renamed (title, description), members (userIds now have role; null: removed), tag (tagId renamed)."
     )
     board_id: uuid.UUID
     generation_ids: list[uuid.UUID]
