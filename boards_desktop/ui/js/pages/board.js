@@ -245,11 +245,13 @@ export async function mount(container, {boardId}) {
     }
   };
   async function arrive(ids) {
+    for (const id of ids) data.removed.delete(id);  // moved away and back again, or restored
     if (ids.length > 20) { reload(data.filter); return; }  // many at once: the grid's order, read afresh
     for (const id of ids) {
-      data.removed.delete(id);  // moved away and back again
       const generation = await fetchGeneration(id).catch(() => null);
-      if (generation && generation.boardId === board.id) data.insertTop(generation);
+      // While the grid is read afresh (an undo here resets it), that read has them: an insert now would
+      // be dropped by it, or drop its pages.
+      if (generation && generation.boardId === board.id && data.ready) data.insertTop(generation);
     }
   }
   function shutOut(message) {
