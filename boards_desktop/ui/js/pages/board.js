@@ -20,6 +20,7 @@ import {buildSelectionBar, GridActions, seededGeneratorNames} from '../grid/acti
 import {hasSeed, setSeededGenerators} from '../grid/tile.js';
 import {installDropUpload} from '../grid/uploads.js';
 import {openShareDialog} from '../share.js';
+import {typeIcon} from '../composer/icons.js';
 // Modules the ones above import, named here too so that the browser asks for them in the same round.
 import '../desktop.js';
 
@@ -55,7 +56,7 @@ export async function mount(container, {boardId}) {
   const count = h('span', {class: 'board-count', dataset: {testid: 'grid-total'}, 'aria-live': 'polite'});
   const edit = h('button', {type: 'button', class: 'icon-button board-edit', 'aria-label': 'Rename or describe the board', title: 'Rename or describe', dataset: {testid: 'edit-board'}, onclick: () => editBoard(), hidden: !['OWNER', 'ADMIN'].includes(board.myRole)}, '✎');
   const share = h('button', {type: 'button', class: 'board-share', title: board.readOnly ? 'Who has access' : 'Share this board with teammates', dataset: {testid: 'share-button'},
-    onclick: () => openShareDialog(board.id)}, h('span', {'aria-hidden': 'true'}, '👥 '), 'Share');
+    onclick: () => openShareDialog(board.id)}, typeIcon('people', {size: 16}), 'Share');
   const uploadButton = h('button', {type: 'button', class: 'board-upload', title: 'Upload images, video, audio or text (or drop files anywhere)',
     disabled: true, hidden: board.readOnly, dataset: {testid: 'upload-button'}, onclick: () => uploads?.pickFiles()}, h('span', {'aria-hidden': 'true'}, '⤒ '), 'Upload…');
   let uploads = null;
