@@ -6,6 +6,7 @@
 // at most every REFRESH_MS. A pause is kept by the app (across restarts); a paused provider's jobs
 // stay queued until it is resumed.
 import {gql} from './api.js';
+import {generatorLabel, providerLabel} from './names.js';
 import {h, plural} from './dom.js';
 import {on} from './bus.js';
 import {confirmDialog} from './dialog.js';
@@ -21,13 +22,6 @@ const CANCEL_ONE = 'mutation($id: UUID!) { cancelGeneration(id: $id) { id status
 const REFRESH_MS = 300;
 
 /** How a provider is named to an artist (the Settings page names them the same way). */
-export function providerName(provider) {
-  if (provider === 'local') return 'Local (built in)';
-  if (provider === 'comfyui') return 'ComfyUI';
-  if (provider === 'openai') return 'OpenAI';
-  return provider.charAt(0).toUpperCase() + provider.slice(1);
-}
-
 /** 95 -> "about 2 min left". */
 export function estimateWords(seconds) {
   if (seconds === null || seconds === undefined) return 'no estimate yet';
@@ -134,7 +128,7 @@ export function installQueue() {
     const busy = item.waiting + item.running > 0;
     const counts = busy ? `${item.waiting} waiting · ${item.running} running` : 'idle';
     const estimate = !busy ? null : item.paused ? 'paused: nothing starts' : estimateWords(item.estimatedSeconds);
-    const name = providerName(item.name);
+    const name = providerLabel(item.name);
     return h('div', {class: 'queue-provider', role: 'group', 'aria-label': name,
       dataset: {provider: item.name, paused: String(item.paused), busy: String(busy), testid: 'queue-provider'}},
       h('div', {class: 'queue-provider-head'},
@@ -157,7 +151,7 @@ export function installQueue() {
   }
 
   function jobRow(job) {
-    const text = job.prompt || job.generatorName;
+    const text = job.prompt || generatorLabel(job.generatorName);
     const running = job.status === 'PROCESSING';
     return h('li', {class: 'queue-job', dataset: {generationId: job.id, status: job.status.toLowerCase()}},
       h('span', {class: 'queue-job-dot', 'aria-hidden': 'true'}),
@@ -171,7 +165,7 @@ export function installQueue() {
   async function setPaused(item, paused) {
     try {
       await gql(paused ? PAUSE : RESUME, {name: item.name});
-      toast(paused ? `Paused ${providerName(item.name)}: its queue waits` : `Resumed ${providerName(item.name)}`, {kind: 'ok'});
+      toast(paused ? `Paused ${providerLabel(item.name)}: its queue waits` : `Resumed ${providerLabel(item.name)}`, {kind: 'ok'});
     } catch (error) {
       toastError(paused ? 'Could not pause it' : 'Could not resume it', error);
     }
@@ -190,7 +184,7 @@ export function installQueue() {
 
   async function cancelAll(item) {
     const jobs = item ? item.jobs.length : status.providers.reduce((sum, p) => sum + p.jobs.length, 0);
-    const where = item ? ` on ${providerName(item.name)}` : '';
+    const where = item ? ` on ${providerLabel(item.name)}` : '';
     const ok = await confirmDialog({
       title: `Stop ${plural(jobs, 'generation')}${where}?`,
       message: 'Your waiting and running generations stop; they stay on their boards as cancelled, and Retry queues one again.',
