@@ -56,7 +56,7 @@ def decode_json_object(data: str | bytes, what: str = "the request body") -> dic
     if not isinstance(value, dict):
         raise BodyRefused(
             f'{what} must be a JSON object such as {{"query": "{{ me {{ id }} }}", "variables": {{}}}}; '
-            f"got {_kind(value)}"
+            f"got {json_kind(value)}"
         )
     return value
 
@@ -102,7 +102,10 @@ def _too_deep(what: str) -> BodyRefused:
     )
 
 
-def _kind(value: Any) -> str:
+def json_kind(value: Any) -> str:
+    """What a decoded JSON value is, in words: "an array", "a string", ... (for refusals)."""
+    if isinstance(value, dict):
+        return "an object"
     if isinstance(value, list):
         return "an array"
     if isinstance(value, str):
@@ -111,4 +114,4 @@ def _kind(value: Any) -> str:
         return "a boolean"
     if isinstance(value, (int, float)):
         return "a number"
-    return "null"
+    return "null" if value is None else type(value).__name__

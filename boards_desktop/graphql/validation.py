@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from boards_desktop.db.queries.board_grid import GridFilter
 from boards_desktop.db.search_text import search_words
 from boards_desktop.graphql.errors import bad_input
+from boards_desktop.graphql.request_body import json_kind
 
 if TYPE_CHECKING:
     from boards_desktop.graphql.inputs import GenerationFilter
@@ -66,7 +67,7 @@ def json_object(value: Any, what: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise bad_input(f"{what} must be a JSON object (got {_json_kind(value)}), for example {{}}")
+        raise bad_input(f"{what} must be a JSON object (got {json_kind(value)}), for example {{}}")
     return value
 
 
@@ -146,18 +147,6 @@ def cover_count(limit: int | None) -> int:
 def _sorted_values(members: Sequence[Any] | None) -> tuple[str, ...]:
     # Sorted so that the same filter in another order is the same loader key.
     return tuple(sorted({member.value for member in members or ()}))
-
-
-def _json_kind(value: Any) -> str:
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    return "null" if value is None else type(value).__name__
 
 
 def search_text(search: str | None) -> str | None:
