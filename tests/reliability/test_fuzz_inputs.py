@@ -314,7 +314,7 @@ def test_generated_upload_forms_never_fail_the_app(served: Served, board_id: str
     )
     assert response.status_code < 500, (response.status_code, response.text[:500])
     if response.status_code != 200:
-        assert set(response.json()) == {"error", "code"}, response.text
+        assert set(response.json()) == {"error", "code", "detail"}, response.text
         assert stock(served) == before
 
 
