@@ -102,7 +102,9 @@ async def test_uploads_killed_at_random_moments_are_whole_or_leave_only_temporar
     strays = media.unnamed - {key for keys in rowless.values() for key in keys}
     assert strays == set(), f"files no row names ({where}): {sorted(strays)}"
     for folder, keys in rowless.items():
-        assert {key.rsplit("/", 1)[1] for key in keys} == {"output.png", "output-thumb.webp"}, (where, folder, keys)
+        # Named in order, thumbnail first: a kill between the two renames leaves the picture a `.part`.
+        named = {key.rsplit("/", 1)[1] for key in keys}
+        assert named in ({"output.png", "output-thumb.webp"}, {"output-thumb.webp"}), (where, folder, keys)
     print(f"  uploads whose files went into place but whose row the kill stopped: {len(rowless)}")
     assert await orphan_rows(database_url) == {}, where
     assert await integrity(database_url) == [], where
