@@ -6,6 +6,14 @@
 // is dropped (its offsets are stale) and asked for again.
 import {gql, GENERATION_FIELDS} from '../api.js';
 
+const FINISHED = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+// What a stale answer may not take back from a finished generation.
+const STATE_FIELDS = ['status', 'progress', 'errorMessage', 'storageUrl', 'thumbnailUrl', 'outputMetadata', 'startedAt', 'completedAt', 'updatedAt'];
+
+function pick(object, fields) {
+  return Object.fromEntries(fields.filter((field) => field in object).map((field) => [field, object[field]]));
+}
+
 export const PAGE_SIZE = 100;
 
 const PAGE_QUERY = `query GridPage($id: UUID!, $limit: Int!, $offset: Int!, $filter: GenerationFilter) {
@@ -156,7 +164,10 @@ export class GridData extends EventTarget {
     const current = this.byId.get(generation.id);
     if (!current) return false;
     const index = this.items.indexOf(current);
-    const next = {...current, ...generation};
+    // A finished generation never runs again: an answer that left the server before it finished (the
+    // queuing mutation's, read after the stream said "completed") must not turn it back to pending.
+    const stale = FINISHED.has(current.status) && generation.status && !FINISHED.has(generation.status);
+    const next = stale ? {...current, ...generation, ...pick(current, STATE_FIELDS)} : {...current, ...generation};
     this.items[index] = next;
     this.byId.set(next.id, next);
     this.changed('update');
