@@ -80,10 +80,21 @@ async def store_media(
     stored. `move=True` consumes the source file: it is moved into place on success and removed
     on failure (uploads stream to `store.temp_path()`, then hand the file over).
     """
-    prefix = _checked_prefix(store, board_id, generation_id, artifact_type, name)
-    # The decoded picture's size is reserved before a thread is taken: see media.decode_budget.
-    async with store.decode_budget.reserve(await _decode_cost(source, artifact_type)):
-        return await asyncio.to_thread(_store, store, prefix, source, artifact_type, name, move)
+    staged = await stage_media(
+        store,
+        board_id=board_id,
+        generation_id=generation_id,
+        source=source,
+        artifact_type=artifact_type,
+        name=name,
+        move=move,
+    )
+    try:
+        await staged.publish()
+    except BaseException:
+        await staged.discard()
+        raise
+    return staged.media
 
 
 async def stage_media(
@@ -103,6 +114,7 @@ async def stage_media(
     the commit itself between the files getting their names and the row that names them.
     """
     prefix = _checked_prefix(store, board_id, generation_id, artifact_type, name)
+    # The decoded picture's size is reserved before a thread is taken: see media.decode_budget.
     async with store.decode_budget.reserve(await _decode_cost(source, artifact_type)):
         return await asyncio.to_thread(_stage_media, store, prefix, source, artifact_type, name, move)
 
@@ -149,18 +161,6 @@ def _checked_prefix(
     if not _NAME.fullmatch(name):
         raise MediaKeyError(f"file name {name!r}: use letters, digits, '-' and '_' (at most 100, no dots)")
     return store.generation_prefix(board_id, generation_id)
-
-
-def _store(
-    store: MediaStore, prefix: str, source: Path | bytes, artifact_type: str, name: str, move: bool
-) -> StoredMedia:
-    staged = _stage_media(store, prefix, source, artifact_type, name, move)
-    try:
-        staged.publish_now()
-    except BaseException:
-        staged.discard_now()
-        raise
-    return staged.media
 
 
 def _stage_media(
