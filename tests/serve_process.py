@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from tests.app_harness import app_environment, read_token
+from tests.desktop.support import Launch
 
 ROOT = Path(__file__).resolve().parents[1]
 BOARDS_DESKTOP = [sys.executable, "-m", "boards_desktop"]
@@ -36,24 +37,9 @@ def run(command: list[str], env: dict[str, str], timeout: float = 90.0) -> subpr
     return subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
 
 
-class Started:
-    """One long-running process (`serve`, `uvicorn --factory`), its output kept in files."""
-
-    def __init__(self, command: list[str], env: dict[str, str], folder: Path, name: str) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.stdout_path, self.stderr_path = folder / f"{name}.out", folder / f"{name}.err"
-        with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
-            self.process = subprocess.Popen(
-                command, env=env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=err
-            )
-
-    @property
-    def stdout(self) -> str:
-        return self.stdout_path.read_text(errors="replace")
-
-    @property
-    def stderr(self) -> str:
-        return self.stderr_path.read_text(errors="replace")
+class Started(Launch):
+    """One long-running process (`serve`, `uvicorn --factory`), its output kept in files; stopped with a deadline
+    that only guards against a hang."""
 
     def stop(self, sig: int = signal.SIGTERM, deadline: float = 20.0) -> int:
         """Send `sig` and wait; `deadline` only guards against a hang (it is no measure of speed)."""
