@@ -189,6 +189,9 @@ export async function mount(container, {boardId}) {
       const top = await fetchTop(board.id, wanted, filter);
       if (data.filter !== filter) return;
       const newest = data.newestCreatedAt();
+      // One the grid learnt of meanwhile (the queuing mutation's answer, read after its events) takes
+      // the state read now: its "completed" event went by while it was still unknown here.
+      for (const generation of top) if (data.byId.has(generation.id)) data.update(generation);
       const fresh = top.filter((g) => !data.byId.has(g.id) && (!newest || g.createdAt >= newest));
       for (const generation of fresh.reverse()) {
         data.insertTop(generation);
