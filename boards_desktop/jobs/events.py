@@ -53,6 +53,7 @@ class GenerationEvent:
     thumbnail_url: str | None = None
     timestamp: datetime = field(default_factory=utcnow)
     generator_name: str | None = None  # lets a job runner in another process wake the right provider
+    text: str | None = None  # a text being written (streamed from a language model), so far
 
     @property
     def is_terminal(self) -> bool:
@@ -77,6 +78,7 @@ class GenerationEvent:
             "thumbnail_url": self.thumbnail_url,
             "timestamp": _iso(self.timestamp),
             "generator_name": self.generator_name,
+            "text": self.text,
         }
 
     @classmethod
@@ -95,6 +97,7 @@ class GenerationEvent:
             thumbnail_url=payload.get("thumbnail_url"),
             timestamp=_parse_time(payload.get("timestamp")) or utcnow(),
             generator_name=payload.get("generator_name"),
+            text=payload.get("text"),
         )
 
     @classmethod
