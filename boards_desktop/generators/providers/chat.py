@@ -10,9 +10,9 @@ closes the connection: the server stops generating.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -85,17 +85,19 @@ async def chat_body(model: str, inputs: ChatInput, context: GeneratorContext) ->
 
 
 async def write_streamed(pieces: AsyncIterator[str], context: GeneratorContext, *, who: str, limit: int | None) -> str:
-    """Follow the stream into the job's progress (the text so far in each event); the whole text."""
+    """Follow the stream into the job's progress (the text so far in each event); the whole text.
+
+    The events go out from a task of their own: the first piece at once, then whatever came in the
+    last `PUBLISH_EVERY` seconds, so the pieces that end a burst are shown without waiting for more."""
     await context.publish_progress(ProgressUpdate(progress=0.02, phase="initializing", message=f"asking {who}"))
     text: list[str] = []
-    count = 0
-    last = 0.0
-    async for piece in pieces:
-        text.append(piece)
-        count += 1
-        now = time.monotonic()
-        if count == 1 or now - last >= PUBLISH_EVERY:
-            last = now
+    changed = asyncio.Event()
+
+    async def publish() -> None:
+        while True:
+            await changed.wait()
+            changed.clear()
+            count = len(text)
             # The length is unknown until the end: a bar that moves fast at first, then slows.
             share = count / limit if limit else 1 - math.exp(-count / 300)
             await context.publish_progress(
@@ -106,6 +108,16 @@ async def write_streamed(pieces: AsyncIterator[str], context: GeneratorContext, 
                     text="".join(text),
                 )
             )
+            await asyncio.sleep(PUBLISH_EVERY)
+
+    publisher = asyncio.create_task(publish(), name="chat-progress")
+    try:
+        async for piece in pieces:
+            text.append(piece)
+            changed.set()
+    finally:
+        publisher.cancel()
+        await asyncio.gather(publisher, return_exceptions=True)
     whole = "".join(text)
     if not whole.strip():
         raise GeneratorError(f"{who} answered with no text; try again, or try another model")
