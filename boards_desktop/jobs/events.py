@@ -64,8 +64,9 @@ class GenerationEvent:
         return replace(self, timestamp=other.timestamp, generator_name=other.generator_name) == other
 
     def sse_payload(self) -> dict[str, Any]:
-        """The upstream progress payload (snake_case, progress 0..1), plus board_id, error_message, thumbnail_url."""
-        return {
+        """The upstream progress payload (snake_case, progress 0..1), plus board_id, error_message, thumbnail_url,
+        and `text` while a text is being written (only then)."""
+        payload = {
             "job_id": self.generation_id,
             "board_id": self.board_id,
             "status": self.status,
@@ -78,8 +79,10 @@ class GenerationEvent:
             "thumbnail_url": self.thumbnail_url,
             "timestamp": _iso(self.timestamp),
             "generator_name": self.generator_name,
-            "text": self.text,
         }
+        if self.text is not None:
+            payload["text"] = self.text
+        return payload
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> GenerationEvent:

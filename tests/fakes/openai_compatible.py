@@ -44,7 +44,9 @@ class ChatStream:
     messages: list[dict[str, Any]]
     body: dict[str, Any]
     tokens_sent: list[str] = field(default_factory=list)
+    started_at: float = field(default_factory=time.perf_counter)  # the request arrived
     first_token_at: float | None = None  # time.perf_counter() when the first token was written
+    finished_at: float | None = None  # [DONE] written
     finished: bool = False  # [DONE] sent
     closed_by_client: bool = False
     client: tuple = ()  # the app's (host, port) for this stream's connection
@@ -164,6 +166,7 @@ class FakeOpenAICompatible:
             await _event(send, _chunk(model, {}, finish))
             await send({"type": "http.response.body", "body": b"data: [DONE]\n\n", "more_body": False})
             stream.finished = True
+            stream.finished_at = time.perf_counter()
         finally:
             stream.ended.set()
 

@@ -25,6 +25,7 @@ from tests.providers.openai_compatible_support import (
     generators,
     offered,
 )
+from tests.providers.support import png, upload_image
 from tests.providers.test_keys import file_keyring
 
 CANCEL = "mutation($id: UUID!) { cancelGeneration(id: $id) { status } }"
@@ -245,3 +246,27 @@ async def test_the_prompt_a_text_proposed_is_traced_back_to_it(database_url, tmp
         refused = await client.graphql(mutation, {"i": {**request, "promptFrom": done["id"]}})
         assert "promptFrom: generation" in refused["errors"][0]["message"]
         assert "the prompt can only come from a completed text" in refused["errors"][0]["message"]
+
+
+async def test_a_vision_model_describes_an_image_sent_inline(database_url, tmp_path):
+    async with (
+        compatible_fake() as (fake, server),
+        app_with_ollama(database_url, tmp_path / "d", f"{server.url}/v1") as client,
+    ):
+        await offered(client, "chat/ollama/llava:7b")
+        board = await new_board(client)
+        image = await upload_image(client, board, png(64, 48))
+        params = {"prompt": "Describe this image", "image": image, "instructions": "Answer as a prompt."}
+        created = await queue(client, board, "chat/ollama/llava:7b", params, "TEXT")
+        done = await wait_for(client, created["id"])
+        assert done["status"] == "COMPLETED", done
+        assert (await client.http.get(done["storageUrl"])).text == "I see 1 image(s). Describe this image"
+        assert [(a["role"], a["generationId"]) for a in done["inputArtifacts"]] == [("image", image)]
+        system, user = fake.streams[0].messages
+        assert system == {"role": "system", "content": "Answer as a prompt."}
+        text, picture = user["content"]
+        assert text == {"type": "text", "text": "Describe this image"}
+        assert picture["image_url"]["url"].startswith("data:image/png;base64,")
+        # A model that is not a vision model takes no image: refused before anything is queued.
+        refused = await try_queue(client, board, LLAMA, params, "TEXT")
+        assert "image" in refused["errors"][0]["message"]
