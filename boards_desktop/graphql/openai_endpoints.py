@@ -107,7 +107,9 @@ class OpenaiEndpointsMutations:
         try:
             save(services.preferences, [e for e in existing if e.name != name])
         except OSError as exc:
-            raise bad_input(f"the endpoint could not be removed in {services.preferences.path}: {exc.strerror}") from None
+            raise bad_input(
+                f"the endpoint could not be removed in {services.preferences.path}: {exc.strerror}"
+            ) from None
         return [_endpoint(services, e) for e in provider.endpoints()]
 
     @strawberry.mutation(description="Check an endpoint now: whether it answers, and the models it lists.")
@@ -132,9 +134,7 @@ def _provider(services: Services) -> OpenAICompatibleProvider:
 def _endpoint(services: Services, endpoint: Endpoint) -> OpenaiEndpoint:
     status = services.keys.status(endpoint.config.key_name) if not endpoint.auto else None
     generators = [
-        g.name
-        for g in services.openai_endpoints.generators()
-        if getattr(g, "endpoint_name", None) == endpoint.name
+        g.name for g in services.openai_endpoints.generators() if getattr(g, "endpoint_name", None) == endpoint.name
     ]
     return OpenaiEndpoint(
         name=endpoint.name,

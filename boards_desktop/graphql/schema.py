@@ -33,7 +33,9 @@ class _Schema(strawberry.Schema):
 # since what an operation costs depends on its variables.
 schema = _Schema(
     # The Settings page's reads, the ComfyUI workflows, the queue panel and the trash are additions.
-    query=merge_types("Query", (Query, SettingsQuery, ComfyuiWorkflowsQuery, OpenaiEndpointsQuery, QueueQuery, TrashQuery)),
+    query=merge_types(
+        "Query", (Query, SettingsQuery, ComfyuiWorkflowsQuery, OpenaiEndpointsQuery, QueueQuery, TrashQuery)
+    ),
     mutation=Mutation,
     subscription=Subscription,  # an addition: upstream had none
     extensions=[

@@ -28,4 +28,12 @@ PROVIDERS: dict[str, type[BaseProvider]] = {
     "openai-compatible": OpenAICompatibleProvider,
 }
 
-__all__ = ["PROVIDERS", "BaseProvider", "ComfyUIProvider", "FalProvider", "OpenAICompatibleProvider", "OpenAIProvider", "ReplicateProvider"]
+__all__ = [
+    "PROVIDERS",
+    "BaseProvider",
+    "ComfyUIProvider",
+    "FalProvider",
+    "OpenAICompatibleProvider",
+    "OpenAIProvider",
+    "ReplicateProvider",
+]

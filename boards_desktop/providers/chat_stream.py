@@ -89,7 +89,9 @@ async def stream_chat(
                 f"{label} stopped sending midway (after {pieces} pieces of text); the text is incomplete, "
                 "so it was not kept: generate again"
             ) from None
-        raise GeneratorError(f"{label} closed the connection before answering ({type(exc).__name__}); try again") from None
+        raise GeneratorError(
+            f"{label} closed the connection before answering ({type(exc).__name__}); try again"
+        ) from None
     except httpx.ReadTimeout:
         raise GeneratorError(
             f"{label} sent nothing for {STREAM_TIMEOUT.read:.0f} s; it may be overloaded: try again"
@@ -109,8 +111,7 @@ def refusal(response: httpx.Response, *, label: str, model: str | None, where: s
         return f"{label} refused the key: set this server's key in {where} (it answered {status})"
     if model and (status == 404 or "model" in (message or "").lower()) and _about_model(message, model):
         return (
-            f"{label} has no model {model!r}: pull or load it there (e.g. `ollama pull {model}`), "
-            "or pick another model"
+            f"{label} has no model {model!r}: pull or load it there (e.g. `ollama pull {model}`), or pick another model"
         )
     if status == 404:
         return f"{label} has no such API at {response.request.url}: check its address in {where} (it should end in /v1)"

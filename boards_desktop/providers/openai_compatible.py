@@ -42,7 +42,7 @@ log = logging.getLogger("boards.providers")
 
 CACHE_FILE_NAME = "openai-compatible-models.json"
 CHECK_TIMEOUT = httpx.Timeout(2.5, connect=2.0)
-WHERE = "Settings › Local engines"
+WHERE = "Settings › Language model servers"
 
 
 @dataclass

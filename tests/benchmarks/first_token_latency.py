@@ -97,7 +97,9 @@ async def main() -> None:
             async with running_app(database, workdir / "data", BOARDS_OLLAMA_URL=f"{server.url}/v1") as app:
                 while not (app.services.generators.get(GENERATOR) and await _available(app)):
                     await asyncio.sleep(0.05)
-                board = (await app.data('mutation { createBoard(input: {title: "Latency"}) { id } }'))["createBoard"]["id"]
+                board = (await app.data('mutation { createBoard(input: {title: "Latency"}) { id } }'))["createBoard"][
+                    "id"
+                ]
                 async with serving(app.app) as base_url:
                     reader = _Reader(f"{base_url}/api/sse/boards/{board}", app.token)
                     reader.start()
@@ -119,7 +121,9 @@ async def main() -> None:
         first_seen = [reader.first_text[job] - stream.first_token_at for job, stream in zip(jobs, streams, strict=True)
                       if stream.first_token_at is not None and job in reader.first_text]  # fmt: skip
         whole = [reader.completed[job] - submitted[job] for job in jobs]
-        print(f"{args.jobs} text jobs of {args.tokens} tokens, {args.token_delay * 1000:.1f} ms between tokens (SQLite)")
+        print(
+            f"{args.jobs} text jobs of {args.tokens} tokens, {args.token_delay * 1000:.1f} ms between tokens (SQLite)"
+        )
         print(_line("first token written -> seen on the stream", first_seen))
         print(_line("submit -> completed seen on the stream", whole))
         own = [s.finished_at - s.started_at for s in streams if s.finished_at is not None]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Self
 
 import pytest
 
@@ -45,12 +45,12 @@ class FakeInThread:
             self._ready.set()
             await self._stop.wait()
 
-    def __enter__(self) -> FakeInThread:
+    def __enter__(self) -> Self:
         self._thread.start()
         assert self._ready.wait(10), "the fake server did not start"
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         assert self._stop is not None
         self.loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(10)
@@ -110,9 +110,7 @@ def test_improve_prompt_streams_a_proposal_that_becomes_the_prompt_and_the_image
     proposal.wait_for()
     # The words appear as they stream: in the composer and on the text's tile on the board.
     server.call(server.fake.release_tokens, 4)
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=assistant-text]').value === 'A red kite over'"
-    )
+    page.wait_for_function("() => document.querySelector('[data-testid=assistant-text]').value === 'A red kite over'")
     tile = page.locator(".tile[data-artifact-type=text][data-streaming=true] .tile-excerpt")
     tile.filter(has_text="A red kite over").wait_for()
     server.call(server.fake.release_tokens)

@@ -102,7 +102,11 @@ class FakeOpenAICompatible:
             if sent != f"Bearer {self.api_key}":
                 shown = sent.removeprefix("Bearer ")
                 masked = f"{shown[:3]}***{shown[-4:]}" if len(shown) > 8 else "***"
-                await _json(send, 401, _error(f"Incorrect API key provided: {masked}.", "invalid_api_key", "invalid_request_error"))
+                await _json(
+                    send,
+                    401,
+                    _error(f"Incorrect API key provided: {masked}.", "invalid_api_key", "invalid_request_error"),
+                )
                 return
         if method == "GET" and path == "/v1/models":
             created = 1_700_000_000
@@ -117,7 +121,9 @@ class FakeOpenAICompatible:
 
     async def _chat(self, scope: dict, body: dict[str, Any] | None, send) -> None:
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list) or not body["messages"]:
-            await _json(send, 400, _error("'messages' is required and must be a non-empty array", None, "invalid_request_error"))
+            await _json(
+                send, 400, _error("'messages' is required and must be a non-empty array", None, "invalid_request_error")
+            )
             return
         model = str(body.get("model") or "")
         if model not in self.models:

@@ -34,7 +34,10 @@ LLAMA = "chat/ollama/llama3.2:3b"
 
 
 async def test_ollama_is_offered_when_it_answers_with_a_text_generator_per_model(database_url, tmp_path):
-    async with compatible_fake() as (fake, server), app_with_ollama(database_url, tmp_path / "d", f"{server.url}/v1") as client:
+    async with (
+        compatible_fake() as (fake, server),
+        app_with_ollama(database_url, tmp_path / "d", f"{server.url}/v1") as client,
+    ):
         llama = await offered(client, LLAMA)
         llava = await offered(client, "chat/ollama/llava:7b")
         assert llama["artifactType"] == "TEXT" and llama["displayName"] == "llama3.2:3b (Ollama)"
@@ -48,7 +51,7 @@ async def test_ollama_is_offered_when_it_answers_with_a_text_generator_per_model
         # A model pulled later comes with the next check; one removed goes.
         fake.models.append("qwen2.5:7b")
         fake.remove_model("llava:7b")
-        await client.data("mutation { testOpenaiEndpoint(name: \"Ollama\") { name } }")
+        await client.data('mutation { testOpenaiEndpoint(name: "Ollama") { name } }')
         names = set(await generators(client))
         assert "chat/ollama/qwen2.5:7b" in names and "chat/ollama/llava:7b" not in names
 
@@ -67,7 +70,7 @@ async def test_a_named_endpoint_with_a_key_and_the_images_api(database_url, tmp_
         compatible_fake(api_key=secret, images=True, models=["sd-1.5", "mistral-7b"]) as (fake, server),
         running_app(database_url, tmp_path / "d", **NO_OLLAMA, **keyring) as client,
     ):
-        saved = (await client.data(SAVE, {"i": {"name": "LocalAI", "url": f"{server.url}/v1/", "key": secret}}))
+        saved = await client.data(SAVE, {"i": {"name": "LocalAI", "url": f"{server.url}/v1/", "key": secret}})
         endpoint = saved["saveOpenaiEndpoint"]
         assert endpoint["keySet"] and endpoint["keyLastFour"] == "6789" and secret not in str(endpoint)
         assert endpoint["url"] == f"{server.url}/v1" and endpoint["unavailableReason"] is None
@@ -213,7 +216,7 @@ async def test_each_fault_is_told_in_words_the_artist_can_act_on(database_url, t
         await client.data('mutation { testOpenaiEndpoint(name: "Ollama") { name } }')
         down = await offered(client, LLAMA, available=False)
         assert down["unavailableReason"] == (
-            f"Ollama does not answer at {url}: start it, or check its address in Settings › Local engines"
+            f"Ollama does not answer at {url}: start it, or check its address in Settings › Language model servers"
         )
         board = await new_board(client)
         refused = await try_queue(client, board, LLAMA, {"prompt": "x"}, "TEXT")

@@ -68,7 +68,9 @@ class EndpointChatGenerator(_EndpointGenerator):
     input_model: ClassVar[type[BaseModel]]
 
     @classmethod
-    def define(cls, service: OpenAICompatibleProvider, endpoint: str, endpoint_slug: str, model: str) -> EndpointChatGenerator:
+    def define(
+        cls, service: OpenAICompatibleProvider, endpoint: str, endpoint_slug: str, model: str
+    ) -> EndpointChatGenerator:
         attributes = {
             "name": f"chat/{endpoint_slug}/{model}",
             "display_name": f"{model} ({endpoint})",
@@ -109,7 +111,10 @@ class EndpointImageGenerator(_EndpointGenerator):
         input_model = create_model(
             f"Images_{slug(endpoint)}",
             __config__=ConfigDict(extra="forbid"),
-            prompt=(str, Field(..., min_length=1, max_length=10_000, title="Prompt", description="What the image shows.")),
+            prompt=(
+                str,
+                Field(..., min_length=1, max_length=10_000, title="Prompt", description="What the image shows."),
+            ),
             model=(choices, Field(models[0], title="Model", description=f"One of the models {endpoint} lists.")),
             size=(sizes, Field("512x512", title="Size", description="Width by height in pixels.")),
             n=(int, Field(1, ge=1, le=4, title="Number of images", description="Each one is a generation of its own.")),
@@ -149,7 +154,9 @@ class EndpointImageGenerator(_EndpointGenerator):
                 f"{self.endpoint_name} does not answer at {url}: start it, or check its address in {WHERE}"
             ) from None
         except httpx.HTTPError as exc:
-            raise GeneratorError(f"{self.endpoint_name} did not finish the image ({type(exc).__name__}); try again") from None
+            raise GeneratorError(
+                f"{self.endpoint_name} did not finish the image ({type(exc).__name__}); try again"
+            ) from None
         if response.status_code >= 400:
             raise GeneratorError(refusal(response, label=self.endpoint_name, model=str(values["model"]), where=WHERE))
         artifacts: list[DigitalArtifact] = []
@@ -188,7 +195,12 @@ class OpenAITextInput(VisionChatInput):
         title="Model",
         description="The smaller models are quicker and cheaper; all of them can look at an image.",
         json_schema_extra=form_hints(
-            labels={"gpt-4.1-mini": "GPT-4.1 mini", "gpt-4.1": "GPT-4.1", "gpt-4o-mini": "GPT-4o mini", "gpt-4o": "GPT-4o"}
+            labels={
+                "gpt-4.1-mini": "GPT-4.1 mini",
+                "gpt-4.1": "GPT-4.1",
+                "gpt-4o-mini": "GPT-4o mini",
+                "gpt-4o": "GPT-4o",
+            }
         ),
     )
 

@@ -54,7 +54,9 @@ class EndpointCatalog:
                 wanted[f"chat/{endpoint_slug}/{model}"] = ((endpoint.name, endpoint.url, (model,), False), chat)
             if endpoint.images and endpoint.models:
 
-                def images(e: str = endpoint.name, s: str = endpoint_slug, m: tuple[str, ...] = endpoint.models) -> BaseGenerator:
+                def images(
+                    e: str = endpoint.name, s: str = endpoint_slug, m: tuple[str, ...] = endpoint.models
+                ) -> BaseGenerator:
                     return EndpointImageGenerator.define(provider, e, s, m)
 
                 wanted[f"images/{endpoint_slug}"] = (key, images)
@@ -69,7 +71,7 @@ class EndpointCatalog:
                 self._registry.remove(current[1])
             try:
                 generator = make()
-            except Exception:  # noqa: BLE001 - one model with an odd name must not cost the others
+            except Exception:  # one model with an odd name must not cost the others
                 log.exception("the generator %s could not be made", name)
                 continue
             offered_generator = self._registry.add(generator)
