@@ -136,3 +136,38 @@ def test_improve_prompt_streams_a_proposal_that_becomes_the_prompt_and_the_image
     words = api.generation(text_id)
     assert words["status"] == "COMPLETED" and words["boardId"] == board
     assert api.http.get(words["storageUrl"]).text == REPLY
+
+
+def test_servers_are_listed_added_with_a_key_shown_only_by_its_last_four_and_removed(page, api, installation) -> None:
+    wait_offered(api, "chat/ollama/llama3.2:3b")
+    secret = "lm-studio-key-0123456789wxyz"
+    with FakeInThread(FakeOpenAICompatible(models=["qwen2.5-7b-instruct"], api_key=secret)) as studio:
+        page.goto(f"{installation.url}/#/settings")
+        section = page.locator("[data-testid=section-llm-servers]")
+        ollama = section.locator("[data-testid=endpoint][data-name=Ollama]")
+        ollama.locator("[data-testid=endpoint-status]", has_text="Answers · 2 models · makes images").wait_for()
+        assert "found on its own" in ollama.inner_text()
+
+        # A bad address is refused beside the form, and nothing is added.
+        section.locator("[data-testid=endpoint-name]").fill("LM Studio")
+        section.locator("[data-testid=endpoint-url]").fill("localhost:1234")
+        section.locator("[data-testid=endpoint-save]").click()
+        error = section.locator("[data-testid=endpoint-error]")
+        error.wait_for()
+        assert "is not an http(s) address" in error.inner_text()
+        assert section.locator("[data-testid=endpoint]").count() == 1
+
+        section.locator("[data-testid=endpoint-url]").fill(f"http://127.0.0.1:{studio.port}/v1")
+        section.locator("[data-testid=endpoint-key]").fill(secret)
+        section.locator("[data-testid=endpoint-save]").click()
+        added = section.locator("[data-testid=endpoint][data-name='LM Studio'][data-ok=true]")
+        added.wait_for()
+        assert "Answers · 1 model" in added.inner_text() and "••••wxyz" in added.inner_text()
+        assert secret not in page.content()
+        wait_offered(api, "chat/lm-studio/qwen2.5-7b-instruct")
+
+        added.locator("[data-testid=endpoint-remove]").click()
+        page.locator("[data-testid=confirm-dialog] button", has_text="Remove").click()
+        added.wait_for(state="detached")
+        names = {g["name"] for g in api.gql("{ generators { name } }")["generators"]}
+        assert "chat/lm-studio/qwen2.5-7b-instruct" not in names
