@@ -49,7 +49,7 @@ class OpenaiEndpointsQuery:
     async def openai_endpoints(self, info: strawberry.Info) -> list[OpenaiEndpoint]:
         services = context_of(info).services
         await services.keys.ready()
-        return [_endpoint(services, e) for e in _provider(services).endpoints()]
+        return [_endpoint(services, e) for e in _listed(_provider(services))]
 
 
 @strawberry.type
@@ -110,7 +110,7 @@ class OpenaiEndpointsMutations:
             raise bad_input(
                 f"the endpoint could not be removed in {services.preferences.path}: {exc.strerror}"
             ) from None
-        return [_endpoint(services, e) for e in provider.endpoints()]
+        return [_endpoint(services, e) for e in _listed(provider)]
 
     @strawberry.mutation(description="Check an endpoint now: whether it answers, and the models it lists.")
     async def test_openai_endpoint(self, info: strawberry.Info, name: str) -> OpenaiEndpoint:
@@ -129,6 +129,11 @@ def _provider(services: Services) -> OpenAICompatibleProvider:
     if not isinstance(provider, OpenAICompatibleProvider):
         raise bad_input("this app runs without the OpenAI-compatible provider")
     return provider
+
+
+def _listed(provider: OpenAICompatibleProvider) -> list[Endpoint]:
+    """The endpoints to show: Ollama's address only once it has answered (it is offered, not named)."""
+    return [e for e in provider.endpoints() if not e.auto or e.models or (e.status.checked and not e.status.reason())]
 
 
 def _endpoint(services: Services, endpoint: Endpoint) -> OpenaiEndpoint:

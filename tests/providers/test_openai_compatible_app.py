@@ -61,6 +61,7 @@ async def test_ollama_not_running_offers_nothing(database_url, tmp_path):
     async with app_with_ollama(database_url, tmp_path / "d", url) as client:
         await client.data('mutation { testOpenaiEndpoint(name: "Ollama") { name } }')
         assert not [name for name in await generators(client) if name.startswith("chat/")]
+        assert (await client.data(ENDPOINTS))["openaiEndpoints"] == []  # not listed until it answers
 
 
 async def test_a_named_endpoint_with_a_key_and_the_images_api(database_url, tmp_path):
@@ -273,3 +274,20 @@ async def test_a_vision_model_describes_an_image_sent_inline(database_url, tmp_p
         # A model that is not a vision model takes no image: refused before anything is queued.
         refused = await try_queue(client, board, LLAMA, params, "TEXT")
         assert "image" in refused["errors"][0]["message"]
+
+
+async def test_openai_text_streams_from_openai_with_its_key(database_url, tmp_path):
+    key = "sk-test-0123456789abcdefWXYZ"
+    async with (
+        compatible_fake(api_key=key, models=["gpt-4.1-mini"], reply="Crisp, golden light") as (fake, server),
+        running_app(
+            database_url, tmp_path / "d", BOARDS_OPENAI_BASE_URL=f"{server.url}/v1", OPENAI_API_KEY=key, **NO_OLLAMA
+        ) as client,
+    ):
+        board = await new_board(client)
+        done = await wait_for(client, (await queue(client, board, "openai-text", {"prompt": "light"}, "TEXT"))["id"])
+        assert done["status"] == "COMPLETED", done
+        assert (await client.http.get(done["storageUrl"])).text == "Crisp, golden light"
+        assert fake.streams[0].model == "gpt-4.1-mini" and fake.streams[0].finished
+        # Ollama not named and not asked for: no server is listed.
+        assert (await client.data(ENDPOINTS))["openaiEndpoints"] == []
