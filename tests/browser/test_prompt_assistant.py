@@ -19,6 +19,7 @@ from tests.browser.conftest import Installation, started_installation
 from tests.browser.test_composer import choose, field, open_board, submitted_id, wait_completed
 from tests.fakes.harness import free_port, serve_fake
 from tests.fakes.openai_compatible import FakeOpenAICompatible
+from tests.plugins.generators import png_bytes
 
 REPLY = "A red kite over a stormy harbour at golden hour"
 
@@ -64,7 +65,7 @@ class FakeInThread:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[FakeInThread]:
-    fake = FakeOpenAICompatible(models=["llama3.2:3b", "sd-1.5"], images=True, reply=REPLY)
+    fake = FakeOpenAICompatible(models=["llama3.2:3b", "llava:7b", "sd-1.5"], images=True, reply=REPLY)
     with FakeInThread(fake) as running:
         yield running
 
@@ -145,7 +146,7 @@ def test_servers_are_listed_added_with_a_key_shown_only_by_its_last_four_and_rem
         page.goto(f"{installation.url}/#/settings")
         section = page.locator("[data-testid=section-llm-servers]")
         ollama = section.locator("[data-testid=endpoint][data-name=Ollama]")
-        ollama.locator("[data-testid=endpoint-status]", has_text="Answers · 2 models · makes images").wait_for()
+        ollama.locator("[data-testid=endpoint-status]", has_text="Answers · 3 models · makes images").wait_for()
         assert "found on its own" in ollama.inner_text()
 
         # A bad address is refused beside the form, and nothing is added.
@@ -171,3 +172,31 @@ def test_servers_are_listed_added_with_a_key_shown_only_by_its_last_four_and_rem
         added.wait_for(state="detached")
         names = {g["name"] for g in api.gql("{ generators { name } }")["generators"]}
         assert "chat/lm-studio/qwen2.5-7b-instruct" not in names
+
+
+def test_describe_this_image_with_a_vision_model_from_the_assistants_own_slot(page, api, installation, server) -> None:
+    wait_offered(api, "chat/ollama/llava:7b")
+    server.call(setattr, server.fake, "reply", None)  # the fake answers with what it was sent
+    server.call(setattr, server.fake, "_held", None)  # tokens flow freely (an earlier test held them)
+    board = api.create_board("Describe an image")
+    open_board(page, installation, board)
+    choose(page, "images/ollama")
+    assistant = page.locator("[data-testid=assistant]")
+    assistant.locator("[data-testid=assistant-writer]").select_option("chat/ollama/llama3.2:3b")
+    assert assistant.locator("[data-testid=assistant-describe]").is_hidden()  # that model cannot see
+    assistant.locator("[data-testid=assistant-writer]").select_option("chat/ollama/llava:7b")
+    slot = assistant.locator(".field[data-field=assistant_image]")
+    slot.wait_for()
+    slot.locator("input[type=file]").set_input_files(
+        files=[{"name": "harbour.png", "mimeType": "image/png", "buffer": png_bytes("#3366cc", 48)}]
+    )
+    describe = assistant.locator("[data-testid=assistant-describe]:not([disabled])")
+    describe.click()
+    ready = assistant.locator("[data-testid=assistant-proposal][data-state=ready]")
+    ready.wait_for()
+    proposal = assistant.locator("[data-testid=assistant-text]").input_value()
+    assert proposal.startswith("I see 1 image(s). Describe this image as a prompt")
+    words = api.generation(ready.get_attribute("data-generation-id"))
+    assert [a["role"] for a in words["inputArtifacts"]] == ["image"]  # the text traces back to the image
+    assistant.locator("[data-testid=assistant-accept]").click()
+    assert field(page, "prompt").locator("textarea, input").first.input_value() == proposal

@@ -1,19 +1,22 @@
 // The prompt assistant: "Improve prompt", and "Describe this image" with a model that can see.
 //
 // It sits under the prompt of a generator that makes images (or video, audio). The artist picks a
-// text generator (a model of a local OpenAI-compatible server, or OpenAI's); the request is queued
+// text generator (a model of a local OpenAI-compatible server, or OpenAI's). "Describe this image"
+// (for a model that takes images) describes the image in the form's image input, or, for a form
+// without one, the image put in the assistant's own slot. The request is queued
 // on the board as a text generation like any other, so its tile grows as the words stream. The
 // proposal appears here as it is written; once done it can be edited, then used (it becomes the
 // prompt, and the next generation records the text it came from: `promptFrom`, in its lineage)
 // or discarded (the text stays on the board).
 //
 // Hooks for tests: [data-testid=assistant] with assistant-writer (select), assistant-improve,
-// assistant-describe, assistant-proposal[data-state=writing|ready|failed], assistant-text,
+// assistant-describe, .field[data-field=assistant_image] (its own image slot), assistant-proposal[data-state=writing|ready|failed], assistant-text,
 // assistant-accept, assistant-discard.
 import {gql} from '../api.js';
 import {emit, on} from '../bus.js';
 import {h} from '../dom.js';
 import {toast, toastError} from '../toast.js';
+import {control} from './fields.js';
 
 const CREATE = 'mutation Ask($input: CreateGenerationInput!) { createGeneration(input: $input) { id status generatorName artifactType boardId createdAt } }';
 const READ = 'query Proposal($id: UUID!) { generation(id: $id) { id status storageUrl errorMessage } }';
@@ -38,8 +41,13 @@ export function promptAssistant({board, writers}) {
   const improve = h('button', {type: 'button', class: 'ghost small', dataset: {testid: 'assistant-improve'},
     onclick: () => ask('improve')}, '✎ Improve prompt');
   const describe = h('button', {type: 'button', class: 'ghost small', dataset: {testid: 'assistant-describe'},
-    onclick: () => ask('describe')}, '👁 Describe this image');
+    onclick: () => ask('describe')}, '◉ Describe this image');
   const note = h('span', {class: 'hint assistant-note', dataset: {testid: 'assistant-note'}});
+  // For a form without an image input: the image to describe goes here (dropped, picked or uploaded).
+  const ownImage = control({name: 'assistant_image', title: 'Image to describe', kind: 'artifact', artifactType: 'image',
+    many: false, required: false, nullable: true, hasDefault: false,
+    description: 'The image the assistant describes as a prompt.'}, {board});
+  ownImage.row.classList.add('assistant-image');
   const status = h('p', {class: 'assistant-status', role: 'status', dataset: {testid: 'assistant-status'}});
   const text = h('textarea', {class: 'assistant-text', rows: 4, readonly: true, dataset: {testid: 'assistant-text'},
     'aria-label': 'Proposed prompt'});
@@ -51,7 +59,7 @@ export function promptAssistant({board, writers}) {
     status, text, h('div', {class: 'assistant-actions'}, accept, discard));
   const node = h('div', {class: 'assistant', dataset: {testid: 'assistant'}},
     h('div', {class: 'assistant-bar'}, h('span', {class: 'assistant-label'}, 'Assistant'), select, improve, describe, note),
-    proposal);
+    ownImage.row, proposal);
 
   const stopLive = on('generation:live', ({event}) => {
     if (!asking || String(event.job_id) !== asking.id) return;
@@ -99,12 +107,17 @@ export function promptAssistant({board, writers}) {
     const busy = Boolean(asking);
     select.disabled = busy || !select.options.length;
     improve.disabled = busy || !writer?.available;
-    const image = imageControl?.read();
-    describe.hidden = !(imageControl && seesImages(writer));
-    describe.disabled = busy || !writer?.available || !image || image.empty;
-    note.textContent = !select.options.length
+    const source = imageControl ?? ownImage;
+    const image = source.read();
+    const sees = seesImages(writer) && Boolean(writer?.available);
+    describe.hidden = !sees;
+    ownImage.row.hidden = !sees || Boolean(imageControl);
+    describe.disabled = busy || !writer?.available || !image || image.empty || Boolean(image.busy);
+    const words = !select.options.length
       ? 'Add a language model server (Settings › Language model servers) or an OpenAI key to get help with prompts.'
       : writer && !writer.available ? writer.unavailableReason ?? '' : '';
+    // Only when it changes: the composer calls this on every change under the form, this one included.
+    if (note.textContent !== words) note.textContent = words;
     if (accepted && promptControl && promptControl.read().empty) accepted = null;
   }
 
@@ -121,7 +134,7 @@ export function promptAssistant({board, writers}) {
       }
       params = {prompt: String(prompt.value), instructions: IMPROVE};
     } else {
-      const image = imageControl?.read();
+      const image = (imageControl ?? ownImage).read();
       if (!image || image.empty) return;
       params = {prompt: DESCRIBE_PROMPT, instructions: DESCRIBE, image: image.value};
     }

@@ -68,7 +68,7 @@ export async function mountComposer(panel, {board}) {
   fieldsHost.addEventListener('click', () => queueMicrotask(changed));
   // A slot changes by drops, picks and uploads too (its list of items is redrawn each time): the
   // scrubbers and the preview follow the inputs they show.
-  const slotWatch = new MutationObserver(() => { for (const scrubber of scrubbers) scrubber.sync(); preview?.sync(); });
+  const slotWatch = new MutationObserver(() => { for (const scrubber of scrubbers) scrubber.sync(); preview?.sync(); assistant.sync(); });
   slotWatch.observe(fieldsHost, {childList: true, subtree: true});
 
   function draftOf() {
