@@ -165,6 +165,10 @@ class OpenAICompatibleProvider(BaseProvider):
             return f"{name} no longer lists the model {model!r}: pull or load it there"
         return None
 
+    async def refresh_availability(self) -> None:
+        for endpoint in list(self._endpoints.values()):
+            await endpoint.status.refresh()
+
     async def refresh_endpoint(self, name: str) -> str | None:
         endpoint = self._endpoints.get(name)
         return await endpoint.status.refresh() if endpoint is not None else None

@@ -6,7 +6,10 @@ until the test lets them out, so every step is seen without timing.
 
 from __future__ import annotations
 
+import asyncio
 import io
+import os
+import sys
 
 from PIL import Image
 
@@ -291,3 +294,17 @@ async def test_openai_text_streams_from_openai_with_its_key(database_url, tmp_pa
         assert fake.streams[0].model == "gpt-4.1-mini" and fake.streams[0].finished
         # Ollama not named and not asked for: no server is listed.
         assert (await client.data(ENDPOINTS))["openaiEndpoints"] == []
+
+
+async def test_the_generators_command_lists_the_models_of_a_running_ollama(tmp_path):
+    async with compatible_fake() as (_, server):
+        env = {**os.environ, "BOARDS_DATA_DIR": str(tmp_path / "data"), "BOARDS_OLLAMA_URL": f"{server.url}/v1"}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "boards_desktop", "generators", env=env, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, err.decode()
+    listed = {line.split()[0]: line for line in out.decode().splitlines()}
+    assert listed[LLAMA].split()[1:4] == ["text", "openai-compatible", "ready"]
+    assert "chat/ollama/llava:7b" in listed
