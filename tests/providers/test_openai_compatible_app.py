@@ -29,7 +29,7 @@ from tests.providers.openai_compatible_support import (
     offered,
 )
 from tests.providers.support import png, upload_image
-from tests.providers.test_keys import file_keyring
+from tests.providers.test_keys import _in_keyring, file_keyring
 
 CANCEL = "mutation($id: UUID!) { cancelGeneration(id: $id) { status } }"
 QUICK_CLOSE = {"BOARDS_SHUTDOWN_GRACE": "0.1"}
@@ -308,3 +308,27 @@ async def test_the_generators_command_lists_the_models_of_a_running_ollama(tmp_p
     listed = {line.split()[0]: line for line in out.decode().splitlines()}
     assert listed[LLAMA].split()[1:4] == ["text", "openai-compatible", "ready"]
     assert "chat/ollama/llava:7b" in listed
+
+
+async def test_a_renamed_endpoint_keeps_its_key_and_its_generators_follow_the_name(database_url, tmp_path):
+    keyring = file_keyring(tmp_path / "keyring")
+    secret = "vllm-secret-key-0123456789"
+    async with (
+        compatible_fake(api_key=secret, models=["mistral-7b"]) as (_, server),
+        running_app(database_url, tmp_path / "d", **NO_OLLAMA, **keyring) as client,
+    ):
+        await client.data(SAVE, {"i": {"name": "Lab vLLM", "url": f"{server.url}/v1", "key": secret}})
+        await offered(client, "chat/lab-vllm/mistral-7b")
+        renamed = await client.data(
+            SAVE, {"i": {"name": "GPU box", "url": f"{server.url}/v1", "previousName": "Lab vLLM"}}
+        )
+        endpoint = renamed["saveOpenaiEndpoint"]
+        assert (
+            endpoint["name"] == "GPU box"
+            and endpoint["keyLastFour"] == "6789"
+            and endpoint["unavailableReason"] is None
+        )
+        await offered(client, "chat/gpu-box/mistral-7b")
+        assert "chat/lab-vllm/mistral-7b" not in await generators(client)
+        assert _in_keyring(tmp_path / "keyring", "openai-compatible/Lab vLLM") is None
+        assert _in_keyring(tmp_path / "keyring", "openai-compatible/GPU box") == secret
