@@ -80,7 +80,7 @@ class OpenaiEndpointsMutations:
             if previous and previous != config.name and old_key:
                 await asyncio.to_thread(keys.clear, EndpointConfig(previous, "").key_name)
         except KeyStoreError as exc:
-            raise bad_input(str(exc).replace("key: ", "key: ", 1)) from None
+            raise bad_input(str(exc)) from None
         updated = [config if e.name == previous else e for e in existing]
         if previous is None:
             updated.append(config)
