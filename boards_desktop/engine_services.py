@@ -21,6 +21,7 @@ import httpx
 
 from boards_desktop.generators.model_catalog import CATALOG_FILE_NAME, ModelCatalog
 from boards_desktop.generators.providers.comfyui_catalog import WORKFLOWS_DIR_NAME, WorkflowCatalog
+from boards_desktop.generators.providers.openai_compatible_catalog import EndpointCatalog
 from boards_desktop.generators.registry import load_registry
 from boards_desktop.housekeeping import Housekeeper
 from boards_desktop.jobs.events import EventBroker
@@ -30,6 +31,7 @@ from boards_desktop.media.trash_emptying import keep_emptying
 from boards_desktop.preferences import Preferences
 from boards_desktop.providers import PROVIDERS, BaseProvider
 from boards_desktop.providers.keys import KeyStore
+from boards_desktop.providers.openai_compatible import OpenAICompatibleProvider
 from boards_desktop.providers.provider_set import build_providers
 from boards_desktop.services import Services
 
@@ -50,8 +52,6 @@ async def start_engine(
         httpx.AsyncClient(timeout=HTTP_TIMEOUT, limits=HTTP_LIMITS, follow_redirects=True)
     )
     services.keys = keys = KeyStore(settings.environment)
-    keys.start_loading()
-    stack.push_async_callback(keys.stop)
     services.preferences = preferences = Preferences(settings)
     services.providers = providers = build_providers(
         PROVIDERS if provider_classes is None else provider_classes,
@@ -60,6 +60,11 @@ async def start_engine(
         preferences=preferences,
         http=services.http,
     )
+    endpoints = providers.get("openai-compatible")
+    if isinstance(endpoints, OpenAICompatibleProvider):
+        endpoints.attach(preferences, keys)  # the endpoints' keys join the keyring read below
+    keys.start_loading()
+    stack.push_async_callback(keys.stop)
     services.generators = load_registry(settings.generators, settings.generator_modules, providers)
     services.model_generators = ModelCatalog(settings.data_dir / CATALOG_FILE_NAME, providers, services.generators)
     services.model_generators.load()
@@ -67,6 +72,8 @@ async def start_engine(
         settings.data_dir / WORKFLOWS_DIR_NAME, providers.get("comfyui"), services.generators
     )
     services.comfyui_workflows.load()
+    services.openai_endpoints = EndpointCatalog(endpoints, services.generators)
+    services.openai_endpoints.sync()  # the models listed at the last run: a resumed job finds its generator
     await providers.start()
     stack.push_async_callback(providers.stop)
     services.jobs = jobs = JobRunner(
@@ -83,6 +90,7 @@ async def start_engine(
     preferences.on_change(providers.settings_changed)  # the ComfyUI address is checked again
     services.model_generators.on_added(lambda generator: jobs.wake(generator.provider))
     services.comfyui_workflows.on_added(lambda generator: jobs.wake(generator.provider))
+    services.openai_endpoints.on_added(lambda generator: jobs.wake(generator.provider))
     stack.push_async_callback(jobs.stop, settings.shutdown_grace_seconds)
 
     async def start_runner() -> None:

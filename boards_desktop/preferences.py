@@ -97,6 +97,25 @@ class Preferences:
             except Exception:
                 log.exception("applying a settings change failed")
 
+    # -- values another module checks and owns (the OpenAI-compatible endpoints) ---------------------
+
+    def stored(self, name: str) -> Any:
+        """A value kept under `name` by its owner (None when never set)."""
+        return self._values.get(name)
+
+    def store(self, name: str, value: Any) -> None:
+        """Save `value` (already checked by its owner) under `name`, then apply it like `update`."""
+        with self._lock:
+            values = json.loads(json.dumps(self._values))
+            values[name] = value
+            _write_atomically(self.path, values)
+            self._values = values
+        for listener in self._listeners:
+            try:
+                listener()
+            except Exception:
+                log.exception("applying a settings change failed")
+
     def _checked_url(self, raw: str) -> str:
         if self._settings.source_of("BOARDS_COMFYUI_URL") == "environment":
             raise PreferenceError(

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from boards_desktop.generators.model_catalog import ModelCatalog
     from boards_desktop.generators.providers.comfyui_catalog import WorkflowCatalog
+    from boards_desktop.generators.providers.openai_compatible_catalog import EndpointCatalog
     from boards_desktop.generators.registry import GeneratorRegistry
     from boards_desktop.housekeeping import Housekeeper
     from boards_desktop.jobs.events import EventBroker
@@ -45,4 +46,5 @@ class Services:
     providers: ProviderSet = field(init=False)  # one client per remote service or local engine
     model_generators: ModelCatalog = field(init=False)  # models added by name, kept across restarts
     comfyui_workflows: WorkflowCatalog = field(init=False)  # ComfyUI workflows as generators (a folder of files)
+    openai_endpoints: EndpointCatalog = field(init=False)  # the OpenAI-compatible endpoints' models as generators
     housekeeping: Housekeeper = field(init=False)  # leftovers and old backups, at start-up and daily

@@ -27,6 +27,8 @@ class ProgressUpdate(BaseModel):
     phase: Phase = "processing"
     message: str | None = None
     estimated_completion: datetime | None = None
+    # A text being written (a language model's answer, streamed): everything so far; shown on its tile.
+    text: str | None = None
     # Upstream's update also carried these; they are accepted and ignored (the context knows them).
     job_id: str | None = None
     status: str | None = None

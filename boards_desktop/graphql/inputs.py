@@ -41,6 +41,10 @@ class CreateGenerationInput:
     generator_name: str
     artifact_type: ArtifactType
     input_params: JSON
+    prompt_from: uuid.UUID | None = strawberry.field(
+        default=None,
+        description="The text generation the prompt came from (the prompt assistant's): recorded in the lineage.",
+    )
 
 
 @strawberry.input

@@ -14,6 +14,7 @@ from boards_desktop.graphql.comfyui_workflows import ComfyuiWorkflowsQuery
 from boards_desktop.graphql.errors import log_unexpected
 from boards_desktop.graphql.limits import limit_extensions
 from boards_desktop.graphql.mutations import Mutation
+from boards_desktop.graphql.openai_endpoints import OpenaiEndpointsQuery
 from boards_desktop.graphql.queries import Query
 from boards_desktop.graphql.queue import QueueQuery
 from boards_desktop.graphql.sessions import CloseRequestSessions
@@ -32,7 +33,9 @@ class _Schema(strawberry.Schema):
 # since what an operation costs depends on its variables.
 schema = _Schema(
     # The Settings page's reads, the ComfyUI workflows, the queue panel and the trash are additions.
-    query=merge_types("Query", (Query, SettingsQuery, ComfyuiWorkflowsQuery, QueueQuery, TrashQuery)),
+    query=merge_types(
+        "Query", (Query, SettingsQuery, ComfyuiWorkflowsQuery, OpenaiEndpointsQuery, QueueQuery, TrashQuery)
+    ),
     mutation=Mutation,
     subscription=Subscription,  # an addition: upstream had none
     extensions=[

@@ -53,6 +53,7 @@ class ProgressState:
     phase: str = "initializing"
     message: str | None = None
     estimated_completion: Any = None
+    text: str | None = None  # a text being written, so far (not saved: only shown while it streams)
 
 
 ProgressSink = Callable[[ProgressState], Awaitable[None]]
@@ -181,7 +182,9 @@ class JobContext(GeneratorContext):
     ) -> None:
         if not isinstance(update, ProgressUpdate):
             update = ProgressUpdate(progress=update, message=message, phase=phase_of(phase))
-        self.state = ProgressState(update.progress, update.phase, update.message, update.estimated_completion)
+        self.state = ProgressState(
+            update.progress, update.phase, update.message, update.estimated_completion, update.text
+        )
         await self._on_progress(self.state)
         now = time.monotonic()
         if now - self._last_write >= PROGRESS_WRITE_INTERVAL:

@@ -309,6 +309,7 @@ class JobExecution:
                 message=state.message,
                 error_message=error,
                 estimated_completion=state.estimated_completion,
+                text=state.text,
                 artifacts=artifacts,
                 thumbnail_url=stored.thumbnail_url if stored is not None else None,
                 generator_name=self.job.generator_name,

@@ -49,7 +49,10 @@ async def check_request(
     artifact_type: str,
     input_params: dict[str, Any],
     read_text: TextReader,
+    prompt_from: uuid.UUID | None = None,
 ) -> CheckedRequest:
+    """`prompt_from`: the text generation whose words became the prompt (the prompt assistant's
+    proposal, accepted): recorded as an input of role "prompt", so the result traces back to it."""
     generator = registry.get(generator_name)
     if generator is None:
         known = ", ".join(g.name for g in registry) or "none are installed"
@@ -86,7 +89,24 @@ async def check_request(
             )
         inputs.append(InputArtifact(generation_id, field[:100], row.artifact_type))
     validate_params(model, slots, input_params, rows, read_text)
+    if prompt_from is not None:
+        inputs.append(await _prompt_source(session, actor, prompt_from))
     return CheckedRequest(generator, input_params, inputs)
+
+
+async def _prompt_source(session: AsyncSession, actor: Actor, generation_id: uuid.UUID) -> InputArtifact:
+    row = (await _readable_generations(session, actor, [generation_id])).get(generation_id)
+    if row is None:
+        raise InputError(
+            f"promptFrom: generation {generation_id} does not exist or you cannot read it; "
+            "give the text generation the prompt came from"
+        )
+    if row.artifact_type != "text" or row.status != "completed":
+        raise InputError(
+            f"promptFrom: generation {generation_id} is {_a(row.artifact_type)} ({row.status}); "
+            "the prompt can only come from a completed text"
+        )
+    return InputArtifact(generation_id, "prompt", "text")
 
 
 def validate_params(

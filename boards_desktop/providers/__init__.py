@@ -17,6 +17,7 @@ from boards_desktop.providers.base import BaseProvider
 from boards_desktop.providers.comfyui import ComfyUIProvider
 from boards_desktop.providers.fal import FalProvider
 from boards_desktop.providers.openai import OpenAIProvider
+from boards_desktop.providers.openai_compatible import OpenAICompatibleProvider
 from boards_desktop.providers.replicate import ReplicateProvider
 
 PROVIDERS: dict[str, type[BaseProvider]] = {
@@ -24,6 +25,15 @@ PROVIDERS: dict[str, type[BaseProvider]] = {
     "replicate": ReplicateProvider,
     "fal": FalProvider,
     "comfyui": ComfyUIProvider,
+    "openai-compatible": OpenAICompatibleProvider,
 }
 
-__all__ = ["PROVIDERS", "BaseProvider", "ComfyUIProvider", "FalProvider", "OpenAIProvider", "ReplicateProvider"]
+__all__ = [
+    "PROVIDERS",
+    "BaseProvider",
+    "ComfyUIProvider",
+    "FalProvider",
+    "OpenAICompatibleProvider",
+    "OpenAIProvider",
+    "ReplicateProvider",
+]

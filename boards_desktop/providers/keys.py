@@ -75,6 +75,7 @@ class KeyStore:
     def __init__(self, environment: Mapping[str, str], specs: Mapping[str, KeySpec] = KEY_SPECS) -> None:
         self._environment = dict(environment)
         self._specs = dict(specs)
+        self._unlisted: set[str] = set()  # keys of named endpoints: kept here, not listed as providers
         self._stored: dict[str, str] = {}  # from the keyring, as last read or written
         self._lock = threading.Lock()  # keyring calls run in threads; one at a time
         self._backend: Any = None
@@ -93,7 +94,7 @@ class KeyStore:
             self._backend, self._backend_problem = _find_backend(self._environment)
             if self._backend is None:
                 return
-            for provider in self._specs:
+            for provider in list(self._specs):
                 try:
                     value = self._backend.get_password(KEYRING_SERVICE, provider)
                 except Exception as exc:  # noqa: BLE001 - a locked or broken keyring must not stop the app
@@ -134,17 +135,36 @@ class KeyStore:
 
     @property
     def providers(self) -> list[str]:
-        return list(self._specs)
+        return [name for name in self._specs if name not in self._unlisted]
+
+    def add_unlisted(self, spec: KeySpec) -> None:
+        """A key of something the artist named (an OpenAI-compatible endpoint), stored like the
+        providers' keys but not listed with them. Blocking when the keyring is already read (its
+        entry is read now): call it in a thread then."""
+        with self._lock:
+            known = spec.provider in self._specs
+            self._specs[spec.provider] = spec
+            self._unlisted.add(spec.provider)
+            if known or self._backend is None:
+                return
+            try:
+                value = self._backend.get_password(KEYRING_SERVICE, spec.provider)
+            except Exception as exc:  # noqa: BLE001 - as in load()
+                log.warning("could not read the %s key from the OS keyring: %s", spec.label, type(exc).__name__)
+                return
+            if value:
+                register_secret(value, lasting=True)
+                self._stored[spec.provider] = value
 
     def get(self, provider: str) -> str | None:
         """The key to send, or None. Never blocks."""
         spec = self.spec(provider)
-        value = self._environment.get(spec.env_var, "").strip()
+        value = self._environment.get(spec.env_var, "").strip() if spec.env_var else ""
         return value or self._stored.get(provider)
 
     def status(self, provider: str) -> KeyStatus:
         spec = self.spec(provider)
-        from_env = self._environment.get(spec.env_var, "").strip()
+        from_env = self._environment.get(spec.env_var, "").strip() if spec.env_var else ""
         value = from_env or self._stored.get(provider)
         source = None if not value else ("environment" if from_env else "keyring")
         return KeyStatus(
@@ -164,6 +184,8 @@ class KeyStore:
     def no_keyring_message(self, provider: str) -> str:
         spec = self.spec(provider)
         problem = self._backend_problem or "no OS keyring is available here"
+        if not spec.env_var:
+            return f"{problem}; a key for {spec.label} can only be kept in an OS keyring"
         return f"{problem}; set {spec.env_var} in the environment instead"
 
     # -- writing (blocking: the GraphQL mutations call these in a thread) ---------------------------

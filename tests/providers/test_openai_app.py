@@ -197,7 +197,7 @@ async def test_without_a_key_the_generators_say_why_and_refuse_to_queue(database
     async with openai_fake() as (_fake, server), app_on_openai(database_url, tmp_path / "data", server, None) as client:
         listed = await client.data("{ generators { name provider available unavailableReason } }")
         openai = {g["name"]: g for g in listed["generators"] if g["provider"] == "openai"}
-        assert set(openai) == {"openai-image", "openai-image-edit"}
+        assert set(openai) == {"openai-image", "openai-image-edit", "openai-text"}
         for generator in openai.values():
             assert generator["available"] is False
             assert generator["unavailableReason"] == (

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from boards_desktop.generators.providers.fal import FAL_GENERATORS
 from boards_desktop.generators.providers.openai import OpenAIImageEditGenerator, OpenAIImageGenerator
+from boards_desktop.generators.providers.openai_compatible import OpenAITextGenerator
 from boards_desktop.generators.providers.remote import RemoteGenerator
 from boards_desktop.generators.providers.replicate import FluxSchnellGenerator, KlingVideoGenerator
 
 PROVIDER_GENERATORS: list[type[RemoteGenerator]] = [
     OpenAIImageGenerator,
     OpenAIImageEditGenerator,
+    OpenAITextGenerator,
     FluxSchnellGenerator,
     KlingVideoGenerator,
     *FAL_GENERATORS,

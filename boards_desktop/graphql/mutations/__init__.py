@@ -14,6 +14,7 @@ from boards_desktop.graphql.mutations.generations import GenerationMutations
 from boards_desktop.graphql.mutations.members import MemberMutations
 from boards_desktop.graphql.mutations.tags import TagMutations
 from boards_desktop.graphql.mutations.users import UserMutations
+from boards_desktop.graphql.openai_endpoints import OpenaiEndpointsMutations
 from boards_desktop.graphql.queue import QueueMutations
 from boards_desktop.graphql.trash import TrashMutations
 
@@ -31,6 +32,7 @@ Mutation = merge_types(
         SettingsMutations,
         ModelGeneratorMutations,
         ComfyuiWorkflowsMutations,
+        OpenaiEndpointsMutations,
         QueueMutations,
     ),
 )

@@ -48,16 +48,18 @@ async def queue_generations(
             board = await existing_board(ctx, request.board_id)
             await ctx.permissions.require(board, "editor", "create generations")
             boards[request.board_id] = board
-        prepared.append((where, boards[request.board_id], name, params, request.artifact_type.value))
+        prepared.append(
+            (where, boards[request.board_id], name, params, request.artifact_type.value, request.prompt_from)
+        )
     services = ctx.services
     refuse_when_disk_full(services)  # a job accepted now would only fail for want of room
     if services.keys is not None:
         await services.keys.ready()  # just after start-up: a key in the keyring is not missing
-    await _recheck_unavailable(services, {name for _, _, name, _, _ in prepared})
+    await _recheck_unavailable(services, {name for _, _, name, _, _, _ in prepared})
     rows: list[GenerationRecord] = []
     try:
         async with ctx.sessions.write() as session:
-            for where, board, name, params, artifact_type in prepared:
+            for where, board, name, params, artifact_type, prompt_from in prepared:
                 try:
                     checked = await check_request(
                         session,
@@ -67,6 +69,7 @@ async def queue_generations(
                         artifact_type=artifact_type,
                         input_params=params,
                         read_text=text_reader(services),
+                        prompt_from=prompt_from,
                     )
                 except InputError as exc:
                     raise bad_input(f"{where}{exc}") from None

@@ -21,6 +21,7 @@ import {attachPreview} from './preview.js';
 import {attachScrubber} from './scrubber.js';
 import {applyVisibility} from './visibility.js';
 import {remember} from './slots.js';
+import {promptAssistant} from './assistant.js';
 
 const GENERATORS_QUERY = '{ generators { name displayName icon description artifactType inputSchema provider available unavailableReason } }';
 const CREATE = `mutation Create($input: CreateGenerationInput!) { createGeneration(input: $input) { ${GENERATION_FIELDS} } }`;
@@ -51,6 +52,7 @@ export async function mountComposer(panel, {board}) {
   description, notice, fieldsHost, extrasNote, formError,
   h('div', {class: 'composer-actions'}, reset, submit));
   const picker = generatorPicker({onChoose: (g) => select(g)});
+  const assistant = promptAssistant({board, writers: () => picker.all()});
   panel.replaceChildren(
     h('div', {class: 'composer'},
       h('div', {class: 'composer-head'}, h('h2', {}, 'Create'), h('span', {class: 'muted composer-board'}, board.title)),
@@ -60,13 +62,13 @@ export async function mountComposer(panel, {board}) {
   // Any change may show or hide the fields that depend on it (`x-visible-when`) and moves the preview.
   let preview = null;  // the live preview of an image tool's settings (`x-preview`)
   let scrubbers = [];  // the frame scrubbers of seconds of a video (`x-moment-of`)
-  const changed = () => { applyVisibility(controls); preview?.sync(); };
+  const changed = () => { applyVisibility(controls); preview?.sync(); assistant.sync(); };
   fieldsHost.addEventListener('input', changed);
   fieldsHost.addEventListener('change', changed);
   fieldsHost.addEventListener('click', () => queueMicrotask(changed));
   // A slot changes by drops, picks and uploads too (its list of items is redrawn each time): the
   // scrubbers and the preview follow the inputs they show.
-  const slotWatch = new MutationObserver(() => { for (const scrubber of scrubbers) scrubber.sync(); preview?.sync(); });
+  const slotWatch = new MutationObserver(() => { for (const scrubber of scrubbers) scrubber.sync(); preview?.sync(); assistant.sync(); });
   slotWatch.observe(fieldsHost, {childList: true, subtree: true});
 
   function draftOf() {
@@ -106,6 +108,7 @@ export async function mountComposer(panel, {board}) {
     extras = {};
     renderExtras();
     if (fill) writeValues(fill);
+    assistant.attach(controls, g);
     applyVisibility(controls);
     preview?.sync();
     showFormError(null);
@@ -185,8 +188,10 @@ export async function mountComposer(panel, {board}) {
     submit.disabled = true;
     const name = generator.name;
     try {
+      const promptFrom = assistant.promptFrom(params.prompt);  // the prompt assistant's text it came from
       const {createGeneration: generation} = await gql(CREATE, {input: {
-        boardId: board.id, generatorName: name, artifactType: generator.artifactType, inputParams: params}});
+        boardId: board.id, generatorName: name, artifactType: generator.artifactType, inputParams: params,
+        ...(promptFrom ? {promptFrom} : {})}});
       markUsed(name);
       remember(generation);
       emit('generation:created', {generation});
@@ -316,6 +321,7 @@ export async function mountComposer(panel, {board}) {
   return () => {
     save();
     cleanups.forEach((stop) => stop());
+    assistant.destroy();
     slotWatch.disconnect();
     picker.destroy();
   };

@@ -13,6 +13,7 @@ const PHASE_WORDS = {queued: 'Queued', initializing: 'Starting', processing: 'Wo
 const textCache = new Map();  // storageUrl -> excerpt (or a promise of it)
 const seeded = new Set();  // names of the generators with a `seed` input
 const EXCERPT_CHARS = 420;
+const STREAM_CHARS = 300;  // of a text being written: its end, where the new words appear
 
 export function createTile() {
   const img = h('img', {alt: '', loading: 'lazy', decoding: 'async', draggable: false});
@@ -70,7 +71,7 @@ export function bindTile(tile, generation, live, selected) {
       // selection and star, its status; a placeholder says only that it is loading.
       tile.bound = null;
       tile.dataset.placeholder = 'true';
-      for (const key of ['generationId', 'artifactType', 'thumb', 'phase', 'selected', 'previewing']) delete tile.dataset[key];
+      for (const key of ['generationId', 'artifactType', 'thumb', 'phase', 'selected', 'previewing', 'streaming']) delete tile.dataset[key];
       tile.dataset.status = '';
       p.img.removeAttribute('src');
       tile.removeAttribute('data-loaded');
@@ -135,8 +136,18 @@ export function bindTile(tile, generation, live, selected) {
     // Until the generator says something, a waiting tile says what it will make.
     p.message.textContent = live?.message || (phase === 'queued' ? generation.prompt ?? '' : '');
     tile.dataset.phase = phase;
+    // A text being written (a language model's, streamed): the tile shows it growing, its newest words.
+    if (generation.artifactType === 'TEXT' && live?.text) {
+      const text = String(live.text);
+      p.excerpt.textContent = text.length > STREAM_CHARS ? `…${text.slice(-STREAM_CHARS)}` : text;
+      tile.dataset.streaming = 'true';
+    }
   } else {
     delete tile.dataset.phase;
+    if (tile.dataset.streaming) {
+      delete tile.dataset.streaming;
+      bindExcerpt(tile, generation, status);
+    }
   }
   const isSelected = selected ? 'true' : 'false';
   if (p.check.getAttribute('aria-checked') !== isSelected) {

@@ -167,6 +167,7 @@ export async function mount(container, {boardId}) {
     const status = String(event.status).toLowerCase();
     const known = data.byId.get(id);
     grid.setLive(event);
+    emit('generation:live', {event});  // the composer's prompt assistant follows its proposal's words
     if (known) {
       const patch = {id, status: status.toUpperCase()};
       if (event.error_message) patch.errorMessage = event.error_message;

@@ -11,6 +11,7 @@ import {confirmDialog} from '../dialog.js';
 import {currentTheme, setTheme} from '../theme.js';
 import {openDataFolder} from '../desktop.js';
 import {profileSection} from './profile.js';
+import {ENDPOINTS_SECTION, openaiEndpointsSection} from './settings_openai_endpoints.js';
 import {USER_FIELDS} from '../people.js';
 
 const KEY_FIELDS = 'provider label envVar isSet lastFour source canStore storeUnavailableReason';
@@ -45,6 +46,7 @@ const SECTIONS = [
   ['profile', 'Profile'],
   ['keys', 'Provider keys'],
   ['engine', 'Local engine'],
+  ENDPOINTS_SECTION,
   ['concurrency', 'Concurrency'],
   ['data', 'Data'],
   ['appearance', 'Appearance'],
@@ -97,6 +99,7 @@ export async function mount(container) {
     profileSection(data.me, {section, showError}),
     keysSection(data.providerKeys),
     engineSection(data.appSettings),
+    openaiEndpointsSection({section, showError}),
     concurrencySection(data.appSettings, labels),
     dataSection(data.appSettings),
     appearanceSection(),
@@ -396,6 +399,7 @@ function concurrencySection(settings, labels) {
 function providerName(provider) {
   if (provider === 'local') return 'Local (built in)';
   if (provider === 'comfyui') return 'ComfyUI';
+  if (provider === 'openai-compatible') return 'Language model servers';
   return provider.charAt(0).toUpperCase() + provider.slice(1);
 }
 
