@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+import tests.conftest as conftest
+
 from tests.app_harness import running_app
 from tests.archives.support import (
     all_files,
@@ -34,6 +36,7 @@ def chain(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[str]]
         else:
             admin = admin or request.getfixturevalue("postgres_admin_url")
             url = asyncio.run(create_postgres_database(admin))
+            conftest._postgres_ran = True  # the run's summary line says PostgreSQL was used
             urls.append(url)
             made.append(url)
     try:
