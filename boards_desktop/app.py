@@ -16,8 +16,8 @@ from typing import Any
 
 from litestar import Litestar
 
-from boards_desktop.api.errors import rest_error_handler
 from boards_desktop.api.board_archives import export_board_archive, import_board_archive
+from boards_desktop.api.errors import rest_error_handler
 from boards_desktop.api.exports import export_zip
 from boards_desktop.api.health import health
 from boards_desktop.api.sse import sse_handlers

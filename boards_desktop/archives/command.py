@@ -31,7 +31,9 @@ async def run_export(settings: Settings, board: str, target: Path) -> int:
     try:
         board_id = uuid.UUID(board)
     except ValueError:
-        print(f"boards-desktop: {board[:60]!r} is not a board id (a UUID, as the board's URL shows it)", file=sys.stderr)
+        print(
+            f"boards-desktop: {board[:60]!r} is not a board id (a UUID, as the board's URL shows it)", file=sys.stderr
+        )
         return 2
     if target.is_dir():
         print(f"boards-desktop: {target} is a folder; give the archive's file name (board.zip)", file=sys.stderr)

@@ -70,7 +70,9 @@ def decode_row(table: Table, document: Any, what: str) -> dict[str, Any]:
                 value = datetime.fromisoformat(str(value))
                 value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
         except ValueError:
-            raise ArchiveError(f"{what}: {column.name} {str(value)[:60]!r} is not valid; the archive is damaged") from None
+            raise ArchiveError(
+                f"{what}: {column.name} {str(value)[:60]!r} is not valid; the archive is damaged"
+            ) from None
         values[column.name] = value
     for column in table.primary_key.columns:
         if column.name not in LEFT_OUT and values.get(column.name) is None:

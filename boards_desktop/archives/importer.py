@@ -78,7 +78,11 @@ class ImportReport:
             f"generations: {self.generations_added} added, {self.generations_kept} already here and kept",
             f"files: {self.files_added} added",
             f"lineage links: {self.lineage_added} added"
-            + (f", {self.lineage_without_parent} to generations not in this database left out" if self.lineage_without_parent else ""),
+            + (
+                f", {self.lineage_without_parent} to generations not in this database left out"
+                if self.lineage_without_parent
+                else ""
+            ),
             f"tags: {self.tags_added} added, {self.tags_kept} already here and kept",
             f"stars: {self.favourites_added} added",
         ]
@@ -90,7 +94,9 @@ class ImportReport:
                 "what they made and starred is now yours"
             )
         if self.running_left_out:
-            lines.append(f"{self.running_left_out} generations were still running when the board was exported: not in the archive")
+            lines.append(
+                f"{self.running_left_out} generations were still running when the board was exported: not in the archive"
+            )
         return lines
 
     def as_json(self) -> dict[str, Any]:
@@ -260,7 +266,9 @@ async def _match_tags(session: AsyncSession, actor: Actor, plan: _Plan, report: 
             plan.tag_ids[tag["id"]] = tag["id"]
             report.tags_kept += 1
             continue
-        same_slug = await session.scalar(select(Tag.id).where(Tag.tenant_id == actor.tenant_id, Tag.slug == tag.get("slug")))
+        same_slug = await session.scalar(
+            select(Tag.id).where(Tag.tenant_id == actor.tenant_id, Tag.slug == tag.get("slug"))
+        )
         if same_slug is not None:
             plan.tag_ids[tag["id"]] = same_slug
             report.tags_kept += 1
@@ -271,7 +279,9 @@ async def _match_tags(session: AsyncSession, actor: Actor, plan: _Plan, report: 
         plan.new_tags.append({**tag, "id": new_id, "tenant_id": actor.tenant_id})
 
 
-def _media_to_write(store: MediaStore, media: list[ArchivedMedia], new_ids: set[uuid.UUID]) -> list[tuple[ArchivedMedia, Path]]:
+def _media_to_write(
+    store: MediaStore, media: list[ArchivedMedia], new_ids: set[uuid.UUID]
+) -> list[tuple[ArchivedMedia, Path]]:
     """The files of the generations being added, each with its final path.
 
     A file goes only into a new generation's own folder (`<board>/<generation>/<name>`): an archive
@@ -289,7 +299,9 @@ def _media_to_write(store: MediaStore, media: list[ArchivedMedia], new_ids: set[
     return wanted
 
 
-def _stage(store: MediaStore, archive: BoardArchive, wanted: list[tuple[ArchivedMedia, Path]], staged: list[tuple[Path, Path]]) -> None:
+def _stage(
+    store: MediaStore, archive: BoardArchive, wanted: list[tuple[ArchivedMedia, Path]], staged: list[tuple[Path, Path]]
+) -> None:
     for item, final in wanted:
         temp = store.temp_path(".import")
         staged.append((temp, final))

@@ -9,7 +9,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from boards_desktop.archives.format import DESCRIPTION_NAME, FORMAT_NAME, FORMAT_VERSION, MEDIA_FOLDER, ArchiveError
 
@@ -50,7 +50,7 @@ class BoardArchive:
     def close(self) -> None:
         self._zip.close()
 
-    def __enter__(self) -> BoardArchive:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -67,9 +67,13 @@ class BoardArchive:
                     digest.update(chunk)
                     size += len(chunk)
         except _DAMAGED:
-            raise ArchiveError(f"{self.path.name} is damaged: {media.key} cannot be read; nothing was imported") from None
+            raise ArchiveError(
+                f"{self.path.name} is damaged: {media.key} cannot be read; nothing was imported"
+            ) from None
         if size != media.size or digest.hexdigest() != media.sha256:
-            raise ArchiveError(f"{self.path.name} is damaged: {media.key} is not the file that was exported; nothing was imported")
+            raise ArchiveError(
+                f"{self.path.name} is damaged: {media.key} is not the file that was exported; nothing was imported"
+            )
 
     def _read_description(self) -> dict[str, Any]:
         try:
@@ -81,16 +85,24 @@ class BoardArchive:
                 "(one is made by `boards-desktop boards export` or the board's Export button)"
             ) from None
         except _DAMAGED:
-            raise ArchiveError(f"{self.path.name} is damaged: its {DESCRIPTION_NAME} cannot be read; nothing was imported") from None
+            raise ArchiveError(
+                f"{self.path.name} is damaged: its {DESCRIPTION_NAME} cannot be read; nothing was imported"
+            ) from None
         try:
             description = json.loads(raw)
         except ValueError:
-            raise ArchiveError(f"{self.path.name} is damaged: its {DESCRIPTION_NAME} is not JSON; nothing was imported") from None
+            raise ArchiveError(
+                f"{self.path.name} is damaged: its {DESCRIPTION_NAME} is not JSON; nothing was imported"
+            ) from None
         if not isinstance(description, dict) or description.get("format") != FORMAT_NAME:
-            raise ArchiveError(f"{self.path.name} is not a board archive of Boards Desktop ({DESCRIPTION_NAME} names no such format)")
+            raise ArchiveError(
+                f"{self.path.name} is not a board archive of Boards Desktop ({DESCRIPTION_NAME} names no such format)"
+            )
         version = description.get("format_version")
         if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-            raise ArchiveError(f"{self.path.name} is damaged: its format_version {str(version)[:20]!r} is not a version number")
+            raise ArchiveError(
+                f"{self.path.name} is damaged: its format_version {str(version)[:20]!r} is not a version number"
+            )
         if version > FORMAT_VERSION:
             made_by = description.get("app_version")
             raise ArchiveError(
@@ -116,4 +128,3 @@ class BoardArchive:
                 raise ArchiveError(f"{self.path.name} is damaged or incomplete: {key} is missing or has another size")
             media.append(ArchivedMedia(key, size, item["sha256"]))
         return media
-

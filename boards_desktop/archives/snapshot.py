@@ -21,7 +21,16 @@ from boards_desktop import __version__
 from boards_desktop.archives.format import FORMAT_NAME, FORMAT_VERSION, MEDIA_FOLDER, ArchiveError, encode_row
 from boards_desktop.archives.roles import may_read
 from boards_desktop.db.engine import Database
-from boards_desktop.db.models import Board, BoardMember, Favourite, Generation, GenerationLineage, GenerationTag, Tag, User
+from boards_desktop.db.models import (
+    Board,
+    BoardMember,
+    Favourite,
+    Generation,
+    GenerationLineage,
+    GenerationTag,
+    Tag,
+    User,
+)
 from boards_desktop.db.queries.users import Actor
 from boards_desktop.db.types import utcnow
 from boards_desktop.media.store import MediaKeyError, MediaStore
@@ -75,7 +84,9 @@ async def snapshot_board(database: Database, store: MediaStore, actor: Actor, bo
         finished = [row for row in generations if row.status in FINISHED]
         lineage = await _rows(session, GenerationLineage, GenerationLineage.generation_id.in_(mine))
         links = await _rows(session, GenerationTag, GenerationTag.generation_id.in_(mine))
-        tags = await _rows(session, Tag, Tag.id.in_(select(GenerationTag.tag_id).where(GenerationTag.generation_id.in_(mine))))
+        tags = await _rows(
+            session, Tag, Tag.id.in_(select(GenerationTag.tag_id).where(GenerationTag.generation_id.in_(mine)))
+        )
         favourites = await _rows(session, Favourite, Favourite.generation_id.in_(mine))
         members = await _rows(session, BoardMember, BoardMember.board_id == board_id)
         people = {board.owner_id}
@@ -114,14 +125,20 @@ async def _users(session: AsyncSession, ids: list[uuid.UUID]) -> list[dict[str, 
     columns = [User.__table__.c[name] for name in _USER_COLUMNS]
     for start in range(0, len(ids), _CHUNK):
         rows = await session.execute(select(*columns).where(User.id.in_(ids[start : start + _CHUNK])))
-        found.extend({name: str(value) if name == "id" else value for name, value in zip(_USER_COLUMNS, row)} for row in rows)
+        found.extend(
+            {name: str(value) if name == "id" else value for name, value in zip(_USER_COLUMNS, row)} for row in rows
+        )
     return found
 
 
 def _stored_files(store: MediaStore, generation: dict[str, Any]) -> Iterator[ArchivedFile]:
     """The files a generation's row names that are in the media folder (each key once)."""
     seen: set[str] = set()
-    for value in (generation.get("storage_url"), generation.get("thumbnail_url"), *strings_in(generation.get("additional_files"))):
+    for value in (
+        generation.get("storage_url"),
+        generation.get("thumbnail_url"),
+        *strings_in(generation.get("additional_files")),
+    ):
         key = media_key(store, value)
         if key is None or key in seen:
             continue

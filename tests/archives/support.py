@@ -39,7 +39,7 @@ async def board_with_everything(client: AppClient) -> dict[str, Any]:
         client, board, image_bytes("PNG", color=(10, 90, 200)), filename="edit.png", parent_generation_id=first["id"]
     )
     assert child.status_code == 200, child.text
-    text = await upload(client, board, "Une histoire de phare\n".encode() * 40, filename="story.txt", artifact_type="text")
+    text = await upload(client, board, b"Une histoire de phare\n" * 40, filename="story.txt", artifact_type="text")
     assert text.status_code == 200, text.text
     failed = (await create_generation(client, board, {"prompt": "a storm"}))["id"]
     async with client.services.database.write() as session:
@@ -88,7 +88,9 @@ async def board_contents(database_url: str, board_id: str) -> dict[str, Any]:
                 found = await session.execute(select(model.__table__).where(where).order_by(*order))
                 return [_who(encode_row(model.__table__, row._mapping), users) for row in found]
 
-            generation_rows = await rows(models.Generation, models.Generation.board_id == board_uuid, [models.Generation.id])
+            generation_rows = await rows(
+                models.Generation, models.Generation.board_id == board_uuid, [models.Generation.id]
+            )
             tag_ids = select(models.GenerationTag.tag_id).where(models.GenerationTag.generation_id.in_(mine))
             return {
                 "board": _who(encode_row(models.Board.__table__, board._mapping), users),
@@ -132,4 +134,8 @@ def media_hashes(media_root: Path, board_id: str) -> dict[str, str]:
 
 def all_files(media_root: Path) -> list[str]:
     """Every file under the media root, temporary ones included."""
-    return sorted(str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file()) if media_root.exists() else []
+    return (
+        sorted(str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file())
+        if media_root.exists()
+        else []
+    )

@@ -141,7 +141,9 @@ async def test_on_a_clash_what_exists_is_kept_and_the_rest_added(client, databas
     said = capsys.readouterr().out
     assert "generations: 1 added, 3 already here and kept" in said and "files: 2 added" in said
     after = await board_contents(database_url, made["board"])
-    assert next(g for g in after["generations"] if g["id"] == made["first"])["input_params"] == {"prompt": "changed here"}
+    assert next(g for g in after["generations"] if g["id"] == made["first"])["input_params"] == {
+        "prompt": "changed here"
+    }
     assert after["lineage"] == before["lineage"] and after["generation_tags"] == before["generation_tags"]
     assert media_hashes(settings.media_dir, made["board"]) == files
 
@@ -149,7 +151,9 @@ async def test_on_a_clash_what_exists_is_kept_and_the_rest_added(client, databas
 async def test_a_board_here_that_you_may_not_add_to_is_refused(client, other_client, database_url, tmp_path, capsys):
     """A teammate on the same database imports your board's archive: refused while they are a viewer."""
     made = await board_with_everything(client)
-    archive = await export_board(installation(database_url, client.services.settings.data_dir), made["board"], tmp_path / "b.zip")
+    archive = await export_board(
+        installation(database_url, client.services.settings.data_dir), made["board"], tmp_path / "b.zip"
+    )
     theirs = installation(database_url, other_client.services.settings.data_dir)
     await add_member(client, made["board"], await my_id(other_client), "VIEWER")
     before = await board_contents(database_url, made["board"])

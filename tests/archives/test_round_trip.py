@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import tests.conftest as conftest
-
+from tests import conftest
 from tests.app_harness import running_app
 from tests.archives.support import (
     all_files,
@@ -64,7 +63,9 @@ async def test_a_board_travels_between_engines_and_comes_back_with_nothing_lost(
     assert made["running"] not in {row["id"] for row in (await _exported_ids(first, board, tmp_path))}
     expected = {**original, "generations": [g for g in original["generations"] if g["id"] != made["running"]]}
     expected["generation_count"] -= 1
-    assert len(expected["generations"]) == 4 and len(original_media) == 6  # 3 files, 2 thumbnails (not text), the extra file
+    assert (
+        len(expected["generations"]) == 4 and len(original_media) == 6
+    )  # 3 files, 2 thumbnails (not text), the extra file
 
     archive = await export_board(first, board, tmp_path / "one.zip")
     assert await import_board(second, archive) == 0
