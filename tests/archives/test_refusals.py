@@ -167,3 +167,21 @@ async def test_a_board_here_that_you_may_not_add_to_is_refused(client, other_cli
     )
     assert await import_board(theirs, archive) == 0
     assert "4 already here and kept" in capsys.readouterr().out
+
+
+async def test_an_archive_whose_rows_the_database_refuses_imports_nothing(exported, database_url, tmp_path, capsys):
+    """A value no column takes (edited by hand, or written by a broken tool): refused on either engine."""
+    archive, made = exported
+
+    def broken(name: str, data: bytes) -> bytes:
+        if name != "board.json":
+            return data
+        description = json.loads(data)
+        description["generations"][-1]["progress"] = "most of it"
+        return json.dumps(description).encode()
+
+    target = installation(database_url, tmp_path / "other")
+    assert await import_board(target, _rewritten(archive, tmp_path / "broken.zip", broken)) == 2
+    error = capsys.readouterr().err
+    assert "a row holds a value this database refuses" in error and "nothing was imported" in error
+    await _nothing_imported(target, made["board"])

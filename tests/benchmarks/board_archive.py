@@ -7,7 +7,8 @@ The board is made on SQLite in a scratch folder: every generation completed, wit
 thumbnail, a tenth made from the one before (lineage), a seventh tagged, a twentieth starred.
 It is exported as `boards-desktop boards export` does, then imported into a fresh SQLite
 installation and, where PostgreSQL's binaries are installed, a fresh PostgreSQL one.
-The baseline is copying the same media folder with shutil.copytree on the same disk: what any
+The baselines copy the same media folder with shutil.copytree on the same disk, once as it is and
+once followed by os.sync() (an import makes its files durable before its rows commit): what any
 export or import of these bytes must at least cost.
 """
 
@@ -153,8 +154,16 @@ async def main(generations: int, file_kb: int) -> None:
         started = time.perf_counter()
         shutil.copytree(source.media_dir / str(board_id), root / "copy")
         baseline = time.perf_counter() - started
-        shutil.rmtree(root / "copy")
         print(_line("baseline: copying the media folder", baseline, generations, media_bytes))
+        shutil.rmtree(root / "copy")
+        if hasattr(os, "sync"):
+            os.sync()
+            started = time.perf_counter()
+            shutil.copytree(source.media_dir / str(board_id), root / "copy")
+            os.sync()  # as an import makes its files durable before its rows commit
+            baseline = time.perf_counter() - started
+            print(_line("baseline: copying it, then os.sync()", baseline, generations, media_bytes))
+            shutil.rmtree(root / "copy")
 
         seconds = await export(source, board_id, archive)
         size = archive.stat().st_size
