@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 import uuid
 import zipfile
 from pathlib import Path
@@ -13,7 +16,7 @@ import pytest
 from sqlalchemy import delete, update
 
 from boards_desktop.db import models
-from tests.app_harness import running_app
+from tests.app_harness import app_environment, running_app
 from tests.archives.support import (
     all_files,
     board_contents,
@@ -185,3 +188,35 @@ async def test_an_archive_whose_rows_the_database_refuses_imports_nothing(export
     error = capsys.readouterr().err
     assert "a row holds a value this database refuses" in error and "nothing was imported" in error
     await _nothing_imported(target, made["board"])
+
+
+def test_the_commands_export_and_import_from_the_command_line(exported, tmp_path):
+    """`boards-desktop boards export|import` as a shell runs them: what they print and how they exit."""
+    archive, made = exported
+    source = archive.parent
+    environment = {**os.environ, **app_environment(f"sqlite+aiosqlite:///{source / 'boards.db'}", source / "data")}
+
+    def run(*arguments: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "boards_desktop", "boards", *arguments],
+            env={**environment, **extra},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    exported_again = run("export", made["board"], str(tmp_path / "again.zip"))
+    assert exported_again.returncode == 0, exported_again.stderr
+    assert "exported 'Harbour studies': 4 generations, 6 files" in exported_again.stdout
+    assert "left out 1 generations still running" in exported_again.stdout
+    elsewhere = {
+        "BOARDS_DATA_DIR": str(tmp_path / "other"),
+        "BOARDS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'other.db'}",
+    }
+    imported = run("import", str(tmp_path / "again.zip"), **elsewhere)
+    assert imported.returncode == 0, imported.stderr
+    assert "generations: 4 added, 0 already here and kept" in imported.stdout
+    refused = run("export", "not-a-board", str(tmp_path / "x.zip"))
+    assert refused.returncode == 2 and "'not-a-board' is not a board id" in refused.stderr
+    assert not (tmp_path / "x.zip").exists()
