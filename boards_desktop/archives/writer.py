@@ -26,6 +26,7 @@ from boards_desktop.media.zip_export import CHUNK, COMPRESSED, EARLIEST, Sink
 
 log = logging.getLogger("boards.archives")
 
+_HOP_BYTES = 4 * CHUNK
 MediaBytes = Callable[[ArchivedFile], IO[bytes]]
 
 
@@ -72,12 +73,14 @@ async def archive_stream(snapshot: BoardSnapshot, media_bytes: MediaBytes = stor
 
 
 def _copy_chunk(source: IO[bytes], out: IO[bytes], digest: Any) -> int:
-    # Reading, hashing and (for text) deflating run in a worker thread, off the event loop.
-    chunk = source.read(CHUNK)
-    if chunk:
+    # Reading, hashing and (for text) deflating run in a worker thread, off the event loop: up to
+    # _HOP_BYTES a trip, so that most pictures cost one trip, and the sink never holds more.
+    copied = 0
+    while copied < _HOP_BYTES and (chunk := source.read(CHUNK)):
         out.write(chunk)
         digest.update(chunk)
-    return len(chunk)
+        copied += len(chunk)
+    return copied
 
 
 def _info(file: ArchivedFile) -> zipfile.ZipInfo:
