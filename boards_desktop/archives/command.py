@@ -66,11 +66,12 @@ async def run_export(settings: Settings, board: str, target: Path) -> int:
         await database.dispose()
     running = snapshot.description["left_out"]["running"]
     print(
-        f"exported '{snapshot.title}': {snapshot.generation_count} generations, {len(snapshot.files)} files, "
+        f"exported '{snapshot.title}': {_generations(snapshot.generation_count)}, {len(snapshot.files)} files, "
         f"{human_size(size)} to {target} in {time.perf_counter() - started:.1f} s"
     )
     if running:
-        print(f"left out {running} generations still running; export again when they have finished to include them")
+        when = "it has finished to include it" if running == 1 else "they have finished to include them"
+        print(f"left out {_generations(running)} still running; export again when {when}")
     return 0
 
 
@@ -95,3 +96,7 @@ async def run_import(settings: Settings, source: Path) -> int:
     for line in report.lines():
         print(line)
     return 0
+
+
+def _generations(count: int) -> str:
+    return f"{count} generation" if count == 1 else f"{count} generations"

@@ -96,7 +96,7 @@ class ImportReport:
             )
         if self.running_left_out:
             lines.append(
-                f"{self.running_left_out} generations were still running when the board was exported: not in the archive"
+                f"not in the archive: {self.running_left_out} generation(s) still running when the board was exported"
             )
         return lines
 

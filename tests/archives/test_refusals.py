@@ -209,7 +209,7 @@ def test_the_commands_export_and_import_from_the_command_line(exported, tmp_path
     exported_again = run("export", made["board"], str(tmp_path / "again.zip"))
     assert exported_again.returncode == 0, exported_again.stderr
     assert "exported 'Harbour studies': 4 generations, 6 files" in exported_again.stdout
-    assert "left out 1 generations still running" in exported_again.stdout
+    assert "left out 1 generation still running; export again when it has finished" in exported_again.stdout
     elsewhere = {
         "BOARDS_DATA_DIR": str(tmp_path / "other"),
         "BOARDS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'other.db'}",
