@@ -16,6 +16,7 @@ from typing import Any
 
 from litestar import Litestar
 
+from boards_desktop.api.board_archives import export_board_archive, import_board_archive
 from boards_desktop.api.errors import rest_error_handler
 from boards_desktop.api.exports import export_zip
 from boards_desktop.api.health import health
@@ -112,6 +113,8 @@ def create_app(
             serve_media,
             upload_artifact,
             export_zip,
+            export_board_archive,
+            import_board_archive,
             *sse_handlers,
             create_graphql_controller(),
         ],

@@ -1,4 +1,4 @@
-"""The `boards-desktop` command: the window, serve, db, media, generators, graphql-schema.
+"""The `boards-desktop` command: the window, serve, db, boards, media, generators, graphql-schema.
 
 Errors a user can fix (a bad setting, a read-only folder, a database that cannot be reached or is
 from a newer version, another server on the same data folder) are printed as one line, without a
@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from boards_desktop import __version__
 from boards_desktop.settings import SettingsError, load_settings
@@ -36,6 +37,14 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--sql", action="store_true", help="print the statements that bring it to the DDL and back")
     models = db_commands.add_parser("models", help="generate the SQLAlchemy models module from the DDL")
     models.add_argument("--check", action="store_true", help="exit 1 when the module is stale; write nothing")
+
+    boards = commands.add_parser("boards", help="a board as one archive: export, import")
+    board_commands = boards.add_subparsers(dest="boards_command", required=True)
+    export = board_commands.add_parser("export", help="write a board, its generations and files into one zip")
+    export.add_argument("board_id", help="the board's id (as its URL shows it)")
+    export.add_argument("file", type=Path, help="the archive to write (board.zip)")
+    board_import = board_commands.add_parser("import", help="add a board archive's board, generations and files")
+    board_import.add_argument("file", type=Path, help="an archive written by `boards export`")
 
     commands.add_parser("graphql-schema", help="print the GraphQL schema (SDL)")
 
@@ -69,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     load_settings(), dry_run=args.dry_run, grace_minutes=args.grace_minutes, force=args.force
                 )
             )
+        if args.command == "boards":
+            return _boards(args)
         if args.command == "generators":
             from boards_desktop.generators.listing import print_generators
 
@@ -95,6 +106,17 @@ def _minutes(raw: str) -> float:
     if not 0 <= minutes < float("inf"):
         raise argparse.ArgumentTypeError(f"{raw!r}: give a number of minutes, 0 or more")
     return minutes
+
+
+def _boards(args: argparse.Namespace) -> int:
+    from boards_desktop.archives.command import run_export, run_import
+    from boards_desktop.writable import check_writable
+
+    settings = load_settings()
+    check_writable(settings)
+    if args.boards_command == "export":
+        return asyncio.run(run_export(settings, args.board_id, args.file))
+    return asyncio.run(run_import(settings, args.file))
 
 
 def _db(args: argparse.Namespace) -> int:

@@ -1,8 +1,9 @@
 """What the UI can ask of the desktop: `window.pywebview.api.save_as(key, name)`, `.show_in_folder(key)`,
-`.open_data_folder()`, `.save_export(ids, name)`.
+`.open_data_folder()`, `.save_export(ids, name)`, `.save_board_archive(board_id, name)`.
 
-Each returns a promise. `save_as` and `save_export` (a zip of generations' files, as
-`/api/exports/zip` makes it) resolve to `{"saved": "<path>"}` or `{"cancelled": true}`;
+Each returns a promise. `save_as`, `save_export` (a zip of generations' files, as
+`/api/exports/zip` makes it) and `save_board_archive` (the board archive of
+`/api/boards/<id>/archive`) resolve to `{"saved": "<path>"}` or `{"cancelled": true}`;
 the others to `{"opened": "<path>"}`. A refusal rejects the promise with an Error whose message
 says what was wrong. Keys are media keys (`<board>/<generation>/<file>`) or the storage URLs the
 API hands out (`/api/storage/...`); a key never reaches outside the media folder.
@@ -94,8 +95,27 @@ class DesktopBridge:
         chosen = self._ask_save_path(name)
         if not chosen:
             return {"cancelled": True}
-        destination = self._write_export(generation_ids, Path(chosen))
+        params = {"ids": ",".join(generation_ids), "filename": Path(chosen).name}
+        destination = self._write_export("/api/exports/zip", params, Path(chosen))
         log.info("saved a zip of %d generations to %s", len(generation_ids), destination)
+        return {"saved": str(destination)}
+
+    @_reported
+    def save_board_archive(self, board_id: Any, suggested_name: str | None = None) -> dict[str, Any]:
+        """Ask where, then write the board's archive there (what `boards-desktop boards export` writes)."""
+        self._check_caller()
+        try:
+            board = str(uuid.UUID(str(board_id)))
+        except ValueError:
+            raise BridgeError(f"{str(board_id)[:60]!r} is not a board id") from None
+        name = _safe_file_name(suggested_name) or "board.board.zip"
+        if not name.lower().endswith(".zip"):
+            name += ".zip"
+        chosen = self._ask_save_path(name)
+        if not chosen:
+            return {"cancelled": True}
+        destination = self._write_export(f"/api/boards/{board}/archive", {}, Path(chosen))
+        log.info("saved the archive of board %s to %s", board, destination)
         return {"saved": str(destination)}
 
     @_reported
@@ -131,8 +151,8 @@ class DesktopBridge:
             raise BridgeError(f"there is no file {key!r} in the media folder; it may have been deleted")
         return path
 
-    def _write_export(self, ids: list[str], destination: Path) -> Path:
-        """Stream the app's zip export into `destination`: whole or not at all."""
+    def _write_export(self, path: str, params: dict[str, str], destination: Path) -> Path:
+        """Stream one of the app's zip exports into `destination`: whole or not at all."""
         destination = _checked_destination(destination)
         try:
             token = token_path(self._data_dir).read_text().strip()
@@ -141,9 +161,8 @@ class DesktopBridge:
         temporary = destination.with_name(f".{destination.name}.boards-part")
         headers = {"Authorization": f"Bearer {token}"}
         try:
-            params = {"ids": ",".join(ids), "filename": destination.name}
             client = httpx.Client(base_url=self._base_url, headers=headers, transport=self._transport, timeout=60)
-            with client, client.stream("GET", "/api/exports/zip", params=params) as answer:
+            with client, client.stream("GET", path, params=params) as answer:
                 if answer.status_code != 200:
                     answer.read()
                     raise BridgeError(_refusal(answer))

@@ -140,7 +140,7 @@ class StagedMedia:
             part, final = self.parts[0]
             os.replace(part, final)
             self.parts.pop(0)
-        _fsync_dir(self.folder)
+        fsync_dir(self.folder)
 
     async def discard(self) -> None:
         await asyncio.to_thread(self.discard_now)
@@ -315,7 +315,7 @@ def _flush(out: BinaryIO) -> None:
     os.fsync(out.fileno())
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     # The rename is durable only once the folder's entry is on disk (not possible on Windows).
     if os.name == "nt":
         return

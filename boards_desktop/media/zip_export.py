@@ -24,14 +24,14 @@ from typing import IO
 log = logging.getLogger("boards.media")
 
 CHUNK = 256 * 1024
-_COMPRESSED = {
+COMPRESSED = {
     "png", "jpg", "jpeg", "webp", "gif", "avif", "heic", "heif",
     "mp4", "m4v", "mov", "webm", "mkv", "avi",
     "mp3", "m4a", "aac", "ogg", "oga", "opus", "flac",
     "zip", "gz", "safetensors",
 }  # fmt: skip
 _SLUG_LENGTH = 48
-_EARLIEST = time.mktime((1980, 1, 1, 0, 0, 0, 0, 0, -1))  # a zip cannot date a file before 1980
+EARLIEST = time.mktime((1980, 1, 1, 0, 0, 0, 0, 0, -1))  # a zip cannot date a file before 1980
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def unique_names(entries: Sequence[ExportEntry]) -> list[ExportEntry]:
 
 async def zip_stream(entries: Sequence[ExportEntry]) -> AsyncIterator[bytes]:
     """The archive's bytes, a chunk at a time; file reads and compression run off the event loop."""
-    sink = _Sink()
+    sink = Sink()
     archive = zipfile.ZipFile(sink, mode="w", allowZip64=True)
     unreadable: list[str] = []
     try:
@@ -103,9 +103,9 @@ def _copy_chunk(source: io.BufferedReader, out: IO[bytes]) -> int:
 
 
 def _info(entry: ExportEntry) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(entry.name, date_time=time.localtime(max(entry.modified, _EARLIEST))[:6])
+    info = zipfile.ZipInfo(entry.name, date_time=time.localtime(max(entry.modified, EARLIEST))[:6])
     extension = entry.name.rpartition(".")[2].lower()
-    info.compress_type = zipfile.ZIP_STORED if extension in _COMPRESSED else zipfile.ZIP_DEFLATED
+    info.compress_type = zipfile.ZIP_STORED if extension in COMPRESSED else zipfile.ZIP_DEFLATED
     info.file_size = entry.size  # zipfile decides on ZIP64 from it
     info.external_attr = 0o644 << 16
     return info
@@ -122,7 +122,7 @@ def _slug(text: str) -> str:
     return slug
 
 
-class _Sink(io.RawIOBase):
+class Sink(io.RawIOBase):
     """Where zipfile writes: bytes kept until the response takes them. It cannot seek or tell."""
 
     def __init__(self) -> None:

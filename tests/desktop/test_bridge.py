@@ -183,3 +183,26 @@ def test_save_export_answers_only_the_apps_own_page(settings) -> None:
     bind_window(bridge, _Window("https://example.com/"))
     with pytest.raises(BridgeError, match="not part of Boards"):
         bridge.save_export([GENERATION], "a.zip")
+
+
+def test_save_board_archive_writes_the_boards_archive_where_the_artist_chose(settings, tmp_path) -> None:
+    import httpx
+
+    asked: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(request)
+        return httpx.Response(200, content=b"PK\x03\x04" + b"board" * 1000, headers={"content-type": "application/zip"})
+
+    bridge = _export_bridge(settings, handler)
+    target = tmp_path / "harbour.board.zip"
+    suggested: list[str] = []
+    bridge._ask_save_path = lambda name: suggested.append(name) or str(target)
+    assert bridge.save_board_archive(BOARD, "harbour.board.zip") == {"saved": str(target)}
+    assert suggested == ["harbour.board.zip"]
+    assert target.read_bytes() == b"PK\x03\x04" + b"board" * 1000
+    assert asked[0].url.path == f"/api/boards/{BOARD}/archive"
+    with pytest.raises(BridgeError, match="'nope' is not a board id"):
+        bridge.save_board_archive("nope", "a.zip")
+    bridge._ask_save_path = lambda name: None
+    assert bridge.save_board_archive(BOARD, "x.zip") == {"cancelled": True}

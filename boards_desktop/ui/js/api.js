@@ -116,6 +116,34 @@ export function uploadFile(boardId, file, onProgress = () => {}, artifactType = 
   });
 }
 
+/**
+ * Send a board archive (made by a board's Export, or `boards-desktop boards export`) to be imported.
+ * onProgress(fraction sent) while it goes; the server then adds it all or nothing. Resolves to the
+ * import's counts ({boardId, title, generationsAdded, generationsKept, ..., message}); rejects with
+ * ApiError carrying the server's words (a truncated or newer archive, a board you may not add to).
+ */
+export function importBoardArchive(file, onProgress = () => {}) {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open('POST', '/api/boards/import');
+    request.setRequestHeader('Content-Type', 'application/zip');
+    request.responseType = 'json';
+    request.upload.onprogress = (event) => { if (event.lengthComputable) onProgress(event.loaded / event.total); };
+    request.onload = () => {
+      const body = request.response ?? {};
+      if (request.status === 200) resolve(body);
+      else reject(new ApiError(body.error ?? `The import failed (${request.status})`, {code: body.code, status: request.status}));
+    };
+    request.onerror = () => reject(new ApiError('The import was cut off: is the app still running?', {code: 'OFFLINE'}));
+    request.send(file);
+  });
+}
+
+/** Where a board's archive is downloaded from. */
+export function boardArchiveUrl(boardId) {
+  return `/api/boards/${encodeURIComponent(boardId)}/archive`;
+}
+
 const EXTENSIONS = {
   image: ['png', 'jpg', 'jpeg', 'webp', 'gif', 'bmp', 'tif', 'tiff', 'avif', 'heic'],
   video: ['mp4', 'mov', 'webm', 'mkv', 'm4v', 'avi'],

@@ -20,6 +20,7 @@ import {buildSelectionBar, GridActions, seededGeneratorNames} from '../grid/acti
 import {hasSeed, setSeededGenerators} from '../grid/tile.js';
 import {installDropUpload} from '../grid/uploads.js';
 import {openShareDialog} from '../share.js';
+import {exportBoard} from '../board_archive.js';
 import {typeIcon} from '../composer/icons.js';
 // Modules the ones above import, named here too so that the browser asks for them in the same round.
 import '../desktop.js';
@@ -57,6 +58,8 @@ export async function mount(container, {boardId}) {
   const edit = h('button', {type: 'button', class: 'icon-button board-edit', 'aria-label': 'Rename or describe the board', title: 'Rename or describe', dataset: {testid: 'edit-board'}, onclick: () => editBoard(), hidden: !['OWNER', 'ADMIN'].includes(board.myRole)}, '✎');
   const share = h('button', {type: 'button', class: 'board-share', title: board.readOnly ? 'Who has access' : 'Share this board with teammates', dataset: {testid: 'share-button'},
     onclick: () => openShareDialog(board.id)}, typeIcon('people', {size: 16}), 'Share');
+  const exportButton = h('button', {type: 'button', class: 'board-export', title: 'Export the board, its files, lineage, tags and stars as one archive',
+    dataset: {testid: 'export-board'}, onclick: () => exportBoard(board)}, h('span', {'aria-hidden': 'true'}, '⤓ '), 'Export');
   const uploadButton = h('button', {type: 'button', class: 'board-upload', title: 'Upload images, video, audio or text (or drop files anywhere)',
     disabled: true, hidden: board.readOnly, dataset: {testid: 'upload-button'}, onclick: () => uploads?.pickFiles()}, h('span', {'aria-hidden': 'true'}, '⤒ '), 'Upload…');
   let uploads = null;
@@ -76,7 +79,7 @@ export async function mount(container, {boardId}) {
     h('header', {class: 'board-header'},
       h('div', {class: 'board-heading'}, title, edit, h('div', {class: 'board-meta'}, live, count,
         h('a', {class: 'board-trash-link', href: `#/trash/${boardId}`, dataset: {testid: 'board-trash'}, title: 'What was deleted on this board'}, 'Trash')),
-        h('span', {class: 'toolbar-spacer'}), toolbar.sizes, share, uploadButton),
+        h('span', {class: 'toolbar-spacer'}), toolbar.sizes, share, exportButton, uploadButton),
       description),
     h('div', {class: 'grid-controls'}, toolbar.node),
     gridHost);

@@ -16,6 +16,7 @@ import {on} from '../bus.js';
 import {toast, toastError} from '../toast.js';
 import {confirmDialog, formDialog} from '../dialog.js';
 import {avatar, personName, USER_FIELDS} from '../people.js';
+import {importControls} from '../board_archive.js';
 
 const BOARD_FIELDS = `id title description generationCount updatedAt coverThumbnails(limit: 4) ownerId owner { ${USER_FIELDS} }`;
 const MY_BOARDS = `query Mine($role: BoardQueryRole) { me { id } myBoards(limit: 200, sort: UPDATED_DESC, role: $role) { ${BOARD_FIELDS} } }`;
@@ -62,13 +63,16 @@ export async function mount(container) {
   const resultList = h('ul', {class: 'result-cards', 'aria-labelledby': 'results-title'});
   resultsTitle.id = 'results-title';
   const results = h('section', {class: 'search-results', hidden: true, dataset: {testid: 'search-results', state: 'idle'}}, resultsTitle, resultList);
+  const importing = importControls({onImported: (report) => { location.hash = `#/boards/${report.boardId}`; }});
   const page = h('div', {class: 'home'},
     h('header', {class: 'home-header'},
       h('div', {class: 'home-title'}, h('h1', {}, 'Your boards'), count, viewTabs()),
       h('div', {class: 'home-tools'},
         h('label', {class: 'search-field'}, h('span', {class: 'search-icon', 'aria-hidden': 'true'}), search),
+        importing.button,
         h('button', {type: 'button', class: 'primary', title: 'New board (N)', dataset: {testid: 'new-board'}, onclick: createBoard},
           h('span', {'aria-hidden': 'true', class: 'plus'}, '+'), 'New board'))),
+    importing.progress,
     list,
     results);
   container.append(page);
