@@ -27,6 +27,8 @@ class ProgressUpdate(BaseModel):
     phase: Phase = "processing"
     message: str | None = None
     estimated_completion: datetime | None = None
+    # A small picture of the work so far (a `data:` URL: a local engine's live preview), shown on the tile.
+    preview: str | None = None
     # Upstream's update also carried these; they are accepted and ignored (the context knows them).
     job_id: str | None = None
     status: str | None = None

@@ -53,6 +53,7 @@ class GenerationEvent:
     thumbnail_url: str | None = None
     timestamp: datetime = field(default_factory=utcnow)
     generator_name: str | None = None  # lets a job runner in another process wake the right provider
+    preview_url: str | None = None  # a running job's live preview (a small `data:` URL), when its engine sends one
 
     @property
     def is_terminal(self) -> bool:
@@ -63,8 +64,9 @@ class GenerationEvent:
         return replace(self, timestamp=other.timestamp, generator_name=other.generator_name) == other
 
     def sse_payload(self) -> dict[str, Any]:
-        """The upstream progress payload (snake_case, progress 0..1), plus board_id, error_message, thumbnail_url."""
-        return {
+        """The upstream progress payload (snake_case, progress 0..1), plus board_id, error_message, thumbnail_url
+        (and preview_url while a local engine shows the work in progress)."""
+        payload: dict[str, Any] = {
             "job_id": self.generation_id,
             "board_id": self.board_id,
             "status": self.status,
@@ -78,6 +80,9 @@ class GenerationEvent:
             "timestamp": _iso(self.timestamp),
             "generator_name": self.generator_name,
         }
+        if self.preview_url is not None:
+            payload["preview_url"] = self.preview_url
+        return payload
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> GenerationEvent:
@@ -95,6 +100,7 @@ class GenerationEvent:
             thumbnail_url=payload.get("thumbnail_url"),
             timestamp=_parse_time(payload.get("timestamp")) or utcnow(),
             generator_name=payload.get("generator_name"),
+            preview_url=payload.get("preview_url"),
         )
 
     @classmethod

@@ -18,12 +18,14 @@ from boards_desktop.providers.comfyui import ComfyUIProvider
 from boards_desktop.providers.fal import FalProvider
 from boards_desktop.providers.openai import OpenAIProvider
 from boards_desktop.providers.replicate import ReplicateProvider
+from boards_desktop.providers.sd_webui import SDWebUIProvider
 
 PROVIDERS: dict[str, type[BaseProvider]] = {
     "openai": OpenAIProvider,
     "replicate": ReplicateProvider,
     "fal": FalProvider,
     "comfyui": ComfyUIProvider,
+    "sdwebui": SDWebUIProvider,
 }
 
-__all__ = ["PROVIDERS", "BaseProvider", "ComfyUIProvider", "FalProvider", "OpenAIProvider", "ReplicateProvider"]
+__all__ = ["PROVIDERS", "BaseProvider", "ComfyUIProvider", "FalProvider", "OpenAIProvider", "ReplicateProvider", "SDWebUIProvider"]

@@ -11,6 +11,7 @@ from boards_desktop.generators.providers.fal import FAL_GENERATORS
 from boards_desktop.generators.providers.openai import OpenAIImageEditGenerator, OpenAIImageGenerator
 from boards_desktop.generators.providers.remote import RemoteGenerator
 from boards_desktop.generators.providers.replicate import FluxSchnellGenerator, KlingVideoGenerator
+from boards_desktop.generators.providers.sd_webui import SD_WEBUI_GENERATORS
 
 PROVIDER_GENERATORS: list[type[RemoteGenerator]] = [
     OpenAIImageGenerator,
@@ -18,6 +19,7 @@ PROVIDER_GENERATORS: list[type[RemoteGenerator]] = [
     FluxSchnellGenerator,
     KlingVideoGenerator,
     *FAL_GENERATORS,
+    *SD_WEBUI_GENERATORS,
 ]
 
 __all__ = ["PROVIDER_GENERATORS", "RemoteGenerator"]
