@@ -89,7 +89,7 @@ class GeneratorContext(ABC):
     ) -> None:
         """Report progress: a `ProgressUpdate`, or a number 0..1 with an optional message and phase."""
 
-    def add_output_metadata(self, output_index: int, values: dict[str, Any]) -> None:  # noqa: B027 - optional
+    def add_output_metadata(self, output_index: int, values: dict[str, Any]) -> None:
         """Keep `values` (JSON) in the output's `outputMetadata` beside the media facts: how an engine
         made it (its seed, sampler, model). A context that keeps no such record ignores them."""
 

@@ -28,4 +28,12 @@ PROVIDERS: dict[str, type[BaseProvider]] = {
     "sdwebui": SDWebUIProvider,
 }
 
-__all__ = ["PROVIDERS", "BaseProvider", "ComfyUIProvider", "FalProvider", "OpenAIProvider", "ReplicateProvider", "SDWebUIProvider"]
+__all__ = [
+    "PROVIDERS",
+    "BaseProvider",
+    "ComfyUIProvider",
+    "FalProvider",
+    "OpenAIProvider",
+    "ReplicateProvider",
+    "SDWebUIProvider",
+]

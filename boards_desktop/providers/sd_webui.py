@@ -28,7 +28,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -210,7 +210,10 @@ class SDWebUIProvider(BaseProvider):
         except httpx.TransportError:
             return None
         if response.status_code == 404:
-            raise GeneratorError(API_OFF.format(url=self.base_url))
+            detail = str(_json(response).get("detail") or "")
+            if detail in ("", "Not Found"):  # the route itself is missing: the API is off
+                raise GeneratorError(API_OFF.format(url=self.base_url))
+            raise GeneratorError(f"the WebUI refused the request: {detail}")  # "Sampler not found"
         if response.status_code == 422:
             raise GeneratorError(f"the WebUI refused the request: {_validation_words(response)}")
         if response.status_code >= 400:
@@ -248,9 +251,7 @@ class SDWebUIProvider(BaseProvider):
                 last_raw = raw
                 preview = await asyncio.to_thread(shrink_preview, raw) or preview
             figure = max(figure, _fraction(reading.get("progress")))
-            yield processing(
-                RUN_START + (RUN_END - RUN_START) * figure, _step_words(state), preview=preview
-            )
+            yield processing(RUN_START + (RUN_END - RUN_START) * figure, _step_words(state), preview=preview)
         if interrupted and not request.cancelled() and request.exception() is None:
             raise GeneratorError(INTERRUPTED)
         if not request.cancelled() and request.exception() is None and await self._was_interrupted():
@@ -286,16 +287,25 @@ class SDWebUIProvider(BaseProvider):
         active, waiting, done = bool(answer.get("active")), bool(answer.get("queued")), bool(answer.get("completed"))
         text = str(answer.get("textinfo") or "")
         position = text.split(":", 1)[1].strip() if text.startswith("In queue:") else None
-        return TaskState(known=active or waiting or done, active=active, queued=waiting, completed=done, position=position)
+        return TaskState(
+            known=active or waiting or done, active=active, queued=waiting, completed=done, position=position
+        )
 
     async def _check_checkpoint(self, title: str) -> None:
-        """Refuse, before sending, a checkpoint the WebUI no longer has (the WebUI would fall back to
-        another one silently, or fail deep in loading it)."""
-        if title in self.choices.checkpoints:
+        """Refuse, before sending, a checkpoint the WebUI no longer lists (it would fall back to another
+        one with only a warning in its console). The list is read again for each job: it is small."""
+        models = _json_list(await self.request("GET", "sdapi/v1/sd-models", attempts=2, timeout=READ_TIMEOUT))
+        if models is None:
             return
-        await self.status.refresh()
-        if self.choices.checkpoints and title not in self.choices.checkpoints:
-            has = ", ".join(list(self.choices.checkpoints.values())[:8])
+        listed = {
+            str(m["title"]): str(m.get("model_name") or m["title"])
+            for m in models
+            if isinstance(m, dict) and m.get("title")
+        }
+        if listed != self.choices.checkpoints:
+            self.choices = replace(self.choices, checkpoints=listed)  # the picker offers the new list at once
+        if title not in listed:
+            has = ", ".join(list(listed.values())[:8]) or "none"
             raise GeneratorError(
                 f"the checkpoint {title!r} is not in the WebUI's models folder (any more); put it back and refresh "
                 f"the WebUI's checkpoints, or choose one it has: {has}"

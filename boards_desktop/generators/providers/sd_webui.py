@@ -57,7 +57,11 @@ class _Common(BaseModel):
         7.0, ge=1.0, le=30.0, title="Guidance (CFG)", description="How closely the image follows the prompt."
     )
     seed: int | None = Field(
-        None, ge=0, le=2**32 - 1, title="Seed", description="The same seed and settings make the same image; empty: a new one."
+        None,
+        ge=0,
+        le=2**32 - 1,
+        title="Seed",
+        description="The same seed and settings make the same image; empty: a new one.",
     )
     batch_size: int = Field(
         1, ge=1, le=8, title="Number of images", description="Each one is a generation of its own on the board."
@@ -94,19 +98,35 @@ class _ImageToImage(_Common):
         0.6, ge=0.0, le=1.0, title="Strength", description="How much of the image changes: 0 none, 1 all of it."
     )
     width: int | None = Field(
-        None, ge=64, le=2048, multiple_of=8, title="Width", description="Empty: the image's own width.",
+        None,
+        ge=64,
+        le=2048,
+        multiple_of=8,
+        title="Width",
+        description="Empty: the image's own width.",
         json_schema_extra=form_hints(unit="px"),
     )
     height: int | None = Field(
-        None, ge=64, le=2048, multiple_of=8, title="Height", description="Empty: the image's own height.",
+        None,
+        ge=64,
+        le=2048,
+        multiple_of=8,
+        title="Height",
+        description="Empty: the image's own height.",
         json_schema_extra=form_hints(unit="px"),
     )
     mask_blur: int = Field(
-        4, ge=0, le=64, title="Mask blur", description="How softly the changed part blends in.",
+        4,
+        ge=0,
+        le=64,
+        title="Mask blur",
+        description="How softly the changed part blends in.",
         json_schema_extra=form_hints(unit="px", visible_when={"mask": True}),
     )
     only_masked: bool = Field(
-        False, title="Only the masked area", description="Work on the masked part at full size, then paste it back.",
+        False,
+        title="Only the masked area",
+        description="Work on the masked part at full size, then paste it back.",
         json_schema_extra=form_hints(visible_when={"mask": True}),
     )
 
@@ -208,7 +228,9 @@ class _SDWebUI(RemoteGenerator):
         for field, options in offered.items():
             chosen = values.get(field)
             if chosen and options and chosen not in options:
-                raise GeneratorError(f"{field}: the WebUI has no {field} {chosen!r}; choose one of {', '.join(options)}")
+                raise GeneratorError(
+                    f"{field}: the WebUI has no {field} {chosen!r}; choose one of {', '.join(options)}"
+                )
 
     async def _store(self, output: dict[str, Any], inputs: BaseModel, context: GeneratorContext) -> GeneratorResult:
         images = output.get("images") or []
@@ -267,24 +289,26 @@ class SDWebUIImageToImage(_SDWebUI):
     name = "sdwebui/image-to-image"
     display_name = "WebUI image to image"
     icon = "edit"
-    description = "Your image changed as you describe (only where a mask says, if you give one), by the Stable Diffusion WebUI."
+    description = (
+        "Your image changed as you describe (only where a mask says, if you give one), by the Stable Diffusion WebUI."
+    )
     mode = "img2img"
     base_model = _ImageToImage
 
     async def payload(self, inputs: BaseModel, context: GeneratorContext) -> dict[str, Any]:
         payload = await super().payload(inputs, context)
-        image: ImageArtifact = getattr(inputs, "image")
-        mask: ImageArtifact | None = getattr(inputs, "mask")
+        values = dict(inputs)  # the fields as they are (the artifacts stay models)
+        image: ImageArtifact = values["image"]
+        mask: ImageArtifact | None = values["mask"]
         await context.publish_progress(0.01, "reading the input image", phase="initializing")
         payload["init_images"] = [await _encoded(image, context)]
-        payload["denoising_strength"] = getattr(inputs, "denoising_strength")
-        width, height = getattr(inputs, "width"), getattr(inputs, "height")
-        payload["width"] = width or _multiple_of_8(image.width) or 512
-        payload["height"] = height or _multiple_of_8(image.height) or 512
+        payload["denoising_strength"] = values["denoising_strength"]
+        payload["width"] = values["width"] or _multiple_of_8(image.width) or 512
+        payload["height"] = values["height"] or _multiple_of_8(image.height) or 512
         if mask is not None:
             payload["mask"] = await _encoded(mask, context)
-            payload["mask_blur"] = getattr(inputs, "mask_blur")
-            payload["inpaint_full_res"] = getattr(inputs, "only_masked")
+            payload["mask_blur"] = values["mask_blur"]
+            payload["inpaint_full_res"] = values["only_masked"]
             payload["inpainting_fill"] = 1  # start from the original picture under the mask
         return payload
 

@@ -70,7 +70,7 @@ export function bindTile(tile, generation, live, selected) {
       // selection and star, its status; a placeholder says only that it is loading.
       tile.bound = null;
       tile.dataset.placeholder = 'true';
-      for (const key of ['generationId', 'artifactType', 'thumb', 'phase', 'selected', 'previewing']) delete tile.dataset[key];
+      for (const key of ['generationId', 'artifactType', 'thumb', 'phase', 'selected', 'previewing', 'livePreview']) delete tile.dataset[key];
       tile.dataset.status = '';
       p.img.removeAttribute('src');
       tile.removeAttribute('data-loaded');
@@ -135,8 +135,18 @@ export function bindTile(tile, generation, live, selected) {
     // Until the generator says something, a waiting tile says what it will make.
     p.message.textContent = live?.message || (phase === 'queued' ? generation.prompt ?? '' : '');
     tile.dataset.phase = phase;
+    // A local engine's live preview of the image being made (a small data: URL on its progress events).
+    const preview = live?.preview_url;
+    if (preview && p.img.getAttribute('src') !== preview) {
+      p.img.src = preview;
+      tile.dataset.livePreview = 'true';
+    }
   } else {
     delete tile.dataset.phase;
+    if (tile.dataset.livePreview) {
+      delete tile.dataset.livePreview;
+      if (p.img.getAttribute('src')?.startsWith('data:')) { p.img.removeAttribute('src'); tile.removeAttribute('data-loaded'); }
+    }
   }
   const isSelected = selected ? 'true' : 'false';
   if (p.check.getAttribute('aria-checked') !== isSelected) {
