@@ -173,8 +173,9 @@ class _SDWebUI(RemoteGenerator):
         self._model: tuple[Choices, type[BaseModel]] | None = None
 
     def get_input_schema(self) -> type[BaseModel]:
-        choices = self.service.choices
-        if self._model is None or self._model[0] is not choices:
+        service = getattr(self, "service", None)  # a listing of classes has none: then no choices yet
+        choices = service.choices if isinstance(service, SDWebUIProvider) else Choices()
+        if getattr(self, "_model", None) is None or self._model is None or self._model[0] is not choices:
             self._model = (choices, input_model(self.base_model, choices, upscalers=self.upscalers))
         return self._model[1]
 
