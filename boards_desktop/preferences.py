@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from boards_desktop.settings import Settings
+from boards_desktop.settings import ONE_AT_A_TIME, Settings
 
 log = logging.getLogger("boards")
 
@@ -74,7 +74,8 @@ class Preferences:
             return Sourced(chosen, "settings")
         if provider in self._settings.concurrency:
             return Sourced(self._settings.concurrency[provider], source)
-        general = "default" if provider == "local" else self._settings.source_of("BOARDS_CONCURRENCY")
+        own_default = provider == "local" or provider in ONE_AT_A_TIME  # BOARDS_CONCURRENCY does not apply
+        general = "default" if own_default else self._settings.source_of("BOARDS_CONCURRENCY")
         return Sourced(self._settings.default_concurrency_of(provider), general)
 
     def concurrency_of(self, provider: str) -> int:
