@@ -19,6 +19,9 @@ Steps advance with the clock (`step_seconds` of clock time each; `FakeClock(runn
 `clock.advance`); `step_seconds=0` makes a job take no time at all (the overhead benchmark).
 `occupy(steps)` starts a job from the WebUI's own page (no request of ours): the engine is busy.
 Records: `requests` (each body received), `interrupts` (the task running at each, or None).
+Faults: `api_enabled=False`, `task_routes=False` (no `/internal/progress`), `failure` (the next
+request answers the WebUI's 500 `{error, detail, body, errors}`, e.g. a CUDA out of memory),
+`occupy()` (busy), and the harness's `server.faults` and `server.drop_connections()`.
 A connection dropped mid-job (`server.drop_connections()`) does not stop the job, as in the real one.
 """
 
@@ -74,6 +77,8 @@ class FakeSDWebUI:
     api_enabled: bool = True
     step_seconds: float = 0.01
     previews: bool = True  # live previews on (the WebUI's setting)
+    task_routes: bool = True  # False: no `/internal/progress` (older versions, SD.Next's own API)
+    failure: tuple[str, str] | None = None  # (exception type, message): the next request fails so (a 500)
     requests: list[dict[str, Any]] = field(default_factory=list)
     interrupts: list[str | None] = field(default_factory=list)
 
@@ -257,6 +262,8 @@ class FakeSDWebUI:
 
         @post("/internal/progress", status_code=200)
         async def internal_progress(request: Request) -> Response:
+            if not fake.task_routes:
+                return Response({"detail": "Not Found"}, status_code=404)
             task_id = str(json.loads(await request.body() or b"{}").get("id_task") or "")
             return Response(fake._task_progress(task_id))
 
@@ -307,6 +314,10 @@ class FakeSDWebUI:
                     status_code=500,
                 )
         self.requests.append({"mode": mode, **body})
+        if self.failure is not None:
+            kind, message = self.failure
+            self.failure = None
+            return Response({"error": kind, "detail": "", "body": "", "errors": message}, status_code=500)
         steps = int(body.get("steps") or 20)
         if body.get("enable_hr"):
             steps += int(body.get("hr_second_pass_steps") or steps)
