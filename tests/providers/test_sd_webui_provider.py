@@ -19,7 +19,7 @@ async def _statuses(provider: SDWebUIProvider, payload: dict[str, Any]) -> list[
 
 async def test_an_engine_without_task_routes_is_followed_by_its_progress_alone():
     async with (
-        webui_fake(task_routes=False, step_seconds=0.1, running=True) as (fake, server),
+        webui_fake(task_routes=False, step_seconds=0.1, running=True) as (_fake, server),
         httpx.AsyncClient() as http,
     ):
         provider = SDWebUIProvider(http=http, base_url=server.url)
@@ -61,7 +61,7 @@ async def test_what_the_webui_refuses_or_fails_on_is_said_in_the_artists_words()
 
 
 async def test_something_else_at_the_address_is_not_taken_for_the_webui():
-    async with webui_fake() as (fake, server), httpx.AsyncClient() as http:
+    async with webui_fake() as (_fake, server), httpx.AsyncClient() as http:
         server.faults.add("GET", "/sdapi/v1/sd-models", _not_found(), times=None)
         server.faults.add("GET", "/", _not_found(), times=None)
         provider = SDWebUIProvider(http=http, base_url=server.url)
