@@ -140,7 +140,9 @@ def _choice(options: dict[str, str], title: str, description: str) -> Any:
     return (str | None, Field(None, title=title, description=description, json_schema_extra=extra or None))
 
 
-def input_model(base: type[BaseModel], choices: Choices, *, upscalers: bool) -> type[BaseModel]:
+def input_model(
+    base: type[BaseModel], choices: Choices, *, upscalers: bool, order: tuple[str, ...] = ()
+) -> type[BaseModel]:
     """`base` with the engine's choices as fields (offered as lists once they have been read)."""
     fields: dict[str, Any] = {
         "checkpoint": _choice(choices.checkpoints, "Checkpoint", "The model; empty: the one the WebUI has loaded."),
@@ -154,7 +156,10 @@ def input_model(base: type[BaseModel], choices: Choices, *, upscalers: bool) -> 
             "Upscaler",
             "Optional: make the image larger with this upscaler, then refine it.",
         )
-    model: type[BaseModel] = create_model(base.__name__.strip("_"), __base__=base, **fields)
+    every = {name: (info.annotation, info) for name, info in base.model_fields.items()} | fields
+    # The form's order: as in the WebUI's own page (the words, the model, the sampling, the size).
+    ordered = {name: every.pop(name) for name in order if name in every} | every
+    model: type[BaseModel] = create_model(base.__name__.strip("_"), __config__=ConfigDict(extra="forbid"), **ordered)
     return model
 
 
@@ -167,6 +172,7 @@ class _SDWebUI(RemoteGenerator):
     mode: ClassVar[str]
     base_model: ClassVar[type[BaseModel]]
     upscalers: ClassVar[bool] = False
+    order: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, service: SDWebUIProvider) -> None:
         super().__init__(service)
@@ -176,7 +182,8 @@ class _SDWebUI(RemoteGenerator):
         service = getattr(self, "service", None)  # a listing of classes has none: then no choices yet
         choices = service.choices if isinstance(service, SDWebUIProvider) else Choices()
         if getattr(self, "_model", None) is None or self._model is None or self._model[0] is not choices:
-            self._model = (choices, input_model(self.base_model, choices, upscalers=self.upscalers))
+            model = input_model(self.base_model, choices, upscalers=self.upscalers, order=self.order)
+            self._model = (choices, model)
         return self._model[1]
 
     async def generate(self, inputs: BaseModel, context: GeneratorContext) -> GeneratorResult:
@@ -271,6 +278,22 @@ class SDWebUITextToImage(_SDWebUI):
     mode = "txt2img"
     base_model = _TextToImage
     upscalers = True
+    order = (
+        "prompt",
+        "negative_prompt",
+        "checkpoint",
+        "sampler",
+        "scheduler",
+        "steps",
+        "cfg_scale",
+        "width",
+        "height",
+        "seed",
+        "batch_size",
+        "upscaler",
+        "upscale_by",
+        "upscale_denoising",
+    )
 
     async def payload(self, inputs: BaseModel, context: GeneratorContext) -> dict[str, Any]:
         payload = await super().payload(inputs, context)
@@ -295,6 +318,24 @@ class SDWebUIImageToImage(_SDWebUI):
     )
     mode = "img2img"
     base_model = _ImageToImage
+    order = (
+        "image",
+        "mask",
+        "prompt",
+        "negative_prompt",
+        "denoising_strength",
+        "checkpoint",
+        "sampler",
+        "scheduler",
+        "steps",
+        "cfg_scale",
+        "width",
+        "height",
+        "seed",
+        "batch_size",
+        "mask_blur",
+        "only_masked",
+    )
 
     async def payload(self, inputs: BaseModel, context: GeneratorContext) -> dict[str, Any]:
         payload = await super().payload(inputs, context)

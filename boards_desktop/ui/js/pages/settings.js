@@ -252,7 +252,7 @@ function engineAddress(engine, settings) {
   const result = h('p', {class: 'hint engine-test', role: 'status', hidden: true, dataset: {testid: `${id}-test-result`}});
   let current = '';
   draw(settings);
-  return h('form', {class: 'field', onsubmit: submit},
+  return h('form', {class: 'field engine-address', onsubmit: submit, dataset: {engine: engine.provider}},
     h('label', {for: `${id}-url`}, `${label} address`),
     h('div', {class: 'inline-form'}, input, save, test),
     error, source, result);
