@@ -46,6 +46,7 @@ CHECK_TIMEOUT = httpx.Timeout(2.5, connect=2.0)
 READ_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 # A request answers when its images are made: minutes for a large batch, longer behind other work.
 RUN_TIMEOUT = httpx.Timeout(3600.0, connect=5.0, write=120.0)
+CHOICES_WAIT = 20.0  # seconds a test of the connection waits for the lists
 POLL_SECONDS = 0.5  # progress asked this often while a request runs
 RUN_START, RUN_END = 0.05, 0.9  # the engine's figure maps into this part of the job's bar
 
@@ -100,6 +101,7 @@ class SDWebUIProvider(BaseProvider):
         self._address = self.base_url
         self._turn = asyncio.Lock()  # made outside a loop is fine: it binds at first use
         self._task_routes: bool | None = None  # /internal/progress exists (None: not asked yet)
+        self._choices_read: asyncio.Future[None] | None = None
 
     # -- availability ------------------------------------------------------------------------------
 
@@ -107,7 +109,7 @@ class SDWebUIProvider(BaseProvider):
         return self.status.reason()
 
     async def refresh_availability(self) -> None:
-        await self.status.refresh()
+        await self.refresh_choices()
 
     def settings_changed(self) -> None:
         if self.base_url == self._address:
@@ -122,6 +124,9 @@ class SDWebUIProvider(BaseProvider):
 
     async def stop(self) -> None:
         await self.status.stop()
+        if self._choices_read is not None and not self._choices_read.done():
+            self._choices_read.cancel()
+            await asyncio.gather(self._choices_read, return_exceptions=True)
 
     async def _check(self) -> str | None:
         """Reachable with its API on, and its choices read again (a model added in the WebUI shows up)."""
@@ -135,10 +140,10 @@ class SDWebUIProvider(BaseProvider):
         models = _json_list(response)
         if models is None:
             return NOT_WEBUI.format(url=url)
-        try:
-            await self._read_choices(models)
-        except (GeneratorError, TransientError) as exc:
-            log.info("the WebUI's choices could not be read: %s", exc)
+        # The other lists are read beside the check, not in it: a WebUI busy on its graphics card answers
+        # slowly, and a slow answer must not make it look unreachable.
+        if self._choices_read is None or self._choices_read.done():
+            self._choices_read = asyncio.ensure_future(self._read_choices(models))
         return None
 
     async def _why_not_found(self, url: str) -> str:
@@ -153,6 +158,12 @@ class SDWebUIProvider(BaseProvider):
         return NOT_WEBUI.format(url=url)
 
     async def _read_choices(self, models: list[Any]) -> None:
+        try:
+            self.choices = await self._choices_now(models)
+        except (GeneratorError, TransientError) as exc:
+            log.info("the WebUI's choices could not be read: %s", exc)
+
+    async def _choices_now(self, models: list[Any]) -> Choices:
         choices = Choices(read_at=time.monotonic())
         for model in models:
             if isinstance(model, dict) and model.get("title"):
@@ -164,15 +175,18 @@ class SDWebUIProvider(BaseProvider):
                 choices.schedulers[str(item["name"])] = str(item.get("label") or item["name"])
         upscalers = await self._list("sdapi/v1/upscalers")
         choices.upscalers = [str(u["name"]) for u in upscalers if isinstance(u, dict) and u.get("name")]
-        self.choices = choices
+        return choices
 
     async def _list(self, path: str) -> list[Any]:
         response = await self.request("GET", path, attempts=1, timeout=READ_TIMEOUT, accept={404})
         return (_json_list(response) or []) if response.status_code == 200 else []
 
     async def refresh_choices(self) -> str | None:
-        """Check now (the Settings page's "Test connection", the picker's refresh); the reason, or None."""
-        return await self.status.refresh()
+        """Check now and read the choices again (the Settings page's "Test connection"); the reason, or None."""
+        reason = await self.status.refresh()
+        if self._choices_read is not None:
+            await asyncio.wait({self._choices_read}, timeout=CHOICES_WAIT)
+        return reason
 
     # -- running a request -----------------------------------------------------------------------------
 
