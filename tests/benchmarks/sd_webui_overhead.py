@@ -97,6 +97,7 @@ async def measure(data_dir: Path, jobs: int, size: int) -> dict[str, object]:
                     times, failed = [], 0
                     for _ in range(jobs):
                         started = time.perf_counter()
+                        submitted.append(fake.clock.now())
                         job = (await data(CREATE, {"i": {**item, "inputParams": inputs}}))["createGeneration"]["id"]
                         while True:
                             job_id, status, ended = await asyncio.wait_for(ends.get(), 120)
@@ -104,12 +105,21 @@ async def measure(data_dir: Path, jobs: int, size: int) -> dict[str, object]:
                                 break
                         failed += status != "completed"
                         times.append(ended - started)
+                        finished.append(fake.clock.now())
                     return times, failed
 
+                submitted: list[float] = []
+                finished: list[float] = []
                 # The baseline: a built-in tool making a picture of the same size, no engine involved.
                 built_in, _ = await one_by_one("local-title-card", {"prompt": "a kite", "width": size, "height": size})
                 server.requests.clear()
+                submitted.clear()
+                finished.clear()
+                fake.timings.clear()
                 through_app, failed = await one_by_one("sdwebui/text-to-image", params)
+                # Where the app's time goes: before the engine has the request, and after its answer.
+                before = [received - sent for sent, (received, _) in zip(submitted, fake.timings, strict=True)]
+                after = [done - answered for done, (_, answered) in zip(finished, fake.timings, strict=True)]
                 watcher.cancel()
                 await asyncio.gather(watcher, return_exceptions=True)
         finally:
@@ -118,7 +128,15 @@ async def measure(data_dir: Path, jobs: int, size: int) -> dict[str, object]:
     per_path = collections.Counter(
         request.path for request in server.requests if request.path.startswith(("/sdapi", "/internal"))
     )
-    return {"engine": engine, "app": through_app, "built_in": built_in, "failed": failed, "requests": per_path}
+    return {
+        "engine": engine,
+        "app": through_app,
+        "built_in": built_in,
+        "before": before,
+        "after": after,
+        "failed": failed,
+        "requests": per_path,
+    }
 
 
 def _ms(values: list[float], quantile: float) -> float:
@@ -146,6 +164,8 @@ async def main() -> None:
         f"p90 {_ms(app, 0.9):.1f} ms\n"
         f"  baseline, a built-in tool's {args.size}x{args.size} title card through the app: median "
         f"{statistics.median(built_in) * 1000:.1f} ms, p90 {_ms(built_in, 0.9):.1f} ms\n"
+        f"  of which: submission to the engine receiving it, median {statistics.median(figures['before']) * 1000:.1f} ms; "  # type: ignore[arg-type]
+        f"its answer to the completed event, median {statistics.median(figures['after']) * 1000:.1f} ms\n"  # type: ignore[arg-type]
         f"  the app adds {1000 * (statistics.median(app) - statistics.median(engine)):.1f} ms a job (median)\n"
         f"  requests to the engine per job (checks included): {per_job}"
     )

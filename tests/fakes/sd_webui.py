@@ -81,6 +81,7 @@ class FakeSDWebUI:
     failure: tuple[str, str] | None = None  # (exception type, message): the next request fails so (a 500)
     requests: list[dict[str, Any]] = field(default_factory=list)
     interrupts: list[str | None] = field(default_factory=list)
+    timings: list[tuple[float, float]] = field(default_factory=list)  # (received, answered) on the clock
 
     def __post_init__(self) -> None:
         self._lock: asyncio.Lock | None = None
@@ -324,8 +325,11 @@ class FakeSDWebUI:
         if mode == "img2img":
             steps = max(1, int(steps * float(body.get("denoising_strength", 0.75))))
         task_id = str(body.get("force_task_id") or f"task({random.getrandbits(40):x})")
+        received = self.clock.now()
         answer = await self._run(_Job(task_id, mode, body, steps))
-        return Response(answer)
+        response = Response(answer)
+        self.timings.append((received, self.clock.now()))
+        return response
 
     def _progress(self, skip_image: bool) -> dict[str, Any]:
         job = self.current
