@@ -164,8 +164,8 @@ async def main() -> None:
         f"p90 {_ms(app, 0.9):.1f} ms\n"
         f"  baseline, a built-in tool's {args.size}x{args.size} title card through the app: median "
         f"{statistics.median(built_in) * 1000:.1f} ms, p90 {_ms(built_in, 0.9):.1f} ms\n"
-        f"  of which: submission to the engine receiving it, median {statistics.median(figures['before']) * 1000:.1f} ms; "  # type: ignore[arg-type]
-        f"its answer to the completed event, median {statistics.median(figures['after']) * 1000:.1f} ms\n"  # type: ignore[arg-type]
+        f"  of which: submission to the engine receiving it, median {statistics.median(figures['before']) * 1000:.1f} ms; "
+        f"its answer to the completed event, median {statistics.median(figures['after']) * 1000:.1f} ms\n"
         f"  the app adds {1000 * (statistics.median(app) - statistics.median(engine)):.1f} ms a job (median)\n"
         f"  requests to the engine per job (checks included): {per_job}"
     )
