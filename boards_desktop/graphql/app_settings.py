@@ -98,7 +98,11 @@ class SettingsMutations:
         engine = providers.get(provider) if providers is not None else None
         if engine is None or engine.needs_key:
             raise bad_input(f"provider: {provider!r} is not a local engine; use comfyui or sdwebui")
-        await engine.refresh_availability()
+        rescan = getattr(engine, "refresh_choices", None)
+        if rescan is not None:
+            await rescan(rescan=True)  # the WebUI looks in its models folder again
+        else:
+            await engine.refresh_availability()
         reason = engine.availability()
         choices = getattr(engine, "choices", None)
         return EngineConnection(

@@ -181,8 +181,16 @@ class SDWebUIProvider(BaseProvider):
         response = await self.request("GET", path, attempts=1, timeout=READ_TIMEOUT, accept={404})
         return (_json_list(response) or []) if response.status_code == 200 else []
 
-    async def refresh_choices(self) -> str | None:
-        """Check now and read the choices again (the Settings page's "Test connection"); the reason, or None."""
+    async def refresh_choices(self, *, rescan: bool = False) -> str | None:
+        """Check now and read the choices again (the Settings page's "Test connection"); the reason, or None.
+        `rescan`: first have the WebUI look in its models folder again (a checkpoint put there since it started)."""
+        if rescan:
+            try:
+                await self.request(
+                    "POST", "sdapi/v1/refresh-checkpoints", attempts=1, timeout=READ_TIMEOUT, accept={404, 405}
+                )
+            except (GeneratorError, TransientError):
+                pass  # the check below says why
         reason = await self.status.refresh()
         if self._choices_read is not None:
             await asyncio.wait({self._choices_read}, timeout=CHOICES_WAIT)

@@ -3,6 +3,7 @@
 - `--api` off (`api_enabled=False`): every `/sdapi/` route answers 404 `{"detail": "Not Found"}`
   while the page at `/` (Gradio's) still answers, as the real one does;
 - `GET /sdapi/v1/sd-models`, `samplers`, `schedulers`, `upscalers`, `options` (the loaded checkpoint);
+  a checkpoint put in its folder (`new_files`) is listed only after `POST /sdapi/v1/refresh-checkpoints`;
 - `POST /sdapi/v1/txt2img` and `img2img` hold the request until the images are made (the WebUI's
   queue lock: one request at a time, in order of arrival), then answer `{images, parameters, info}`
   with `info` a JSON *string*; a batch of more than one image comes with a grid first
@@ -80,6 +81,7 @@ class FakeSDWebUI:
     task_routes: bool = True  # False: no `/internal/progress` (older versions, SD.Next's own API)
     failure: tuple[str, str] | None = None  # (exception type, message): the next request fails so (a 500)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    new_files: dict[str, str] = field(default_factory=dict)  # put in its models folder: listed after a rescan
     interrupts: list[str | None] = field(default_factory=list)
     timings: list[tuple[float, float]] = field(default_factory=list)  # (received, answered) on the clock
 
@@ -222,6 +224,14 @@ class FakeSDWebUI:
                 ]
             )
 
+        @post("/sdapi/v1/refresh-checkpoints", status_code=200)
+        async def refresh_checkpoints() -> Response:
+            if (off := api_off()) is not None:
+                return off
+            fake.checkpoints.update(fake.new_files)
+            fake.new_files.clear()
+            return Response(None, status_code=200)
+
         @get("/sdapi/v1/samplers")
         async def samplers() -> Response:
             return api_off() or Response([{"name": name, "aliases": [], "options": {}} for name in fake.samplers])
@@ -272,6 +282,7 @@ class FakeSDWebUI:
             [
                 page,
                 sd_models,
+                refresh_checkpoints,
                 samplers,
                 schedulers,
                 upscalers,

@@ -240,6 +240,14 @@ async def test_faults_say_what_happened_and_what_to_do(database_url, tmp_path):
         assert (await listed(client, TEXT_TO_IMAGE))["inputSchema"]["properties"]["checkpoint"]["enum"] == [
             "sd_xl_base_1.0.safetensors [31e35c80fc]"
         ]
+        # A checkpoint put in the WebUI's folder: Test connection has the WebUI look again, and offers it.
+        fake.new_files["dreamshaper_8.safetensors [879db523c3]"] = "dreamshaper_8"
+        assert (await client.data(TEST_ENGINE, {"p": "sdwebui"}))["testEngineConnection"]["checkpoints"] == [
+            "sd_xl_base_1.0",
+            "dreamshaper_8",
+        ]
+        schema = (await listed(client, TEXT_TO_IMAGE))["inputSchema"]["properties"]["checkpoint"]
+        assert schema["x-enum-labels"]["dreamshaper_8.safetensors [879db523c3]"] == "dreamshaper_8"
 
 
 async def test_an_engine_without_its_api_or_not_running_is_listed_with_the_reason(database_url, tmp_path):
