@@ -245,7 +245,10 @@ class SDWebUIProvider(BaseProvider):
         images = [image for image in answer.get("images") or [] if isinstance(image, str)]
         first = info.get("index_of_first_image")
         first = first if isinstance(first, int) and 0 <= first <= len(images) else 0
-        return {"images": images[first:], "info": info, "parameters": answer.get("parameters") or {}}
+        # Extensions may add pictures after the batch (ControlNet's detected maps): one image per seed is kept.
+        seeds = info.get("all_seeds")
+        last = first + len(seeds) if isinstance(seeds, list) and seeds else len(images)
+        return {"images": images[first:last], "info": info, "parameters": answer.get("parameters") or {}}
 
     async def _follow(self, task_id: str, request: asyncio.Future[Any]) -> AsyncIterator[Status]:
         """Progress while `request` runs: waiting behind other work, then the engine's figures and preview."""

@@ -78,6 +78,7 @@ class FakeSDWebUI:
     api_enabled: bool = True
     step_seconds: float = 0.01
     previews: bool = True  # live previews on (the WebUI's setting)
+    extra_images: int = 0  # pictures an extension adds after the batch (ControlNet's detected maps)
     task_routes: bool = True  # False: no `/internal/progress` (older versions, SD.Next's own API)
     failure: tuple[str, str] | None = None  # (exception type, message): the next request fails so (a 500)
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -162,6 +163,7 @@ class FakeSDWebUI:
             for one in seeds
         ]
         images = [_png(width, height, one, job.step / max(job.steps, 1)) for one in seeds]
+        images += [_png(64, 64, 99, 1.0) for _ in range(self.extra_images)]
         first = 0
         if count > 1:
             images.insert(0, _png(width * 2, height, seed, 1.0))  # the grid, first

@@ -64,7 +64,7 @@ async def _running(fake, client: AppClient, generation_id: str) -> bool:
 
 async def test_a_batch_with_live_progress_and_preview_becomes_siblings_with_their_seeds(database_url, tmp_path):
     async with (
-        webui_fake(running=False) as (fake, server),
+        webui_fake(running=False, extra_images=1) as (fake, server),
         app_on_webui(database_url, tmp_path / "data", server.url) as client,
     ):
         schema = (await listed(client, TEXT_TO_IMAGE))["inputSchema"]["properties"]
@@ -112,7 +112,7 @@ async def test_a_batch_with_live_progress_and_preview_becomes_siblings_with_thei
         assert sent["force_task_id"] == done["externalJobId"] and sent["seed"] == -1 and sent["batch_size"] == 2
 
         siblings = [g for g in await board_statuses(client, board) if g["status"] == "COMPLETED"]
-        assert len(siblings) == 2  # the grid the WebUI sends first is not kept
+        assert len(siblings) == 2  # neither the grid the WebUI sends first nor an extension's picture after
         seeds = set()
         for sibling in siblings:
             meta = sibling["outputMetadata"]
