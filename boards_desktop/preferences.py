@@ -1,4 +1,4 @@
-"""What the Settings page changes: the ComfyUI address and per-provider concurrency, applied at once.
+"""What the Settings page changes: the local engines' addresses and per-provider concurrency, applied at once.
 
 Kept in `<data dir>/preferences.json`, written atomically. The order that decides a value:
 the environment > these preferences > the config file > the default. So a value the environment
@@ -21,12 +21,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from boards_desktop.settings import Settings
+from boards_desktop.settings import ONE_AT_A_TIME, Settings
 
 log = logging.getLogger("boards")
 
 PREFERENCES_FILE_NAME = "preferences.json"
 MAX_CONCURRENCY = 64
+# The engines whose address the page sets: preference key -> (setting, the page's field, an example).
+ENGINE_URLS = {
+    "comfyui_url": ("BOARDS_COMFYUI_URL", "comfyuiUrl", "http://127.0.0.1:8188"),
+    "sd_webui_url": ("BOARDS_SD_WEBUI_URL", "sdWebuiUrl", "http://127.0.0.1:7860"),
+}
 
 
 class PreferenceError(ValueError):
@@ -50,10 +55,16 @@ class Preferences:
     # -- effective values ----------------------------------------------------------------------
 
     def comfyui_url(self) -> Sourced:
-        source = self._settings.source_of("BOARDS_COMFYUI_URL")
-        if source != "environment" and isinstance(self._values.get("comfyui_url"), str):
-            return Sourced(self._values["comfyui_url"], "settings")
-        return Sourced(self._settings.comfyui_url, source)
+        return self._engine_url("comfyui_url", self._settings.comfyui_url)
+
+    def sd_webui_url(self) -> Sourced:
+        return self._engine_url("sd_webui_url", self._settings.sd_webui_url)
+
+    def _engine_url(self, key: str, configured: str) -> Sourced:
+        source = self._settings.source_of(ENGINE_URLS[key][0])
+        if source != "environment" and isinstance(self._values.get(key), str):
+            return Sourced(self._values[key], "settings")
+        return Sourced(configured, source)
 
     def concurrency(self, provider: str) -> Sourced:
         setting = f"BOARDS_CONCURRENCY_{provider.upper()}"
@@ -63,7 +74,8 @@ class Preferences:
             return Sourced(chosen, "settings")
         if provider in self._settings.concurrency:
             return Sourced(self._settings.concurrency[provider], source)
-        general = "default" if provider == "local" else self._settings.source_of("BOARDS_CONCURRENCY")
+        own_default = provider == "local" or provider in ONE_AT_A_TIME  # BOARDS_CONCURRENCY does not apply
+        general = "default" if own_default else self._settings.source_of("BOARDS_CONCURRENCY")
         return Sourced(self._settings.default_concurrency_of(provider), general)
 
     def concurrency_of(self, provider: str) -> int:
@@ -76,11 +88,18 @@ class Preferences:
         """Call `listener` after every applied change (the job runner wakes, engines are checked again)."""
         self._listeners.append(listener)
 
-    def update(self, *, comfyui_url: str | None = None, concurrency: Mapping[str, int] | None = None) -> None:
+    def update(
+        self,
+        *,
+        comfyui_url: str | None = None,
+        sd_webui_url: str | None = None,
+        concurrency: Mapping[str, int] | None = None,
+    ) -> None:
         """Check every value, then save and apply them together (or none). Blocking: a file write."""
         changes: dict[str, Any] = {}
-        if comfyui_url is not None:
-            changes["comfyui_url"] = self._checked_url(comfyui_url)
+        for key, raw in (("comfyui_url", comfyui_url), ("sd_webui_url", sd_webui_url)):
+            if raw is not None:
+                changes[key] = self._checked_url(key, raw)
         limits: dict[str, int] = {}
         for provider, limit in (concurrency or {}).items():
             limits[provider] = self._checked_limit(provider, limit)
@@ -116,16 +135,16 @@ class Preferences:
             except Exception:
                 log.exception("applying a settings change failed")
 
-    def _checked_url(self, raw: str) -> str:
-        if self._settings.source_of("BOARDS_COMFYUI_URL") == "environment":
+    def _checked_url(self, key: str, raw: str) -> str:
+        setting, field, example = ENGINE_URLS[key]
+        if self._settings.source_of(setting) == "environment":
             raise PreferenceError(
-                "comfyuiUrl: BOARDS_COMFYUI_URL is set in the environment, which wins over this page; "
-                "change or remove it there"
+                f"{field}: {setting} is set in the environment, which wins over this page; change or remove it there"
             )
         url = raw.strip().rstrip("/")
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise PreferenceError(f"comfyuiUrl: {raw!r} is not an http(s) address; e.g. http://127.0.0.1:8188")
+            raise PreferenceError(f"{field}: {raw!r} is not an http(s) address; e.g. {example}")
         return url
 
     def _checked_limit(self, provider: str, limit: int) -> int:

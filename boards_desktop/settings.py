@@ -32,6 +32,10 @@ DEFAULT_FAL_BASE_URL = "https://queue.fal.run"
 # fal publishes each endpoint's OpenAPI document here (`?endpoint_id=fal-ai/flux/dev`): "any fal endpoint by id".
 DEFAULT_FAL_OPENAPI_URL = "https://fal.ai/api/openapi/queue/openapi.json"
 DEFAULT_COMFYUI_URL = "http://127.0.0.1:8188"
+DEFAULT_SD_WEBUI_URL = "http://127.0.0.1:7860"  # AUTOMATIC1111, Forge and SD.Next all listen here
+# Engines that run one job at a time: more of the app's jobs at once would only wait inside the
+# engine, where they cannot be told from the artist's own work there (and cancelled one by one).
+ONE_AT_A_TIME = frozenset({"sdwebui"})
 # Long enough for a page to stay open through a working day; a page that reloads gets fresh URLs.
 DEFAULT_MEDIA_URL_TTL_HOURS = 24.0
 # Read from the environment beside the BOARDS_* settings (never from the config file: a key in a
@@ -85,6 +89,7 @@ class Settings:
     fal_base_url: str = DEFAULT_FAL_BASE_URL
     fal_openapi_url: str = DEFAULT_FAL_OPENAPI_URL
     comfyui_url: str = DEFAULT_COMFYUI_URL
+    sd_webui_url: str = DEFAULT_SD_WEBUI_URL
     # The address clients reach the app at, for absolute media URLs (None: the address each request came in on).
     public_url: str | None = None
     # How long a signed media URL (one an <img> or <video> tag loads without the token) stays valid.
@@ -110,6 +115,8 @@ class Settings:
             # Twice the cores: a local job spends much of its time in file writes and in threads that
             # release the GIL (measured: 2 slots gave 124 jobs/s on two cores, 8 slots 184).
             return max(4, 2 * (os.cpu_count() or 1))
+        if provider in ONE_AT_A_TIME:
+            return 1
         return self.default_concurrency
 
     def source_of(self, setting: str) -> str:
@@ -205,6 +212,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         fal_base_url=_url(values, "BOARDS_FAL_BASE_URL", DEFAULT_FAL_BASE_URL),
         fal_openapi_url=_url(values, "BOARDS_FAL_OPENAPI_URL", DEFAULT_FAL_OPENAPI_URL),
         comfyui_url=_url(values, "BOARDS_COMFYUI_URL", DEFAULT_COMFYUI_URL),
+        sd_webui_url=_url(values, "BOARDS_SD_WEBUI_URL", DEFAULT_SD_WEBUI_URL),
         public_url=_public_url(values.get("BOARDS_PUBLIC_URL")),
         media_url_ttl_hours=_number(
             values, "BOARDS_MEDIA_URL_TTL_HOURS", DEFAULT_MEDIA_URL_TTL_HOURS, minimum=MIN_MEDIA_URL_TTL_HOURS
@@ -244,6 +252,7 @@ _KNOWN = {
     "BOARDS_FAL_BASE_URL",
     "BOARDS_FAL_OPENAPI_URL",
     "BOARDS_COMFYUI_URL",
+    "BOARDS_SD_WEBUI_URL",
     "BOARDS_PUBLIC_URL",
     "BOARDS_MEDIA_URL_TTL_HOURS",
     "BOARDS_ALLOWED_ORIGINS",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from boards_desktop.generators.artifacts import (
     AudioArtifact,
@@ -88,6 +88,10 @@ class GeneratorContext(ABC):
         self, update: ProgressUpdate | float, message: str | None = None, phase: str | None = None
     ) -> None:
         """Report progress: a `ProgressUpdate`, or a number 0..1 with an optional message and phase."""
+
+    def add_output_metadata(self, output_index: int, values: dict[str, Any]) -> None:
+        """Keep `values` (JSON) in the output's `outputMetadata` beside the media facts: how an engine
+        made it (its seed, sampler, model). A context that keeps no such record ignores them."""
 
     @abstractmethod
     async def set_external_job_id(self, external_job_id: str) -> None:

@@ -42,6 +42,7 @@ _SPELLED = {
         "SVD",
         "TTS",
         "UI",
+        "WebUI",
         "VAE",
         "XL",
         "3D",

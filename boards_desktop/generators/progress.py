@@ -29,6 +29,8 @@ class ProgressUpdate(BaseModel):
     estimated_completion: datetime | None = None
     # A text being written (a language model's answer, streamed): everything so far; shown on its tile.
     text: str | None = None
+    # A small picture of the work so far (a `data:` URL: a local engine's live preview), shown on the tile.
+    preview: str | None = None
     # Upstream's update also carried these; they are accepted and ignored (the context knows them).
     job_id: str | None = None
     status: str | None = None

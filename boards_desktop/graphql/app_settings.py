@@ -18,6 +18,7 @@ from boards_desktop.graphql.context import context_of
 from boards_desktop.graphql.errors import bad_input
 from boards_desktop.graphql.types.settings import (
     AppSettings,
+    EngineConnection,
     HousekeepingRun,
     ProviderConcurrency,
     ProviderKey,
@@ -65,7 +66,7 @@ class SettingsMutations:
         return ProviderKey.from_status(status)
 
     @strawberry.mutation(
-        description="Change the ComfyUI address and per-provider concurrency; saved and applied at once."
+        description="Change the local engines' addresses and per-provider concurrency; saved and applied at once."
     )
     async def update_app_settings(self, info: strawberry.Info, input: UpdateAppSettingsInput) -> AppSettings:
         services = context_of(info).services
@@ -79,17 +80,46 @@ class SettingsMutations:
                 )
         try:
             # A small file write, on the loop: the listeners it calls (the runner's wake) are not thread-safe.
-            services.preferences.update(comfyui_url=input.comfyui_url, concurrency=limits)
+            services.preferences.update(
+                comfyui_url=input.comfyui_url, sd_webui_url=input.sd_webui_url, concurrency=limits
+            )
         except PreferenceError as exc:
             raise bad_input(str(exc)) from None
         except OSError as exc:
             raise bad_input(f"the settings could not be saved in {services.preferences.path}: {exc.strerror}") from None
         return await app_settings_of(services)
 
+    @strawberry.mutation(
+        description="Check a local engine now (comfyui, sdwebui): whether it answers, and read its choices again."
+    )
+    async def test_engine_connection(self, info: strawberry.Info, provider: str) -> EngineConnection:
+        services = context_of(info).services
+        providers = getattr(services, "providers", None)
+        engine = providers.get(provider) if providers is not None else None
+        if engine is None or engine.needs_key:
+            raise bad_input(f"provider: {provider!r} is not a local engine; use comfyui or sdwebui")
+        rescan = getattr(engine, "refresh_choices", None)
+        if rescan is not None:
+            await rescan(rescan=True)  # the WebUI looks in its models folder again
+        else:
+            await engine.refresh_availability()
+        reason = engine.availability()
+        choices = getattr(engine, "choices", None)
+        return EngineConnection(
+            provider=engine.name,
+            label=engine.label,
+            url=engine.base_url,
+            ok=reason is None,
+            reason=reason,
+            checkpoints=list(getattr(choices, "checkpoints", {}).values()) if choices is not None else [],
+            samplers=list(getattr(choices, "samplers", [])) if choices is not None else [],
+        )
+
 
 async def app_settings_of(services: Services) -> AppSettings:
     settings, preferences = services.settings, services.preferences
     url = preferences.comfyui_url()
+    webui = preferences.sd_webui_url()
     providers = sorted(services.generators.providers()) if services.generators is not None else []
     limits = [preferences.concurrency(name) for name in providers]
     files = [settings.media_dir]
@@ -101,6 +131,8 @@ async def app_settings_of(services: Services) -> AppSettings:
     return AppSettings(
         comfyui_url=url.value,
         comfyui_url_source=url.source,
+        sd_webui_url=webui.value,
+        sd_webui_url_source=webui.source,
         concurrency=[
             ProviderConcurrency(provider=name, limit=limit.value, source=limit.source)
             for name, limit in zip(providers, limits, strict=True)

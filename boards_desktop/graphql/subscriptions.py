@@ -52,6 +52,11 @@ class GenerationProgress:
     artifacts: list[AdditionalFile] = strawberry.field(description="The results, once completed.")
     thumbnail_url: str | None
     timestamp: datetime = strawberry.field(description="When this state was published.")
+    preview_url: str | None = strawberry.field(
+        default=None,
+        description="While it runs on a local engine that shows its work (the Stable Diffusion WebUI): a small "
+        "picture of the image so far, as a data: URL.",
+    )
 
     @classmethod
     def from_event(cls, event: GenerationEvent, urls: MediaUrls) -> GenerationProgress:
@@ -72,6 +77,7 @@ class GenerationProgress:
             ],
             thumbnail_url=urls(event.thumbnail_url),
             timestamp=event.timestamp,
+            preview_url=event.preview_url,
         )
 
 

@@ -54,6 +54,7 @@ class ProgressState:
     message: str | None = None
     estimated_completion: Any = None
     text: str | None = None  # a text being written, so far (not saved: only shown while it streams)
+    preview: str | None = None  # a live preview (`data:` URL), published but never written to the row
 
 
 ProgressSink = Callable[[ProgressState], Awaitable[None]]
@@ -84,6 +85,7 @@ class JobContext(GeneratorContext):
         self.state = ProgressState()
         self.outputs: dict[int, StoredMedia] = {}
         self.text_contents: dict[int, str] = {}  # a text result's content, also found by a search
+        self.extra_metadata: dict[int, dict[str, Any]] = {}  # add_output_metadata's, by output index
         self.sibling_ids: dict[int, uuid.UUID] = {}  # kept across retries: a retry reuses its siblings
         # The claim already wrote `processing`: a job shorter than the interval writes no progress.
         self._last_write = time.monotonic()
@@ -99,6 +101,7 @@ class JobContext(GeneratorContext):
         """Forget the outputs of a failed attempt; the next one stores its own (same file names)."""
         self.outputs.clear()
         self.text_contents.clear()
+        self.extra_metadata.clear()
 
     async def resolve_artifact(self, artifact: DigitalArtifact) -> Path:
         key = self._media.key_of_url(artifact.storage_url)
@@ -177,13 +180,16 @@ class JobContext(GeneratorContext):
             content=content,
         )
 
+    def add_output_metadata(self, output_index: int, values: dict[str, Any]) -> None:
+        self.extra_metadata.setdefault(output_index, {}).update(values)
+
     async def publish_progress(
         self, update: ProgressUpdate | float, message: str | None = None, phase: str | None = None
     ) -> None:
         if not isinstance(update, ProgressUpdate):
             update = ProgressUpdate(progress=update, message=message, phase=phase_of(phase))
         self.state = ProgressState(
-            update.progress, update.phase, update.message, update.estimated_completion, update.text
+            update.progress, update.phase, update.message, update.estimated_completion, update.text, update.preview
         )
         await self._on_progress(self.state)
         now = time.monotonic()

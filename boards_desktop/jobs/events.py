@@ -54,6 +54,7 @@ class GenerationEvent:
     timestamp: datetime = field(default_factory=utcnow)
     generator_name: str | None = None  # lets a job runner in another process wake the right provider
     text: str | None = None  # a text being written (streamed from a language model), so far
+    preview_url: str | None = None  # a running job's live preview (a small `data:` URL), when its engine sends one
 
     @property
     def is_terminal(self) -> bool:
@@ -65,8 +66,9 @@ class GenerationEvent:
 
     def sse_payload(self) -> dict[str, Any]:
         """The upstream progress payload (snake_case, progress 0..1), plus board_id, error_message, thumbnail_url,
-        and `text` while a text is being written (only then)."""
-        payload = {
+        `text` while a text is being written and `preview_url` while a local engine shows the work in progress
+        (each only then)."""
+        payload: dict[str, Any] = {
             "job_id": self.generation_id,
             "board_id": self.board_id,
             "status": self.status,
@@ -82,6 +84,8 @@ class GenerationEvent:
         }
         if self.text is not None:
             payload["text"] = self.text
+        if self.preview_url is not None:
+            payload["preview_url"] = self.preview_url
         return payload
 
     @classmethod
@@ -101,6 +105,7 @@ class GenerationEvent:
             timestamp=_parse_time(payload.get("timestamp")) or utcnow(),
             generator_name=payload.get("generator_name"),
             text=payload.get("text"),
+            preview_url=payload.get("preview_url"),
         )
 
     @classmethod

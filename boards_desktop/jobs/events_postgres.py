@@ -8,7 +8,7 @@ lets it skip them, since they were delivered locally already.
 
 A NOTIFY payload must stay under 8000 bytes. An event too large for that (big output metadata) is
 sent as a reference, and the receiving process reads the generation's current state from the
-database instead. A board event too large (a move of hundreds of generations) is sent in parts,
+database instead; a live preview (the WebUI's) is left out rather than make the event a reference. A board event too large (a move of hundreds of generations) is sent in parts,
 each with part of its generations.
 
 When the connection drops, the relay reconnects with backoff; events of other processes published
@@ -23,6 +23,7 @@ import logging
 import uuid
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -86,6 +87,11 @@ class PostgresRelay:
             self._send_board(event)
             return
         payload = msgspec.json.encode({"origin": self._origin, **event.sse_payload()}).decode()
+        if len(payload.encode()) > MAX_PAYLOAD_BYTES and event.preview_url is not None:
+            # A live preview is too large to travel: the other processes' pages show the progress without it
+            # (a reference instead would have them read the row twice a second while the job runs).
+            without = replace(event, preview_url=None)
+            payload = msgspec.json.encode({"origin": self._origin, **without.sse_payload()}).decode()
         if len(payload.encode()) > MAX_PAYLOAD_BYTES:
             payload = msgspec.json.encode(
                 {"origin": self._origin, "reload": True, "job_id": event.generation_id, "board_id": event.board_id}

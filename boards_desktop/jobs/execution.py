@@ -168,6 +168,7 @@ class JobExecution:
         for index, generation_id in ids.items():
             stored = self.context.outputs[index]
             metadata = {
+                **self.context.extra_metadata.get(index, {}),  # the generator's own words first: the facts win
                 **stored.metadata(),
                 "format": stored.format,
                 "content_type": stored.content_type,
@@ -313,6 +314,7 @@ class JobExecution:
                 artifacts=artifacts,
                 thumbnail_url=stored.thumbnail_url if stored is not None else None,
                 generator_name=self.job.generator_name,
+                preview_url=state.preview if status == "processing" else None,
             )
         )
 

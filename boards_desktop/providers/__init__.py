@@ -19,6 +19,7 @@ from boards_desktop.providers.fal import FalProvider
 from boards_desktop.providers.openai import OpenAIProvider
 from boards_desktop.providers.openai_compatible import OpenAICompatibleProvider
 from boards_desktop.providers.replicate import ReplicateProvider
+from boards_desktop.providers.sd_webui import SDWebUIProvider
 
 PROVIDERS: dict[str, type[BaseProvider]] = {
     "openai": OpenAIProvider,
@@ -26,6 +27,7 @@ PROVIDERS: dict[str, type[BaseProvider]] = {
     "fal": FalProvider,
     "comfyui": ComfyUIProvider,
     "openai-compatible": OpenAICompatibleProvider,
+    "sdwebui": SDWebUIProvider,
 }
 
 __all__ = [
@@ -36,4 +38,5 @@ __all__ = [
     "OpenAICompatibleProvider",
     "OpenAIProvider",
     "ReplicateProvider",
+    "SDWebUIProvider",
 ]

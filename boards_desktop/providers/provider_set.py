@@ -28,6 +28,7 @@ BASE_URLS: dict[str, Callable[[Settings, Preferences], str]] = {
     "replicate": lambda settings, _prefs: settings.replicate_base_url,
     "fal": lambda settings, _prefs: settings.fal_base_url,
     "comfyui": lambda _settings, prefs: prefs.comfyui_url().value,
+    "sdwebui": lambda _settings, prefs: prefs.sd_webui_url().value,
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from contextlib import AsyncExitStack
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -105,3 +106,23 @@ async def test_the_listening_connection_comes_back_after_the_server_drops_it(cli
         assert back == 2
     finally:
         await admin.close()
+
+
+async def test_a_live_preview_travels_when_small_and_is_left_out_when_too_large_for_a_notification(
+    client, other_client
+):
+    board_id = await create_board(client)
+    generation_id = await seed_generation(client, board_id, "processing")
+    small = "data:image/jpeg;base64," + "A" * 2000
+    large = "data:image/jpeg;base64," + "B" * 20000
+    async with other_client.services.events.subscribe(generation_id=generation_id) as theirs:
+        first = replace(event(generation_id, board_id, "processing", 0.3, message="step 3 of 10"), preview_url=small)
+        second = replace(event(generation_id, board_id, "processing", 0.6, message="step 6 of 10"), preview_url=large)
+        await client.services.events.publish(first)
+        await client.services.events.publish(second)
+        received = [await asyncio.wait_for(theirs.next(), 5) for _ in range(2)]
+    # The large one came as itself (its message and figure, not a reference read back from the row).
+    assert [(e.message, e.progress, e.preview_url) for e in received] == [
+        ("step 3 of 10", 0.3, small),
+        ("step 6 of 10", 0.6, None),
+    ]

@@ -12,6 +12,7 @@ from boards_desktop.generators.providers.openai import OpenAIImageEditGenerator,
 from boards_desktop.generators.providers.openai_compatible import OpenAITextGenerator
 from boards_desktop.generators.providers.remote import RemoteGenerator
 from boards_desktop.generators.providers.replicate import FluxSchnellGenerator, KlingVideoGenerator
+from boards_desktop.generators.providers.sd_webui import SD_WEBUI_GENERATORS
 
 PROVIDER_GENERATORS: list[type[RemoteGenerator]] = [
     OpenAIImageGenerator,
@@ -20,6 +21,7 @@ PROVIDER_GENERATORS: list[type[RemoteGenerator]] = [
     FluxSchnellGenerator,
     KlingVideoGenerator,
     *FAL_GENERATORS,
+    *SD_WEBUI_GENERATORS,
 ]
 
 __all__ = ["PROVIDER_GENERATORS", "RemoteGenerator"]

@@ -58,6 +58,8 @@ class RemoteGenerator(BaseGenerator):
                 progress = max(0.0, min(float(status["progress"]), 1.0))
             phase = phase_of(status.get("phase"))
             await context.publish_progress(
-                ProgressUpdate(progress=progress, phase=phase, message=status.get("message"))
+                ProgressUpdate(
+                    progress=progress, phase=phase, message=status.get("message"), preview=status.get("preview")
+                )
             )
         raise GeneratorError(f"{self.service.label} stopped answering before the result was ready; try again")

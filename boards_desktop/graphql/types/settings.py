@@ -62,6 +62,8 @@ class HousekeepingRun:
 class AppSettings:
     comfyui_url: str
     comfyui_url_source: str = strawberry.field(description="environment | settings | config | default")
+    sd_webui_url: str = strawberry.field(description="The Stable Diffusion WebUI's address (A1111, Forge, SD.Next).")
+    sd_webui_url_source: str = strawberry.field(description="environment | settings | config | default")
     concurrency: list[ProviderConcurrency] = strawberry.field(description="One per provider that has generators.")
     data_dir: str
     media_dir: str
@@ -85,4 +87,16 @@ class ConcurrencyInput:
 @strawberry.input
 class UpdateAppSettingsInput:
     comfyui_url: str | None = None
+    sd_webui_url: str | None = None
     concurrency: list[ConcurrencyInput] | None = None
+
+
+@strawberry.type(description="What a local engine answered to a connection test, and what it offers.")
+class EngineConnection:
+    provider: str
+    label: str
+    url: str
+    ok: bool
+    reason: str | None = strawberry.field(description="Why it cannot run jobs, in words an artist can act on.")
+    checkpoints: list[str] = strawberry.field(description="The models it offers (the WebUI's checkpoints).")
+    samplers: list[str]

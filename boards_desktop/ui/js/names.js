@@ -10,7 +10,7 @@ const known = new Map();
 // Words kept as they are spelled (the same list as the server's).
 const SPELLED = new Map(['AI', 'API', 'CFG', 'CLIP', 'DALL-E', 'GPT', 'HD', 'ID', 'LLM', 'LoRA', 'OpenAI', 'PNG', 'JPEG',
   'SD', 'SDXL', 'SVD', 'TTS', 'UI', 'VAE', 'XL', '3D', '4K', 'ComfyUI', 'fal.ai'].map((word) => [word.toLowerCase(), word]));
-const PROVIDERS = {local: 'On this computer', openai: 'OpenAI', replicate: 'Replicate', fal: 'fal.ai', comfyui: 'ComfyUI'};
+const PROVIDERS = {local: 'On this computer', openai: 'OpenAI', replicate: 'Replicate', fal: 'fal.ai', comfyui: 'ComfyUI', sdwebui: 'Stable Diffusion WebUI'};
 const UPLOADS = {image: 'Uploaded image', video: 'Uploaded video', audio: 'Uploaded audio', text: 'Uploaded text'};
 
 export function learnGenerators(list) {

@@ -71,7 +71,7 @@ export function bindTile(tile, generation, live, selected) {
       // selection and star, its status; a placeholder says only that it is loading.
       tile.bound = null;
       tile.dataset.placeholder = 'true';
-      for (const key of ['generationId', 'artifactType', 'thumb', 'phase', 'selected', 'previewing', 'streaming']) delete tile.dataset[key];
+      for (const key of ['generationId', 'artifactType', 'thumb', 'phase', 'selected', 'previewing', 'streaming', 'livePreview']) delete tile.dataset[key];
       tile.dataset.status = '';
       p.img.removeAttribute('src');
       tile.removeAttribute('data-loaded');
@@ -142,11 +142,21 @@ export function bindTile(tile, generation, live, selected) {
       p.excerpt.textContent = text.length > STREAM_CHARS ? `…${text.slice(-STREAM_CHARS)}` : text;
       tile.dataset.streaming = 'true';
     }
+    // A local engine's live preview of the image being made (a small data: URL on its progress events).
+    const preview = live?.preview_url;
+    if (preview && p.img.getAttribute('src') !== preview) {
+      p.img.src = preview;
+      tile.dataset.livePreview = 'true';
+    }
   } else {
     delete tile.dataset.phase;
     if (tile.dataset.streaming) {
       delete tile.dataset.streaming;
       bindExcerpt(tile, generation, status);
+    }
+    if (tile.dataset.livePreview) {
+      delete tile.dataset.livePreview;
+      if (p.img.getAttribute('src')?.startsWith('data:')) { p.img.removeAttribute('src'); tile.removeAttribute('data-loaded'); }
     }
   }
   const isSelected = selected ? 'true' : 'false';

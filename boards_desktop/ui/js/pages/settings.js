@@ -1,4 +1,4 @@
-// Settings: your profile, provider keys, the local engine, concurrency, where the data lives, the theme.
+// Settings: your profile, provider keys, the local engines, concurrency, where the data lives, the theme.
 //
 // Each section saves on its own and says so (a toast); what the server refused is shown beside its
 // field. Keys are written into a password field and sent once: the page never shows, keeps or logs
@@ -16,7 +16,7 @@ import {USER_FIELDS} from '../people.js';
 
 const KEY_FIELDS = 'provider label envVar isSet lastFour source canStore storeUnavailableReason';
 const DISK_FIELDS = 'dataSizeBytes freeSpaceBytes diskSizeBytes lastHousekeeping { finishedAt filesRemoved bytesFreed backupsRemoved keepBackups }';
-const SETTINGS_FIELDS = `comfyuiUrl comfyuiUrlSource concurrency { provider limit source } dataDir mediaDir databaseKind ${DISK_FIELDS}`;
+const SETTINGS_FIELDS = `comfyuiUrl comfyuiUrlSource sdWebuiUrl sdWebuiUrlSource concurrency { provider limit source } dataDir mediaDir databaseKind ${DISK_FIELDS}`;
 const LOAD = `{ me { ${USER_FIELDS} } providerKeys { ${KEY_FIELDS} } appSettings { ${SETTINGS_FIELDS} } }`;
 const SET_KEY = `mutation SetKey($provider: String!, $key: String!) { setProviderKey(provider: $provider, key: $key) { ${KEY_FIELDS} } }`;
 const CLEAR_KEY = `mutation ClearKey($provider: String!) { clearProviderKey(provider: $provider) { ${KEY_FIELDS} } }`;
@@ -45,7 +45,7 @@ const LIMIT_SOURCES = {
 const SECTIONS = [
   ['profile', 'Profile'],
   ['keys', 'Provider keys'],
-  ['engine', 'Local engine'],
+  ['engine', 'Local engines'],
   ENDPOINTS_SECTION,
   ['concurrency', 'Concurrency'],
   ['data', 'Data'],
@@ -227,49 +227,83 @@ function keyRow(initial) {
 
 // -- local engine ----------------------------------------------------------------------------
 
+const ENGINES = [
+  {provider: 'comfyui', field: 'comfyuiUrl', id: 'comfyui', label: 'ComfyUI', env: 'BOARDS_COMFYUI_URL', example: 'http://127.0.0.1:8188'},
+  {provider: 'sdwebui', field: 'sdWebuiUrl', id: 'sdwebui', label: 'Stable Diffusion WebUI', env: 'BOARDS_SD_WEBUI_URL', example: 'http://127.0.0.1:7860'},
+];
+const TEST_ENGINE = `mutation Test($provider: String!) { testEngineConnection(provider: $provider) { provider label url ok reason checkpoints samplers } }`;
+
 function engineSection(settings) {
+  const [comfyui, webui] = ENGINES.map((engine) => engineAddress(engine, settings));
+  return section('engine', 'Local engines',
+    'Engines running on this computer (or your network): ComfyUI runs the workflows offered as generators; the Stable Diffusion WebUI (AUTOMATIC1111, Forge or SD.Next, started with --api) runs “WebUI text to image” and “WebUI image to image”.',
+    comfyui, workflowsBlock(), webui);
+}
+
+/** One engine's address: saved on this page (unless the environment sets it) and tested on demand. */
+function engineAddress(engine, settings) {
+  const {id, field, label, env, example} = engine;
   const input = h('input', {
-    id: 'comfyui-url', type: 'text', inputmode: 'url', autocomplete: 'off', spellcheck: 'false',
-    class: 'url-input', 'aria-describedby': 'comfyui-url-error comfyui-url-source', dataset: {testid: 'comfyui-url'},
+    id: `${id}-url`, type: 'text', inputmode: 'url', autocomplete: 'off', spellcheck: 'false',
+    class: 'url-input', 'aria-describedby': `${id}-url-error ${id}-url-source`, dataset: {testid: `${id}-url`},
     oninput: () => { showError(error, input, null); save.disabled = input.value.trim() === current; },
   });
-  const save = h('button', {type: 'submit', class: 'primary', disabled: true, dataset: {testid: 'comfyui-save'}}, 'Save');
-  const error = h('p', {class: 'error', id: 'comfyui-url-error', role: 'alert', hidden: true, dataset: {testid: 'comfyui-url-error'}});
-  const source = h('p', {class: 'hint', id: 'comfyui-url-source', dataset: {testid: 'comfyui-url-source'}});
+  const save = h('button', {type: 'submit', class: 'primary', disabled: true, dataset: {testid: `${id}-save`}}, 'Save');
+  const test = h('button', {type: 'button', dataset: {testid: `${id}-test`}, onclick: () => check()}, 'Test connection');
+  const error = h('p', {class: 'error', id: `${id}-url-error`, role: 'alert', hidden: true, dataset: {testid: `${id}-url-error`}});
+  const source = h('p', {class: 'hint', id: `${id}-url-source`, dataset: {testid: `${id}-url-source`}});
+  const result = h('p', {class: 'hint engine-test', role: 'status', hidden: true, dataset: {testid: `${id}-test-result`}});
   let current = '';
   draw(settings);
-
-  const form = h('form', {class: 'field', onsubmit: submit},
-    h('label', {for: 'comfyui-url'}, 'ComfyUI address'),
-    h('div', {class: 'inline-form'}, input, save),
-    error, source);
-  return section('engine', 'Local engine',
-    'ComfyUI running on this computer (or your network) runs the workflows offered as generators.', form, workflowsBlock());
+  return h('form', {class: 'field engine-address', onsubmit: submit, dataset: {engine: engine.provider}},
+    h('label', {for: `${id}-url`}, `${label} address`),
+    h('div', {class: 'inline-form'}, input, save, test),
+    error, source, result);
 
   function draw(values) {
-    current = values.comfyuiUrl;
+    current = values[field];
     input.value = current;
-    const fromEnvironment = values.comfyuiUrlSource === 'environment';
+    const fromEnvironment = values[`${field}Source`] === 'environment';
     input.disabled = fromEnvironment;
     save.disabled = true;
     source.textContent = fromEnvironment
-      ? 'Set in the environment (BOARDS_COMFYUI_URL), which wins over this page: change or remove it there.'
-      : `Using ${SOURCES[values.comfyuiUrlSource] ?? values.comfyuiUrlSource}.`;
+      ? `Set in the environment (${env}), which wins over this page: change or remove it there.`
+      : `Using ${SOURCES[values[`${field}Source`]] ?? values[`${field}Source`]}.`;
+  }
+
+  async function check() {
+    test.disabled = true;
+    result.hidden = false;
+    result.dataset.state = 'checking';
+    result.textContent = `Asking ${label}…`;
+    try {
+      const {testEngineConnection: answer} = await gql(TEST_ENGINE, {provider: engine.provider});
+      result.dataset.state = answer.ok ? 'ok' : 'failed';
+      const offers = answer.checkpoints.length
+        ? ` It offers ${answer.checkpoints.length} checkpoint${answer.checkpoints.length === 1 ? '' : 's'} and ${answer.samplers.length} sampler${answer.samplers.length === 1 ? '' : 's'}.`
+        : '';
+      result.textContent = answer.ok ? `${label} answers at ${answer.url}.${offers}` : sentence(answer.reason ?? 'It does not answer');
+    } catch (failure) {
+      result.dataset.state = 'failed';
+      result.textContent = `The test could not run: ${failure.message}`;
+    } finally {
+      test.disabled = false;
+    }
   }
 
   async function submit(event) {
     event.preventDefault();
     const value = input.value.trim();
-    if (!value) { showError(error, input, 'Give the address ComfyUI listens on, e.g. http://127.0.0.1:8188'); return; }
+    if (!value) { showError(error, input, `Give the address ${label} listens on, e.g. ${example}`); return; }
     save.disabled = true;
     try {
-      const {updateAppSettings: changed} = await gql(UPDATE, {input: {comfyuiUrl: value}});
+      const {updateAppSettings: changed} = await gql(UPDATE, {input: {[field]: value}});
       draw(changed);
       showError(error, input, null);
-      toast(`ComfyUI address saved: ${changed.comfyuiUrl}`, {kind: 'ok'});
+      toast(`${label} address saved: ${changed[field]}`, {kind: 'ok'});
     } catch (failure) {
-      const message = fieldMessage(failure, /^comfyuiUrl: (.*)$/s);
-      if (message === null) toastError('Could not save the ComfyUI address', failure);
+      const message = fieldMessage(failure, new RegExp(`^${field}: (.*)$`, 's'));
+      if (message === null) toastError(`Could not save the ${label} address`, failure);
       else showError(error, input, message);
       save.disabled = false;
       input.focus();
@@ -400,6 +434,7 @@ function providerName(provider) {
   if (provider === 'local') return 'Local (built in)';
   if (provider === 'comfyui') return 'ComfyUI';
   if (provider === 'openai-compatible') return 'Language model servers';
+  if (provider === 'sdwebui') return 'Stable Diffusion WebUI';
   return provider.charAt(0).toUpperCase() + provider.slice(1);
 }
 
