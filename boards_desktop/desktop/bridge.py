@@ -60,7 +60,7 @@ class DesktopBridge:
     """The `js_api` object of the window. Attributes are private: pywebview exposes public ones to JS."""
 
     def __init__(self, settings: Settings, base_url: str) -> None:
-        self._media = MediaStore(settings.media_dir)
+        self._media = MediaStore.for_settings(settings)
         self._data_dir = settings.data_dir.resolve()
         self._origin = _origin(base_url)
         self._base_url = base_url.rstrip("/")

@@ -102,10 +102,10 @@ class JobContext(GeneratorContext):
     async def resolve_artifact(self, artifact: DigitalArtifact) -> Path:
         key = self._media.key_of_url(artifact.storage_url)
         try:
-            path = self._media.path_of(key) if key else None
+            path = await self._media.local_file(key) if key else None
         except MediaKeyError:
             path = None
-        if path is None or not path.is_file():
+        if path is None:
             raise GeneratorError(f"the input {artifact.generation_id} has no file any more; pick another input")
         return path
 

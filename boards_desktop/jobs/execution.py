@@ -32,7 +32,7 @@ from boards_desktop.jobs.failures import backoff_seconds, classify
 from boards_desktop.jobs.inputs import InputError, rebuild_inputs
 from boards_desktop.media.disk_space import disk_full_message, is_disk_full
 from boards_desktop.media.ingest import StoredMedia
-from boards_desktop.media.store import MediaKeyError, MediaStore
+from boards_desktop.media.store import MediaStore
 from boards_desktop.settings import Settings
 
 log = logging.getLogger("boards.jobs")
@@ -316,8 +316,4 @@ class JobExecution:
         )
 
     def _read_text(self, storage_url: str | None) -> str:
-        key = self._media.key_of_url(storage_url)
-        try:
-            return self._media.path_of(key).read_text(encoding="utf-8") if key else ""
-        except (OSError, MediaKeyError, UnicodeDecodeError):
-            return ""
+        return self._media.read_text(storage_url)
