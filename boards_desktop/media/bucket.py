@@ -209,8 +209,11 @@ class _BucketReader(ObjectReader):
             options["if_match"] = self._etag
         try:
             result = await obstore.get_async(self._store, self._key, options=options)
-            async for chunk in result.stream(min_chunk_size=_READ_CHUNK):
-                yield bytes(chunk)
+            # The network's pieces gathered to at least a chunk, then cut to at most one: memory stays bounded.
+            async for piece in result.stream(min_chunk_size=_READ_CHUNK):
+                view = memoryview(piece)
+                for start_at in range(0, len(view), _READ_CHUNK):
+                    yield bytes(view[start_at : start_at + _READ_CHUNK])
         except _FAILURES as exc:
             # The status and headers are sent already: the client sees a short body, and we say why.
             log.warning("reading %s from the bucket stopped: %s", self._key, _reason(exc))
