@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.app_harness import AppClient, running_app
-from tests.s3_server import ThrowawayS3
 from tests.postgres_server import ThrowawayPostgres, create_postgres_database, drop_postgres_database, find_bin_dir
+from tests.s3_server import ThrowawayS3
 
 ENGINES = ["sqlite", "postgresql"]
 _postgres_ran = False
@@ -85,7 +85,7 @@ def s3_server() -> Iterator[ThrowawayS3]:
 
 @pytest.fixture
 def media_backend() -> str:
-    """"folder" (the default) or "bucket"; a module runs on both with
+    """ "folder" (the default) or "bucket"; a module runs on both with
     `pytest.mark.parametrize("media_backend", MEDIA_BACKENDS)`."""
     return "folder"
 

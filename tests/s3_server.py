@@ -77,7 +77,7 @@ class ThrowawayS3:
         self.client().create_bucket(Bucket=name)
         return name
 
-    def client(self):  # noqa: ANN201 - boto3's client type is generated at run time
+    def client(self):
         import boto3  # moto's own dependency: only the tests create buckets and look into them
 
         return boto3.client(

@@ -22,8 +22,8 @@ from sqlalchemy import update
 from boards_desktop.db import models
 from boards_desktop.media.store import MediaStore
 from tests.app_harness import AppClient, app_environment
-from tests.graphql.helpers import add_member, create_board, create_generation, my_id
 from tests.conftest import ENGINES_AND_BACKENDS
+from tests.graphql.helpers import add_member, create_board, create_generation, my_id
 from tests.grid.support import completed_with_files
 from tests.media.support import put_raw, read_raw
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from boards_desktop.media import store_media
 from tests.app_harness import AppClient
-from tests.media.samples import image_bytes
 from tests.conftest import ENGINES_AND_BACKENDS
+from tests.media.samples import image_bytes
 from tests.media.support import create_board, create_generation, finish, published
 
 pytestmark = ENGINES_AND_BACKENDS
