@@ -161,11 +161,15 @@ async def test_the_gc_command_lists_the_bucket(
         **storage_environment,
     }
     command = [sys.executable, "-m", "boards_desktop", "media", "gc", "--grace-minutes", "0"]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False)
+    done = _run(command, env)
     assert done.returncode == 0, done.stderr
     assert f"removed 1 file (6 bytes) from {client.services.settings.storage_url}" in done.stdout
     assert SECRET_KEY not in done.stdout + done.stderr
     assert await published(client.services.media) == set()
+
+
+def _run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False)
 
 
 @ON_A_BUCKET
