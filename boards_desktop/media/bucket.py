@@ -20,7 +20,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +33,7 @@ from boards_desktop.media.bucket_address import BucketAddress, parse_bucket_url
 
 if TYPE_CHECKING:
     from obstore import ObjectMeta
-    from obstore.store import S3Config
+    from obstore.store import ClientConfig, S3Config
 
     from boards_desktop.settings import Settings
 
@@ -66,6 +66,13 @@ _DELETE_BATCH = 1000  # what one DeleteObjects request takes
 _PARALLEL_HEADS = 16  # the facts of a zip export's files are asked for this many at a time
 
 
+class BucketError(ConnectionError):
+    """The bucket refused or did not answer; the message names the key and the reason (never credentials).
+
+    A ConnectionError: a job whose result could not be uploaded is retried, as after a network failure.
+    """
+
+
 class Bucket(MediaBackend):
     is_local = False
 
@@ -76,13 +83,22 @@ class Bucket(MediaBackend):
             if aws.get(variable):
                 config[_CONFIG_OF[variable]] = aws[variable]  # type: ignore[literal-required]
         endpoint = str(config.get("endpoint", ""))
-        # http:// endpoints (a MinIO on the office network, a test server) must be allowed by name.
-        client_options: Any = {"allow_http": True} if endpoint.startswith("http://") else None
+        client_options: ClientConfig = {
+            # A bucket that does not answer is said so in seconds, not after the default three minutes
+            # of retries: a page waiting on thumbnails should show the reason.
+            "connect_timeout": timedelta(seconds=5),
+            # A whole request, body included: a video streamed to a player that pauses takes long.
+            # Cut then, the player asks again with a Range from where it stopped.
+            "timeout": timedelta(minutes=10),
+            # http:// endpoints (a MinIO on the office network, a test server) must be allowed by name.
+            "allow_http": endpoint.startswith("http://"),
+        }
         self._store = S3Store(
             address.bucket,
             prefix=address.prefix or None,
             config=config,
             client_options=client_options,
+            retry_config={"max_retries": 3, "retry_timeout": timedelta(seconds=30)},
         )
 
     @classmethod
@@ -128,7 +144,7 @@ class Bucket(MediaBackend):
             async for batch in obstore.list(self._store, prefix or None, chunk_size=1000):
                 found.extend(_listed(meta) for meta in batch)
         except _FAILURES as exc:  # a refusal, a bad configuration, an endpoint that does not answer
-            raise OSError(f"cannot list {self.location}/{prefix}: {_reason(exc)}") from None
+            raise BucketError(f"cannot list {self.location}/{prefix}: {_reason(exc)}") from None
         return found
 
     async def open(self, key: str) -> StoredObject | None:
@@ -137,7 +153,7 @@ class Bucket(MediaBackend):
         except FileNotFoundError:
             return None
         except _FAILURES as exc:
-            raise OSError(f"cannot read {key} from {self.location}: {_reason(exc)}") from None
+            raise BucketError(f"cannot read {key} from {self.location}: {_reason(exc)}") from None
         return StoredObject(
             key=key,
             size=meta["size"],
@@ -156,7 +172,7 @@ class Bucket(MediaBackend):
                 except FileNotFoundError:
                     return key, None
                 except _FAILURES as exc:
-                    raise OSError(f"cannot read {key} from {self.location}: {_reason(exc)}") from None
+                    raise BucketError(f"cannot read {key} from {self.location}: {_reason(exc)}") from None
                 return key, ObjectFacts(meta["size"], meta["last_modified"].timestamp())
 
         found = await asyncio.gather(*(head(key) for key in dict.fromkeys(keys)))
@@ -166,7 +182,7 @@ class Bucket(MediaBackend):
         try:
             return bytes(obstore.get(self._store, key).bytes()).decode("utf-8")
         except _FAILURES as exc:
-            raise OSError(f"cannot read {key} from {self.location}: {_reason(exc)}") from None
+            raise BucketError(f"cannot read {key} from {self.location}: {_reason(exc)}") from None
 
     async def local_file(self, key: str, scratch: Callable[[], Path]) -> Path | None:
         stored = await self.open(key)
@@ -239,4 +255,4 @@ async def _translated(operation: Any, key: str) -> None:
     try:
         await operation
     except _FAILURES as exc:
-        raise OSError(getattr(exc, "errno", None), f"{key}: {_reason(exc)}") from None
+        raise BucketError(f"the media bucket could not store or change {key}: {_reason(exc)}") from None

@@ -183,6 +183,15 @@ async def test_a_bucket_that_does_not_answer_fails_the_read_with_a_reason(
         assert response.status_code == 502
         assert "could not be read" in response.text and SECRET_KEY not in response.text
 
+        refused = await upload(app, board, image_bytes("PNG"), filename="photo.png", mime="image/png")
+        assert refused.status_code == 502, refused.text
+        body = refused.json()
+        assert body["code"] == "STORAGE_UNAVAILABLE" and "nothing was kept" in body["error"]
+        assert storage_environment["BOARDS_STORAGE_URL"] in body["error"] and SECRET_KEY not in refused.text
+        assert files_under(app.services.media.root) == set(), "the staged files went too"
+        count = await app.data("query($b: UUID!) { board(id: $b) { generationCount } }", {"b": board})
+        assert count["board"]["generationCount"] == 0
+
 
 @pytest.mark.parametrize(
     ("value", "message"),
