@@ -43,8 +43,8 @@ log = logging.getLogger("boards.media")
 AWS_VARIABLES = (
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_S3",
-    "AWS_REGION",
     "AWS_DEFAULT_REGION",
+    "AWS_REGION",
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
@@ -79,7 +79,7 @@ class Bucket(MediaBackend):
     def __init__(self, address: BucketAddress, aws: Mapping[str, str]) -> None:
         self.address = address
         config: S3Config = {}
-        for variable in AWS_VARIABLES:  # later names win: AWS_ENDPOINT_URL_S3 over AWS_ENDPOINT_URL
+        for variable in AWS_VARIABLES:  # later names win: AWS_ENDPOINT_URL_S3, AWS_REGION
             if aws.get(variable):
                 config[_CONFIG_OF[variable]] = aws[variable]  # type: ignore[literal-required]
         endpoint = str(config.get("endpoint", ""))
