@@ -89,6 +89,8 @@ class JobExecution:
                 return
             log.exception("job %s failed in the runner", self.job.id)
             await self._fail("the job failed unexpectedly inside the app; see the log")
+        finally:
+            await asyncio.shield(self.context.remove_downloaded_inputs())
 
     async def _run(self) -> None:
         generator = self.generator
@@ -127,6 +129,7 @@ class JobExecution:
         except _JobFailed as exc:
             await self._fail(str(exc))
             return
+        await self.context.remove_downloaded_inputs()  # before the completion is told (run() also does on failure)
         if not self.context.outputs:
             await self._fail(f"{generator.name} finished without a result")
             return
