@@ -116,7 +116,9 @@ class Bucket(MediaBackend):
         while parts:
             part, key = parts[0]
             await self.put_file(key, part)
-            await asyncio.to_thread(part.unlink, missing_ok=True)
+            # In the event loop: an unlink takes microseconds, while a thread hop would queue behind
+            # every thumbnail being made (the default executor's few threads), delaying the completion.
+            part.unlink(missing_ok=True)
             parts.pop(0)
 
     async def put_file(self, key: str, path: Path) -> None:

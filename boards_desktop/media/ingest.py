@@ -137,7 +137,7 @@ class StagedMedia:
         # The thumbnail first: once the main file has its key, its thumbnail has one too.
         await self.backend.publish(self.parts)
         if not self.backend.is_local:
-            await asyncio.to_thread(_remove_if_empty, self.folder)  # the staging folder, now empty
+            _remove_if_empty(self.folder)  # the staging folder, now empty (an rmdir: no thread hop, see Bucket.publish)
 
     async def discard(self) -> None:
         await asyncio.to_thread(self.discard_now)
