@@ -44,7 +44,7 @@ async def start_engine(
     services: Services, stack: AsyncExitStack, provider_classes: Mapping[str, type[BaseProvider]] | None = None
 ) -> None:
     settings = services.settings
-    services.media = MediaStore(settings.media_dir)
+    services.media = MediaStore.for_settings(settings)
     services.events = EventBroker.for_database(services.database)
     await services.events.start()
     stack.push_async_callback(services.events.stop)

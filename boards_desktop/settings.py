@@ -67,6 +67,10 @@ class Settings:
     data_dir: Path
     database_url: str
     media_dir: Path
+    # `s3://bucket/prefix` puts published media in a bucket (media.bucket); None: in media_dir.
+    storage_url: str | None = None
+    # The AWS_* variables the bucket's client reads (endpoint, region, keys): never shown or logged.
+    storage_environment: Mapping[str, str] = field(default_factory=dict, repr=False)
     log_level: str = "INFO"
     sql_echo: bool = False
     log_dir: Path | None = None  # None: <data dir>/logs
@@ -165,6 +169,41 @@ class Settings:
         private_files.report(changed, "the data folder")
 
 
+# The standard variables of S3 clients (media.bucket.AWS_VARIABLES; repeated so that reading settings loads no S3 client).
+_AWS_VARIABLES = (
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+)
+
+
+def _storage(value: str | None, media_dir: Path) -> tuple[str | None, Path]:
+    """(bucket URL or None, local media folder) from BOARDS_STORAGE_URL: empty, a folder, file://, or s3://."""
+    value = (value or "").strip()
+    if not value:
+        return None, media_dir
+    if value.startswith("s3://"):
+        from boards_desktop.media.bucket_address import StorageUrlError, parse_bucket_url
+
+        try:
+            return parse_bucket_url(value).url, media_dir  # the local folder stages files before they go up
+        except StorageUrlError as exc:
+            raise SettingsError(str(exc)) from None
+    if value.startswith("file://"):
+        return None, Path(urlsplit(value).path).expanduser()
+    if "://" in value:
+        scheme = value.split("://", 1)[0]
+        raise SettingsError(
+            f"BOARDS_STORAGE_URL: {scheme}:// is not a storage we can use; write s3://bucket/prefix for an "
+            "S3-compatible bucket (AWS S3, R2, MinIO, B2), or a folder path"
+        )
+    return None, Path(value).expanduser()
+
+
 def default_config_file() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
 
@@ -183,6 +222,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     data_dir = _path(values, "BOARDS_DATA_DIR") or Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     media_dir = _path(values, "BOARDS_MEDIA_DIR") or data_dir / "media"
+    storage_url, media_dir = _storage(values.get("BOARDS_STORAGE_URL"), media_dir)
     # A data folder named explicitly (tests, portable installs) keeps its logs inside it too.
     default_log_dir = Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
     log_dir = _path(values, "BOARDS_LOG_DIR") or (
@@ -193,6 +233,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         data_dir=data_dir,
         database_url=_database_url(database_url),
         media_dir=media_dir,
+        storage_url=storage_url,
+        storage_environment={k: v for k, v in env.items() if k in _AWS_VARIABLES and v} if storage_url else {},
         log_level=_log_level(values.get("BOARDS_LOG_LEVEL", "INFO")),
         sql_echo=_bool(values, "BOARDS_SQL_ECHO", False),
         log_dir=log_dir,
@@ -231,6 +273,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 _KNOWN = {
     "BOARDS_DATA_DIR",
     "BOARDS_MEDIA_DIR",
+    "BOARDS_STORAGE_URL",
     "BOARDS_DATABASE_URL",
     "BOARDS_LOG_LEVEL",
     "BOARDS_SQL_ECHO",

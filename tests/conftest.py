@@ -17,6 +17,7 @@ import pytest
 
 from tests.app_harness import AppClient, running_app
 from tests.postgres_server import ThrowawayPostgres, create_postgres_database, drop_postgres_database, find_bin_dir
+from tests.s3_server import ThrowawayS3
 
 ENGINES = ["sqlite", "postgresql"]
 _postgres_ran = False
@@ -69,18 +70,57 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         terminalreporter.write_line("PostgreSQL: not run (not installed or not selected): SQLite only")
 
 
+# --- where media lives: the local folder, or a bucket on a throwaway S3 server -----------------
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[ThrowawayS3]:
+    server = ThrowawayS3()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def media_backend() -> str:
+    """ "folder" (the default) or "bucket"; a module runs on both with
+    `pytest.mark.parametrize("media_backend", MEDIA_BACKENDS)`."""
+    return "folder"
+
+
+MEDIA_BACKENDS = ["folder", "bucket"]
+# Media tests that touch the database: the folder on each engine, the bucket on SQLite (the engine
+# plays no part in where files go; the team scenario runs the bucket on PostgreSQL).
+ENGINES_AND_BACKENDS = pytest.mark.parametrize(
+    ("engine_name", "media_backend"), [("sqlite", "folder"), ("postgresql", "folder"), ("sqlite", "bucket")]
+)
+
+
+@pytest.fixture
+def storage_environment(media_backend: str, request: pytest.FixtureRequest) -> dict[str, str]:
+    """The settings that put an app's media where `media_backend` says (a fresh bucket per test)."""
+    if media_backend == "folder":
+        return {}
+    server: ThrowawayS3 = request.getfixturevalue("s3_server")
+    return server.environment(server.new_bucket())
+
+
 # --- the real app, in process, spoken to over HTTP (ASGI) -------------------------------------
 
 
 @pytest.fixture
-async def client(database_url: str, tmp_path: Path) -> AsyncIterator[AppClient]:
+async def client(database_url: str, tmp_path: Path, storage_environment: dict[str, str]) -> AsyncIterator[AppClient]:
     """The app on a fresh database, on each engine."""
-    async with running_app(database_url, tmp_path / "data") as app_client:
+    async with running_app(database_url, tmp_path / "data", **storage_environment) as app_client:
         yield app_client
 
 
 @pytest.fixture
-async def other_client(database_url: str, tmp_path: Path, client: AppClient) -> AsyncIterator[AppClient]:
-    """A second installation (another artist) on the same database as `client`."""
-    async with running_app(database_url, tmp_path / "data-other") as app_client:
+async def other_client(
+    database_url: str, tmp_path: Path, client: AppClient, storage_environment: dict[str, str]
+) -> AsyncIterator[AppClient]:
+    """A second installation (another artist) on the same database (and media storage) as `client`."""
+    async with running_app(database_url, tmp_path / "data-other", **storage_environment) as app_client:
         yield app_client

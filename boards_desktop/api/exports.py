@@ -13,11 +13,8 @@ FORBIDDEN; see api.errors).
 
 from __future__ import annotations
 
-import asyncio
-import os
-import stat
 import uuid
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from litestar import Request, Response, get
@@ -57,14 +54,14 @@ async def export_zip(request: Request[Any, Any, Any], ids: str | None = None, fi
             rows = await _readable(ctx, generation_ids)
         finally:
             await ctx.sessions.close()
-        entries, skipped = await asyncio.to_thread(_entries, store, rows)
+        entries, skipped = await _entries(store, rows)
     except ApiError as exc:
         return _error(exc.message, exc.extensions["code"])
     name = download_name(filename, DEFAULT_NAME)
     if not name.lower().endswith(".zip"):
         name += ".zip"
     headers = {"Content-Disposition": attachment(name), "Cache-Control": "no-store", "X-Boards-Skipped": str(skipped)}
-    return Stream(zip_stream(entries), media_type="application/zip", headers=headers)
+    return Stream(zip_stream(store, entries), media_type="application/zip", headers=headers)
 
 
 def _parse_ids(text: str | None) -> list[uuid.UUID]:
@@ -92,20 +89,22 @@ async def _readable(ctx: RequestContext, ids: list[uuid.UUID]) -> list[Generatio
     return found
 
 
-def _entries(store: MediaStore, rows: list[GenerationRecord]) -> tuple[list[ExportEntry], int]:
+async def _entries(store: MediaStore, rows: list[GenerationRecord]) -> tuple[list[ExportEntry], int]:
+    keys = {row.id: _key_of(store, row.storage_url) for row in rows}
+    facts = await store.describe([key for key in keys.values() if key is not None])
     entries: list[ExportEntry] = []
     for row in rows:
-        found = _stored_file(store, row.storage_url)
-        if found is None:
+        key = keys[row.id]
+        found = facts.get(key) if key is not None else None
+        if key is None or found is None:
             continue
-        path, info = found
         metadata = row.output_metadata if isinstance(row.output_metadata, dict) else {}
         params = row.input_params if isinstance(row.input_params, dict) else {}
         prompt = params.get("prompt") if isinstance(params.get("prompt"), str) else None
         upload = metadata.get("original_filename") if isinstance(metadata.get("original_filename"), str) else None
         title = prompt or (Path(upload).stem if upload else None)
-        name = entry_name(title, row.generator_name, row.id, path.suffix.lstrip(".").lower())
-        entries.append(ExportEntry(path, name, info.st_size, info.st_mtime))
+        name = entry_name(title, row.generator_name, row.id, PurePosixPath(key).suffix.lstrip(".").lower())
+        entries.append(ExportEntry(key, name, found.size, found.modified))
     if not entries:
         raise not_found(
             "None of these generations has a file to download yet (they are pending, processing, failed or cancelled)"
@@ -113,16 +112,15 @@ def _entries(store: MediaStore, rows: list[GenerationRecord]) -> tuple[list[Expo
     return unique_names(entries), len(rows) - len(entries)
 
 
-def _stored_file(store: MediaStore, url: str | None) -> tuple[Path, os.stat_result] | None:
+def _key_of(store: MediaStore, url: str | None) -> str | None:
     key = store.key_of_url(url)
     if key is None:
         return None
     try:
-        path = store.path_of(key)
-        info = os.stat(path)
-    except (MediaKeyError, OSError):
+        store.path_of(key)  # a key that could not be one of ours names no file
+    except MediaKeyError:
         return None
-    return (path, info) if stat.S_ISREG(info.st_mode) else None
+    return key
 
 
 def _error(message: str, code: str, *, status: int | None = None) -> Response[dict[str, Any]]:

@@ -3,31 +3,32 @@
 Every generation writes its own folder and a key's content never changes, so responses are
 cacheable for a year (`immutable`): the board grid never revalidates a thumbnail it has seen.
 The body is read from the file in chunks while it is sent; a 1 GB video costs 256 KB of memory.
+With media in a bucket (media.bucket) the app streams the object through itself, Range and all,
+rather than redirecting to a presigned URL: the role check below then holds for every byte (a
+presigned URL would keep working after a teammate is removed from the board, until it expired),
+the page keeps loading one relative URL whatever the backend, and the bucket's endpoint need not
+be reachable from the window, only from the app.
 A file is served only to a requester who may read its board now (api.media_access); others get 404.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import stat
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from pathlib import Path
+from pathlib import PurePosixPath
 from typing import Any, Literal
 
-import anyio
 from litestar import HttpMethod, Request, Response, route
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.response import Stream
 
 from boards_desktop.api.attachments import attachment, download_name
 from boards_desktop.api.media_access import may_read_media
+from boards_desktop.media.backend import StoredObject
 from boards_desktop.media.sniff import CONTENT_TYPES
 from boards_desktop.media.store import MediaKeyError, MediaStore
 
-_CHUNK = 256 * 1024
 _CACHE_FOREVER = "public, max-age=31536000, immutable"
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 _TRUE = {"true", "1", "yes"}
@@ -51,27 +52,24 @@ async def serve_media(
         # The same answer as a missing file: a URL reveals nothing about boards you may not read.
         raise NotFoundException(f"No media at {_shown(key)}")
     try:
-        path = store.path_of(key)
+        stored = await store.open(key)
     except MediaKeyError as exc:
         raise NotFoundException(f"No media at {_shown(key)}: {exc}") from None
+    except OSError as exc:  # the bucket did not answer, or refused: not the client's fault
+        raise HTTPException(status_code=502, detail=f"The media storage could not be read: {exc}") from None
+    if stored is None:
+        raise NotFoundException(f"No media at {_shown(key)}")
     try:
-        handle = path.open("rb")
-    except (OSError, ValueError):  # missing, a folder, unreadable, or a name the file system cannot hold
-        raise NotFoundException(f"No media at {_shown(key)}") from None
-    try:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise NotFoundException(f"No media at {key!r}")
-        headers = _entity_headers(path, info)
+        headers = _entity_headers(key, stored)
         if as_attachment:
-            headers["Content-Disposition"] = attachment(download_name(filename, path.name))
-        if _not_modified(request, headers, info):
-            handle.close()
+            headers["Content-Disposition"] = attachment(download_name(filename, PurePosixPath(key).name))
+        if _not_modified(request, headers, stored):
+            await stored.close()
             return Response(content=b"", status_code=304, headers=_without_body_headers(headers))
-        size = info.st_size
+        size = stored.size
         span = _requested_range(request, headers, size)
         if span == "unsatisfiable":
-            handle.close()
+            await stored.close()
             return Response(
                 content=b"",
                 status_code=416,
@@ -86,12 +84,12 @@ async def serve_media(
         if media_type.startswith("text/"):
             media_type = media_type.split(";", 1)[0]  # Litestar adds "; charset=utf-8" to text types itself
         if request.method == HttpMethod.HEAD:
-            handle.close()
+            await stored.close()
             return Response(content=b"", status_code=status, headers=headers, media_type=media_type)
     except BaseException:
-        handle.close()
+        await stored.close()
         raise
-    return Stream(_read(handle, start, end), status_code=status, headers=headers, media_type=media_type)
+    return Stream(stored.read(start, end), status_code=status, headers=headers, media_type=media_type)
 
 
 def _plausible_key(key: str) -> bool:
@@ -106,21 +104,6 @@ def _plausible_key(key: str) -> bool:
 
 def _shown(key: str) -> str:
     return repr(key if len(key) <= 120 else key[:120] + "...")
-
-
-async def _read(handle: Any, start: int, end: int) -> AsyncIterator[bytes]:
-    """The bytes start..end (inclusive) of an open file, a chunk at a time, each read off the event loop."""
-    try:
-        remaining = end - start + 1
-        await anyio.to_thread.run_sync(handle.seek, start)
-        while remaining > 0:
-            chunk = await anyio.to_thread.run_sync(handle.read, min(_CHUNK, remaining))
-            if not chunk:
-                break  # the file shrank; its length was promised, so the client sees a short body
-            remaining -= len(chunk)
-            yield chunk
-    finally:
-        handle.close()
 
 
 def _store_of(request: Request[Any, Any, Any]) -> MediaStore:
@@ -138,12 +121,12 @@ def _flag(value: str | None) -> bool:
     raise HTTPException(status_code=400, detail=f"download={value!r}: use download=true or download=false")
 
 
-def _entity_headers(path: Path, info: os.stat_result) -> dict[str, str]:
-    modified = datetime.fromtimestamp(int(info.st_mtime), tz=UTC)
+def _entity_headers(key: str, stored: StoredObject) -> dict[str, str]:
+    modified = datetime.fromtimestamp(int(stored.modified), tz=UTC)
     return {
-        "Content-Type": CONTENT_TYPES.get(path.suffix.lstrip(".").lower(), "application/octet-stream"),
+        "Content-Type": CONTENT_TYPES.get(PurePosixPath(key).suffix.lstrip(".").lower(), "application/octet-stream"),
         "Accept-Ranges": "bytes",
-        "ETag": f'"{info.st_size:x}-{info.st_mtime_ns:x}"',
+        "ETag": stored.etag,
         "Last-Modified": format_datetime(modified, usegmt=True),
         "Cache-Control": _CACHE_FOREVER,
         # Never let a browser guess a type: text that looks like HTML must stay text.
@@ -155,7 +138,7 @@ def _without_body_headers(headers: dict[str, str]) -> dict[str, str]:
     return {name: value for name, value in headers.items() if name not in ("Content-Type", "Content-Disposition")}
 
 
-def _not_modified(request: Request[Any, Any, Any], headers: dict[str, str], info: os.stat_result) -> bool:
+def _not_modified(request: Request[Any, Any, Any], headers: dict[str, str], stored: StoredObject) -> bool:
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
@@ -166,7 +149,7 @@ def _not_modified(request: Request[Any, Any, Any], headers: dict[str, str], info
             since = parsedate_to_datetime(if_modified_since)
         except (TypeError, ValueError):
             return False
-        return since is not None and int(info.st_mtime) <= since.timestamp()
+        return since is not None and int(stored.modified) <= since.timestamp()
     return False
 
 

@@ -46,6 +46,7 @@ from boards_desktop.media.uploads import (
 from boards_desktop.services import Services
 
 PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+STORAGE_UNAVAILABLE = "STORAGE_UNAVAILABLE"  # the media bucket refused or did not answer
 _STATUS_OF_CODE = {
     BAD_USER_INPUT: 400,
     FORBIDDEN: 403,
@@ -110,6 +111,10 @@ async def upload_artifact(request: Request[Any, Any, Any]) -> Response[dict[str,
     except ApiError as exc:
         return _error(exc.message, exc.extensions["code"])
     except OSError as exc:
+        if not is_disk_full(exc) and not services.media.backend.is_local:
+            # The bucket refused or did not answer: said with its reason (never its credentials).
+            message = f"The file could not be stored in {services.media.location} ({exc}); nothing was kept. Try again"
+            return error_response(message, STORAGE_UNAVAILABLE, 502)
         if not is_disk_full(exc):
             raise
         # The spool ran out of room while the file arrived; receive_upload_form removed what it wrote.

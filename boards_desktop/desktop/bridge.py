@@ -61,7 +61,7 @@ class DesktopBridge:
     """The `js_api` object of the window. Attributes are private: pywebview exposes public ones to JS."""
 
     def __init__(self, settings: Settings, base_url: str) -> None:
-        self._media = MediaStore(settings.media_dir)
+        self._media = MediaStore.for_settings(settings)
         self._data_dir = settings.data_dir.resolve()
         self._origin = _origin(base_url)
         self._base_url = base_url.rstrip("/")
@@ -147,6 +147,9 @@ class DesktopBridge:
             path = self._media.path_of(key)
         except MediaKeyError as exc:
             raise BridgeError(f"{exc}; give the key of a file in the media folder") from None
+        if self._media.bucket is not None:
+            # Nothing to show in a file manager: the file is in the team's bucket, not on this disk.
+            raise BridgeError(f"this file is in {self._media.location}, not on this computer; download it instead")
         if not path.is_file():
             raise BridgeError(f"there is no file {key!r} in the media folder; it may have been deleted")
         return path

@@ -139,6 +139,7 @@ async def app_settings_of(services: Services) -> AppSettings:
         ],
         data_dir=str(settings.data_dir),
         media_dir=str(settings.media_dir),
+        media_storage=settings.storage_url or str(settings.media_dir),
         database_kind="sqlite" if settings.is_sqlite else "postgresql",
         data_size_bytes=float(size),
         free_space_bytes=float(usage.free_bytes) if usage is not None else None,

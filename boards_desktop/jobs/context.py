@@ -87,6 +87,7 @@ class JobContext(GeneratorContext):
         self.text_contents: dict[int, str] = {}  # a text result's content, also found by a search
         self.extra_metadata: dict[int, dict[str, Any]] = {}  # add_output_metadata's, by output index
         self.sibling_ids: dict[int, uuid.UUID] = {}  # kept across retries: a retry reuses its siblings
+        self.downloaded_inputs: list[Path] = []  # input files fetched from a bucket for this job
         # The claim already wrote `processing`: a job shorter than the interval writes no progress.
         self._last_write = time.monotonic()
 
@@ -106,12 +107,19 @@ class JobContext(GeneratorContext):
     async def resolve_artifact(self, artifact: DigitalArtifact) -> Path:
         key = self._media.key_of_url(artifact.storage_url)
         try:
-            path = self._media.path_of(key) if key else None
+            path = await self._media.local_file(key) if key else None
         except MediaKeyError:
             path = None
-        if path is None or not path.is_file():
+        if path is None:
             raise GeneratorError(f"the input {artifact.generation_id} has no file any more; pick another input")
+        if self._media.bucket is not None:
+            self.downloaded_inputs.append(path)  # a copy of the bucket's object: removed when the job ends
         return path
+
+    async def remove_downloaded_inputs(self) -> None:
+        paths, self.downloaded_inputs = self.downloaded_inputs, []
+        for path in paths:
+            await asyncio.to_thread(path.unlink, missing_ok=True)
 
     async def store_image_result(
         self,

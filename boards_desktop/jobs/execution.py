@@ -32,7 +32,7 @@ from boards_desktop.jobs.failures import backoff_seconds, classify
 from boards_desktop.jobs.inputs import InputError, rebuild_inputs
 from boards_desktop.media.disk_space import disk_full_message, is_disk_full
 from boards_desktop.media.ingest import StoredMedia
-from boards_desktop.media.store import MediaKeyError, MediaStore
+from boards_desktop.media.store import MediaStore
 from boards_desktop.settings import Settings
 
 log = logging.getLogger("boards.jobs")
@@ -89,6 +89,8 @@ class JobExecution:
                 return
             log.exception("job %s failed in the runner", self.job.id)
             await self._fail("the job failed unexpectedly inside the app; see the log")
+        finally:
+            await asyncio.shield(self.context.remove_downloaded_inputs())
 
     async def _run(self) -> None:
         generator = self.generator
@@ -127,6 +129,7 @@ class JobExecution:
         except _JobFailed as exc:
             await self._fail(str(exc))
             return
+        await self.context.remove_downloaded_inputs()  # before the completion is told (run() also does on failure)
         if not self.context.outputs:
             await self._fail(f"{generator.name} finished without a result")
             return
@@ -319,8 +322,4 @@ class JobExecution:
         )
 
     def _read_text(self, storage_url: str | None) -> str:
-        key = self._media.key_of_url(storage_url)
-        try:
-            return self._media.path_of(key).read_text(encoding="utf-8") if key else ""
-        except (OSError, MediaKeyError, UnicodeDecodeError):
-            return ""
+        return self._media.read_text(storage_url)

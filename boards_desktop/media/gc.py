@@ -8,7 +8,9 @@ period, so a job writing right now is never touched. Folders of generations stil
 processing are left alone whatever their age: their job may report its files at the very end.
 
 Only the layout the store makes is looked at (`<board uuid>/...` and `.tmp/`); anything else a
-person put in the media folder is left alone.
+person put in the media folder is left alone. With media in a bucket (media.bucket) the bucket's
+objects below its prefix are looked at the same way; the local folder then holds only unfinished
+writes, which housekeeping removes.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from sqlalchemy import select
@@ -28,6 +30,9 @@ from sqlalchemy import select
 from boards_desktop.db.engine import Database
 from boards_desktop.db.models import Board, Generation, TrashedGeneration
 from boards_desktop.media.store import TMP_DIR, MediaStore
+
+if TYPE_CHECKING:
+    from boards_desktop.media.bucket import Bucket
 
 DEFAULT_GRACE_MINUTES = 60
 _LIVE_STATUSES = {"pending", "processing"}
@@ -79,11 +84,52 @@ async def collect_garbage(
         raise ValueError("the grace period cannot be negative")
     references = await _load_references(database, store)
     cutoff = time.time() - grace_minutes * 60
+    bucket = store.bucket
+    if bucket is not None:
+        return await _collect_in_bucket(bucket, references, cutoff, dry_run=dry_run, force=force)
     report = await asyncio.to_thread(_scan, store.root, references, cutoff)
     if report.orphans and not force:
         _refuse_a_stranger(store.root, references)
     if not dry_run:
         await asyncio.to_thread(_remove, store.root, report, references)
+    return report
+
+
+async def _collect_in_bucket(
+    bucket: Bucket, references: _References, cutoff: float, *, dry_run: bool, force: bool
+) -> GcReport:
+    report = GcReport()
+    listed = await bucket.list()
+    live: set[str] = set()
+    board_folders: set[str] = set()
+    for item in listed:
+        board_id, _, rest = item.key.partition("/")
+        if not _is_uuid(board_id) or not rest:
+            report.foreign += 1
+            continue
+        board_folders.add(board_id)
+        entry, _, below = rest.partition("/")
+        is_generation_folder = _is_uuid(entry) and bool(below)
+        reason = _reason_for(board_id, entry, is_generation_folder, references)
+        if reason is None:
+            live.add(entry)
+            continue
+        _consider(report, item.key, item.size, item.modified, cutoff, references, reason)
+    report.live = len(live)
+    report.orphans.sort(key=lambda orphan: orphan.key)
+    if report.orphans and not force and not board_folders & references.boards:
+        raise GcRefused(
+            f"none of the {len(board_folders)} board folders in {bucket.location} belongs to a board in this "
+            "database: is BOARDS_DATABASE_URL (or BOARDS_STORAGE_URL) the one these files belong to? "
+            "Check with --dry-run, then run with --force to remove them anyway"
+        )
+    if not dry_run:
+        if report.orphans:
+            try:
+                await bucket.delete([orphan.key for orphan in report.orphans])
+            except OSError as exc:
+                report.errors.append(f"{bucket.location}: {exc.strerror or exc}")
+        report.removed = True
     return report
 
 
@@ -151,7 +197,15 @@ def _scan(root: Path, references: _References, cutoff: float) -> GcReport:
     for entry in os.scandir(root):
         if entry.name == TMP_DIR and entry.is_dir(follow_symlinks=False):
             for key, info in _files(root, Path(entry.path)):
-                _consider(report, key, info, cutoff, references, "left over from an upload that did not finish")
+                _consider(
+                    report,
+                    key,
+                    info.st_size,
+                    info.st_mtime,
+                    cutoff,
+                    references,
+                    "left over from an upload that did not finish",
+                )
         elif _is_uuid(entry.name) and entry.is_dir(follow_symlinks=False):
             _scan_board(report, root, Path(entry.path), references, cutoff)
         else:
@@ -164,24 +218,30 @@ def _scan_board(report: GcReport, root: Path, folder: Path, references: _Referen
     board_id = folder.name
     board_gone = board_id not in references.boards
     for entry in os.scandir(folder):
-        generation = references.generations.get(entry.name)
         is_generation_folder = _is_uuid(entry.name) and entry.is_dir(follow_symlinks=False)
-        if is_generation_folder and generation is not None and generation[1] in _LIVE_STATUSES:
+        reason = _reason_for(board_id, entry.name, is_generation_folder, references)
+        if reason is None:
             report.live += 1
             continue
-        if board_gone:
-            reason = "its board was deleted"
-        elif not is_generation_folder:
-            reason = "not inside a generation's folder"
-        elif generation is None:
-            reason = "its generation was deleted"
-        elif generation[0] != board_id:
-            reason = "its generation moved to another board"  # and its files with it (media.moves)
-        else:
-            reason = "its generation does not name it"
         for key, info in _files(root, Path(entry.path)):
             why = "an unfinished write" if key.rsplit("/", 1)[-1].startswith(".") and not board_gone else reason
-            _consider(report, key, info, cutoff, references, why)
+            _consider(report, key, info.st_size, info.st_mtime, cutoff, references, why)
+
+
+def _reason_for(board_id: str, entry: str, is_generation_folder: bool, references: _References) -> str | None:
+    """Why the files of `<board>/<entry>` would be orphans; None for a live generation's folder (kept)."""
+    generation = references.generations.get(entry)
+    if is_generation_folder and generation is not None and generation[1] in _LIVE_STATUSES:
+        return None
+    if board_id not in references.boards:
+        return "its board was deleted"
+    if not is_generation_folder:
+        return "not inside a generation's folder"
+    if generation is None:
+        return "its generation was deleted"
+    if generation[0] != board_id:
+        return "its generation moved to another board"  # and its files with it (media.moves)
+    return "its generation does not name it"
 
 
 def _files(root: Path, path: Path) -> Iterator[tuple[str, os.stat_result]]:
@@ -201,14 +261,14 @@ def _files(root: Path, path: Path) -> Iterator[tuple[str, os.stat_result]]:
 
 
 def _consider(
-    report: GcReport, key: str, info: os.stat_result, cutoff: float, references: _References, reason: str
+    report: GcReport, key: str, size: int, modified: float, cutoff: float, references: _References, reason: str
 ) -> None:
     if key in references.keys:
         return
-    if info.st_mtime > cutoff:
+    if modified > cutoff:
         report.recent += 1
         return
-    report.orphans.append(Orphan(key=key, size=info.st_size, reason=reason))
+    report.orphans.append(Orphan(key=key, size=size, reason=reason))
 
 
 def _refuse_a_stranger(root: Path, references: _References) -> None:

@@ -13,8 +13,8 @@ from boards_desktop.settings import Settings
 
 
 async def run_gc_command(settings: Settings, *, dry_run: bool, grace_minutes: float, force: bool) -> int:
-    store = MediaStore(settings.media_dir)
-    if not store.root.is_dir():
+    store = MediaStore.for_settings(settings)
+    if store.bucket is None and not store.root.is_dir():
         print(f"no media folder at {store.root}: nothing to remove")
         return 0
     if settings.sqlite_path is not None and not settings.sqlite_path.exists():
@@ -26,6 +26,9 @@ async def run_gc_command(settings: Settings, *, dry_run: bool, grace_minutes: fl
         report = await collect_garbage(database, store, grace_minutes=grace_minutes, dry_run=dry_run, force=force)
     except GcRefused as exc:
         print(f"boards-desktop: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # the bucket did not answer or refused the listing
+        print(f"boards-desktop: cannot list the media in {store.location}: {exc}", file=sys.stderr)
         return 2
     except DBAPIError as exc:
         print(
@@ -47,7 +50,7 @@ def _print(report: GcReport, store: MediaStore, *, dry_run: bool, grace_minutes:
     for error in report.errors:
         print(f"could not remove  {error}", file=sys.stderr)
     files = "file" if len(report.orphans) == 1 else "files"
-    summary = f"{verb} {len(report.orphans)} {files} ({human_size(report.size)}) from {store.root}"
+    summary = f"{verb} {len(report.orphans)} {files} ({human_size(report.size)}) from {store.location}"
     if report.folders_removed:
         summary += f" and {report.folders_removed} empty folders"
     print(summary)

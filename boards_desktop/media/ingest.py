@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 from uuid import UUID
 
 from boards_desktop.media import sniff
+from boards_desktop.media.backend import MediaBackend
 from boards_desktop.media.probe import ProbeError, probe_av
 from boards_desktop.media.sniff import Sniffed, UnsupportedMedia
 from boards_desktop.media.store import MediaKeyError, MediaStore
@@ -125,29 +126,25 @@ async def _decode_cost(source: Path | bytes, artifact_type: str) -> int:
 
 @dataclass
 class StagedMedia:
-    """A checked, probed, thumbnailed file in its generation folder, a rename away from its name."""
+    """A checked, probed, thumbnailed file in its generation folder, a rename (or an upload) away from its key."""
 
     media: StoredMedia  # what it will be once published
     folder: Path
-    parts: list[tuple[Path, Path]]  # (hidden part, final path): the thumbnail first
+    parts: list[tuple[Path, str]]  # (hidden part, key): the thumbnail first
+    backend: MediaBackend
 
     async def publish(self) -> None:
-        await asyncio.to_thread(self.publish_now)
-
-    def publish_now(self) -> None:
-        # The thumbnail first: once the main file has its final name, its thumbnail has one too.
-        while self.parts:
-            part, final = self.parts[0]
-            os.replace(part, final)
-            self.parts.pop(0)
-        fsync_dir(self.folder)
+        # The thumbnail first: once the main file has its key, its thumbnail has one too.
+        await self.backend.publish(self.parts)
+        if not self.backend.is_local:
+            _remove_if_empty(self.folder)  # the staging folder, now empty (an rmdir: no thread hop, see Bucket.publish)
 
     async def discard(self) -> None:
         await asyncio.to_thread(self.discard_now)
 
     def discard_now(self) -> None:
         """Remove what is not published yet (a published file is the caller's to delete)."""
-        for part, _final in self.parts:
+        for part, _key in self.parts:
             part.unlink(missing_ok=True)
         self.parts = []
         _remove_if_empty(self.folder)
@@ -182,8 +179,8 @@ def _stage_media(
                 _flush(out)
         key = f"{prefix}/{name}.{kind.format}"
         thumb_key = f"{prefix}/{name}-thumb.webp" if thumb_part is not None else None
-        parts = [(thumb_part, folder / f"{name}-thumb.webp")] if thumb_part is not None else []
-        parts.append((staged, folder / f"{name}.{kind.format}"))
+        parts = [(thumb_part, thumb_key)] if thumb_part is not None and thumb_key is not None else []
+        parts.append((staged, key))
         result = StagedMedia(
             media=StoredMedia(
                 key=key,
@@ -198,6 +195,7 @@ def _stage_media(
             ),
             folder=folder,
             parts=parts,
+            backend=store.backend,
         )
         staged = thumb_part = None  # the caller's now
         return result

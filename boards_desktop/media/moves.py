@@ -12,7 +12,8 @@ its URLs change with it. A move is three steps:
 A crash before step 2 leaves the rows naming the old files, which are all there, and new folders
 that no row names: `media gc` removes them once they are older than its grace period. A crash
 between 2 and 3 leaves old folders that no row names: the same. At no moment does a row name a
-file that is missing, and nothing gc removes is named by a row.
+file that is missing, and nothing gc removes is named by a row. In a bucket (media.bucket) step 1
+is a server-side copy of each object, and the rest is the same.
 """
 
 from __future__ import annotations
@@ -25,9 +26,12 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boards_desktop.media.store import MediaStore
+
+if TYPE_CHECKING:
+    from boards_desktop.media.bucket import Bucket
 
 _NO_HARD_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS}
 
@@ -42,6 +46,7 @@ class FolderMove:
     old_prefix: str  # <old board>/<generation>
     new_prefix: str  # <new board>/<generation>
     staged: list[Path] = field(default_factory=list)  # files made in the new folder, for unstage
+    staged_keys: list[str] = field(default_factory=list)  # the same in a bucket: objects copied
 
     def rewrite(self, store: MediaStore, value: Any) -> Any:
         """A stored reference (a URL, a key, or JSON holding them) pointed at the new folder.
@@ -79,7 +84,11 @@ def plan_moves(
 async def stage(store: MediaStore, moves: Sequence[FolderMove]) -> None:
     """Step 1: the files in their new folders beside the old ones. On failure nothing new is left."""
     try:
-        await asyncio.to_thread(_stage_all, store.root, moves)
+        bucket = store.bucket
+        if bucket is None:
+            await asyncio.to_thread(_stage_all, store.root, moves)
+        else:
+            await _stage_in_bucket(bucket, moves)
     except BaseException:
         await unstage(store, moves)
         raise
@@ -87,7 +96,14 @@ async def stage(store: MediaStore, moves: Sequence[FolderMove]) -> None:
 
 async def unstage(store: MediaStore, moves: Sequence[FolderMove]) -> None:
     """Undo step 1 (the rows were not committed): the new copies go, the old files stay."""
-    await asyncio.to_thread(_unstage_all, store.root, moves)
+    bucket = store.bucket
+    if bucket is None:
+        await asyncio.to_thread(_unstage_all, store.root, moves)
+        return
+    for move in moves:
+        if move.staged_keys:
+            await bucket.delete(move.staged_keys)
+            move.staged_keys.clear()
 
 
 async def finish(store: MediaStore, moves: Sequence[FolderMove]) -> None:
@@ -95,6 +111,22 @@ async def finish(store: MediaStore, moves: Sequence[FolderMove]) -> None:
     for move in moves:
         board_id, generation_id = move.old_prefix.split("/")
         await store.delete_generation_files(board_id, generation_id)
+
+
+async def _stage_in_bucket(bucket: Bucket, moves: Sequence[FolderMove]) -> None:
+    """Step 1 in a bucket: server-side copies (a copy is whole or absent, as a rename is on disk)."""
+    for move in moves:
+        try:
+            for listed in await bucket.list(move.old_prefix + "/"):
+                destination = move.new_prefix + listed.key[len(move.old_prefix) :]
+                move.staged_keys.append(destination)
+                await bucket.copy(listed.key, destination)
+        except OSError as exc:
+            raise MediaMoveError(
+                exc.errno,
+                f"could not put the files of generation {move.generation_id} in the board's folder "
+                f"({exc.strerror or exc}); nothing was moved",
+            ) from exc
 
 
 def _stage_all(root: Path, moves: Sequence[FolderMove]) -> None:

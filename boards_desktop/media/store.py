@@ -7,19 +7,32 @@ moved into place.
 
 A key is the path below the root with `/` separators. Keys come from URLs that clients send, so
 `path_of` refuses anything that could name a file outside the root.
+
+The root is always a folder on this machine: where files are staged (and, with the default local
+backend, where they stay once published). With `BOARDS_STORAGE_URL=s3://...` published files go to
+a bucket instead (media.backend, media.bucket); keys, URLs and the staging steps are the same.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
+import stat
 import uuid
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 from urllib.parse import quote, unquote, urlsplit
 from uuid import UUID
 
+from boards_desktop.media.backend import MediaBackend, ObjectFacts, StoredObject, open_regular_file
 from boards_desktop.media.decode_budget import DecodeBudget
+
+if TYPE_CHECKING:
+    from boards_desktop.media.bucket import Bucket
+    from boards_desktop.settings import Settings
 
 log = logging.getLogger("boards.media")
 
@@ -32,11 +45,57 @@ class MediaKeyError(ValueError):
 
 
 class MediaStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, backend: MediaBackend | None = None) -> None:
         # Resolved once, so that containment checks compare real paths (the root may be a symlink).
         self.root: Path = Path(root).expanduser().resolve()
+        # Where published files live: this folder unless a bucket is given (see media.backend).
+        self.backend: MediaBackend = backend if backend is not None else LocalFolder(self)
         # Decoded pictures of this store's thumbnails, in bytes at once (see media.decode_budget).
         self.decode_budget = DecodeBudget()
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> MediaStore:
+        """The store `BOARDS_STORAGE_URL` names: the media folder, or a bucket staged through it."""
+        if settings.storage_url is None:
+            return cls(settings.media_dir)
+        from boards_desktop.media.bucket import Bucket  # only a bucket's users load the S3 client
+
+        return cls(settings.media_dir, Bucket.from_settings(settings))
+
+    @property
+    def bucket(self) -> Bucket | None:
+        """The bucket published files are in, or None when they are in the local folder."""
+        return None if self.backend.is_local else cast("Bucket", self.backend)
+
+    @property
+    def location(self) -> str:
+        """Where published files are, for messages: the folder, or `s3://bucket/prefix`."""
+        return self.backend.location
+
+    async def describe(self, keys: Sequence[str]) -> dict[str, ObjectFacts]:
+        """Size and date of each published file among `keys` (keys that are not ours are left out)."""
+        return await self.backend.describe(keys)
+
+    async def open(self, key: str) -> StoredObject | None:
+        """The published file at `key`, or None when there is none; MediaKeyError for a key that cannot be ours."""
+        check_key(key)
+        return await self.backend.open(key)
+
+    def read_text(self, storage_url: str | None) -> str:
+        """A stored text result's content by its URL, in the calling thread; "" when unreadable."""
+        key = self.key_of_url(storage_url)
+        if not key:
+            return ""
+        try:
+            check_key(key)
+            return self.backend.read_text_now(key)
+        except (OSError, ValueError):  # MediaKeyError and UnicodeDecodeError are ValueErrors
+            return ""
+
+    async def local_file(self, key: str) -> Path | None:
+        """A file on this machine holding the key's bytes (a generator's input), or None."""
+        check_key(key)
+        return await self.backend.local_file(key, lambda: self.temp_path(Path(key).suffix))
 
     def generation_prefix(self, board_id: str | UUID, generation_id: str | UUID) -> str:
         return f"{_uuid_segment(board_id, 'board id')}/{_uuid_segment(generation_id, 'generation id')}"
@@ -46,20 +105,7 @@ class MediaStore:
 
     def path_of(self, key: str) -> Path:
         """The file a key names; raises MediaKeyError when the key could reach outside the root."""
-        if not isinstance(key, str) or not key:
-            raise MediaKeyError("the media key is empty")
-        if "\x00" in key:
-            raise MediaKeyError("the media key contains a NUL character")
-        if "\\" in key:
-            raise MediaKeyError("the media key contains a backslash; keys use '/' between folders")
-        if key.startswith("/") or ":" in key.split("/", 1)[0]:
-            raise MediaKeyError("the media key is an absolute path; give a path below the media folder")
-        for segment in key.split("/"):
-            if segment == "":
-                raise MediaKeyError("the media key has an empty folder name ('//' or a trailing '/')")
-            if segment.startswith("."):
-                # Covers `.` and `..`, and keeps `.tmp/` and half-written `.part` files private.
-                raise MediaKeyError(f"the media key has a segment starting with '.' ({segment!r})")
+        check_key(key)
         path = (self.root / key).resolve()
         if not path.is_relative_to(self.root):
             raise MediaKeyError("the media key resolves outside the media folder (through a symbolic link)")
@@ -98,12 +144,102 @@ class MediaStore:
     async def _delete_tree(self, prefix: str) -> None:
         # Called after the database commit: a failure here must not undo or fail the deletion the
         # user asked for. What stays behind has no row, so `boards-desktop media gc` finds it.
-        # The unresolved path: a folder that is a symbolic link loses the link, never the target's files.
-        path = self.root / prefix
         try:
-            await asyncio.to_thread(_remove_tree, path)
+            await self.backend.delete_prefix(prefix)
         except OSError as exc:
-            log.warning("could not remove media folder %s (%s); `boards-desktop media gc` will", path, exc)
+            log.warning("could not remove the media of %s (%s); `boards-desktop media gc` will", prefix, exc)
+        if not self.backend.is_local:
+            # Staged `.part` files of a failed store may be left in the local folder too.
+            try:
+                await asyncio.to_thread(_remove_tree, self.root / prefix)
+            except OSError:
+                pass  # housekeeping removes unfinished writes
+
+
+class LocalFolder(MediaBackend):
+    """Published files in the media folder itself: publishing is a rename, reading opens the file."""
+
+    is_local = True
+
+    def __init__(self, store: MediaStore) -> None:
+        self._store = store
+
+    @property
+    def location(self) -> str:
+        return str(self._store.root)
+
+    async def publish(self, parts: list[tuple[Path, str]]) -> None:
+        await asyncio.to_thread(self._publish, parts)
+
+    def _publish(self, parts: list[tuple[Path, str]]) -> None:
+        folders: set[Path] = set()
+        while parts:
+            part, key = parts[0]
+            final = self._store.root / key
+            os.replace(part, final)
+            folders.add(final.parent)
+            parts.pop(0)
+        for folder in folders:
+            _fsync_dir(folder)
+
+    async def open(self, key: str) -> StoredObject | None:
+        # In the event loop, as before there were backends: an open and an fstat take microseconds,
+        # less than a thread hop, and the grid asks for thumbnails by the hundred.
+        return open_regular_file(self._store.path_of(key), key)
+
+    async def describe(self, keys: Sequence[str]) -> dict[str, ObjectFacts]:
+        return await asyncio.to_thread(self._describe, keys)
+
+    def _describe(self, keys: Sequence[str]) -> dict[str, ObjectFacts]:
+        facts: dict[str, ObjectFacts] = {}
+        for key in keys:
+            try:
+                info = os.stat(self._store.path_of(key))
+            except (MediaKeyError, OSError):
+                continue
+            if stat.S_ISREG(info.st_mode):
+                facts[key] = ObjectFacts(info.st_size, info.st_mtime)
+        return facts
+
+    def read_text_now(self, key: str) -> str:
+        return self._store.path_of(key).read_text(encoding="utf-8")
+
+    async def local_file(self, key: str, scratch: Callable[[], Path]) -> Path | None:
+        path = self._store.path_of(key)
+        return path if await asyncio.to_thread(path.is_file) else None
+
+    async def delete_prefix(self, prefix: str) -> None:
+        # The unresolved path: a folder that is a symbolic link loses the link, never the target's files.
+        await asyncio.to_thread(_remove_tree, self._store.root / prefix)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # The rename is durable only once the folder's entry is on disk (not possible on Windows).
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def check_key(key: str) -> None:
+    """Raises MediaKeyError for a key that could not name a file of ours (malformed, absolute, hidden, `..`)."""
+    if not isinstance(key, str) or not key:
+        raise MediaKeyError("the media key is empty")
+    if "\x00" in key:
+        raise MediaKeyError("the media key contains a NUL character")
+    if "\\" in key:
+        raise MediaKeyError("the media key contains a backslash; keys use '/' between folders")
+    if key.startswith("/") or ":" in key.split("/", 1)[0]:
+        raise MediaKeyError("the media key is an absolute path; give a path below the media folder")
+    for segment in key.split("/"):
+        if segment == "":
+            raise MediaKeyError("the media key has an empty folder name ('//' or a trailing '/')")
+        if segment.startswith("."):
+            # Covers `.` and `..`, and keeps `.tmp/` and half-written `.part` files private.
+            raise MediaKeyError(f"the media key has a segment starting with '.' ({segment!r})")
 
 
 def _remove_tree(path: Path) -> None:

@@ -153,6 +153,10 @@ async def record_upload(
     stored = staged.media
     metadata = {**stored.metadata(), "original_filename": original_filename, "user_description": description}
     try:
+        if not media.backend.is_local:
+            # An upload to a bucket takes seconds: before the transaction, not inside it (holding the
+            # row's locks). A kill before the commit leaves objects no row names, which `media gc` removes.
+            await staged.publish()
         async with ctx.sessions.write() as session:
             row = await insert_completed_generation(
                 session,

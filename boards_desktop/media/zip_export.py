@@ -18,8 +18,8 @@ import uuid
 import zipfile
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO
+
+from boards_desktop.media.store import MediaStore
 
 log = logging.getLogger("boards.media")
 
@@ -36,7 +36,7 @@ EARLIEST = time.mktime((1980, 1, 1, 0, 0, 0, 0, 0, -1))  # a zip cannot date a f
 
 @dataclass(frozen=True)
 class ExportEntry:
-    path: Path
+    key: str  # in the media store
     name: str  # inside the archive
     size: int
     modified: float
@@ -60,11 +60,11 @@ def unique_names(entries: Sequence[ExportEntry]) -> list[ExportEntry]:
             name = f"{stem}-{count}.{extension}" if dot else f"{entry.name}-{count}"
             count += 1
         seen.add(name.casefold())
-        result.append(ExportEntry(entry.path, name, entry.size, entry.modified))
+        result.append(ExportEntry(entry.key, name, entry.size, entry.modified))
     return result
 
 
-async def zip_stream(entries: Sequence[ExportEntry]) -> AsyncIterator[bytes]:
+async def zip_stream(store: MediaStore, entries: Sequence[ExportEntry]) -> AsyncIterator[bytes]:
     """The archive's bytes, a chunk at a time; file reads and compression run off the event loop."""
     sink = Sink()
     archive = zipfile.ZipFile(sink, mode="w", allowZip64=True)
@@ -72,19 +72,24 @@ async def zip_stream(entries: Sequence[ExportEntry]) -> AsyncIterator[bytes]:
     try:
         for entry in entries:
             try:
-                handle = await asyncio.to_thread(entry.path.open, "rb")
+                stored = await store.open(entry.key)
             except OSError as exc:
+                stored, reason = None, str(exc.strerror or exc)
+            else:
+                reason = "No such file or directory"
+            if stored is None:
                 # Gone since the request was checked (deleted meanwhile): said in the archive, not hidden.
-                log.warning("zip export: %s could not be read (%s)", entry.path, exc)
-                unreadable.append(f"{entry.name}: {exc.strerror or exc}")
+                log.warning("zip export: %s could not be read (%s)", entry.key, reason)
+                unreadable.append(f"{entry.name}: {reason}")
                 continue
             try:
                 with archive.open(_info(entry), "w", force_zip64=entry.size > zipfile.ZIP64_LIMIT) as out:
-                    while await asyncio.to_thread(_copy_chunk, handle, out):
+                    async for chunk in stored.read():
+                        await asyncio.to_thread(out.write, chunk)
                         if sink.pending:
                             yield sink.take()
             finally:
-                handle.close()
+                await stored.close()
             if sink.pending:
                 yield sink.take()
         if unreadable:
@@ -93,13 +98,6 @@ async def zip_stream(entries: Sequence[ExportEntry]) -> AsyncIterator[bytes]:
     finally:
         archive.close()  # also when the client goes away mid-download: nothing is left open
     yield sink.take()
-
-
-def _copy_chunk(source: io.BufferedReader, out: IO[bytes]) -> int:
-    chunk = source.read(CHUNK)
-    if chunk:
-        out.write(chunk)
-    return len(chunk)
 
 
 def _info(entry: ExportEntry) -> zipfile.ZipInfo:

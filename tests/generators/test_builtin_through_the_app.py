@@ -7,6 +7,7 @@ import io
 
 from PIL import Image
 
+from tests.conftest import ENGINES_AND_BACKENDS
 from tests.generators.support import count_pixels_near, nearest_frame_color, png_bytes, write_color_video
 from tests.jobs.support import board_statuses, new_board, queue, try_queue, wait_for
 from tests.uploads.support import upload
@@ -39,6 +40,7 @@ async def test_the_generators_query_lists_the_built_in_tools_with_their_forms(cl
     }
 
 
+@ENGINES_AND_BACKENDS
 async def test_a_title_card_is_made_then_resized_with_its_lineage(client):
     board = await new_board(client)
     card, image = await _completed_image(
@@ -62,6 +64,8 @@ async def test_a_title_card_is_made_then_resized_with_its_lineage(client):
     )
     assert smaller.size == (320, 180)
     assert resized["inputArtifacts"] == [{"generationId": card["id"], "role": "image", "artifactType": "IMAGE"}]
+    # With media in a bucket the input was fetched for the job, and the copy went when the job ended.
+    assert not list((client.services.media.root / ".tmp").glob("*"))
 
 
 async def test_an_uploaded_image_is_adjusted_and_laid_out_on_a_contact_sheet(client):

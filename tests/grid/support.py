@@ -12,7 +12,7 @@ from boards_desktop.media import store_media
 from tests.app_harness import AppClient
 from tests.graphql.helpers import create_generation
 from tests.media.samples import image_bytes
-from tests.media.support import finish
+from tests.media.support import finish, put_raw
 
 STAR = "mutation($ids: [UUID!]!, $f: Boolean!) { setFavourite(generationIds: $ids, favourite: $f) { id isFavourite } }"
 PAGE = """query($id: UUID!, $filter: GenerationFilter, $limit: Int, $offset: Int) { board(id: $id) {
@@ -52,8 +52,7 @@ async def completed_with_files(
     prefix = store.generation_prefix(board_id, generation_id)
     extras = []
     for name in extra_names:
-        path = store.root / prefix / name
-        path.write_bytes(b"extra file " + name.encode())
+        await put_raw(store, f"{prefix}/{name}", b"extra file " + name.encode())
         extras.append(store.url_of(f"{prefix}/{name}"))
     await finish(client, generation_id, stored, *extras)
     return {

@@ -9,9 +9,10 @@ from boards_desktop.db.queries.generations import MovedGeneration
 from boards_desktop.media import moves as media_moves
 from boards_desktop.media.gc import collect_garbage
 from tests.app_harness import AppClient, as_stored
+from tests.conftest import ENGINES_AND_BACKENDS
 from tests.graphql.helpers import add_member, create_board, create_generation, create_tag, error_of, my_id
 from tests.grid.support import completed_with_files, page, star
-from tests.media.support import files_under
+from tests.media.support import files_under, published
 
 MOVE = """mutation($ids: [UUID!]!, $board: UUID!) { moveGenerations(ids: $ids, boardId: $board) {
     id boardId storageUrl thumbnailUrl additionalFiles { url } status isFavourite tags { slug }
@@ -33,6 +34,7 @@ async def _names_every_file(client: AppClient) -> None:
                 assert await _served(client, url) == 200, url
 
 
+@ENGINES_AND_BACKENDS
 async def test_moved_generations_take_their_files_stars_and_tags(client):
     source, target = await create_board(client, "From"), await create_board(client, "To")
     moving = [await completed_with_files(client, source, extra_names=("mask.png",)) for _ in range(2)]
@@ -66,9 +68,9 @@ async def test_moved_generations_take_their_files_stars_and_tags(client):
     assert (await page(client, target, {"favouritesOnly": True}))["ids"] == [moving[1]["id"]]
     assert (await page(client, source, {"favouritesOnly": True}))["ids"] == []
     assert await _served(client, staying["storageUrl"]) == 200
-    root = client.services.media.root
-    assert not (root / source / moving[0]["id"]).exists()
-    assert sorted(p.name for p in (root / target / moving[0]["id"]).iterdir()) == [
+    keys = await published(client.services.media)
+    assert not [key for key in keys if key.startswith(f"{source}/{moving[0]['id']}/")]
+    assert sorted(key.rsplit("/", 1)[1] for key in keys if key.startswith(f"{target}/{moving[0]['id']}/")) == [
         "mask.png",
         "output-thumb.webp",
         "output.png",

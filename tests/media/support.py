@@ -11,6 +11,7 @@ from sqlalchemy import delete, update
 
 from boards_desktop.db.models import Board, Generation
 from boards_desktop.media import StoredMedia
+from boards_desktop.media.store import MediaStore
 from tests.app_harness import AppClient
 
 # A generator whose provider is paused in tests: its generations stay pending until we finish them.
@@ -64,6 +65,35 @@ def age(path: Path, minutes: float) -> None:
     """Make a file look `minutes` old."""
     then = time.time() - minutes * 60
     os.utime(path, (then, then))
+
+
+async def put_raw(store: MediaStore, key: str, data: bytes) -> None:
+    """A file at `key` as a generator that wrote more than it reported would leave it, on either backend."""
+    if store.bucket is None:
+        path = store.root / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return
+    scratch = store.temp_path()
+    scratch.write_bytes(data)
+    try:
+        await store.bucket.put_file(key, scratch)
+    finally:
+        scratch.unlink()
+
+
+async def read_raw(store: MediaStore, key: str) -> bytes:
+    """The published bytes at `key`, on either backend."""
+    stored = await store.open(key)
+    assert stored is not None, f"nothing published at {key}"
+    return b"".join([chunk async for chunk in stored.read()])
+
+
+async def published(store: MediaStore) -> set[str]:
+    """The keys of every published file, on either backend (unfinished local writes left out)."""
+    if store.bucket is not None:
+        return {item.key for item in await store.bucket.list()}
+    return {key for key in files_under(store.root) if not any(part.startswith(".") for part in key.split("/"))}
 
 
 def files_under(root: Path) -> set[str]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from boards_desktop.media import store_media
 from tests.app_harness import AppClient
+from tests.conftest import ENGINES_AND_BACKENDS
 from tests.media.samples import image_bytes
-from tests.media.support import create_board, create_generation, files_under, finish
+from tests.media.support import create_board, create_generation, finish, published
+
+pytestmark = ENGINES_AND_BACKENDS
 
 
 async def _completed(client: AppClient, board_id: str) -> tuple[str, str]:
@@ -22,7 +25,7 @@ async def _completed(client: AppClient, board_id: str) -> tuple[str, str]:
 
 
 async def test_deleting_a_generation_keeps_its_folder_until_the_trash_is_emptied(client: AppClient) -> None:
-    root = client.services.media.root
+    media = client.services.media
     board_id = await create_board(client)
     doomed, doomed_url = await _completed(client, board_id)
     kept, kept_url = await _completed(client, board_id)
@@ -30,15 +33,14 @@ async def test_deleting_a_generation_keeps_its_folder_until_the_trash_is_emptied
 
     data = await client.data("mutation($id: UUID!) { deleteGeneration(id: $id) }", {"id": doomed})
     assert data["deleteGeneration"] is True
-    assert (root / board_id / doomed / "output.png").exists(), "a trashed generation keeps its files"
+    assert f"{board_id}/{doomed}/output.png" in await published(media), "a trashed generation keeps its files"
     assert (await client.http.get(doomed_url)).status_code == 200  # the Trash view shows its thumbnail
 
     data = await client.data("mutation($ids: [UUID!]) { emptyTrash(ids: $ids) }", {"ids": [doomed]})
     assert data["emptyTrash"] == 1
-    assert not (root / board_id / doomed).exists()
     assert (await client.http.get(doomed_url)).status_code == 404
     assert (await client.http.get(kept_url)).status_code == 200
-    assert files_under(root) == {f"{board_id}/{kept}/output.png", f"{board_id}/{kept}/output-thumb.webp"}
+    assert await published(media) == {f"{board_id}/{kept}/output.png", f"{board_id}/{kept}/output-thumb.webp"}
 
 
 async def test_deleting_a_generation_without_files_is_fine(client: AppClient) -> None:
@@ -49,7 +51,7 @@ async def test_deleting_a_generation_without_files_is_fine(client: AppClient) ->
 
 
 async def test_deleting_a_board_removes_every_generations_files(client: AppClient) -> None:
-    root = client.services.media.root
+    media = client.services.media
     board_id = await create_board(client, "Doomed")
     other_board = await create_board(client, "Kept")
     urls = [(await _completed(client, board_id))[1] for _ in range(3)]
@@ -57,7 +59,8 @@ async def test_deleting_a_board_removes_every_generations_files(client: AppClien
 
     data = await client.data("mutation($id: UUID!) { deleteBoard(id: $id) }", {"id": board_id})
     assert data["deleteBoard"] is True
-    assert not (root / board_id).exists()
+    assert not [key for key in await published(media) if key.startswith(board_id)]
+    assert not (media.root / board_id).exists()
     for url in urls:
         assert (await client.http.get(url)).status_code == 404
     assert (await client.http.get(kept_url)).status_code == 200

@@ -11,11 +11,15 @@ import pytest
 
 from boards_desktop.media import store_media
 from tests.app_harness import AppClient
+from tests.conftest import MEDIA_BACKENDS
 from tests.media.samples import image_bytes, write_video
 from tests.media.support import create_board
 
-# The database plays no part in serving files: these run on SQLite only.
-pytestmark = pytest.mark.parametrize("engine_name", ["sqlite"])
+# The database plays no part in serving files: these run on SQLite only, on both media backends.
+pytestmark = [
+    pytest.mark.parametrize("engine_name", ["sqlite"]),
+    pytest.mark.parametrize("media_backend", MEDIA_BACKENDS),
+]
 
 BOARD = str(uuid.uuid4())
 

@@ -14,8 +14,11 @@ import httpx
 
 from boards_desktop.media import store_media
 from tests.app_harness import AppClient
+from tests.conftest import ENGINES_AND_BACKENDS
 from tests.graphql.helpers import add_member, create_board, my_id
 from tests.media.samples import image_bytes
+
+pytestmark = ENGINES_AND_BACKENDS
 
 REMOVE = "mutation($b: UUID!, $u: UUID!) { removeBoardMember(boardId: $b, userId: $u) { id } }"
 ROLE = (

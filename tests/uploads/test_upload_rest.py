@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.app_harness import AppClient, running_app
+from tests.conftest import ENGINES_AND_BACKENDS
 from tests.graphql.helpers import add_member, create_board, my_id
 from tests.uploads.samples import TEXT, jpeg_bytes, mp4_bytes, png_bytes, wav_bytes
 from tests.uploads.support import UPLOAD_URL, error_body, stock, upload
@@ -28,6 +29,7 @@ SAMPLES = {
 }
 
 
+@ENGINES_AND_BACKENDS
 @pytest.mark.parametrize("sample", list(SAMPLES))
 async def test_an_upload_becomes_a_completed_generation_with_its_files_served(client: AppClient, sample: str) -> None:
     artifact_type, filename, make, mime, facts = SAMPLES[sample]

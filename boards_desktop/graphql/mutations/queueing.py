@@ -120,11 +120,7 @@ async def _recheck_unavailable(services: Services, names: set[str]) -> None:
 
 def text_reader(services: Services) -> TextReader:
     def read_text(storage_url: str | None) -> str:
-        key = services.media.key_of_url(storage_url)
-        try:
-            return services.media.path_of(key).read_text(encoding="utf-8") if key else ""
-        except (OSError, ValueError):
-            return ""
+        return services.media.read_text(storage_url)
 
     return read_text
 

@@ -67,6 +67,10 @@ class AppSettings:
     concurrency: list[ProviderConcurrency] = strawberry.field(description="One per provider that has generators.")
     data_dir: str
     media_dir: str
+    media_storage: str = strawberry.field(
+        description="Where published media lives: the media folder, or s3://bucket/prefix (BOARDS_STORAGE_URL). "
+        "Never credentials."
+    )
     database_kind: str = strawberry.field(description='"sqlite" or "postgresql"')
     data_size_bytes: float = strawberry.field(description="The media folder and the SQLite database file(s).")
     free_space_bytes: float | None = strawberry.field(

@@ -16,7 +16,7 @@ import {USER_FIELDS} from '../people.js';
 
 const KEY_FIELDS = 'provider label envVar isSet lastFour source canStore storeUnavailableReason';
 const DISK_FIELDS = 'dataSizeBytes freeSpaceBytes diskSizeBytes lastHousekeeping { finishedAt filesRemoved bytesFreed backupsRemoved keepBackups }';
-const SETTINGS_FIELDS = `comfyuiUrl comfyuiUrlSource sdWebuiUrl sdWebuiUrlSource concurrency { provider limit source } dataDir mediaDir databaseKind ${DISK_FIELDS}`;
+const SETTINGS_FIELDS = `comfyuiUrl comfyuiUrlSource sdWebuiUrl sdWebuiUrlSource concurrency { provider limit source } dataDir mediaDir mediaStorage databaseKind ${DISK_FIELDS}`;
 const LOAD = `{ me { ${USER_FIELDS} } providerKeys { ${KEY_FIELDS} } appSettings { ${SETTINGS_FIELDS} } }`;
 const SET_KEY = `mutation SetKey($provider: String!, $key: String!) { setProviderKey(provider: $provider, key: $key) { ${KEY_FIELDS} } }`;
 const CLEAR_KEY = `mutation ClearKey($provider: String!) { clearProviderKey(provider: $provider) { ${KEY_FIELDS} } }`;
@@ -469,7 +469,7 @@ function dataSection(settings) {
   return section('data', 'Data', 'Everything you make stays on this computer, in one folder.',
     h('dl', {class: 'data-list'},
       h('dt', {}, 'Data folder'), path(settings.dataDir, 'data-dir'),
-      h('dt', {}, 'Media'), path(settings.mediaDir, 'media-dir'),
+      h('dt', {}, 'Media'), path(settings.mediaStorage || settings.mediaDir, 'media-dir'),  // a team's bucket: s3://...
       h('dt', {}, 'Database'), h('dd', {dataset: {testid: 'database-kind'}}, settings.databaseKind === 'postgresql' ? 'PostgreSQL' : 'SQLite'),
       h('dt', {}, 'Size on disk'), h('div', {class: 'size-line'}, size, recount),
       h('dt', {}, 'Free space'), free,
