@@ -8,7 +8,7 @@
 import {gql} from './api.js';
 import {generatorLabel, providerLabel} from './names.js';
 import {h, plural} from './dom.js';
-import {on} from './bus.js';
+import {emit, on} from './bus.js';
 import {confirmDialog} from './dialog.js';
 import {addShortcut} from './shortcuts.js';
 import {toast, toastError} from './toast.js';
@@ -20,6 +20,12 @@ const RESUME = 'mutation($name: String!) { resumeProvider(name: $name) { waiting
 const CANCEL_ALL = 'mutation($provider: String) { cancelQueued(provider: $provider) }';
 const CANCEL_ONE = 'mutation($id: UUID!) { cancelGeneration(id: $id) { id status } }';
 const REFRESH_MS = 300;
+let latest = null;  // the last reading, for a page mounted after it (the grid's queue places)
+
+/** The last reading of the queue ({providers: [{name, paused, jobs}]}), or null before the first. */
+export function queueStatusNow() {
+  return latest;
+}
 
 /** How a provider is named to an artist (the Settings page names them the same way). */
 /** 95 -> "about 2 min left". */
@@ -93,7 +99,9 @@ export function installQueue() {
     reading = gql(STATUS);
     try {
       status = (await reading).queueStatus;
+      latest = status;
       draw();
+      emit('queue:status', status);
     } catch (error) {
       console.error('the queue could not be read', error);
     } finally {

@@ -2,17 +2,26 @@
 // points them at a generation (or at nothing, for a slot whose page has not arrived yet) and only
 // touches what changed.
 //
+// A finished tile shows what it is on hover and while it has the focus: its name, its size (w × h,
+// or how long), the generator's name and its tags as chips, over a scrim that keeps them readable
+// on any picture; laid over the picture, so nothing moves.
+//
+// A waiting tile says where it is in its provider's line ("3rd in line", from the queue panel's
+// reading: `setQueuePlaces`); one a remote service holds in its own queue says "Waiting for fal.ai".
+//
 // A finished tile has quick actions (shown on hover and while the tile has the focus, when Tab
 // reaches them): rerun with the same settings, rerun with a new seed (generators with a `seed`
 // input: `setSeededGenerators`), use as an input in the composer.
 import {h} from '../dom.js';
-import {generatorLabel} from '../names.js';
+import {generatorInfo, generatorLabel, providerLabel} from '../names.js';
 
 const TYPE_ICON = {VIDEO: '▶', AUDIO: '♪', TEXT: '¶', LORA: '◆', MODEL: '◆', IMAGE: ''};
 const PHASE_WORDS = {queued: 'Queued', initializing: 'Starting', processing: 'Working', finalizing: 'Finishing'};
 const textCache = new Map();  // storageUrl -> excerpt (or a promise of it)
 const seeded = new Set();  // names of the generators with a `seed` input
 const EXCERPT_CHARS = 420;
+const CHIPS = 3;  // tags shown as chips on hover; the rest are counted ("+2")
+let places = new Map();  // generation id -> its place in its provider's line (words)
 
 export function createTile() {
   const img = h('img', {alt: '', loading: 'lazy', decoding: 'async', draggable: false});
@@ -31,12 +40,17 @@ export function createTile() {
     error: h('p', {class: 'tile-error', dataset: {testid: 'tile-error'}}),
     retry: h('button', {type: 'button', class: 'tile-retry', tabindex: '-1', dataset: {action: 'retry', testid: 'retry'}}, 'Retry'),
     label: h('span', {class: 'tile-label'}),
+    infoName: h('span', {class: 'tile-info-name'}),
+    infoFacts: h('span', {class: 'tile-info-facts'}),
+    infoTags: h('span', {class: 'tile-info-tags'}),
     rerun: quickAction('rerun', '↻', 'Rerun with the same settings (R)'),
     reseed: quickAction('rerun-new-seed', '⚄', 'Rerun with a new seed (E)'),
     useInput: quickAction('use-as-input', '⇥', 'Use as input (I)'),
   };
   parts.quick = h('div', {class: 'tile-quick', role: 'group', 'aria-label': 'Quick actions', dataset: {testid: 'tile-quick'}},
     parts.rerun, parts.reseed, parts.useInput);
+  parts.info = h('div', {class: 'tile-info', 'aria-hidden': 'true', dataset: {testid: 'tile-info'}},
+    parts.infoName, parts.infoFacts, parts.infoTags);
   const tile = h('div', {class: 'tile', role: 'listitem', tabindex: '-1', draggable: 'true'},
     h('div', {class: 'tile-media'}, parts.img, parts.excerpt, parts.typeIcon),
     h('div', {class: 'tile-running'},
@@ -44,6 +58,7 @@ export function createTile() {
       h('div', {class: 'tile-running-text'}, parts.phase, parts.message),
       parts.cancel),
     h('div', {class: 'tile-failed'}, parts.error, parts.retry),
+    parts.info,
     parts.label,
     parts.check,
     parts.star,
@@ -83,6 +98,8 @@ export function bindTile(tile, generation, live, selected) {
       p.excerpt.textContent = '';
       p.error.textContent = '';
       p.label.textContent = '';
+      p.infoName.textContent = p.infoFacts.textContent = '';
+      p.infoTags.replaceChildren();
       p.quick.hidden = true;
       tile.draggable = false;
     }
@@ -119,9 +136,10 @@ export function bindTile(tile, generation, live, selected) {
     p.error.textContent = generation.errorMessage || (status === 'failed' ? 'It failed without saying why.' : '');
     p.label.textContent = status === 'cancelled' ? 'Cancelled' : status === 'failed' ? 'Failed' : '';
     const title = generation.prompt || generation.outputMetadata?.original_filename || generatorLabel(generation.generatorName);
-    tile.title = title;
+    tile.removeAttribute('title');  // the hover info names it (a tooltip would cover it)
     tile.setAttribute('aria-label', `${title} (${status}, ${generation.artifactType.toLowerCase()})`);
     bindExcerpt(tile, generation, status);
+    bindInfo(tile, generation, title);
     bindQuick(tile, generation, status);
   }
   const running = status === 'pending' || status === 'processing';
@@ -131,7 +149,7 @@ export function bindTile(tile, generation, live, selected) {
     p.progressBar.style.width = `${percent}%`;
     p.progressBar.parentElement.setAttribute('aria-valuenow', String(percent));
     const phase = live?.phase ?? (status === 'pending' ? 'queued' : 'processing');
-    p.phase.textContent = `${PHASE_WORDS[phase] ?? phase}${percent ? ` · ${percent}%` : ''}`;
+    p.phase.textContent = `${phaseWords(generation, status, phase)}${percent ? ` · ${percent}%` : ''}`;
     // Until the generator says something, a waiting tile says what it will make.
     p.message.textContent = live?.message || (phase === 'queued' ? generation.prompt ?? '' : '');
     tile.dataset.phase = phase;
@@ -143,6 +161,65 @@ export function bindTile(tile, generation, live, selected) {
     p.check.setAttribute('aria-checked', isSelected);
     tile.dataset.selected = isSelected;
   }
+}
+
+/** "Queued · 3rd in line"; "Waiting for fal.ai" while a remote service holds it in its own queue. */
+function phaseWords(generation, status, phase) {
+  if (phase !== 'queued') return PHASE_WORDS[phase] ?? phase;
+  if (status === 'processing') {
+    const provider = generatorInfo(generation.generatorName)?.provider;
+    return provider ? `Waiting for ${providerLabel(provider)}` : 'Waiting for the service';
+  }
+  const place = places.get(generation.id);
+  return place ? `Queued · ${place}` : 'Queued';
+}
+
+/** 1 -> "next in line", 3 -> "3rd in line" ("3rd in line, paused" while its provider is paused). */
+export function placeWords(position, paused) {
+  const tens = position % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : ({1: 'st', 2: 'nd', 3: 'rd'}[position % 10] ?? 'th');
+  const place = position === 1 ? 'next in line' : `${position}${suffix} in line`;
+  return paused ? `${place}, paused` : place;
+}
+
+/**
+ * The places of the waiting generations, from a reading of the queue ({providers: [{paused, jobs}]}:
+ * the jobs in the order they will start, running ones first). Returns the ids whose words changed.
+ */
+export function setQueuePlaces(status) {
+  const next = new Map();
+  for (const provider of status?.providers ?? []) {
+    let position = 0;
+    for (const job of provider.jobs) {
+      if (job.status !== 'PENDING') continue;
+      position += 1;
+      next.set(job.id, placeWords(position, provider.paused));
+    }
+  }
+  const changed = [...new Set([...places.keys(), ...next.keys()])].filter((id) => places.get(id) !== next.get(id));
+  places = next;
+  return changed;
+}
+
+/** What a finished tile shows on hover: its name, size or length, generator and tags. */
+function bindInfo(tile, generation, title) {
+  const p = tile.parts;
+  const m = generation.outputMetadata ?? {};
+  const facts = [generatorLabel(generation.generatorName)];
+  if (m.width && m.height) facts.push(`${m.width} × ${m.height}`);
+  if (m.duration) facts.push(lengthWords(Number(m.duration)));
+  p.infoName.textContent = title;
+  p.infoFacts.textContent = facts.join(' · ');
+  const tags = generation.tags ?? [];
+  const chips = tags.slice(0, CHIPS).map((tag) => h('span', {class: 'tile-info-tag'}, tag.name));
+  if (tags.length > CHIPS) chips.push(h('span', {class: 'tile-info-tag more'}, `+${tags.length - CHIPS}`));
+  p.infoTags.replaceChildren(...chips);
+}
+
+/** 3.2 -> "0:03", 125 -> "2:05". */
+function lengthWords(seconds) {
+  const whole = Math.max(0, Math.round(seconds));
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
 }
 
 function quickAction(action, icon, label) {

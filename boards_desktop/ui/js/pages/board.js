@@ -17,7 +17,8 @@ import {VirtualGrid} from '../grid/grid.js';
 import {buildToolbar} from '../grid/toolbar.js';
 import {filterOfState, paramsOfState, stateFromParams} from '../grid/filter_url.js';
 import {buildSelectionBar, GridActions, seededGeneratorNames} from '../grid/actions.js';
-import {hasSeed, setSeededGenerators} from '../grid/tile.js';
+import {hasSeed, setQueuePlaces, setSeededGenerators} from '../grid/tile.js';
+import {queueStatusNow} from '../queue.js';
 import {installDropUpload} from '../grid/uploads.js';
 import {openShareDialog} from '../share.js';
 import {typeIcon} from '../composer/icons.js';
@@ -104,6 +105,10 @@ export async function mount(container, {boardId}) {
   const bar = buildSelectionBar(actions, grid);
   toolbar.node.parentElement.append(bar.node);
   cleanups.push(() => grid.destroy(), () => clearTimeout(unknownTimer), on('generators:named', () => toolbar.relabelGenerators()));
+  // Waiting tiles say their place in line, from the queue's readings (each queued, started or ended job).
+  const placeTiles = (status) => { for (const id of setQueuePlaces(status)) grid.refresh(id); };
+  placeTiles(queueStatusNow());
+  cleanups.push(on('queue:status', placeTiles));
 
   const showCount = () => {
     const filtered = isFiltering(data.filter);
