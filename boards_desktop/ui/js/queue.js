@@ -178,6 +178,14 @@ export function installQueue() {
       toastError(paused ? 'Could not pause it' : 'Could not resume it', error);
     }
     await refresh();
+    keepFocus();
+  }
+
+  // A button that was pressed may be gone once the panel is drawn again (a redraw while the confirm
+  // dialog was open replaces the one it gives the focus back to): the focus stays in the panel, so
+  // that Escape still closes it.
+  function keepFocus() {
+    if (!panel.hidden && !panel.contains(document.activeElement)) panel.focus();
   }
 
   async function cancelOne(job) {
@@ -188,6 +196,7 @@ export function installQueue() {
       toastError('Could not cancel it', error);
     }
     await refresh();
+    keepFocus();
   }
 
   async function cancelAll(item) {
@@ -206,5 +215,6 @@ export function installQueue() {
       toastError('Nothing was cancelled', error);
     }
     await refresh();
+    keepFocus();
   }
 }

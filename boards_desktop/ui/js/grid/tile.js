@@ -14,6 +14,7 @@
 // input: `setSeededGenerators`), use as an input in the composer.
 import {h} from '../dom.js';
 import {generatorInfo, generatorLabel, providerLabel} from '../names.js';
+import {avatar, personName} from '../people.js';
 
 const TYPE_ICON = {VIDEO: '▶', AUDIO: '♪', TEXT: '¶', LORA: '◆', MODEL: '◆', IMAGE: ''};
 const PHASE_WORDS = {queued: 'Queued', initializing: 'Starting', processing: 'Working', finalizing: 'Finishing'};
@@ -22,6 +23,8 @@ const seeded = new Set();  // names of the generators with a `seed` input
 const EXCERPT_CHARS = 420;
 const CHIPS = 3;  // tags shown as chips on hover; the rest are counted ("+2")
 let places = new Map();  // generation id -> its place in its provider's line (words)
+let creators = new Map();  // user id -> user, on a shared board (else empty: no creator is shown)
+let myId = null;
 
 export function createTile() {
   const img = h('img', {alt: '', loading: 'lazy', decoding: 'async', draggable: false});
@@ -43,6 +46,7 @@ export function createTile() {
     infoName: h('span', {class: 'tile-info-name'}),
     infoFacts: h('span', {class: 'tile-info-facts'}),
     infoTags: h('span', {class: 'tile-info-tags'}),
+    creator: h('span', {class: 'tile-creator', dataset: {testid: 'tile-creator'}}),
     rerun: quickAction('rerun', '↻', 'Rerun with the same settings (R)'),
     reseed: quickAction('rerun-new-seed', '⚄', 'Rerun with a new seed (E)'),
     useInput: quickAction('use-as-input', '⇥', 'Use as input (I)'),
@@ -54,11 +58,12 @@ export function createTile() {
   const tile = h('div', {class: 'tile', role: 'listitem', tabindex: '-1', draggable: 'true'},
     h('div', {class: 'tile-media'}, parts.img, parts.excerpt, parts.typeIcon),
     h('div', {class: 'tile-running'},
-      h('div', {class: 'tile-progress', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100'}, parts.progressBar),
+      h('div', {class: 'tile-progress', role: 'progressbar', 'aria-label': 'Progress', 'aria-valuemin': '0', 'aria-valuemax': '100'}, parts.progressBar),
       h('div', {class: 'tile-running-text'}, parts.phase, parts.message),
       parts.cancel),
     h('div', {class: 'tile-failed'}, parts.error, parts.retry),
     parts.info,
+    parts.creator,
     parts.label,
     parts.check,
     parts.star,
@@ -100,6 +105,8 @@ export function bindTile(tile, generation, live, selected) {
       p.label.textContent = '';
       p.infoName.textContent = p.infoFacts.textContent = '';
       p.infoTags.replaceChildren();
+      p.creator.replaceChildren();
+      delete p.creator.dataset.userId;
       p.quick.hidden = true;
       tile.draggable = false;
     }
@@ -201,11 +208,26 @@ export function setQueuePlaces(status) {
   return changed;
 }
 
+/** The people of a shared board ([user], you by `me`): others' work carries their avatar and name. */
+export function setCreators(users, me) {
+  creators = new Map(users.filter(Boolean).map((user) => [user.id, user]));
+  myId = me ?? null;
+}
+
 /** What a finished tile shows on hover: its name, size or length, generator and tags. */
 function bindInfo(tile, generation, title) {
   const p = tile.parts;
   const m = generation.outputMetadata ?? {};
   const facts = [generatorLabel(generation.generatorName)];
+  const creator = generation.userId !== myId ? creators.get(generation.userId) : null;
+  if (creator) facts.unshift(personName(creator));
+  if (creator && p.creator.dataset.userId !== creator.id) {
+    p.creator.replaceChildren(avatar(creator, 22));
+    p.creator.dataset.userId = creator.id;
+  } else if (!creator && p.creator.firstChild) {
+    p.creator.replaceChildren();
+    delete p.creator.dataset.userId;
+  }
   if (m.width && m.height) facts.push(`${m.width} × ${m.height}`);
   if (m.duration) facts.push(lengthWords(Number(m.duration)));
   p.infoName.textContent = title;

@@ -17,19 +17,21 @@ import {VirtualGrid} from '../grid/grid.js';
 import {buildToolbar} from '../grid/toolbar.js';
 import {filterOfState, paramsOfState, stateFromParams} from '../grid/filter_url.js';
 import {buildSelectionBar, GridActions, seededGeneratorNames} from '../grid/actions.js';
-import {hasSeed, setQueuePlaces, setSeededGenerators} from '../grid/tile.js';
+import {hasSeed, setCreators, setQueuePlaces, setSeededGenerators} from '../grid/tile.js';
 import {queueStatusNow} from '../queue.js';
 import {installDropUpload} from '../grid/uploads.js';
 import {openShareDialog} from '../share.js';
 import {typeIcon} from '../composer/icons.js';
+import {USER_FIELDS} from '../people.js';
 // Modules the ones above import, named here too so that the browser asks for them in the same round.
 import '../desktop.js';
 
 const QUERY = `query Board($id: UUID!) {
   me { id }
-  board(id: $id) { id title description generationCount generatorNames ownerId members { userId role } }
+  board(id: $id) { id title description generationCount generatorNames ownerId owner { ${USER_FIELDS} } members { userId role user { ${USER_FIELDS} } } }
   tags(limit: 500) { id name slug }
 }`;
+const MEMBERS = `query Members($id: UUID!) { board(id: $id) { owner { ${USER_FIELDS} } members { userId role user { ${USER_FIELDS} } } } }`;
 const UPDATE_BOARD = 'mutation($input: UpdateBoardInput!) { updateBoard(input: $input) { id title description } }';
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 const SIZE_KEY = 'boards.grid.tileSize';
@@ -61,7 +63,7 @@ export async function mount(container, {boardId}) {
   const uploadButton = h('button', {type: 'button', class: 'board-upload', title: 'Upload images, video, audio or text (or drop files anywhere)',
     disabled: true, hidden: board.readOnly, dataset: {testid: 'upload-button'}, onclick: () => uploads?.pickFiles()}, h('span', {'aria-hidden': 'true'}, '⤒ '), 'Upload…');
   let uploads = null;
-  const live = h('span', {class: 'live-dot', dataset: {state: 'connecting', testid: 'live'}, title: 'Connecting to live updates…', 'aria-label': 'Live updates: connecting'});
+  const live = h('span', {class: 'live-dot', role: 'img', dataset: {state: 'connecting', testid: 'live'}, title: 'Connecting to live updates…', 'aria-label': 'Live updates: connecting'});
   const toolbar = buildToolbar({
     tags, generatorNames: board.generatorNames, tileSize, initial,
     onChange: (filter, state) => {
@@ -84,6 +86,9 @@ export async function mount(container, {boardId}) {
   const page = h('div', {class: 'board-page', dataset: {boardId}}, composerPanel, main);
   container.append(page);
 
+  // On a board more than one person works on, a tile made by someone else carries their avatar.
+  const showCreators = () => setCreators(board.members.length ? [board.owner, ...board.members.map((m) => m.user)] : [], me?.id);
+  showCreators();
   const grid = new VirtualGrid(gridHost, data, {
     onAction: (action, generation, error) => {
       if (action === 'favourite') actions.toggleFavourite(generation);
@@ -251,6 +256,14 @@ export async function mount(container, {boardId}) {
     } else if (change.kind === 'members' && me && change.user_ids.includes(me.id)) {
       if (!change.role) shutOut('You no longer have access to this board.');
       else toast(`Your role on this board is now ${change.role}`);
+    } else if (change.kind === 'members') {
+      // Shared with someone, or no longer: the tiles name their creators, or stop.
+      gql(MEMBERS, {id: board.id}).then(({board: fresh}) => {
+        if (!fresh) return;
+        Object.assign(board, fresh);
+        showCreators();
+        grid.rebind();
+      }).catch((error) => console.error('the members could not be read', error));
     }
   };
   async function arrive(ids) {
