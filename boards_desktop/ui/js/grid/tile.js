@@ -43,18 +43,14 @@ export function createTile() {
     error: h('p', {class: 'tile-error', dataset: {testid: 'tile-error'}}),
     retry: h('button', {type: 'button', class: 'tile-retry', tabindex: '-1', dataset: {action: 'retry', testid: 'retry'}}, 'Retry'),
     label: h('span', {class: 'tile-label'}),
-    infoName: h('span', {class: 'tile-info-name'}),
-    infoFacts: h('span', {class: 'tile-info-facts'}),
-    infoTags: h('span', {class: 'tile-info-tags'}),
-    creator: h('span', {class: 'tile-creator', dataset: {testid: 'tile-creator'}}),
+    info: null,     // built at the first hover or focus (showInfo): a board of 10,000 rarely needs most
+    creator: null,  // built for a tile made by someone else, on a shared board
     rerun: quickAction('rerun', '↻', 'Rerun with the same settings (R)'),
     reseed: quickAction('rerun-new-seed', '⚄', 'Rerun with a new seed (E)'),
     useInput: quickAction('use-as-input', '⇥', 'Use as input (I)'),
   };
   parts.quick = h('div', {class: 'tile-quick', role: 'group', 'aria-label': 'Quick actions', dataset: {testid: 'tile-quick'}},
     parts.rerun, parts.reseed, parts.useInput);
-  parts.info = h('div', {class: 'tile-info', 'aria-hidden': 'true', dataset: {testid: 'tile-info'}},
-    parts.infoName, parts.infoFacts, parts.infoTags);
   const tile = h('div', {class: 'tile', role: 'listitem', tabindex: '-1', draggable: 'true'},
     h('div', {class: 'tile-media'}, parts.img, parts.excerpt, parts.typeIcon),
     h('div', {class: 'tile-running'},
@@ -62,8 +58,6 @@ export function createTile() {
       h('div', {class: 'tile-running-text'}, parts.phase, parts.message),
       parts.cancel),
     h('div', {class: 'tile-failed'}, parts.error, parts.retry),
-    parts.info,
-    parts.creator,
     parts.label,
     parts.check,
     parts.star,
@@ -71,7 +65,8 @@ export function createTile() {
   );
   // The grid moves the focus between tiles with the arrow keys (each tile is tabindex -1); the focused
   // tile's quick actions join the Tab order, so that Tab from a tile reaches them.
-  tile.addEventListener('focusin', () => setQuickTabbable(tile, true));
+  tile.addEventListener('focusin', () => { setQuickTabbable(tile, true); showInfo(tile); });
+  tile.addEventListener('pointerenter', () => showInfo(tile));
   tile.addEventListener('focusout', (event) => { if (!tile.contains(event.relatedTarget)) setQuickTabbable(tile, false); });
   tile.parts = parts;
   tile.bound = null;
@@ -103,10 +98,8 @@ export function bindTile(tile, generation, live, selected) {
       p.excerpt.textContent = '';
       p.error.textContent = '';
       p.label.textContent = '';
-      p.infoName.textContent = p.infoFacts.textContent = '';
-      p.infoTags.replaceChildren();
-      p.creator.replaceChildren();
-      delete p.creator.dataset.userId;
+      if (p.info) bindInfo(tile, null);
+      if (p.creator) bindCreator(tile, null);
       p.quick.hidden = true;
       tile.draggable = false;
     }
@@ -146,7 +139,8 @@ export function bindTile(tile, generation, live, selected) {
     tile.removeAttribute('title');  // the hover info names it (a tooltip would cover it)
     tile.setAttribute('aria-label', `${title} (${status}, ${generation.artifactType.toLowerCase()})`);
     bindExcerpt(tile, generation, status);
-    bindInfo(tile, generation, title);
+    if (p.info) bindInfo(tile, generation);
+    bindCreator(tile, generation);
     bindQuick(tile, generation, status);
   }
   const running = status === 'pending' || status === 'processing';
@@ -214,28 +208,58 @@ export function setCreators(users, me) {
   myId = me ?? null;
 }
 
-/** What a finished tile shows on hover: its name, size or length, generator and tags. */
-function bindInfo(tile, generation, title) {
+/** Build the tile's hover info the first time it is hovered or focused (then kept up to date). */
+function showInfo(tile) {
   const p = tile.parts;
+  if (p.info) return;
+  p.info = h('div', {class: 'tile-info', 'aria-hidden': 'true', dataset: {testid: 'tile-info'}},
+    h('span', {class: 'tile-info-name'}), h('span', {class: 'tile-info-facts'}), h('span', {class: 'tile-info-tags'}));
+  tile.querySelector('.tile-media').after(p.info);
+  bindInfo(tile, tile.bound);
+}
+
+/** What a finished tile shows on hover: its name, size or length, generator, creator and tags. */
+function bindInfo(tile, generation) {
+  const [name, factsNode, tagsNode] = tile.parts.info.children;
+  if (!generation) {
+    name.textContent = factsNode.textContent = '';
+    tagsNode.replaceChildren();
+    return;
+  }
   const m = generation.outputMetadata ?? {};
   const facts = [generatorLabel(generation.generatorName)];
-  const creator = generation.userId !== myId ? creators.get(generation.userId) : null;
+  const creator = creatorOf(generation);
   if (creator) facts.unshift(personName(creator));
-  if (creator && p.creator.dataset.userId !== creator.id) {
-    p.creator.replaceChildren(avatar(creator, 22));
-    p.creator.dataset.userId = creator.id;
-  } else if (!creator && p.creator.firstChild) {
-    p.creator.replaceChildren();
-    delete p.creator.dataset.userId;
-  }
   if (m.width && m.height) facts.push(`${m.width} × ${m.height}`);
   if (m.duration) facts.push(lengthWords(Number(m.duration)));
-  p.infoName.textContent = title;
-  p.infoFacts.textContent = facts.join(' · ');
+  name.textContent = generation.prompt || m.original_filename || generatorLabel(generation.generatorName);
+  factsNode.textContent = facts.join(' · ');
   const tags = generation.tags ?? [];
   const chips = tags.slice(0, CHIPS).map((tag) => h('span', {class: 'tile-info-tag'}, tag.name));
   if (tags.length > CHIPS) chips.push(h('span', {class: 'tile-info-tag more'}, `+${tags.length - CHIPS}`));
-  p.infoTags.replaceChildren(...chips);
+  tagsNode.replaceChildren(...chips);
+}
+
+function creatorOf(generation) {
+  return generation && generation.userId !== myId ? creators.get(generation.userId) ?? null : null;
+}
+
+/** On a shared board, the avatar of whoever made it, when that is not you. */
+function bindCreator(tile, generation) {
+  const p = tile.parts;
+  const creator = creatorOf(generation);
+  if (!creator) {
+    if (p.creator?.firstChild) { p.creator.replaceChildren(); delete p.creator.dataset.userId; }
+    return;
+  }
+  if (!p.creator) {
+    p.creator = h('span', {class: 'tile-creator', dataset: {testid: 'tile-creator'}});
+    tile.querySelector('.tile-media').after(p.creator);
+  }
+  if (p.creator.dataset.userId !== creator.id) {
+    p.creator.replaceChildren(avatar(creator, 22));
+    p.creator.dataset.userId = creator.id;
+  }
 }
 
 /** 3.2 -> "0:03", 125 -> "2:05". */
