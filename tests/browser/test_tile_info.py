@@ -57,3 +57,30 @@ def test_a_waiting_tile_says_its_place_in_line_and_when_its_provider_is_paused(p
     finally:
         api.gql(RESUME)
     assert page.locator(f"{TILE}[data-status=pending]").count() == 1
+
+
+def test_whole_pictures_show_each_in_its_proportions_and_the_choice_is_kept(page, installation, api) -> None:
+    board = api.create_board("Whole pictures")
+    wide = api.upload(board, "wide.png", _picture(240, 80), "image/png")["id"]
+    open_board(page, installation, board)
+    picture = tile(page, wide).locator("img")
+    assert picture.evaluate("node => getComputedStyle(node).objectFit") == "cover"
+    toggle = page.locator("[data-testid=fit-toggle]")
+    toggle.click()
+    assert toggle.get_attribute("aria-pressed") == "true"
+    assert picture.evaluate("node => getComputedStyle(node).objectFit") == "contain"
+    page.reload()
+    page.locator("[data-testid=grid][data-state=ready]").wait_for()
+    assert tile(page, wide).locator("img").evaluate("node => getComputedStyle(node).objectFit") == "contain"
+    page.locator("[data-testid=fit-toggle]").click()  # back to square crops for the other tests
+    assert tile(page, wide).locator("img").evaluate("node => getComputedStyle(node).objectFit") == "cover"
+
+
+def _picture(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "#1f6f8b").save(buffer, "PNG")
+    return buffer.getvalue()

@@ -132,6 +132,10 @@ def screens(app: Installation, scene: Scene) -> list[tuple[str, Callable[[Any], 
             "[data-testid=share-dialog] [data-testid=share-members], [data-testid=share-solo]"
         ).first.wait_for()
 
+    def board_whole(page: Any) -> None:  # last: the choice is kept for the pages after it
+        board(page)
+        page.locator("[data-testid=fit-toggle]").click()
+
     def shared_board(page: Any) -> None:
         open_board(page, app, scene.shared or scene.ferries)
 
@@ -158,7 +162,7 @@ def screens(app: Installation, scene: Scene) -> list[tuple[str, Callable[[Any], 
     ]
     if scene.shared:
         found += [("home-shared", home_shared), ("shared-board", shared_board)]
-    return found
+    return [*found, ("board-whole", board_whole)]
 
 
 @contextmanager

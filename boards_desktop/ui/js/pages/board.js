@@ -35,6 +35,7 @@ const MEMBERS = `query Members($id: UUID!) { board(id: $id) { owner { ${USER_FIE
 const UPDATE_BOARD = 'mutation($input: UpdateBoardInput!) { updateBoard(input: $input) { id title description } }';
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 const SIZE_KEY = 'boards.grid.tileSize';
+const FIT_KEY = 'boards.grid.fit';  // 'whole' or 'crop'
 
 export async function mount(container, {boardId}) {
   // The board and the grid's first page are asked for together: one round trip less before the thumbnails.
@@ -53,6 +54,7 @@ export async function mount(container, {boardId}) {
   board.readOnly = board.myRole === 'VIEWER';
   const cleanups = [];
   const tileSize = localStorage.getItem(SIZE_KEY) || 'medium';
+  const fit = localStorage.getItem(FIT_KEY) === 'whole' ? 'whole' : 'crop';
 
   const title = h('h1', {dataset: {testid: 'board-title'}}, board.title);
   const description = h('p', {class: 'board-description', dataset: {testid: 'board-description'}, hidden: !board.description}, board.description ?? '');
@@ -72,6 +74,7 @@ export async function mount(container, {boardId}) {
       reload(filter);
     },
     onTileSize: (size) => { localStorage.setItem(SIZE_KEY, size); grid.setTileSize(size); },
+    fit, onFit: (value) => { localStorage.setItem(FIT_KEY, value); grid.canvas.dataset.fit = value; },
   });
   const gridHost = h('div', {class: 'grid-host', dataset: {testid: 'grid', state: 'loading'}});
   const composerPanel = h('aside', {class: 'composer-panel', 'aria-label': 'Composer', dataset: {testid: 'composer'}});
@@ -79,7 +82,7 @@ export async function mount(container, {boardId}) {
     h('header', {class: 'board-header'},
       h('div', {class: 'board-heading'}, title, edit, h('div', {class: 'board-meta'}, live, count,
         h('a', {class: 'board-trash-link', href: `#/trash/${boardId}`, dataset: {testid: 'board-trash'}, title: 'What was deleted on this board'}, 'Trash')),
-        h('span', {class: 'toolbar-spacer'}), toolbar.sizes, share, uploadButton),
+        h('span', {class: 'toolbar-spacer'}), toolbar.fitButton, toolbar.sizes, share, uploadButton),
       description),
     h('div', {class: 'grid-controls'}, toolbar.node),
     gridHost);
@@ -105,6 +108,7 @@ export async function mount(container, {boardId}) {
     },
   });
   grid.setTileSize(tileSize);
+  grid.canvas.dataset.fit = fit;
   seededGeneratorNames().then(setSeededGenerators).catch((error) => console.error('the generators could not be read', error));
   const actions = new GridActions({board, data, grid, onTagCreated: (tag) => toolbar.addTag(tag)});
   const bar = buildSelectionBar(actions, grid);
