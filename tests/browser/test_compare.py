@@ -146,7 +146,7 @@ def test_look_at_compare(page, installation, scene, scheme) -> None:
     page.goto(f"{installation.url}/#/boards/{board}?compare={card},{other},{resized}")
     compare_ready(page, card, other, resized)
     captions = page.locator(".compare-caption").all_inner_texts()
-    assert captions[2].split() == ["C", "local-image-resize", "240", "×", "160"], captions  # nothing said twice
+    assert captions[2].split() == ["C", "Resize", "image", "240", "×", "160"], captions  # its name, said once
     shot(page, f"compare-side-three-{scheme}")
     page.goto(f"{installation.url}/#/boards/{board}?compare={card},{other}")
     overlay = compare_ready(page, card, other)

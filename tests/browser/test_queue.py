@@ -94,7 +94,7 @@ def test_rerun_from_a_tile_and_with_a_new_seed(page, api, installation) -> None:
     page.keyboard.press("Enter")
     expect(page.locator(TILE)).to_have_count(2)
     rerun = page.locator(TILE).first
-    expect(rerun).to_have_attribute("title", "Dunes at dusk")
+    expect(rerun.locator("[data-testid=tile-info] .tile-info-name")).to_have_text("Dunes at dusk")
     expect(rerun).to_have_attribute("data-status", "completed")
     rerun_id = rerun.get_attribute("data-generation-id")
     assert api.generation(rerun_id)["inputParams"] == {"prompt": "Dunes at dusk", "seed": 5}

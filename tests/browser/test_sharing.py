@@ -168,6 +168,10 @@ def test_share_a_board_with_a_teammate_found_in_the_directory(browser, team) -> 
     page.goto(f"{ada.url}/#/boards/{board}?view={made['id']}")
     assert "Grace Hopper" in page.locator("[data-testid=viewer-creator]").inner_text()
     page.goto(f"{ada.url}/#/boards/{board}")
+    # Her tile carries her avatar, and its hover info her name.
+    made_tile = page.locator(f"[data-testid=grid] .tile[data-generation-id='{made['id']}']")
+    made_tile.locator("[data-testid=tile-creator] [data-testid=avatar][title='Grace Hopper']").wait_for()
+    assert made_tile.locator(".tile-info-facts").text_content().startswith("Grace Hopper · ")
     page.locator("[data-testid=share-button]").click()
     members.wait_for()
     grace_row = members.locator("[data-testid=share-person]", has_text="Grace Hopper")

@@ -50,7 +50,7 @@ export async function gql(query, variables = {}) {
 
 /** The fields every view of a generation needs (tiles, viewer, composer). */
 export const GENERATION_FIELDS = `
-  id boardId generatorName artifactType status progress errorMessage
+  id boardId userId generatorName artifactType status progress errorMessage
   storageUrl thumbnailUrl prompt isFavourite inputParams outputMetadata
   createdAt startedAt completedAt updatedAt
   tags { id name slug }

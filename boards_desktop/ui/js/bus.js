@@ -11,6 +11,7 @@
 //   board:changed       {board}                 the board's title or description changed
 //   route:query         {params}                the URL's query changed on the same page (Back, Forward): ?view=<id>
 //   generators:named    {}                      the generators' display names are known (names.js)
+//   queue:status        {providers, ...}        a new reading of the queue (queue.js): the tiles' places in line
 
 const target = new EventTarget();
 

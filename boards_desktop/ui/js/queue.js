@@ -8,7 +8,7 @@
 import {gql} from './api.js';
 import {generatorLabel, providerLabel} from './names.js';
 import {h, plural} from './dom.js';
-import {on} from './bus.js';
+import {emit, on} from './bus.js';
 import {confirmDialog} from './dialog.js';
 import {addShortcut} from './shortcuts.js';
 import {toast, toastError} from './toast.js';
@@ -20,6 +20,12 @@ const RESUME = 'mutation($name: String!) { resumeProvider(name: $name) { waiting
 const CANCEL_ALL = 'mutation($provider: String) { cancelQueued(provider: $provider) }';
 const CANCEL_ONE = 'mutation($id: UUID!) { cancelGeneration(id: $id) { id status } }';
 const REFRESH_MS = 300;
+let latest = null;  // the last reading, for a page mounted after it (the grid's queue places)
+
+/** The last reading of the queue ({providers: [{name, paused, jobs}]}), or null before the first. */
+export function queueStatusNow() {
+  return latest;
+}
 
 /** How a provider is named to an artist (the Settings page names them the same way). */
 /** 95 -> "about 2 min left". */
@@ -93,7 +99,9 @@ export function installQueue() {
     reading = gql(STATUS);
     try {
       status = (await reading).queueStatus;
+      latest = status;
       draw();
+      emit('queue:status', status);
     } catch (error) {
       console.error('the queue could not be read', error);
     } finally {
@@ -170,6 +178,14 @@ export function installQueue() {
       toastError(paused ? 'Could not pause it' : 'Could not resume it', error);
     }
     await refresh();
+    keepFocus();
+  }
+
+  // A button that was pressed may be gone once the panel is drawn again (a redraw while the confirm
+  // dialog was open replaces the one it gives the focus back to): the focus stays in the panel, so
+  // that Escape still closes it.
+  function keepFocus() {
+    if (!panel.hidden && !panel.contains(document.activeElement)) panel.focus();
   }
 
   async function cancelOne(job) {
@@ -180,6 +196,7 @@ export function installQueue() {
       toastError('Could not cancel it', error);
     }
     await refresh();
+    keepFocus();
   }
 
   async function cancelAll(item) {
@@ -198,5 +215,6 @@ export function installQueue() {
       toastError('Nothing was cancelled', error);
     }
     await refresh();
+    keepFocus();
   }
 }

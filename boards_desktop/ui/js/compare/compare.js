@@ -10,6 +10,7 @@
 import {emit, on} from '../bus.js';
 import {routeParams, setRouteParam, setRouteParams} from '../app.js';
 import {h} from '../dom.js';
+import {generatorLabel} from '../names.js';
 import {addShortcut} from '../shortcuts.js';
 import {toast, toastError} from '../toast.js';
 import {fetchGeneration} from '../grid/data.js';
@@ -266,7 +267,7 @@ function openCompare(ids, initialMode, {onMode, onClosed}) {
           caption.replaceChildren(...[  // replaceChildren writes null as "null": the parts not said are left out
             h('span', {class: 'compare-letter', 'aria-hidden': 'true'}, String.fromCharCode(65 + index)),
             h('span', {class: 'compare-name', title: describe(g)}, describe(g)),
-            describe(g) !== g.generatorName ? h('span', {class: 'muted'}, g.generatorName) : null,
+            describe(g) !== generatorLabel(g.generatorName) ? h('span', {class: 'muted'}, generatorLabel(g.generatorName)) : null,
             width && height ? h('span', {class: 'muted', dataset: {testid: 'compare-size'}}, `${width} × ${height}`) : null,
           ].filter(Boolean));
           node.dataset.state = 'ready';
@@ -308,7 +309,7 @@ function fitted(img) {
 }
 
 function describe(g) {
-  return g.prompt || g.outputMetadata?.original_filename || g.generatorName;
+  return g.prompt || g.outputMetadata?.original_filename || generatorLabel(g.generatorName);
 }
 
 /** Ask for a result to be compared with its parent (the first input it was made from). */

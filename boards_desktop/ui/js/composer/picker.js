@@ -38,7 +38,8 @@ export function generatorPicker({onChoose}) {
   const search = h('input', {type: 'search', placeholder: 'Search generators', 'aria-label': 'Search generators',
     autocomplete: 'off', dataset: {testid: 'generator-search'}});
   const chips = h('div', {class: 'chips type-chips', role: 'group', 'aria-label': 'Filter by type'});
-  const list = h('ul', {class: 'generator-list', role: 'listbox', 'aria-label': 'Generators', dataset: {testid: 'generator-list'}});
+  // Focusable, so that the keyboard can scroll it too (the search field's arrows move the choice).
+  const list = h('ul', {class: 'generator-list', role: 'listbox', tabindex: '0', 'aria-label': 'Generators', dataset: {testid: 'generator-list'}});
   const panel = h('div', {class: 'generator-picker', hidden: true, dataset: {testid: 'generator-picker'}}, search, chips, list);
   const label = h('span', {class: 'generator-name', dataset: {testid: 'generator-label'}}, 'Choose a generator');
   const buttonIcon = h('span', {class: 'generator-icon', 'aria-hidden': 'true'});

@@ -3,6 +3,7 @@
 import {GENERATION_FIELDS, gql, uploadFile} from '../api.js';
 import {emit} from '../bus.js';
 import {h} from '../dom.js';
+import {generatorLabel} from '../names.js';
 import {toast, toastError} from '../toast.js';
 import {typeIcon} from './icons.js';
 
@@ -230,10 +231,10 @@ export function pickDialog({board, type, many, limit = Infinity, title, taken = 
       for (const generation of page) {
         remember(generation);
         const option = h('button', {type: 'button', class: 'pick-option', role: 'option', 'aria-selected': 'false',
-          dataset: {generationId: generation.id}, title: generation.prompt ?? generation.generatorName,
+          dataset: {generationId: generation.id}, title: generation.prompt ?? generatorLabel(generation.generatorName),
           disabled: taken.includes(generation.id)},
-          generation.thumbnailUrl ? h('img', {src: generation.thumbnailUrl, alt: generation.prompt ?? generation.generatorName, loading: 'lazy'})
-            : h('span', {class: 'pick-text'}, typeIcon(type), h('span', {}, generation.prompt ?? generation.generatorName)));
+          generation.thumbnailUrl ? h('img', {src: generation.thumbnailUrl, alt: generation.prompt ?? generatorLabel(generation.generatorName), loading: 'lazy'})
+            : h('span', {class: 'pick-text'}, typeIcon(type), h('span', {}, generation.prompt ?? generatorLabel(generation.generatorName))));
         option.addEventListener('click', () => {
           if (!many) {
             chosen.clear();

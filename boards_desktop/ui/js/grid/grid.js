@@ -171,6 +171,12 @@ export class VirtualGrid {
     }
   }
 
+  /** Bind every tile again, as if new (what a tile shows depends on more than its generation). */
+  rebind() {
+    for (const tile of this.tiles.values()) tile.bound = null;
+    this.render();
+  }
+
   /** Re-bind the tile of one generation (a live event, a star). */
   refresh(id) {
     for (const tile of this.tiles.values()) {

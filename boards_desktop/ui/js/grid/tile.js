@@ -2,11 +2,19 @@
 // points them at a generation (or at nothing, for a slot whose page has not arrived yet) and only
 // touches what changed.
 //
+// A finished tile shows what it is on hover and while it has the focus: its name, its size (w × h,
+// or how long), the generator's name and its tags as chips, over a scrim that keeps them readable
+// on any picture; laid over the picture, so nothing moves.
+//
+// A waiting tile says where it is in its provider's line ("3rd in line", from the queue panel's
+// reading: `setQueuePlaces`); one a remote service holds in its own queue says "Waiting for fal.ai".
+//
 // A finished tile has quick actions (shown on hover and while the tile has the focus, when Tab
 // reaches them): rerun with the same settings, rerun with a new seed (generators with a `seed`
 // input: `setSeededGenerators`), use as an input in the composer.
 import {h} from '../dom.js';
-import {generatorLabel} from '../names.js';
+import {generatorInfo, generatorLabel, providerLabel} from '../names.js';
+import {avatar, personName} from '../people.js';
 
 const TYPE_ICON = {VIDEO: '▶', AUDIO: '♪', TEXT: '¶', LORA: '◆', MODEL: '◆', IMAGE: ''};
 const PHASE_WORDS = {queued: 'Queued', initializing: 'Starting', processing: 'Working', finalizing: 'Finishing'};
@@ -14,6 +22,10 @@ const textCache = new Map();  // storageUrl -> excerpt (or a promise of it)
 const seeded = new Set();  // names of the generators with a `seed` input
 const EXCERPT_CHARS = 420;
 const STREAM_CHARS = 300;  // of a text being written: its end, where the new words appear
+const CHIPS = 3;  // tags shown as chips on hover; the rest are counted ("+2")
+let places = new Map();  // generation id -> its place in its provider's line (words)
+let creators = new Map();  // user id -> user, on a shared board (else empty: no creator is shown)
+let myId = null;
 
 export function createTile() {
   const img = h('img', {alt: '', loading: 'lazy', decoding: 'async', draggable: false});
@@ -32,6 +44,8 @@ export function createTile() {
     error: h('p', {class: 'tile-error', dataset: {testid: 'tile-error'}}),
     retry: h('button', {type: 'button', class: 'tile-retry', tabindex: '-1', dataset: {action: 'retry', testid: 'retry'}}, 'Retry'),
     label: h('span', {class: 'tile-label'}),
+    info: null,     // built at the first hover or focus (showInfo): a board of 10,000 rarely needs most
+    creator: null,  // built for a tile made by someone else, on a shared board
     rerun: quickAction('rerun', '↻', 'Rerun with the same settings (R)'),
     reseed: quickAction('rerun-new-seed', '⚄', 'Rerun with a new seed (E)'),
     useInput: quickAction('use-as-input', '⇥', 'Use as input (I)'),
@@ -41,7 +55,7 @@ export function createTile() {
   const tile = h('div', {class: 'tile', role: 'listitem', tabindex: '-1', draggable: 'true'},
     h('div', {class: 'tile-media'}, parts.img, parts.excerpt, parts.typeIcon),
     h('div', {class: 'tile-running'},
-      h('div', {class: 'tile-progress', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100'}, parts.progressBar),
+      h('div', {class: 'tile-progress', role: 'progressbar', 'aria-label': 'Progress', 'aria-valuemin': '0', 'aria-valuemax': '100'}, parts.progressBar),
       h('div', {class: 'tile-running-text'}, parts.phase, parts.message),
       parts.cancel),
     h('div', {class: 'tile-failed'}, parts.error, parts.retry),
@@ -52,7 +66,8 @@ export function createTile() {
   );
   // The grid moves the focus between tiles with the arrow keys (each tile is tabindex -1); the focused
   // tile's quick actions join the Tab order, so that Tab from a tile reaches them.
-  tile.addEventListener('focusin', () => setQuickTabbable(tile, true));
+  tile.addEventListener('focusin', () => { setQuickTabbable(tile, true); showInfo(tile); });
+  tile.addEventListener('pointerenter', () => showInfo(tile));
   tile.addEventListener('focusout', (event) => { if (!tile.contains(event.relatedTarget)) setQuickTabbable(tile, false); });
   tile.parts = parts;
   tile.bound = null;
@@ -84,6 +99,8 @@ export function bindTile(tile, generation, live, selected) {
       p.excerpt.textContent = '';
       p.error.textContent = '';
       p.label.textContent = '';
+      if (p.info) bindInfo(tile, null);
+      if (p.creator) bindCreator(tile, null);
       p.quick.hidden = true;
       tile.draggable = false;
     }
@@ -120,9 +137,11 @@ export function bindTile(tile, generation, live, selected) {
     p.error.textContent = generation.errorMessage || (status === 'failed' ? 'It failed without saying why.' : '');
     p.label.textContent = status === 'cancelled' ? 'Cancelled' : status === 'failed' ? 'Failed' : '';
     const title = generation.prompt || generation.outputMetadata?.original_filename || generatorLabel(generation.generatorName);
-    tile.title = title;
+    tile.removeAttribute('title');  // the hover info names it (a tooltip would cover it)
     tile.setAttribute('aria-label', `${title} (${status}, ${generation.artifactType.toLowerCase()})`);
     bindExcerpt(tile, generation, status);
+    if (p.info) bindInfo(tile, generation);
+    bindCreator(tile, generation);
     bindQuick(tile, generation, status);
   }
   const running = status === 'pending' || status === 'processing';
@@ -132,7 +151,7 @@ export function bindTile(tile, generation, live, selected) {
     p.progressBar.style.width = `${percent}%`;
     p.progressBar.parentElement.setAttribute('aria-valuenow', String(percent));
     const phase = live?.phase ?? (status === 'pending' ? 'queued' : 'processing');
-    p.phase.textContent = `${PHASE_WORDS[phase] ?? phase}${percent ? ` · ${percent}%` : ''}`;
+    p.phase.textContent = `${phaseWords(generation, status, phase)}${percent ? ` · ${percent}%` : ''}`;
     // Until the generator says something, a waiting tile says what it will make.
     p.message.textContent = live?.message || (phase === 'queued' ? generation.prompt ?? '' : '');
     tile.dataset.phase = phase;
@@ -164,6 +183,110 @@ export function bindTile(tile, generation, live, selected) {
     p.check.setAttribute('aria-checked', isSelected);
     tile.dataset.selected = isSelected;
   }
+}
+
+/** "Queued · 3rd in line"; "Waiting for fal.ai" while a remote service holds it in its own queue. */
+function phaseWords(generation, status, phase) {
+  if (phase !== 'queued') return PHASE_WORDS[phase] ?? phase;
+  if (status === 'processing') {
+    const provider = generatorInfo(generation.generatorName)?.provider;
+    return provider ? `Waiting for ${providerLabel(provider)}` : 'Waiting for the service';
+  }
+  const place = places.get(generation.id);
+  return place ? `Queued · ${place}` : 'Queued';
+}
+
+/** 1 -> "next in line", 3 -> "3rd in line" ("3rd in line, paused" while its provider is paused). */
+export function placeWords(position, paused) {
+  const tens = position % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : ({1: 'st', 2: 'nd', 3: 'rd'}[position % 10] ?? 'th');
+  const place = position === 1 ? 'next in line' : `${position}${suffix} in line`;
+  return paused ? `${place}, paused` : place;
+}
+
+/**
+ * The places of the waiting generations, from a reading of the queue ({providers: [{paused, jobs}]}:
+ * the jobs in the order they will start, running ones first). Returns the ids whose words changed.
+ */
+export function setQueuePlaces(status) {
+  const next = new Map();
+  for (const provider of status?.providers ?? []) {
+    let position = 0;
+    for (const job of provider.jobs) {
+      if (job.status !== 'PENDING') continue;
+      position += 1;
+      next.set(job.id, placeWords(position, provider.paused));
+    }
+  }
+  const changed = [...new Set([...places.keys(), ...next.keys()])].filter((id) => places.get(id) !== next.get(id));
+  places = next;
+  return changed;
+}
+
+/** The people of a shared board ([user], you by `me`): others' work carries their avatar and name. */
+export function setCreators(users, me) {
+  creators = new Map(users.filter(Boolean).map((user) => [user.id, user]));
+  myId = me ?? null;
+}
+
+/** Build the tile's hover info the first time it is hovered or focused (then kept up to date). */
+function showInfo(tile) {
+  const p = tile.parts;
+  if (p.info) return;
+  p.info = h('div', {class: 'tile-info', 'aria-hidden': 'true', dataset: {testid: 'tile-info'}},
+    h('span', {class: 'tile-info-name'}), h('span', {class: 'tile-info-facts'}), h('span', {class: 'tile-info-tags'}));
+  tile.querySelector('.tile-media').after(p.info);
+  bindInfo(tile, tile.bound);
+}
+
+/** What a finished tile shows on hover: its name, size or length, generator, creator and tags. */
+function bindInfo(tile, generation) {
+  const [name, factsNode, tagsNode] = tile.parts.info.children;
+  if (!generation) {
+    name.textContent = factsNode.textContent = '';
+    tagsNode.replaceChildren();
+    return;
+  }
+  const m = generation.outputMetadata ?? {};
+  const facts = [generatorLabel(generation.generatorName)];
+  const creator = creatorOf(generation);
+  if (creator) facts.unshift(personName(creator));
+  if (m.width && m.height) facts.push(`${m.width} × ${m.height}`);
+  if (m.duration) facts.push(lengthWords(Number(m.duration)));
+  name.textContent = generation.prompt || m.original_filename || generatorLabel(generation.generatorName);
+  factsNode.textContent = facts.join(' · ');
+  const tags = generation.tags ?? [];
+  const chips = tags.slice(0, CHIPS).map((tag) => h('span', {class: 'tile-info-tag'}, tag.name));
+  if (tags.length > CHIPS) chips.push(h('span', {class: 'tile-info-tag more'}, `+${tags.length - CHIPS}`));
+  tagsNode.replaceChildren(...chips);
+}
+
+function creatorOf(generation) {
+  return generation && generation.userId !== myId ? creators.get(generation.userId) ?? null : null;
+}
+
+/** On a shared board, the avatar of whoever made it, when that is not you. */
+function bindCreator(tile, generation) {
+  const p = tile.parts;
+  const creator = creatorOf(generation);
+  if (!creator) {
+    if (p.creator?.firstChild) { p.creator.replaceChildren(); delete p.creator.dataset.userId; }
+    return;
+  }
+  if (!p.creator) {
+    p.creator = h('span', {class: 'tile-creator', dataset: {testid: 'tile-creator'}});
+    tile.querySelector('.tile-media').after(p.creator);
+  }
+  if (p.creator.dataset.userId !== creator.id) {
+    p.creator.replaceChildren(avatar(creator, 22));
+    p.creator.dataset.userId = creator.id;
+  }
+}
+
+/** 3.2 -> "0:03", 125 -> "2:05". */
+function lengthWords(seconds) {
+  const whole = Math.max(0, Math.round(seconds));
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
 }
 
 function quickAction(action, icon, label) {

@@ -15,7 +15,7 @@ const STATUSES = [
 ];
 const SEARCH_DELAY_MS = 250;
 
-export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSize, initial = null}) {
+export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSize, onFit = () => {}, fit = 'crop', initial = null}) {
   const state = {search: '', types: new Set(), status: '', favouritesOnly: false, tagId: '', generator: ''};
   let timer = 0;
 
@@ -77,6 +77,15 @@ export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSi
       });
       return button;
     }));
+
+  // Whole pictures (their own proportions, inside the square) or square crops: a view setting too.
+  const fitButton = h('button', {type: 'button', class: 'chip fit-toggle', 'aria-pressed': String(fit === 'whole'),
+    'aria-label': 'Whole pictures', title: 'Show whole pictures, not square crops', dataset: {testid: 'fit-toggle'}}, '▭');
+  fitButton.addEventListener('click', () => {
+    const whole = fitButton.getAttribute('aria-pressed') !== 'true';
+    fitButton.setAttribute('aria-pressed', String(whole));
+    onFit(whole ? 'whole' : 'crop');
+  });
 
   function filter() {
     return filterOfState(state);
@@ -154,5 +163,5 @@ export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSi
   );
   if (initial) setState(initial);
   // The tile sizes are a view setting, not a filter: the board puts them in its header.
-  return {node, sizes, search, filter, reset, setState, state, addTag, renameTag, addGenerator, relabelGenerators};
+  return {node, sizes, fitButton, search, filter, reset, setState, state, addTag, renameTag, addGenerator, relabelGenerators};
 }

@@ -17,22 +17,26 @@ import {VirtualGrid} from '../grid/grid.js';
 import {buildToolbar} from '../grid/toolbar.js';
 import {filterOfState, paramsOfState, stateFromParams} from '../grid/filter_url.js';
 import {buildSelectionBar, GridActions, seededGeneratorNames} from '../grid/actions.js';
-import {hasSeed, setSeededGenerators} from '../grid/tile.js';
+import {hasSeed, setCreators, setQueuePlaces, setSeededGenerators} from '../grid/tile.js';
+import {queueStatusNow} from '../queue.js';
 import {installDropUpload} from '../grid/uploads.js';
 import {openShareDialog} from '../share.js';
 import {exportBoard} from '../board_archive.js';
 import {typeIcon} from '../composer/icons.js';
+import {USER_FIELDS} from '../people.js';
 // Modules the ones above import, named here too so that the browser asks for them in the same round.
 import '../desktop.js';
 
 const QUERY = `query Board($id: UUID!) {
   me { id }
-  board(id: $id) { id title description generationCount generatorNames ownerId members { userId role } }
+  board(id: $id) { id title description generationCount generatorNames ownerId owner { ${USER_FIELDS} } members { userId role user { ${USER_FIELDS} } } }
   tags(limit: 500) { id name slug }
 }`;
+const MEMBERS = `query Members($id: UUID!) { board(id: $id) { owner { ${USER_FIELDS} } members { userId role user { ${USER_FIELDS} } } } }`;
 const UPDATE_BOARD = 'mutation($input: UpdateBoardInput!) { updateBoard(input: $input) { id title description } }';
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 const SIZE_KEY = 'boards.grid.tileSize';
+const FIT_KEY = 'boards.grid.fit';  // 'whole' or 'crop'
 
 export async function mount(container, {boardId}) {
   // The board and the grid's first page are asked for together: one round trip less before the thumbnails.
@@ -51,6 +55,7 @@ export async function mount(container, {boardId}) {
   board.readOnly = board.myRole === 'VIEWER';
   const cleanups = [];
   const tileSize = localStorage.getItem(SIZE_KEY) || 'medium';
+  const fit = localStorage.getItem(FIT_KEY) === 'whole' ? 'whole' : 'crop';
 
   const title = h('h1', {dataset: {testid: 'board-title'}}, board.title);
   const description = h('p', {class: 'board-description', dataset: {testid: 'board-description'}, hidden: !board.description}, board.description ?? '');
@@ -63,7 +68,7 @@ export async function mount(container, {boardId}) {
   const uploadButton = h('button', {type: 'button', class: 'board-upload', title: 'Upload images, video, audio or text (or drop files anywhere)',
     disabled: true, hidden: board.readOnly, dataset: {testid: 'upload-button'}, onclick: () => uploads?.pickFiles()}, h('span', {'aria-hidden': 'true'}, '⤒ '), 'Upload…');
   let uploads = null;
-  const live = h('span', {class: 'live-dot', dataset: {state: 'connecting', testid: 'live'}, title: 'Connecting to live updates…', 'aria-label': 'Live updates: connecting'});
+  const live = h('span', {class: 'live-dot', role: 'img', dataset: {state: 'connecting', testid: 'live'}, title: 'Connecting to live updates…', 'aria-label': 'Live updates: connecting'});
   const toolbar = buildToolbar({
     tags, generatorNames: board.generatorNames, tileSize, initial,
     onChange: (filter, state) => {
@@ -72,6 +77,7 @@ export async function mount(container, {boardId}) {
       reload(filter);
     },
     onTileSize: (size) => { localStorage.setItem(SIZE_KEY, size); grid.setTileSize(size); },
+    fit, onFit: (value) => { localStorage.setItem(FIT_KEY, value); grid.canvas.dataset.fit = value; },
   });
   const gridHost = h('div', {class: 'grid-host', dataset: {testid: 'grid', state: 'loading'}});
   const composerPanel = h('aside', {class: 'composer-panel', 'aria-label': 'Composer', dataset: {testid: 'composer'}});
@@ -79,13 +85,16 @@ export async function mount(container, {boardId}) {
     h('header', {class: 'board-header'},
       h('div', {class: 'board-heading'}, title, edit, h('div', {class: 'board-meta'}, live, count,
         h('a', {class: 'board-trash-link', href: `#/trash/${boardId}`, dataset: {testid: 'board-trash'}, title: 'What was deleted on this board'}, 'Trash')),
-        h('span', {class: 'toolbar-spacer'}), toolbar.sizes, share, exportButton, uploadButton),
+        h('span', {class: 'toolbar-spacer'}), toolbar.fitButton, toolbar.sizes, share, exportButton, uploadButton),
       description),
     h('div', {class: 'grid-controls'}, toolbar.node),
     gridHost);
   const page = h('div', {class: 'board-page', dataset: {boardId}}, composerPanel, main);
   container.append(page);
 
+  // On a board more than one person works on, a tile made by someone else carries their avatar.
+  const showCreators = () => setCreators(board.members.length ? [board.owner, ...board.members.map((m) => m.user)] : [], me?.id);
+  showCreators();
   const grid = new VirtualGrid(gridHost, data, {
     onAction: (action, generation, error) => {
       if (action === 'favourite') actions.toggleFavourite(generation);
@@ -102,11 +111,16 @@ export async function mount(container, {boardId}) {
     },
   });
   grid.setTileSize(tileSize);
+  grid.canvas.dataset.fit = fit;
   seededGeneratorNames().then(setSeededGenerators).catch((error) => console.error('the generators could not be read', error));
   const actions = new GridActions({board, data, grid, onTagCreated: (tag) => toolbar.addTag(tag)});
   const bar = buildSelectionBar(actions, grid);
   toolbar.node.parentElement.append(bar.node);
   cleanups.push(() => grid.destroy(), () => clearTimeout(unknownTimer), on('generators:named', () => toolbar.relabelGenerators()));
+  // Waiting tiles say their place in line, from the queue's readings (each queued, started or ended job).
+  const placeTiles = (status) => { for (const id of setQueuePlaces(status)) grid.refresh(id); };
+  placeTiles(queueStatusNow());
+  cleanups.push(on('queue:status', placeTiles));
 
   const showCount = () => {
     const filtered = isFiltering(data.filter);
@@ -250,6 +264,14 @@ export async function mount(container, {boardId}) {
     } else if (change.kind === 'members' && me && change.user_ids.includes(me.id)) {
       if (!change.role) shutOut('You no longer have access to this board.');
       else toast(`Your role on this board is now ${change.role}`);
+    } else if (change.kind === 'members') {
+      // Shared with someone, or no longer: the tiles name their creators, or stop.
+      gql(MEMBERS, {id: board.id}).then(({board: fresh}) => {
+        if (!fresh) return;
+        Object.assign(board, fresh);
+        showCreators();
+        grid.rebind();
+      }).catch((error) => console.error('the members could not be read', error));
     }
   };
   async function arrive(ids) {

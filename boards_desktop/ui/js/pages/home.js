@@ -17,6 +17,7 @@ import {toast, toastError} from '../toast.js';
 import {confirmDialog, formDialog} from '../dialog.js';
 import {avatar, personName, USER_FIELDS} from '../people.js';
 import {importControls} from '../board_archive.js';
+import {generatorLabel} from '../names.js';
 
 const BOARD_FIELDS = `id title description generationCount updatedAt coverThumbnails(limit: 4) ownerId owner { ${USER_FIELDS} }`;
 const MY_BOARDS = `query Mine($role: BoardQueryRole) { me { id } myBoards(limit: 200, sort: UPDATED_DESC, role: $role) { ${BOARD_FIELDS} } }`;
@@ -150,7 +151,7 @@ export async function mount(container) {
   }
 
   function resultCard(g) {
-    const name = g.prompt || g.outputMetadata?.original_filename || g.generatorName;
+    const name = g.prompt || g.outputMetadata?.original_filename || generatorLabel(g.generatorName);
     return h('li', {},
       h('a', {class: 'result-card', href: `#/boards/${g.board.id}?view=${g.id}`, dataset: {generationId: g.id, testid: 'search-result'},
         title: `${name} — on ${g.board.title}`},

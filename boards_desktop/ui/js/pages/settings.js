@@ -441,7 +441,7 @@ function providerName(provider) {
 // -- data ------------------------------------------------------------------------------------
 
 function dataSection(settings) {
-  const size = h('dd', {dataset: {testid: 'data-size', bytes: String(settings.dataSizeBytes)}}, formatBytes(settings.dataSizeBytes));
+  const size = h('span', {dataset: {testid: 'data-size', bytes: String(settings.dataSizeBytes)}}, formatBytes(settings.dataSizeBytes));
   const free = h('dd', {dataset: {testid: 'free-space'}});
   const tidied = h('dd', {dataset: {testid: 'housekeeping'}});
   const drawDisk = values => {
@@ -471,7 +471,7 @@ function dataSection(settings) {
       h('dt', {}, 'Data folder'), path(settings.dataDir, 'data-dir'),
       h('dt', {}, 'Media'), path(settings.mediaStorage || settings.mediaDir, 'media-dir'),  // a team's bucket: s3://...
       h('dt', {}, 'Database'), h('dd', {dataset: {testid: 'database-kind'}}, settings.databaseKind === 'postgresql' ? 'PostgreSQL' : 'SQLite'),
-      h('dt', {}, 'Size on disk'), h('div', {class: 'size-line'}, size, recount),
+      h('dt', {}, 'Size on disk'), h('dd', {class: 'size-line'}, size, recount),
       h('dt', {}, 'Free space'), free,
       h('dt', {}, 'Housekeeping'), tidied),
     h('div', {class: 'section-actions start'},

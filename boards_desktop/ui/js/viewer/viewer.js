@@ -340,7 +340,8 @@ function openViewer({board, neighbour, onShow, onClosed}) {
       class: `viewer-action${danger ? ' danger' : ''}`, disabled, dataset: {testid}, onclick: run, title: kbd ? `${label} (${kbd})` : label},
     label, kbd && h('kbd', {'aria-hidden': 'true'}, kbd));
     const actions = h('div', {class: 'viewer-actions'},
-      action('Use these settings', () => useSettings(), {testid: 'viewer-use-settings', kbd: 'U', disabled: isUpload(g)}),
+      // An upload was made with no settings: nothing to offer (its "source: upload" is the app's, not the artist's).
+      !isUpload(g) && action('Use these settings', () => useSettings(), {testid: 'viewer-use-settings', kbd: 'U'}),
       action('Use as input', () => useAsInput(), {testid: 'viewer-use-input', disabled: !usable, kbd: 'I'}),
       action('Download', () => download(), {testid: 'viewer-download', disabled: !g.storageUrl, kbd: 'D'}),
       g.artifactType === 'IMAGE' && action('Copy image', () => copyImage(), {testid: 'viewer-copy', disabled: !g.storageUrl}),
@@ -382,7 +383,7 @@ function openViewer({board, neighbour, onShow, onClosed}) {
     }
     const inputIds = new Set(g.inputArtifacts.map((input) => input.generationId));
     const params = Object.entries(g.inputParams ?? {}).filter(([name]) => name !== 'prompt');
-    sections.push(section('Parameters', params.length
+    if (!isUpload(g)) sections.push(section('Parameters', params.length
       ? h('dl', {class: 'viewer-params', dataset: {testid: 'viewer-params'}}, params.map(([name, value]) => [
         h('dt', {title: name}, paramTitle(g.generatorName, name)),
         h('dd', {dataset: {param: name}}, paramWords(g.generatorName, name, value) ?? paramText(value, inputIds)),
