@@ -96,6 +96,12 @@ async def claim_pending(
     return sorted(claimed, key=lambda row: (row.created_at, row.id))
 
 
+async def pending_generator_names(session: AsyncSession) -> set[str]:
+    """The generators with pending jobs (an index walk over the pending rows' status prefix)."""
+    found = await session.scalars(select(Generation.generator_name).where(Generation.status == "pending").distinct())
+    return set(found)
+
+
 async def claim_abandoned(
     session: AsyncSession,
     *,
