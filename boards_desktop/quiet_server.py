@@ -26,7 +26,7 @@ class _DatedState(ServerState):
         self._headers: list[tuple[bytes, bytes]] = []
         super().__init__()
 
-    @property  # type: ignore[override]  # uvicorn declares a plain attribute; reading it is what counts
+    @property  # uvicorn declares a plain attribute; reading it is what counts
     def default_headers(self) -> list[tuple[bytes, bytes]]:
         now = int(time.time())
         if now != self._second:
@@ -50,7 +50,7 @@ class QuietServer(uvicorn.Server):
         super().__init__(config)
         self.server_state = _DatedState(config)
 
-    @property  # type: ignore[override]  # a plain attribute in uvicorn; setting it must wake the main loop
+    @property  # a plain attribute in uvicorn; setting it must wake the main loop
     def should_exit(self) -> bool:
         return self._exit_wanted
 

@@ -27,6 +27,7 @@ from datetime import timedelta
 from functools import partial
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.engine import Database
 from boards_desktop.db.queries import jobs as job_queries
@@ -35,6 +36,7 @@ from boards_desktop.db.types import utcnow
 from boards_desktop.generators.registry import GeneratorRegistry
 from boards_desktop.jobs.events import EventBroker, GenerationEvent
 from boards_desktop.jobs.execution import JobExecution
+from boards_desktop.jobs.group_writes import GroupWriter
 from boards_desktop.media.store import MediaStore
 from boards_desktop.settings import Settings
 
@@ -79,6 +81,9 @@ class JobRunner:
         self._events = events
         self._http = http
         self._running: dict[uuid.UUID, _Running] = {}
+        # Claims, progress, completions and failures that come together share a transaction.
+        self._writes = GroupWriter(database)
+        self._claimed: set[uuid.UUID] = set()  # claimed, not yet started
         self._wake = asyncio.Event()
         self._started_jobs = asyncio.Event()  # wakes an idle lease loop: the new jobs' leases need renewing
         # Providers that may have pending jobs. A claim is a write transaction, and on SQLite every
@@ -119,10 +124,13 @@ class JobRunner:
             running.execution.stop_reason = "shutdown"
             running.task.cancel()
         await asyncio.gather(*(running.task for running in left), return_exceptions=True)
-        if left:
+        await self._writes.drain()  # a claim under way commits (or not) before we look at what is ours
+        never_started = sorted(self._claimed)
+        if left or never_started:
             async with self._database.write() as session:
                 await job_queries.release(session, owner=self.owner, ids=[r.execution.job.id for r in left])
-            log.info("%d job(s) left to resume at the next start", len(left))
+                await job_queries.unclaim(session, owner=self.owner, ids=never_started)
+            log.info("%d job(s) left to resume at the next start", len(left) + len(never_started))
 
     def wake(self, provider: str | None = None) -> None:
         """A job may be waiting: for `provider`, or for any when it is not known (another process)."""
@@ -187,15 +195,9 @@ class JobRunner:
                 continue
             limit = min(free, CLAIM_BATCH)
             wakes = self._wakes
-            async with self._database.write() as session:
-                jobs = await job_queries.claim_pending(
-                    session,
-                    provider=provider,
-                    generator_names=self._registry.names_of_provider(provider),
-                    owner=self.owner,
-                    lease=LEASE,
-                    limit=limit,
-                )
+            names = self._registry.names_of_provider(provider)
+            # In the same transaction as the running jobs' completions of the moment (jobs.group_writes).
+            jobs = await self._writes.run(partial(self._claim, provider=provider, names=names, limit=limit))
             self._start_all(jobs, mode="run")
             if len(jobs) == limit:
                 more = True
@@ -203,12 +205,23 @@ class JobRunner:
                 self._maybe_pending.discard(provider)
         return more
 
+    async def _claim(
+        self, session: AsyncSession, *, provider: str, names: list[str], limit: int
+    ) -> list[GenerationRecord]:
+        jobs = await job_queries.claim_pending(
+            session, provider=provider, generator_names=names, owner=self.owner, lease=LEASE, limit=limit
+        )
+        # Until started: a claim committed for a dispatcher stopped meanwhile is released at stop().
+        self._claimed.update(job.id for job in jobs)
+        return jobs
+
     def _free_slots(self, provider: str) -> int:
         busy = sum(1 for r in self._running.values() if r.execution.generator_provider == provider)
         return self._concurrency_of(provider) - busy
 
     def _start_all(self, jobs: Iterable[GenerationRecord], *, mode: str) -> None:
         for job in jobs:
+            self._claimed.discard(job.id)
             generator = self._registry.get(job.generator_name)
             execution = JobExecution(
                 job,
@@ -220,6 +233,7 @@ class JobRunner:
                 media=self._media,
                 events=self._events,
                 http=self._http,
+                writes=self._writes,
             )
             task = asyncio.create_task(execution.run(), name=f"job-{job.id}")
             self._running[job.id] = _Running(execution, task)
@@ -264,8 +278,11 @@ class JobRunner:
         ids = list(self._running)
         if not ids:
             return
-        async with self._database.write() as session:
-            still_ours = await job_queries.renew_leases(session, owner=self.owner, ids=ids, lease=LEASE)
+        # Through the group writer, never beside it: a renewal locks several running jobs' rows, and so
+        # may a group (their completions); two such transactions at once could deadlock on PostgreSQL.
+        still_ours = await self._writes.run(
+            lambda session: job_queries.renew_leases(session, owner=self.owner, ids=ids, lease=LEASE)
+        )
         for job_id in ids:
             running = self._running.get(job_id)
             if job_id not in still_ours and running is not None and not running.task.done():

@@ -94,7 +94,9 @@ def window_streams(data_dir: Path) -> Callable[[str], Awaitable[None]]:
     async def hold(url: str) -> None:
         headers = {"Authorization": f"Bearer {read_token(data_dir)}"}
         async with httpx.AsyncClient(base_url=url, headers=headers, timeout=None) as http:
-            answer = await http.post("/graphql", json={"query": 'mutation { createBoard(input: {title: "idle"}) { id } }'})
+            answer = await http.post(
+                "/graphql", json={"query": 'mutation { createBoard(input: {title: "idle"}) { id } }'}
+            )
             board = answer.json()["data"]["createBoard"]["id"]
 
             async def read(path: str) -> None:

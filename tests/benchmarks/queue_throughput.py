@@ -6,9 +6,12 @@ completions on the board's SSE stream. Printed: the wall time from the first sub
 completion and the rate in jobs per second (budget 300/s; upstream 71/s), on SQLite and, when the
 PostgreSQL binaries are installed, on a throwaway PostgreSQL.
 
-`--batch N` submits N jobs per request through `createGenerations` instead.
+`--batch N` submits N jobs per request through `createGenerations` instead. `--generator test-fast`
+runs the test plugins' near no-op generator instead (it stores a 1x1 PNG: the queue's own cost,
+with no drawing), loaded as an artist's own generators are.
 
-Run: `python -m tests.benchmarks.queue_throughput [--jobs N] [--batch N] [--sqlite-only] [--local-concurrency N]`.
+Run: `python -m tests.benchmarks.queue_throughput [--jobs N] [--batch N] [--sqlite-only] [--local-concurrency N]
+[--generator local-title-card|test-fast]`.
 """
 
 from __future__ import annotations
@@ -26,15 +29,22 @@ import httpx
 
 from tests.app_harness import read_token
 
-CREATE = """mutation($b: UUID!) { createGeneration(input: {boardId: $b, generatorName: "local-title-card",
-  artifactType: IMAGE, inputParams: {prompt: "Hi", width: 128, height: 128, padding: 8}}) { id } }"""
+CREATE = "mutation($i: CreateGenerationInput!) { createGeneration(input: $i) { id } }"
 CREATE_MANY = "mutation($i: [CreateGenerationInput!]!) { createGenerations(inputs: $i) { id } }"
 COMPLETED = "query($b: UUID!) { board(id: $b) { generationTotal(filter: {statuses: [COMPLETED]}) } }"
-PARAMS = {"prompt": "Hi", "width": 128, "height": 128, "padding": 8}
+PARAMS = {
+    "local-title-card": {"prompt": "Hi", "width": 128, "height": 128, "padding": 8},
+    "test-fast": {"prompt": "Hi"},
+}
 
 
 async def measure(
-    database_url: str, data_dir: Path, jobs: int, environment: dict[str, str], batch: int = 1
+    database_url: str,
+    data_dir: Path,
+    jobs: int,
+    environment: dict[str, str],
+    batch: int = 1,
+    generator: str = "local-title-card",
 ) -> tuple[float, float]:
     env = {
         **os.environ,
@@ -79,17 +89,17 @@ async def measure(
 
             watcher = asyncio.create_task(watch())
             await listening.wait()
+            item = {
+                "boardId": board,
+                "generatorName": generator,
+                "artifactType": "IMAGE",
+                "inputParams": PARAMS[generator],
+            }
             started = time.perf_counter()
             if batch == 1:  # one createGeneration per job, fifty requests in flight
                 for start in range(0, jobs, 50):
-                    await asyncio.gather(*(data(CREATE, {"b": board}) for _ in range(start, min(start + 50, jobs))))
+                    await asyncio.gather(*(data(CREATE, {"i": item}) for _ in range(start, min(start + 50, jobs))))
             else:  # createGenerations with `batch` jobs each, five requests in flight
-                item = {
-                    "boardId": board,
-                    "generatorName": "local-title-card",
-                    "artifactType": "IMAGE",
-                    "inputParams": PARAMS,
-                }
                 sizes = [min(batch, jobs - start) for start in range(0, jobs, batch)]
                 for start in range(0, len(sizes), 5):
                     await asyncio.gather(
@@ -116,7 +126,10 @@ async def measure(
 
 
 def _report(engine: str, jobs: int, elapsed: float, submitted: float) -> None:
-    print(f"{engine}: {jobs} jobs in {elapsed:.2f} s = {jobs / elapsed:.0f} jobs/s (submitting took {submitted:.2f} s)")
+    print(
+        f"{engine}: {jobs} jobs in {elapsed:.2f} s = {jobs / elapsed:.0f} jobs/s (submitting took {submitted:.2f} s)",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -127,12 +140,19 @@ def main() -> None:
     parser.add_argument(
         "--batch", type=int, default=1, help="jobs per request (createGenerations); 1: createGeneration"
     )
+    parser.add_argument("--generator", choices=sorted(PARAMS), default="local-title-card")
     args = parser.parse_args()
     environment = {"BOARDS_CONCURRENCY_LOCAL": args.local_concurrency} if args.local_concurrency else {}
+    if args.generator == "test-fast":
+        environment["BOARDS_GENERATOR_MODULES"] = "tests.plugins.generators"
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         url = f"sqlite+aiosqlite:///{root / 'sqlite' / 'boards.db'}"
-        _report("SQLite", args.jobs, *asyncio.run(measure(url, root / "sqlite", args.jobs, environment, args.batch)))
+        _report(
+            "SQLite",
+            args.jobs,
+            *asyncio.run(measure(url, root / "sqlite", args.jobs, environment, args.batch, args.generator)),
+        )
         if args.sqlite_only:
             return
         from tests.postgres_server import ThrowawayPostgres, create_postgres_database, find_bin_dir
@@ -148,7 +168,9 @@ def main() -> None:
             _report(
                 "PostgreSQL",
                 args.jobs,
-                *asyncio.run(measure(database_url, root / "postgres", args.jobs, environment, args.batch)),
+                *asyncio.run(
+                    measure(database_url, root / "postgres", args.jobs, environment, args.batch, args.generator)
+                ),
             )
         finally:
             server.stop()

@@ -8,6 +8,7 @@ own statement events, the seam `Database.sync_engines` offers for counting.
 from __future__ import annotations
 
 import asyncio
+from typing import Self
 
 from sqlalchemy import event
 
@@ -25,7 +26,7 @@ class Statements:
     def _record(self, _conn, _cursor, statement, *_args) -> None:
         self.sent.append(statement)
 
-    def __enter__(self) -> Statements:
+    def __enter__(self) -> Self:
         for engine in self.engines:
             event.listen(engine, "before_cursor_execute", self._record)
         return self
