@@ -4,7 +4,9 @@ The app runs as it does for an artist: `boards-desktop serve` in a process of it
 this process submits `local-title-card` jobs over HTTP (fifty requests in flight) and counts the
 completions on the board's SSE stream. Printed: the wall time from the first submission to the last
 completion and the rate in jobs per second (budget 300/s; upstream 71/s), on SQLite and, when the
-PostgreSQL binaries are installed, on a throwaway PostgreSQL.
+PostgreSQL binaries are installed, on a throwaway PostgreSQL. Also printed: the CPU time the server
+process used per job over the same span (Linux), which a busy machine inflates far less than the
+wall time: its inverse is the rate one core could sustain.
 
 `--batch N` submits N jobs per request through `createGenerations` instead. `--generator test-fast`
 runs the test plugins' near no-op generator instead (it stores a 1x1 PNG: the queue's own cost,
@@ -28,6 +30,7 @@ from pathlib import Path
 import httpx
 
 from tests.app_harness import read_token
+from tests.benchmarks.idle_cpu import cpu_seconds
 
 CREATE = "mutation($i: CreateGenerationInput!) { createGeneration(input: $i) { id } }"
 CREATE_MANY = "mutation($i: [CreateGenerationInput!]!) { createGenerations(inputs: $i) { id } }"
@@ -45,7 +48,7 @@ async def measure(
     environment: dict[str, str],
     batch: int = 1,
     generator: str = "local-title-card",
-) -> tuple[float, float]:
+) -> tuple[float, float, float]:
     env = {
         **os.environ,
         **environment,
@@ -95,7 +98,7 @@ async def measure(
                 "artifactType": "IMAGE",
                 "inputParams": PARAMS[generator],
             }
-            started = time.perf_counter()
+            started, cpu_before = time.perf_counter(), cpu_seconds(server.pid)
             if batch == 1:  # one createGeneration per job, fifty requests in flight
                 for start in range(0, jobs, 50):
                     await asyncio.gather(*(data(CREATE, {"i": item}) for _ in range(start, min(start + 50, jobs))))
@@ -119,15 +122,16 @@ async def measure(
                 heard = len(done)
                 await asyncio.wait({watcher}, timeout=60)
             await watcher
-            return time.perf_counter() - started, submitted
+            return time.perf_counter() - started, submitted, cpu_seconds(server.pid) - cpu_before
     finally:
         server.terminate()
         await asyncio.wait_for(server.wait(), timeout=30)
 
 
-def _report(engine: str, jobs: int, elapsed: float, submitted: float) -> None:
+def _report(engine: str, jobs: int, elapsed: float, submitted: float, cpu: float) -> None:
     print(
-        f"{engine}: {jobs} jobs in {elapsed:.2f} s = {jobs / elapsed:.0f} jobs/s (submitting took {submitted:.2f} s)",
+        f"{engine}: {jobs} jobs in {elapsed:.2f} s = {jobs / elapsed:.0f} jobs/s (submitting took {submitted:.2f} s); "
+        f"server CPU {cpu * 1000 / jobs:.2f} ms per job",
         flush=True,
     )
 
