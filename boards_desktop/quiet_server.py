@@ -10,6 +10,7 @@ a response reads the default headers, once per second at most.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from email.utils import formatdate
 
@@ -58,9 +59,10 @@ class QuietServer(uvicorn.Server):
     def should_exit(self, value: bool) -> None:
         self._exit_wanted = value
         loop, event = self._loop, self._exit_event
-        if value and loop is not None and event is not None and not loop.is_closed():
+        if value and loop is not None and event is not None:
             # Thread-safe and signal-safe: it writes to the loop's self-pipe, which wakes it.
-            loop.call_soon_threadsafe(event.set)
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nothing left to wake
+                loop.call_soon_threadsafe(event.set)
 
     async def main_loop(self) -> None:
         if self.config.limit_max_requests is not None or self.config.callback_notify is not None:
