@@ -267,8 +267,11 @@ class JobRunner:
                 except TimeoutError:
                     pass
             try:
+                busy = bool(self._running)
                 await self._renew()
-                if loop.time() - last_take_over >= SAFETY_NET_SECONDS:
+                # While jobs run, abandoned ones are looked for as often as leases are renewed (a busy
+                # app on a shared database takes over a crashed one's jobs promptly); idle, every 30 s.
+                if busy or loop.time() - last_take_over >= SAFETY_NET_SECONDS:
                     last_take_over = loop.time()
                     await self._take_over_abandoned(everything=False)
             except Exception:
