@@ -31,6 +31,8 @@ from typing import Any, TypeVar
 
 import uvicorn
 
+from boards_desktop.quiet_server import QuietServer
+
 log = logging.getLogger("boards")
 
 STATE_KEY = "stopping"
@@ -121,8 +123,9 @@ def begin_on_exit_signals(stopping: Stopping) -> Iterator[None]:
                 signal.signal(caught, handler if handler is not None else signal.SIG_DFL)
 
 
-class GracefulServer(uvicorn.Server):
-    """uvicorn's Server, telling the app when shutdown starts and cancelling long requests within the grace."""
+class GracefulServer(QuietServer):
+    """uvicorn's Server (without its idle wake-ups), telling the app when shutdown starts and cancelling
+    long requests within the grace."""
 
     def __init__(self, config: uvicorn.Config, stopping: Stopping) -> None:
         super().__init__(config)

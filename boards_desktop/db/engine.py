@@ -162,6 +162,8 @@ class Database:
             self._inline_engine.dispose()
         if self._inline_write_engine is not None:
             self._inline_write_engine.dispose()
+        if self._inline_writer is not None:
+            self._inline_writer.close()
         await self.engine.dispose()
         if self.write_engine is not self.engine:
             await self.write_engine.dispose()

@@ -11,11 +11,19 @@ Writers in this process take turns on an asyncio lock, in order, so the one conn
 waited for while holding the loop. A writer in another process (a `media gc`, a `db upgrade`)
 holds SQLite's write lock for moments; BEGIN IMMEDIATE then fails fast (a short busy timeout)
 and is retried after an asynchronous pause, so the loop never blocks on another process.
+
+Checkpoints (copying the WAL back into the database file, with its fsyncs) are the one slow part
+of a commit: SQLite runs one inside whichever commit brings the WAL past 1,000 pages. The writer's
+connection leaves them out (`wal_autocheckpoint=0`); every `CHECKPOINT_EVERY_COMMITS` commits a
+PASSIVE checkpoint runs in a worker thread on a connection of its own, beside the writers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,8 +33,12 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+log = logging.getLogger("boards.db")
+
 LOCKED_RETRY_SECONDS = 0.01
 BUSY_TIMEOUT_MS = 5  # on the loop: fail fast, then wait asynchronously
+# A commit adds a few pages to the WAL: this many commits stay near SQLite's own 1,000-page mark.
+CHECKPOINT_EVERY_COMMITS = 200
 
 
 class InlineReadSession:
@@ -76,9 +88,18 @@ class InlineWriter:
         self._lock = asyncio.Lock()
         self._lock_wait_seconds = lock_wait_seconds
 
+        self._path = engine.url.database if engine.url.database not in (None, "", ":memory:") else None
+        self._commits = 0
+        self._checkpointing: asyncio.Task[None] | None = None
+        self._checkpointer: sqlite3.Connection | None = None
+        self._checkpointer_lock = threading.Lock()
+        self._closed = False
+
         @event.listens_for(engine, "connect")
         def _fail_fast(dbapi_connection: Any, _record: Any) -> None:
             dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            if self._path is not None:
+                dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")  # done off the loop instead
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[InlineWriteSession]:
@@ -92,6 +113,35 @@ class InlineWriter:
                 raise
             finally:
                 session.close()
+        self._commits += 1
+        if self._commits % CHECKPOINT_EVERY_COMMITS == 0:
+            self._checkpoint_soon()
+
+    def _checkpoint_soon(self) -> None:
+        if self._path is None or (self._checkpointing is not None and not self._checkpointing.done()):
+            return  # one at a time; the next round comes CHECKPOINT_EVERY_COMMITS commits later
+        self._checkpointing = asyncio.create_task(asyncio.to_thread(self._checkpoint), name="sqlite-checkpoint")
+
+    def _checkpoint(self) -> None:
+        with self._checkpointer_lock:
+            if self._closed:
+                return
+            try:
+                if self._checkpointer is None:
+                    assert self._path is not None
+                    self._checkpointer = sqlite3.connect(self._path, timeout=0, check_same_thread=False)
+                # PASSIVE: copies what no reader still needs, waits for nobody; the writers carry on.
+                self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            except sqlite3.Error as exc:  # busy (another checkpointer), or the file went away: next round
+                log.debug("checkpoint skipped: %s", exc)
+
+    def close(self) -> None:
+        """Close the checkpoints' connection (the writer's own belongs to its engine)."""
+        with self._checkpointer_lock:
+            self._closed = True
+            if self._checkpointer is not None:
+                self._checkpointer.close()
+                self._checkpointer = None
 
     async def _begin(self) -> Session:
         deadline = time.monotonic() + self._lock_wait_seconds

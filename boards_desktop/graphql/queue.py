@@ -74,7 +74,7 @@ class QueueMutations:
             if name not in await queue_queries.paused_providers(session):
                 _known(ctx, name)
             await queue_queries.resume(session, name)
-        ctx.services.jobs.wake(name)  # other app processes find the jobs at their next poll
+        ctx.services.jobs.wake(name)  # other app processes find the jobs within their safety net (30 s)
         return await queue_status_of(ctx)
 
     @strawberry.mutation(

@@ -36,6 +36,7 @@ from boards_desktop.generators.artifacts import (
 from boards_desktop.generators.context import GeneratorContext, ResultSource
 from boards_desktop.generators.errors import GeneratorError, TransientError
 from boards_desktop.generators.progress import ProgressUpdate, phase_of
+from boards_desktop.jobs.group_writes import GroupWriter
 from boards_desktop.media.ingest import MediaTypeError, StoredMedia, store_media
 from boards_desktop.media.store import MediaKeyError, MediaStore
 
@@ -70,6 +71,7 @@ class JobContext(GeneratorContext):
         media: MediaStore,
         http: httpx.AsyncClient,
         on_progress: ProgressSink,
+        writes: GroupWriter | None = None,
     ) -> None:
         self.job = job
         self.generation_id = str(job.id)
@@ -79,6 +81,7 @@ class JobContext(GeneratorContext):
         self.external_job_id = job.external_job_id
         self._owner = owner
         self._database = database
+        self._writes = writes or GroupWriter(database)
         self._media = media
         self._http = http
         self._on_progress = on_progress
@@ -206,15 +209,17 @@ class JobContext(GeneratorContext):
             await self.save_progress()
 
     async def save_progress(self) -> None:
-        async with self._database.write() as session:
-            await job_queries.record_progress(
+        state = self.state
+        await self._writes.run(
+            lambda session: job_queries.record_progress(
                 session,
                 owner=self._owner,
                 generation_id=self.job.id,
-                progress=self.state.progress,
-                phase=self.state.phase,
-                message=self.state.message,
+                progress=state.progress,
+                phase=state.phase,
+                message=state.message,
             )
+        )
 
     async def set_external_job_id(self, external_job_id: str) -> None:
         # Written before the generator waits on the remote job: after a crash, `resume` needs it.

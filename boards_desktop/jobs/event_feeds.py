@@ -39,7 +39,7 @@ from boards_desktop.jobs.events import (
     Subscription,
 )
 
-IDLE_SECONDS = 15.0
+IDLE_SECONDS = 30.0  # an idle app wakes at most this often (design.md: idle budget)
 _SEEN_LIMIT = 10_000  # generations whose last sent state a feed remembers
 
 

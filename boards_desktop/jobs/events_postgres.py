@@ -43,7 +43,7 @@ APPLICATION_NAME = "boards-events"  # how the connection shows in pg_stat_activi
 MAX_PAYLOAD_BYTES = 7000  # PostgreSQL refuses 8000 and more
 _MAX_OUTBOX = 10_000  # while disconnected; beyond this the oldest are dropped
 _MAX_BATCH = 200
-_PING_INTERVAL = 15.0  # a connection that silently died is noticed within this
+_PING_INTERVAL = 30.0  # a connection that silently died is noticed within this (and idle, no oftener)
 _CONNECT_TIMEOUT = 10.0
 
 

@@ -29,6 +29,7 @@ from boards_desktop.generators.registry import availability_of
 from boards_desktop.jobs.context import JobContext, ProgressState
 from boards_desktop.jobs.events import EventBroker, GenerationEvent
 from boards_desktop.jobs.failures import backoff_seconds, classify
+from boards_desktop.jobs.group_writes import GroupWriter
 from boards_desktop.jobs.inputs import InputError, rebuild_inputs
 from boards_desktop.media.disk_space import disk_full_message, is_disk_full
 from boards_desktop.media.ingest import StoredMedia
@@ -59,6 +60,7 @@ class JobExecution:
         media: MediaStore,
         events: EventBroker,
         http: httpx.AsyncClient,
+        writes: GroupWriter | None = None,
     ) -> None:
         self.job = job
         self.generator = generator
@@ -69,8 +71,15 @@ class JobExecution:
         self._database = database
         self._media = media
         self._events = events
+        self._writes = writes or GroupWriter(database)
         self.context = JobContext(
-            job, owner=owner, database=database, media=media, http=http, on_progress=self._progress
+            job,
+            owner=owner,
+            database=database,
+            media=media,
+            http=http,
+            on_progress=self._progress,
+            writes=self._writes,
         )
 
     @property
@@ -185,10 +194,12 @@ class JobExecution:
                 "output_metadata": metadata,
                 "search_more": content_search_text(self.context.text_contents.get(index, "")),
             }
-        async with self._database.write() as session:
-            done = await job_queries.complete(
+        # In one transaction with the other jobs' writes of the moment (jobs.group_writes).
+        done = await self._writes.run(
+            lambda session: job_queries.complete(
                 session, owner=self._owner, generation_id=self.job.id, board_id=self.job.board_id, outputs=columns
             )
+        )
         if not done:
             # Cancelled, or taken over, while the results were being stored: they are not ours to keep.
             await self._after_loss()
@@ -204,10 +215,11 @@ class JobExecution:
     async def _fail(self, message: str) -> None:
         for pause in (*_FULL_DISK_PAUSES, None):
             try:
-                async with self._database.write() as session:
-                    failed = await job_queries.fail(
+                failed = await self._writes.run(
+                    lambda session: job_queries.fail(
                         session, owner=self._owner, generation_id=self.job.id, message=message
                     )
+                )
                 break
             except Exception as exc:
                 # The database's disk is full too (something else filled it): the failure is worth

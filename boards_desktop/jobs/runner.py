@@ -7,8 +7,11 @@ job. A lease loop renews the leases of running jobs every few seconds; a job who
 not be renewed was cancelled by an artist or taken over, and its task is stopped without writing
 anything. The same loop takes over jobs whose claimer stopped renewing (a crashed app on a shared PostgreSQL database).
 
-Wake-ups: a new job wakes the dispatcher at once (`wake()`, and `pending` events from other
-processes); a slow poll is only the safety net.
+Wake-ups: a new job wakes the dispatcher at once (`wake()`, and the `pending` events that every
+queued job publishes: this process's directly, other processes' through PostgreSQL's LISTEN). Idle,
+the runner wakes only every `SAFETY_NET_SECONDS`: to look for pending jobs nobody announced (a
+notification lost while the LISTEN connection was down) and for jobs whose claimer stopped renewing.
+Leases are renewed every few seconds only while jobs run.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from datetime import timedelta
 from functools import partial
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.engine import Database
 from boards_desktop.db.queries import jobs as job_queries
@@ -32,6 +36,7 @@ from boards_desktop.db.types import utcnow
 from boards_desktop.generators.registry import GeneratorRegistry
 from boards_desktop.jobs.events import EventBroker, GenerationEvent
 from boards_desktop.jobs.execution import JobExecution
+from boards_desktop.jobs.group_writes import GroupWriter
 from boards_desktop.media.store import MediaStore
 from boards_desktop.settings import Settings
 
@@ -39,7 +44,9 @@ log = logging.getLogger("boards.jobs")
 
 LEASE = timedelta(seconds=30)
 RENEW_EVERY_SECONDS = 5.0
-POLL_SECONDS = 2.0
+# Idle, the runner wakes this seldom (the idle budget: design.md). A job announced in no event is
+# found this late at worst; an abandoned job (its lease run out) this long after its lease ends.
+SAFETY_NET_SECONDS = 30.0
 CLAIM_BATCH = 64
 
 
@@ -74,12 +81,19 @@ class JobRunner:
         self._events = events
         self._http = http
         self._running: dict[uuid.UUID, _Running] = {}
+        # Claims, progress, completions and failures that come together share a transaction.
+        self._writes = GroupWriter(database)
+        self._claimed: set[uuid.UUID] = set()  # claimed, not yet started
         self._wake = asyncio.Event()
+        self._started_jobs = asyncio.Event()  # wakes an idle lease loop: the new jobs' leases need renewing
         # Providers that may have pending jobs. A claim is a write transaction, and on SQLite every
         # write waits for the one writer: claiming for providers with nothing queued would slow
         # down the requests that queue jobs. A claim that comes back short clears the flag; a new
         # job, a poll and a free slot set it again.
         self._maybe_pending: set[str] = set(registry.providers())
+        # Counts wake-ups: a claim that came back short clears its provider's flag only if nothing
+        # woke the runner meanwhile (a job committed after the claim's read must not wait for the safety net).
+        self._wakes = 0
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = False
 
@@ -110,14 +124,18 @@ class JobRunner:
             running.execution.stop_reason = "shutdown"
             running.task.cancel()
         await asyncio.gather(*(running.task for running in left), return_exceptions=True)
-        if left:
+        await self._writes.drain()  # a claim under way commits (or not) before we look at what is ours
+        never_started = sorted(self._claimed)
+        if left or never_started:
             async with self._database.write() as session:
                 await job_queries.release(session, owner=self.owner, ids=[r.execution.job.id for r in left])
-            log.info("%d job(s) left to resume at the next start", len(left))
+                await job_queries.unclaim(session, owner=self.owner, ids=never_started)
+            log.info("%d job(s) left to resume at the next start", len(left) + len(never_started))
 
     def wake(self, provider: str | None = None) -> None:
         """A job may be waiting: for `provider`, or for any when it is not known (another process)."""
         self._maybe_pending.update([provider] if provider else self._registry.providers())
+        self._wakes += 1
         self._wake.set()
 
     @property
@@ -149,10 +167,24 @@ class JobRunner:
             if more:
                 continue
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=POLL_SECONDS)
+                await asyncio.wait_for(self._wake.wait(), timeout=SAFETY_NET_SECONDS)
             except TimeoutError:
-                self._maybe_pending.update(self._registry.providers())  # the safety net: look everywhere
+                await self._look_for_unannounced()
             self._wake.clear()
+
+    async def _look_for_unannounced(self) -> None:
+        """The safety net: the providers with pending jobs, found by one read (not a claim per provider)."""
+        try:
+            async with self._database.read() as session:
+                names = await job_queries.pending_generator_names(session)
+        except Exception:
+            log.exception("looking for pending jobs failed; claiming for every provider")
+            self._maybe_pending.update(self._registry.providers())
+            return
+        for name in names:
+            generator = self._registry.get(name)
+            if generator is not None:
+                self._maybe_pending.add(generator.provider)
 
     async def _claim_and_start(self) -> bool:
         """Claim for every provider with free slots; True when a provider may have more waiting."""
@@ -162,21 +194,26 @@ class JobRunner:
             if free <= 0:
                 continue
             limit = min(free, CLAIM_BATCH)
-            async with self._database.write() as session:
-                jobs = await job_queries.claim_pending(
-                    session,
-                    provider=provider,
-                    generator_names=self._registry.names_of_provider(provider),
-                    owner=self.owner,
-                    lease=LEASE,
-                    limit=limit,
-                )
+            wakes = self._wakes
+            names = self._registry.names_of_provider(provider)
+            # In the same transaction as the running jobs' completions of the moment (jobs.group_writes).
+            jobs = await self._writes.run(partial(self._claim, provider=provider, names=names, limit=limit))
             self._start_all(jobs, mode="run")
             if len(jobs) == limit:
                 more = True
-            else:
+            elif self._wakes == wakes:
                 self._maybe_pending.discard(provider)
         return more
+
+    async def _claim(
+        self, session: AsyncSession, *, provider: str, names: list[str], limit: int
+    ) -> list[GenerationRecord]:
+        jobs = await job_queries.claim_pending(
+            session, provider=provider, generator_names=names, owner=self.owner, lease=LEASE, limit=limit
+        )
+        # Until started: a claim committed for a dispatcher stopped meanwhile is released at stop().
+        self._claimed.update(job.id for job in jobs)
+        return jobs
 
     def _free_slots(self, provider: str) -> int:
         busy = sum(1 for r in self._running.values() if r.execution.generator_provider == provider)
@@ -184,6 +221,7 @@ class JobRunner:
 
     def _start_all(self, jobs: Iterable[GenerationRecord], *, mode: str) -> None:
         for job in jobs:
+            self._claimed.discard(job.id)
             generator = self._registry.get(job.generator_name)
             execution = JobExecution(
                 job,
@@ -195,10 +233,12 @@ class JobRunner:
                 media=self._media,
                 events=self._events,
                 http=self._http,
+                writes=self._writes,
             )
             task = asyncio.create_task(execution.run(), name=f"job-{job.id}")
             self._running[job.id] = _Running(execution, task)
             task.add_done_callback(partial(self._job_done, job.id))
+            self._started_jobs.set()
 
     def _job_done(self, job_id: uuid.UUID, _task: asyncio.Task[None]) -> None:
         self._finished(job_id)
@@ -211,11 +251,29 @@ class JobRunner:
     # -- leases and take-over ------------------------------------------------------------------------
 
     async def _lease_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        last_take_over = loop.time()
         while not self._stopping:
-            await asyncio.sleep(RENEW_EVERY_SECONDS)
+            take_over_in = max(SAFETY_NET_SECONDS - (loop.time() - last_take_over), 0.0)
+            if self._running:
+                await asyncio.sleep(min(RENEW_EVERY_SECONDS, take_over_in))
+            else:
+                # Nothing to renew: sleep until the take-over's turn, or until jobs start (their
+                # leases, RENEW_EVERY_SECONDS from now, are the next thing to do).
+                self._started_jobs.clear()
+                try:
+                    await asyncio.wait_for(self._started_jobs.wait(), timeout=take_over_in)
+                    continue
+                except TimeoutError:
+                    pass
             try:
+                busy = bool(self._running)
                 await self._renew()
-                await self._take_over_abandoned(everything=False)
+                # While jobs run, abandoned ones are looked for as often as leases are renewed (a busy
+                # app on a shared database takes over a crashed one's jobs promptly); idle, every 30 s.
+                if busy or loop.time() - last_take_over >= SAFETY_NET_SECONDS:
+                    last_take_over = loop.time()
+                    await self._take_over_abandoned(everything=False)
             except Exception:
                 log.exception("renewing job leases failed; trying again shortly")
 
@@ -223,8 +281,11 @@ class JobRunner:
         ids = list(self._running)
         if not ids:
             return
-        async with self._database.write() as session:
-            still_ours = await job_queries.renew_leases(session, owner=self.owner, ids=ids, lease=LEASE)
+        # Through the group writer, never beside it: a renewal locks several running jobs' rows, and so
+        # may a group (their completions); two such transactions at once could deadlock on PostgreSQL.
+        still_ours = await self._writes.run(
+            lambda session: job_queries.renew_leases(session, owner=self.owner, ids=ids, lease=LEASE)
+        )
         for job_id in ids:
             running = self._running.get(job_id)
             if job_id not in still_ours and running is not None and not running.task.done():

@@ -4,8 +4,10 @@
 network. An engine provider (ComfyUI) keeps an `EngineStatus`: `reason()` answers from the last
 check at once (and starts a new check in the background when that one is old), `refresh()` checks
 now (after the address changed, or when a job is about to be refused), and `run()` is the loop
-that keeps it fresh while the app runs: often while the engine is down (so a freshly started
-ComfyUI is noticed within seconds), rarely while it answers.
+that keeps it fresh while the app runs: often just after the engine went down or the app started
+(so a freshly started ComfyUI is noticed within seconds), then less and less often, down to every
+`IDLE_CHECK_SECONDS` (an idle app wakes no oftener: design.md), and rarely while it answers. Asking
+(`reason()`, on every `generators` query) still checks a down engine again after `down_every`.
 
     status = EngineStatus(self._check, label="ComfyUI")   # _check: async () -> None | reason
     def availability(self): return status.reason()
@@ -23,6 +25,8 @@ from collections.abc import Awaitable, Callable
 log = logging.getLogger("boards.providers")
 
 Check = Callable[[], Awaitable[str | None]]  # None: it answers; else why not, for the artist
+
+IDLE_CHECK_SECONDS = 30.0  # the background loop's longest pause while the engine stays down
 
 
 class EngineStatus:
@@ -107,11 +111,18 @@ class EngineStatus:
             self._refreshing = asyncio.ensure_future(self._run_check())
 
     async def _keep_fresh(self) -> None:
+        down_checks = 0  # in a row: the pause grows with them
         while True:
             await self.refresh()
             self._changed.clear()
-            every = self._down_every if self._reason else self._up_every
+            down_checks = down_checks + 1 if self._reason else 0
+            every = (
+                min(self._down_every * 2 ** min(down_checks - 1, 8), max(IDLE_CHECK_SECONDS, self._down_every))
+                if self._reason
+                else self._up_every
+            )
             try:
                 await asyncio.wait_for(self._changed.wait(), every)
+                down_checks = 0  # a new address: check often again
             except TimeoutError:
                 pass

@@ -4,11 +4,16 @@ The app runs as it does for an artist: `boards-desktop serve` in a process of it
 this process submits `local-title-card` jobs over HTTP (fifty requests in flight) and counts the
 completions on the board's SSE stream. Printed: the wall time from the first submission to the last
 completion and the rate in jobs per second (budget 300/s; upstream 71/s), on SQLite and, when the
-PostgreSQL binaries are installed, on a throwaway PostgreSQL.
+PostgreSQL binaries are installed, on a throwaway PostgreSQL. Also printed: the CPU time the server
+process used per job over the same span (Linux), which a busy machine inflates far less than the
+wall time: its inverse is the rate one core could sustain.
 
-`--batch N` submits N jobs per request through `createGenerations` instead.
+`--batch N` submits N jobs per request through `createGenerations` instead. `--generator test-fast`
+runs the test plugins' near no-op generator instead (it stores a 1x1 PNG: the queue's own cost,
+with no drawing), loaded as an artist's own generators are.
 
-Run: `python -m tests.benchmarks.queue_throughput [--jobs N] [--batch N] [--sqlite-only] [--local-concurrency N]`.
+Run: `python -m tests.benchmarks.queue_throughput [--jobs N] [--batch N] [--sqlite-only] [--local-concurrency N]
+[--generator local-title-card|test-fast]`.
 """
 
 from __future__ import annotations
@@ -25,17 +30,25 @@ from pathlib import Path
 import httpx
 
 from tests.app_harness import read_token
+from tests.benchmarks.idle_cpu import cpu_seconds
 
-CREATE = """mutation($b: UUID!) { createGeneration(input: {boardId: $b, generatorName: "local-title-card",
-  artifactType: IMAGE, inputParams: {prompt: "Hi", width: 128, height: 128, padding: 8}}) { id } }"""
+CREATE = "mutation($i: CreateGenerationInput!) { createGeneration(input: $i) { id } }"
 CREATE_MANY = "mutation($i: [CreateGenerationInput!]!) { createGenerations(inputs: $i) { id } }"
 COMPLETED = "query($b: UUID!) { board(id: $b) { generationTotal(filter: {statuses: [COMPLETED]}) } }"
-PARAMS = {"prompt": "Hi", "width": 128, "height": 128, "padding": 8}
+PARAMS = {
+    "local-title-card": {"prompt": "Hi", "width": 128, "height": 128, "padding": 8},
+    "test-fast": {"prompt": "Hi"},
+}
 
 
 async def measure(
-    database_url: str, data_dir: Path, jobs: int, environment: dict[str, str], batch: int = 1
-) -> tuple[float, float]:
+    database_url: str,
+    data_dir: Path,
+    jobs: int,
+    environment: dict[str, str],
+    batch: int = 1,
+    generator: str = "local-title-card",
+) -> tuple[float, float, float]:
     env = {
         **os.environ,
         **environment,
@@ -79,17 +92,17 @@ async def measure(
 
             watcher = asyncio.create_task(watch())
             await listening.wait()
-            started = time.perf_counter()
+            item = {
+                "boardId": board,
+                "generatorName": generator,
+                "artifactType": "IMAGE",
+                "inputParams": PARAMS[generator],
+            }
+            started, cpu_before = time.perf_counter(), cpu_seconds(server.pid)
             if batch == 1:  # one createGeneration per job, fifty requests in flight
                 for start in range(0, jobs, 50):
-                    await asyncio.gather(*(data(CREATE, {"b": board}) for _ in range(start, min(start + 50, jobs))))
+                    await asyncio.gather(*(data(CREATE, {"i": item}) for _ in range(start, min(start + 50, jobs))))
             else:  # createGenerations with `batch` jobs each, five requests in flight
-                item = {
-                    "boardId": board,
-                    "generatorName": "local-title-card",
-                    "artifactType": "IMAGE",
-                    "inputParams": PARAMS,
-                }
                 sizes = [min(batch, jobs - start) for start in range(0, jobs, batch)]
                 for start in range(0, len(sizes), 5):
                     await asyncio.gather(
@@ -109,14 +122,18 @@ async def measure(
                 heard = len(done)
                 await asyncio.wait({watcher}, timeout=60)
             await watcher
-            return time.perf_counter() - started, submitted
+            return time.perf_counter() - started, submitted, cpu_seconds(server.pid) - cpu_before
     finally:
         server.terminate()
         await asyncio.wait_for(server.wait(), timeout=30)
 
 
-def _report(engine: str, jobs: int, elapsed: float, submitted: float) -> None:
-    print(f"{engine}: {jobs} jobs in {elapsed:.2f} s = {jobs / elapsed:.0f} jobs/s (submitting took {submitted:.2f} s)")
+def _report(engine: str, jobs: int, elapsed: float, submitted: float, cpu: float) -> None:
+    print(
+        f"{engine}: {jobs} jobs in {elapsed:.2f} s = {jobs / elapsed:.0f} jobs/s (submitting took {submitted:.2f} s); "
+        f"server CPU {cpu * 1000 / jobs:.2f} ms per job",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -127,12 +144,19 @@ def main() -> None:
     parser.add_argument(
         "--batch", type=int, default=1, help="jobs per request (createGenerations); 1: createGeneration"
     )
+    parser.add_argument("--generator", choices=sorted(PARAMS), default="local-title-card")
     args = parser.parse_args()
     environment = {"BOARDS_CONCURRENCY_LOCAL": args.local_concurrency} if args.local_concurrency else {}
+    if args.generator == "test-fast":
+        environment["BOARDS_GENERATOR_MODULES"] = "tests.plugins.generators"
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         url = f"sqlite+aiosqlite:///{root / 'sqlite' / 'boards.db'}"
-        _report("SQLite", args.jobs, *asyncio.run(measure(url, root / "sqlite", args.jobs, environment, args.batch)))
+        _report(
+            "SQLite",
+            args.jobs,
+            *asyncio.run(measure(url, root / "sqlite", args.jobs, environment, args.batch, args.generator)),
+        )
         if args.sqlite_only:
             return
         from tests.postgres_server import ThrowawayPostgres, create_postgres_database, find_bin_dir
@@ -148,7 +172,9 @@ def main() -> None:
             _report(
                 "PostgreSQL",
                 args.jobs,
-                *asyncio.run(measure(database_url, root / "postgres", args.jobs, environment, args.batch)),
+                *asyncio.run(
+                    measure(database_url, root / "postgres", args.jobs, environment, args.batch, args.generator)
+                ),
             )
         finally:
             server.stop()

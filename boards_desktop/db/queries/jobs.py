@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Text, and_, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import Text, and_, bindparam, case, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.models import Generation, PausedProvider
@@ -94,6 +94,12 @@ async def claim_pending(
         },
     )
     return sorted(claimed, key=lambda row: (row.created_at, row.id))
+
+
+async def pending_generator_names(session: AsyncSession) -> set[str]:
+    """The generators with pending jobs (an index walk over the pending rows' status prefix)."""
+    found = await session.scalars(select(Generation.generator_name).where(Generation.status == "pending").distinct())
+    return set(found)
 
 
 async def claim_abandoned(
@@ -287,6 +293,25 @@ async def release(session: AsyncSession, *, owner: str, ids: Sequence[uuid.UUID]
             update(Generation)
             .where(*_ours(owner), Generation.id.in_(list(ids)))
             .values(lease_expires_at=utcnow() - timedelta(seconds=1))
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def unclaim(session: AsyncSession, *, owner: str, ids: Sequence[uuid.UUID]) -> None:
+    """Put back, pending, jobs we claimed and never started (the app stopped between the two)."""
+    if ids:
+        await session.execute(
+            update(Generation)
+            .where(*_ours(owner), Generation.id.in_(list(ids)))
+            .values(
+                status="pending",
+                lease_owner=None,
+                lease_expires_at=None,
+                attempts=Generation.attempts - 1,
+                started_at=case((Generation.attempts <= 1, None), else_=Generation.started_at),
+                progress_phase=None,
+                updated_at=utcnow(),
+            )
             .execution_options(synchronize_session=False)
         )
 

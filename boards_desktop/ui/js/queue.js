@@ -3,7 +3,7 @@
 // jobs listed with Cancel each; Cancel everything at the bottom.
 //
 // Counts follow the app's queue events (/api/sse/queue: a job queued, started or ended), read again
-// at most every REFRESH_MS. A pause is kept by the app (across restarts); a paused provider's jobs
+// at most every REFRESH_MS, and not while the page is hidden (once when it is shown again). A pause is kept by the app (across restarts); a paused provider's jobs
 // stay queued until it is resumed.
 import {gql} from './api.js';
 import {generatorLabel, providerLabel} from './names.js';
@@ -12,6 +12,7 @@ import {emit, on} from './bus.js';
 import {confirmDialog} from './dialog.js';
 import {addShortcut} from './shortcuts.js';
 import {toast, toastError} from './toast.js';
+import {visibleTimeout} from './timers.js';
 
 const STATUS = `query { queueStatus { waiting running providers { name waiting running paused concurrency
   estimatedSeconds jobs { id boardId status prompt generatorName createdAt } } } }`;
@@ -91,7 +92,7 @@ export function installQueue() {
 
   function schedule() {
     if (timer) return;
-    timer = setTimeout(() => { timer = null; refresh(); }, REFRESH_MS);
+    timer = visibleTimeout(() => { timer = null; refresh(); }, REFRESH_MS);
   }
 
   async function refresh() {

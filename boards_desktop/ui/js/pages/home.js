@@ -13,6 +13,7 @@ import {h, plural, timeAgo} from '../dom.js';
 import {routeParams, setCrumbs, setRouteParam} from '../app.js';
 import {addShortcut} from '../shortcuts.js';
 import {on} from '../bus.js';
+import {visibleInterval} from '../timers.js';
 import {toast, toastError} from '../toast.js';
 import {confirmDialog, formDialog} from '../dialog.js';
 import {avatar, personName, USER_FIELDS} from '../people.js';
@@ -91,11 +92,10 @@ export async function mount(container) {
     () => document.removeEventListener('pointerdown', closeOnOutside),
     () => clearTimeout(searchTimer),
   ];
-  // "just now" grows older while the page stays open.
-  const ticking = setInterval(() => {
+  // "just now" grows older while the page stays open (and is shown).
+  stops.push(visibleInterval(() => {
     for (const time of list.querySelectorAll('time[datetime]')) time.textContent = timeAgo(time.dateTime);
-  }, 60_000);
-  stops.push(() => clearInterval(ticking));
+  }, 60_000));
 
   const asked = (routeParams().get('q') ?? '').trim();
   search.value = asked;

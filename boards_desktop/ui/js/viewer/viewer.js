@@ -16,6 +16,7 @@ import {confirmDialog} from '../dialog.js';
 import {h, timeAgo} from '../dom.js';
 import {addShortcut} from '../shortcuts.js';
 import {toast, toastError} from '../toast.js';
+import {visibleTimeout} from '../timers.js';
 import {typeIcon} from '../composer/icons.js';
 import {generatorLabel} from '../names.js';
 import {paramTitle, paramWords} from './params.js';
@@ -178,7 +179,7 @@ function openViewer({board, neighbour, onShow, onClosed}) {
   /** Close; `byHistory` when Back (or leaving the page) closed it, so the URL is left alone. */
   function doClose(byHistory = false) {
     if (!overlay.isConnected) return;
-    clearTimeout(poll);
+    poll?.();
     media?.destroy?.();
     shortcuts.forEach((remove) => remove());
     stopChanged();
@@ -192,7 +193,7 @@ function openViewer({board, neighbour, onShow, onClosed}) {
 
   async function show(id) {
     const mine = ++turn;
-    clearTimeout(poll);
+    poll?.();
     if (generation?.id !== id) overlay.dataset.state = 'loading';
     overlay.dataset.generationId = id;
     onShow?.(id);
@@ -215,7 +216,7 @@ function openViewer({board, neighbour, onShow, onClosed}) {
     }
     const same = generation?.id === found.id;
     if (same && generation.updatedAt === found.updatedAt && overlay.dataset.state === 'ready') {
-      if (RUNNING.has(found.status)) poll = setTimeout(() => { if (overlay.isConnected && generation?.id === id) show(id); }, 1500);
+      if (RUNNING.has(found.status)) poll = visibleTimeout(() => { if (overlay.isConnected && generation?.id === id) show(id); }, 1500);
       return;
     }
     const sameMedia = same && generation?.storageUrl === found.storageUrl && media;
@@ -227,7 +228,7 @@ function openViewer({board, neighbour, onShow, onClosed}) {
     updateNav();
     overlay.dataset.state = 'ready';
     overlay.dataset.status = found.status.toLowerCase();
-    if (RUNNING.has(found.status)) poll = setTimeout(() => { if (overlay.isConnected && generation?.id === id) show(id); }, 1500);
+    if (RUNNING.has(found.status)) poll = visibleTimeout(() => { if (overlay.isConnected && generation?.id === id) show(id); }, 1500);
   }
 
   async function updateNav() {
