@@ -21,6 +21,7 @@ from litestar.response import Stream
 
 from boards_desktop.api.attachments import attachment
 from boards_desktop.api.errors import error_response
+from boards_desktop.api.uploads import STORAGE_UNAVAILABLE
 from boards_desktop.archives.format import ArchiveError
 from boards_desktop.archives.importer import import_archive
 from boards_desktop.archives.snapshot import snapshot_board
@@ -44,12 +45,15 @@ async def export_board_archive(request: Request[Any, Any, Any], board_id: str) -
         snapshot = await snapshot_board(services.database, services.media, services.actor, parsed)
     except ArchiveError as exc:
         return error_response(str(exc), NOT_FOUND, 404)
+    except OSError as exc:  # the media bucket refused or did not answer
+        message = f"The board's files could not be read from {services.media.location} ({exc}); try again"
+        return error_response(message, STORAGE_UNAVAILABLE, 502)
     headers = {
         "Content-Disposition": attachment(_file_name(snapshot.title)),
         "Cache-Control": "no-store",
         "X-Boards-Left-Out": str(snapshot.description["left_out"]["running"]),
     }
-    return Stream(archive_stream(snapshot), media_type="application/zip", headers=headers)
+    return Stream(archive_stream(snapshot, services.media), media_type="application/zip", headers=headers)
 
 
 @post("/api/boards/import", request_max_body_size=None, status_code=200)
@@ -71,6 +75,10 @@ async def import_board_archive(request: Request[Any, Any, Any]) -> Response[dict
     except ArchiveError as exc:
         return error_response(str(exc), BAD_USER_INPUT, 400)
     except OSError as exc:
+        if not is_disk_full(exc) and not services.media.backend.is_local:
+            # The bucket refused or did not answer: said with its reason (never its credentials).
+            message = f"The files could not be stored in {services.media.location} ({exc}); nothing was imported"
+            return error_response(message, STORAGE_UNAVAILABLE, 502)
         if not is_disk_full(exc):
             raise
         return error_response(disk_full_message(services.media.root), INSUFFICIENT_STORAGE, 507)

@@ -1,7 +1,8 @@
 """`boards-desktop boards export <board id> <file>` and `boards-desktop boards import <file>`.
 
 Both bring the database up to date first, as the app does when it starts (a fresh installation
-can import straight away). Refusals are one line on stderr with exit status 2, as the other
+can import straight away). The media are where the app keeps them (`MediaStore.for_settings`):
+the media folder, or the bucket `BOARDS_STORAGE_URL` names. Refusals are one line on stderr with exit status 2, as the other
 commands' are.
 """
 
@@ -48,10 +49,16 @@ async def run_export(settings: Settings, board: str, target: Path) -> int:
     partial = target.with_name(target.name + ".part")
     try:
         actor = await ensure_local_user(database, load_identity(settings.data_dir))
-        snapshot = await snapshot_board(database, MediaStore(settings.media_dir), actor, board_id)
+        store = MediaStore.for_settings(settings)
+        try:
+            snapshot = await snapshot_board(database, store, actor, board_id)
+        except OSError as exc:  # the bucket refused or did not answer
+            raise ArchiveError(
+                f"cannot read the board's files from {store.location} ({exc}); nothing was exported"
+            ) from None
         size = 0
         with partial.open("wb") as out:
-            async for chunk in archive_stream(snapshot):
+            async for chunk in archive_stream(snapshot, store):
                 out.write(chunk)
                 size += len(chunk)
         os.replace(partial, target)
@@ -84,7 +91,7 @@ async def run_import(settings: Settings, source: Path) -> int:
     database = Database(settings.database_url)
     try:
         actor = await ensure_local_user(database, load_identity(settings.data_dir))
-        report = await import_archive(database, MediaStore(settings.media_dir), actor, source)
+        report = await import_archive(database, MediaStore.for_settings(settings), actor, source)
     except ArchiveError as exc:
         print(f"boards-desktop: {exc}", file=sys.stderr)
         return 2

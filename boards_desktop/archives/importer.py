@@ -5,12 +5,13 @@ Order, so that a failure at any point leaves nothing behind:
    archive is refused before anything is read from the database.
 2. What is here already is looked up: the board, generations with the same ids (also in the
    Trash), tags, people. What exists is kept as it is; the report counts it.
-3. The new generations' files are copied into the media store's temporary folder, each checked
-   against the SHA-256 in the description.
-4. One transaction inserts every row; inside it, the files are renamed to their names (as an
-   upload's are). When anything fails the transaction rolls back and the renamed and temporary
-   files are removed. A crash between the renames and the commit leaves files no row names,
-   which `media gc` removes.
+3. The new generations' files are copied into the media store's temporary folder (on this
+   machine, whatever the backend), each checked against the SHA-256 in the description.
+4. One transaction inserts every row; the files are published through the media backend, as an
+   upload's are: renamed to their keys in the media folder inside the transaction, just before it
+   commits; uploaded to a bucket before it (seconds of network, not with the rows' locks held).
+   When anything fails the transaction rolls back and what was published and staged is removed.
+   A crash between publishing and the commit leaves files no row names, which `media gc` removes.
 
 People: the board is the importer's (its owner in the archive may not exist here). A person the
 archive names is matched to a user of this database with the same id, else with the same
@@ -22,6 +23,7 @@ are dropped. The report says how many people that was.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import uuid
 from collections.abc import Iterable, Sequence
@@ -29,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import anyio
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,7 +53,9 @@ from boards_desktop.db.models import (
 )
 from boards_desktop.db.queries.users import Actor
 from boards_desktop.media.ingest import fsync_dir
-from boards_desktop.media.store import MediaKeyError, MediaStore
+from boards_desktop.media.store import MediaKeyError, MediaStore, check_key
+
+log = logging.getLogger("boards.archives")
 
 _CHUNK = 500
 
@@ -151,37 +156,39 @@ async def import_archive(database: Database, store: MediaStore, actor: Actor, pa
             report.running_left_out = left_out["running"]
         async with database.read() as session:
             await _look_up(session, actor, plan, report)
-        wanted = _media_to_write(store, archive.media, plan.new_ids)
-        staged: list[tuple[Path, Path]] = []
+        wanted = _media_to_write(archive.media, plan.new_ids)
+        staged: list[tuple[Path, str]] = []  # (temporary file, key)
         try:
             await asyncio.to_thread(_stage, store, archive, wanted, staged)
-            published: list[Path] = []
+            unpublished = list(staged)  # the backend takes each (file, key) off once it is published
             try:
+                if not store.backend.is_local:
+                    await store.backend.publish(unpublished)
                 async with database.write() as session:
                     await _insert(session, actor, plan, report)
-                    await asyncio.to_thread(_publish, staged, published)
+                    await store.backend.publish(unpublished)
             except IntegrityError as exc:
-                _remove(published)
+                await _unpublish(store, staged, unpublished)
                 raise ArchiveError(
                     f"The archive's rows could not be added ({_first_line(exc)}): it holds a value this database "
                     "refuses, or the same board, generation or tag was added meanwhile. Nothing was imported; "
                     "import it again, or export the board again if it says the same"
                 ) from None
             except (OperationalError, InterfaceError):
-                _remove(published)
+                await _unpublish(store, staged, unpublished)
                 raise  # the database itself failed (locked, gone): not the archive's fault
             except StatementError as exc:  # a value of the wrong type or form (DataError, a bind that failed)
-                _remove(published)
+                await _unpublish(store, staged, unpublished)
                 raise ArchiveError(
                     f"The archive is damaged: a row holds a value this database refuses ({_first_line(exc)}); "
                     "nothing was imported. Export the board again"
                 ) from None
             except BaseException:
-                _remove(published)
+                await _unpublish(store, staged, unpublished)
                 raise
-            report.files_added = len(published)
+            report.files_added = len(staged)
         finally:
-            _remove(temp for temp, _final in staged)
+            _remove(temp for temp, _key in staged)
     finally:
         archive.close()
     return report
@@ -290,10 +297,8 @@ async def _match_tags(session: AsyncSession, actor: Actor, plan: _Plan, report: 
         plan.new_tags.append({**tag, "id": new_id, "tenant_id": actor.tenant_id})
 
 
-def _media_to_write(
-    store: MediaStore, media: list[ArchivedMedia], new_ids: set[uuid.UUID]
-) -> list[tuple[ArchivedMedia, Path]]:
-    """The files of the generations being added, each with its final path.
+def _media_to_write(media: list[ArchivedMedia], new_ids: set[uuid.UUID]) -> list[ArchivedMedia]:
+    """The files of the generations being added.
 
     A file goes only into a new generation's own folder (`<board>/<generation>/<name>`): an archive
     cannot write over the files of anything already here.
@@ -304,29 +309,41 @@ def _media_to_write(
         if len(parts) != 3 or _uuid(parts[1]) not in new_ids:
             continue
         try:
-            wanted.append((item, store.path_of(item.key)))
+            check_key(item.key)
         except MediaKeyError:
             continue
+        wanted.append(item)
     return wanted
 
 
 def _stage(
-    store: MediaStore, archive: BoardArchive, wanted: list[tuple[ArchivedMedia, Path]], staged: list[tuple[Path, Path]]
+    store: MediaStore, archive: BoardArchive, wanted: list[ArchivedMedia], staged: list[tuple[Path, str]]
 ) -> None:
-    for item, final in wanted:
+    for item in wanted:
         temp = store.temp_path(".import")
-        staged.append((temp, final))
+        staged.append((temp, item.key))
         archive.copy_media(item, temp)
-    _make_durable([temp for temp, _final in staged])
+    if store.backend.is_local:
+        # On disk before they are renamed to their keys (a bucket's copies are the uploaded ones).
+        _make_durable([temp for temp, _key in staged])
 
 
-def _publish(staged: list[tuple[Path, Path]], published: list[Path]) -> None:
-    for temp, final in staged:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(temp, final)
-        published.append(final)
-    # The renames are durable once each folder's entries are on disk: before the rows commit.
-    _make_durable(list(dict.fromkeys(final.parent for final in published)))
+async def _unpublish(store: MediaStore, staged: list[tuple[Path, str]], unpublished: list[tuple[Path, str]]) -> None:
+    """Remove what was published of `staged` (its first files: the backend publishes in order)."""
+    published = [key for _temp, key in staged[: len(staged) - len(unpublished)]]
+    if not published:
+        return
+    # Shielded: an import cancelled (the client went away) must still take its files back.
+    with anyio.CancelScope(shield=True):
+        try:
+            await store.backend.delete(published)
+        except (OSError, MediaKeyError) as exc:
+            log.warning(
+                "a failed import left %d files in %s (%s); `boards-desktop media gc` removes them",
+                len(published),
+                store.location,
+                exc,
+            )
 
 
 def _make_durable(paths: list[Path]) -> None:

@@ -1,17 +1,17 @@
 """What a board archive holds, read from the database in one transaction: rows and files.
 
+The files are looked up through the media store's backend (the media folder or the bucket), all
+of them in one call: one thread trip on the folder, parallel HEAD requests on a bucket.
+
 Generations still pending or processing are left out (their job belongs to this installation's
 queue, and their files do not exist yet); the description counts them under `left_out`.
 """
 
 from __future__ import annotations
 
-import os
-import stat
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -33,7 +33,7 @@ from boards_desktop.db.models import (
 )
 from boards_desktop.db.queries.users import Actor
 from boards_desktop.db.types import utcnow
-from boards_desktop.media.store import MediaKeyError, MediaStore
+from boards_desktop.media.store import MediaKeyError, MediaStore, check_key
 
 FINISHED = ("completed", "failed", "cancelled")
 _USER_COLUMNS = ("id", "auth_provider", "auth_subject", "display_name", "email")
@@ -45,7 +45,6 @@ class ArchivedFile:
     """One stored file going into the archive, with the row of the generation it belongs to."""
 
     key: str  # its key in the media store: `<board>/<generation>/<name>`
-    path: Path
     size: int
     modified: float
     generation: dict[str, Any]  # the generation's row as the description has it
@@ -68,7 +67,10 @@ class BoardSnapshot:
 
 
 async def snapshot_board(database: Database, store: MediaStore, actor: Actor, board_id: uuid.UUID) -> BoardSnapshot:
-    """The board's rows and files; ArchiveError when it is not here or the actor may not read it."""
+    """The board's rows and files; ArchiveError when it is not here or the actor may not read it.
+
+    OSError (a BucketError) when the media bucket cannot be asked which files it has.
+    """
     async with database.read() as session:
         board = (await session.execute(select(Board.__table__).where(Board.id == board_id))).first()
         if board is None or not await may_read(session, actor, board):
@@ -111,7 +113,12 @@ async def snapshot_board(database: Database, store: MediaStore, actor: Actor, bo
         "left_out": {"running": len(generations) - len(finished)},
     }
     snapshot = BoardSnapshot(board_id=board_id, title=str(board.title), description=description)
-    snapshot.files = [file for row in encoded for file in _stored_files(store, row)]
+    named = [(key, row) for row in encoded for key in _named_keys(store, row)]
+    # Named but gone (removed by hand) are left out: the rows still say what they were.
+    found = await store.describe([key for key, _row in named])
+    snapshot.files = [
+        ArchivedFile(key, facts.size, facts.modified, row) for key, row in named if (facts := found.get(key))
+    ]
     return snapshot
 
 
@@ -131,8 +138,8 @@ async def _users(session: AsyncSession, ids: list[uuid.UUID]) -> list[dict[str, 
     return found
 
 
-def _stored_files(store: MediaStore, generation: dict[str, Any]) -> Iterator[ArchivedFile]:
-    """The files a generation's row names that are in the media folder (each key once)."""
+def _named_keys(store: MediaStore, generation: dict[str, Any]) -> Iterator[str]:
+    """The media keys a generation's row names (each once); what cannot be a key of ours is skipped."""
     seen: set[str] = set()
     for value in (
         generation.get("storage_url"),
@@ -144,12 +151,10 @@ def _stored_files(store: MediaStore, generation: dict[str, Any]) -> Iterator[Arc
             continue
         seen.add(key)
         try:
-            path = store.path_of(key)
-            info = os.stat(path)
-        except (MediaKeyError, OSError):
-            continue  # named but gone (removed by hand): the row still says what it was
-        if stat.S_ISREG(info.st_mode):
-            yield ArchivedFile(key, path, info.st_size, info.st_mtime, generation)
+            check_key(key)
+        except MediaKeyError:
+            continue
+        yield key
 
 
 def media_key(store: MediaStore, value: Any) -> str | None:

@@ -4,6 +4,11 @@ The zip is written into the same draining sink as the generations' zip download
 (media.zip_export), a chunk at a time off the event loop. Each file's SHA-256 is computed as its
 bytes go in, and `board.json` comes last with those hashes, so an import can tell a damaged file.
 
+Files are read through the media store's backend, so an export works with media in the local
+folder or in a bucket. A file in the folder is copied from its open handle in a worker thread, a
+megabyte a trip (as fast as before there were backends); a bucket's object is streamed, its
+chunks gathered to a megabyte before each trip that deflates and hashes them.
+
 `MediaBytes` is where a file's bytes are read for the archive: the stored file as it is by default.
 It is the hook for writing metadata into exported copies (the stored original never changes);
 whatever it returns is what the archive holds and what its hash describes.
@@ -17,26 +22,34 @@ import json
 import logging
 import time
 import zipfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import IO, Any
 
-from boards_desktop.archives.format import DESCRIPTION_NAME
+from boards_desktop.archives.format import DESCRIPTION_NAME, ArchiveError
 from boards_desktop.archives.snapshot import ArchivedFile, BoardSnapshot
+from boards_desktop.media.backend import StoredObject
+from boards_desktop.media.store import MediaStore
 from boards_desktop.media.zip_export import CHUNK, COMPRESSED, EARLIEST, Sink
 
 log = logging.getLogger("boards.archives")
 
 _HOP_BYTES = 4 * CHUNK
-MediaBytes = Callable[[ArchivedFile], IO[bytes]]
+MediaBytes = Callable[[MediaStore, ArchivedFile], Awaitable[StoredObject | None]]
 
 
-def stored_bytes(file: ArchivedFile) -> IO[bytes]:
-    """The stored file as it is."""
-    return file.path.open("rb")
+async def stored_bytes(store: MediaStore, file: ArchivedFile) -> StoredObject | None:
+    """The stored file as it is (None when it is gone)."""
+    return await store.open(file.key)
 
 
-async def archive_stream(snapshot: BoardSnapshot, media_bytes: MediaBytes = stored_bytes) -> AsyncIterator[bytes]:
-    """The archive's bytes, a chunk at a time."""
+async def archive_stream(
+    snapshot: BoardSnapshot, store: MediaStore, media_bytes: MediaBytes = stored_bytes
+) -> AsyncIterator[bytes]:
+    """The archive's bytes, a chunk at a time.
+
+    ArchiveError (raised while streaming) when a file cannot be read from a bucket that does not
+    answer: an archive without it would look whole.
+    """
     sink = Sink()
     archive = zipfile.ZipFile(sink, mode="w", allowZip64=True)
     listed: list[dict[str, Any]] = []
@@ -44,23 +57,42 @@ async def archive_stream(snapshot: BoardSnapshot, media_bytes: MediaBytes = stor
     try:
         for file in snapshot.files:
             try:
-                source = await asyncio.to_thread(media_bytes, file)
+                source = await media_bytes(store, file)
             except OSError as exc:
+                raise ArchiveError(
+                    f"{file.key} could not be read from {store.location} ({exc}); the export stopped. Try again"
+                ) from None
+            if source is None:
                 # Deleted since the rows were read: the description says so instead of failing the export.
-                log.warning("board export: %s could not be read (%s)", file.path, exc)
+                log.warning("board export: %s is no longer in %s", file.key, store.location)
                 missing.append(file.key)
                 continue
             digest = hashlib.sha256()
             size = 0
             try:
                 # ZIP64 headers when the file is near the limit (a metadata hook may add bytes).
-                with archive.open(_info(file), "w", force_zip64=file.size > zipfile.ZIP64_LIMIT // 2) as out:
-                    while copied := await asyncio.to_thread(_copy_chunk, source, out, digest):
-                        size += copied
-                        if sink.pending >= CHUNK:
-                            yield sink.take()
+                with archive.open(
+                    _info(file, source.size), "w", force_zip64=source.size > zipfile.ZIP64_LIMIT // 2
+                ) as out:
+                    handle = source.reader.local_handle()
+                    if handle is not None:
+                        while copied := await asyncio.to_thread(_copy_chunk, handle, out, digest):
+                            size += copied
+                            if sink.pending >= CHUNK:
+                                yield sink.take()
+                    else:
+                        async for copied in _copy_stream(source, out, digest):
+                            size += copied
+                            if sink.pending >= CHUNK:
+                                yield sink.take()
+                        if size != source.size:
+                            # The bucket stopped answering mid-file (its reader logs why).
+                            raise ArchiveError(
+                                f"{file.key} could not be read whole from {store.location} ({size} of "
+                                f"{source.size} bytes); the export stopped. Try again"
+                            )
             finally:
-                source.close()
+                await source.close()
             listed.append({"key": file.key, "size": size, "sha256": digest.hexdigest()})
             if sink.pending:
                 yield sink.take()
@@ -70,6 +102,28 @@ async def archive_stream(snapshot: BoardSnapshot, media_bytes: MediaBytes = stor
     finally:
         archive.close()  # also when the client goes away mid-download: nothing is left open
     yield sink.take()
+
+
+async def _copy_stream(source: StoredObject, out: IO[bytes], digest: Any) -> AsyncIterator[int]:
+    """A remote object's bytes into the entry: chunks gathered to _HOP_BYTES, then one thread trip."""
+    batch: list[bytes] = []
+    batched = 0
+    async for chunk in source.read():
+        batch.append(chunk)
+        batched += len(chunk)
+        if batched >= _HOP_BYTES:
+            await asyncio.to_thread(_write_all, batch, out, digest)
+            yield batched
+            batch, batched = [], 0
+    if batch:
+        await asyncio.to_thread(_write_all, batch, out, digest)
+        yield batched
+
+
+def _write_all(chunks: list[bytes], out: IO[bytes], digest: Any) -> None:
+    for chunk in chunks:
+        out.write(chunk)
+        digest.update(chunk)
 
 
 def _copy_chunk(source: IO[bytes], out: IO[bytes], digest: Any) -> int:
@@ -83,11 +137,11 @@ def _copy_chunk(source: IO[bytes], out: IO[bytes], digest: Any) -> int:
     return copied
 
 
-def _info(file: ArchivedFile) -> zipfile.ZipInfo:
+def _info(file: ArchivedFile, size: int) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(file.name, date_time=time.localtime(max(file.modified, EARLIEST))[:6])
     extension = file.key.rpartition(".")[2].lower()
     info.compress_type = zipfile.ZIP_STORED if extension in COMPRESSED else zipfile.ZIP_DEFLATED
-    info.file_size = file.size
+    info.file_size = size
     info.external_attr = 0o644 << 16
     return info
 

@@ -52,6 +52,11 @@ class ObjectReader(abc.ABC):
     @abc.abstractmethod
     async def close(self) -> None: ...
 
+    def local_handle(self) -> BinaryIO | None:
+        """The open file, when the bytes are on this machine: a copy made in a worker thread (a board
+        archive) reads it a megabyte a trip instead of a thread hop per chunk. None for a remote object."""
+        return None
+
 
 class MediaBackend(abc.ABC):
     """The published files: named by keys (`<board>/<generation>/<name>.<ext>`), written once, read many times."""
@@ -90,6 +95,10 @@ class MediaBackend(abc.ABC):
         """
 
     @abc.abstractmethod
+    async def delete(self, keys: list[str]) -> None:
+        """Remove the published files at `keys` (missing ones are no error); raises OSError on failure."""
+
+    @abc.abstractmethod
     async def delete_prefix(self, prefix: str) -> None:
         """Remove every file below `prefix` (a board's or a generation's); raises OSError on failure."""
 
@@ -116,6 +125,9 @@ class LocalReader(ObjectReader):
 
     async def close(self) -> None:
         self._handle.close()
+
+    def local_handle(self) -> BinaryIO:
+        return self._handle
 
 
 def open_regular_file(path: Path, key: str) -> StoredObject | None:

@@ -176,9 +176,16 @@ class LocalFolder(MediaBackend):
         while parts:
             part, key = parts[0]
             final = self._store.root / key
+            if final.parent != part.parent:  # staged elsewhere (an archive's files, in `.tmp/`)
+                final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(part, final)
             folders.add(final.parent)
             parts.pop(0)
+        if len(folders) > 1 and hasattr(os, "sync"):
+            # Many folders at once (a board archive's generations): one sync, where an fsync each made
+            # an import of 2,000 generations four times slower on a virtual machine's disk.
+            os.sync()
+            return
         for folder in folders:
             _fsync_dir(folder)
 
@@ -207,6 +214,18 @@ class LocalFolder(MediaBackend):
     async def local_file(self, key: str, scratch: Callable[[], Path]) -> Path | None:
         path = self._store.path_of(key)
         return path if await asyncio.to_thread(path.is_file) else None
+
+    async def delete(self, keys: list[str]) -> None:
+        await asyncio.to_thread(self._delete, keys)
+
+    def _delete(self, keys: list[str]) -> None:
+        for key in keys:
+            path = self._store.path_of(key)
+            path.unlink(missing_ok=True)
+            try:
+                path.parent.rmdir()  # a generation's folder left empty (only succeeds when it is)
+            except OSError:
+                pass
 
     async def delete_prefix(self, prefix: str) -> None:
         # The unresolved path: a folder that is a symbolic link loses the link, never the target's files.

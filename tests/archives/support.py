@@ -13,19 +13,24 @@ from boards_desktop.archives.command import run_export, run_import
 from boards_desktop.archives.format import encode_row
 from boards_desktop.db import models
 from boards_desktop.db.engine import Database
+from boards_desktop.media.store import MediaStore
 from boards_desktop.settings import Settings, load_settings
 from tests.app_harness import AppClient, app_environment
 from tests.graphql.helpers import create_board, create_generation, create_tag
 from tests.grid.support import completed_with_files, star
 from tests.media.samples import image_bytes
+from tests.media.support import published
 from tests.uploads.support import upload
 
 TAG = "mutation($ids: [UUID!]!, $t: UUID!) { addTagToGenerations(generationIds: $ids, tagId: $t) { id } }"
 
 
-def installation(database_url: str, data_dir: Path) -> Settings:
-    """The settings of one installation (its own data folder), as the command line reads them."""
-    return load_settings(app_environment(database_url, data_dir))
+def installation(database_url: str, data_dir: Path, **storage: str) -> Settings:
+    """The settings of one installation (its own data folder), as the command line reads them.
+
+    `storage`: the variables that put its media in a bucket (`ThrowawayS3.environment`), else the folder.
+    """
+    return load_settings(app_environment(database_url, data_dir, **storage))
 
 
 async def board_with_everything(client: AppClient) -> dict[str, Any]:
@@ -139,3 +144,23 @@ def all_files(media_root: Path) -> list[str]:
         if media_root.exists()
         else []
     )
+
+
+async def stored_hashes(store: MediaStore, board_id: str) -> dict[str, str]:
+    """Every published file of the board, on either backend, read as the app reads it: key and SHA-256."""
+    hashes: dict[str, str] = {}
+    for key in sorted(await published(store)):
+        if not key.startswith(board_id + "/"):
+            continue
+        stored = await store.open(key)
+        assert stored is not None, key
+        digest = hashlib.sha256()
+        async for chunk in stored.read():
+            digest.update(chunk)
+        hashes[key] = digest.hexdigest()
+    return hashes
+
+
+async def nothing_stored(settings: Settings) -> bool:
+    """No published file (folder or bucket) and nothing staged left in the media folder."""
+    return await published(MediaStore.for_settings(settings)) == set() and all_files(settings.media_dir) == []

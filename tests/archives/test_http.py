@@ -6,11 +6,18 @@ import io
 import json
 import zipfile
 
+import pytest
+
 from tests.app_harness import running_app
-from tests.archives.support import all_files, board_contents, board_with_everything, media_hashes
+from tests.archives.support import all_files, board_contents, board_with_everything, stored_hashes
+from tests.conftest import ENGINES_AND_BACKENDS, MEDIA_BACKENDS
+from tests.media.support import published
 
 
-async def test_a_board_downloaded_from_one_app_and_uploaded_to_another_arrives_whole(client, database_url, tmp_path):
+@ENGINES_AND_BACKENDS
+async def test_a_board_downloaded_from_one_app_and_uploaded_to_another_arrives_whole(
+    client, database_url, tmp_path, media_backend, request
+):
     made = await board_with_everything(client)
     board = made["board"]
     response = await client.http.get(f"/api/boards/{board}/archive")
@@ -25,7 +32,12 @@ async def test_a_board_downloaded_from_one_app_and_uploaded_to_another_arrives_w
     expected["generations"] = [g for g in expected["generations"] if g["id"] != made["running"]]
     expected["generation_count"] -= 1
     other_url = f"sqlite+aiosqlite:///{tmp_path / 'other.db'}"
-    async with running_app(other_url, tmp_path / "other") as other:
+    # The other app keeps its media where this one does: its own folder, or a bucket of its own.
+    storage = {}
+    if media_backend == "bucket":
+        server = request.getfixturevalue("s3_server")
+        storage = server.environment(server.new_bucket())
+    async with running_app(other_url, tmp_path / "other", **storage) as other:
         answer = await other.http.post(
             "/api/boards/import", content=response.content, headers={"content-type": "application/zip"}
         )
@@ -35,12 +47,15 @@ async def test_a_board_downloaded_from_one_app_and_uploaded_to_another_arrives_w
         assert (report["generationsAdded"], report["generationsKept"], report["filesAdded"]) == (4, 0, 6)
         assert (report["lineageAdded"], report["tagsAdded"], report["favouritesAdded"]) == (1, 1, 2)
         assert await board_contents(other_url, board) == expected
-        assert media_hashes(other.services.media.root, board) == media_hashes(client.services.media.root, board)
+        sent = await stored_hashes(client.services.media, board)
+        assert len(sent) == 6 and await stored_hashes(other.services.media, board) == sent
+        assert all_files(other.services.media.root) == ([] if media_backend == "bucket" else list(sent))
         again = (await other.http.post("/api/boards/import", content=response.content)).json()
         assert (again["boardAdded"], again["generationsAdded"], again["generationsKept"]) == (False, 0, 4)
         assert "4 already here and kept" in again["message"]
 
 
+@pytest.mark.parametrize("media_backend", MEDIA_BACKENDS)
 async def test_what_cannot_be_exported_or_imported_is_refused_in_words(client, other_client, tmp_path):
     made = await board_with_everything(client)
     missing = await client.http.get("/api/boards/00000000-0000-4000-8000-000000000000/archive")
@@ -50,7 +65,7 @@ async def test_what_cannot_be_exported_or_imported_is_refused_in_words(client, o
     assert hidden.status_code == 404 and hidden.json()["error"] == missing.json()["error"].replace(
         "00000000-0000-4000-8000-000000000000", made["board"]
     )
-    before = all_files(client.services.media.root)
+    before = await published(client.services.media)
     cut = (await client.http.get(f"/api/boards/{made['board']}/archive")).content
     refused = await other_client.http.post("/api/boards/import", content=cut[: len(cut) // 2])
     assert refused.status_code == 400
@@ -60,5 +75,5 @@ async def test_what_cannot_be_exported_or_imported_is_refused_in_words(client, o
     # The board is here and the teammate is not a member: refused, nothing changed, no file left.
     full = await other_client.http.post("/api/boards/import", content=cut)
     assert full.status_code == 400 and "you may not add to it" in full.json()["error"]
-    assert all_files(client.services.media.root) == before
+    assert await published(client.services.media) == before  # on a bucket, the one both apps share
     assert all_files(other_client.services.media.root) == []

@@ -25,13 +25,15 @@ from tests.archives.support import (
     import_board,
     installation,
     media_hashes,
+    nothing_stored,
 )
+from tests.conftest import ENGINES_AND_BACKENDS, MEDIA_BACKENDS
 from tests.graphql.helpers import add_member, my_id
 
 
 async def _nothing_imported(settings, board: str) -> None:
     assert await board_contents(settings.database_url, board) == {}
-    assert all_files(settings.media_dir) == []
+    assert await nothing_stored(settings)  # nothing published (folder or bucket), nothing staged left
 
 
 def _rewritten(source: Path, target: Path, change) -> Path:
@@ -57,8 +59,9 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     return asyncio.run(make())
 
 
-def _fresh(tmp_path: Path):
-    return installation(f"sqlite+aiosqlite:///{tmp_path / 'other.db'}", tmp_path / "other")
+def _fresh(tmp_path: Path, storage: dict[str, str] | None = None):
+    """An empty installation; `storage` puts its media in a bucket (the storage_environment fixture)."""
+    return installation(f"sqlite+aiosqlite:///{tmp_path / 'other.db'}", tmp_path / "other", **(storage or {}))
 
 
 async def test_an_archive_of_a_newer_format_is_refused_saying_so(exported, tmp_path, capsys):
@@ -76,10 +79,11 @@ async def test_an_archive_of_a_newer_format_is_refused_saying_so(exported, tmp_p
     await _nothing_imported(target, made["board"])
 
 
-async def test_a_truncated_archive_is_refused_and_nothing_is_imported(exported, tmp_path, capsys):
+@pytest.mark.parametrize("media_backend", MEDIA_BACKENDS)
+async def test_a_truncated_archive_is_refused_and_nothing_is_imported(exported, tmp_path, capsys, storage_environment):
     archive, made = exported
     data = archive.read_bytes()
-    target = _fresh(tmp_path)
+    target = _fresh(tmp_path, storage_environment)
     for cut in (len(data) // 2, len(data) - 10):
         (tmp_path / "cut.zip").write_bytes(data[:cut])
         assert await import_board(target, tmp_path / "cut.zip") == 2
@@ -87,7 +91,10 @@ async def test_a_truncated_archive_is_refused_and_nothing_is_imported(exported, 
         await _nothing_imported(target, made["board"])
 
 
-async def test_a_damaged_file_inside_is_refused_and_no_row_or_file_stays(exported, tmp_path, capsys):
+@pytest.mark.parametrize("media_backend", MEDIA_BACKENDS)
+async def test_a_damaged_file_inside_is_refused_and_no_row_or_file_stays(
+    exported, tmp_path, capsys, storage_environment
+):
     """The rows would all fit, but one picture's bytes are not those exported: nothing goes in."""
     archive, made = exported
     with zipfile.ZipFile(archive) as opened:
@@ -96,7 +103,7 @@ async def test_a_damaged_file_inside_is_refused_and_no_row_or_file_stays(exporte
     def damaged(name: str, data: bytes) -> bytes:
         return data[:-1] + bytes([data[-1] ^ 0xFF]) if name == last_media else data
 
-    target = _fresh(tmp_path)
+    target = _fresh(tmp_path, storage_environment)
     assert await import_board(target, _rewritten(archive, tmp_path / "damaged.zip", damaged)) == 2
     error = capsys.readouterr().err
     assert "is damaged" in error and last_media.removeprefix("media/") in error and "nothing was imported" in error
@@ -172,8 +179,13 @@ async def test_a_board_here_that_you_may_not_add_to_is_refused(client, other_cli
     assert "4 already here and kept" in capsys.readouterr().out
 
 
-async def test_an_archive_whose_rows_the_database_refuses_imports_nothing(exported, database_url, tmp_path, capsys):
-    """A value no column takes (edited by hand, or written by a broken tool): refused on either engine."""
+@ENGINES_AND_BACKENDS
+async def test_an_archive_whose_rows_the_database_refuses_imports_nothing(
+    exported, database_url, tmp_path, capsys, storage_environment
+):
+    """A value no column takes (edited by hand, or written by a broken tool): refused on either engine.
+
+    On a bucket the files are uploaded before the rows go in: refused, they are deleted again."""
     archive, made = exported
 
     def broken(name: str, data: bytes) -> bytes:
@@ -183,7 +195,7 @@ async def test_an_archive_whose_rows_the_database_refuses_imports_nothing(export
         description["generations"][-1]["progress"] = "most of it"
         return json.dumps(description).encode()
 
-    target = installation(database_url, tmp_path / "other")
+    target = installation(database_url, tmp_path / "other", **storage_environment)
     assert await import_board(target, _rewritten(archive, tmp_path / "broken.zip", broken)) == 2
     error = capsys.readouterr().err
     assert "a row holds a value this database refuses" in error and "nothing was imported" in error

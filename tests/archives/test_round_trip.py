@@ -1,5 +1,6 @@
 """A board leaves one installation and comes back whole in another: every row and every file,
-SQLite to PostgreSQL and back, and the other way round."""
+SQLite to PostgreSQL and back, and the other way round; from a media folder into a team's
+bucket and back out of it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from boards_desktop.media.store import MediaStore
 from tests import conftest
 from tests.app_harness import running_app
 from tests.archives.support import (
@@ -19,6 +21,7 @@ from tests.archives.support import (
     import_board,
     installation,
     media_hashes,
+    stored_hashes,
 )
 from tests.postgres_server import create_postgres_database, drop_postgres_database
 
@@ -94,6 +97,45 @@ async def test_a_board_travels_between_engines_and_comes_back_with_nothing_lost(
         assert not seen[made["failed"]]["isFavourite"] and seen[made["failed"]]["status"] == "FAILED"
         picture = await client.http.get(f"/api/storage/{next(iter(original_media))}")
         assert picture.status_code == 200
+
+
+async def test_a_board_moves_from_a_folder_into_a_team_bucket_and_back_with_nothing_lost(tmp_path, s3_server):
+    """Export from the media folder, import into an installation whose media is in a bucket, export
+    from the bucket, import into a folder again: the same rows, the same bytes under the same keys."""
+    bucket = s3_server.new_bucket()
+    solo, team, back = (
+        installation(f"sqlite+aiosqlite:///{tmp_path / f'{name}.db'}", tmp_path / name, **storage)
+        for name, storage in (("solo", {}), ("team", s3_server.environment(bucket)), ("back", {}))
+    )
+    async with running_app(solo.database_url, solo.data_dir) as client:
+        made = await board_with_everything(client)
+    board = made["board"]
+    expected = await board_contents(solo.database_url, board)
+    expected["generations"] = [g for g in expected["generations"] if g["id"] != made["running"]]
+    expected["generation_count"] -= 1
+    original_media = media_hashes(solo.media_dir, board)
+    assert len(original_media) == 6
+
+    one = await export_board(solo, board, tmp_path / "one.zip")
+    assert await import_board(team, one) == 0
+    assert await board_contents(team.database_url, board) == expected
+    assert await stored_hashes(MediaStore.for_settings(team), board) == original_media
+    assert s3_server.keys(bucket, "team/") == set(original_media)  # in the bucket, below the prefix
+    assert all_files(team.media_dir) == []  # the staged copies went up: none stays on this disk
+
+    two = await export_board(team, board, tmp_path / "two.zip")
+    assert _media_listed(two) == _media_listed(one)  # the bucket's files are the folder's, byte for byte
+    assert await import_board(back, two) == 0
+    assert await board_contents(back.database_url, board) == expected
+    assert media_hashes(back.media_dir, board) == original_media
+
+
+def _media_listed(archive: Path) -> list[dict]:
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(archive) as opened:
+        return sorted(json.loads(opened.read("board.json"))["media"], key=lambda item: item["key"])
 
 
 async def _exported_ids(settings, board: str, tmp_path: Path) -> list[dict]:

@@ -118,9 +118,10 @@ async def make_board(settings: Settings, generations: int, file_kb: int) -> tupl
 async def export(settings: Settings, board_id: uuid.UUID, target: Path) -> float:
     database, actor = await _open(settings)
     started = time.perf_counter()
-    snapshot = await snapshot_board(database, MediaStore(settings.media_dir), actor, board_id)
+    store = MediaStore(settings.media_dir)
+    snapshot = await snapshot_board(database, store, actor, board_id)
     with target.open("wb") as out:
-        async for chunk in archive_stream(snapshot):
+        async for chunk in archive_stream(snapshot, store):
             out.write(chunk)
     elapsed = time.perf_counter() - started
     await database.dispose()
