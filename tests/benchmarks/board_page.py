@@ -180,6 +180,10 @@ def main() -> None:
             request = board_request(port, read_token(data_dir), board_id)
             time.sleep(2)
             print(f"server idle after start: {rss_mb(server.pid):.0f} MB")
+            # What the server spends with no request (its queue's polls): counted in every phase below.
+            idle_before = cpu_seconds(server.pid)
+            time.sleep(5)
+            print(f"server CPU while idle: {(cpu_seconds(server.pid) - idle_before) / 5 * 1000:.1f} ms per second")
             asyncio.run(sequential(server.pid, port, request, args.runs))
             asyncio.run(concurrent(server.pid, port, request, 8, args.seconds))
             asyncio.run(concurrent(server.pid, port, request, 32, args.seconds))
