@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, CompoundSelect, Integer, Select, bindparam, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from boards_desktop.db.core_reads import core_rows
 from boards_desktop.db.models import Favourite, Generation, GenerationTag
 from boards_desktop.db.queries.records import GenerationRecord, select_generations
 from boards_desktop.db.types import UUIDText
@@ -68,10 +69,9 @@ async def board_pages(
     if grid_filter is None or grid_filter.is_open:
         unique = list(dict.fromkeys(board_ids))
         parameters: dict[str, Any] = {f"board_{index}": board_id for index, board_id in enumerate(unique)}
-        rows = await session.execute(
-            _open_pages_statement(len(unique)), {**parameters, "limit": limit, "offset": offset}
-        )
-        for generation in rows:
+        statement = _open_pages_statement(len(unique))
+        result = await core_rows(session, statement, {**parameters, "limit": limit, "offset": offset})
+        for generation in result.all():  # one fetch, not a fetch per row
             pages[generation.board_id].append(generation)
         for page in pages.values():
             page.sort(key=lambda g: (g.created_at, g.id), reverse=True)
