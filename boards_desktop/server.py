@@ -82,7 +82,8 @@ def _serve_locked(settings: Settings, lock: InstanceLock, *, host: str, port: in
             host,
             token_path(settings.data_dir),
         )
-    server = GracefulServer(server_config(app), app.state[STOPPING_KEY])
+    config = server_config(app)
+    server = GracefulServer(config, app.state[STOPPING_KEY])
 
     async def run() -> None:
         task = asyncio.create_task(server.serve(sockets=[sock]))
@@ -95,7 +96,9 @@ def _serve_locked(settings: Settings, lock: InstanceLock, *, host: str, port: in
                 print(line, flush=True)
         await task
 
-    asyncio.run(run())
+    # uvloop where installed (uvicorn's "auto" loop), as `uvicorn.run` would choose.
+    with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
+        runner.run(run())
     return 0 if server.started else 1
 
 
