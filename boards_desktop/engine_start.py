@@ -11,6 +11,7 @@ with what went wrong, instead of a half-started app answering as if all were wel
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack
@@ -49,11 +50,13 @@ class EngineStart:
     async def _start(
         self, services: Services, stack: AsyncExitStack, provider_classes: Mapping[str, type[BaseProvider]] | None
     ) -> None:
-        # Imported here: the providers, Pillow and httpx under it are not needed to answer /health
-        # (tests/app/test_lazy_imports.py).
-        from boards_desktop.engine_services import start_engine
-
         try:
+            # Imported in a thread: the providers, the generators, Pillow and httpx are a few hundred
+            # milliseconds of imports, which on the event loop would hold /health until they are done
+            # (tests/app/test_lazy_imports.py). The thread lets go of the GIL every few milliseconds.
+            await asyncio.to_thread(_import_engine)
+            from boards_desktop.engine_services import start_engine
+
             await start_engine(services, stack, provider_classes)
         except Exception as exc:
             log.exception("the generation engine did not start")
@@ -68,6 +71,11 @@ class EngineStart:
         if not self._task.done():
             self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
+
+
+def _import_engine() -> None:
+    importlib.import_module("boards_desktop.engine_services")
+    importlib.import_module("boards_desktop.generators.builtin")  # what the registry loads first
 
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
