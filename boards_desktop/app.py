@@ -35,6 +35,7 @@ from boards_desktop.engine_start import ENGINE_KEY, EngineStart, waiting_for_eng
 from boards_desktop.graphql import create_graphql_controller
 from boards_desktop.identity import load_identity
 from boards_desktop.logs import install_log_file, log_unexpected_error
+from boards_desktop.memory_trim import BurstTrimmer
 from boards_desktop.security import AppSecurity, TokenFileError, install_gate
 from boards_desktop.services import Services
 from boards_desktop.settings import Settings, SettingsError, configure_logging, load_settings
@@ -135,7 +136,12 @@ def create_app(
 
 
 class _BoardsApp(Litestar):
-    """Litestar, with two endings made quiet: a refused start-up, and a request cut short by shutdown."""
+    """Litestar, with two endings made quiet: a refused start-up, and a request cut short by shutdown;
+    and the heap given back after a burst of requests (boards_desktop.memory_trim)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._bursts = BurstTrimmer()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -144,9 +150,13 @@ class _BoardsApp(Litestar):
             if not await waiting_for_engine(self.state, scope, send):
                 return
             stopping: Stopping = self.state[STOPPING_KEY]
-            await end_cancelled_request(
-                lambda watched: super(_BoardsApp, self).__call__(scope, receive, watched), send, stopping
-            )
+            self._bursts.started()
+            try:
+                await end_cancelled_request(
+                    lambda watched: super(_BoardsApp, self).__call__(scope, receive, watched), send, stopping
+                )
+            finally:
+                self._bursts.ended()
         else:
             if scope["type"] == "websocket" and not await waiting_for_engine(self.state, scope, None):
                 return
