@@ -12,7 +12,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar
 
@@ -32,17 +32,20 @@ from boards_desktop.db.schema_presence import check_schema_present
 from boards_desktop.db.schema_runner import SchemaError, upgrade
 from boards_desktop.db.search_refold import refold_search_text
 from boards_desktop.desktop.instance_lock import InstanceBusy, InstanceLock, take_instance_lock
-from boards_desktop.engine_services import start_engine
+from boards_desktop.engine_start import ENGINE_KEY, EngineStart, waiting_for_engine
 from boards_desktop.graphql import create_graphql_controller
 from boards_desktop.identity import load_identity
 from boards_desktop.logs import install_log_file, log_unexpected_error
-from boards_desktop.providers import BaseProvider
+from boards_desktop.memory_trim import BurstTrimmer
 from boards_desktop.security import AppSecurity, TokenFileError, install_gate
 from boards_desktop.services import Services
 from boards_desktop.settings import Settings, SettingsError, configure_logging, load_settings
 from boards_desktop.shutdown import STATE_KEY as STOPPING_KEY
 from boards_desktop.shutdown import Send, Stopping, begin_on_exit_signals, end_cancelled_request
 from boards_desktop.writable import check_writable
+
+if TYPE_CHECKING:
+    from boards_desktop.providers import BaseProvider
 
 log = logging.getLogger("boards")
 
@@ -101,10 +104,16 @@ def create_app(
                 raise
             services = Services(settings=settings, database=database, identity=identity, actor=actor, security=security)
             app.state.services = services
-            # The media store, events, generators and job runner: see boards_desktop.engine_services.
+            # The media store, events, generators and job runner (boards_desktop.engine_services)
+            # start beside the server: /health answers at once, every other request waits for them
+            # (boards_desktop.engine_start).
             async with AsyncExitStack() as stack:
-                await start_engine(services, stack, providers)
-                yield
+                starting = EngineStart(services, stack, providers)
+                app.state[ENGINE_KEY] = starting
+                try:
+                    yield
+                finally:
+                    await starting.stop()
 
     app = _BoardsApp(
         route_handlers=[
@@ -130,17 +139,30 @@ def create_app(
 
 
 class _BoardsApp(Litestar):
-    """Litestar, with two endings made quiet: a refused start-up, and a request cut short by shutdown."""
+    """Litestar, with two endings made quiet: a refused start-up, and a request cut short by shutdown;
+    and the heap given back after a burst of requests (boards_desktop.memory_trim)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._bursts = BurstTrimmer()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
             await super().__call__(scope, receive, self._without_refusal_traceback(send))
         elif scope["type"] == "http":
+            if not await waiting_for_engine(self.state, scope, send):
+                return
             stopping: Stopping = self.state[STOPPING_KEY]
-            await end_cancelled_request(
-                lambda watched: super(_BoardsApp, self).__call__(scope, receive, watched), send, stopping
-            )
+            self._bursts.started()
+            try:
+                await end_cancelled_request(
+                    lambda watched: super(_BoardsApp, self).__call__(scope, receive, watched), send, stopping
+                )
+            finally:
+                self._bursts.ended()
         else:
+            if scope["type"] == "websocket" and not await waiting_for_engine(self.state, scope, None):
+                return
             await super().__call__(scope, receive, send)
 
     def _without_refusal_traceback(self, send: Send) -> Send:

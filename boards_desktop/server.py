@@ -19,6 +19,7 @@ from boards_desktop.db.commands import prepare_database
 from boards_desktop.db.schema_runner import SchemaError
 from boards_desktop.desktop.activation import install_activation
 from boards_desktop.desktop.instance_lock import InstanceBusy, InstanceLock, take_instance_lock
+from boards_desktop.http_protocol import http_protocol
 from boards_desktop.security import is_loopback, set_listen_address, token_path
 from boards_desktop.settings import Settings
 from boards_desktop.shutdown import STATE_KEY as STOPPING_KEY
@@ -81,7 +82,8 @@ def _serve_locked(settings: Settings, lock: InstanceLock, *, host: str, port: in
             host,
             token_path(settings.data_dir),
         )
-    server = GracefulServer(server_config(app), app.state[STOPPING_KEY])
+    config = server_config(app)
+    server = GracefulServer(config, app.state[STOPPING_KEY])
 
     async def run() -> None:
         task = asyncio.create_task(server.serve(sockets=[sock]))
@@ -94,7 +96,9 @@ def _serve_locked(settings: Settings, lock: InstanceLock, *, host: str, port: in
                 print(line, flush=True)
         await task
 
-    asyncio.run(run())
+    # uvloop where installed (uvicorn's "auto" loop), as `uvicorn.run` would choose.
+    with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
+        runner.run(run())
     return 0 if server.started else 1
 
 
@@ -119,6 +123,9 @@ def server_config(app: Litestar) -> uvicorn.Config:
         lifespan="on",
         access_log=False,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        # httptools when installed, else h11 (boards_desktop.http_protocol); uvloop when installed
+        # (uvicorn's "auto" loop): both in C, cheaper per request (tests/benchmarks/board_page.py).
+        http=http_protocol(MAX_REQUEST_HEAD_BYTES),
         # A zip export's URL names up to 1,000 generations (37 KB); h11 refuses a request head over 16 KB.
         h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
     )

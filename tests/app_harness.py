@@ -12,6 +12,7 @@ import httpx
 from litestar import Litestar
 
 from boards_desktop.app import create_app
+from boards_desktop.engine_start import ENGINE_KEY
 from boards_desktop.security import TOKEN_FILE_NAME
 from boards_desktop.settings import load_settings
 
@@ -108,6 +109,11 @@ async def asgi_lifespan(app: Litestar) -> AsyncIterator[None]:
     if started["type"] != "lifespan.startup.complete":
         await task
         raise RuntimeError(started.get("message", "the app did not start"))
+    # The engine starts beside the server (boards_desktop.engine_start); tests reach into its
+    # services directly, so they start once it runs, as an HTTP request would.
+    starting = app.state.get(ENGINE_KEY)
+    if starting is not None:
+        await starting.wait()
     try:
         yield
     finally:

@@ -27,6 +27,9 @@ from sqlalchemy.orm import sessionmaker
 from boards_desktop.db.inline_sessions import InlineReadSession, InlineWriter
 
 BUSY_TIMEOUT_MS = 30_000
+# SQLite read connections kept open between requests (tests/benchmarks/board_page.py: 32 clients
+# leave the app under 150 MB once idle with 8; with 64 it kept 34, each with its page cache).
+READ_CONNECTIONS_KEPT = 8
 
 Dialect = Literal["sqlite", "postgresql"]
 
@@ -94,9 +97,10 @@ class Database:
                 url.replace("sqlite+aiosqlite:", "sqlite+pysqlite:", 1),
                 echo=echo,
                 # Never make a read wait for a connection: the wait would block the event loop that
-                # must run to give one back. 64 stay open (opening one costs its PRAGMAs, and a burst
-                # of requests holds dozens); past that, connections open and close as needed.
-                pool_size=64,
+                # must run to give one back. A few stay open (opening one costs its PRAGMAs); a burst
+                # of requests holds dozens, opened as needed and closed when given back, so that the
+                # app shrinks to its idle size after the burst (each open one keeps its page cache).
+                pool_size=READ_CONNECTIONS_KEPT,
                 max_overflow=-1,
                 connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
                 **JSON_CODEC,

@@ -67,6 +67,10 @@ class InlineReadSession:
     async def get(self, entity: Any, ident: Any, **kwargs: Any) -> Any:
         return self._session.get(entity, ident, **kwargs)
 
+    def core_execute(self, statement: Any, params: Any = None) -> Any:
+        """`statement` on the session's connection: rows as the Core gives them (see db.core_reads)."""
+        return self._session.connection().execute(statement, params)
+
 
 class InlineWriteSession(InlineReadSession):
     """The part of AsyncSession our writes use, over a synchronous session on the loop."""

@@ -39,7 +39,34 @@ class UUIDText(TypeDecorator[uuid.UUID]):
         return None if value is None else canonical_uuid(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> uuid.UUID | None:
-        return None if value is None else uuid.UUID(value)
+        return None if value is None else uuid_of_text(value)
+
+
+_new_object = object.__new__
+_set_slot = object.__setattr__
+_UNKNOWN_SAFETY = uuid.SafeUUID.unknown
+
+
+def uuid_of_text(value: str | uuid.UUID) -> uuid.UUID:
+    """`uuid.UUID(value)` for the canonical text this module stores, about ten times faster.
+
+    A board page reads some two hundred ids; UUID's constructor accepts every spelling of one
+    (braces, urn:, no dashes) and costs more than the rest of reading the row. The stored form has
+    32 hex digits and four dashes at fixed places; anything else takes the constructor.
+    """
+    if type(value) is str and len(value) == 36 and value[8] == value[13] == value[18] == value[23] == "-":
+        digits = value.replace("-", "")
+        if len(digits) == 32:
+            try:
+                number = int(digits, 16)
+            except ValueError:
+                pass
+            else:
+                made = _new_object(uuid.UUID)
+                _set_slot(made, "int", number)
+                _set_slot(made, "is_safe", _UNKNOWN_SAFETY)
+                return made
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

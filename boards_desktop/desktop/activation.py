@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 from litestar import Litestar, Request, post
 
 from boards_desktop.security import token_path
@@ -55,6 +54,8 @@ def ask_to_come_forward(base_url: str, data_dir: Path, timeout: float = 10.0) ->
         token = token_path(data_dir).read_text(encoding="ascii").strip()
     except OSError as exc:
         raise InstanceUnreachable(f"cannot read the API token of the running instance ({exc})") from None
+    import httpx  # here, not at the top: `serve` registers the endpoint and answers before httpx is needed
+
     try:
         response = httpx.post(
             base_url + ACTIVATE_PATH,

@@ -88,7 +88,8 @@ class BackgroundServer:
             self._thread.join(interval)
 
     def _run(self) -> None:
-        loop = asyncio.new_event_loop()
+        # uvloop where installed (uvicorn's "auto" loop), as `serve` runs.
+        loop = (self._server.config.get_loop_factory() or asyncio.new_event_loop)()
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(self._server.serve(sockets=[self._sock]))

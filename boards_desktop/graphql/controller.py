@@ -10,6 +10,7 @@ import json
 import re
 from typing import Any, ClassVar
 
+import msgspec
 from cross_web import HTTPException as StrawberryHTTPException
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
 from litestar import Response
@@ -63,6 +64,15 @@ def create_graphql_controller() -> type:
                 return _refusal(exc)
             except StrawberryHTTPException as exc:
                 return _refusal(BodyRefused(exc.reason, exc.status_code))
+
+        def encode_json(self, data: object) -> str | bytes:
+            # Every answer: msgspec writes the same compact JSON as Strawberry's json.dumps several
+            # times faster (text beyond ASCII as UTF-8 rather than \u escapes). What it cannot
+            # write (an integer past 64 bits from a custom scalar) goes the standard way.
+            try:
+                return msgspec.json.encode(data)
+            except (TypeError, OverflowError):
+                return super().encode_json(data)  # type: ignore[no-any-return]
 
         def parse_json(self, data: str | bytes) -> Any:
             # The body of a POST, and the variables and extensions of a GET.

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import strawberry
 
-from boards_desktop.generators.model_catalog import CatalogError
 from boards_desktop.graphql.context import context_of
 from boards_desktop.graphql.errors import bad_input
 from boards_desktop.graphql.generators import generator_info
@@ -24,6 +23,8 @@ class ModelGeneratorMutations:
     async def add_model_generator(self, info: strawberry.Info, provider: str, model: str) -> GeneratorInfo:
         services = context_of(info).services
         await services.keys.ready()  # describing a model may need its key
+        from boards_desktop.generators.model_catalog import CatalogError  # imported once the engine runs
+
         try:
             generator = await services.model_generators.add(provider, model)
         except CatalogError as exc:
@@ -34,6 +35,8 @@ class ModelGeneratorMutations:
     async def refresh_model_generator(self, info: strawberry.Info, name: str) -> GeneratorInfo:
         services = context_of(info).services
         await services.keys.ready()
+        from boards_desktop.generators.model_catalog import CatalogError  # imported once the engine runs
+
         try:
             generator = await services.model_generators.refresh(name)
         except CatalogError as exc:

@@ -98,6 +98,12 @@ def _load_malloc_trim() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined
 _malloc_trim = _load_malloc_trim()
 
 
+def trim_heap() -> None:
+    """Return the heap's free pages to the system now (glibc only; elsewhere nothing to do)."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
 def give_back_memory(decoded_bytes: int) -> None:
     """After a decode of `decoded_bytes`: return the heap's free pages to the system (glibc only)."""
     if _malloc_trim is not None and decoded_bytes >= TRIM_AFTER_BYTES:

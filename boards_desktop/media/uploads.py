@@ -28,8 +28,6 @@ from boards_desktop.graphql.lookups import readable_generation
 from boards_desktop.graphql.mutations.common import existing_board
 from boards_desktop.jobs.events import GenerationEvent
 from boards_desktop.media.disk_space import DiskFull, check_free_space, is_disk_full
-from boards_desktop.media.ingest import MediaTypeError, stage_media
-from boards_desktop.media.url_fetch import UrlFetcher, UrlRefused, check_url
 from boards_desktop.services import Services
 
 UPLOAD_ARTIFACT_TYPES = ("image", "video", "audio", "text")
@@ -133,6 +131,9 @@ async def record_upload(
         source.unlink(missing_ok=True)
         raise bad_input(f"{file_field}: the file is empty; choose a file with something in it")
     generation_id = uuid.uuid4()
+    # Here, not at the top: ingest brings Pillow, which the server does not need before its first answer.
+    from boards_desktop.media.ingest import MediaTypeError, stage_media
+
     try:
         staged = await stage_media(
             media,
@@ -209,6 +210,9 @@ async def upload_from_url(
         )
     artifact_type = upload_artifact_type(artifact_type, "artifactType")
     description = user_description(description, "userDescription")
+    # Here, not at the top: the fetcher brings httpx, which the server does not need before its first answer.
+    from boards_desktop.media.url_fetch import UrlFetcher, UrlRefused, check_url
+
     fetcher = UrlFetcher(max_bytes=ctx.services.settings.max_upload_bytes)  # the app never relaxes the policy
     try:
         check_url(file_url)  # a refused URL is said before any lookup in the database

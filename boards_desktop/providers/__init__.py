@@ -13,22 +13,18 @@ a remote service) its key in `keys.KEY_SPECS` and its base URL in `provider_set.
 
 from __future__ import annotations
 
-from boards_desktop.providers.base import BaseProvider
-from boards_desktop.providers.comfyui import ComfyUIProvider
-from boards_desktop.providers.fal import FalProvider
-from boards_desktop.providers.openai import OpenAIProvider
-from boards_desktop.providers.openai_compatible import OpenAICompatibleProvider
-from boards_desktop.providers.replicate import ReplicateProvider
-from boards_desktop.providers.sd_webui import SDWebUIProvider
+from typing import TYPE_CHECKING, Any
 
-PROVIDERS: dict[str, type[BaseProvider]] = {
-    "openai": OpenAIProvider,
-    "replicate": ReplicateProvider,
-    "fal": FalProvider,
-    "comfyui": ComfyUIProvider,
-    "openai-compatible": OpenAICompatibleProvider,
-    "sdwebui": SDWebUIProvider,
-}
+if TYPE_CHECKING:
+    from boards_desktop.providers.base import BaseProvider
+    from boards_desktop.providers.comfyui import ComfyUIProvider
+    from boards_desktop.providers.fal import FalProvider
+    from boards_desktop.providers.openai import OpenAIProvider
+    from boards_desktop.providers.openai_compatible import OpenAICompatibleProvider
+    from boards_desktop.providers.replicate import ReplicateProvider
+    from boards_desktop.providers.sd_webui import SDWebUIProvider
+
+    PROVIDERS: dict[str, type[BaseProvider]]
 
 __all__ = [
     "PROVIDERS",
@@ -40,3 +36,15 @@ __all__ = [
     "ReplicateProvider",
     "SDWebUIProvider",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use, not with the package: `providers.keys` is read by the GraphQL schema,
+    # and the server answers before the provider clients (and httpx under them) are imported.
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from boards_desktop.providers import registry
+
+    value = getattr(registry, name)
+    globals()[name] = value
+    return value

@@ -1,12 +1,16 @@
 """Idle memory of the whole app (server, queue, workers; no window): budget 150 MB.
 
 Starts `boards-desktop serve` on a fresh data folder, waits for it to settle, and prints its
-resident memory; then runs 200 `local-title-card` jobs and prints it again once idle.
-Linux only (reads /proc). Run: `python -m tests.benchmarks.idle_memory`.
+resident memory; then runs 200 `local-title-card` jobs and prints it again once idle; then 32
+clients read the board page (its 50 newest generations) over keep-alive connections for 10 s, and
+it prints the memory 10 s after they stopped (budget: under 150 MB on SQLite). Linux only (reads
+/proc). Run: `python -m tests.benchmarks.idle_memory`. tests/benchmarks/board_page.py measures the
+same on a library of 100,000 generations.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -17,6 +21,7 @@ from pathlib import Path
 import httpx
 
 from tests.app_harness import read_token
+from tests.benchmarks.board_page import board_request, concurrent
 
 CREATE = """mutation($b: UUID!) { createGeneration(input: {boardId: $b, generatorName: "local-title-card",
   artifactType: IMAGE, inputParams: {prompt: "Memory", width: 512, height: 512}}) { id } }"""
@@ -59,6 +64,11 @@ def main() -> None:
                     time.sleep(0.2)
             time.sleep(3)
             print(f"idle after 200 jobs: {rss_mb(server.pid):.0f} MB")
+            port = int(url.rsplit(":", 1)[1])
+            request = board_request(port, read_token(data_dir), board)
+            asyncio.run(concurrent(server.pid, port, request, 32, 10))
+            time.sleep(10)
+            print(f"after 32 clients on the board page, then 10 s idle: {rss_mb(server.pid):.0f} MB (budget < 150 MB)")
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from boards_desktop.db.core_reads import core_rows
 from boards_desktop.db.engine import Database
 from boards_desktop.db.models import Tenant, User
 from boards_desktop.identity import AUTH_PROVIDER, DEFAULT_TENANT_SLUG, LocalIdentity
@@ -60,8 +61,12 @@ async def ensure_local_user(database: Database, identity: LocalIdentity) -> Acto
 
 
 async def users_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, User]:
-    rows = await session.scalars(select(User).where(User.id.in_(list(ids))))
-    return {user.id: user for user in rows}
+    """Read-only rows named as the model's attributes (see db.queries.records: no ORM objects to build)."""
+    rows = await core_rows(session, select(*_USER_COLUMNS).where(User.id.in_(list(ids))), {})
+    return {row.id: row for row in rows}  # a row reads like the model (records.py)
+
+
+_USER_COLUMNS = [column.label(key) for key, column in User.__mapper__.columns.items()]
 
 
 def _like_pattern(text: str) -> str:

@@ -1,0 +1,108 @@
+"""The generation engine starts beside the server, not before it: `serve` → first answer sooner.
+
+The engine (boards_desktop.engine_services: providers and their HTTP client, the generator registry,
+the media store, the event broker, the job runner) brings in most of the app's code, a fifth of its
+start-up. The lifespan starts it in a task and the server answers at once: /health without waiting,
+every other request once the engine is running (a few hundred milliseconds at most, and only for
+requests sent in that time). A start that fails is logged once, and the requests are answered 503
+with what went wrong, instead of a half-started app answering as if all were well.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AsyncExitStack
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from boards_desktop.services import Services
+
+if TYPE_CHECKING:
+    from boards_desktop.providers import BaseProvider
+
+log = logging.getLogger("boards")
+
+ENGINE_KEY = "engine_start"
+# Answered before the engine runs: what a launcher polls to know that the server is up.
+_NOT_WAITING = frozenset({"/health"})
+
+
+class EngineStart:
+    """The engine's start in the background, and what requests wait on."""
+
+    def __init__(
+        self,
+        services: Services,
+        stack: AsyncExitStack,
+        provider_classes: Mapping[str, type[BaseProvider]] | None,
+    ) -> None:
+        self.failure: BaseException | None = None
+        self._task = asyncio.create_task(self._start(services, stack, provider_classes), name="engine-start")
+
+    @property
+    def running(self) -> bool:
+        return self._task.done() and self.failure is None
+
+    async def _start(
+        self, services: Services, stack: AsyncExitStack, provider_classes: Mapping[str, type[BaseProvider]] | None
+    ) -> None:
+        try:
+            # Imported in a thread: the providers, the generators, Pillow and httpx are a few hundred
+            # milliseconds of imports, which on the event loop would hold /health until they are done
+            # (tests/app/test_lazy_imports.py). The thread lets go of the GIL every few milliseconds.
+            await asyncio.to_thread(_import_engine)
+            from boards_desktop.engine_services import start_engine
+
+            await start_engine(services, stack, provider_classes)
+        except Exception as exc:
+            log.exception("the generation engine did not start")
+            self.failure = exc
+
+    async def wait(self) -> None:
+        """Until the engine runs (or failed: see `failure`)."""
+        await asyncio.shield(self._task)
+
+    async def stop(self) -> None:
+        """At shutdown: a start still going is cancelled; what it started is stopped by the stack."""
+        if not self._task.done():
+            self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+
+
+def _import_engine() -> None:
+    importlib.import_module("boards_desktop.engine_services")
+    importlib.import_module("boards_desktop.generators.builtin")  # what the registry loads first
+
+
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+async def waiting_for_engine(state: Any, scope: dict[str, Any], send: Send | None) -> bool:
+    """Whether the request may go on: waits for the engine; answers 503 (or refuses a WebSocket) if it failed."""
+    starting: EngineStart | None = state.get(ENGINE_KEY)
+    if starting is None or starting.running or scope.get("path") in _NOT_WAITING:
+        return True
+    await starting.wait()
+    if starting.failure is None:
+        return True
+    if send is not None:
+        body = msgspec.json.encode(
+            {
+                "error": "the app could not start its generation engine",
+                "code": "ENGINE_NOT_STARTED",
+                "detail": f"{starting.failure}; see the app's log, then restart the app",
+            }
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 503,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+    return False

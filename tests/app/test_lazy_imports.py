@@ -1,0 +1,74 @@
+"""The server answers before it imports what its first answer does not need.
+
+Start-up is mostly imports (tests/benchmarks/startup.py). Importing the server and building the app
+must not import the provider clients, Pillow, PyAV, the keyring or the model catalogues: they come
+with the generation engine, which starts beside the server (boards_desktop.engine_start).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.app_harness import running_app
+
+# Modules (and packages, with everything under them) that building the app must leave unimported.
+NOT_BEFORE_FIRST_ANSWER = [
+    "PIL",
+    "av",
+    "keyring",
+    "httpx",
+    "boards_desktop.engine_services",
+    "boards_desktop.providers.base",
+    "boards_desktop.providers.registry",
+    "boards_desktop.generators.providers",
+    "boards_desktop.generators.model_catalog",
+    "boards_desktop.jobs.runner",
+    "boards_desktop.media.ingest",
+]
+
+_PROBE = """
+import json, sys
+from boards_desktop.server import serve
+from boards_desktop.app import create_app
+from boards_desktop.settings import load_settings
+create_app(load_settings())
+names = json.loads(sys.argv[1])
+print(json.dumps(sorted(m for m in sys.modules if any(m == n or m.startswith(n + ".") for n in names))))
+"""
+
+
+def test_building_the_app_imports_none_of_the_engine(tmp_path: Path) -> None:
+    env = {**os.environ, "BOARDS_DATA_DIR": str(tmp_path), "BOARDS_CONFIG_FILE": str(tmp_path / "none.toml")}
+    env.pop("BOARDS_DATABASE_URL", None)
+    probe = subprocess.run(
+        [sys.executable, "-c", _PROBE, json.dumps(NOT_BEFORE_FIRST_ANSWER)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert json.loads(probe.stdout.strip().splitlines()[-1]) == []
+
+
+class _BrokenProvider:
+    def __init__(self, **_: object) -> None:
+        raise RuntimeError("the provider could not be built")
+
+
+async def test_an_engine_that_fails_to_start_is_said_on_every_request_but_health(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'boards.db'}"
+    async with running_app(url, tmp_path / "data", providers={"openai": _BrokenProvider}) as client:
+        health = await client.http.get("/health")
+        assert health.status_code == 200
+        answer = await client.http.post("/graphql", json={"query": "{ myBoards { id } }"})
+        assert answer.status_code == 503
+        assert answer.json() == {
+            "error": "the app could not start its generation engine",
+            "code": "ENGINE_NOT_STARTED",
+            "detail": "the provider could not be built; see the app's log, then restart the app",
+        }
