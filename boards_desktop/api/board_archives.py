@@ -23,9 +23,6 @@ from boards_desktop.api.attachments import attachment
 from boards_desktop.api.errors import error_response
 from boards_desktop.api.uploads import STORAGE_UNAVAILABLE
 from boards_desktop.archives.format import ArchiveError
-from boards_desktop.archives.importer import import_archive
-from boards_desktop.archives.snapshot import snapshot_board
-from boards_desktop.archives.writer import archive_stream
 from boards_desktop.graphql.errors import BAD_USER_INPUT, INSUFFICIENT_STORAGE, NOT_FOUND
 from boards_desktop.media.disk_space import disk_full_message, is_disk_full
 from boards_desktop.media.spool import SpoolFile
@@ -42,6 +39,8 @@ async def export_board_archive(request: Request[Any, Any, Any], board_id: str) -
     except ValueError:
         return error_response(f"{board_id[:60]!r} is not a board id", BAD_USER_INPUT, 400)
     try:
+        from boards_desktop.archives.snapshot import snapshot_board  # with Pillow's import: not before the first answer
+
         snapshot = await snapshot_board(services.database, services.media, services.actor, parsed)
     except ArchiveError as exc:
         return error_response(str(exc), NOT_FOUND, 404)
@@ -53,6 +52,8 @@ async def export_board_archive(request: Request[Any, Any, Any], board_id: str) -
         "Cache-Control": "no-store",
         "X-Boards-Left-Out": str(snapshot.description["left_out"]["running"]),
     }
+    from boards_desktop.archives.writer import archive_stream
+
     return Stream(archive_stream(snapshot, services.media), media_type="application/zip", headers=headers)
 
 
@@ -71,6 +72,8 @@ async def import_board_archive(request: Request[Any, Any, Any]) -> Response[dict
                 BAD_USER_INPUT,
                 400,
             )
+        from boards_desktop.archives.importer import import_archive  # imports Pillow: not before the first answer
+
         report = await import_archive(services.database, services.media, services.actor, spool.path)
     except ArchiveError as exc:
         return error_response(str(exc), BAD_USER_INPUT, 400)

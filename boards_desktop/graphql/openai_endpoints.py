@@ -9,6 +9,7 @@ A change is checked first (the field named when it is wrong) and changes nothing
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -16,9 +17,11 @@ from boards_desktop.graphql.context import context_of
 from boards_desktop.graphql.errors import bad_input
 from boards_desktop.preferences import PreferenceError
 from boards_desktop.providers.keys import KeyStoreError
-from boards_desktop.providers.openai_compatible import Endpoint, OpenAICompatibleProvider
 from boards_desktop.providers.openai_endpoints import EndpointConfig, check_endpoint, configured, save
 from boards_desktop.services import Services
+
+if TYPE_CHECKING:  # the provider (and httpx under it) comes with the engine, after the first answer
+    from boards_desktop.providers.openai_compatible import Endpoint, OpenAICompatibleProvider
 
 
 @strawberry.type(description="An OpenAI-compatible server: its address, whether it answers, what it offers.")
@@ -125,6 +128,8 @@ class OpenaiEndpointsMutations:
 
 
 def _provider(services: Services) -> OpenAICompatibleProvider:
+    from boards_desktop.providers.openai_compatible import OpenAICompatibleProvider
+
     provider = services.providers.get("openai-compatible")
     if not isinstance(provider, OpenAICompatibleProvider):
         raise bad_input("this app runs without the OpenAI-compatible provider")
