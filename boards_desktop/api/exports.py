@@ -5,7 +5,8 @@ Everything is checked before the first byte goes out: every id must be a generat
 and at least one must have a file. Generations without a file yet (pending, failed, cancelled) are
 left out, and the response says how many in `X-Boards-Skipped`. Each file is named after its
 prompt (or upload name, or generator) and the start of its id: `a-lighthouse-at-dusk-3f2a9b1c.png`.
-The archive is written while it is sent (media.zip_export).
+The archive is written while it is sent (media.zip_export). Pictures carry how they were made
+(the WebUI's `parameters` and our provenance JSON, see media.embed); the stored files are unchanged.
 
 Errors are JSON, as the uploads': `{"error": "...", "code": "BAD_USER_INPUT", "detail": "..."}` (or NOT_FOUND,
 FORBIDDEN; see api.errors).
@@ -25,6 +26,7 @@ from litestar.response import Stream
 
 from boards_desktop.api.attachments import attachment, download_name
 from boards_desktop.api.errors import error_response
+from boards_desktop.db.queries.provenance import parent_facts
 from boards_desktop.db.queries.records import GenerationRecord
 from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext, get_request_context
@@ -38,6 +40,8 @@ from boards_desktop.graphql.errors import (
     not_found,
 )
 from boards_desktop.graphql.mutations.common import name_ids
+from boards_desktop.media.export_metadata import export_splice
+from boards_desktop.media.provenance import ParentFact
 from boards_desktop.media.store import MediaKeyError, MediaStore
 from boards_desktop.media.zip_export import ExportEntry, entry_name, unique_names, zip_stream
 
@@ -55,9 +59,11 @@ async def export_zip(request: Request[Any, Any, Any], ids: str | None = None, fi
         ctx = await get_request_context(request)
         try:
             rows = await _readable(ctx, generation_ids)
+            async with ctx.sessions.read() as session:
+                parents = await parent_facts(session, rows)
         finally:
             await ctx.sessions.close()
-        entries, skipped = await asyncio.to_thread(_entries, store, rows)
+        entries, skipped = await asyncio.to_thread(_entries, store, rows, parents)
     except ApiError as exc:
         return _error(exc.message, exc.extensions["code"])
     name = download_name(filename, DEFAULT_NAME)
@@ -92,7 +98,9 @@ async def _readable(ctx: RequestContext, ids: list[uuid.UUID]) -> list[Generatio
     return found
 
 
-def _entries(store: MediaStore, rows: list[GenerationRecord]) -> tuple[list[ExportEntry], int]:
+def _entries(
+    store: MediaStore, rows: list[GenerationRecord], parents: dict[uuid.UUID, list[ParentFact]]
+) -> tuple[list[ExportEntry], int]:
     entries: list[ExportEntry] = []
     for row in rows:
         found = _stored_file(store, row.storage_url)
@@ -105,7 +113,9 @@ def _entries(store: MediaStore, rows: list[GenerationRecord]) -> tuple[list[Expo
         upload = metadata.get("original_filename") if isinstance(metadata.get("original_filename"), str) else None
         title = prompt or (Path(upload).stem if upload else None)
         name = entry_name(title, row.generator_name, row.id, path.suffix.lstrip(".").lower())
-        entries.append(ExportEntry(path, name, info.st_size, info.st_mtime))
+        splice = export_splice(row, path, parents.get(row.id, []))
+        size = splice.size(info.st_size) if splice is not None else info.st_size
+        entries.append(ExportEntry(path, name, size, info.st_mtime, splice))
     if not entries:
         raise not_found(
             "None of these generations has a file to download yet (they are pending, processing, failed or cancelled)"

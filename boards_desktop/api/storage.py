@@ -4,6 +4,10 @@ Every generation writes its own folder and a key's content never changes, so res
 cacheable for a year (`immutable`): the board grid never revalidates a thumbnail it has seen.
 The body is read from the file in chunks while it is sent; a 1 GB video costs 256 KB of memory.
 A file is served only to a requester who may read its board now (api.media_access); others get 404.
+
+A download (`?download=true`) of a generation's picture is the copy with its provenance written in
+(media.embed: the WebUI's `parameters` and our JSON): sent whole, never cached, the stored file
+unchanged. The page's display (no `download`) and Range requests get the stored bytes.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -24,8 +29,14 @@ from litestar.response import Stream
 
 from boards_desktop.api.attachments import attachment, download_name
 from boards_desktop.api.media_access import may_read_media
+from boards_desktop.db.models import Generation
+from boards_desktop.db.queries.provenance import parent_facts
+from boards_desktop.db.queries.records import select_generations
+from boards_desktop.media.embed import Splice
+from boards_desktop.media.export_metadata import export_splice
 from boards_desktop.media.sniff import CONTENT_TYPES
 from boards_desktop.media.store import MediaKeyError, MediaStore
+from boards_desktop.services import Services
 
 _CHUNK = 256 * 1024
 _CACHE_FOREVER = "public, max-age=31536000, immutable"
@@ -65,6 +76,9 @@ async def serve_media(
         headers = _entity_headers(path, info)
         if as_attachment:
             headers["Content-Disposition"] = attachment(download_name(filename, path.name))
+            splice = await _provenance_splice(request, key, path)
+            if splice is not None:
+                return _spliced(request, handle, splice, info.st_size, headers)
         if _not_modified(request, headers, info):
             handle.close()
             return Response(content=b"", status_code=304, headers=_without_body_headers(headers))
@@ -92,6 +106,48 @@ async def serve_media(
         handle.close()
         raise
     return Stream(_read(handle, start, end), status_code=status, headers=headers, media_type=media_type)
+
+
+async def _provenance_splice(request: Request[Any, Any, Any], key: str, path: Path) -> Splice | None:
+    """The provenance to write into a download of `key`, when it is a generation's own file."""
+    services: Services = request.app.state.services
+    parts = key.split("/")
+    try:
+        board_id, generation_id = uuid.UUID(parts[0]), uuid.UUID(parts[1])
+    except (IndexError, ValueError):
+        return None
+    async with services.database.read() as session:
+        row = (await session.execute(select_generations().where(Generation.id == generation_id))).first()
+        if row is None or row.board_id != board_id or MediaStore.key_of_url(row.storage_url) != key:
+            return None  # a thumbnail, or a file no row names
+        parents = (await parent_facts(session, [row]))[row.id]
+    return await anyio.to_thread.run_sync(export_splice, row, path, parents)
+
+
+def _spliced(
+    request: Request[Any, Any, Any], handle: Any, splice: Splice, stored_size: int, headers: dict[str, str]
+) -> Response[Any]:
+    """The whole copy with provenance: no ranges, no validators (it is made from the row as it is now)."""
+    for name in ("ETag", "Accept-Ranges"):
+        headers.pop(name, None)
+    headers["Cache-Control"] = "no-store"
+    headers["Content-Length"] = str(splice.size(stored_size))
+    media_type = headers.pop("Content-Type")
+    if request.method == HttpMethod.HEAD:
+        handle.close()
+        return Response(content=b"", status_code=200, headers=headers, media_type=media_type)
+    return Stream(_read_spliced(handle, splice), status_code=200, headers=headers, media_type=media_type)
+
+
+async def _read_spliced(handle: Any, splice: Splice) -> AsyncIterator[bytes]:
+    try:
+        yield splice.head
+        await anyio.to_thread.run_sync(handle.seek, splice.resume_at)
+        while chunk := await anyio.to_thread.run_sync(handle.read, _CHUNK):
+            yield chunk
+        yield splice.tail
+    finally:
+        handle.close()
 
 
 def _plausible_key(key: str) -> bool:

@@ -1,8 +1,8 @@
 """What the UI can ask of the desktop: `window.pywebview.api.save_as(key, name)`, `.show_in_folder(key)`,
 `.open_data_folder()`, `.save_export(ids, name)`.
 
-Each returns a promise. `save_as` and `save_export` (a zip of generations' files, as
-`/api/exports/zip` makes it) resolve to `{"saved": "<path>"}` or `{"cancelled": true}`;
+Each returns a promise. `save_as` (the file as a download from the app gets it, provenance
+written in) and `save_export` (a zip of generations' files, as `/api/exports/zip` makes it) resolve to `{"saved": "<path>"}` or `{"cancelled": true}`;
 the others to `{"opened": "<path>"}`. A refusal rejects the promise with an Error whose message
 says what was wrong. Keys are media keys (`<board>/<generation>/<file>`) or the storage URLs the
 API hands out (`/api/storage/...`); a key never reaches outside the media folder.
@@ -79,7 +79,12 @@ class DesktopBridge:
         chosen = self._ask_save_path(name)
         if not chosen:
             return {"cancelled": True}
-        destination = export_file(source, Path(chosen))
+        target = Path(chosen).expanduser()
+        if target.exists() and target.resolve() == source.resolve():
+            raise BridgeError("that is the stored file itself; choose another place to save a copy")
+        # The server writes the picture's provenance into the copy (api.storage's download), as a browser gets it.
+        relative = source.relative_to(self._media.root.resolve()).as_posix()
+        destination = self._download(f"/api/storage/{relative}", {"download": "true"}, target, "file")
         log.info("saved %s to %s", key, destination)
         return {"saved": str(destination)}
 
@@ -94,7 +99,8 @@ class DesktopBridge:
         chosen = self._ask_save_path(name)
         if not chosen:
             return {"cancelled": True}
-        destination = self._write_export(generation_ids, Path(chosen))
+        params = {"ids": ",".join(generation_ids), "filename": Path(chosen).name}
+        destination = self._download("/api/exports/zip", params, Path(chosen), "zip")
         log.info("saved a zip of %d generations to %s", len(generation_ids), destination)
         return {"saved": str(destination)}
 
@@ -131,19 +137,18 @@ class DesktopBridge:
             raise BridgeError(f"there is no file {key!r} in the media folder; it may have been deleted")
         return path
 
-    def _write_export(self, ids: list[str], destination: Path) -> Path:
-        """Stream the app's zip export into `destination`: whole or not at all."""
+    def _download(self, path: str, params: dict[str, str], destination: Path, what: str) -> Path:
+        """Stream the app's answer at `path` into `destination`: whole or not at all."""
         destination = _checked_destination(destination)
         try:
             token = token_path(self._data_dir).read_text().strip()
         except OSError as exc:
-            raise BridgeError(f"cannot read the app's token to ask for the zip: {exc.strerror or exc}") from None
+            raise BridgeError(f"cannot read the app's token to ask for the {what}: {exc.strerror or exc}") from None
         temporary = destination.with_name(f".{destination.name}.boards-part")
         headers = {"Authorization": f"Bearer {token}"}
         try:
-            params = {"ids": ",".join(ids), "filename": destination.name}
             client = httpx.Client(base_url=self._base_url, headers=headers, transport=self._transport, timeout=60)
-            with client, client.stream("GET", "/api/exports/zip", params=params) as answer:
+            with client, client.stream("GET", path, params=params) as answer:
                 if answer.status_code != 200:
                     answer.read()
                     raise BridgeError(_refusal(answer))
@@ -152,7 +157,7 @@ class DesktopBridge:
             os.replace(temporary, destination)
         except httpx.HTTPError as exc:
             temporary.unlink(missing_ok=True)
-            raise BridgeError(f"the app did not send the zip ({exc}); is it still running?") from None
+            raise BridgeError(f"the app did not send the {what} ({exc}); is it still running?") from None
         except OSError as exc:
             temporary.unlink(missing_ok=True)
             raise BridgeError(f"cannot save to {destination}: {exc.strerror or exc}") from None
@@ -199,14 +204,15 @@ def _export_ids(ids: Any) -> list[str]:
 
 
 def _refusal(answer: httpx.Response) -> str:
-    """The export's own words for a refusal ({"error": ...}), or its status."""
+    """The app's own words for a refusal ({"error": ...} or {"detail": ...}), or its status."""
     try:
         body = answer.json()
     except ValueError:
         body = None
-    if isinstance(body, dict) and isinstance(body.get("error"), str):
-        return str(body["error"])
-    return f"the app refused the export ({answer.status_code})"
+    for field in ("error", "detail"):
+        if isinstance(body, dict) and isinstance(body.get(field), str):
+            return str(body[field])
+    return f"the app refused ({answer.status_code})"
 
 
 def export_file(source: Path, destination: Path) -> Path:

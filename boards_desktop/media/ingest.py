@@ -55,6 +55,7 @@ class StoredMedia:
     sample_rate: int | None = None
     channels: int | None = None
     sha256: str | None = None  # of the stored bytes: an upload of the same file is told so (api/uploads.py)
+    dhash: str | None = None  # an image's perceptual hash (media.perceptual_hash)
 
     def metadata(self) -> dict[str, Any]:
         """The media facts that are known, for a generation's output_metadata."""
@@ -130,6 +131,11 @@ class StagedMedia:
     media: StoredMedia  # what it will be once published
     folder: Path
     parts: list[tuple[Path, Path]]  # (hidden part, final path): the thumbnail first
+
+    @property
+    def file(self) -> Path:
+        """Where the main file is now: its hidden part until published, then its final path."""
+        return self.parts[-1][0] if self.parts else self.folder / Path(self.media.key).name
 
     async def publish(self) -> None:
         await asyncio.to_thread(self.publish_now)
@@ -302,8 +308,8 @@ def _probe(path: Path, kind: Sniffed, expected: str) -> tuple[Sniffed, dict[str,
 def _thumbnail(path: Path, kind: Sniffed, out: BinaryIO) -> dict[str, Any]:
     try:
         if kind.artifact_type == "image":
-            width, height = image_thumbnail(path, out)
-            return {"width": width, "height": height}
+            facts = image_thumbnail(path, out)
+            return {"width": facts.width, "height": facts.height, "dhash": facts.dhash}
         video_poster(path, out)
         return {}
     except ThumbnailError as exc:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from boards_desktop.media.embed import Splice
+
 log = logging.getLogger("boards.media")
 
 CHUNK = 256 * 1024
@@ -38,8 +40,9 @@ _EARLIEST = time.mktime((1980, 1, 1, 0, 0, 0, 0, 0, -1))  # a zip cannot date a 
 class ExportEntry:
     path: Path
     name: str  # inside the archive
-    size: int
+    size: int  # of what is written: the stored file's, or its copy's with provenance
     modified: float
+    splice: Splice | None = None  # provenance written into the copy (media.embed); None: the stored bytes
 
 
 def entry_name(title: str | None, fallback: str, generation_id: uuid.UUID, extension: str) -> str:
@@ -60,7 +63,7 @@ def unique_names(entries: Sequence[ExportEntry]) -> list[ExportEntry]:
             name = f"{stem}-{count}.{extension}" if dot else f"{entry.name}-{count}"
             count += 1
         seen.add(name.casefold())
-        result.append(ExportEntry(entry.path, name, entry.size, entry.modified))
+        result.append(ExportEntry(entry.path, name, entry.size, entry.modified, entry.splice))
     return result
 
 
@@ -80,9 +83,14 @@ async def zip_stream(entries: Sequence[ExportEntry]) -> AsyncIterator[bytes]:
                 continue
             try:
                 with archive.open(_info(entry), "w", force_zip64=entry.size > zipfile.ZIP64_LIMIT) as out:
+                    if entry.splice is not None:
+                        out.write(entry.splice.head)
+                        await asyncio.to_thread(handle.seek, entry.splice.resume_at)
                     while await asyncio.to_thread(_copy_chunk, handle, out):
                         if sink.pending:
                             yield sink.take()
+                    if entry.splice is not None:
+                        out.write(entry.splice.tail)
             finally:
                 handle.close()
             if sink.pending:

@@ -612,6 +612,7 @@ function metaEntries(metadata) {
   if (m.duration) out.push(h('dt', {}, 'duration'), h('dd', {}, `${Number(m.duration).toFixed(1)} s`));
   if (m.format) out.push(h('dt', {}, 'format'), h('dd', {}, String(m.format)));
   if (m.original_filename) out.push(h('dt', {}, 'file'), h('dd', {}, String(m.original_filename)));
+  if (m.metadata_from) out.push(h('dt', {}, 'settings from'), h('dd', {dataset: {testid: 'viewer-metadata-from'}}, String(m.metadata_from)));
   return out;
 }
 
