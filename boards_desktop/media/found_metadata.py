@@ -73,7 +73,8 @@ def read_found_metadata(path: Path) -> FoundMetadata | None:
             with Image.open(path) as image:
                 info = dict(image.info)
                 exif = image.getexif()
-                user_comment = _user_comment(exif.get_ifd(0x8769).get(0x9286))
+                # UserComment belongs in the Exif IFD (the WebUI); Fooocus puts it in IFD0.
+                user_comment = _user_comment(exif.get_ifd(0x8769).get(0x9286) or exif.get(0x9286))
                 maker_note = exif.get_ifd(0x8769).get(0x927C) or exif.get(0x927C)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         return None
@@ -267,6 +268,8 @@ def _fooocus(document: dict[str, Any]) -> FoundMetadata:
     _put(settings, "cfg_scale", document.get("guidance_scale"))
     for key in ("sampler", "scheduler", "performance", "styles", "refiner_model"):
         value = document.get(key)
+        if value == "None":
+            continue  # Fooocus' word for no refiner
         _put(settings, key, value if not isinstance(value, list) else ", ".join(map(str, value)))
     size = re.fullmatch(r"\(?\s*(\d+)\s*[,x]\s*(\d+)\s*\)?", str(document.get("resolution", "")))
     if size:

@@ -16,7 +16,7 @@ HASH_BITS = 64
 
 def dhash(image: Image.Image) -> str:
     small = image.convert("L").resize((9, 8), Image.Resampling.BILINEAR)
-    pixels = list(small.getdata())
+    pixels = small.tobytes()  # "L": a byte a pixel, row by row
     bits = 0
     for row in range(8):
         for column in range(8):
