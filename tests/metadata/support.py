@@ -7,10 +7,10 @@ import io
 import json
 import shutil
 import subprocess
-import xml.etree.ElementTree as ElementTree
 import zipfile
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from PIL import Image
 

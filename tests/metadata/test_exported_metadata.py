@@ -22,8 +22,8 @@ from tests.media.support import finish
 from tests.metadata.support import (
     EXIFTOOL,
     exiftool,
-    png_texts,
     pixels,
+    png_texts,
     sha256,
     stored_path,
     user_comment,
@@ -41,9 +41,13 @@ async def test_an_exported_png_carries_webui_parameters_and_its_provenance_with_
 ):
     async with running_app(database_url, tmp_path / "data") as client:
         board = await new_board(client, "Harbour")
-        card = await queue(client, board, "local-title-card", {"prompt": "Harbour, at dawn", "width": 320, "height": 200})
+        card = await queue(
+            client, board, "local-title-card", {"prompt": "Harbour, at dawn", "width": 320, "height": 200}
+        )
         card = await wait_for(client, card["id"], timeout=60)
-        resized = await queue(client, board, "local-image-resize", {"image": card["id"], "mode": "longest_side", "size": 160})
+        resized = await queue(
+            client, board, "local-image-resize", {"image": card["id"], "mode": "longest_side", "size": 160}
+        )
         resized = await wait_for(client, resized["id"], timeout=60)
         assert resized["status"] == "COMPLETED", resized
         stored = stored_path(client, resized["storageUrl"])
@@ -97,7 +101,13 @@ async def test_an_exported_png_carries_webui_parameters_and_its_provenance_with_
 @pytest.mark.parametrize("fmt", ["JPEG", "WEBP"])
 async def test_an_exported_jpeg_or_webp_carries_xmp_and_the_webuis_exif_user_comment(client: AppClient, fmt, tmp_path):
     board = await create_board(client, "Photos")
-    params = {"prompt": "Rain on a tin roof, close up", "negative_prompt": "people", "seed": 77, "steps": 12, "cfg": 4.5}
+    params = {
+        "prompt": "Rain on a tin roof, close up",
+        "negative_prompt": "people",
+        "seed": 77,
+        "steps": 12,
+        "cfg": 4.5,
+    }
     generation = await create_generation(client, board, params)
     original = image_bytes(fmt)
     stored = await store_media(
@@ -148,7 +158,11 @@ async def test_thumbnails_and_unknown_formats_leave_as_stored(client: AppClient)
     board = await create_board(client, "Thumbs")
     generation = await create_generation(client, board, {"prompt": "a red square"})
     stored = await store_media(
-        client.services.media, board_id=board, generation_id=generation["id"], source=image_bytes("PNG"), artifact_type="image"
+        client.services.media,
+        board_id=board,
+        generation_id=generation["id"],
+        source=image_bytes("PNG"),
+        artifact_type="image",
     )
     await finish(client, generation["id"], stored)
     assert stored.thumbnail_url is not None

@@ -109,7 +109,9 @@ async def test_an_uploads_prompt_and_settings_come_from_the_tool_that_made_it(cl
 
 async def test_a_file_with_nothing_readable_is_an_upload_like_any_other(client: AppClient) -> None:
     board = await create_board(client, "Plain")
-    broken = tool_files.png_with_texts({"parameters": "just a caption", "invokeai_metadata": "{not json", "prompt": "[1,"})
+    broken = tool_files.png_with_texts(
+        {"parameters": "just a caption", "invokeai_metadata": "{not json", "prompt": "[1,"}
+    )
     body = (await upload(client, board, broken, filename="odd.png")).json()
     generation = (await client.data(GENERATION, {"id": body["id"]}))["generation"]
     # A caption with no settings line is the WebUI's prompt alone; broken JSON is ignored.

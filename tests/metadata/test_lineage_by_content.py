@@ -49,8 +49,14 @@ async def _parents(client: AppClient, generation_id: str) -> list[dict]:
 
 async def test_an_edit_made_elsewhere_comes_back_as_a_child_by_id_or_by_hash(client: AppClient) -> None:
     board = await new_board(client, "Studio")
-    card = await wait_for(client, (await queue(client, board, "local-title-card", {"prompt": "Fog", "width": 320, "height": 200}))["id"], timeout=60)
-    resized = await queue(client, board, "local-image-resize", {"image": card["id"], "mode": "longest_side", "size": 100})
+    card = await wait_for(
+        client,
+        (await queue(client, board, "local-title-card", {"prompt": "Fog", "width": 320, "height": 200}))["id"],
+        timeout=60,
+    )
+    resized = await queue(
+        client, board, "local-image-resize", {"image": card["id"], "mode": "longest_side", "size": 100}
+    )
     resized = await wait_for(client, resized["id"], timeout=60)
     exported = (await client.http.get(resized["storageUrl"], params={"download": "true"})).content
     elsewhere = await new_board(client, "Edits")
@@ -70,7 +76,11 @@ async def test_an_edit_made_elsewhere_comes_back_as_a_child_by_id_or_by_hash(cli
     assert body["linkedTo"] == [resized["id"]]
 
     # By the parents' hashes: the generation is unknown here, its input is known.
-    orphan = {**renamed, "sha256": "0" * 64, "parents": [{"generation_id": str(uuid.uuid4()), "role": "image", "sha256": card["outputMetadata"]["sha256"]}]}
+    orphan = {
+        **renamed,
+        "sha256": "0" * 64,
+        "parents": [{"generation_id": str(uuid.uuid4()), "role": "image", "sha256": card["outputMetadata"]["sha256"]}],
+    }
     body = (await upload(client, elsewhere, edited_png(exported, orphan), filename="fog-3.png")).json()
     assert body["linkedTo"] == [card["id"]]
     assert await _parents(client, body["id"]) == [{"depth": 1, "role": "image", "generation": {"id": card["id"]}}]
@@ -92,7 +102,11 @@ async def test_a_jpeg_edit_that_kept_its_xmp_is_linked_too(client: AppClient) ->
     board = await create_board(client, "Photos")
     generation = await create_generation(client, board, {"prompt": "a wet street at night"})
     stored = await store_media(
-        client.services.media, board_id=board, generation_id=generation["id"], source=image_bytes("JPEG"), artifact_type="image"
+        client.services.media,
+        board_id=board,
+        generation_id=generation["id"],
+        source=image_bytes("JPEG"),
+        artifact_type="image",
     )
     await finish(client, generation["id"], stored)
     exported = (await client.http.get(stored.storage_url, params={"download": "true"})).content
@@ -108,11 +122,17 @@ async def test_a_jpeg_edit_that_kept_its_xmp_is_linked_too(client: AppClient) ->
     assert data["generation"]["outputMetadata"]["embedded_generation_id"] == generation["id"]
 
 
-async def test_a_file_cannot_link_to_generations_its_uploader_may_not_read(client: AppClient, other_client: AppClient) -> None:
+async def test_a_file_cannot_link_to_generations_its_uploader_may_not_read(
+    client: AppClient, other_client: AppClient
+) -> None:
     private = await create_board(client, "Private")
     generation = await create_generation(client, private, {"prompt": "a secret sketch"})
     stored = await store_media(
-        client.services.media, board_id=private, generation_id=generation["id"], source=image_bytes("PNG"), artifact_type="image"
+        client.services.media,
+        board_id=private,
+        generation_id=generation["id"],
+        source=image_bytes("PNG"),
+        artifact_type="image",
     )
     await finish(client, generation["id"], stored)
     exported = (await client.http.get(stored.storage_url, params={"download": "true"})).content

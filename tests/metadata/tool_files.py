@@ -22,7 +22,7 @@ from PIL.PngImagePlugin import PngInfo
 WEBUI_PARAMETERS = (
     "a lighthouse at dusk, (oil painting:1.2)\n"
     "Negative prompt: blurry, lowres\n"
-    'Steps: 28, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 6.5, Seed: 1234567890, Size: 64x48, '
+    "Steps: 28, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 6.5, Seed: 1234567890, Size: 64x48, "
     'Model hash: 31e35c80fc, Model: sd_xl_base_1.0, Lora hashes: "harbour: 0123abcd, fog: 4567ef01", Version: v1.10.1'
 )
 
