@@ -15,6 +15,7 @@ FORBIDDEN; see api.errors).
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import stat
 import uuid
@@ -40,12 +41,16 @@ from boards_desktop.graphql.errors import (
     not_found,
 )
 from boards_desktop.graphql.mutations.common import name_ids
-from boards_desktop.media.export_metadata import export_splice
+from boards_desktop.media.content_credentials import CredentialSigner
+from boards_desktop.media.embed import Splice
+from boards_desktop.media.export_metadata import credentials_signer, export_splice, signed_copy
 from boards_desktop.media.provenance import ParentFact
 from boards_desktop.media.store import MediaKeyError, MediaStore
 from boards_desktop.media.zip_export import ExportEntry, entry_name, unique_names, zip_stream
+from boards_desktop.settings import Settings
 
 DEFAULT_NAME = "boards-export.zip"
+_CREDENTIALS_ALLOWANCE = 64 * 1024  # what a signed manifest may add (a few KB): the size only decides ZIP64
 _STATUS_OF_CODE = {BAD_USER_INPUT: 400, FORBIDDEN: 403, NOT_FOUND: 404}
 
 
@@ -63,7 +68,8 @@ async def export_zip(request: Request[Any, Any, Any], ids: str | None = None, fi
                 parents = await parent_facts(session, rows)
         finally:
             await ctx.sessions.close()
-        entries, skipped = await asyncio.to_thread(_entries, store, rows, parents)
+        settings = request.app.state.services.settings
+        entries, skipped = await asyncio.to_thread(_entries, store, rows, parents, settings)
     except ApiError as exc:
         return _error(exc.message, exc.extensions["code"])
     name = download_name(filename, DEFAULT_NAME)
@@ -99,7 +105,7 @@ async def _readable(ctx: RequestContext, ids: list[uuid.UUID]) -> list[Generatio
 
 
 def _entries(
-    store: MediaStore, rows: list[GenerationRecord], parents: dict[uuid.UUID, list[ParentFact]]
+    store: MediaStore, rows: list[GenerationRecord], parents: dict[uuid.UUID, list[ParentFact]], settings: Settings
 ) -> tuple[list[ExportEntry], int]:
     entries: list[ExportEntry] = []
     for row in rows:
@@ -113,14 +119,30 @@ def _entries(
         upload = metadata.get("original_filename") if isinstance(metadata.get("original_filename"), str) else None
         title = prompt or (Path(upload).stem if upload else None)
         name = entry_name(title, row.generator_name, row.id, path.suffix.lstrip(".").lower())
-        splice = export_splice(row, path, parents.get(row.id, []))
+        facts = parents.get(row.id, [])
+        splice = export_splice(row, path, facts)
         size = splice.size(info.st_size) if splice is not None else info.st_size
-        entries.append(ExportEntry(path, name, size, info.st_mtime, splice))
+        signer = credentials_signer(settings, row, path)
+        # Signed when its turn comes, so that the archive never holds more than one copy in memory.
+        produce = None if signer is None else functools.partial(_signed_or_spliced, signer, row, path, facts, splice)
+        if produce is not None:
+            size += _CREDENTIALS_ALLOWANCE
+        entries.append(ExportEntry(path, name, size, info.st_mtime, splice, produce))
     if not entries:
         raise not_found(
             "None of these generations has a file to download yet (they are pending, processing, failed or cancelled)"
         )
     return unique_names(entries), len(rows) - len(entries)
+
+
+def _signed_or_spliced(
+    signer: CredentialSigner, row: GenerationRecord, path: Path, parents: list[ParentFact], splice: Splice | None
+) -> bytes:
+    signed = signed_copy(signer, row, path, parents, splice)
+    if signed is not None:
+        return signed
+    with path.open("rb") as handle:
+        return b"".join(splice.chunks(handle)) if splice is not None else handle.read()
 
 
 def _stored_file(store: MediaStore, url: str | None) -> tuple[Path, os.stat_result] | None:

@@ -6,8 +6,8 @@ The body is read from the file in chunks while it is sent; a 1 GB video costs 25
 A file is served only to a requester who may read its board now (api.media_access); others get 404.
 
 A download (`?download=true`) of a generation's picture is the copy with its provenance written in
-(media.embed: the WebUI's `parameters` and our JSON): sent whole, never cached, the stored file
-unchanged. The page's display (no `download`) and Range requests get the stored bytes.
+(media.embed: the WebUI's `parameters` and our JSON) and, for a generated picture, signed Content
+Credentials (media.content_credentials): sent whole, never cached, the stored file unchanged. The page's display (no `download`) and Range requests get the stored bytes.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from boards_desktop.db.models import Generation
 from boards_desktop.db.queries.provenance import parent_facts
 from boards_desktop.db.queries.records import select_generations
 from boards_desktop.media.embed import Splice
-from boards_desktop.media.export_metadata import export_splice
+from boards_desktop.media.export_metadata import credentials_signer, export_splice, signed_copy
 from boards_desktop.media.sniff import CONTENT_TYPES
 from boards_desktop.media.store import MediaKeyError, MediaStore
 from boards_desktop.services import Services
@@ -76,9 +76,9 @@ async def serve_media(
         headers = _entity_headers(path, info)
         if as_attachment:
             headers["Content-Disposition"] = attachment(download_name(filename, path.name))
-            splice = await _provenance_splice(request, key, path)
-            if splice is not None:
-                return _spliced(request, handle, splice, info.st_size, headers)
+            exported = await _exported(request, key, path, handle, info.st_size, headers)
+            if exported is not None:
+                return exported
         if _not_modified(request, headers, info):
             handle.close()
             return Response(content=b"", status_code=304, headers=_without_body_headers(headers))
@@ -108,8 +108,11 @@ async def serve_media(
     return Stream(_read(handle, start, end), status_code=status, headers=headers, media_type=media_type)
 
 
-async def _provenance_splice(request: Request[Any, Any, Any], key: str, path: Path) -> Splice | None:
-    """The provenance to write into a download of `key`, when it is a generation's own file."""
+async def _exported(
+    request: Request[Any, Any, Any], key: str, path: Path, handle: Any, stored_size: int, headers: dict[str, str]
+) -> Response[Any] | None:
+    """The download of a generation's own file as it leaves the app: provenance written in, signed
+    Content Credentials when the app makes them; None for any other file (a thumbnail, a file no row names)."""
     services: Services = request.app.state.services
     parts = key.split("/")
     try:
@@ -119,9 +122,28 @@ async def _provenance_splice(request: Request[Any, Any, Any], key: str, path: Pa
     async with services.database.read() as session:
         row = (await session.execute(select_generations().where(Generation.id == generation_id))).first()
         if row is None or row.board_id != board_id or MediaStore.key_of_url(row.storage_url) != key:
-            return None  # a thumbnail, or a file no row names
+            return None
         parents = (await parent_facts(session, [row]))[row.id]
-    return await anyio.to_thread.run_sync(export_splice, row, path, parents)
+    splice = await anyio.to_thread.run_sync(export_splice, row, path, parents)
+    signer = await anyio.to_thread.run_sync(credentials_signer, services.settings, row, path)
+    if signer is not None:
+        signed = await anyio.to_thread.run_sync(signed_copy, signer, row, path, parents, splice)
+        if signed is not None:
+            handle.close()
+            return _whole(request, signed, headers)
+    if splice is None:
+        return None
+    return _spliced(request, handle, splice, stored_size, headers)
+
+
+def _whole(request: Request[Any, Any, Any], data: bytes, headers: dict[str, str]) -> Response[Any]:
+    for name in ("ETag", "Accept-Ranges"):
+        headers.pop(name, None)
+    headers["Cache-Control"] = "no-store"
+    media_type = headers.pop("Content-Type")
+    body = b"" if request.method == HttpMethod.HEAD else data
+    headers["Content-Length"] = str(len(data))
+    return Response(content=body, status_code=200, headers=headers, media_type=media_type)
 
 
 def _spliced(

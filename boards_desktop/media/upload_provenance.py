@@ -11,6 +11,10 @@ parent, the upload is linked as a child of the generation it came from, found by
 stored original's SHA-256 (the same picture known under another id, e.g. imported from another
 installation); failing both, it is linked to that generation's own inputs, by id or hash. Only
 generations the uploader may read are linked, so a file cannot reveal or reach other boards.
+
+Content Credentials (C2PA) a file arrives with are read and validated (media.content_credentials):
+who signed them, with what the file was made, and whether they hold go to
+outputMetadata.content_credentials.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any
 from boards_desktop.db.queries.lineage import InputArtifact
 from boards_desktop.db.queries.provenance import readable_generations, readable_generations_with_hashes
 from boards_desktop.graphql.context import RequestContext
+from boards_desktop.media.content_credentials import read_credentials
 from boards_desktop.media.found_metadata import FoundMetadata, read_found_metadata
 
 LINEAGE_ROLE = "parent"  # the role an upload's named parent has (media.uploads)
@@ -37,14 +42,19 @@ class UploadFindings:
     parents: list[InputArtifact] = field(default_factory=list)  # lineage by content
 
 
-async def findings_of(ctx: RequestContext, path: Path, artifact_type: str, *, has_parent: bool) -> UploadFindings:
+async def findings_of(
+    ctx: RequestContext, path: Path, artifact_type: str, file_format: str, *, has_parent: bool
+) -> UploadFindings:
     """What the staged upload at `path` says about itself; nothing for files that are not pictures."""
     if artifact_type != "image":
         return UploadFindings()
+    credentials = await asyncio.to_thread(read_credentials, path, file_format)
     found = await asyncio.to_thread(read_found_metadata, path)
     if found is None:
-        return UploadFindings()
+        return UploadFindings(output_metadata={"content_credentials": credentials} if credentials else {})
     findings = UploadFindings(input_params=dict(found.settings), output_metadata={"metadata_from": found.tool})
+    if credentials:
+        findings.output_metadata["content_credentials"] = credentials
     if found.other:
         findings.input_params["settings"] = found.other
     if found.comfyui_workflow:

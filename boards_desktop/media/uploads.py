@@ -154,7 +154,9 @@ async def record_upload(
     stored = staged.media
     try:
         # The prompt and settings another tool wrote into the file, and its lineage by content.
-        findings = await findings_of(ctx, staged.file, stored.artifact_type, has_parent=target.parent is not None)
+        findings = await findings_of(
+            ctx, staged.file, stored.artifact_type, stored.format, has_parent=target.parent is not None
+        )
     except BaseException:
         await staged.discard()
         raise

@@ -16,7 +16,7 @@ import re
 import time
 import uuid
 import zipfile
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -43,6 +43,8 @@ class ExportEntry:
     size: int  # of what is written: the stored file's, or its copy's with provenance
     modified: float
     splice: Splice | None = None  # provenance written into the copy (media.embed); None: the stored bytes
+    # The whole copy made when its turn comes (signed Content Credentials); `size` is then an estimate.
+    produce: Callable[[], bytes] | None = None
 
 
 def entry_name(title: str | None, fallback: str, generation_id: uuid.UUID, extension: str) -> str:
@@ -63,7 +65,7 @@ def unique_names(entries: Sequence[ExportEntry]) -> list[ExportEntry]:
             name = f"{stem}-{count}.{extension}" if dot else f"{entry.name}-{count}"
             count += 1
         seen.add(name.casefold())
-        result.append(ExportEntry(entry.path, name, entry.size, entry.modified, entry.splice))
+        result.append(ExportEntry(entry.path, name, entry.size, entry.modified, entry.splice, entry.produce))
     return result
 
 
@@ -74,6 +76,21 @@ async def zip_stream(entries: Sequence[ExportEntry]) -> AsyncIterator[bytes]:
     unreadable: list[str] = []
     try:
         for entry in entries:
+            if entry.produce is not None:
+                try:
+                    data = await asyncio.to_thread(entry.produce)
+                except OSError as exc:
+                    log.warning("zip export: %s could not be read (%s)", entry.path, exc)
+                    unreadable.append(f"{entry.name}: {exc.strerror or exc}")
+                    continue
+                with archive.open(_info(entry), "w") as out:
+                    for start in range(0, len(data), CHUNK):
+                        out.write(data[start : start + CHUNK])
+                        if sink.pending:
+                            yield sink.take()
+                if sink.pending:
+                    yield sink.take()
+                continue
             try:
                 handle = await asyncio.to_thread(entry.path.open, "rb")
             except OSError as exc:
