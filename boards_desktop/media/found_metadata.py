@@ -53,7 +53,8 @@ _WEBUI_KEYS = {
     "Denoising strength": "denoise",
 }
 _SAMPLER_NODES = ("KSampler", "KSamplerAdvanced", "SamplerCustom", "SamplerCustomAdvanced")
-_MAX_LINKS = 12  # how far a ComfyUI input is followed through other nodes
+_MAX_LINKS = 12
+_EXIF_IN_HEADER = ("JPEG", "MPO", "WEBP", "TIFF")  # how far a ComfyUI input is followed through other nodes
 
 
 @dataclass
@@ -72,10 +73,14 @@ def read_found_metadata(path: Path) -> FoundMetadata | None:
             warnings.simplefilter("ignore")
             with Image.open(path) as image:
                 info = dict(image.info)
-                exif = image.getexif()
-                # UserComment belongs in the Exif IFD (the WebUI); Fooocus puts it in IFD0.
-                user_comment = _user_comment(exif.get_ifd(0x8769).get(0x9286) or exif.get(0x9286))
-                maker_note = exif.get_ifd(0x8769).get(0x927C) or exif.get(0x927C)
+                user_comment = maker_note = None
+                # Only where EXIF sits in the header: Pillow decodes a whole PNG to look for EXIF after
+                # its pixels (and the tools write PNG text chunks instead).
+                if image.format in _EXIF_IN_HEADER:
+                    exif = image.getexif()
+                    # UserComment belongs in the Exif IFD (the WebUI); Fooocus puts it in IFD0.
+                    user_comment = _user_comment(exif.get_ifd(0x8769).get(0x9286) or exif.get(0x9286))
+                    maker_note = exif.get_ifd(0x8769).get(0x927C) or exif.get(0x927C)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         return None
     texts = {key: value for key, value in info.items() if isinstance(value, str) and len(value) <= MAX_BLOCK_CHARS}
