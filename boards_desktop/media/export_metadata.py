@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from boards_desktop.media.content_credentials import MIME_TYPES, CredentialSigner, signer_for
+from boards_desktop.media.content_credentials import MAX_SIGNED_BYTES, MIME_TYPES, CredentialSigner, signer_for
 from boards_desktop.media.embed import Splice, splice_for
 from boards_desktop.media.provenance import ParentFact, provenance_of
 from boards_desktop.settings import Settings
@@ -30,6 +30,11 @@ def credentials_signer(settings: Settings, row: Any, path: Path) -> CredentialSi
     if row.status != "completed" or str(row.generator_name).startswith(UPLOAD_PREFIX):
         return None
     if path.suffix.lstrip(".").lower() not in MIME_TYPES:
+        return None
+    try:
+        if path.stat().st_size > MAX_SIGNED_BYTES:
+            return None  # signed in memory: a file this large leaves with its metadata only
+    except OSError:
         return None
     return signer_for(settings.data_dir, settings.c2pa_certificate, settings.c2pa_key)
 
