@@ -173,6 +173,22 @@ async def test_an_artist_signs_with_their_own_certificate_and_a_broken_one_only_
         assert state == "Valid" and active["signature_info"]["common_name"] == "Ada's Studio"
         assert not (tmp_path / "own" / "content-credentials").exists()  # no key of the installation's was made
 
+    # A certificate that does not fit its key (the CA's alone): C2PA will not sign, the file leaves unsigned.
+    ca_only = tmp_path / "ca-only.pem"
+    ca_only.write_bytes(b"-----BEGIN CERTIFICATE-----" + chain.read_bytes().split(b"-----BEGIN CERTIFICATE-----")[2])
+    url = f"sqlite+aiosqlite:///{tmp_path / 'mismatch.db'}"
+    async with running_app(
+        url, tmp_path / "mismatch", BOARDS_C2PA_CERT=str(ca_only), BOARDS_C2PA_KEY=str(key)
+    ) as client:
+        exported = await _exported_picture(client)
+        assert "parameters" in png_texts(exported)
+        try:
+            manifest(exported, "image/png")
+        except c2pa.C2paError:
+            pass
+        else:
+            raise AssertionError("a certificate that does not fit its key must not sign")
+
     url = f"sqlite+aiosqlite:///{tmp_path / 'broken.db'}"
     async with running_app(
         url, tmp_path / "broken", BOARDS_C2PA_CERT=str(chain), BOARDS_C2PA_KEY=str(tmp_path / "gone.key")
