@@ -26,6 +26,7 @@ import functools
 import io
 import json
 import logging
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,8 +144,6 @@ def _make_identity(folder: Path) -> None:
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    import os
-
     part = path.with_name(f".{path.name}.part")
     fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as out:
