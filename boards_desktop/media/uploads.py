@@ -29,6 +29,7 @@ from boards_desktop.graphql.mutations.common import existing_board
 from boards_desktop.jobs.events import GenerationEvent
 from boards_desktop.media.disk_space import DiskFull, check_free_space, is_disk_full
 from boards_desktop.media.ingest import MediaTypeError, stage_media
+from boards_desktop.media.upload_provenance import findings_of
 from boards_desktop.media.url_fetch import UrlFetcher, UrlRefused, check_url
 from boards_desktop.services import Services
 
@@ -151,7 +152,22 @@ async def record_upload(
             raise disk_full(media.root) from None
         raise
     stored = staged.media
-    metadata = {**stored.metadata(), "original_filename": original_filename, "user_description": description}
+    try:
+        # The prompt and settings another tool wrote into the file, and its lineage by content.
+        findings = await findings_of(
+            ctx, staged.file, stored.artifact_type, stored.format, has_parent=target.parent is not None
+        )
+    except BaseException:
+        await staged.discard()
+        raise
+    metadata = {
+        **stored.metadata(),
+        **findings.output_metadata,
+        "original_filename": original_filename,
+        "user_description": description,
+    }
+    input_params = {**findings.input_params, **input_params}
+    input_artifacts = [target.parent] if target.parent else findings.parents
     try:
         if not media.backend.is_local:
             # An upload to a bucket takes seconds: before the transaction, not inside it (holding the
@@ -167,7 +183,7 @@ async def record_upload(
                 generator_name=f"user-upload-{target.artifact_type}",
                 artifact_type=target.artifact_type,
                 input_params=input_params,
-                input_artifacts=[target.parent] if target.parent else [],
+                input_artifacts=input_artifacts,
                 storage_url=stored.storage_url,
                 thumbnail_url=stored.thumbnail_url,
                 output_metadata=metadata,
