@@ -223,3 +223,46 @@ def test_the_bridge_saves_what_the_apps_download_sends(tmp_path: Path) -> None:
     with pytest.raises(BridgeError, match="the stored file itself"):
         bridge.save_as(key, "copy.png")
     assert stored.read_bytes() == b"stored bytes"
+
+
+def test_the_bridge_saves_a_download_with_provenance_when_media_is_in_a_bucket(tmp_path: Path) -> None:
+    """Save as asks the app for the download, which reads the bucket: no file on this disk is needed."""
+    import httpx
+
+    from boards_desktop.desktop.bridge import DesktopBridge, bind_window
+    from boards_desktop.settings import load_settings
+
+    settings = load_settings(
+        {
+            "BOARDS_DATA_DIR": str(tmp_path / "data"),
+            "BOARDS_CONFIG_FILE": str(tmp_path / "none"),
+            "BOARDS_STORAGE_URL": "s3://team-media/boards",
+            "AWS_ENDPOINT_URL": "http://127.0.0.1:9",  # never asked: the app reads the bucket, not the bridge
+            "AWS_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "key",
+            "AWS_SECRET_ACCESS_KEY": "secret",
+        }
+    )
+    settings.data_dir.mkdir(parents=True)
+    (settings.data_dir / "api-token").write_text("t" * 43 + "\n")
+    key = "0b6c1d7e-3f7b-4a55-9d6a-8f1f2b0c9e11/6a1e0f43-2c55-4d8c-b1c3-0e9b5d4a7f20/output.png"
+    asked: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(request)
+        return httpx.Response(200, content=b"bytes with provenance")
+
+    class Window:
+        def get_current_url(self) -> str:
+            return "http://127.0.0.1:8123/#/boards/x"
+
+    bridge = DesktopBridge(settings, "http://127.0.0.1:8123")
+    bind_window(bridge, Window())
+    bridge._transport = httpx.MockTransport(handler)
+    target = tmp_path / "copy.png"
+    suggested: list[str] = []
+    bridge._ask_save_path = lambda name: suggested.append(name) or str(target)
+    assert bridge.save_as(f"/api/storage/{key}") == {"saved": str(target)}
+    assert suggested == ["output.png"]
+    assert target.read_bytes() == b"bytes with provenance"
+    assert asked[0].url.path == f"/api/storage/{key}" and asked[0].url.params["download"] == "true"
