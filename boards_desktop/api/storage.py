@@ -134,7 +134,13 @@ async def _exported(
     signer = await asyncio.to_thread(credentials_signer, services.settings, row, key, stored.size)
     if signer is not None:
         await stored.close()  # read whole for signing instead (at most MAX_SIGNED_BYTES)
-        return _whole(request, await exported_bytes(store, signer, row, key, parents, splice), headers)
+        try:
+            data = await exported_bytes(store, signer, row, key, parents, splice)
+        except FileNotFoundError:
+            raise NotFoundException(f"No media at {_shown(key)}") from None
+        except OSError as exc:  # the bucket did not answer, or refused: not the client's fault
+            raise HTTPException(status_code=502, detail=f"The media storage could not be read: {exc}") from None
+        return _whole(request, data, headers)
     if splice is None:
         return None
     return await _spliced(request, stored, splice, headers)

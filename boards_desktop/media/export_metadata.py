@@ -65,7 +65,10 @@ async def read_stored(store: MediaStore, key: str) -> bytes:
     stored = await store.open(key)
     if stored is None:
         raise FileNotFoundError(2, "No such file or directory", key)
-    return b"".join([chunk async for chunk in stored.read()])
+    data = b"".join([chunk async for chunk in stored.read()])
+    if len(data) != stored.size:  # the bucket's reader logs a read cut short and ends: never sign half a file
+        raise ConnectionError(f"{key}: read {len(data)} of {stored.size} bytes from {store.location}")
+    return data
 
 
 def signed_copy(
