@@ -235,9 +235,20 @@ def manifest_of(provenance: Provenance, title: str) -> dict[str, Any]:
     }
 
 
-@functools.lru_cache(maxsize=4)
+_SIGNER_LOCK = threading.Lock()
+
+
 def signer_for(data_dir: Path, certificate: Path | None, key: Path | None) -> CredentialSigner | None:
     """The installation's signer (made once per process); None when credentials cannot be made here."""
+    # One thread makes the installation's key and certificate while the others wait for it: exports
+    # plan their files in several threads, and two threads making them at once could leave one's
+    # certificate beside the other's key, which no signature would ever match.
+    with _SIGNER_LOCK:
+        return _signer_for(data_dir, certificate, key)
+
+
+@functools.lru_cache(maxsize=4)
+def _signer_for(data_dir: Path, certificate: Path | None, key: Path | None) -> CredentialSigner | None:
     try:
         return CredentialSigner(load_identity(data_dir, certificate, key))
     except ImportError:

@@ -17,6 +17,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from boards_desktop.media import store_media
 from boards_desktop.media.content_credentials import AI_SOURCE_TYPE, PROVENANCE_ASSERTION
 from tests.app_harness import AppClient, running_app
+from tests.conftest import ENGINES_AND_BACKENDS
 from tests.graphql.helpers import create_board, create_generation
 from tests.jobs.support import new_board, queue, wait_for
 from tests.media.samples import image_bytes
@@ -103,21 +104,38 @@ async def test_an_exported_result_says_an_ai_made_it_with_what_and_from_which_pa
         assert json.loads(png_texts(again)["boards_provenance"])["generation_id"] == resized["id"]
 
 
+@ENGINES_AND_BACKENDS
 async def test_a_jpeg_is_signed_and_keeps_its_xmp(client: AppClient) -> None:
+    """Also with media in a bucket; the first export of an installation signs every file it holds
+    (its files are planned in several threads, which must share the one key made for them)."""
     board = await create_board(client, "Photos")
-    generation = await create_generation(client, board, {"prompt": "a wet street at night"})
-    stored = await store_media(
-        client.services.media,
-        board_id=board,
-        generation_id=generation["id"],
-        source=image_bytes("JPEG"),
-        artifact_type="image",
-    )
-    await finish(client, generation["id"], stored)
+    generations = []
+    for index in range(4):
+        generation = await create_generation(client, board, {"prompt": f"a wet street at night #{index}"})
+        stored = await store_media(
+            client.services.media,
+            board_id=board,
+            generation_id=generation["id"],
+            source=image_bytes("JPEG"),
+            artifact_type="image",
+        )
+        await finish(client, generation["id"], stored)
+        generations.append((generation["id"], stored))
+    ids = ",".join(generation_id for generation_id, _stored in generations)
+    archive = await client.http.get("/api/exports/zip", params={"ids": ids})
+    assert archive.status_code == 200, archive.text
+    entries = zip_entries(archive.content)
+    assert len(entries) == 4
+    for data in entries.values():
+        active, state, problems = manifest(data, "image/jpeg")
+        assert state == "Valid" and created_action(active)["softwareAgent"]["name"] == "test-generator"
+        assert problems == ["signingCredential.untrusted"]  # the local CA; the signature itself holds
+
+    generation_id, stored = generations[0]
     exported = (await client.http.get(stored.storage_url, params={"download": "true"})).content
     active, state, _problems = manifest(exported, "image/jpeg")
     assert state == "Valid" and created_action(active)["softwareAgent"]["name"] == "test-generator"
-    assert xmp_fields(exported)["provenance"]["generation_id"] == generation["id"]
+    assert xmp_fields(exported)["provenance"]["generation_id"] == generation_id
 
 
 def _own_certificate(folder, name: str) -> tuple:
