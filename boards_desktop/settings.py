@@ -100,6 +100,10 @@ class Settings:
     media_url_ttl_hours: float = DEFAULT_MEDIA_URL_TTL_HOURS
     # Web pages on other origins that may call the API (CORS), still with the token; none by default.
     allowed_origins: tuple[str, ...] = ()
+    # Content Credentials on exports: the artist's own PEM certificate chain and key (both, or neither:
+    # then the installation's own, see media.content_credentials).
+    c2pa_certificate: Path | None = None
+    c2pa_key: Path | None = None
     # Where a setting the app's Settings page can change came from: "environment" | "config" | "default".
     # The page's own choices (<data dir>/preferences.json) sit between the environment and the config file.
     sources: Mapping[str, str] = field(default_factory=dict)
@@ -260,6 +264,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             values, "BOARDS_MEDIA_URL_TTL_HOURS", DEFAULT_MEDIA_URL_TTL_HOURS, minimum=MIN_MEDIA_URL_TTL_HOURS
         ),
         allowed_origins=_origins(values.get("BOARDS_ALLOWED_ORIGINS")),
+        c2pa_certificate=_file_path(values, "BOARDS_C2PA_CERT"),
+        c2pa_key=_file_path(values, "BOARDS_C2PA_KEY"),
         sources=_sources(from_env, from_file, sections.get("concurrency")),
         environment={
             k: v
@@ -272,6 +278,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 _KNOWN = {
     "BOARDS_DATA_DIR",
+    "BOARDS_C2PA_CERT",
+    "BOARDS_C2PA_KEY",
     "BOARDS_MEDIA_DIR",
     "BOARDS_STORAGE_URL",
     "BOARDS_DATABASE_URL",
@@ -403,6 +411,19 @@ def _path(values: Mapping[str, str], name: str) -> Path | None:
     path = Path(raw).expanduser()
     if path.exists() and not path.is_dir():
         raise SettingsError(f"{name}={raw!r}: this is a file, not a folder; give a folder path")
+    return path.resolve()
+
+
+def _file_path(values: Mapping[str, str], name: str) -> Path | None:
+    """A file's path (read when used: a missing file turns its feature off with a warning, see media.content_credentials)."""
+    raw = values.get(name)
+    if raw is None or raw == "":
+        return None
+    if "\x00" in raw:
+        raise SettingsError(f"{name}: the path contains a NUL character; give a plain file path")
+    path = Path(raw).expanduser()
+    if path.is_dir():
+        raise SettingsError(f"{name}={raw!r}: this is a folder; give the path of a PEM file")
     return path.resolve()
 
 

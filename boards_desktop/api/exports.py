@@ -5,7 +5,8 @@ Everything is checked before the first byte goes out: every id must be a generat
 and at least one must have a file. Generations without a file yet (pending, failed, cancelled) are
 left out, and the response says how many in `X-Boards-Skipped`. Each file is named after its
 prompt (or upload name, or generator) and the start of its id: `a-lighthouse-at-dusk-3f2a9b1c.png`.
-The archive is written while it is sent (media.zip_export).
+The archive is written while it is sent (media.zip_export). Pictures carry how they were made
+(the WebUI's `parameters` and our provenance JSON, see media.embed); the stored files are unchanged.
 
 Errors are JSON, as the uploads': `{"error": "...", "code": "BAD_USER_INPUT", "detail": "..."}` (or NOT_FOUND,
 FORBIDDEN; see api.errors).
@@ -13,6 +14,8 @@ FORBIDDEN; see api.errors).
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import uuid
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -22,6 +25,7 @@ from litestar.response import Stream
 
 from boards_desktop.api.attachments import attachment, download_name
 from boards_desktop.api.errors import error_response
+from boards_desktop.db.queries.provenance import parent_facts
 from boards_desktop.db.queries.records import GenerationRecord
 from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext, get_request_context
@@ -35,10 +39,16 @@ from boards_desktop.graphql.errors import (
     not_found,
 )
 from boards_desktop.graphql.mutations.common import name_ids
+from boards_desktop.media.content_credentials import CredentialSigner
+from boards_desktop.media.embed import Splice
+from boards_desktop.media.export_metadata import credentials_signer, export_splice, exported_bytes
+from boards_desktop.media.provenance import ParentFact
 from boards_desktop.media.store import MediaKeyError, MediaStore
 from boards_desktop.media.zip_export import ExportEntry, entry_name, unique_names, zip_stream
+from boards_desktop.settings import Settings
 
 DEFAULT_NAME = "boards-export.zip"
+_CREDENTIALS_ALLOWANCE = 64 * 1024  # what a signed manifest may add (a few KB): the size only decides ZIP64
 _STATUS_OF_CODE = {BAD_USER_INPUT: 400, FORBIDDEN: 403, NOT_FOUND: 404}
 
 
@@ -52,9 +62,12 @@ async def export_zip(request: Request[Any, Any, Any], ids: str | None = None, fi
         ctx = await get_request_context(request)
         try:
             rows = await _readable(ctx, generation_ids)
+            async with ctx.sessions.read() as session:
+                parents = await parent_facts(session, rows)
         finally:
             await ctx.sessions.close()
-        entries, skipped = await _entries(store, rows)
+        settings = request.app.state.services.settings
+        entries, skipped = await _entries(store, rows, parents, settings)
     except ApiError as exc:
         return _error(exc.message, exc.extensions["code"])
     name = download_name(filename, DEFAULT_NAME)
@@ -89,27 +102,61 @@ async def _readable(ctx: RequestContext, ids: list[uuid.UUID]) -> list[Generatio
     return found
 
 
-async def _entries(store: MediaStore, rows: list[GenerationRecord]) -> tuple[list[ExportEntry], int]:
+async def _entries(
+    store: MediaStore, rows: list[GenerationRecord], parents: dict[uuid.UUID, list[ParentFact]], settings: Settings
+) -> tuple[list[ExportEntry], int]:
     keys = {row.id: _key_of(store, row.storage_url) for row in rows}
     facts = await store.describe([key for key in keys.values() if key is not None])
+    found = [(row, key, facts[key]) for row in rows if (key := keys[row.id]) is not None and key in facts]
+    plans = await _plans(store, settings, [(row, key, info.size) for row, key, info in found], parents)
     entries: list[ExportEntry] = []
-    for row in rows:
-        key = keys[row.id]
-        found = facts.get(key) if key is not None else None
-        if key is None or found is None:
-            continue
+    for (row, key, info), (splice, signer) in zip(found, plans, strict=True):
         metadata = row.output_metadata if isinstance(row.output_metadata, dict) else {}
         params = row.input_params if isinstance(row.input_params, dict) else {}
         prompt = params.get("prompt") if isinstance(params.get("prompt"), str) else None
         upload = metadata.get("original_filename") if isinstance(metadata.get("original_filename"), str) else None
         title = prompt or (Path(upload).stem if upload else None)
         name = entry_name(title, row.generator_name, row.id, PurePosixPath(key).suffix.lstrip(".").lower())
-        entries.append(ExportEntry(key, name, found.size, found.modified))
+        size = splice.size(info.size) if splice is not None else info.size
+        # Signed when its turn comes, so that the archive never holds more than one copy in memory.
+        produce = None
+        if signer is not None:
+            produce = functools.partial(exported_bytes, store, signer, row, key, parents.get(row.id, []), splice)
+            size += _CREDENTIALS_ALLOWANCE
+        entries.append(ExportEntry(key, name, size, info.modified, splice, produce))
     if not entries:
         raise not_found(
             "None of these generations has a file to download yet (they are pending, processing, failed or cancelled)"
         )
     return unique_names(entries), len(rows) - len(entries)
+
+
+_Plan = tuple[Splice | None, CredentialSigner | None]
+_PARALLEL_PLANS = 8  # bucket range requests for headers at once
+
+
+async def _plans(
+    store: MediaStore,
+    settings: Settings,
+    found: list[tuple[GenerationRecord, str, int]],
+    parents: dict[uuid.UUID, list[ParentFact]],
+) -> list[_Plan]:
+    """Each file's splice (from its header) and signer, off the event loop."""
+
+    def plan(row: GenerationRecord, key: str, size: int) -> _Plan:
+        splice = export_splice(store, key, row, parents.get(row.id, []))
+        return splice, credentials_signer(settings, row, key, size)
+
+    if store.backend.is_local:
+        # Headers on this disk take microseconds: one thread for all of them, as before there were backends.
+        return await asyncio.to_thread(lambda: [plan(*item) for item in found])
+    limit = asyncio.Semaphore(_PARALLEL_PLANS)
+
+    async def planned(item: tuple[GenerationRecord, str, int]) -> _Plan:
+        async with limit:
+            return await asyncio.to_thread(plan, *item)
+
+    return list(await asyncio.gather(*(planned(item) for item in found)))
 
 
 def _key_of(store: MediaStore, url: str | None) -> str | None:

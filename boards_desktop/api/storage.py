@@ -9,11 +9,20 @@ presigned URL would keep working after a teammate is removed from the board, unt
 the page keeps loading one relative URL whatever the backend, and the bucket's endpoint need not
 be reachable from the window, only from the app.
 A file is served only to a requester who may read its board now (api.media_access); others get 404.
+
+A download (`?download=true`) of a generation's picture is the copy with its provenance written in
+(media.embed: the WebUI's `parameters` and our JSON) and, for a generated picture, signed Content
+Credentials (media.content_credentials): sent whole, never cached, the stored file unchanged, from
+the folder or the bucket alike. The page's display (no `download`) and Range requests get the
+stored bytes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
+import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import PurePosixPath
@@ -25,9 +34,15 @@ from litestar.response import Stream
 
 from boards_desktop.api.attachments import attachment, download_name
 from boards_desktop.api.media_access import may_read_media
+from boards_desktop.db.models import Generation
+from boards_desktop.db.queries.provenance import parent_facts
+from boards_desktop.db.queries.records import select_generations
 from boards_desktop.media.backend import StoredObject
+from boards_desktop.media.embed import Splice
+from boards_desktop.media.export_metadata import credentials_signer, export_splice, exported_bytes
 from boards_desktop.media.sniff import CONTENT_TYPES
 from boards_desktop.media.store import MediaKeyError, MediaStore
+from boards_desktop.services import Services
 
 _CACHE_FOREVER = "public, max-age=31536000, immutable"
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
@@ -63,6 +78,9 @@ async def serve_media(
         headers = _entity_headers(key, stored)
         if as_attachment:
             headers["Content-Disposition"] = attachment(download_name(filename, PurePosixPath(key).name))
+            exported = await _exported(request, store, key, stored, headers)
+            if exported is not None:
+                return exported
         if _not_modified(request, headers, stored):
             await stored.close()
             return Response(content=b"", status_code=304, headers=_without_body_headers(headers))
@@ -90,6 +108,77 @@ async def serve_media(
         await stored.close()
         raise
     return Stream(stored.read(start, end), status_code=status, headers=headers, media_type=media_type)
+
+
+async def _exported(
+    request: Request[Any, Any, Any], store: MediaStore, key: str, stored: StoredObject, headers: dict[str, str]
+) -> Response[Any] | None:
+    """The download of a generation's own file as it leaves the app: provenance written in, signed
+    Content Credentials when the app makes them; None for any other file (a thumbnail, a file no row names).
+
+    The same from the media folder or the bucket: the splice reads the stored file's header through the
+    store, and the copy streams the stored object from where the splice's head leaves off.
+    """
+    services: Services = request.app.state.services
+    parts = key.split("/")
+    try:
+        board_id, generation_id = uuid.UUID(parts[0]), uuid.UUID(parts[1])
+    except (IndexError, ValueError):
+        return None
+    async with services.database.read() as session:
+        row = (await session.execute(select_generations().where(Generation.id == generation_id))).first()
+        if row is None or row.board_id != board_id or MediaStore.key_of_url(row.storage_url) != key:
+            return None
+        parents = (await parent_facts(session, [row]))[row.id]
+    splice = await asyncio.to_thread(export_splice, store, key, row, parents)
+    signer = await asyncio.to_thread(credentials_signer, services.settings, row, key, stored.size)
+    if signer is not None:
+        await stored.close()  # read whole for signing instead (at most MAX_SIGNED_BYTES)
+        try:
+            data = await exported_bytes(store, signer, row, key, parents, splice)
+        except FileNotFoundError:
+            raise NotFoundException(f"No media at {_shown(key)}") from None
+        except OSError as exc:  # the bucket did not answer, or refused: not the client's fault
+            raise HTTPException(status_code=502, detail=f"The media storage could not be read: {exc}") from None
+        return _whole(request, data, headers)
+    if splice is None:
+        return None
+    return await _spliced(request, stored, splice, headers)
+
+
+def _whole(request: Request[Any, Any, Any], data: bytes, headers: dict[str, str]) -> Response[Any]:
+    for name in ("ETag", "Accept-Ranges"):
+        headers.pop(name, None)
+    headers["Cache-Control"] = "no-store"
+    media_type = headers.pop("Content-Type")
+    body = b"" if request.method == HttpMethod.HEAD else data
+    headers["Content-Length"] = str(len(data))
+    return Response(content=body, status_code=200, headers=headers, media_type=media_type)
+
+
+async def _spliced(
+    request: Request[Any, Any, Any], stored: StoredObject, splice: Splice, headers: dict[str, str]
+) -> Response[Any]:
+    """The whole copy with provenance: no ranges, no validators (it is made from the row as it is now)."""
+    for name in ("ETag", "Accept-Ranges"):
+        headers.pop(name, None)
+    headers["Cache-Control"] = "no-store"
+    headers["Content-Length"] = str(splice.size(stored.size))
+    media_type = headers.pop("Content-Type")
+    if request.method == HttpMethod.HEAD:
+        await stored.close()
+        return Response(content=b"", status_code=200, headers=headers, media_type=media_type)
+    return Stream(_read_spliced(stored, splice), status_code=200, headers=headers, media_type=media_type)
+
+
+async def _read_spliced(stored: StoredObject, splice: Splice) -> AsyncIterator[bytes]:
+    try:
+        yield splice.head
+        async for chunk in stored.read(splice.resume_at):
+            yield chunk
+        yield splice.tail
+    finally:
+        await stored.close()
 
 
 def _plausible_key(key: str) -> bool:

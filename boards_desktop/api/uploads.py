@@ -13,6 +13,9 @@ leaves no file and no row.
 
 The answer's `duplicateOf` ({"id", "title"} or null) names the board's earlier generation with the
 very same bytes (their SHA-256, kept in outputMetadata.sha256): the upload is kept all the same.
+`metadataFrom` names the tool whose metadata the file carried (its prompt and settings became the
+upload's inputParams) and `linkedTo` the generations its embedded provenance linked it to
+(media.upload_provenance).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from litestar import Request, Response, post
 
 from boards_desktop.api.errors import error_response
 from boards_desktop.db.queries.generations import same_bytes_on_board
+from boards_desktop.db.queries.lineage import parse_input_artifacts
 from boards_desktop.graphql.context import RequestContext, get_request_context
 from boards_desktop.graphql.errors import BAD_USER_INPUT, FORBIDDEN, INSUFFICIENT_STORAGE, NOT_FOUND, ApiError
 from boards_desktop.media.disk_space import disk_full_message, is_disk_full
@@ -135,6 +139,10 @@ async def upload_artifact(request: Request[Any, Any, Any]) -> Response[dict[str,
             "duplicateOf": None
             if duplicate is None
             else {"id": str(duplicate.id), "title": duplicate_title(duplicate)},
+            # Read from the file itself (media.upload_provenance): which tool's metadata it carried, and
+            # the generations its embedded provenance linked it to when no parent was given.
+            "metadataFrom": _metadata_from(row),
+            "linkedTo": [] if parent_id is not None else _input_ids(row),
         },
         status_code=200,
     )
@@ -157,6 +165,15 @@ def duplicate_title(row: Any) -> str:
         if isinstance(said, str) and said.strip():
             return said.strip()[:120]
     return str(row.generator_name)
+
+
+def _metadata_from(row: Any) -> str | None:
+    found = row.output_metadata.get("metadata_from") if isinstance(row.output_metadata, dict) else None
+    return found if isinstance(found, str) else None
+
+
+def _input_ids(row: Any) -> list[str]:
+    return [str(artifact.generation_id) for artifact in parse_input_artifacts(row.input_artifacts)]
 
 
 def _check_fields_sent_so_far(fields: Mapping[str, str]) -> None:

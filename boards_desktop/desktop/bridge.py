@@ -1,9 +1,10 @@
 """What the UI can ask of the desktop: `window.pywebview.api.save_as(key, name)`, `.show_in_folder(key)`,
 `.open_data_folder()`, `.save_export(ids, name)`, `.save_board_archive(board_id, name)`.
 
-Each returns a promise. `save_as`, `save_export` (a zip of generations' files, as
-`/api/exports/zip` makes it) and `save_board_archive` (the board archive of
-`/api/boards/<id>/archive`) resolve to `{"saved": "<path>"}` or `{"cancelled": true}`;
+Each returns a promise. `save_as` (the file as a download from the app gets it, provenance
+written in), `save_export` (a zip of generations' files, as `/api/exports/zip` makes it) and
+`save_board_archive` (the board archive of `/api/boards/<id>/archive`) resolve to
+`{"saved": "<path>"}` or `{"cancelled": true}`;
 the others to `{"opened": "<path>"}`. A refusal rejects the promise with an Error whose message
 says what was wrong. Keys are media keys (`<board>/<generation>/<file>`) or the storage URLs the
 API hands out (`/api/storage/...`); a key never reaches outside the media folder.
@@ -20,7 +21,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,7 +29,7 @@ import httpx
 
 from boards_desktop.desktop.external import OpenFailed, show_in_file_manager
 from boards_desktop.logs import log_file_path
-from boards_desktop.media.store import MediaKeyError, MediaStore
+from boards_desktop.media.store import MediaKeyError, MediaStore, check_key
 from boards_desktop.security.token import token_path
 from boards_desktop.settings import Settings
 
@@ -75,12 +76,19 @@ class DesktopBridge:
     @_reported
     def save_as(self, key: str, suggested_name: str | None = None) -> dict[str, Any]:
         self._check_caller()
-        source = self._media_file(key)
-        name = _safe_file_name(suggested_name) or source.name
+        media_key = self._media_key(key)
+        # In the media folder: said missing before the dialog opens; in a bucket the app's answer says so.
+        source = self._media_file(key) if self._media.bucket is None else None
+        name = _safe_file_name(suggested_name) or PurePosixPath(media_key).name
         chosen = self._ask_save_path(name)
         if not chosen:
             return {"cancelled": True}
-        destination = export_file(source, Path(chosen))
+        target = Path(chosen).expanduser()
+        if source is not None and target.exists() and target.resolve() == source.resolve():
+            raise BridgeError("that is the stored file itself; choose another place to save a copy")
+        # The server writes the picture's provenance into the copy (api.storage's download), as a browser
+        # gets it, from the media folder or the bucket alike.
+        destination = self._download(self._media.url_of(media_key), {"download": "true"}, target, "file")
         log.info("saved %s to %s", key, destination)
         return {"saved": str(destination)}
 
@@ -96,7 +104,7 @@ class DesktopBridge:
         if not chosen:
             return {"cancelled": True}
         params = {"ids": ",".join(generation_ids), "filename": Path(chosen).name}
-        destination = self._write_export("/api/exports/zip", params, Path(chosen))
+        destination = self._download("/api/exports/zip", params, Path(chosen), "zip")
         log.info("saved a zip of %d generations to %s", len(generation_ids), destination)
         return {"saved": str(destination)}
 
@@ -114,7 +122,7 @@ class DesktopBridge:
         chosen = self._ask_save_path(name)
         if not chosen:
             return {"cancelled": True}
-        destination = self._write_export(f"/api/boards/{board}/archive", {}, Path(chosen))
+        destination = self._download(f"/api/boards/{board}/archive", {}, Path(chosen), "archive")
         log.info("saved the archive of board %s to %s", board, destination)
         return {"saved": str(destination)}
 
@@ -139,10 +147,18 @@ class DesktopBridge:
         if current is None or _origin(current) != self._origin:
             raise BridgeError("this page is not part of Boards; the desktop functions answer only the app itself")
 
-    def _media_file(self, key: str) -> Path:
+    def _media_key(self, key: str) -> str:
         if not isinstance(key, str):
             raise BridgeError("give the media key (or the /api/storage/... URL) of a file as a string")
         key = MediaStore.key_of_url(key) or key
+        try:
+            check_key(key)
+        except MediaKeyError as exc:
+            raise BridgeError(f"{exc}; give the key of a file in the media folder") from None
+        return key
+
+    def _media_file(self, key: str) -> Path:
+        key = self._media_key(key)
         try:
             path = self._media.path_of(key)
         except MediaKeyError as exc:
@@ -154,13 +170,13 @@ class DesktopBridge:
             raise BridgeError(f"there is no file {key!r} in the media folder; it may have been deleted")
         return path
 
-    def _write_export(self, path: str, params: dict[str, str], destination: Path) -> Path:
-        """Stream one of the app's zip exports into `destination`: whole or not at all."""
+    def _download(self, path: str, params: dict[str, str], destination: Path, what: str) -> Path:
+        """Stream the app's answer at `path` into `destination`: whole or not at all."""
         destination = _checked_destination(destination)
         try:
             token = token_path(self._data_dir).read_text().strip()
         except OSError as exc:
-            raise BridgeError(f"cannot read the app's token to ask for the zip: {exc.strerror or exc}") from None
+            raise BridgeError(f"cannot read the app's token to ask for the {what}: {exc.strerror or exc}") from None
         temporary = destination.with_name(f".{destination.name}.boards-part")
         headers = {"Authorization": f"Bearer {token}"}
         try:
@@ -174,7 +190,7 @@ class DesktopBridge:
             os.replace(temporary, destination)
         except httpx.HTTPError as exc:
             temporary.unlink(missing_ok=True)
-            raise BridgeError(f"the app did not send the zip ({exc}); is it still running?") from None
+            raise BridgeError(f"the app did not send the {what} ({exc}); is it still running?") from None
         except OSError as exc:
             temporary.unlink(missing_ok=True)
             raise BridgeError(f"cannot save to {destination}: {exc.strerror or exc}") from None
@@ -221,14 +237,15 @@ def _export_ids(ids: Any) -> list[str]:
 
 
 def _refusal(answer: httpx.Response) -> str:
-    """The export's own words for a refusal ({"error": ...}), or its status."""
+    """The app's own words for a refusal ({"error": ...} or {"detail": ...}), or its status."""
     try:
         body = answer.json()
     except ValueError:
         body = None
-    if isinstance(body, dict) and isinstance(body.get("error"), str):
-        return str(body["error"])
-    return f"the app refused the export ({answer.status_code})"
+    for field in ("error", "detail"):
+        if isinstance(body, dict) and isinstance(body.get(field), str):
+            return str(body[field])
+    return f"the app refused ({answer.status_code})"
 
 
 def export_file(source: Path, destination: Path) -> Path:

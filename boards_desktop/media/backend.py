@@ -84,6 +84,13 @@ class MediaBackend(abc.ABC):
         """Size and date of each published file among `keys`; the others are left out."""
 
     @abc.abstractmethod
+    def open_seekable_now(self, key: str) -> BinaryIO | None:
+        """The published file opened for seeks and small reads (a header, chunk headers), in the calling thread.
+
+        None when there is none; raises OSError when it cannot be read. Close it after use.
+        """
+
+    @abc.abstractmethod
     def read_text_now(self, key: str) -> str:
         """A (small) text file's content, in the calling thread; raises OSError when it cannot be read."""
 

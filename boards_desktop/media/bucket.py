@@ -17,12 +17,13 @@ visible whole or not at all: the atomic rename of the local folder. Keys never c
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import obstore
 from obstore.exceptions import BaseError
@@ -62,6 +63,7 @@ _CONFIG_OF = {
 _FAILURES = (BaseError, OSError, ValueError)
 _PART_SIZE = 8 * 1024 * 1024  # a file larger than this is sent as a multipart upload, parts in parallel
 _READ_CHUNK = 256 * 1024
+_SEEKABLE_BUFFER = 1024 * 1024  # a picture's header and, for most pictures, all of its chunk headers
 _DELETE_BATCH = 1000  # what one DeleteObjects request takes
 _PARALLEL_HEADS = 16  # the facts of a zip export's files are asked for this many at a time
 
@@ -180,6 +182,17 @@ class Bucket(MediaBackend):
         found = await asyncio.gather(*(head(key) for key in dict.fromkeys(keys)))
         return {key: facts for key, facts in found if facts is not None}
 
+    def open_seekable_now(self, key: str) -> BinaryIO | None:
+        try:
+            meta = obstore.head(self._store, key)
+        except FileNotFoundError:
+            return None
+        except _FAILURES as exc:
+            raise BucketError(f"cannot read {key} from {self.location}: {_reason(exc)}") from None
+        ranged = _RangedObject(self._store, key, meta["size"], meta["e_tag"], self.location)
+        # A range request per buffer's worth, not per read: a PNG's chunk headers are a few bytes each.
+        return io.BufferedReader(ranged, buffer_size=_SEEKABLE_BUFFER)
+
     def read_text_now(self, key: str) -> str:
         try:
             return bytes(obstore.get(self._store, key).bytes()).decode("utf-8")
@@ -238,6 +251,49 @@ class _BucketReader(ObjectReader):
 
     async def close(self) -> None:
         pass  # nothing is open until read() starts
+
+
+class _RangedObject(io.RawIOBase):
+    """An object read by ranges, in the calling thread (media.embed reads a picture's header this way)."""
+
+    def __init__(self, store: S3Store, key: str, size: int, etag: str | None, location: str) -> None:
+        self._store = store
+        self._key = key
+        self._size = size
+        self._etag = etag
+        self._location = location
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def readinto(self, buffer: Any) -> int:
+        end = min(self._position + len(buffer), self._size)
+        if end <= self._position:
+            return 0
+        # If-Match: the bytes of the object that was looked at, never of one written since under the same key.
+        options: Any = {"range": (self._position, end)}
+        if self._etag:
+            options["if_match"] = self._etag
+        try:
+            data = bytes(obstore.get(self._store, self._key, options=options).bytes())
+        except _FAILURES as exc:
+            raise BucketError(f"cannot read {self._key} from {self._location}: {_reason(exc)}") from None
+        view = memoryview(buffer).cast("B")
+        view[: len(data)] = data
+        self._position += len(data)
+        return len(data)
 
 
 def _quoted(etag: str | None, meta: ObjectMeta) -> str:

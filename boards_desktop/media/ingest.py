@@ -56,6 +56,7 @@ class StoredMedia:
     sample_rate: int | None = None
     channels: int | None = None
     sha256: str | None = None  # of the stored bytes: an upload of the same file is told so (api/uploads.py)
+    dhash: str | None = None  # an image's perceptual hash (media.perceptual_hash)
 
     def metadata(self) -> dict[str, Any]:
         """The media facts that are known, for a generation's output_metadata."""
@@ -132,6 +133,16 @@ class StagedMedia:
     folder: Path
     parts: list[tuple[Path, str]]  # (hidden part, key): the thumbnail first
     backend: MediaBackend
+
+    @property
+    def file(self) -> Path:
+        """The main file's hidden part on this disk, to read before publishing (media.upload_provenance).
+
+        Once published it may be in a bucket, not on this disk: read it through MediaStore.open then.
+        """
+        if not self.parts or self.parts[-1][1] != self.media.key:
+            raise RuntimeError(f"{self.media.key} is published or discarded; read it through the media store")
+        return self.parts[-1][0]
 
     async def publish(self) -> None:
         # The thumbnail first: once the main file has its key, its thumbnail has one too.
@@ -300,8 +311,8 @@ def _probe(path: Path, kind: Sniffed, expected: str) -> tuple[Sniffed, dict[str,
 def _thumbnail(path: Path, kind: Sniffed, out: BinaryIO) -> dict[str, Any]:
     try:
         if kind.artifact_type == "image":
-            width, height = image_thumbnail(path, out)
-            return {"width": width, "height": height}
+            facts = image_thumbnail(path, out)
+            return {"width": facts.width, "height": facts.height, "dhash": facts.dhash}
         video_poster(path, out)
         return {}
     except ThumbnailError as exc:

@@ -23,7 +23,7 @@ import stat
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, BinaryIO, cast
 from urllib.parse import quote, unquote, urlsplit
 from uuid import UUID
 
@@ -80,6 +80,11 @@ class MediaStore:
         """The published file at `key`, or None when there is none; MediaKeyError for a key that cannot be ours."""
         check_key(key)
         return await self.backend.open(key)
+
+    def open_seekable_now(self, key: str) -> BinaryIO | None:
+        """The published file opened for seeks and small reads, in the calling thread (see MediaBackend)."""
+        check_key(key)
+        return self.backend.open_seekable_now(key)
 
     def read_text(self, storage_url: str | None) -> str:
         """A stored text result's content by its URL, in the calling thread; "" when unreadable."""
@@ -207,6 +212,12 @@ class LocalFolder(MediaBackend):
             if stat.S_ISREG(info.st_mode):
                 facts[key] = ObjectFacts(info.st_size, info.st_mtime)
         return facts
+
+    def open_seekable_now(self, key: str) -> BinaryIO | None:
+        try:
+            return self._store.path_of(key).open("rb")
+        except FileNotFoundError:
+            return None
 
     def read_text_now(self, key: str) -> str:
         return self._store.path_of(key).read_text(encoding="utf-8")

@@ -11,12 +11,13 @@ from __future__ import annotations
 import io
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from boards_desktop.media.decode_budget import give_back_memory
 from boards_desktop.media.disk_space import is_disk_full
+from boards_desktop.media.perceptual_hash import dhash
 
 if TYPE_CHECKING:
     import av
@@ -32,8 +33,14 @@ class ThumbnailError(Exception):
     """The decoder could not read the picture; the message is its reason."""
 
 
-def image_thumbnail(source: Path, out: BinaryIO) -> tuple[int, int]:
-    """Write the WebP thumbnail of an image to `out`; returns the image's displayed (width, height)."""
+class ImageFacts(NamedTuple):
+    width: int  # as displayed (EXIF orientation applied)
+    height: int
+    dhash: str  # media.perceptual_hash, of the picture as displayed
+
+
+def image_thumbnail(source: Path, out: BinaryIO) -> ImageFacts:
+    """Write the WebP thumbnail of an image to `out`; returns the image's displayed size and its dHash."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -47,10 +54,10 @@ def image_thumbnail(source: Path, out: BinaryIO) -> tuple[int, int]:
                 image.draft("RGB", _fitted(image.size))
                 decoded = _decoded_bytes(image)  # before the thumbnail shrinks it in place
                 try:
-                    _save_thumbnail(image, out)
+                    hashed = _save_thumbnail(image, out)
                 finally:
                     give_back_memory(decoded)
-                return width, height
+                return ImageFacts(width, height, hashed)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ThumbnailError(f"the image is too large to open safely ({exc})") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
@@ -124,7 +131,8 @@ def _resizable(image: Image.Image) -> bool:
     return image.mode in _RESIZABLE_MODES and "transparency" not in image.info
 
 
-def _save_thumbnail(image: Image.Image, out: BinaryIO) -> None:
+def _save_thumbnail(image: Image.Image, out: BinaryIO) -> str:
+    """Write the thumbnail; returns the dHash of the picture as shown (from the thumbnail: no further decode)."""
     if getattr(image, "is_animated", False):
         image.seek(0)
     orientation = _orientation(image)
@@ -137,6 +145,7 @@ def _save_thumbnail(image: Image.Image, out: BinaryIO) -> None:
         image = ImageOps.exif_transpose(image) or image
     image = _web_mode(image)
     image.save(out, format="WEBP", quality=WEBP_QUALITY, method=4)
+    return dhash(image)
 
 
 def _web_mode(image: Image.Image) -> Image.Image:

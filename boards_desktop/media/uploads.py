@@ -133,6 +133,7 @@ async def record_upload(
     generation_id = uuid.uuid4()
     # Here, not at the top: ingest brings Pillow, which the server does not need before its first answer.
     from boards_desktop.media.ingest import MediaTypeError, stage_media
+    from boards_desktop.media.upload_provenance import findings_of
 
     try:
         staged = await stage_media(
@@ -152,7 +153,22 @@ async def record_upload(
             raise disk_full(media.root) from None
         raise
     stored = staged.media
-    metadata = {**stored.metadata(), "original_filename": original_filename, "user_description": description}
+    try:
+        # The prompt and settings another tool wrote into the file, and its lineage by content.
+        findings = await findings_of(
+            ctx, staged.file, stored.artifact_type, stored.format, has_parent=target.parent is not None
+        )
+    except BaseException:
+        await staged.discard()
+        raise
+    metadata = {
+        **stored.metadata(),
+        **findings.output_metadata,
+        "original_filename": original_filename,
+        "user_description": description,
+    }
+    input_params = {**findings.input_params, **input_params}
+    input_artifacts = [target.parent] if target.parent else findings.parents
     try:
         if not media.backend.is_local:
             # An upload to a bucket takes seconds: before the transaction, not inside it (holding the
@@ -168,7 +184,7 @@ async def record_upload(
                 generator_name=f"user-upload-{target.artifact_type}",
                 artifact_type=target.artifact_type,
                 input_params=input_params,
-                input_artifacts=[target.parent] if target.parent else [],
+                input_artifacts=input_artifacts,
                 storage_url=stored.storage_url,
                 thumbnail_url=stored.thumbnail_url,
                 output_metadata=metadata,

@@ -16,9 +16,10 @@ import re
 import time
 import uuid
 import zipfile
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from boards_desktop.media.embed import Splice
 from boards_desktop.media.store import MediaStore
 
 log = logging.getLogger("boards.media")
@@ -38,8 +39,11 @@ EARLIEST = time.mktime((1980, 1, 1, 0, 0, 0, 0, 0, -1))  # a zip cannot date a f
 class ExportEntry:
     key: str  # in the media store
     name: str  # inside the archive
-    size: int
+    size: int  # of what is written: the stored file's, or its copy's with provenance
     modified: float
+    splice: Splice | None = None  # provenance written into the copy (media.embed); None: the stored bytes
+    # The whole copy made when its turn comes (signed Content Credentials); `size` is then an estimate.
+    produce: Callable[[], Awaitable[bytes]] | None = None
 
 
 def entry_name(title: str | None, fallback: str, generation_id: uuid.UUID, extension: str) -> str:
@@ -60,7 +64,7 @@ def unique_names(entries: Sequence[ExportEntry]) -> list[ExportEntry]:
             name = f"{stem}-{count}.{extension}" if dot else f"{entry.name}-{count}"
             count += 1
         seen.add(name.casefold())
-        result.append(ExportEntry(entry.key, name, entry.size, entry.modified))
+        result.append(ExportEntry(entry.key, name, entry.size, entry.modified, entry.splice, entry.produce))
     return result
 
 
@@ -71,6 +75,21 @@ async def zip_stream(store: MediaStore, entries: Sequence[ExportEntry]) -> Async
     unreadable: list[str] = []
     try:
         for entry in entries:
+            if entry.produce is not None:
+                try:
+                    data = await entry.produce()
+                except OSError as exc:
+                    log.warning("zip export: %s could not be read (%s)", entry.key, exc)
+                    unreadable.append(f"{entry.name}: {exc.strerror or exc}")
+                    continue
+                with archive.open(_info(entry), "w") as out:
+                    for start in range(0, len(data), CHUNK):
+                        out.write(data[start : start + CHUNK])
+                        if sink.pending:
+                            yield sink.take()
+                if sink.pending:
+                    yield sink.take()
+                continue
             try:
                 stored = await store.open(entry.key)
             except OSError as exc:
@@ -84,10 +103,15 @@ async def zip_stream(store: MediaStore, entries: Sequence[ExportEntry]) -> Async
                 continue
             try:
                 with archive.open(_info(entry), "w", force_zip64=entry.size > zipfile.ZIP64_LIMIT) as out:
-                    async for chunk in stored.read():
+                    # With provenance: its head, the stored bytes from where the head leaves off, its tail.
+                    if entry.splice is not None:
+                        out.write(entry.splice.head)
+                    async for chunk in stored.read(entry.splice.resume_at if entry.splice is not None else 0):
                         await asyncio.to_thread(out.write, chunk)
                         if sink.pending:
                             yield sink.take()
+                    if entry.splice is not None:
+                        out.write(entry.splice.tail)
             finally:
                 await stored.close()
             if sink.pending:

@@ -76,7 +76,9 @@ async def test_images_are_stored_under_the_extension_of_their_content(
         "width": 300,
         "height": 200,
         "sha256": hashlib.sha256(data).hexdigest(),  # an upload of the same bytes is told so
+        "dhash": stored.dhash,  # the perceptual hash (tests/metadata)
     }
+    assert stored.dhash is not None and len(stored.dhash) == 16
 
 
 async def test_thumbnails_are_512_on_the_longest_side_and_never_upscaled(store: MediaStore) -> None:

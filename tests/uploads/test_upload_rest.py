@@ -48,7 +48,10 @@ async def test_an_upload_becomes_a_completed_generation_with_its_files_served(cl
 
     assert response.status_code == 200, response.text
     body = response.json()
-    assert set(body) == {"id", "status", "storageUrl", "thumbnailUrl", "artifactType", "generatorName", "duplicateOf"}
+    assert set(body) == {
+        "id", "status", "storageUrl", "thumbnailUrl", "artifactType", "generatorName", "duplicateOf", "metadataFrom", "linkedTo"
+    }  # fmt: skip
+    assert body["metadataFrom"] is None and body["linkedTo"] == []  # a file with no tool's metadata in it
     assert body["duplicateOf"] is None  # the first of these bytes on the board
     assert body["status"] == "completed"
     assert body["artifactType"] == artifact_type

@@ -340,7 +340,11 @@ export async function mount(container, {boardId}) {
         toast(`Already on this board: ${name} is the same file as “${earlier.title}”.`, {
           timeout: 12000, action: {label: 'Show the earlier one', run: () => grid.open(earlier.id)},
         });
-      } else toast(`Uploaded ${name}`, {kind: 'ok'});
+      } else if (body.linkedTo?.length) {
+        // The file carried this app's provenance: an edit made elsewhere comes back into its lineage.
+        toast(`Uploaded ${name}: linked to the generation it was made from (see its lineage)`, {kind: 'ok', timeout: 12000});
+      } else if (body.metadataFrom) toast(`Uploaded ${name} with its ${body.metadataFrom} settings`, {kind: 'ok'});
+      else toast(`Uploaded ${name}`, {kind: 'ok'});
     },
   });
   uploadButton.disabled = false;

@@ -614,6 +614,15 @@ function metaEntries(metadata) {
   if (m.duration) out.push(h('dt', {}, 'duration'), h('dd', {}, `${Number(m.duration).toFixed(1)} s`));
   if (m.format) out.push(h('dt', {}, 'format'), h('dd', {}, String(m.format)));
   if (m.original_filename) out.push(h('dt', {}, 'file'), h('dd', {}, String(m.original_filename)));
+  if (m.metadata_from) out.push(h('dt', {}, 'settings from'), h('dd', {dataset: {testid: 'viewer-metadata-from'}}, String(m.metadata_from)));
+  const credentials = m.content_credentials;
+  if (credentials) {
+    // Who signed the Content Credentials the file came with, with what it was made, and whether they hold.
+    const made = credentials.made_with ? `made with ${credentials.made_with}${credentials.ai_generated ? ' (AI)' : ''}` : null;
+    const held = credentials.state === 'Invalid' ? 'signature does not hold' : (credentials.state === 'Trusted' ? 'trusted signer' : 'valid signature');
+    out.push(h('dt', {}, 'credentials'), h('dd', {dataset: {testid: 'viewer-credentials'}},
+      [`signed by ${credentials.signed_by ?? 'someone unnamed'}`, made, held].filter(Boolean).join(' · ')));
+  }
   return out;
 }
 
