@@ -369,7 +369,7 @@ def test_the_upload_button_is_reached_with_the_keyboard(page, api, installation)
     page.locator("[data-testid=composer-form][data-state=idle]").wait_for()
     page.locator("[data-testid=edit-board]").focus()
     button = page.locator("[data-testid=upload-button]")
-    for _press in range(6):  # past the tile sizes
+    for _press in range(10):  # past the tile sizes, Share and Export
         page.keyboard.press("Tab")
         if button.evaluate("node => node === document.activeElement"):
             break
