@@ -110,11 +110,7 @@ class Preferences:
                 values.setdefault("concurrency", {}).update(limits)
             _write_atomically(self.path, values)
             self._values = values
-        for listener in self._listeners:
-            try:
-                listener()
-            except Exception:
-                log.exception("applying a settings change failed")
+        self._apply()
 
     # -- values another module checks and owns (the OpenAI-compatible endpoints) ---------------------
 
@@ -129,6 +125,10 @@ class Preferences:
             values[name] = value
             _write_atomically(self.path, values)
             self._values = values
+        self._apply()
+
+    def _apply(self) -> None:
+        # Each listener applies the saved values to what it owns; one that fails leaves the others to theirs.
         for listener in self._listeners:
             try:
                 listener()

@@ -52,8 +52,7 @@ from boards_desktop.db.models import (
     User,
 )
 from boards_desktop.db.queries.users import Actor
-from boards_desktop.media.ingest import fsync_dir
-from boards_desktop.media.store import MediaKeyError, MediaStore, check_key
+from boards_desktop.media.store import MediaKeyError, MediaStore, check_key, fsync_dir
 
 log = logging.getLogger("boards.archives")
 

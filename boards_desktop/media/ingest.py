@@ -324,17 +324,6 @@ def _flush(out: BinaryIO) -> None:
     os.fsync(out.fileno())
 
 
-def fsync_dir(folder: Path) -> None:
-    # The rename is durable only once the folder's entry is on disk (not possible on Windows).
-    if os.name == "nt":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _remove_if_empty(folder: Path) -> None:
     try:
         folder.rmdir()  # only succeeds when a failed store left the folder empty

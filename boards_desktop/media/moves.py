@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from boards_desktop.media.store import MediaStore
+from boards_desktop.media.store import MediaStore, fsync_dir
 
 if TYPE_CHECKING:
     from boards_desktop.media.bucket import Bucket
@@ -137,7 +137,7 @@ def _stage_all(root: Path, moves: Sequence[FolderMove]) -> None:
             for relative in _files(source):
                 _place(source / relative, target / relative, move)
             if move.staged:
-                _fsync_dir(target)
+                fsync_dir(target)
         except OSError as exc:
             raise MediaMoveError(
                 exc.errno,
@@ -193,13 +193,3 @@ def _unstage_all(root: Path, moves: Sequence[FolderMove]) -> None:
             except OSError:
                 pass  # not empty: something else is there, and it stays
         move.staged.clear()
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return  # Windows has no directory handles to flush; NTFS journals the names
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -192,7 +192,7 @@ class LocalFolder(MediaBackend):
             os.sync()
             return
         for folder in folders:
-            _fsync_dir(folder)
+            fsync_dir(folder)
 
     async def open(self, key: str) -> StoredObject | None:
         # In the event loop, as before there were backends: an open and an fstat take microseconds,
@@ -243,7 +243,7 @@ class LocalFolder(MediaBackend):
         await asyncio.to_thread(_remove_tree, self._store.root / prefix)
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     # The rename is durable only once the folder's entry is on disk (not possible on Windows).
     if os.name == "nt":
         return
