@@ -113,8 +113,13 @@ export function promptAssistant({board, writers}) {
     describe.hidden = !sees;
     ownImage.row.hidden = !sees || Boolean(imageControl);
     describe.disabled = busy || !writer?.available || !image || image.empty || Boolean(image.busy);
-    const words = !select.options.length
-      ? 'Add a language model server (Settings › Language model servers) or an OpenAI key to get help with prompts.'
+    // With no model that can write now, the assistant is one quiet line, not a row of disabled controls.
+    const none = ![...select.options].some((option) => !option.disabled);
+    node.dataset.idle = none ? 'true' : 'false';
+    select.hidden = none;
+    improve.hidden = none;
+    const words = none
+      ? 'Help with prompts: add a language model server or an OpenAI key in Settings.'
       : writer && !writer.available ? writer.unavailableReason ?? '' : '';
     // Only when it changes: the composer calls this on every change under the form, this one included.
     if (note.textContent !== words) note.textContent = words;
