@@ -74,7 +74,7 @@ def test_an_image_is_shown_zoomable_with_its_details(page, installation, scene) 
     assert panel.locator("[data-testid=viewer-generator]").inner_text() == "local-title-card"
     assert panel.locator("[data-testid=viewer-params] dd[data-param=width]").inner_text() == "320\u00a0px"
     assert panel.locator("[data-testid=viewer-status]").text_content() == "completed"
-    assert "took" in panel.locator("[data-testid=viewer-timings]").inner_text()
+    assert "Took" in panel.locator("[data-testid=viewer-timings]").inner_text()
     shot(page, "viewer-details")
 
     # Lineage both ways: the card's result opens the resize; the resize's input opens the card.

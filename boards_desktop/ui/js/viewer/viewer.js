@@ -383,17 +383,19 @@ function openViewer({board, neighbour, onShow, onClosed}) {
         g.errorMessage && h('p', {class: 'error-text', dataset: {testid: 'viewer-error'}}, g.errorMessage))));
     }
     const inputIds = new Set(g.inputArtifacts.map((input) => input.generationId));
-    const params = Object.entries(g.inputParams ?? {}).filter(([name]) => name !== 'prompt');
-    if (!isUpload(g)) sections.push(section('Parameters', params.length
+    // An upload has no settings of its own ("source: upload" says nothing); those another tool wrote into
+    // the file (its model, seed, sampler) are shown like a generation's.
+    const params = Object.entries(g.inputParams ?? {}).filter(([name]) => name !== 'prompt' && !(isUpload(g) && name === 'source'));
+    if (!isUpload(g) || params.length) sections.push(section('Parameters', params.length
       ? h('dl', {class: 'viewer-params', dataset: {testid: 'viewer-params'}}, params.map(([name, value]) => [
         h('dt', {title: name}, paramTitle(g.generatorName, name)),
         h('dd', {dataset: {param: name}}, paramWords(g.generatorName, name, value) ?? paramText(value, inputIds)),
       ]))
       : h('p', {class: 'muted'}, 'No other settings.')));
     sections.push(section('Generator', h('dl', {class: 'viewer-params'},
-      h('dt', {}, 'name'), h('dd', {dataset: {testid: 'viewer-generator-label'}}, generatorLabel(g.generatorName)),
-      h('dt', {}, 'id'), h('dd', {class: 'mono', dataset: {testid: 'viewer-generator'}}, g.generatorName),
-      h('dt', {}, 'type'), h('dd', {}, TYPE_LABELS[g.artifactType] ?? g.artifactType),
+      h('dt', {}, 'Name'), h('dd', {dataset: {testid: 'viewer-generator-label'}}, generatorLabel(g.generatorName)),
+      h('dt', {}, 'ID'), h('dd', {class: 'mono', dataset: {testid: 'viewer-generator'}}, g.generatorName),
+      h('dt', {}, 'Type'), h('dd', {}, TYPE_LABELS[g.artifactType] ?? g.artifactType),
       metaEntries(g.outputMetadata))));
     sections.push(section('Timings', timings(g)));
     sections.push(section('Tags', tagEditor(g)));
@@ -610,17 +612,17 @@ function paramText(value, inputIds) {
 function metaEntries(metadata) {
   const out = [];
   const m = metadata ?? {};
-  if (m.width && m.height) out.push(h('dt', {}, 'size'), h('dd', {}, `${m.width} × ${m.height}`));
-  if (m.duration) out.push(h('dt', {}, 'duration'), h('dd', {}, `${Number(m.duration).toFixed(1)} s`));
-  if (m.format) out.push(h('dt', {}, 'format'), h('dd', {}, String(m.format)));
-  if (m.original_filename) out.push(h('dt', {}, 'file'), h('dd', {}, String(m.original_filename)));
-  if (m.metadata_from) out.push(h('dt', {}, 'settings from'), h('dd', {dataset: {testid: 'viewer-metadata-from'}}, String(m.metadata_from)));
+  if (m.width && m.height) out.push(h('dt', {}, 'Size'), h('dd', {}, `${m.width} × ${m.height}`));
+  if (m.duration) out.push(h('dt', {}, 'Duration'), h('dd', {}, `${Number(m.duration).toFixed(1)} s`));
+  if (m.format) out.push(h('dt', {}, 'Format'), h('dd', {}, String(m.format)));
+  if (m.original_filename) out.push(h('dt', {}, 'File'), h('dd', {}, String(m.original_filename)));
+  if (m.metadata_from) out.push(h('dt', {}, 'Settings from'), h('dd', {dataset: {testid: 'viewer-metadata-from'}}, String(m.metadata_from)));
   const credentials = m.content_credentials;
   if (credentials) {
     // Who signed the Content Credentials the file came with, with what it was made, and whether they hold.
     const made = credentials.made_with ? `made with ${credentials.made_with}${credentials.ai_generated ? ' (AI)' : ''}` : null;
     const held = credentials.state === 'Invalid' ? 'signature does not hold' : (credentials.state === 'Trusted' ? 'trusted signer' : 'valid signature');
-    out.push(h('dt', {}, 'credentials'), h('dd', {dataset: {testid: 'viewer-credentials'}},
+    out.push(h('dt', {}, 'Credentials'), h('dd', {dataset: {testid: 'viewer-credentials'}},
       [`signed by ${credentials.signed_by ?? 'someone unnamed'}`, made, held].filter(Boolean).join(' · ')));
   }
   return out;
@@ -629,11 +631,11 @@ function metaEntries(metadata) {
 function timings(g) {
   const when = (iso) => (iso ? h('time', {datetime: iso, title: new Date(iso).toLocaleString()}, new Date(iso).toLocaleString()) : h('span', {class: 'muted'}, '—'));
   // An upload did not run: when it arrived is all there is to say.
-  if (isUpload(g)) return h('dl', {class: 'viewer-params', dataset: {testid: 'viewer-timings'}}, h('dt', {}, 'uploaded'), h('dd', {}, when(g.createdAt)));
-  const rows = [h('dt', {}, 'created'), h('dd', {}, when(g.createdAt)), h('dt', {}, 'started'), h('dd', {}, when(g.startedAt)),
-    h('dt', {}, 'finished'), h('dd', {}, when(g.completedAt))];
-  if (g.startedAt && g.completedAt) rows.push(h('dt', {}, 'took'), h('dd', {dataset: {testid: 'viewer-duration'}}, duration(new Date(g.completedAt) - new Date(g.startedAt))));
-  if (g.startedAt) rows.push(h('dt', {}, 'waited'), h('dd', {}, duration(new Date(g.startedAt) - new Date(g.createdAt))));
+  if (isUpload(g)) return h('dl', {class: 'viewer-params', dataset: {testid: 'viewer-timings'}}, h('dt', {}, 'Uploaded'), h('dd', {}, when(g.createdAt)));
+  const rows = [h('dt', {}, 'Created'), h('dd', {}, when(g.createdAt)), h('dt', {}, 'Started'), h('dd', {}, when(g.startedAt)),
+    h('dt', {}, 'Finished'), h('dd', {}, when(g.completedAt))];
+  if (g.startedAt && g.completedAt) rows.push(h('dt', {}, 'Took'), h('dd', {dataset: {testid: 'viewer-duration'}}, duration(new Date(g.completedAt) - new Date(g.startedAt))));
+  if (g.startedAt) rows.push(h('dt', {}, 'Waited'), h('dd', {}, duration(new Date(g.startedAt) - new Date(g.createdAt))));
   return h('dl', {class: 'viewer-params', dataset: {testid: 'viewer-timings'}}, rows);
 }
 
