@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import RESULTS, Installation, started_installation
 from tests.postgres_server import ThrowawayPostgres, find_bin_dir
@@ -171,7 +172,8 @@ def test_share_a_board_with_a_teammate_found_in_the_directory(browser, team) -> 
     # Her tile carries her avatar, and its hover info her name.
     made_tile = page.locator(f"[data-testid=grid] .tile[data-generation-id='{made['id']}']")
     made_tile.locator("[data-testid=tile-creator] [data-testid=avatar][title='Grace Hopper']").wait_for()
-    assert made_tile.locator(".tile-info-facts").text_content().startswith("Grace Hopper · ")
+    made_tile.hover()  # the info is built at a tile's first hover or focus
+    expect(made_tile.locator(".tile-info-facts")).to_contain_text("Grace Hopper · ")
     page.locator("[data-testid=share-button]").click()
     members.wait_for()
     grace_row = members.locator("[data-testid=share-person]", has_text="Grace Hopper")

@@ -39,9 +39,12 @@ class StatementCounter:
 
     def _record(self, conn, cursor, statement, parameters, context, executemany) -> None:
         # The job runner polls the queue in the background on the same engines: its claims are
-        # UPDATEs that set the lease, and they are not the page's.
-        if not (statement.lstrip().upper().startswith("UPDATE") and "lease_owner" in statement):
-            self.statements.append(statement)
+        # UPDATEs that set the lease, in the writer's transactions (BEGIN IMMEDIATE on SQLite), and
+        # they are not the page's (a page only reads).
+        text = statement.lstrip().upper()
+        if text.startswith("BEGIN IMMEDIATE") or (text.startswith("UPDATE") and "LEASE_OWNER" in text):
+            return
+        self.statements.append(statement)
 
     def __enter__(self) -> Self:
         for engine in self.engines:
