@@ -56,7 +56,9 @@ def test_every_real_operation_stays_far_below_every_limit() -> None:
     print(f"{MAX_COST:>8} {MAX_DEPTH:>5} {MAX_ALIASES:>7} {MAX_TOKENS:>6}  (the limits)")
     for cost, depth, aliases, tokens, name in rows:
         print(f"{cost:>8} {depth:>5} {aliases:>7} {tokens:>6}  {name}")
-    assert max(row[0] for row in rows) <= MAX_COST // 2  # the grid at limit 500 (40,003); at its page of 100, about 8,000
+    assert (
+        max(row[0] for row in rows) <= MAX_COST // 2
+    )  # the grid at limit 500 (40,003); at its page of 100, about 8,000
     assert max(row[1] for row in rows) <= MAX_DEPTH // 2 + 1
     assert max(row[2] for row in rows) <= MAX_ALIASES // 4
     assert max(row[3] for row in rows) <= MAX_TOKENS // 4
