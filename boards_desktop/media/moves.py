@@ -122,11 +122,16 @@ async def _stage_in_bucket(bucket: Bucket, moves: Sequence[FolderMove]) -> None:
                 move.staged_keys.append(destination)
                 await bucket.copy(listed.key, destination)
         except OSError as exc:
-            raise MediaMoveError(
-                exc.errno,
-                f"could not put the files of generation {move.generation_id} in the board's folder "
-                f"({exc.strerror or exc}); nothing was moved",
-            ) from exc
+            raise _not_moved(move, exc) from exc
+
+
+def _not_moved(move: FolderMove, exc: OSError) -> MediaMoveError:
+    # Said the same whether the files were copied in the bucket or renamed in the folder.
+    return MediaMoveError(
+        exc.errno,
+        f"could not put the files of generation {move.generation_id} in the board's folder "
+        f"({exc.strerror or exc}); nothing was moved",
+    )
 
 
 def _stage_all(root: Path, moves: Sequence[FolderMove]) -> None:
@@ -139,11 +144,7 @@ def _stage_all(root: Path, moves: Sequence[FolderMove]) -> None:
             if move.staged:
                 fsync_dir(target)
         except OSError as exc:
-            raise MediaMoveError(
-                exc.errno,
-                f"could not put the files of generation {move.generation_id} in the board's folder "
-                f"({exc.strerror or exc}); nothing was moved",
-            ) from exc
+            raise _not_moved(move, exc) from exc
 
 
 def _files(folder: Path) -> Iterator[Path]:
