@@ -21,9 +21,10 @@ from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.pool import NullPool
 
-from boards_desktop.db.engine import Database
+from boards_desktop.db.engine import Database, create_engine
 from boards_desktop.db.schema_files import SchemaFile, load_schema_files
 from boards_desktop.db.types import utcnow
 
@@ -141,20 +142,39 @@ async def upgrade(
                 log.info("removed %d old backup(s) of the database (%d bytes)", pruned.files, pruned.bytes)
 
     applied: list[str] = []
-    for schema_file in pending:
-        try:
-            if await _apply(database, schema_file):
-                applied.append(schema_file.name)
-                log.info("applied schema file %s", schema_file.name)
-        except _StatementFailed as failure:
-            # Raised here, once the file's transaction block has ended, so "rolled back" is true.
-            raise SchemaError(str(failure)) from None
+    engine = _schema_engine(database)
+    try:
+        for schema_file in pending:
+            try:
+                if await _apply(database, engine, schema_file):
+                    applied.append(schema_file.name)
+                    log.info("applied schema file %s", schema_file.name)
+            except _StatementFailed as failure:
+                # Raised here, once the file's transaction block has ended, so "rolled back" is true.
+                raise SchemaError(str(failure)) from None
+    finally:
+        if engine is not database.write_engine:
+            await engine.dispose()
     return UpgradeResult(applied, backup_path)
 
 
-async def _apply(database: Database, schema_file: SchemaFile) -> bool:
+def _schema_engine(database: Database) -> AsyncEngine:
+    """Where the files are applied: on SQLite, transactions that take the write lock as they begin.
+
+    A deferred transaction reads the record table, then writes; if another process (two apps
+    started at once on a new database, or `boards import` beside a starting app) committed a file
+    in between, SQLite refuses the write at once ("database is locked") instead of waiting, and
+    the file would be reported as failing. BEGIN IMMEDIATE waits its turn, then reads what the
+    other applied. PostgreSQL waits on an advisory lock instead (in `_apply`).
+    """
+    if not database.is_sqlite:
+        return database.write_engine
+    return create_engine(database.url, immediate=True, poolclass=NullPool)
+
+
+async def _apply(database: Database, engine: AsyncEngine, schema_file: SchemaFile) -> bool:
     """Apply one file and record it, in one transaction; False when another process already had."""
-    async with database.write_engine.begin() as connection:
+    async with engine.begin() as connection:
         if database.dialect == "postgresql":
             await connection.execute(text(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})"))
         await connection.exec_driver_sql(_CREATE_RECORD_TABLE)

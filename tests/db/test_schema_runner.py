@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -296,3 +297,17 @@ async def test_each_engine_applies_its_own_dialect_file_with_bodies(database_url
         assert render_text(await diff_database(database, schema_folder.path)) == "no difference"
     finally:
         await database.dispose()
+
+
+async def test_two_processes_upgrading_a_new_database_at_once_both_succeed(database_url):
+    """Two apps started together on a new database (or `boards import` beside a starting app): each file
+    is applied once, by whichever comes first, and neither reports a file as failing."""
+    first, second = Database(database_url), Database(database_url)
+    try:
+        results = await asyncio.gather(upgrade(first), upgrade(second))
+        names = [name for result in results for name in result.applied]
+        assert sorted(names) == sorted(f.name for f in load_schema_files(first.dialect))
+        assert len(await _records(first)) == len(names)
+    finally:
+        await first.dispose()
+        await second.dispose()
