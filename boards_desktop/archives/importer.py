@@ -10,7 +10,8 @@ Order, so that a failure at any point leaves nothing behind:
 4. One transaction inserts every row; the files are published through the media backend, as an
    upload's are: renamed to their keys in the media folder inside the transaction, just before it
    commits; uploaded to a bucket before it (seconds of network, not with the rows' locks held).
-   When anything fails the transaction rolls back and what was published and staged is removed.
+   When anything fails the transaction rolls back and what was published and staged is removed,
+   except the files of generations another import of the same archive committed meanwhile.
    A crash between publishing and the commit leaves files no row names, which `media gc` removes.
 
 People: the board is the importer's (its owner in the archive may not exist here). A person the
@@ -167,23 +168,23 @@ async def import_archive(database: Database, store: MediaStore, actor: Actor, pa
                     await _insert(session, actor, plan, report)
                     await store.backend.publish(unpublished)
             except IntegrityError as exc:
-                await _unpublish(store, staged, unpublished)
+                await _unpublish(database, store, staged, unpublished)
                 raise ArchiveError(
                     f"The archive's rows could not be added ({_first_line(exc)}): it holds a value this database "
                     "refuses, or the same board, generation or tag was added meanwhile. Nothing was imported; "
                     "import it again, or export the board again if it says the same"
                 ) from None
             except (OperationalError, InterfaceError):
-                await _unpublish(store, staged, unpublished)
+                await _unpublish(database, store, staged, unpublished)
                 raise  # the database itself failed (locked, gone): not the archive's fault
             except StatementError as exc:  # a value of the wrong type or form (DataError, a bind that failed)
-                await _unpublish(store, staged, unpublished)
+                await _unpublish(database, store, staged, unpublished)
                 raise ArchiveError(
                     f"The archive is damaged: a row holds a value this database refuses ({_first_line(exc)}); "
                     "nothing was imported. Export the board again"
                 ) from None
             except BaseException:
-                await _unpublish(store, staged, unpublished)
+                await _unpublish(database, store, staged, unpublished)
                 raise
             report.files_added = len(staged)
         finally:
@@ -327,22 +328,44 @@ def _stage(
         _make_durable([temp for temp, _key in staged])
 
 
-async def _unpublish(store: MediaStore, staged: list[tuple[Path, str]], unpublished: list[tuple[Path, str]]) -> None:
-    """Remove what was published of `staged` (its first files: the backend publishes in order)."""
+async def _unpublish(
+    database: Database, store: MediaStore, staged: list[tuple[Path, str]], unpublished: list[tuple[Path, str]]
+) -> None:
+    """Remove what was published of `staged` (its first files: the backend publishes in order).
+
+    Except the files of generations that are in the database now: another import of the same
+    archive (a second click, a teammate) put them under the same keys and committed first, which is
+    why this one was refused. Deleting them would leave its rows without files.
+    """
     published = [key for _temp, key in staged[: len(staged) - len(unpublished)]]
     if not published:
         return
     # Shielded: an import cancelled (the client went away) must still take its files back.
     with anyio.CancelScope(shield=True):
         try:
-            await store.backend.delete(published)
+            committed = await _committed_generations(database, {_uuid(key.split("/")[1]) for key in published})
+        except (OperationalError, InterfaceError) as exc:
+            # Unsure what is committed: files left over are gc's to remove, files deleted would be lost.
+            log.warning("a failed import left %d files in %s (%s)", len(published), store.location, exc)
+            return
+        doomed = [key for key in published if _uuid(key.split("/")[1]) not in committed]
+        if not doomed:
+            return
+        try:
+            await store.backend.delete(doomed)
         except (OSError, MediaKeyError) as exc:
             log.warning(
                 "a failed import left %d files in %s (%s); `boards-desktop media gc` removes them",
-                len(published),
+                len(doomed),
                 store.location,
                 exc,
             )
+
+
+async def _committed_generations(database: Database, ids: set[uuid.UUID | None]) -> set[uuid.UUID]:
+    wanted = [generation_id for generation_id in ids if generation_id is not None]
+    async with database.read() as session:
+        return await _existing(session, Generation.id, wanted) | await _existing(session, TrashedGeneration.id, wanted)
 
 
 def _make_durable(paths: list[Path]) -> None:

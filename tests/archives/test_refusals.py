@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import delete, update
 
 from boards_desktop.db import models
+from boards_desktop.media.store import MediaStore
 from tests.app_harness import app_environment, running_app
 from tests.archives.support import (
     all_files,
@@ -26,6 +27,7 @@ from tests.archives.support import (
     installation,
     media_hashes,
     nothing_stored,
+    stored_hashes,
 )
 from tests.conftest import ENGINES_AND_BACKENDS, MEDIA_BACKENDS
 from tests.graphql.helpers import add_member, my_id
@@ -232,3 +234,24 @@ def test_the_commands_export_and_import_from_the_command_line(exported, tmp_path
     refused = run("export", "not-a-board", str(tmp_path / "x.zip"))
     assert refused.returncode == 2 and "'not-a-board' is not a board id" in refused.stderr
     assert not (tmp_path / "x.zip").exists()
+
+
+@ENGINES_AND_BACKENDS
+async def test_two_imports_of_one_archive_at_once_keep_every_file(
+    exported, database_url, tmp_path, capsys, storage_environment
+):
+    """Both see the board as new; one adds it and the other finds it added meanwhile. The one refused
+    takes back only what no committed row names: the winner's files, under the same keys, stay."""
+    archive, made = exported
+    target = installation(database_url, tmp_path / "other", **storage_environment)
+    folder = archive.parent
+    exporter = installation(f"sqlite+aiosqlite:///{folder / 'boards.db'}", folder / "data")
+    source = await stored_hashes(MediaStore.for_settings(exporter), made["board"])
+
+    results = await asyncio.gather(import_board(target, archive), import_board(target, archive))
+
+    said = capsys.readouterr()
+    assert 0 in results, said
+    contents = await board_contents(database_url, made["board"])
+    assert len(contents["generations"]) == 4
+    assert await stored_hashes(MediaStore.for_settings(target), made["board"]) == source
