@@ -185,6 +185,11 @@ def test_share_a_board_with_a_teammate_found_in_the_directory(browser, team) -> 
     other.locator("[data-testid=composer-read-only]").wait_for()
     assert not other.locator("[data-testid=upload-button]").is_visible()
     assert other.locator("[data-testid=composer] [data-testid=queue-button]").count() == 0
+    # Nor the tiles' quick actions (rerun, use as input): hovering her own picture shows only its info.
+    viewer_tile = other.locator(f"[data-testid=grid] .tile[data-generation-id='{made['id']}']")
+    viewer_tile.hover()
+    expect(viewer_tile.locator(".tile-info-facts")).to_contain_text("64 × 48")
+    expect(viewer_tile.locator("[data-testid=tile-quick]")).to_be_hidden()
 
     # Removed, the board is gone from her list.
     members.locator("[data-testid=share-person]", has_text="Grace Hopper").locator("[data-testid=share-remove]").click()

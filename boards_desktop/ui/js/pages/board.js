@@ -89,7 +89,7 @@ export async function mount(container, {boardId}) {
       description),
     h('div', {class: 'grid-controls'}, toolbar.node),
     gridHost);
-  const page = h('div', {class: 'board-page', dataset: {boardId}}, composerPanel, main);
+  const page = h('div', {class: 'board-page', dataset: {boardId, readOnly: String(board.readOnly)}}, composerPanel, main);
   container.append(page);
 
   // On a board more than one person works on, a tile made by someone else carries their avatar.
