@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +64,8 @@ def read_comfyui_graphs(path: Path) -> FoundGraphs:
 
 def workflow_file_name(name: str) -> str:
     """The file (and generator) name for what the artist calls it: "Heron ink v2" -> "heron-ink-v2"."""
-    text = re.sub(r"[^a-z0-9_.-]+", "-", name.strip().lower())
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")  # "Héron" -> "Heron"
+    text = re.sub(r"[^a-z0-9_.-]+", "-", plain.strip().lower())
     return re.sub(r"-{2,}", "-", text).strip("-._")[:80].rstrip("-._")
 
 
