@@ -168,7 +168,8 @@ def test_the_mapping_follows_links_to_the_nodes_that_hold_the_values():
 
 
 @pytest.mark.parametrize(
-    ("name", "file"), [("Paper boat", "paper-boat"), ("Héron — ink v2", "heron-ink-v2"), ("...", ""), ("x" * 90, "x" * 80)]
+    ("name", "file"),
+    [("Paper boat", "paper-boat"), ("Héron — ink v2", "heron-ink-v2"), ("...", ""), ("x" * 90, "x" * 80)],
 )
 def test_a_name_becomes_a_file_name(name, file):
     assert workflow_file_name(name) == file

@@ -36,7 +36,7 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "batch_size": ("batch_size",),
     "upscaler": ("upscaler", "Hires upscaler"),
     "upscale_by": ("upscale_by", "Hires upscale"),
-    "upscale_denoising": ("upscale_denoising", "Denoising strength"),
+    "upscale_denoising": ("upscale_denoising", "denoise", "Denoising strength"),
 }
 # How the note names a field.
 _WORDS = {"checkpoint": "model", "cfg_scale": "CFG scale", "upscaler": "hires upscaler", "upscale_by": "hires upscale"}
@@ -72,7 +72,8 @@ def webui_inputs(found: dict[str, Any], schema: dict[str, Any]) -> MappedSetting
         if value is not None:
             result.inputs[name] = value
         elif not (isinstance(raw, str) and raw.strip().lower() in _EMPTY):
-            result.not_available.append(f"{_WORDS.get(name, name.replace('_', ' '))} {_shown(raw)}")
+            why = _bounds(spec)
+            result.not_available.append(f"{_WORDS.get(name, name.replace('_', ' '))} {_shown(raw)}{why}")
     return result
 
 
@@ -107,6 +108,14 @@ def _fitted(name: str, raw: Any, spec: dict[str, Any], values: dict[str, Any]) -
             return None
         return number
     return raw if isinstance(raw, (str, int, float)) else None
+
+
+def _bounds(spec: dict[str, Any]) -> str:
+    """What a number field takes, for the note: " (64 to 2048, a multiple of 8)"."""
+    if spec.get("type") not in ("integer", "number") or "minimum" not in spec or "maximum" not in spec:
+        return ""
+    multiple = f", a multiple of {spec['multipleOf']}" if spec.get("multipleOf") else ""
+    return f" (the form takes {spec['minimum']:g} to {spec['maximum']:g}{multiple})"
 
 
 def _choice(name: str, raw: Any, spec: dict[str, Any], values: dict[str, Any]) -> Any:
