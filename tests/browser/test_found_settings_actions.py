@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import Installation, started_installation
-from tests.browser.test_composer import choose, field
+from tests.browser.test_composer import choose, field, shot
 from tests.browser.test_viewer import open_viewer
 from tests.metadata import tool_files
 from tests.metadata.test_comfy_workflow_from_upload import GRAPH
@@ -70,6 +70,7 @@ def test_a_comfyui_picture_is_added_as_a_workflow_and_opened_in_the_composer(pag
         "image/png",
     )
     viewer = open_viewer(page, installation, board, [boat["id"], editor_only["id"]])
+    shot(page, "viewer-comfyui-upload")
     viewer.locator("[data-testid=viewer-add-comfy-workflow]").click()
     dialog = page.locator("[data-testid=form-dialog]")
     name = dialog.locator("input[name=name]")
@@ -126,6 +127,7 @@ def test_webui_settings_fill_the_webui_form_and_an_unknown_sampler_is_named(page
     assert field(page, "sampler").locator("select").evaluate(shown) == "—"  # left at the WebUI's default
     note = page.locator("[data-testid=composer-settings-note]")
     assert note.inner_text() == "Not available on this WebUI: sampler “Restart”"
+    shot(page, "composer-webui-settings-note")
     # Another generator chosen: the note was about those settings, and goes.
     choose(page, "local-title-card")
     assert note.is_hidden()

@@ -40,7 +40,7 @@ export async function mountComposer(panel, {board}) {
   const notice = h('div', {class: 'composer-notice', hidden: true, dataset: {testid: 'composer-notice'}});
   const extrasNote = h('div', {class: 'hint composer-extras', hidden: true, dataset: {testid: 'composer-extras'}});
   // Said after filling the form from elsewhere, until another generator is chosen: what could not be set.
-  const settingsNote = h('div', {class: 'hint composer-settings-note', hidden: true, role: 'status', dataset: {testid: 'composer-settings-note'}});
+  const settingsNote = h('div', {class: 'composer-settings-note', hidden: true, role: 'status', dataset: {testid: 'composer-settings-note'}});
   let extras = {};
   const fieldsHost = h('div', {class: 'composer-fields'});
   const formError = h('div', {class: 'form-error', role: 'alert', hidden: true, dataset: {testid: 'form-error'}});
