@@ -12,6 +12,7 @@ from strawberry.tools import merge_types
 from boards_desktop.graphql.app_settings import SettingsQuery
 from boards_desktop.graphql.comfyui_workflows import ComfyuiWorkflowsQuery
 from boards_desktop.graphql.errors import log_unexpected
+from boards_desktop.graphql.found_settings import FoundSettingsQuery
 from boards_desktop.graphql.limits import limit_extensions
 from boards_desktop.graphql.mutations import Mutation
 from boards_desktop.graphql.openai_endpoints import OpenaiEndpointsQuery
@@ -34,7 +35,8 @@ class _Schema(strawberry.Schema):
 schema = _Schema(
     # The Settings page's reads, the ComfyUI workflows, the queue panel and the trash are additions.
     query=merge_types(
-        "Query", (Query, SettingsQuery, ComfyuiWorkflowsQuery, OpenaiEndpointsQuery, QueueQuery, TrashQuery)
+        "Query",
+        (Query, SettingsQuery, ComfyuiWorkflowsQuery, OpenaiEndpointsQuery, QueueQuery, TrashQuery, FoundSettingsQuery),
     ),
     mutation=Mutation,
     subscription=Subscription,  # an addition: upstream had none

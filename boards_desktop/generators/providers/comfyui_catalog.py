@@ -11,10 +11,12 @@ app. An artist's file named like the shipped one (`text-to-image.json`) replaces
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from boards_desktop.generators.base import BaseGenerator
 from boards_desktop.generators.providers.comfyui import ComfyUIWorkflowGenerator
@@ -69,6 +71,17 @@ def find_workflows(folders: Iterable[Path]) -> FoundWorkflows:
     return found
 
 
+class WorkflowExists(ValueError):
+    """A workflow of that name is there already."""
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Write `path`, never over a file that is there (the artist's own, put there meanwhile)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as out:  # the catalog's lock keeps its own reads out meanwhile
+        out.write(text)
+
+
 class WorkflowCatalog:
     def __init__(self, folder: Path, provider: BaseProvider | None, registry: GeneratorRegistry) -> None:
         """`provider` is the app's "comfyui" provider (`ProviderSet.get("comfyui")`), None without one."""
@@ -97,6 +110,44 @@ class WorkflowCatalog:
     async def refresh(self) -> None:
         async with self._lock:
             self._apply(await asyncio.to_thread(find_workflows, self._folders()))
+
+    @property
+    def can_offer(self) -> bool:
+        """Whether the app has ComfyUI to run workflows on (a test's app may not)."""
+        return self._provider is not None
+
+    def taken(self, name: str) -> str | None:
+        """Why a new workflow may not be called `name` (a workflow or file of that name), or None."""
+        path = self.folder / f"{name}.json"
+        if name in self._workflows or self._registry.get(f"comfyui/{name}") is not None:
+            return f"a ComfyUI workflow named {name} exists already (comfyui/{name})"
+        if path.exists() or path.with_name(name + MAPPING_SUFFIX).exists():
+            return f"a workflow file named {path.name} exists already in {self.folder}"
+        return None
+
+    async def add(self, name: str, document: dict[str, Any]) -> BaseGenerator:
+        """Store a new workflow file `<name>.json` (one-file form) and offer it now.
+
+        Raises WorkflowExists when the name is taken (nothing is written), WorkflowError when the
+        file written cannot be offered (it is removed again)."""
+        async with self._lock:
+            reason = self.taken(name)
+            if reason is not None:
+                raise WorkflowExists(reason)
+            path = self.folder / f"{name}.json"
+            text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+            try:
+                await asyncio.to_thread(_write_new, path, text)
+            except FileExistsError:
+                raise WorkflowExists(f"a workflow file named {path.name} exists already in {self.folder}") from None
+            self._apply(await asyncio.to_thread(find_workflows, self._folders()))
+            offered = self._registry.get(self._offered.get(name, ""))
+            if offered is None:
+                await asyncio.to_thread(path.unlink, missing_ok=True)
+                why = next((p.reason for p in self.problems if p.path == str(path)), "it is not offered (see the log)")
+                self._apply(await asyncio.to_thread(find_workflows, self._folders()))
+                raise WorkflowError(why)
+            return offered
 
     def generators(self) -> list[BaseGenerator]:
         found = (self._registry.get(name) for name in self._offered.values())

@@ -152,7 +152,7 @@ def load_workflow(path: Path) -> Workflow:
     if isinstance(document, dict) and isinstance(document.get("workflow"), dict):
         graph, mapping = document["workflow"], document
     else:
-        graph = _checked_graph(document)  # before asking for a mapping: it may not be a workflow at all
+        graph = checked_graph(document)  # before asking for a mapping: it may not be a workflow at all
         mapping_path = path.with_name(name + MAPPING_SUFFIX)
         if not mapping_path.exists():
             raise WorkflowError(
@@ -164,7 +164,7 @@ def load_workflow(path: Path) -> Workflow:
 
 
 def parse_workflow(name: str, graph: Any, mapping: Any, *, source: str) -> Workflow:
-    graph = _checked_graph(graph)
+    graph = checked_graph(graph)
     if not isinstance(mapping, dict):
         raise WorkflowError('the mapping must be a JSON object with "inputs" (and optionally "outputs")')
     inputs = mapping.get("inputs")
@@ -208,7 +208,7 @@ def _read_json(path: Path) -> Any:
         ) from None
 
 
-def _checked_graph(graph: Any) -> dict[str, Any]:
+def checked_graph(graph: Any) -> dict[str, Any]:
     if isinstance(graph, dict) and isinstance(graph.get("nodes"), list) and "links" in graph:
         raise WorkflowError(
             "this is ComfyUI's own workflow format, not the API format: in ComfyUI use Workflow > Export (API) "

@@ -6,6 +6,7 @@ from strawberry.tools import merge_types
 
 from boards_desktop.graphql.app_settings import SettingsMutations
 from boards_desktop.graphql.comfyui_workflows import ComfyuiWorkflowsMutations
+from boards_desktop.graphql.found_settings import FoundSettingsMutations
 from boards_desktop.graphql.model_generators import ModelGeneratorMutations
 from boards_desktop.graphql.mutations.boards import BoardMutations
 from boards_desktop.graphql.mutations.bulk import BulkMutations
@@ -32,6 +33,7 @@ Mutation = merge_types(
         SettingsMutations,
         ModelGeneratorMutations,
         ComfyuiWorkflowsMutations,
+        FoundSettingsMutations,
         OpenaiEndpointsMutations,
         QueueMutations,
     ),

@@ -5,7 +5,9 @@
 //   generation:changed  {generation}            a generation's fields changed (favourite, tags...)
 //   generations:removed {ids}                   generations were deleted or moved off the board
 //   generations:restored {ids, generations}     back from the trash or moved back ([{id, boardId}])
-//   composer:use-settings {generation}          fill the composer with this generation's generator and inputs
+//   composer:use-settings {generation, note}    fill the composer with this generation's generator and inputs
+//                                               (note: a line shown under the form, e.g. what could not be set)
+//   generators:added    {generator}             a generator was added while the page runs (a ComfyUI workflow)
 //   composer:add-input  {generation}            put this generation into the composer's matching artifact slot
 //   viewer:open         {id, neighbour}         open the viewer; neighbour(id, delta) -> Promise<id|null>
 //   board:changed       {board}                 the board's title or description changed

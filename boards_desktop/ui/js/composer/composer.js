@@ -1,6 +1,6 @@
 // The composer: pick a generator, fill its form (built from the generator's JSON schema), submit.
 //
-// Listens: composer:use-settings {generation}, composer:add-input {generation}.
+// Listens: composer:use-settings {generation, note}, composer:add-input {generation}, generators:added.
 // Emits: generation:created {generation} when a generation is queued (or a file uploaded into a slot).
 // Fields that declare `x-visible-when` are shown only while the fields they name hold one of the listed
 // values (checked at every change); a hidden field's value is kept in the form but not sent.
@@ -39,6 +39,8 @@ export async function mountComposer(panel, {board}) {
 
   const notice = h('div', {class: 'composer-notice', hidden: true, dataset: {testid: 'composer-notice'}});
   const extrasNote = h('div', {class: 'hint composer-extras', hidden: true, dataset: {testid: 'composer-extras'}});
+  // Said after filling the form from elsewhere, until another generator is chosen: what could not be set.
+  const settingsNote = h('div', {class: 'composer-settings-note', hidden: true, role: 'status', dataset: {testid: 'composer-settings-note'}});
   let extras = {};
   const fieldsHost = h('div', {class: 'composer-fields'});
   const formError = h('div', {class: 'form-error', role: 'alert', hidden: true, dataset: {testid: 'form-error'}});
@@ -49,7 +51,7 @@ export async function mountComposer(panel, {board}) {
   const description = h('p', {class: 'generator-description muted'});
   const form = h('form', {class: 'composer-form', novalidate: true, dataset: {testid: 'composer-form', state: 'loading'},
     'aria-label': 'Generation settings'},
-  description, notice, fieldsHost, extrasNote, formError,
+  description, notice, settingsNote, fieldsHost, extrasNote, formError,
   h('div', {class: 'composer-actions'}, reset, submit));
   const picker = generatorPicker({onChoose: (g) => select(g)});
   const assistant = promptAssistant({board, writers: () => picker.all()});
@@ -107,6 +109,7 @@ export async function mountComposer(panel, {board}) {
       : drafts.get(g.name));
     extras = {};
     renderExtras();
+    showSettingsNote(null);
     if (fill) writeValues(fill);
     assistant.attach(controls, g);
     applyVisibility(controls);
@@ -165,6 +168,11 @@ export async function mountComposer(panel, {board}) {
     return {params: {...extras, ...params}, busy};
   }
 
+  function showSettingsNote(text) {
+    settingsNote.hidden = !text;
+    settingsNote.textContent = text ?? '';
+  }
+
   function showFormError(message) {
     formError.hidden = !message;
     formError.textContent = message ?? '';
@@ -218,11 +226,16 @@ export async function mountComposer(panel, {board}) {
     }
   }
 
-  // Filling from a generation: its generator and inputs (artifact slots get its input ids).
-  function useSettings(generation) {
+  // Filling from a generation: its generator and inputs (artifact slots get its input ids). `note`: what
+  // could not be set, said under the form (an upload's WebUI settings this WebUI does not offer).
+  async function useSettings(generation, note = null) {
     if (!generation) return;
     remember(generation);
-    const g = picker.all().find((other) => other.name === generation.generatorName);
+    let g = picker.all().find((other) => other.name === generation.generatorName);
+    if (!g && !generation.generatorName?.startsWith('user-upload')) {
+      await loadGenerators();  // added since the page loaded (a ComfyUI workflow from a picture)
+      g = picker.all().find((other) => other.name === generation.generatorName);
+    }
     if (!g && generation.generatorName?.startsWith('user-upload')) {
       toast('An upload has no settings to use; use it as an input instead', {kind: 'error', timeout: 5000});
       return;
@@ -234,6 +247,7 @@ export async function mountComposer(panel, {board}) {
     drafts.delete(g.name);
     picker.choose(g.name, false, true);
     select(g, generation.inputParams ?? {});
+    showSettingsNote(note);
     toast(`Settings of this ${typeLabel(generation.artifactType).toLowerCase()} are in the composer`);
     focusFirst();
   }
@@ -297,11 +311,23 @@ export async function mountComposer(panel, {board}) {
   }
 
   const cleanups = [
-    on('composer:use-settings', ({generation}) => useSettings(generation)),
+    on('composer:use-settings', ({generation, note}) => useSettings(generation, note)),
+    on('generators:added', () => loadGenerators()),
     on('composer:add-input', ({generation}) => addInput(generation)),
     addShortcut({keys: 'mod+enter', label: 'Ctrl+Enter', description: 'Generate with the composer’s settings', whileTyping: true,
       group: 'Composer', run: () => submitForm(), when: () => panel.isConnected && !document.querySelector('.viewer-overlay')}),
   ];
+
+  /** The generators again, the chosen one kept (one was added while the page runs). */
+  async function loadGenerators() {
+    try {
+      const {generators} = await gql(GENERATORS_QUERY);
+      learnGenerators(generators);
+      picker.setGenerators(generators);
+    } catch (error) {
+      toastError('Could not load the generators', error);
+    }
+  }
 
   try {
     const {generators} = await gql(GENERATORS_QUERY);

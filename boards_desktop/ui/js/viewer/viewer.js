@@ -12,13 +12,13 @@ import {GENERATION_FIELDS, gql} from '../api.js';
 import {emit, on} from '../bus.js';
 import {routeParams, setRouteParam} from '../app.js';
 import {bridge, saveMedia, showInFolder} from '../desktop.js';
-import {confirmDialog} from '../dialog.js';
+import {confirmDialog, formDialog} from '../dialog.js';
 import {h, timeAgo} from '../dom.js';
 import {addShortcut} from '../shortcuts.js';
 import {toast, toastError} from '../toast.js';
 import {visibleTimeout} from '../timers.js';
 import {typeIcon} from '../composer/icons.js';
-import {generatorLabel} from '../names.js';
+import {generatorInfo, generatorLabel} from '../names.js';
 import {paramTitle, paramWords} from './params.js';
 import {lineageGraph, NODE_FIELDS, thumbButton} from './lineage.js';
 import {zoomableImage} from './zoom.js';
@@ -37,6 +37,10 @@ const CREATE_TAG = 'mutation Tag($name: String!) { createTag(input: {name: $name
 const ADD_TAG = 'mutation AddTag($g: UUID!, $t: UUID!) { addTagToGeneration(generationId: $g, tagId: $t) { id } }';
 const REMOVE_TAG = 'mutation RemoveTag($g: UUID!, $t: UUID!) { removeTagFromGeneration(generationId: $g, tagId: $t) }';
 const DELETE = 'mutation Delete($id: UUID!) { deleteGeneration(id: $id) }';
+const WEBUI_SETTINGS = 'query WebuiSettings($id: UUID!) { webuiSettings(generationId: $id) { generatorName inputParams notAvailable } }';
+const ADD_WORKFLOW = `mutation AddWorkflow($id: UUID!, $name: String!) { addComfyWorkflowFromGeneration(generationId: $id, name: $name) {
+  generatorName inputParams generator { name displayName icon description artifactType inputSchema provider available unavailableReason } } }`;
+const WEBUI_GENERATOR = 'sdwebui/text-to-image';
 const TYPE_LABELS = {IMAGE: 'Image', VIDEO: 'Video', AUDIO: 'Audio', TEXT: 'Text'};
 const RUNNING = new Set(['PENDING', 'PROCESSING']);
 
@@ -175,6 +179,8 @@ function openViewer({board, neighbour, onShow, onClosed}) {
   const stopChanged = on('generation:changed', ({generation: changed}) => {
     if (changed?.id === generation?.id && changed !== generation) { generation = {...generation, ...changed}; renderPanel(); }
   });
+  // An upload's "Use these settings" depends on the WebUI generator being known (the composer loads the list).
+  const stopNamed = on('generators:named', () => { if (generation && isUpload(generation) && tab === 'details') renderPanel(); });
 
   /** Close; `byHistory` when Back (or leaving the page) closed it, so the URL is left alone. */
   function doClose(byHistory = false) {
@@ -183,6 +189,7 @@ function openViewer({board, neighbour, onShow, onClosed}) {
     media?.destroy?.();
     shortcuts.forEach((remove) => remove());
     stopChanged();
+    stopNamed();
     document.removeEventListener('focusin', outside);
     overlay.remove();
     document.body.classList.remove('viewer-open');
@@ -341,8 +348,11 @@ function openViewer({board, neighbour, onShow, onClosed}) {
       class: `viewer-action${danger ? ' danger' : ''}`, disabled, dataset: {testid}, onclick: run, title: kbd ? `${label} (${kbd})` : label},
     label, kbd && h('kbd', {'aria-hidden': 'true'}, kbd));
     const actions = h('div', {class: 'viewer-actions'},
-      // An upload was made with no settings: nothing to offer (its "source: upload" is the app's, not the artist's).
-      !isUpload(g) && action('Use these settings', () => useSettings(), {testid: 'viewer-use-settings', kbd: 'U'}),
+      // An upload was made with no settings of ours; those the WebUI wrote into it fit the WebUI's generator.
+      (!isUpload(g) || hasWebuiSettings(g)) && action('Use these settings', () => useSettings(), {testid: 'viewer-use-settings', kbd: 'U'}),
+      // A ComfyUI picture carries the workflow that made it: an editor of the board may add it as a generator.
+      isUpload(g) && g.outputMetadata?.metadata_from === 'ComfyUI' && !board.readOnly
+        && action('Add as ComfyUI workflow', () => addComfyWorkflow(), {testid: 'viewer-add-comfy-workflow', disabled: !usable}),
       action('Use as input', () => useAsInput(), {testid: 'viewer-use-input', disabled: !usable, kbd: 'I'}),
       action('Download', () => download(), {testid: 'viewer-download', disabled: !g.storageUrl, kbd: 'D'}),
       g.artifactType === 'IMAGE' && action('Copy image', () => copyImage(), {testid: 'viewer-copy', disabled: !g.storageUrl}),
@@ -488,11 +498,53 @@ function openViewer({board, neighbour, onShow, onClosed}) {
   function useSettings() {
     if (!generation) return;
     if (isUpload(generation)) {
-      toast('An upload has no settings to use; use it as an input instead', {timeout: 4000});
+      if (hasWebuiSettings(generation)) useWebuiSettings(generation);
+      else toast('An upload has no settings to use; use it as an input instead', {timeout: 4000});
       return;
     }
     emit('composer:use-settings', {generation});
     doClose();
+  }
+
+  /** The WebUI's settings found in an upload, in the WebUI generator's form (the server maps them). */
+  async function useWebuiSettings(g) {
+    let found;
+    try {
+      found = (await gql(WEBUI_SETTINGS, {id: g.id})).webuiSettings;
+    } catch (error) {
+      toastError('Could not read these settings', error);
+      return;
+    }
+    if (!found) {
+      toast('These settings fit no generator here', {kind: 'error', timeout: 5000});
+      return;
+    }
+    const note = found.notAvailable.length ? `Not available on this WebUI: ${found.notAvailable.join(', ')}` : null;
+    emit('composer:use-settings', {generation: {generatorName: found.generatorName, inputParams: found.inputParams, artifactType: 'IMAGE'}, note});
+    doClose();
+  }
+
+  /** The ComfyUI workflow the picture carries, added as a generator under a name the artist gives. */
+  async function addComfyWorkflow() {
+    const g = generation;
+    if (!g) return;
+    const answer = await formDialog({title: 'Add as a ComfyUI workflow', submit: 'Add',
+      fields: [{name: 'name', label: 'Name of the new generator', value: suggestedName(g), required: true}]});
+    if (!answer?.name) return;
+    let added;
+    try {
+      added = (await gql(ADD_WORKFLOW, {id: g.id, name: answer.name})).addComfyWorkflowFromGeneration;
+    } catch (error) {
+      toastError('Could not add the workflow', error);
+      return;
+    }
+    emit('generators:added', {generator: added.generator});
+    const label = added.generator.displayName || added.generatorName;
+    toast(`Added “${label}” as a ComfyUI workflow (${added.generatorName})`, {kind: 'ok', timeout: 10000,
+      action: {label: 'Open in composer', run: () => {
+        emit('composer:use-settings', {generation: {generatorName: added.generatorName, inputParams: added.inputParams, artifactType: 'IMAGE'}});
+        if (overlay.isConnected) doClose();
+      }}});
   }
 
   function useAsInput() {
@@ -574,6 +626,22 @@ function openViewer({board, neighbour, onShow, onClosed}) {
 
 function isUpload(g) {
   return String(g.generatorName).startsWith('user-upload');
+}
+
+/** Settings the WebUI wrote (or this app, for a WebUI generation), when the WebUI's generator is here. */
+function hasWebuiSettings(g) {
+  const from = g.outputMetadata?.metadata_from;
+  const ours = from === 'Boards Desktop' && String(g.inputParams?.generator ?? '').startsWith('sdwebui/');
+  return (from === 'Stable Diffusion WebUI' || ours) && generatorInfo(WEBUI_GENERATOR) !== null;
+}
+
+/** A name for a workflow from a picture: the file's name, else the prompt's first words. */
+function suggestedName(g) {
+  const file = String(g.outputMetadata?.original_filename ?? '').replace(/\.[a-z0-9]{1,5}$/i, '').replace(/[_-]+/g, ' ').trim();
+  // ComfyUI names its files "ComfyUI_00012_": the prompt says more then.
+  if (file && !/^(comfyui)?[\s\d]*$/i.test(file)) return file.slice(0, 60);
+  const words = String(g.prompt ?? '').replace(/[^\p{L}\p{N}\s]+/gu, ' ').split(/\s+/).filter(Boolean).slice(0, 4).join(' ');
+  return words || 'ComfyUI workflow';
 }
 
 /** The viewer's heading: "Uploaded image" for an upload (its slug stays in the details), else the generator. */
