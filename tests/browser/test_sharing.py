@@ -190,6 +190,12 @@ def test_share_a_board_with_a_teammate_found_in_the_directory(browser, team) -> 
     viewer_tile.hover()
     expect(viewer_tile.locator(".tile-info-facts")).to_contain_text("64 × 48")
     expect(viewer_tile.locator("[data-testid=tile-quick]")).to_be_hidden()
+    # In the viewer she may look, download and link, not fill a composer she has not got, tag or delete.
+    viewer_tile.click()
+    other.locator("[data-testid=viewer-download]").wait_for()
+    for absent in ("viewer-use-settings", "viewer-use-input", "viewer-delete", "viewer-tag-input"):
+        assert other.locator(f"[data-testid={absent}]").count() == 0, absent
+    other.keyboard.press("Escape")
 
     # Removed, the board is gone from her list.
     members.locator("[data-testid=share-person]", has_text="Grace Hopper").locator("[data-testid=share-remove]").click()

@@ -163,8 +163,8 @@ function openViewer({board, neighbour, onShow, onClosed}) {
     addShortcut({keys: 'arrowleft', label: '←', description: 'Previous result', group: 'Viewer', run: () => step(-1), when: noDialog}),
     addShortcut({keys: 'arrowright', label: '→', description: 'Next result', group: 'Viewer', run: () => step(1), when: noDialog}),
     addShortcut({keys: 'escape', label: 'Esc', description: 'Close the viewer', group: 'Viewer', run: () => doClose(), when: noDialog, whileTyping: true}),
-    addShortcut({keys: 'u', label: 'U', description: 'Use these settings in the composer', group: 'Viewer', run: () => useSettings(), when: ready}),
-    addShortcut({keys: 'i', label: 'I', description: 'Use as an input in the composer', group: 'Viewer', run: () => useAsInput(), when: ready}),
+    addShortcut({keys: 'u', label: 'U', description: 'Use these settings in the composer', group: 'Viewer', run: () => useSettings(), when: () => ready() && !board.readOnly}),
+    addShortcut({keys: 'i', label: 'I', description: 'Use as an input in the composer', group: 'Viewer', run: () => useAsInput(), when: () => ready() && !board.readOnly}),
     addShortcut({keys: 'd', label: 'D', description: 'Download', group: 'Viewer', run: () => download(), when: ready}),
     addShortcut({keys: 'delete', label: 'Delete', description: 'Delete this result', group: 'Viewer', run: () => remove(), when: () => ready() && !board.readOnly}),
     addShortcut({keys: 's', label: 'S', description: 'Star or unstar', group: 'Viewer', run: () => star(), when: ready}),
@@ -349,11 +349,12 @@ function openViewer({board, neighbour, onShow, onClosed}) {
     label, kbd && h('kbd', {'aria-hidden': 'true'}, kbd));
     const actions = h('div', {class: 'viewer-actions'},
       // An upload was made with no settings of ours; those the WebUI wrote into it fit the WebUI's generator.
-      (!isUpload(g) || hasWebuiSettings(g)) && action('Use these settings', () => useSettings(), {testid: 'viewer-use-settings', kbd: 'U'}),
+      // A viewer of the board has no composer here: what would fill it is not offered.
+      !board.readOnly && (!isUpload(g) || hasWebuiSettings(g)) && action('Use these settings', () => useSettings(), {testid: 'viewer-use-settings', kbd: 'U'}),
       // A ComfyUI picture carries the workflow that made it: an editor of the board may add it as a generator.
       isUpload(g) && g.outputMetadata?.metadata_from === 'ComfyUI' && !board.readOnly
         && action('Add as ComfyUI workflow', () => addComfyWorkflow(), {testid: 'viewer-add-comfy-workflow', disabled: !usable}),
-      action('Use as input', () => useAsInput(), {testid: 'viewer-use-input', disabled: !usable, kbd: 'I'}),
+      !board.readOnly && action('Use as input', () => useAsInput(), {testid: 'viewer-use-input', disabled: !usable, kbd: 'I'}),
       action('Download', () => download(), {testid: 'viewer-download', disabled: !g.storageUrl, kbd: 'D'}),
       g.artifactType === 'IMAGE' && action('Copy image', () => copyImage(), {testid: 'viewer-copy', disabled: !g.storageUrl}),
       bridge() && action('Show in folder', () => showInFolder(g.storageUrl), {testid: 'viewer-show-in-folder', disabled: !g.storageUrl}),
@@ -408,7 +409,7 @@ function openViewer({board, neighbour, onShow, onClosed}) {
       h('dt', {}, 'Type'), h('dd', {}, TYPE_LABELS[g.artifactType] ?? g.artifactType),
       metaEntries(g.outputMetadata))));
     sections.push(section('Timings', timings(g)));
-    sections.push(section('Tags', tagEditor(g)));
+    if (!board.readOnly || g.tags.length) sections.push(section('Tags', tagEditor(g)));
     const inputs = g.inputArtifacts.filter((input) => input.generation);
     const gone = g.inputArtifacts.length - inputs.length;
     sections.push(section('Made from', inputs.length || gone
@@ -426,7 +427,8 @@ function openViewer({board, neighbour, onShow, onClosed}) {
 
   function tagEditor(g) {
     const list = h('div', {class: 'chips viewer-tags', dataset: {testid: 'viewer-tags'}}, g.tags.map((tag) => h('span', {class: 'chip', dataset: {tag: tag.name}},
-      tag.name, h('button', {type: 'button', class: 'chip-remove', 'aria-label': `Remove the tag ${tag.name}`, onclick: () => removeTag(tag)}, '✕'))));
+      tag.name, !board.readOnly && h('button', {type: 'button', class: 'chip-remove', 'aria-label': `Remove the tag ${tag.name}`, onclick: () => removeTag(tag)}, '✕'))));
+    if (board.readOnly) return list;  // tagging takes the editor role
     const datalist = h('datalist', {id: 'viewer-tag-names'});
     gql(TAGS).then(({tags}) => datalist.replaceChildren(...tags.filter((tag) => !g.tags.some((own) => own.id === tag.id))
       .map((tag) => h('option', {value: tag.name})))).catch(() => {});
