@@ -101,6 +101,13 @@ class GeneratorRegistry:
     def names_of_provider(self, provider: str) -> list[str]:
         return sorted(name for name, generator in self._by_name.items() if generator.provider == provider)
 
+    def groups_of_provider(self, provider: str) -> dict[str, list[str]]:
+        """The provider's concurrency groups (usually one, named like it), each with its generators' names."""
+        groups: dict[str, list[str]] = {}
+        for name in self.names_of_provider(provider):
+            groups.setdefault(group_of(self._by_name[name]), []).append(name)
+        return groups
+
     def statuses(self) -> list[GeneratorStatus]:
         return [
             GeneratorStatus(
@@ -112,6 +119,12 @@ class GeneratorRegistry:
             )
             for generator in self
         ]
+
+
+def group_of(generator: BaseGenerator) -> str:
+    """The generator's concurrency group (a plugin written for upstream has none: its provider's)."""
+    group = getattr(generator, "concurrency_group", None)
+    return group if isinstance(group, str) and group else generator.provider
 
 
 def availability_of(generator: BaseGenerator) -> str | None:

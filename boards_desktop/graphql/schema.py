@@ -13,6 +13,7 @@ from boards_desktop.graphql.app_settings import SettingsQuery
 from boards_desktop.graphql.comfyui_workflows import ComfyuiWorkflowsQuery
 from boards_desktop.graphql.errors import log_unexpected
 from boards_desktop.graphql.limits import limit_extensions
+from boards_desktop.graphql.local_engines import LocalEnginesQuery
 from boards_desktop.graphql.mutations import Mutation
 from boards_desktop.graphql.openai_endpoints import OpenaiEndpointsQuery
 from boards_desktop.graphql.queries import Query
@@ -34,7 +35,8 @@ class _Schema(strawberry.Schema):
 schema = _Schema(
     # The Settings page's reads, the ComfyUI workflows, the queue panel and the trash are additions.
     query=merge_types(
-        "Query", (Query, SettingsQuery, ComfyuiWorkflowsQuery, OpenaiEndpointsQuery, QueueQuery, TrashQuery)
+        "Query",
+        (Query, SettingsQuery, ComfyuiWorkflowsQuery, OpenaiEndpointsQuery, LocalEnginesQuery, QueueQuery, TrashQuery),
     ),
     mutation=Mutation,
     subscription=Subscription,  # an addition: upstream had none
