@@ -167,5 +167,6 @@ def _endpoints(providers: ProviderSet) -> OpenAICompatibleProvider | None:
 
 
 def _clause(sentence: str) -> str:
-    """A sentence as the part of a message after "<field>: " (lower case first)."""
-    return sentence[:1].lower() + sentence[1:]
+    """A sentence as the part of a message after "<field>: " (lower case first, but not a name in capitals)."""
+    first = sentence.split(" ", 1)[0]
+    return sentence if first.isupper() else sentence[:1].lower() + sentence[1:]
