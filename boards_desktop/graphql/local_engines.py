@@ -48,6 +48,7 @@ class LocalEngine:
         description="Why it cannot be changed here (the WebUI runs one job at a time; or the environment sets it)."
     )
     models: list[str] = strawberry.field(description="The WebUI's checkpoints, or the models an endpoint lists.")
+    samplers: list[str] = strawberry.field(description="The WebUI's samplers; empty for the others.")
     endpoint: OpenaiEndpoint | None = strawberry.field(description="The endpoint's own details; null for the others.")
 
 
@@ -107,5 +108,6 @@ def _answer(services: Services, engine: Engine) -> LocalEngine:
         jobs_at_once_source=engine.jobs_at_once_source,
         jobs_at_once_fixed_reason=engine.fixed_reason,
         models=list(engine.models),
+        samplers=list(engine.samplers),
         endpoint=endpoint_answer(services, engine.endpoint) if engine.endpoint is not None else None,
     )

@@ -44,6 +44,7 @@ class LocalEngine:
     jobs_at_once_source: str  # environment | settings | config | default
     fixed_reason: str | None  # why it cannot be changed here (the WebUI's nature, or the environment)
     models: tuple[str, ...]  # the WebUI's checkpoints, an endpoint's models; ComfyUI's are in its workflows
+    samplers: tuple[str, ...] = ()  # the WebUI's
     endpoint: Endpoint | None = None
 
 
@@ -56,7 +57,8 @@ def local_engines(providers: ProviderSet, preferences: Preferences) -> list[Loca
             status: EngineStatus | None = getattr(engine, "status", None)
             choices = getattr(engine, "choices", None)
             models = tuple(getattr(choices, "checkpoints", {}).values()) if choices is not None else ()
-            found.append(_engine(preferences, name, name, engine.label, engine.base_url, status, models))
+            view = _engine(preferences, name, name, engine.label, engine.base_url, status, models)
+            found.append(replace(view, samplers=tuple(getattr(choices, "samplers", ()))))
     endpoints = _endpoints(providers)
     if endpoints is not None:
         for endpoint in sorted(endpoints.listed(), key=lambda e: e.name.lower()):
