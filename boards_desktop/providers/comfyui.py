@@ -129,7 +129,8 @@ class ComfyUIProvider(BaseProvider):
             response = await self.request("GET", "system_stats", attempts=1, timeout=CHECK_TIMEOUT, accept={404})
         except (GeneratorError, TransientError):
             return Unavailable(
-                f"ComfyUI does not answer at {self.base_url}: start ComfyUI, or set its address in Settings", NOT_RUNNING
+                f"ComfyUI does not answer at {self.base_url}: start ComfyUI, or set its address in Settings",
+                NOT_RUNNING,
             )
         if response.status_code == 404 or "system" not in _json(response):
             return Unavailable(

@@ -21,6 +21,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Self
 
 log = logging.getLogger("boards.providers")
 
@@ -43,7 +44,7 @@ class Unavailable(str):
 
     kind: str
 
-    def __new__(cls, text: str, kind: str) -> Unavailable:
+    def __new__(cls, text: str, kind: str) -> Self:
         made = super().__new__(cls, text)
         made.kind = kind
         return made
@@ -54,6 +55,7 @@ def kind_of(reason: str | None) -> str | None:
     if reason is None:
         return None
     return getattr(reason, "kind", OTHER)
+
 
 IDLE_CHECK_SECONDS = 30.0  # the background loop's longest pause while the engine stays down
 

@@ -86,7 +86,7 @@ def local_engine(providers: ProviderSet, preferences: Preferences, engine_id: st
 
 
 async def check_now(providers: ProviderSet, preferences: Preferences, engine_id: str) -> LocalEngine:
-    """"Test connection": ask the engine now (the WebUI also looks in its models folder again)."""
+    """ "Test connection": ask the engine now (the WebUI also looks in its models folder again)."""
     engine = local_engine(providers, preferences, engine_id)
     if engine.kind == OPENAI_COMPATIBLE:
         endpoints = _endpoints(providers)

@@ -98,7 +98,9 @@ class OpenAICompatibleProvider(BaseProvider):
     def listed(self) -> list[Endpoint]:
         """The endpoints Settings shows: Ollama's address only once it has answered (it is offered, not named)."""
         return [
-            e for e in self._endpoints.values() if not e.auto or e.models or (e.status.checked and not e.status.reason())
+            e
+            for e in self._endpoints.values()
+            if not e.auto or e.models or (e.status.checked and not e.status.reason())
         ]
 
     def endpoint(self, name: str) -> Endpoint | None:

@@ -67,7 +67,9 @@ def test_one_section_lists_every_engine_with_its_status_jobs_at_once_and_a_test(
     assert webui.locator("[data-testid=engine-state]").inner_text() == "Answers"
     jobs = webui.locator("[data-testid=jobs-at-once]")
     assert jobs.is_disabled() and jobs.input_value() == "1"
-    assert webui.locator("[data-testid=jobs-at-once-note]").inner_text().startswith("The WebUI runs one image at a time")
+    assert (
+        webui.locator("[data-testid=jobs-at-once-note]").inner_text().startswith("The WebUI runs one image at a time")
+    )
 
     # Ollama's jobs at once: a bad number is refused beside the field and nothing is saved.
     jobs = ollama.locator("[data-testid=jobs-at-once]")
@@ -85,7 +87,11 @@ def test_one_section_lists_every_engine_with_its_status_jobs_at_once_and_a_test(
     jobs.press("Enter")
     page.locator("[data-testid=toasts] .toast", has_text="Ollama: 3 jobs at once").first.wait_for()
     limits = {e["id"]: e for e in api.gql(ENGINES)["localEngines"]}
-    assert limits["openai-compatible/ollama"] == {"id": "openai-compatible/ollama", "jobsAtOnce": 3, "jobsAtOnceSource": "settings"}
+    assert limits["openai-compatible/ollama"] == {
+        "id": "openai-compatible/ollama",
+        "jobsAtOnce": 3,
+        "jobsAtOnceSource": "settings",
+    }
 
     # ComfyUI's limit is its own.
     comfyui.locator("[data-testid=jobs-at-once]").fill("2")

@@ -53,8 +53,12 @@ async def test_each_endpoint_runs_at_most_its_own_jobs_at_once(database_url, tmp
             await offered(client, "chat/studio-b/llama3.2:3b")
 
             board = await new_board(client)
-            jobs_a = [await queue(client, board, "chat/studio-a/llama3.2:3b", {"prompt": f"a {i}"}, "TEXT") for i in range(3)]
-            jobs_b = [await queue(client, board, "chat/studio-b/llama3.2:3b", {"prompt": f"b {i}"}, "TEXT") for i in range(4)]
+            jobs_a = [
+                await queue(client, board, "chat/studio-a/llama3.2:3b", {"prompt": f"a {i}"}, "TEXT") for i in range(3)
+            ]
+            jobs_b = [
+                await queue(client, board, "chat/studio-b/llama3.2:3b", {"prompt": f"b {i}"}, "TEXT") for i in range(4)
+            ]
 
             # Held: each server has as many streams as its limit, and the rest wait in the app's queue.
             await wait_until(lambda: _true(fake_a.open_streams == 1 and fake_b.open_streams == 2))
@@ -62,7 +66,9 @@ async def test_each_endpoint_runs_at_most_its_own_jobs_at_once(database_url, tmp
             statuses_b = [(await generation(client, job["id"]))["status"] for job in jobs_b]
             assert sorted(statuses_a) == ["PENDING", "PENDING", "PROCESSING"]
             assert sorted(statuses_b) == ["PENDING", "PENDING", "PROCESSING", "PROCESSING"]
-            (compatible,) = [p for p in (await client.data(QUEUE))["queueStatus"]["providers"] if p["name"] == "openai-compatible"]
+            (compatible,) = [
+                p for p in (await client.data(QUEUE))["queueStatus"]["providers"] if p["name"] == "openai-compatible"
+            ]
             assert compatible["concurrency"] == 3 and compatible["running"] == 3 and compatible["waiting"] == 4
 
             fake_a.release_tokens()
@@ -100,7 +106,11 @@ async def test_jobs_at_once_persists_and_bad_values_change_nothing(database_url,
                 (A, 100, "jobsAtOnce: 100 is out of range; give 1 to 16"),
                 ("comfyui", -2, "jobsAtOnce: -2 is out of range; give 1 to 16"),
                 ("sdwebui", 2, "jobsAtOnce: the WebUI runs one image at a time"),
-                ("openai-compatible/nowhere", 2, "id: there is no local engine 'openai-compatible/nowhere'; use one of"),
+                (
+                    "openai-compatible/nowhere",
+                    2,
+                    "id: there is no local engine 'openai-compatible/nowhere'; use one of",
+                ),
             ):
                 refused = await client.graphql(SET, {"id": engine_id, "n": value})
                 assert refused["errors"][0]["message"].startswith(message), refused
@@ -146,7 +156,9 @@ async def test_each_engine_says_how_it_stands_and_a_test_asks_it_again(database_
             "BOARDS_CONCURRENCY_COMFYUI is set in the environment"
         )
         refused = await client.graphql(SET, {"id": "comfyui", "n": 3})
-        assert refused["errors"][0]["message"].startswith("jobsAtOnce: BOARDS_CONCURRENCY_COMFYUI is set in the environment")
+        assert refused["errors"][0]["message"].startswith(
+            "jobsAtOnce: BOARDS_CONCURRENCY_COMFYUI is set in the environment"
+        )
 
         assert found["sdwebui"]["state"] == "API_OFF" and "start it with --api" in found["sdwebui"]["reason"]
         assert found["sdwebui"]["jobsAtOnce"] == 1 and found["sdwebui"]["jobsAtOnceFixedReason"].startswith(

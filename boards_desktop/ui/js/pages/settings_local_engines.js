@@ -114,9 +114,8 @@ function engineRow(initial, settings, parts, rows, {edit, reload}) {
     row.dataset.state = engine.state;
     row.dataset.ok = String(ok);
     if (isServer) row.dataset.name = engine.name;
-    title.replaceChildren(
-      h('strong', {}, engine.name), ' ', h('code', {class: 'engine-url'}, engine.url),
-      engine.endpoint?.auto ? h('span', {class: 'chip source'}, 'found on its own') : null);
+    title.replaceChildren(h('strong', {}, engine.name), ' ', h('code', {class: 'engine-url'}, engine.url));
+    if (engine.endpoint?.auto) title.append(' ', h('span', {class: 'chip source'}, 'found on its own'));
     status.replaceChildren(
       h('span', {class: `status-dot${ok ? ' set' : ''}`, 'aria-hidden': 'true'}),
       h('span', {class: `chip engine-state${ok ? ' ok' : ''}`, dataset: {testid: 'engine-state'}}, STATES[engine.state] ?? engine.state),
