@@ -71,13 +71,20 @@ async def test_each_endpoint_runs_at_most_its_own_jobs_at_once(database_url, tmp
             ]
             assert compatible["concurrency"] == 3 and compatible["running"] == 3 and compatible["waiting"] == 4
 
-            fake_a.release_tokens()
+            # B's jobs run to the end, two at a time, while A's first job still holds its only slot.
             fake_b.release_tokens()
-            for job in jobs_a + jobs_b:
+            for job in jobs_b:
                 assert (await wait_for(client, job["id"]))["status"] == "COMPLETED"
-            # As the servers saw it, all along: never more than the limit, and the limit was used.
-            assert (fake_a.most_at_once, len(fake_a.streams)) == (1, 3)
-            assert (fake_b.most_at_once, len(fake_b.streams)) == (2, 4)
+            assert (fake_b.most_at_once, len(fake_b.streams)) == (2, 4)  # as the server saw it, all along
+            assert (fake_a.most_at_once, len(fake_a.streams)) == (1, 1)
+
+            # A raised to 3 while its jobs wait: the two waiting start at once, without a restart.
+            await client.data(SET, {"id": A, "n": 3})
+            await wait_until(lambda: _true(fake_a.open_streams == 3))
+            fake_a.release_tokens()
+            for job in jobs_a:
+                assert (await wait_for(client, job["id"]))["status"] == "COMPLETED"
+            assert (fake_a.most_at_once, len(fake_a.streams)) == (3, 3)
 
 
 async def test_jobs_at_once_persists_and_bad_values_change_nothing(database_url, tmp_path):
