@@ -67,6 +67,13 @@ class Preferences:
         return Sourced(configured, source)
 
     def concurrency(self, provider: str) -> Sourced:
+        """The limit of a provider, or of a group within one (`openai-compatible/<endpoint>`): a group
+        without a choice of its own takes its provider's."""
+        if "/" in provider:
+            own = self._values.get("concurrency", {}).get(provider)
+            if isinstance(own, int):
+                return Sourced(own, "settings")
+            return self.concurrency(provider.split("/", 1)[0])
         setting = f"BOARDS_CONCURRENCY_{provider.upper()}"
         source = self._settings.source_of(setting)
         chosen = self._values.get("concurrency", {}).get(provider)
@@ -118,11 +125,20 @@ class Preferences:
         """A value kept under `name` by its owner (None when never set)."""
         return self._values.get(name)
 
-    def store(self, name: str, value: Any) -> None:
-        """Save `value` (already checked by its owner) under `name`, then apply it like `update`."""
+    def store(self, name: str, value: Any, *, limit_moves: Mapping[str, str | None] | None = None) -> None:
+        """Save `value` (already checked by its owner) under `name`, then apply it like `update`.
+        `limit_moves`: concurrency choices that go along in the same write (old group -> new group, or
+        None to forget it): an endpoint renamed keeps its limit, one removed takes it along."""
         with self._lock:
             values = json.loads(json.dumps(self._values))
             values[name] = value
+            limits = values.get("concurrency") or {}
+            for old, new in (limit_moves or {}).items():
+                moved = limits.pop(old, None)
+                if new is not None and moved is not None:
+                    limits[new] = moved
+            if limits or "concurrency" in values:
+                values["concurrency"] = limits
             _write_atomically(self.path, values)
             self._values = values
         self._apply()

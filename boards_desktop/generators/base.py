@@ -9,7 +9,8 @@ A generator is a class with `name`, `artifact_type` and `description`, an input 
 - `resume(external_job_id, context)` picks a remote job up again after the app restarted,
   instead of paying for it twice;
 - `availability()` says why the generator cannot run here (no key, engine not answering);
-- `provider` groups generators under one concurrency limit; `timeout_seconds` bounds a job;
+- `provider` groups generators under one concurrency limit (`concurrency_group` narrows that: each
+  OpenAI-compatible endpoint has its own); `timeout_seconds` bounds a job;
 - `rerun_safe` says a job interrupted by a crash may simply run again from the start.
 """
 
@@ -63,6 +64,12 @@ class BaseGenerator(ABC):
     async def refresh_availability(self) -> None:
         """Check again what `availability()` answers from a cache (an engine's reachability), before
         a job is failed for it: an engine found down a while ago, or not yet checked, may be up."""
+
+    @property
+    def concurrency_group(self) -> str:
+        """The generators whose jobs share one limit of jobs at once: the provider's, unless a generator
+        runs on an engine of its own (an OpenAI-compatible endpoint: `openai-compatible/<endpoint>`)."""
+        return self.provider
 
     @property
     def can_resume(self) -> bool:

@@ -54,6 +54,8 @@ class GeneratorRegistry:
     def __init__(self, generators: Iterable[BaseGenerator], settings: GeneratorSettings | None = None) -> None:
         self._settings = settings or GeneratorSettings()
         self._by_name: dict[str, BaseGenerator] = {}
+        # provider -> concurrency group -> names: read by the job runner at every claim, so kept until a change.
+        self._groups: dict[str, dict[str, list[str]]] | None = None
         for generator in generators:
             offered = self._offered(generator)
             if offered is None:
@@ -68,9 +70,11 @@ class GeneratorRegistry:
         offered = self._offered(generator)
         if offered is not None:
             self._by_name[offered.name] = offered
+            self._groups = None
         return offered
 
     def remove(self, name: str) -> bool:
+        self._groups = None
         return self._by_name.pop(name, None) is not None
 
     def _offered(self, generator: BaseGenerator) -> BaseGenerator | None:
@@ -101,6 +105,17 @@ class GeneratorRegistry:
     def names_of_provider(self, provider: str) -> list[str]:
         return sorted(name for name, generator in self._by_name.items() if generator.provider == provider)
 
+    def groups_of_provider(self, provider: str) -> dict[str, list[str]]:
+        """The provider's concurrency groups (usually one, named like it), each with its generators' names
+        (sorted). Shared until the registry changes: not to be changed by the caller."""
+        if self._groups is None:
+            groups: dict[str, dict[str, list[str]]] = {}
+            for name in sorted(self._by_name):
+                generator = self._by_name[name]
+                groups.setdefault(generator.provider, {}).setdefault(group_of(generator), []).append(name)
+            self._groups = groups
+        return self._groups.get(provider, {})
+
     def statuses(self) -> list[GeneratorStatus]:
         return [
             GeneratorStatus(
@@ -112,6 +127,12 @@ class GeneratorRegistry:
             )
             for generator in self
         ]
+
+
+def group_of(generator: BaseGenerator) -> str:
+    """The generator's concurrency group (a plugin written for upstream has none: its provider's)."""
+    group = getattr(generator, "concurrency_group", None)
+    return group if isinstance(group, str) and group else generator.provider
 
 
 def availability_of(generator: BaseGenerator) -> str | None:

@@ -52,7 +52,7 @@ class OpenaiEndpointsQuery:
     async def openai_endpoints(self, info: strawberry.Info) -> list[OpenaiEndpoint]:
         services = context_of(info).services
         await services.keys.ready()
-        return [_endpoint(services, e) for e in _listed(_provider(services))]
+        return [endpoint_answer(services, e) for e in _listed(_provider(services))]
 
 
 @strawberry.type
@@ -87,14 +87,17 @@ class OpenaiEndpointsMutations:
         updated = [config if e.name == previous else e for e in existing]
         if previous is None:
             updated.append(config)
+        moves: dict[str, str | None] = {}
+        if previous is not None and EndpointConfig(previous, "").group != config.group:
+            moves[EndpointConfig(previous, "").group] = config.group  # its jobs-at-once goes along
         try:
-            save(services.preferences, updated)
+            save(services.preferences, updated, moves)
         except OSError as exc:
             raise bad_input(f"the endpoint could not be saved in {services.preferences.path}: {exc.strerror}") from None
         await provider.refresh_endpoint(config.name)
         endpoint = provider.endpoint(config.name)
         assert endpoint is not None
-        return _endpoint(services, endpoint)
+        return endpoint_answer(services, endpoint)
 
     @strawberry.mutation(description="Remove an endpoint and its key; its generators go, its past results stay.")
     async def remove_openai_endpoint(self, info: strawberry.Info, name: str) -> list[OpenaiEndpoint]:
@@ -108,12 +111,13 @@ class OpenaiEndpointsMutations:
         except KeyStoreError:
             pass  # no keyring here: there was no key to remove
         try:
-            save(services.preferences, [e for e in existing if e.name != name])
+            gone = EndpointConfig(name, "").group
+            save(services.preferences, [e for e in existing if e.name != name], {gone: None})
         except OSError as exc:
             raise bad_input(
                 f"the endpoint could not be removed in {services.preferences.path}: {exc.strerror}"
             ) from None
-        return [_endpoint(services, e) for e in _listed(provider)]
+        return [endpoint_answer(services, e) for e in _listed(provider)]
 
     @strawberry.mutation(description="Check an endpoint now: whether it answers, and the models it lists.")
     async def test_openai_endpoint(self, info: strawberry.Info, name: str) -> OpenaiEndpoint:
@@ -124,7 +128,7 @@ class OpenaiEndpointsMutations:
         await provider.refresh_endpoint(name)
         endpoint = provider.endpoint(name)
         assert endpoint is not None
-        return _endpoint(services, endpoint)
+        return endpoint_answer(services, endpoint)
 
 
 def _provider(services: Services) -> OpenAICompatibleProvider:
@@ -137,11 +141,10 @@ def _provider(services: Services) -> OpenAICompatibleProvider:
 
 
 def _listed(provider: OpenAICompatibleProvider) -> list[Endpoint]:
-    """The endpoints to show: Ollama's address only once it has answered (it is offered, not named)."""
-    return [e for e in provider.endpoints() if not e.auto or e.models or (e.status.checked and not e.status.reason())]
+    return provider.listed()
 
 
-def _endpoint(services: Services, endpoint: Endpoint) -> OpenaiEndpoint:
+def endpoint_answer(services: Services, endpoint: Endpoint) -> OpenaiEndpoint:
     status = services.keys.status(endpoint.config.key_name) if not endpoint.auto else None
     generators = [
         g.name for g in services.openai_endpoints.generators() if getattr(g, "endpoint_name", None) == endpoint.name

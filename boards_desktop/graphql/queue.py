@@ -131,7 +131,9 @@ async def queue_status_of(ctx: RequestContext) -> QueueStatus:
         names = set(registry.names_of_provider(provider))
         waiting = {name: count for (name, status), count in counts.items() if name in names and status == "pending"}
         started = [(name, at) for name, at in running_since if name in names]
-        concurrency = services.preferences.concurrency_of(provider)
+        # Its groups' limits together (each OpenAI-compatible endpoint has its own).
+        groups = registry.groups_of_provider(provider) or {provider: []}
+        concurrency = sum(services.preferences.concurrency_of(group) for group in groups)
         result.append(
             QueueProvider(
                 name=provider,

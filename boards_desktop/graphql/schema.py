@@ -14,6 +14,7 @@ from boards_desktop.graphql.comfyui_workflows import ComfyuiWorkflowsQuery
 from boards_desktop.graphql.errors import log_unexpected
 from boards_desktop.graphql.found_settings import FoundSettingsQuery
 from boards_desktop.graphql.limits import limit_extensions
+from boards_desktop.graphql.local_engines import LocalEnginesQuery
 from boards_desktop.graphql.mutations import Mutation
 from boards_desktop.graphql.openai_endpoints import OpenaiEndpointsQuery
 from boards_desktop.graphql.queries import Query
@@ -36,7 +37,16 @@ schema = _Schema(
     # The Settings page's reads, the ComfyUI workflows, the queue panel and the trash are additions.
     query=merge_types(
         "Query",
-        (Query, SettingsQuery, ComfyuiWorkflowsQuery, OpenaiEndpointsQuery, QueueQuery, TrashQuery, FoundSettingsQuery),
+        (
+            Query,
+            SettingsQuery,
+            ComfyuiWorkflowsQuery,
+            OpenaiEndpointsQuery,
+            LocalEnginesQuery,
+            QueueQuery,
+            TrashQuery,
+            FoundSettingsQuery,
+        ),
     ),
     mutation=Mutation,
     subscription=Subscription,  # an addition: upstream had none

@@ -25,7 +25,7 @@ from boards_desktop.db.queries import jobs as job_queries
 from boards_desktop.db.queries.records import GenerationRecord
 from boards_desktop.db.search_text import content_search_text
 from boards_desktop.generators.base import BaseGenerator, GeneratorResult
-from boards_desktop.generators.registry import availability_of
+from boards_desktop.generators.registry import availability_of, group_of
 from boards_desktop.jobs.context import JobContext, ProgressState
 from boards_desktop.jobs.events import EventBroker, GenerationEvent
 from boards_desktop.jobs.failures import backoff_seconds, classify
@@ -85,6 +85,10 @@ class JobExecution:
     @property
     def generator_provider(self) -> str:
         return self.generator.provider if self.generator is not None else "local"
+
+    @property
+    def concurrency_group(self) -> str:
+        return group_of(self.generator) if self.generator is not None else "local"
 
     async def run(self) -> None:
         try:

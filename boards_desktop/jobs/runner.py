@@ -1,7 +1,8 @@
 """The job runner: asyncio tasks in the server process that take jobs from the generations table.
 
-One dispatcher claims the oldest pending jobs of each provider while that provider has free slots
-(`concurrency_of`: the Settings page's choice, read at every claim, else the settings) and is not
+One dispatcher claims the oldest pending jobs of each provider while its concurrency group has free
+slots (a provider's generators share one group, except that each OpenAI-compatible endpoint is a group
+of its own; `concurrency_of`: the Settings page's choice, read at every claim, else the settings) and is not
 paused (the queue panel's pause, a row the claim statement itself checks), and starts a task per
 job. A lease loop renews the leases of running jobs every few seconds; a job whose lease could
 not be renewed was cancelled by an artist or taken over, and its task is stopped without writing
@@ -187,21 +188,25 @@ class JobRunner:
                 self._maybe_pending.add(generator.provider)
 
     async def _claim_and_start(self) -> bool:
-        """Claim for every provider with free slots; True when a provider may have more waiting."""
+        """Claim for every concurrency group with free slots; True when a provider may have more waiting."""
         more = False
         for provider in sorted(self._maybe_pending):
-            free = self._free_slots(provider)
-            if free <= 0:
-                continue
-            limit = min(free, CLAIM_BATCH)
             wakes = self._wakes
-            names = self._registry.names_of_provider(provider)
-            # In the same transaction as the running jobs' completions of the moment (jobs.group_writes).
-            jobs = await self._writes.run(partial(self._claim, provider=provider, names=names, limit=limit))
-            self._start_all(jobs, mode="run")
-            if len(jobs) == limit:
-                more = True
-            elif self._wakes == wakes:
+            drained = True  # every group of the provider came back short: nothing of it waits
+            # A provider's generators usually share one limit; an OpenAI-compatible endpoint has its own.
+            for group, names in sorted(self._registry.groups_of_provider(provider).items()):
+                free = self._free_slots(group)
+                if free <= 0:
+                    drained = False
+                    continue
+                limit = min(free, CLAIM_BATCH)
+                # In the same transaction as the running jobs' completions of the moment (jobs.group_writes).
+                jobs = await self._writes.run(partial(self._claim, provider=provider, names=names, limit=limit))
+                self._start_all(jobs, mode="run")
+                if len(jobs) == limit:
+                    more = True
+                    drained = False
+            if drained and self._wakes == wakes:
                 self._maybe_pending.discard(provider)
         return more
 
@@ -215,9 +220,9 @@ class JobRunner:
         self._claimed.update(job.id for job in jobs)
         return jobs
 
-    def _free_slots(self, provider: str) -> int:
-        busy = sum(1 for r in self._running.values() if r.execution.generator_provider == provider)
-        return self._concurrency_of(provider) - busy
+    def _free_slots(self, group: str) -> int:
+        busy = sum(1 for r in self._running.values() if r.execution.concurrency_group == group)
+        return self._concurrency_of(group) - busy
 
     def _start_all(self, jobs: Iterable[GenerationRecord], *, mode: str) -> None:
         for job in jobs:

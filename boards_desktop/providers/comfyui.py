@@ -42,7 +42,7 @@ from boards_desktop.providers.comfyui_refusals import (
     missing_nodes_message,
     refusal_message,
 )
-from boards_desktop.providers.engine import EngineStatus
+from boards_desktop.providers.engine import NOT_RUNNING, WRONG_ADDRESS, EngineStatus, Unavailable
 
 log = logging.getLogger("boards.providers")
 
@@ -128,9 +128,15 @@ class ComfyUIProvider(BaseProvider):
         try:
             response = await self.request("GET", "system_stats", attempts=1, timeout=CHECK_TIMEOUT, accept={404})
         except (GeneratorError, TransientError):
-            return f"ComfyUI does not answer at {self.base_url}: start ComfyUI, or set its address in Settings"
+            return Unavailable(
+                f"ComfyUI does not answer at {self.base_url}: start ComfyUI, or set its address in Settings",
+                NOT_RUNNING,
+            )
         if response.status_code == 404 or "system" not in _json(response):
-            return f"something answers at {self.base_url}, but it is not ComfyUI: check its address in Settings"
+            return Unavailable(
+                f"something answers at {self.base_url}, but it is not ComfyUI: check its address in Settings",
+                WRONG_ADDRESS,
+            )
         return None
 
     # -- running a workflow ---------------------------------------------------------------------------

@@ -21,10 +21,41 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Self
 
 log = logging.getLogger("boards.providers")
 
 Check = Callable[[], Awaitable[str | None]]  # None: it answers; else why not, for the artist
+
+# What kind of trouble a reason is, for the Settings page's status (the words stay the reason's own).
+NOT_RUNNING = "not-running"  # nothing answers at the address
+API_OFF = "api-off"  # the engine answers, but not its API (the WebUI without --api)
+KEY_REFUSED = "key-refused"  # it answered 401/403 to the key sent
+WRONG_ADDRESS = "wrong-address"  # something else answers there
+NO_MODEL = "no-model"  # it answers, with nothing to run
+OTHER = "other"
+
+
+class Unavailable(str):
+    """A reason (the words an artist reads) that also says what kind of trouble it is: `kind`.
+
+    A `str`, so every reader of a reason keeps working; `kind_of` reads the kind back.
+    """
+
+    kind: str
+
+    def __new__(cls, text: str, kind: str) -> Self:
+        made = super().__new__(cls, text)
+        made.kind = kind
+        return made
+
+
+def kind_of(reason: str | None) -> str | None:
+    """None when it answers; else the reason's kind (`OTHER` for a plain string)."""
+    if reason is None:
+        return None
+    return getattr(reason, "kind", OTHER)
+
 
 IDLE_CHECK_SECONDS = 30.0  # the background loop's longest pause while the engine stays down
 
@@ -87,7 +118,7 @@ class EngineStatus:
         try:
             reason = await asyncio.wait_for(self._check(), self._check_timeout)
         except TimeoutError:
-            reason = f"{self._label} did not answer within {self._check_timeout:g} s"
+            reason = Unavailable(f"{self._label} did not answer within {self._check_timeout:g} s", NOT_RUNNING)
         except Exception as exc:  # noqa: BLE001 - a failed check is an unreachable engine, not a crash
             reason = f"{self._label} could not be checked ({type(exc).__name__})"
         if reason != self._reason:

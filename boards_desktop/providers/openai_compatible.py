@@ -13,7 +13,8 @@ generator per model and an image generator per endpoint with the images API. The
 kept in `<data dir>/openai-compatible-models.json`, so the generators exist at start-up, before
 any check (a job interrupted by a restart finds its generator again).
 
-All endpoints' jobs share one concurrency group, `openai-compatible` (set in Settings).
+Each endpoint's jobs are a concurrency group of their own, `openai-compatible/<endpoint>`, with its own
+limit of jobs at once (Settings › Local engines; boards_desktop.providers.local_engines).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from boards_desktop.providers.base import BaseProvider
-from boards_desktop.providers.engine import EngineStatus
+from boards_desktop.providers.engine import KEY_REFUSED, NO_MODEL, NOT_RUNNING, WRONG_ADDRESS, EngineStatus, Unavailable
 from boards_desktop.providers.openai_endpoints import DEFAULT_OLLAMA_URL, OLLAMA_NAME, EndpointConfig, configured
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ log = logging.getLogger("boards.providers")
 
 CACHE_FILE_NAME = "openai-compatible-models.json"
 CHECK_TIMEOUT = httpx.Timeout(2.5, connect=2.0)
-WHERE = "Settings › Language model servers"
+WHERE = "Settings › Local engines"
 
 
 @dataclass
@@ -93,6 +94,14 @@ class OpenAICompatibleProvider(BaseProvider):
 
     def endpoints(self) -> list[Endpoint]:
         return list(self._endpoints.values())
+
+    def listed(self) -> list[Endpoint]:
+        """The endpoints Settings shows: Ollama's address only once it has answered (it is offered, not named)."""
+        return [
+            e
+            for e in self._endpoints.values()
+            if not e.auto or e.models or (e.status.checked and not e.status.reason())
+        ]
 
     def endpoint(self, name: str) -> Endpoint | None:
         return self._endpoints.get(name)
@@ -193,14 +202,20 @@ class OpenAICompatibleProvider(BaseProvider):
         try:
             response = await self.http.get(f"{endpoint.url}/models", headers=headers, timeout=CHECK_TIMEOUT)
         except httpx.HTTPError:
-            return f"{name} does not answer at {endpoint.url}: start it, or check its address in {WHERE}"
+            return Unavailable(
+                f"{name} does not answer at {endpoint.url}: start it, or check its address in {WHERE}", NOT_RUNNING
+            )
         if response.status_code in (401, 403):
-            return f"{name} refused the key: set this endpoint's key in {WHERE} (it answered {response.status_code})"
+            return Unavailable(
+                f"{name} refused the key: set this endpoint's key in {WHERE} (it answered {response.status_code})",
+                KEY_REFUSED,
+            )
         models = _model_ids(response)
         if models is None:
-            return (
+            return Unavailable(
                 f"something answers at {endpoint.url}, but it lists no models there: check the address "
-                "(an OpenAI-compatible server's usually ends in /v1)"
+                "(an OpenAI-compatible server's usually ends in /v1)",
+                WRONG_ADDRESS,
             )
         if endpoint.probed_for != models:
             endpoint.images = await self._offers_images(endpoint, headers)
@@ -209,7 +224,7 @@ class OpenAICompatibleProvider(BaseProvider):
             endpoint.models = models
             self._changed()
         if not models:
-            return f"{name} answers but has no model: pull or load one there"
+            return Unavailable(f"{name} answers but has no model: pull or load one there", NO_MODEL)
         return None
 
     async def _offers_images(self, endpoint: Endpoint, headers: dict[str, str]) -> bool:

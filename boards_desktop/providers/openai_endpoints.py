@@ -19,6 +19,7 @@ PREFERENCE = "openai_endpoints"
 MAX_ENDPOINTS = 32
 MAX_NAME = 40
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")
+GROUP_PREFIX = "openai-compatible/"  # + the endpoint's slug: its jobs' concurrency group
 OLLAMA_NAME = "Ollama"
 DEFAULT_OLLAMA_URL = "http://127.0.0.1:11434/v1"
 
@@ -34,11 +35,20 @@ class EndpointConfig:
         return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
 
     @property
+    def group(self) -> str:
+        return endpoint_group(self.slug)
+
+    @property
     def key_name(self) -> str:
         return f"openai-compatible/{self.name}"
 
     def key_spec(self) -> KeySpec:
         return KeySpec(self.key_name, self.name, "")
+
+
+def endpoint_group(slug: str) -> str:
+    """The concurrency group of an endpoint's jobs, also the key of its limit in the preferences."""
+    return f"{GROUP_PREFIX}{slug}"
 
 
 def configured(preferences: Preferences) -> list[EndpointConfig]:
@@ -74,6 +84,9 @@ def check_endpoint(existing: list[EndpointConfig], name: str, url: str, previous
     return EndpointConfig(name, clean)
 
 
-def save(preferences: Preferences, endpoints: list[EndpointConfig]) -> None:
+def save(
+    preferences: Preferences, endpoints: list[EndpointConfig], limit_moves: dict[str, str | None] | None = None
+) -> None:
+    """Save the endpoints; `limit_moves` carries a renamed endpoint's jobs-at-once along (or drops a removed one's)."""
     value: list[dict[str, Any]] = [{"name": e.name, "url": e.url} for e in endpoints]
-    preferences.store(PREFERENCE, value)
+    preferences.store(PREFERENCE, value, limit_moves=limit_moves)

@@ -36,7 +36,8 @@ import httpx
 from boards_desktop.generators.errors import GeneratorError, TransientError
 from boards_desktop.providers.base import BaseProvider, Status, completed, processing, queued, submitted
 from boards_desktop.providers.calls import Retry
-from boards_desktop.providers.engine import EngineStatus
+from boards_desktop.providers.engine import API_OFF as API_OFF_KIND
+from boards_desktop.providers.engine import NOT_RUNNING, WRONG_ADDRESS, EngineStatus, Unavailable
 from boards_desktop.providers.sd_webui_preview import shrink_preview
 
 log = logging.getLogger("boards.providers")
@@ -134,12 +135,12 @@ class SDWebUIProvider(BaseProvider):
         try:
             response = await self.request("GET", "sdapi/v1/sd-models", attempts=1, timeout=CHECK_TIMEOUT, accept={404})
         except (GeneratorError, TransientError):
-            return NOT_ANSWERING.format(url=url)
+            return Unavailable(NOT_ANSWERING.format(url=url), NOT_RUNNING)
         if response.status_code == 404:
             return await self._why_not_found(url)
         models = _json_list(response)
         if models is None:
-            return NOT_WEBUI.format(url=url)
+            return Unavailable(NOT_WEBUI.format(url=url), WRONG_ADDRESS)
         # The other lists are read beside the check, not in it: a WebUI busy on its graphics card answers
         # slowly, and a slow answer must not make it look unreachable.
         if self._choices_read is None or self._choices_read.done():
@@ -151,11 +152,11 @@ class SDWebUIProvider(BaseProvider):
         try:
             page = await self.request("GET", "", attempts=1, timeout=CHECK_TIMEOUT, accept={404})
         except (GeneratorError, TransientError):
-            return NOT_WEBUI.format(url=url)
+            return Unavailable(NOT_WEBUI.format(url=url), WRONG_ADDRESS)
         text = page.text[:20000].lower() if page.status_code == 200 else ""
         if any(mark in text for mark in ("gradio", "stable diffusion", "sd.next", "forge")):
-            return API_OFF.format(url=url)
-        return NOT_WEBUI.format(url=url)
+            return Unavailable(API_OFF.format(url=url), API_OFF_KIND)
+        return Unavailable(NOT_WEBUI.format(url=url), WRONG_ADDRESS)
 
     async def _read_choices(self, models: list[Any]) -> None:
         try:

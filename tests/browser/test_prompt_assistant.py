@@ -144,7 +144,7 @@ def test_servers_are_listed_added_with_a_key_shown_only_by_its_last_four_and_rem
     secret = "lm-studio-key-0123456789wxyz"
     with FakeInThread(FakeOpenAICompatible(models=["qwen2.5-7b-instruct"], api_key=secret)) as studio:
         page.goto(f"{installation.url}/#/settings")
-        section = page.locator("[data-testid=section-llm-servers]")
+        section = page.locator("[data-testid=section-engine]")
         ollama = section.locator("[data-testid=endpoint][data-name=Ollama]")
         ollama.locator("[data-testid=endpoint-status]", has_text="Answers · 3 models · makes images").wait_for()
         assert "found on its own" in ollama.inner_text()

@@ -20,6 +20,7 @@ from tests.fakes.sd_webui import FakeSDWebUI
 from tests.providers.sd_webui_support import webui_fake
 
 SETTINGS = "[data-testid=settings][data-state=ready]"
+WEBUI_ROW = ".engine-row[data-engine=sdwebui]"
 
 
 @contextmanager
@@ -64,9 +65,9 @@ def test_test_connection_says_what_the_webui_offers_or_why_not(page, webui) -> N
     page.goto(page.url.split("#")[0] + "#/settings")
     page.locator(SETTINGS).wait_for()
     assert page.locator("[data-testid=sdwebui-url]").input_value() == server.url
-    result = page.locator("[data-testid=sdwebui-test-result]")
-    page.locator("[data-testid=sdwebui-test]").click()
-    page.locator("[data-testid=sdwebui-test-result][data-state=ok]").wait_for()
+    result = page.locator(f"{WEBUI_ROW} [data-testid=engine-test-result]")
+    page.locator(f"{WEBUI_ROW} [data-testid=engine-test]").click()
+    page.locator(f"{WEBUI_ROW} [data-testid=engine-test-result][data-state=ok]").wait_for()
     assert (
         result.inner_text()
         == f"Stable Diffusion WebUI answers at {server.url}. It offers 2 checkpoints and 4 samplers."
@@ -74,15 +75,15 @@ def test_test_connection_says_what_the_webui_offers_or_why_not(page, webui) -> N
 
     fake.api_enabled = False  # started again without --api
     try:
-        page.locator("[data-testid=sdwebui-test]").click()
-        page.locator("[data-testid=sdwebui-test-result][data-state=failed]").wait_for()
+        page.locator(f"{WEBUI_ROW} [data-testid=engine-test]").click()
+        page.locator(f"{WEBUI_ROW} [data-testid=engine-test-result][data-state=failed]").wait_for()
         assert result.inner_text().startswith(
             f"The WebUI at {server.url} answers, but its API is off: start it with --api"
         )
     finally:
         fake.api_enabled = True
-        page.locator("[data-testid=sdwebui-test]").click()
-        page.locator("[data-testid=sdwebui-test-result][data-state=ok]").wait_for()
+        page.locator(f"{WEBUI_ROW} [data-testid=engine-test]").click()
+        page.locator(f"{WEBUI_ROW} [data-testid=engine-test-result][data-state=ok]").wait_for()
 
 
 def test_the_running_tile_shows_the_webuis_live_preview_then_the_image(page, api, installation, webui) -> None:

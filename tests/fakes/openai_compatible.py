@@ -20,7 +20,9 @@ Faults: `cut_after` tokens (the connection is closed midway, no `[DONE]`), `remo
 down (stop serving; the harness's `free_port` brings it back on the same port), a wrong key (401).
 
 `streams` records each chat stream: its model, messages, the tokens sent, and `closed_by_client`
-(the app closed the connection before the end: a cancel reached the server).
+(the app closed the connection before the end: a cancel reached the server). `open_streams` is how
+many streams are under way now, `most_at_once` the most there ever were (the app's concurrency, as
+the server sees it).
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ class FakeOpenAICompatible:
     streams: list[ChatStream] = field(default_factory=list)
     image_calls: list[dict[str, Any]] = field(default_factory=list)
     server: FakeServer | None = None
+    open_streams: int = 0
+    most_at_once: int = 0
     _held: asyncio.Semaphore | None = None
 
     def bind(self, server: FakeServer) -> FakeOpenAICompatible:
@@ -144,6 +148,8 @@ class FakeOpenAICompatible:
             return
         stream = ChatStream(model, body["messages"], body)
         self.streams.append(stream)
+        self.open_streams += 1
+        self.most_at_once = max(self.most_at_once, self.open_streams)
         client = stream.client = tuple(scope.get("client") or ())
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-cache")]})  # fmt: skip
@@ -174,6 +180,7 @@ class FakeOpenAICompatible:
             stream.finished = True
             stream.finished_at = time.perf_counter()
         finally:
+            self.open_streams -= 1
             stream.ended.set()
 
     async def wait_closed(self, stream: ChatStream) -> None:

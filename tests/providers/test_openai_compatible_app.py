@@ -220,7 +220,7 @@ async def test_each_fault_is_told_in_words_the_artist_can_act_on(database_url, t
         await client.data('mutation { testOpenaiEndpoint(name: "Ollama") { name } }')
         down = await offered(client, LLAMA, available=False)
         assert down["unavailableReason"] == (
-            f"Ollama does not answer at {url}: start it, or check its address in Settings › Language model servers"
+            f"Ollama does not answer at {url}: start it, or check its address in Settings › Local engines"
         )
         board = await new_board(client)
         refused = await try_queue(client, board, LLAMA, {"prompt": "x"}, "TEXT")

@@ -37,6 +37,7 @@ from boards_desktop.generators.providers.remote import RemoteGenerator
 from boards_desktop.providers.chat_stream import refusal, stream_chat
 from boards_desktop.providers.openai import OpenAIProvider
 from boards_desktop.providers.openai_compatible import WHERE, OpenAICompatibleProvider
+from boards_desktop.providers.openai_endpoints import endpoint_group
 
 IMAGES_TIMEOUT = httpx.Timeout(600.0, connect=5.0)  # a local diffusion model on a slow card
 
@@ -46,7 +47,13 @@ class _EndpointGenerator(RemoteGenerator):
     rerun_safe = True  # the artist's own server: running it again costs nothing
     timeout_seconds = 1800.0
     endpoint_name: ClassVar[str]
+    endpoint_slug: ClassVar[str]
     service: OpenAICompatibleProvider
+
+    @property
+    def concurrency_group(self) -> str:
+        # Each endpoint is its own engine with its own limit of jobs at once (Settings › Local engines).
+        return endpoint_group(self.endpoint_slug)
 
     def _reason(self, model: str | None) -> str | None:
         return self.service.endpoint_reason(self.endpoint_name, model)
@@ -77,6 +84,7 @@ class EndpointChatGenerator(_EndpointGenerator):
             "description": f"Text written by {model} on {endpoint}, streamed as it writes."
             + (" It can look at an image too." if is_vision_model(model) else ""),
             "endpoint_name": endpoint,
+            "endpoint_slug": endpoint_slug,
             "model": model,
             "input_model": VisionChatInput if is_vision_model(model) else ChatInput,
         }
@@ -124,6 +132,7 @@ class EndpointImageGenerator(_EndpointGenerator):
             "display_name": f"Image ({endpoint})",
             "description": f"An image from your words, made by {endpoint}'s images API.",
             "endpoint_name": endpoint,
+            "endpoint_slug": endpoint_slug,
             "input_model": input_model,
         }
         defined = cast(type[EndpointImageGenerator], type(f"Images_{slug(endpoint)}", (cls,), attributes))

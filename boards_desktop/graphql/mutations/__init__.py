@@ -7,6 +7,7 @@ from strawberry.tools import merge_types
 from boards_desktop.graphql.app_settings import SettingsMutations
 from boards_desktop.graphql.comfyui_workflows import ComfyuiWorkflowsMutations
 from boards_desktop.graphql.found_settings import FoundSettingsMutations
+from boards_desktop.graphql.local_engines import LocalEnginesMutations
 from boards_desktop.graphql.model_generators import ModelGeneratorMutations
 from boards_desktop.graphql.mutations.boards import BoardMutations
 from boards_desktop.graphql.mutations.bulk import BulkMutations
@@ -35,6 +36,7 @@ Mutation = merge_types(
         ComfyuiWorkflowsMutations,
         FoundSettingsMutations,
         OpenaiEndpointsMutations,
+        LocalEnginesMutations,
         QueueMutations,
     ),
 )

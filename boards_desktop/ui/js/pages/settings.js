@@ -1,4 +1,5 @@
-// Settings: your profile, provider keys, the local engines, concurrency, where the data lives, the theme.
+// Settings: your profile, provider keys, the local engines (settings_local_engines.js), concurrency,
+// where the data lives, the theme.
 //
 // Each section saves on its own and says so (a toast); what the server refused is shown beside its
 // field. Keys are written into a password field and sent once: the page never shows, keeps or logs
@@ -11,7 +12,7 @@ import {confirmDialog} from '../dialog.js';
 import {currentTheme, setTheme} from '../theme.js';
 import {openDataFolder} from '../desktop.js';
 import {profileSection} from './profile.js';
-import {ENDPOINTS_SECTION, openaiEndpointsSection} from './settings_openai_endpoints.js';
+import {localEnginesSection} from './settings_local_engines.js';
 import {USER_FIELDS} from '../people.js';
 
 const KEY_FIELDS = 'provider label envVar isSet lastFour source canStore storeUnavailableReason';
@@ -22,18 +23,8 @@ const SET_KEY = `mutation SetKey($provider: String!, $key: String!) { setProvide
 const CLEAR_KEY = `mutation ClearKey($provider: String!) { clearProviderKey(provider: $provider) { ${KEY_FIELDS} } }`;
 const UPDATE = `mutation Update($input: UpdateAppSettingsInput!) { updateAppSettings(input: $input) { ${SETTINGS_FIELDS} } }`;
 const SIZE = `{ appSettings { ${DISK_FIELDS} } }`;
-const WORKFLOW_FIELDS = 'folder generators { name description available unavailableReason } problems { path reason }';
-const WORKFLOWS = `{ comfyuiWorkflows { ${WORKFLOW_FIELDS} } }`;
-const REFRESH_WORKFLOWS = `mutation Refresh { refreshComfyuiWorkflows { ${WORKFLOW_FIELDS} } }`;
 
 const MAX_CONCURRENCY = 64;
-
-const SOURCES = {
-  environment: 'set in the environment',
-  settings: 'the address saved on this page',
-  config: 'the address in the config file',
-  default: 'the default address',
-};
 
 const LIMIT_SOURCES = {
   settings: 'Saved on this page',
@@ -46,7 +37,6 @@ const SECTIONS = [
   ['profile', 'Profile'],
   ['keys', 'Provider keys'],
   ['engine', 'Local engines'],
-  ENDPOINTS_SECTION,
   ['concurrency', 'Concurrency'],
   ['data', 'Data'],
   ['appearance', 'Appearance'],
@@ -98,8 +88,7 @@ export async function mount(container) {
   body.replaceChildren(
     profileSection(data.me, {section, showError}),
     keysSection(data.providerKeys),
-    engineSection(data.appSettings),
-    openaiEndpointsSection({section, showError}),
+    localEnginesSection(data.appSettings, {section, showError, sentence, fieldMessage}),
     concurrencySection(data.appSettings, labels),
     dataSection(data.appSettings),
     appearanceSection(),
@@ -225,136 +214,6 @@ function keyRow(initial) {
   }
 }
 
-// -- local engine ----------------------------------------------------------------------------
-
-const ENGINES = [
-  {provider: 'comfyui', field: 'comfyuiUrl', id: 'comfyui', label: 'ComfyUI', env: 'BOARDS_COMFYUI_URL', example: 'http://127.0.0.1:8188'},
-  {provider: 'sdwebui', field: 'sdWebuiUrl', id: 'sdwebui', label: 'Stable Diffusion WebUI', env: 'BOARDS_SD_WEBUI_URL', example: 'http://127.0.0.1:7860'},
-];
-const TEST_ENGINE = `mutation Test($provider: String!) { testEngineConnection(provider: $provider) { provider label url ok reason checkpoints samplers } }`;
-
-function engineSection(settings) {
-  const [comfyui, webui] = ENGINES.map((engine) => engineAddress(engine, settings));
-  return section('engine', 'Local engines',
-    'Engines running on this computer (or your network): ComfyUI runs the workflows offered as generators; the Stable Diffusion WebUI (AUTOMATIC1111, Forge or SD.Next, started with --api) runs “WebUI text to image” and “WebUI image to image”.',
-    comfyui, workflowsBlock(), webui);
-}
-
-/** One engine's address: saved on this page (unless the environment sets it) and tested on demand. */
-function engineAddress(engine, settings) {
-  const {id, field, label, env, example} = engine;
-  const input = h('input', {
-    id: `${id}-url`, type: 'text', inputmode: 'url', autocomplete: 'off', spellcheck: 'false',
-    class: 'url-input', 'aria-describedby': `${id}-url-error ${id}-url-source`, dataset: {testid: `${id}-url`},
-    oninput: () => { showError(error, input, null); save.disabled = input.value.trim() === current; },
-  });
-  const save = h('button', {type: 'submit', class: 'primary', disabled: true, dataset: {testid: `${id}-save`}}, 'Save');
-  const test = h('button', {type: 'button', dataset: {testid: `${id}-test`}, onclick: () => check()}, 'Test connection');
-  const error = h('p', {class: 'error', id: `${id}-url-error`, role: 'alert', hidden: true, dataset: {testid: `${id}-url-error`}});
-  const source = h('p', {class: 'hint', id: `${id}-url-source`, dataset: {testid: `${id}-url-source`}});
-  const result = h('p', {class: 'hint engine-test', role: 'status', hidden: true, dataset: {testid: `${id}-test-result`}});
-  let current = '';
-  draw(settings);
-  return h('form', {class: 'field engine-address', onsubmit: submit, dataset: {engine: engine.provider}},
-    h('label', {for: `${id}-url`}, `${label} address`),
-    h('div', {class: 'inline-form'}, input, save, test),
-    error, source, result);
-
-  function draw(values) {
-    current = values[field];
-    input.value = current;
-    const fromEnvironment = values[`${field}Source`] === 'environment';
-    input.disabled = fromEnvironment;
-    save.disabled = true;
-    source.textContent = fromEnvironment
-      ? `Set in the environment (${env}), which wins over this page: change or remove it there.`
-      : `Using ${SOURCES[values[`${field}Source`]] ?? values[`${field}Source`]}.`;
-  }
-
-  async function check() {
-    test.disabled = true;
-    result.hidden = false;
-    result.dataset.state = 'checking';
-    result.textContent = `Asking ${label}…`;
-    try {
-      const {testEngineConnection: answer} = await gql(TEST_ENGINE, {provider: engine.provider});
-      result.dataset.state = answer.ok ? 'ok' : 'failed';
-      const offers = answer.checkpoints.length
-        ? ` It offers ${answer.checkpoints.length} checkpoint${answer.checkpoints.length === 1 ? '' : 's'} and ${answer.samplers.length} sampler${answer.samplers.length === 1 ? '' : 's'}.`
-        : '';
-      result.textContent = answer.ok ? `${label} answers at ${answer.url}.${offers}` : sentence(answer.reason ?? 'It does not answer');
-    } catch (failure) {
-      result.dataset.state = 'failed';
-      result.textContent = `The test could not run: ${failure.message}`;
-    } finally {
-      test.disabled = false;
-    }
-  }
-
-  async function submit(event) {
-    event.preventDefault();
-    const value = input.value.trim();
-    if (!value) { showError(error, input, `Give the address ${label} listens on, e.g. ${example}`); return; }
-    save.disabled = true;
-    try {
-      const {updateAppSettings: changed} = await gql(UPDATE, {input: {[field]: value}});
-      draw(changed);
-      showError(error, input, null);
-      toast(`${label} address saved: ${changed[field]}`, {kind: 'ok'});
-    } catch (failure) {
-      const message = fieldMessage(failure, new RegExp(`^${field}: (.*)$`, 's'));
-      if (message === null) toastError(`Could not save the ${label} address`, failure);
-      else showError(error, input, message);
-      save.disabled = false;
-      input.focus();
-    }
-  }
-}
-
-/** The workflow files offered as `comfyui/<name>` generators, and those left out (and why). */
-function workflowsBlock() {
-  const block = h('div', {class: 'workflows', dataset: {testid: 'workflows', state: 'loading'}},
-    h('p', {class: 'muted'}, 'Reading the workflow folder…'));
-  const refresh = async (button) => {
-    button.disabled = true;
-    try {
-      const {refreshComfyuiWorkflows: listing} = await gql(REFRESH_WORKFLOWS);
-      draw(listing);
-      toast(`Workflow folder read: ${listing.generators.length} offered${listing.problems.length ? `, ${listing.problems.length} left out` : ''}`, {kind: 'ok'});
-    } catch (error) {
-      toastError('Could not read the workflow folder', error);
-      button.disabled = false;
-    }
-  };
-  gql(WORKFLOWS).then(({comfyuiWorkflows}) => draw(comfyuiWorkflows), (error) => {
-    block.replaceChildren(h('p', {class: 'error'}, `The workflows could not be listed: ${error.message}`));
-    block.dataset.state = 'error';
-  });
-  return block;
-
-  function draw(listing) {
-    const button = h('button', {type: 'button', dataset: {testid: 'workflows-refresh'}, onclick: () => refresh(button)}, 'Read the folder again');
-    block.replaceChildren(
-      h('div', {class: 'workflows-head'},
-        h('div', {},
-          h('div', {class: 'label'}, 'Workflows'),
-          h('p', {class: 'hint'}, 'Put your own workflow files (and their mappings) in ',
-            h('code', {class: 'path', title: listing.folder, dataset: {testid: 'workflows-folder'}}, listing.folder))),
-        button),
-      listing.generators.length
-        ? h('ul', {class: 'workflow-list'}, listing.generators.map((generator) => h('li', {dataset: {available: String(generator.available)}},
-          h('span', {class: `status-dot${generator.available ? ' set' : ''}`, 'aria-hidden': 'true'}),
-          h('span', {class: 'workflow-name'}, generator.name.replace(/^comfyui\//, '')),
-          h('span', {class: 'hint'}, generator.available ? (generator.description || 'Ready') : sentence(generator.unavailableReason ?? 'Not available')))))
-        : h('p', {class: 'muted workflows-none'}, 'No workflows are offered yet.'),
-      listing.problems.length
-        ? h('ul', {class: 'workflow-problems', 'aria-label': 'Workflow files left out'}, listing.problems.map((problem) => h('li', {},
-          h('code', {}, problem.path), ' — ', sentence(problem.reason))))
-        : '');
-    block.dataset.state = 'ready';
-  }
-}
-
 // -- concurrency -----------------------------------------------------------------------------
 
 function concurrencySection(settings, labels) {
@@ -365,9 +224,10 @@ function concurrencySection(settings, labels) {
   const form = h('form', {class: 'concurrency-form', onsubmit: submit, novalidate: true},
     table, h('div', {class: 'section-actions'}, save));
   return section('concurrency', 'Concurrency',
-    'How many generations each provider runs at once; the rest wait their turn. 0 pauses that provider’s queue.', form);
+    'How many generations the online services and the built-in tools run at once; the rest wait their turn. 0 pauses that provider’s queue. The local engines’ are set under Local engines.', form);
 
-  function draw(limits) {
+  function draw(all) {
+    const limits = all.filter((item) => !ENGINE_PROVIDERS.has(item.provider));
     rows.clear();
     table.replaceChildren(...limits.map((item) => {
       const id = `concurrency-${item.provider}`;
@@ -430,11 +290,11 @@ function concurrencySection(settings, labels) {
   }
 }
 
+// Their jobs at once are set per engine, under Local engines.
+const ENGINE_PROVIDERS = new Set(['comfyui', 'sdwebui', 'openai-compatible']);
+
 function providerName(provider) {
   if (provider === 'local') return 'Local (built in)';
-  if (provider === 'comfyui') return 'ComfyUI';
-  if (provider === 'openai-compatible') return 'Language model servers';
-  if (provider === 'sdwebui') return 'Stable Diffusion WebUI';
   return provider.charAt(0).toUpperCase() + provider.slice(1);
 }
 
