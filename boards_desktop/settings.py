@@ -38,6 +38,10 @@ DEFAULT_SD_WEBUI_URL = "http://127.0.0.1:7860"  # AUTOMATIC1111, Forge and SD.Ne
 ONE_AT_A_TIME = frozenset({"sdwebui"})
 # Long enough for a page to stay open through a working day; a page that reloads gets fresh URLs.
 DEFAULT_MEDIA_URL_TTL_HOURS = 24.0
+# Long enough that a busy machine renews in time (every sixth of it, at most every 5 s); short enough
+# that a teammate's app takes a crashed app's jobs over within a minute.
+DEFAULT_JOB_LEASE_SECONDS = 30.0
+MIN_JOB_LEASE_SECONDS = 1.0
 # Read from the environment beside the BOARDS_* settings (never from the config file: a key in a
 # plain file is what the OS keyring is for).
 PROVIDER_KEY_VARIABLES = ("OPENAI_API_KEY", "REPLICATE_API_TOKEN", "FAL_KEY")
@@ -79,6 +83,9 @@ class Settings:
     job_timeout_seconds: float = 900.0
     job_retries: int = 3
     shutdown_grace_seconds: float = 5.0  # running jobs get this long to finish when the app closes
+    # How long a job's claim holds without renewal: after a crash (or a kill) on a shared database,
+    # another app takes the job over this long after the last renewal, at worst twice this long.
+    job_lease_seconds: float = DEFAULT_JOB_LEASE_SECONDS
     # Writes (queuing, uploads) are refused with "the disk ... is full" below this much free space.
     min_free_bytes: int = 16 * 1024 * 1024
     keep_backups: int = 3  # SQLite backups made before schema upgrades that housekeeping keeps
@@ -247,6 +254,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         job_timeout_seconds=_number(values, "BOARDS_JOB_TIMEOUT", 900, minimum=1),
         job_retries=int(_number(values, "BOARDS_JOB_RETRIES", 3, minimum=0)),
         shutdown_grace_seconds=_number(values, "BOARDS_SHUTDOWN_GRACE", 5, minimum=0),
+        job_lease_seconds=_number(
+            values, "BOARDS_JOB_LEASE", DEFAULT_JOB_LEASE_SECONDS, minimum=MIN_JOB_LEASE_SECONDS
+        ),
         min_free_bytes=int(_number(values, "BOARDS_MIN_FREE_MB", 16, minimum=0) * 1024 * 1024),
         keep_backups=int(_number(values, "BOARDS_KEEP_BACKUPS", 3, minimum=1)),
         concurrency=_concurrency(values, sections.get("concurrency")),
@@ -292,6 +302,7 @@ _KNOWN = {
     "BOARDS_JOB_TIMEOUT",
     "BOARDS_JOB_RETRIES",
     "BOARDS_SHUTDOWN_GRACE",
+    "BOARDS_JOB_LEASE",
     "BOARDS_MIN_FREE_MB",
     "BOARDS_KEEP_BACKUPS",
     "BOARDS_CONCURRENCY",
