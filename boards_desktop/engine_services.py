@@ -45,6 +45,10 @@ async def start_engine(
 ) -> None:
     settings = services.settings
     services.media = MediaStore.for_settings(settings)
+    if not services.database.is_sqlite:
+        # Which storage this app's jobs name on the shared database (a local folder's id is read from, or
+        # made in, the folder: file work, off the loop). SQLite is one app: no job needs to say.
+        await asyncio.to_thread(getattr, services.media, "storage_id")
     services.events = EventBroker.for_database(services.database)
     await services.events.start()
     stack.push_async_callback(services.events.stop)

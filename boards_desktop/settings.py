@@ -254,9 +254,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         job_timeout_seconds=_number(values, "BOARDS_JOB_TIMEOUT", 900, minimum=1),
         job_retries=int(_number(values, "BOARDS_JOB_RETRIES", 3, minimum=0)),
         shutdown_grace_seconds=_number(values, "BOARDS_SHUTDOWN_GRACE", 5, minimum=0),
-        job_lease_seconds=_number(
-            values, "BOARDS_JOB_LEASE", DEFAULT_JOB_LEASE_SECONDS, minimum=MIN_JOB_LEASE_SECONDS
-        ),
+        job_lease_seconds=_number(values, "BOARDS_JOB_LEASE", DEFAULT_JOB_LEASE_SECONDS, minimum=MIN_JOB_LEASE_SECONDS),
         min_free_bytes=int(_number(values, "BOARDS_MIN_FREE_MB", 16, minimum=0) * 1024 * 1024),
         keep_backups=int(_number(values, "BOARDS_KEEP_BACKUPS", 3, minimum=1)),
         concurrency=_concurrency(values, sections.get("concurrency")),

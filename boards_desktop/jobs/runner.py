@@ -80,6 +80,10 @@ class JobRunner:
         # Idle, abandoned jobs are looked for every SAFETY_NET_SECONDS, or every lease when that is
         # shorter: a job left by a killed app is taken over at most about two leases after the kill.
         self._take_over_every = min(SAFETY_NET_SECONDS, settings.job_lease_seconds)
+        # On a shared database (PostgreSQL) only the jobs queued by apps with our media storage are
+        # ours to run: their inputs are there, and their results must land where the queuing app reads.
+        # SQLite is one app at a time: every job is ours, whatever storage it was queued with.
+        self._media_storage = None if database.is_sqlite else media.storage_id
         self._concurrency_of = concurrency_of or settings.concurrency_of
         self._database = database
         self._registry = registry
@@ -143,6 +147,11 @@ class JobRunner:
         self._maybe_pending.update([provider] if provider else self._registry.providers())
         self._wakes += 1
         self._wake.set()
+
+    @property
+    def media_storage(self) -> str | None:
+        """The storage recorded on the jobs this app queues (None on SQLite: every job is this app's)."""
+        return self._media_storage
 
     @property
     def running_ids(self) -> set[uuid.UUID]:
@@ -215,7 +224,13 @@ class JobRunner:
         self, session: AsyncSession, *, provider: str, names: list[str], limit: int
     ) -> list[GenerationRecord]:
         jobs = await job_queries.claim_pending(
-            session, provider=provider, generator_names=names, owner=self.owner, lease=self._lease, limit=limit
+            session,
+            provider=provider,
+            generator_names=names,
+            owner=self.owner,
+            lease=self._lease,
+            limit=limit,
+            media_storage=self._media_storage,
         )
         # Until started: a claim committed for a dispatcher stopped meanwhile is released at stop().
         self._claimed.update(job.id for job in jobs)
@@ -311,6 +326,7 @@ class JobRunner:
                 lease=self._lease,
                 expired_before=expired_before,
                 owner_prefix=self._installation if mine else None,
+                media_storage=self._media_storage,
             )
         if not jobs:
             return

@@ -59,9 +59,7 @@ def test_killing_one_app_mid_jobs_leaves_the_other_to_finish_them(
                 held = set(_runs(runs_a, "start")) - set(_runs(runs_a, "done"))
                 assert held, "A finished its jobs before it was killed"
 
-                wait_for(
-                    lambda: held <= set(_runs(runs_b, "start")), 60, "B to take over the jobs A held", b
-                )
+                wait_for(lambda: held <= set(_runs(runs_b, "start")), 60, "B to take over the jobs A held", b)
                 taken_over_in = time.monotonic() - killed_at
                 wait_for(
                     lambda: {g["id"] for g in _results(b, board) if g["status"] == "COMPLETED"} == ids,
