@@ -75,6 +75,9 @@ class Settings:
     storage_url: str | None = None
     # The AWS_* variables the bucket's client reads (endpoint, region, keys): never shown or logged.
     storage_environment: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # The config file's `[storage]` section, under the same AWS_* names: used where the environment
+    # gives no value, before the OS keyring (media.bucket_credentials). Never shown or logged.
+    storage_config: Mapping[str, str] = field(default_factory=dict, repr=False)
     log_level: str = "INFO"
     sql_echo: bool = False
     log_dir: Path | None = None  # None: <data dir>/logs
@@ -215,6 +218,33 @@ def _storage(value: str | None, media_dir: Path) -> tuple[str | None, Path]:
     return None, Path(value).expanduser()
 
 
+# The config file's `[storage]` keys and the variables they stand for (the environment's win).
+STORAGE_CONFIG_KEYS = {
+    "endpoint_url": "AWS_ENDPOINT_URL",
+    "region": "AWS_REGION",
+    "access_key_id": "AWS_ACCESS_KEY_ID",
+    "secret_access_key": "AWS_SECRET_ACCESS_KEY",
+}
+
+
+def _storage_section(section: Any, config_file: Path) -> dict[str, str]:
+    """`[storage]` of the config file as AWS_* values; a key we do not know is refused (a typo would go unnoticed)."""
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        raise SettingsError(f'config file {config_file}: [storage] must be a section, e.g. [storage] region = "auto"')
+    values: dict[str, str] = {}
+    for key, value in section.items():
+        if key not in STORAGE_CONFIG_KEYS:
+            known = ", ".join(STORAGE_CONFIG_KEYS)
+            raise SettingsError(f"config file {config_file}: [storage] has no setting {key!r}; use {known}")
+        if not isinstance(value, str):
+            raise SettingsError(f"config file {config_file}: [storage] {key} must be a quoted string")
+        if value.strip():
+            values[STORAGE_CONFIG_KEYS[key]] = value.strip()
+    return values
+
+
 def default_config_file() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
 
@@ -246,6 +276,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         media_dir=media_dir,
         storage_url=storage_url,
         storage_environment={k: v for k, v in env.items() if k in _AWS_VARIABLES and v} if storage_url else {},
+        storage_config=_storage_section(sections.get("storage"), config_file) if storage_url else {},
         log_level=_log_level(values.get("BOARDS_LOG_LEVEL", "INFO")),
         sql_echo=_bool(values, "BOARDS_SQL_ECHO", False),
         log_dir=log_dir,
