@@ -1,4 +1,4 @@
-"""The `boards-desktop` command: the window, serve, db, boards, media, generators, graphql-schema.
+"""The `boards-desktop` command: the window, serve, db, boards, library, media, storage, generators, graphql-schema.
 
 Errors a user can fix (a bad setting, a read-only folder, a database that cannot be reached or is
 from a newer version, another server on the same data folder) are printed as one line, without a
@@ -46,6 +46,34 @@ def build_parser() -> argparse.ArgumentParser:
     board_import = board_commands.add_parser("import", help="add a board archive's board, generations and files")
     board_import.add_argument("file", type=Path, help="an archive written by `boards export`")
 
+    library = commands.add_parser("library", help="the whole library: copy it into another database and storage")
+    library_commands = library.add_subparsers(dest="library_command", required=True)
+    copy = library_commands.add_parser(
+        "copy", help="copy every board, with its generations, lineage and files, into another database (a team's)"
+    )
+    copy.add_argument("--to", required=True, metavar="DATABASE_URL", help="the database to copy into")
+    copy.add_argument(
+        "--to-storage",
+        metavar="WHERE",
+        help="where the copied media go: s3://bucket/prefix or a folder (default: BOARDS_STORAGE_URL as set now)",
+    )
+
+    storage = commands.add_parser("storage", help="the media bucket's keys in the OS keyring: credentials, status")
+    storage_commands = storage.add_subparsers(dest="storage_command", required=True)
+    credentials = storage_commands.add_parser(
+        "credentials", help="store the bucket's access key id and secret (asked for, not shown) in the OS keyring"
+    )
+    credentials.add_argument("--access-key-id", help="the access key id (asked for when not given)")
+    credentials.add_argument("--endpoint-url", help="the S3 endpoint (R2, MinIO, B2; not needed for AWS S3)")
+    credentials.add_argument("--region", help="the bucket's region (R2: auto)")
+    credentials.add_argument(
+        "--secret-stdin", action="store_true", help="read the secret access key from stdin (scripts), not a prompt"
+    )
+    credentials.add_argument("--clear", action="store_true", help="remove the bucket's keys from the OS keyring")
+    storage_commands.add_parser(
+        "status", help="where the bucket's endpoint, region and keys come from (never the keys)"
+    )
+
     commands.add_parser("graphql-schema", help="print the GraphQL schema (SDL)")
 
     commands.add_parser("generators", help="list the generators, what they make, and whether they can run")
@@ -80,6 +108,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         if args.command == "boards":
             return _boards(args)
+        if args.command == "library":
+            return _library_copy(args)
+        if args.command == "storage":
+            from boards_desktop.media.storage_command import run_credentials, run_status
+
+            if args.storage_command == "status":
+                return run_status(load_settings())
+            return run_credentials(
+                load_settings(),
+                access_key_id=args.access_key_id,
+                endpoint_url=args.endpoint_url,
+                region=args.region,
+                secret_stdin=args.secret_stdin,
+                clear=args.clear,
+            )
         if args.command == "generators":
             from boards_desktop.generators.listing import print_generators
 
@@ -117,6 +160,22 @@ def _boards(args: argparse.Namespace) -> int:
     if args.boards_command == "export":
         return asyncio.run(run_export(settings, args.board_id, args.file))
     return asyncio.run(run_import(settings, args.file))
+
+
+def _library_copy(args: argparse.Namespace) -> int:
+    import os
+
+    from boards_desktop.archives.library_copy import run_library_copy
+    from boards_desktop.writable import check_writable
+
+    source = load_settings()
+    overrides = {"BOARDS_DATABASE_URL": args.to}
+    if args.to_storage is not None:
+        overrides["BOARDS_STORAGE_URL"] = args.to_storage
+    target = load_settings({**os.environ, **overrides})
+    check_writable(source)
+    check_writable(target)
+    return asyncio.run(run_library_copy(source, target))
 
 
 def _db(args: argparse.Namespace) -> int:

@@ -44,7 +44,12 @@ async def start_engine(
     services: Services, stack: AsyncExitStack, provider_classes: Mapping[str, type[BaseProvider]] | None = None
 ) -> None:
     settings = services.settings
-    services.media = MediaStore.for_settings(settings)
+    # Off the loop: a bucket's keys may be read from the OS keyring (media.bucket_credentials).
+    services.media = await asyncio.to_thread(MediaStore.for_settings, settings)
+    if not services.database.is_sqlite:
+        # Which storage this app's jobs name on the shared database (a local folder's id is read from, or
+        # made in, the folder: file work, off the loop). SQLite is one app: no job needs to say.
+        await asyncio.to_thread(getattr, services.media, "storage_id")
     services.events = EventBroker.for_database(services.database)
     await services.events.start()
     stack.push_async_callback(services.events.stop)

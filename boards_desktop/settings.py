@@ -38,6 +38,10 @@ DEFAULT_SD_WEBUI_URL = "http://127.0.0.1:7860"  # AUTOMATIC1111, Forge and SD.Ne
 ONE_AT_A_TIME = frozenset({"sdwebui"})
 # Long enough for a page to stay open through a working day; a page that reloads gets fresh URLs.
 DEFAULT_MEDIA_URL_TTL_HOURS = 24.0
+# Long enough that a busy machine renews in time (every sixth of it, at most every 5 s); short enough
+# that a teammate's app takes a crashed app's jobs over within a minute.
+DEFAULT_JOB_LEASE_SECONDS = 30.0
+MIN_JOB_LEASE_SECONDS = 1.0
 # Read from the environment beside the BOARDS_* settings (never from the config file: a key in a
 # plain file is what the OS keyring is for).
 PROVIDER_KEY_VARIABLES = ("OPENAI_API_KEY", "REPLICATE_API_TOKEN", "FAL_KEY")
@@ -71,6 +75,9 @@ class Settings:
     storage_url: str | None = None
     # The AWS_* variables the bucket's client reads (endpoint, region, keys): never shown or logged.
     storage_environment: Mapping[str, str] = field(default_factory=dict, repr=False)
+    # The config file's `[storage]` section, under the same AWS_* names: used where the environment
+    # gives no value, before the OS keyring (media.bucket_credentials). Never shown or logged.
+    storage_config: Mapping[str, str] = field(default_factory=dict, repr=False)
     log_level: str = "INFO"
     sql_echo: bool = False
     log_dir: Path | None = None  # None: <data dir>/logs
@@ -79,6 +86,9 @@ class Settings:
     job_timeout_seconds: float = 900.0
     job_retries: int = 3
     shutdown_grace_seconds: float = 5.0  # running jobs get this long to finish when the app closes
+    # How long a job's claim holds without renewal: after a crash (or a kill) on a shared database,
+    # another app takes the job over this long after the last renewal, at worst twice this long.
+    job_lease_seconds: float = DEFAULT_JOB_LEASE_SECONDS
     # Writes (queuing, uploads) are refused with "the disk ... is full" below this much free space.
     min_free_bytes: int = 16 * 1024 * 1024
     keep_backups: int = 3  # SQLite backups made before schema upgrades that housekeeping keeps
@@ -208,6 +218,33 @@ def _storage(value: str | None, media_dir: Path) -> tuple[str | None, Path]:
     return None, Path(value).expanduser()
 
 
+# The config file's `[storage]` keys and the variables they stand for (the environment's win).
+STORAGE_CONFIG_KEYS = {
+    "endpoint_url": "AWS_ENDPOINT_URL",
+    "region": "AWS_REGION",
+    "access_key_id": "AWS_ACCESS_KEY_ID",
+    "secret_access_key": "AWS_SECRET_ACCESS_KEY",
+}
+
+
+def _storage_section(section: Any, config_file: Path) -> dict[str, str]:
+    """`[storage]` of the config file as AWS_* values; a key we do not know is refused (a typo would go unnoticed)."""
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        raise SettingsError(f'config file {config_file}: [storage] must be a section, e.g. [storage] region = "auto"')
+    values: dict[str, str] = {}
+    for key, value in section.items():
+        if key not in STORAGE_CONFIG_KEYS:
+            known = ", ".join(STORAGE_CONFIG_KEYS)
+            raise SettingsError(f"config file {config_file}: [storage] has no setting {key!r}; use {known}")
+        if not isinstance(value, str):
+            raise SettingsError(f"config file {config_file}: [storage] {key} must be a quoted string")
+        if value.strip():
+            values[STORAGE_CONFIG_KEYS[key]] = value.strip()
+    return values
+
+
 def default_config_file() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
 
@@ -239,6 +276,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         media_dir=media_dir,
         storage_url=storage_url,
         storage_environment={k: v for k, v in env.items() if k in _AWS_VARIABLES and v} if storage_url else {},
+        storage_config=_storage_section(sections.get("storage"), config_file) if storage_url else {},
         log_level=_log_level(values.get("BOARDS_LOG_LEVEL", "INFO")),
         sql_echo=_bool(values, "BOARDS_SQL_ECHO", False),
         log_dir=log_dir,
@@ -247,6 +285,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         job_timeout_seconds=_number(values, "BOARDS_JOB_TIMEOUT", 900, minimum=1),
         job_retries=int(_number(values, "BOARDS_JOB_RETRIES", 3, minimum=0)),
         shutdown_grace_seconds=_number(values, "BOARDS_SHUTDOWN_GRACE", 5, minimum=0),
+        job_lease_seconds=_number(values, "BOARDS_JOB_LEASE", DEFAULT_JOB_LEASE_SECONDS, minimum=MIN_JOB_LEASE_SECONDS),
         min_free_bytes=int(_number(values, "BOARDS_MIN_FREE_MB", 16, minimum=0) * 1024 * 1024),
         keep_backups=int(_number(values, "BOARDS_KEEP_BACKUPS", 3, minimum=1)),
         concurrency=_concurrency(values, sections.get("concurrency")),
@@ -292,6 +331,7 @@ _KNOWN = {
     "BOARDS_JOB_TIMEOUT",
     "BOARDS_JOB_RETRIES",
     "BOARDS_SHUTDOWN_GRACE",
+    "BOARDS_JOB_LEASE",
     "BOARDS_MIN_FREE_MB",
     "BOARDS_KEEP_BACKUPS",
     "BOARDS_CONCURRENCY",

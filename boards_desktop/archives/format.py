@@ -27,8 +27,9 @@ DESCRIPTION_NAME = "board.json"
 MEDIA_FOLDER = "media/"
 
 # Columns that belong to the installation, not to the board: the tenant is the importer's, the
-# board's count is kept by triggers, and a lease names an app of the exporting installation.
-LEFT_OUT = frozenset({"tenant_id", "generation_count", "lease_owner", "lease_expires_at"})
+# board's count is kept by triggers, a lease names an app of the exporting installation, and a job's
+# media storage (schema file 012) is the exporting app's.
+LEFT_OUT = frozenset({"tenant_id", "generation_count", "lease_owner", "lease_expires_at", "media_storage"})
 
 
 class ArchiveError(ValueError):

@@ -125,6 +125,7 @@ class Generation(Base):
     batch_generation_id: Mapped[uuid.UUID | None] = mapped_column(UUIDText(), nullable=True)
     search_text: Mapped[str] = mapped_column(Text(), nullable=False, default='', server_default=text("''"))
     search_version: Mapped[int] = mapped_column(Integer(), nullable=False, default=2, server_default=text('2'))
+    media_storage: Mapped[str | None] = mapped_column(String(1000), nullable=True)
 
 
 class LoraModel(Base):

@@ -43,7 +43,8 @@ from boards_desktop.settings import Settings
 
 log = logging.getLogger("boards.jobs")
 
-LEASE = timedelta(seconds=30)
+# The lease is a setting (`BOARDS_JOB_LEASE`, 30 s by default); it is renewed every sixth of it,
+# at most this seldom, so that a renewal late by a few seconds on a busy machine is still in time.
 RENEW_EVERY_SECONDS = 5.0
 # Idle, the runner wakes this seldom (the idle budget: design.md). A job announced in no event is
 # found this late at worst; an abandoned job (its lease run out) this long after its lease ends.
@@ -75,6 +76,15 @@ class JobRunner:
         self._installation = installation
         self.owner = f"{installation}/{socket.gethostname()[:16]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._settings = settings
+        self._lease = timedelta(seconds=settings.job_lease_seconds)
+        self._renew_every = min(RENEW_EVERY_SECONDS, settings.job_lease_seconds / 6)
+        # Idle, abandoned jobs are looked for every SAFETY_NET_SECONDS, or every lease when that is
+        # shorter: a job left by a killed app is taken over at most about two leases after the kill.
+        self._take_over_every = min(SAFETY_NET_SECONDS, settings.job_lease_seconds)
+        # On a shared database (PostgreSQL) only the jobs queued by apps with our media storage are
+        # ours to run: their inputs are there, and their results must land where the queuing app reads.
+        # SQLite is one app at a time: every job is ours, whatever storage it was queued with.
+        self._media_storage = None if database.is_sqlite else media.storage_id
         self._concurrency_of = concurrency_of or settings.concurrency_of
         self._database = database
         self._registry = registry
@@ -138,6 +148,11 @@ class JobRunner:
         self._maybe_pending.update([provider] if provider else self._registry.providers())
         self._wakes += 1
         self._wake.set()
+
+    @property
+    def media_storage(self) -> str | None:
+        """The storage recorded on the jobs this app queues (None on SQLite: every job is this app's)."""
+        return self._media_storage
 
     @property
     def running_ids(self) -> set[uuid.UUID]:
@@ -214,7 +229,13 @@ class JobRunner:
         self, session: AsyncSession, *, provider: str, names: list[str], limit: int
     ) -> list[GenerationRecord]:
         jobs = await job_queries.claim_pending(
-            session, provider=provider, generator_names=names, owner=self.owner, lease=LEASE, limit=limit
+            session,
+            provider=provider,
+            generator_names=names,
+            owner=self.owner,
+            lease=self._lease,
+            limit=limit,
+            media_storage=self._media_storage,
         )
         # Until started: a claim committed for a dispatcher stopped meanwhile is released at stop().
         self._claimed.update(job.id for job in jobs)
@@ -259,12 +280,12 @@ class JobRunner:
         loop = asyncio.get_running_loop()
         last_take_over = loop.time()
         while not self._stopping:
-            take_over_in = max(SAFETY_NET_SECONDS - (loop.time() - last_take_over), 0.0)
+            take_over_in = max(self._take_over_every - (loop.time() - last_take_over), 0.0)
             if self._running:
-                await asyncio.sleep(min(RENEW_EVERY_SECONDS, take_over_in))
+                await asyncio.sleep(min(self._renew_every, take_over_in))
             else:
                 # Nothing to renew: sleep until the take-over's turn, or until jobs start (their
-                # leases, RENEW_EVERY_SECONDS from now, are the next thing to do).
+                # leases, a renewal interval from now, are the next thing to do).
                 self._started_jobs.clear()
                 try:
                     await asyncio.wait_for(self._started_jobs.wait(), timeout=take_over_in)
@@ -275,8 +296,9 @@ class JobRunner:
                 busy = bool(self._running)
                 await self._renew()
                 # While jobs run, abandoned ones are looked for as often as leases are renewed (a busy
-                # app on a shared database takes over a crashed one's jobs promptly); idle, every 30 s.
-                if busy or loop.time() - last_take_over >= SAFETY_NET_SECONDS:
+                # app on a shared database takes over a crashed one's jobs promptly); idle, every 30 s
+                # (or every lease, when the lease is shorter).
+                if busy or loop.time() - last_take_over >= self._take_over_every:
                     last_take_over = loop.time()
                     await self._take_over_abandoned(everything=False)
             except Exception:
@@ -289,7 +311,7 @@ class JobRunner:
         # Through the group writer, never beside it: a renewal locks several running jobs' rows, and so
         # may a group (their completions); two such transactions at once could deadlock on PostgreSQL.
         still_ours = await self._writes.run(
-            lambda session: job_queries.renew_leases(session, owner=self.owner, ids=ids, lease=LEASE)
+            lambda session: job_queries.renew_leases(session, owner=self.owner, ids=ids, lease=self._lease)
         )
         for job_id in ids:
             running = self._running.get(job_id)
@@ -306,9 +328,10 @@ class JobRunner:
                 session,
                 generator_names=names,
                 owner=self.owner,
-                lease=LEASE,
+                lease=self._lease,
                 expired_before=expired_before,
                 owner_prefix=self._installation if mine else None,
+                media_storage=self._media_storage,
             )
         if not jobs:
             return

@@ -3,8 +3,9 @@
 `BOARDS_STORAGE_URL=s3://bucket/prefix` puts every published file at `<prefix>/<key>` in the
 bucket, so every teammate's app on the same database reads the results any of them made. The
 endpoint, region and credentials come from the standard variables (`AWS_ENDPOINT_URL`,
-`AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`); they are handed
-to the client and kept nowhere else, so neither the API nor the logs can show them.
+`AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), else the config
+file or the OS keyring (media.bucket_credentials); they are handed to the client and kept nowhere
+else, so neither the API nor the logs can show them.
 
 The protocol is spoken by obstore (bindings to the Rust `object_store` crate): async, one small
 wheel with no Python dependencies, multipart uploads of large files and ranged reads built in.
@@ -105,8 +106,23 @@ class Bucket(MediaBackend):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Bucket:
+        """The bucket of `BOARDS_STORAGE_URL`, its keys from the environment, the config file or the OS
+        keyring (media.bucket_credentials; blocking when the keyring is read)."""
+        from boards_desktop.media.bucket_credentials import resolve
+
         assert settings.storage_url is not None
-        return cls(parse_bucket_url(settings.storage_url), settings.storage_environment)
+        credentials = resolve(settings)
+        kept_elsewhere = sorted({source for source in credentials.sources.values() if source != "environment"})
+        if kept_elsewhere:
+            log.info("the bucket's settings come partly from the %s", " and the ".join(kept_elsewhere))
+        if not credentials.values.get("AWS_SECRET_ACCESS_KEY"):
+            log.warning(
+                "no secret key for %s: set AWS_SECRET_ACCESS_KEY, the config file's [storage] secret_access_key, "
+                "or store it with boards-desktop storage credentials%s",
+                settings.storage_url,
+                f" ({credentials.keyring_problem})" if credentials.keyring_problem else "",
+            )
+        return cls(parse_bucket_url(settings.storage_url), credentials.values)
 
     @property
     def location(self) -> str:

@@ -29,6 +29,7 @@ from sqlalchemy import select
 
 from boards_desktop.db.engine import Database
 from boards_desktop.db.models import Board, Generation, TrashedGeneration
+from boards_desktop.media.storage_identity import ID_FILE_NAME as STORAGE_ID_FILE
 from boards_desktop.media.store import TMP_DIR, MediaStore
 
 if TYPE_CHECKING:
@@ -208,7 +209,7 @@ def _scan(root: Path, references: _References, cutoff: float) -> GcReport:
                 )
         elif _is_uuid(entry.name) and entry.is_dir(follow_symlinks=False):
             _scan_board(report, root, Path(entry.path), references, cutoff)
-        else:
+        elif entry.name != STORAGE_ID_FILE:  # the folder's own id (media.storage_identity) is the store's
             report.foreign += 1
     report.orphans.sort(key=lambda orphan: orphan.key)
     return report

@@ -16,6 +16,7 @@ a bucket instead (media.backend, media.bucket); keys, URLs and the staging steps
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import shutil
@@ -71,6 +72,17 @@ class MediaStore:
     def location(self) -> str:
         """Where published files are, for messages: the folder, or `s3://bucket/prefix`."""
         return self.backend.location
+
+    @functools.cached_property
+    def storage_id(self) -> str:
+        """Which storage published files are in, the same for every app that shares it (media.storage_identity):
+        the bucket's URL, or the local folder's own id (made in the folder on first use)."""
+        bucket = self.bucket
+        if bucket is not None:
+            return bucket.location
+        from boards_desktop.media.storage_identity import folder_storage_id
+
+        return folder_storage_id(self.root)
 
     async def describe(self, keys: Sequence[str]) -> dict[str, ObjectFacts]:
         """Size and date of each published file among `keys` (keys that are not ours are left out)."""

@@ -247,6 +247,11 @@ def _checked_key(key: str, spec: KeySpec) -> str:
     return key
 
 
+def open_keyring(environment: Mapping[str, str]) -> tuple[Any, str | None]:
+    """The OS keyring chosen as for the provider keys (blocking), or (None, why there is none)."""
+    return _find_backend(environment)
+
+
 def _find_backend(environment: Mapping[str, str]) -> tuple[Any, str | None]:
     """(backend, None), or (None, why there is none)."""
     try:

@@ -13,6 +13,7 @@ from boards_desktop.archives.command import run_export, run_import
 from boards_desktop.archives.format import encode_row
 from boards_desktop.db import models
 from boards_desktop.db.engine import Database
+from boards_desktop.media.storage_identity import ID_FILE_NAME as STORAGE_ID_FILE
 from boards_desktop.media.store import MediaStore
 from boards_desktop.settings import Settings, load_settings
 from tests.app_harness import AppClient, app_environment
@@ -140,7 +141,9 @@ def media_hashes(media_root: Path, board_id: str) -> dict[str, str]:
 def all_files(media_root: Path) -> list[str]:
     """Every file under the media root, temporary ones included."""
     return (
-        sorted(str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file())
+        sorted(
+            str(p.relative_to(media_root)) for p in media_root.rglob("*") if p.is_file() and p.name != STORAGE_ID_FILE
+        )
         if media_root.exists()
         else []
     )

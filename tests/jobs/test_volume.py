@@ -69,7 +69,9 @@ async def test_two_apps_on_one_postgresql_database_never_run_a_job_twice(
         pytest.skip("two app processes share a queue on PostgreSQL; SQLite is one app at a time")
     log = tmp_path / "runs.jsonl"
     monkeypatch.setenv("BOARDS_TEST_GENERATOR_LOG", str(log))
-    slow = {"BOARDS_CONCURRENCY_TEST": "6"}
+    # One media folder for both (a folder both laptops mount): a job is claimed only by apps whose
+    # storage holds its files (media.storage_identity), and here both do, so both claim from one queue.
+    slow = {"BOARDS_CONCURRENCY_TEST": "6", "BOARDS_MEDIA_DIR": str(tmp_path / "shared-media")}
     async with (
         running_app(database_url, tmp_path / "a", **slow) as a,
         running_app(database_url, tmp_path / "b", **slow) as b,
@@ -88,3 +90,4 @@ async def test_two_apps_on_one_postgresql_database_never_run_a_job_twice(
     assert set(starts) == set(ids)
     assert set(starts.values()) == {1}, [i for i, n in starts.items() if n > 1]
     assert len(runners) == 2
+    assert a.services.media.storage_id == b.services.media.storage_id

@@ -11,6 +11,7 @@ from sqlalchemy import delete, update
 
 from boards_desktop.db.models import Board, Generation
 from boards_desktop.media import StoredMedia
+from boards_desktop.media.storage_identity import ID_FILE_NAME as STORAGE_ID_FILE
 from boards_desktop.media.store import MediaStore
 from tests.app_harness import AppClient
 
@@ -97,4 +98,9 @@ async def published(store: MediaStore) -> set[str]:
 
 
 def files_under(root: Path) -> set[str]:
-    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() or p.is_symlink()}
+    """Every file below `root` but the folder's own id (media.storage_identity: made on a shared database)."""
+    return {
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if (p.is_file() or p.is_symlink()) and p.name != STORAGE_ID_FILE
+    }

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from boards_desktop.media.storage_identity import ID_FILE_NAME as STORAGE_ID_FILE
 from boards_desktop.media.store import TMP_DIR, MediaStore
 
 # Rows that point at a row that is not there (the foreign keys should make each of these 0).
@@ -86,7 +87,11 @@ def media_files(root: Path) -> set[str]:
     """Every file below the media root, as keys (paths with '/')."""
     if not root.exists():
         return set()
-    return {path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file() or path.is_symlink()}
+    return {
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if (path.is_file() or path.is_symlink()) and path.name != STORAGE_ID_FILE  # the folder's own id
+    }
 
 
 def is_unfinished_write(key: str) -> bool:

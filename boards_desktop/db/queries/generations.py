@@ -78,8 +78,13 @@ async def insert_generation(
     artifact_type: str,
     input_params: dict[str, Any],
     input_artifacts: Sequence[InputArtifact],
+    media_storage: str | None = None,
 ) -> GenerationRecord:
-    """A new pending generation with its lineage (JSON and rows together), and its board touched."""
+    """A new pending generation with its lineage (JSON and rows together), and its board touched.
+
+    `media_storage` is the queuing app's storage (MediaStore.storage_id): on a shared database only
+    apps with the same storage claim the job (its inputs are there, its results must go there).
+    """
     return await _insert(
         session,
         uuid.uuid4(),
@@ -93,6 +98,7 @@ async def insert_generation(
         status="pending",
         output_metadata={},
         progress=0,
+        media_storage=media_storage,
     )
 
 
@@ -158,6 +164,7 @@ _INSERT_COLUMNS = (
     "created_at",
     "updated_at",
     "search_text",
+    "media_storage",
 )
 _INSERT = (
     insert(Generation.__table__)

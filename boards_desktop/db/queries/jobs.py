@@ -33,12 +33,15 @@ from boards_desktop.db.types import utcnow
 ACTIVE = ("pending", "processing")
 
 
-def _build_claim() -> Any:
+def _build_claim(*, own_storage_only: bool) -> Any:
     g = Generation.__table__.c
     paused = exists().where(PausedProvider.__table__.c.provider == bindparam("v_provider"))
+    conditions = [g.status == "pending", g.generator_name.in_(bindparam("v_names", expanding=True)), ~paused]
+    if own_storage_only:
+        conditions.append(_in_storage(g.media_storage, bindparam("v_storage")))
     oldest = (
         select(g.id)
-        .where(g.status == "pending", g.generator_name.in_(bindparam("v_names", expanding=True)), ~paused)
+        .where(*conditions)
         .order_by(g.created_at, g.id)
         .limit(bindparam("v_limit"))
         .with_for_update(skip_locked=True)
@@ -63,9 +66,15 @@ def _build_claim() -> Any:
     )
 
 
+def _in_storage(column: Any, storage: Any) -> Any:
+    """A job this app may run: queued by an app with the same media storage, or before jobs recorded one."""
+    return or_(column.is_(None), column == storage)
+
+
 # Built once: the runner claims every time a slot frees, and building the statement per call cost
 # more than running it (measured).
-_CLAIM = _build_claim()
+_CLAIM_ANY = _build_claim(own_storage_only=False)
+_CLAIM_OWN_STORAGE = _build_claim(own_storage_only=True)
 
 
 async def claim_pending(
@@ -76,23 +85,26 @@ async def claim_pending(
     owner: str,
     lease: timedelta,
     limit: int,
+    media_storage: str | None = None,
 ) -> list[GenerationRecord]:
     """Up to `limit` of the oldest pending jobs of these generators (of `provider`), now processing
-    under our lease; none while the provider is paused."""
+    under our lease; none while the provider is paused. With `media_storage`, only jobs queued by
+    apps with that storage (schema file 012): a teammate's job whose inputs are elsewhere is left to them."""
     if not generator_names or limit < 1:
         return []
     now = utcnow()
-    claimed = await session.execute(
-        _CLAIM,
-        {
-            "v_provider": provider,
-            "v_names": list(generator_names),
-            "v_limit": limit,
-            "v_owner": owner,
-            "v_until": now + lease,
-            "v_now": now,
-        },
-    )
+    parameters = {
+        "v_provider": provider,
+        "v_names": list(generator_names),
+        "v_limit": limit,
+        "v_owner": owner,
+        "v_until": now + lease,
+        "v_now": now,
+    }
+    if media_storage is None:
+        claimed = await session.execute(_CLAIM_ANY, parameters)
+    else:
+        claimed = await session.execute(_CLAIM_OWN_STORAGE, {**parameters, "v_storage": media_storage})
     return sorted(claimed, key=lambda row: (row.created_at, row.id))
 
 
@@ -110,12 +122,14 @@ async def claim_abandoned(
     lease: timedelta,
     expired_before: datetime,
     owner_prefix: str | None = None,
+    media_storage: str | None = None,
 ) -> list[GenerationRecord]:
     """Processing jobs whose claimer stopped renewing its lease, now ours to resume, rerun or fail.
 
     `owner_prefix` also takes the jobs of earlier runs of this installation, whatever their lease
     says: one installation runs one app at a time, so they were left by a crash.
     Sibling outputs (`batch_generation_id` set) are never claimed: they finish with their job.
+    With `media_storage`, only jobs queued by apps with that storage (as `claim_pending`).
     """
     if not generator_names:
         return []
@@ -129,6 +143,7 @@ async def claim_abandoned(
             Generation.generator_name.in_(list(generator_names)),
             Generation.batch_generation_id.is_(None),
             left_behind,
+            *([_in_storage(Generation.media_storage, media_storage)] if media_storage is not None else []),
         )
         .with_for_update(skip_locked=True)
     )

@@ -146,6 +146,7 @@ async def _regenerate(ctx: RequestContext, id: uuid.UUID, *, new_seed: bool = Fa
                 artifact_type=source.artifact_type,
                 input_params=params,
                 input_artifacts=inputs,
+                media_storage=ctx.services.jobs.media_storage,
             )
     except IntegrityError:
         raise not_found(f"Generation {id} or one of its inputs was deleted meanwhile; nothing was queued") from None

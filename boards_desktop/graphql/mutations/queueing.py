@@ -83,6 +83,7 @@ async def queue_generations(
                         artifact_type=artifact_type,
                         input_params=checked.input_params,
                         input_artifacts=checked.input_artifacts,
+                        media_storage=services.jobs.media_storage,
                     )
                 )
     except IntegrityError:
