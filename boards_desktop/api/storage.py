@@ -10,10 +10,10 @@ the page keeps loading one relative URL whatever the backend, and the bucket's e
 be reachable from the window, only from the app.
 A file is served only to a requester who may read its board now (api.media_access); others get 404.
 
-A download (`?download=true`) of a generation's picture is the copy with its provenance written in
-(media.embed: the WebUI's `parameters` and our JSON) and, for a generated picture, signed Content
-Credentials (media.content_credentials): sent whole, never cached, the stored file unchanged, from
-the folder or the bucket alike. The page's display (no `download`) and Range requests get the
+A download (`?download=true`) of a generation's picture, video or audio is the copy with its
+provenance written in (media.embed: the WebUI's `parameters` and our JSON) and, for a generated
+file, signed Content Credentials (media.content_credentials): sent whole, never cached, the stored
+file unchanged, from the folder or the bucket alike. The page's display (no `download`) and Range requests get the
 stored bytes.
 """
 
@@ -38,9 +38,9 @@ from boards_desktop.db.models import Generation
 from boards_desktop.db.queries.provenance import parent_facts
 from boards_desktop.db.queries.records import select_generations
 from boards_desktop.media.backend import StoredObject
-from boards_desktop.media.embed import Splice
 from boards_desktop.media.export_metadata import credentials_signer, export_splice, exported_bytes
 from boards_desktop.media.sniff import CONTENT_TYPES
+from boards_desktop.media.splice import Splice
 from boards_desktop.media.store import MediaKeyError, MediaStore
 from boards_desktop.services import Services
 
@@ -174,7 +174,7 @@ async def _spliced(
 async def _read_spliced(stored: StoredObject, splice: Splice) -> AsyncIterator[bytes]:
     try:
         yield splice.head
-        async for chunk in stored.read(splice.resume_at):
+        async for chunk in stored.read(splice.resume_at, splice.stop(stored.size) - 1):
             yield chunk
         yield splice.tail
     finally:

@@ -1,11 +1,13 @@
-"""Content Credentials (C2PA) on exported pictures, and reading those that arrive with uploads.
+"""Content Credentials (C2PA) on exported pictures, video and audio, and reading those that arrive with uploads.
 
 An exported generation is signed with a manifest (the C2PA project's own library, `c2pa-python`)
 that says it was made by an AI model (the `c2pa.created` action with the IPTC digital source type
 `trainedAlgorithmicMedia`), with which generator and model (the action's softwareAgent and
 parameters), and from what: each parent generation is an ingredient (`inputTo`), with its id and
 content hash. Our provenance document rides along as an assertion of its own
-(`app.boards-desktop.provenance`).
+(`app.boards-desktop.provenance`). The same manifest goes on PNG, JPEG, WebP, MP4, MOV, M4A, WAV,
+MP3 and FLAC (the C2PA library writes it where each format keeps it: a `uuid` box in MP4/MOV, a
+RIFF chunk in WAV, an ID3 `GEOB` frame in MP3).
 
 The key: each installation makes its own on first use, an ES256 key with a certificate issued by a
 local CA made alongside (C2PA refuses a self-signed signing certificate), kept in
@@ -39,8 +41,23 @@ log = logging.getLogger("boards.media")
 
 AI_SOURCE_TYPE = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 PROVENANCE_ASSERTION = "app.boards-desktop.provenance"
-MIME_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}
-MAX_SIGNED_BYTES = 64 * 1024 * 1024  # signed in memory, one file at a time: a picture is far below this
+# What c2pa-python signs and reads of the formats the app stores (`Builder.get_supported_mime_types()`):
+# WebM, Ogg and GIF are not among them (GIF is read, not signed), and leave with no credentials.
+MIME_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "webp": "image/webp",
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "m4a": "audio/mp4",
+    "wav": "audio/wav",
+    "mp3": "audio/mpeg",
+    "flac": "audio/flac",
+}
+# Signed in memory, one file at a time: a picture is far below this, and so is a short clip; a
+# longer video leaves with its metadata only.
+MAX_SIGNED_BYTES = 64 * 1024 * 1024
 _FOLDER = "content-credentials"
 _CHAIN_FILE = "signing-chain.pem"
 _KEY_FILE = "signing-key.pem"
@@ -154,7 +171,7 @@ def _write_private(path: Path, data: bytes) -> None:
 
 
 class CredentialSigner:
-    """Signs exported pictures with one identity. Thread-safe: exports sign from worker threads."""
+    """Signs exported files with one identity. Thread-safe: exports sign from worker threads."""
 
     def __init__(self, identity: SigningIdentity) -> None:
         import c2pa

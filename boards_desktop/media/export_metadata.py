@@ -13,8 +13,9 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from boards_desktop.media.content_credentials import MAX_SIGNED_BYTES, MIME_TYPES, CredentialSigner, signer_for
-from boards_desktop.media.embed import Splice, splice_of
+from boards_desktop.media.embed import splice_of
 from boards_desktop.media.provenance import ParentFact, provenance_of
+from boards_desktop.media.splice import Splice
 from boards_desktop.media.store import MediaStore
 from boards_desktop.settings import Settings
 
@@ -43,8 +44,9 @@ def export_splice(store: MediaStore, key: str, row: Any, parents: list[ParentFac
 
 
 def credentials_signer(settings: Settings, row: Any, key: str, size: int) -> CredentialSigner | None:
-    """The signer for this generation's export: generated pictures only (an upload says nothing of how it
-    was made, so no credential claims an AI made it), and None when credentials cannot be made here.
+    """The signer for this generation's export: generated files only (an upload says nothing of how it
+    was made, so no credential claims an AI made it) in a format C2PA carries, and None when
+    credentials cannot be made here.
 
     Blocking on first use (the installation's key may be made then): call it in a thread.
     """

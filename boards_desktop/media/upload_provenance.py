@@ -12,7 +12,8 @@ stored original's SHA-256 (the same picture known under another id, e.g. importe
 installation); failing both, it is linked to that generation's own inputs, by id or hash. Only
 generations the uploader may read are linked, so a file cannot reveal or reach other boards.
 
-Content Credentials (C2PA) a file arrives with are read and validated (media.content_credentials):
+Content Credentials (C2PA) a picture, video or audio file arrives with are read and validated
+(media.content_credentials):
 who signed them, with what the file was made, and whether they hold go to
 outputMetadata.content_credentials.
 """
@@ -45,10 +46,13 @@ class UploadFindings:
 async def findings_of(
     ctx: RequestContext, path: Path, artifact_type: str, file_format: str, *, has_parent: bool
 ) -> UploadFindings:
-    """What the staged upload at `path` says about itself; nothing for files that are not pictures."""
-    if artifact_type != "image":
+    """What the staged upload at `path` says about itself: Content Credentials of a picture, video or
+    audio file, and the prompt, settings and lineage written into a picture."""
+    if artifact_type not in ("image", "video", "audio"):
         return UploadFindings()
     credentials = await asyncio.to_thread(read_credentials, path, file_format)
+    if artifact_type != "image":
+        return UploadFindings(output_metadata={"content_credentials": credentials} if credentials else {})
     found = await asyncio.to_thread(read_found_metadata, path)
     if found is None:
         return UploadFindings(output_metadata={"content_credentials": credentials} if credentials else {})

@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from boards_desktop.media.embed import Splice
+from boards_desktop.media.splice import Splice
 from boards_desktop.media.store import MediaStore
 
 log = logging.getLogger("boards.media")
@@ -106,7 +106,12 @@ async def zip_stream(store: MediaStore, entries: Sequence[ExportEntry]) -> Async
                     # With provenance: its head, the stored bytes from where the head leaves off, its tail.
                     if entry.splice is not None:
                         out.write(entry.splice.head)
-                    async for chunk in stored.read(entry.splice.resume_at if entry.splice is not None else 0):
+                    start, end = (
+                        (0, None)
+                        if entry.splice is None
+                        else (entry.splice.resume_at, entry.splice.stop(stored.size) - 1)
+                    )
+                    async for chunk in stored.read(start, end):
                         await asyncio.to_thread(out.write, chunk)
                         if sink.pending:
                             yield sink.take()
