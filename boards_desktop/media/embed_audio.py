@@ -27,6 +27,9 @@ PROVENANCE_KEY = "boards_provenance"
 _MAX_TAG = 16 * 1024 * 1024  # an existing ID3 tag read whole (cover art included)
 _UTF8, _UTF16 = 3, 1  # ID3 text encodings: UTF-8 (v2.4 only), UTF-16 with a BOM (v2.3)
 _UNSYNCHRONISED, _EXTENDED, _FOOTER = 0x80, 0x40, 0x10
+# Zero bytes after the last frame: readers that check the next header to tell a v2.4 frame size
+# (syncsafe) from one written as a plain integer (exiftool) would otherwise call a long last frame invalid.
+_PADDING = b"\x00" * 16
 
 
 def _texts(provenance: Provenance) -> dict[str, str]:
@@ -40,7 +43,7 @@ def _texts(provenance: Provenance) -> dict[str, str]:
 
 def id3_tag(texts: dict[str, str]) -> bytes:
     """A whole ID3v2.4 tag of TXXX frames."""
-    frames = b"".join(_txxx(description, value, 4) for description, value in texts.items())
+    frames = b"".join(_txxx(description, value, 4) for description, value in texts.items()) + _PADDING
     return b"ID3\x04\x00\x00" + _syncsafe(len(frames)) + frames
 
 
@@ -89,7 +92,7 @@ def mp3_splice(handle: BinaryIO, provenance: Provenance) -> Splice | None:
     wanted = b"".join(_txxx(key, value, version) for key, value in texts.items() if key not in have)
     if not wanted:
         return None
-    new_body = body[:frames_end] + wanted
+    new_body = body[:frames_end] + wanted + _PADDING
     return Splice(header[:6] + _syncsafe(len(new_body)) + new_body, 10 + size, b"")
 
 
