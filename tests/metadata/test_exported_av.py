@@ -15,6 +15,7 @@ from sqlalchemy import update
 from boards_desktop.db.models import Generation
 from boards_desktop.media import store_media
 from boards_desktop.media.content_credentials import AI_SOURCE_TYPE, MIME_TYPES
+from boards_desktop.media.store import MediaStore
 from tests.app_harness import AppClient
 from tests.conftest import ENGINES_AND_BACKENDS
 from tests.graphql.helpers import create_board, create_generation
@@ -132,13 +133,27 @@ async def test_exported_audio_carries_its_settings_and_signed_credentials(client
     assert await read_raw(client.services.media, stored.key) == original
 
 
-async def test_an_uploaded_video_leaves_with_our_tags_but_no_credentials(client: AppClient):
-    """An upload says nothing of how it was made: no credential claims an AI made it."""
+@ENGINES_AND_BACKENDS
+@pytest.mark.parametrize("faststart", [False, True], ids=["moov-last", "moov-first"])
+async def test_an_uploaded_video_streams_out_with_our_tags_but_no_credentials(client: AppClient, faststart):
+    """An upload says nothing of how it was made: no credential claims an AI made it, and its copy is
+    streamed from the stored file (from a bucket too): up to its moov and then the new one when the
+    moov comes last, the new moov and then the rest when it comes first."""
     board = await create_board(client, "Uploads")
-    original = video_bytes("mp4", faststart=True)
+    original = video_bytes("mp4", faststart=faststart)
     body = (await upload(client, board, original, filename="mine.mp4", artifact_type="video")).json()
-    exported = (await client.http.get(body["storageUrl"], params={"download": "true"})).content
+    download = await client.http.get(body["storageUrl"], params={"download": "true"})
+    assert int(download.headers["content-length"]) == len(download.content)
+    archive = await client.http.get("/api/exports/zip", params={"ids": body["id"]})
+    (in_zip,) = zip_entries(archive.content).values()
+    assert in_zip == download.content
+    exported = download.content
     assert json.loads(pyav_tags(exported)["boards_provenance"])["generation_id"] == body["id"]
+    # No prompt: the WebUI's text is an empty first line, then the settings known (the video's size).
+    assert (
+        mutagen_tags(exported, "mp4")["©cmt"] == "\nSize: 64x48, Model: user-upload-video, Generator: user-upload-video"
+    )
     with pytest.raises(c2pa.C2paError):
         c2pa.Reader("video/mp4", io.BytesIO(exported))
     assert decoded(exported) == decoded(original)
+    assert await read_raw(client.services.media, MediaStore.key_of_url(body["storageUrl"])) == original
