@@ -41,7 +41,7 @@ from boards_desktop.graphql.errors import (
 )
 from boards_desktop.graphql.mutations.common import name_ids
 from boards_desktop.media.content_credentials import CredentialSigner
-from boards_desktop.media.export_metadata import credentials_signer, export_splice, exported_bytes
+from boards_desktop.media.export_metadata import credentials_signer, export_splice, exported_copy
 from boards_desktop.media.provenance import ParentFact
 from boards_desktop.media.splice import Splice
 from boards_desktop.media.store import MediaKeyError, MediaStore
@@ -122,7 +122,7 @@ async def _entries(
         # Signed when its turn comes, so that the archive never holds more than one copy in memory.
         produce = None
         if signer is not None:
-            produce = functools.partial(exported_bytes, store, signer, row, key, parents.get(row.id, []), splice)
+            produce = functools.partial(exported_copy, store, signer, row, key, parents.get(row.id, []), splice, size)
             size += _CREDENTIALS_ALLOWANCE
         entries.append(ExportEntry(key, name, size, info.modified, splice, produce))
     if not entries:

@@ -55,9 +55,9 @@ MIME_TYPES = {
     "mp3": "audio/mpeg",
     "flac": "audio/flac",
 }
-# Signed in memory, one file at a time: a picture is far below this, and so is a short clip; a
-# longer video leaves with its metadata only.
-MAX_SIGNED_BYTES = 64 * 1024 * 1024
+# Signed one file at a time (c2pa hashes the whole file, about 15 ms a MB): a film over this leaves
+# with its metadata only rather than keep a download waiting for minutes.
+MAX_SIGNED_BYTES = 1024 * 1024 * 1024
 _FOLDER = "content-credentials"
 _CHAIN_FILE = "signing-chain.pem"
 _KEY_FILE = "signing-key.pem"
@@ -197,19 +197,33 @@ class CredentialSigner:
         mime = MIME_TYPES.get(file_format.lower())
         if mime is None or len(data) > MAX_SIGNED_BYTES:
             return None
-        builder = self._c2pa.Builder(manifest_of(provenance, title), self._context)
         out = io.BytesIO()
+        if not self._sign_stream(mime, io.BytesIO(data), out, provenance, title):
+            return None
+        return out.getvalue()
+
+    def sign_file(self, source: Path, dest: Path, file_format: str, provenance: Provenance, title: str) -> bool:
+        """The file at `source` signed into `dest`, read and written as streams (a video too large to hold
+        in memory); False for a format C2PA cannot carry here, or when it could not be signed."""
+        mime = MIME_TYPES.get(file_format.lower())
+        if mime is None or source.stat().st_size > MAX_SIGNED_BYTES:
+            return False
+        with source.open("rb") as reading, dest.open("w+b") as writing:
+            return self._sign_stream(mime, reading, writing, provenance, title)
+
+    def _sign_stream(self, mime: str, source: Any, dest: Any, provenance: Provenance, title: str) -> bool:
+        builder = self._c2pa.Builder(manifest_of(provenance, title), self._context)
         try:
             with self._lock:  # one signer, used by one thread at a time
-                builder.sign(self._signer, mime, io.BytesIO(data), out)
+                builder.sign(self._signer, mime, source, dest)
         except self._c2pa.C2paError as exc:
-            # A certificate C2PA will not sign with (the artist's own, say): the file leaves unsigned
-            # rather than not at all, and the log says why once per export.
+            # A certificate C2PA will not sign with (the artist's own, say), or a file that is not the
+            # format its name says: it leaves unsigned rather than not at all, and the log says why.
             log.warning("Content Credentials: %s was exported unsigned: %s", title, exc)
-            return None
+            return False
         finally:
             builder.close()
-        return out.getvalue()
+        return True
 
 
 def manifest_of(provenance: Provenance, title: str) -> dict[str, Any]:

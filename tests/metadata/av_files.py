@@ -43,6 +43,27 @@ def video_bytes(
         return path.read_bytes()
 
 
+def large_video_bytes(frames: int = 40, size: int = 512) -> bytes:
+    """An MP4 of about 19 MB (noise at the finest quantiser): larger than a copy signed in memory."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "large.mp4"
+        with av.open(str(path), "w", format="mp4") as container:
+            stream = container.add_stream("mpeg4", rate=12)
+            stream.width = stream.height = size
+            stream.pix_fmt = "yuv420p"
+            stream.time_base = Fraction(1, 12)
+            stream.codec_context.qmin = stream.codec_context.qmax = 1
+            for index in range(frames):
+                noise = Image.effect_noise((size, size), 100 + index)
+                frame = av.VideoFrame.from_image(Image.merge("RGB", [noise] * 3))
+                frame.pts = index
+                for packet in stream.encode(frame):
+                    container.mux(packet)
+            for packet in stream.encode():
+                container.mux(packet)
+        return path.read_bytes()
+
+
 def mp3_bytes(frames: int = 8, rate: int = 22050) -> bytes:
     """An MP3 as FFmpeg writes it: an ID3v2.4 tag of its own (TSSE) first."""
     buffer = io.BytesIO()

@@ -15,13 +15,22 @@ from sqlalchemy import update
 from boards_desktop.db.models import Generation
 from boards_desktop.media import store_media
 from boards_desktop.media.content_credentials import AI_SOURCE_TYPE, MIME_TYPES
-from boards_desktop.media.store import MediaStore
+from boards_desktop.media.export_metadata import SIGNED_IN_MEMORY
+from boards_desktop.media.store import TMP_DIR, MediaStore
 from tests.app_harness import AppClient
 from tests.conftest import ENGINES_AND_BACKENDS
 from tests.graphql.helpers import create_board, create_generation
 from tests.media.samples import image_bytes
 from tests.media.support import finish, read_raw
-from tests.metadata.av_files import decoded, mp3_bytes, mutagen_tags, pyav_tags, video_bytes, wav_bytes
+from tests.metadata.av_files import (
+    decoded,
+    large_video_bytes,
+    mp3_bytes,
+    mutagen_tags,
+    pyav_tags,
+    video_bytes,
+    wav_bytes,
+)
 from tests.metadata.support import sha256, zip_entries
 from tests.uploads.support import upload
 
@@ -111,6 +120,24 @@ async def test_an_exported_video_carries_its_settings_and_signed_credentials_wit
         "ai_generated": True,
         "made_with": "test-generator",
     }
+
+
+@ENGINES_AND_BACKENDS
+async def test_a_video_too_large_to_sign_in_memory_is_signed_through_temporary_files(client: AppClient):
+    board = await create_board(client, "Long takes")
+    original = large_video_bytes()
+    assert len(original) > SIGNED_IN_MEMORY
+    video, stored = await generated(client, board, original, "video")
+    download = await client.http.get(stored.storage_url, params={"download": "true"})
+    assert download.status_code == 200 and int(download.headers["content-length"]) == len(download.content)
+    archive = await client.http.get("/api/exports/zip", params={"ids": video})
+    (in_zip,) = zip_entries(archive.content).values()
+    for exported in (download.content, in_zip):
+        assert credentials(exported, "mp4")[1] == "Valid"
+        assert json.loads(pyav_tags(exported)["boards_provenance"])["generation_id"] == video
+    assert decoded(download.content) == decoded(original)
+    assert await read_raw(client.services.media, stored.key) == original
+    assert not list((client.services.media.root / TMP_DIR).iterdir())  # the temporary copies are gone
 
 
 @ENGINES_AND_BACKENDS
