@@ -64,10 +64,11 @@ def large_video_bytes(frames: int = 40, size: int = 512) -> bytes:
         return path.read_bytes()
 
 
-def mp3_bytes(frames: int = 8, rate: int = 22050) -> bytes:
-    """An MP3 as FFmpeg writes it: an ID3v2.4 tag of its own (TSSE) first."""
+def mp3_bytes(frames: int = 8, rate: int = 22050, tags: dict[str, str] | None = None) -> bytes:
+    """An MP3 as FFmpeg writes it: an ID3v2.4 tag of its own (TSSE, and `tags` as TXXX frames) first."""
     buffer = io.BytesIO()
     with av.open(buffer, "w", format="mp3") as container:
+        container.metadata.update(tags or {})
         stream = container.add_stream("libmp3lame", rate=rate, layout="mono")
         for index in range(frames):
             frame = av.AudioFrame(format="s16p", layout="mono", samples=1152)

@@ -34,7 +34,7 @@ from tests.metadata.av_files import (
 from tests.metadata.support import sha256, zip_entries
 from tests.uploads.support import upload
 
-GENERATION = "query($id: UUID!) { generation(id: $id) { outputMetadata } }"
+FOUND = "query($id: UUID!) { generation(id: $id) { inputParams outputMetadata } }"
 PARAMS = {"prompt": "Gulls over a grey sea, slow pan", "seed": 41, "steps": 24}
 SOUND = "Gulls over a grey sea, slow pan\nSteps: 24, Seed: 41, Model: test-generator, Generator: test-generator"
 VIDEO = SOUND.replace("Seed: 41, ", "Seed: 41, Size: 64x48, ")  # a video's size is known
@@ -108,9 +108,15 @@ async def test_an_exported_video_carries_its_settings_and_signed_credentials_wit
     assert kept == original and sha256(kept) == stored.metadata()["sha256"]
     assert (await client.http.get(stored.storage_url)).content == original
 
-    # The signed copy dropped back in: who signed it and with what it was made, shown as for a picture.
+    # The signed copy dropped back in: who signed it and with what it was made, shown as for a picture,
+    # its settings read back, and linked into the lineage as a child of the video it was exported from.
     body = (await upload(client, board, download.content, filename="sea.mp4", artifact_type="video")).json()
-    metadata = (await client.data(GENERATION, {"id": body["id"]}))["generation"]["outputMetadata"]
+    assert body["metadataFrom"] == "Boards Desktop" and body["linkedTo"] == [video]
+    assert body["duplicateOf"] is None  # not the same bytes: the copy carries its metadata
+    back = (await client.data(FOUND, {"id": body["id"]}))["generation"]
+    assert back["inputParams"]["prompt"] == PARAMS["prompt"] and back["inputParams"]["seed"] == 41
+    metadata = back["outputMetadata"]
+    assert metadata["metadata_from"] == "Boards Desktop" and metadata["embedded_generation_id"] == video
     assert metadata["content_credentials"] == {
         "signed_by": "Boards Desktop on this computer",
         "issuer": "Boards Desktop",
@@ -184,3 +190,15 @@ async def test_an_uploaded_video_streams_out_with_our_tags_but_no_credentials(cl
         c2pa.Reader("video/mp4", io.BytesIO(exported))
     assert decoded(exported) == decoded(original)
     assert await read_raw(client.services.media, MediaStore.key_of_url(body["storageUrl"])) == original
+
+
+async def test_a_sound_from_another_tool_brings_its_webui_parameters(client: AppClient):
+    board = await create_board(client, "Found sounds")
+    said = "rain on a tin roof\nNegative prompt: thunder\nSteps: 50, Seed: 1234, CFG scale: 7, Model: stable-audio-open"
+    body = (
+        await upload(client, board, mp3_bytes(tags={"parameters": said}), filename="rain.mp3", artifact_type="audio")
+    ).json()
+    assert body["metadataFrom"] == "Stable Diffusion WebUI" and body["linkedTo"] == []
+    found = (await client.data(FOUND, {"id": body["id"]}))["generation"]["inputParams"]
+    assert found["prompt"] == "rain on a tin roof" and found["negative_prompt"] == "thunder"
+    assert found["seed"] == 1234 and found["steps"] == 50 and found["model"] == "stable-audio-open"
