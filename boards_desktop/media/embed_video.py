@@ -42,8 +42,8 @@ def mp4_splice(handle: BinaryIO, provenance: Provenance) -> Splice | None:
     size = handle.seek(0, 2)
     boxes = list(_top_level(handle, size))
     kinds = [kind for kind, _, _ in boxes]
-    if kinds.count(b"moov") != 1 or b"moof" in kinds or not kinds or kinds[0] != b"ftyp":
-        return None
+    if kinds.count(b"moov") != 1 or b"moof" in kinds:
+        return None  # not an MP4 or QuickTime file (no moov), or a fragmented one
     _, moov_at, moov_end = boxes[kinds.index(b"moov")]
     if moov_end - moov_at > _MAX_MOOV:
         return None
@@ -123,6 +123,8 @@ def _children(data: bytes, start: int, end: int) -> list[tuple[bytes, int, int, 
     offset = start
     while offset < end:
         if offset + 8 > end:
+            if not any(data[offset:end]):
+                break  # QuickTime's user data may end with a zero terminator
             raise _Unfit("a box header is cut short")
         length, kind = struct.unpack(">I4s", data[offset : offset + 8])
         header = 8
