@@ -211,7 +211,7 @@ async def same_bytes_readable(
     (never one on a board they may not: the answer would reveal it).
 
     A scan of the readable completed rows (the hash sits in output_metadata, which no index covers):
-    about 30 ms for 10,000 generations and 150 ms for 50,000 on SQLite (tests/benchmarks/same_bytes.py);
+    about 20 ms for 10,000 generations and 150 ms for 50,000 on SQLite (tests/benchmarks/same_bytes.py);
     an index on the hash would make it a look-up.
     """
     query = (
