@@ -42,7 +42,7 @@ log = logging.getLogger("boards.media")
 AI_SOURCE_TYPE = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 PROVENANCE_ASSERTION = "app.boards-desktop.provenance"
 # What c2pa-python signs and reads of the formats the app stores (`Builder.get_supported_mime_types()`):
-# WebM, Ogg and GIF are not among them (GIF is read, not signed), and leave with no credentials.
+# WebM and Ogg are not among them and leave with no credentials; GIF is, but is not signed here yet.
 MIME_TYPES = {
     "png": "image/png",
     "jpg": "image/jpeg",
