@@ -5,8 +5,9 @@ Everything is checked before the first byte goes out: every id must be a generat
 and at least one must have a file. Generations without a file yet (pending, failed, cancelled) are
 left out, and the response says how many in `X-Boards-Skipped`. Each file is named after its
 prompt (or upload name, or generator) and the start of its id: `a-lighthouse-at-dusk-3f2a9b1c.png`.
-The archive is written while it is sent (media.zip_export). Pictures carry how they were made
-(the WebUI's `parameters` and our provenance JSON, see media.embed); the stored files are unchanged.
+The archive is written while it is sent (media.zip_export). Pictures, videos and audio carry how
+they were made (the WebUI's `parameters` and our provenance JSON, see media.embed); the stored files
+are unchanged.
 
 Errors are JSON, as the uploads': `{"error": "...", "code": "BAD_USER_INPUT", "detail": "..."}` (or NOT_FOUND,
 FORBIDDEN; see api.errors).
@@ -40,9 +41,9 @@ from boards_desktop.graphql.errors import (
 )
 from boards_desktop.graphql.mutations.common import name_ids
 from boards_desktop.media.content_credentials import CredentialSigner
-from boards_desktop.media.embed import Splice
-from boards_desktop.media.export_metadata import credentials_signer, export_splice, exported_bytes
+from boards_desktop.media.export_metadata import credentials_signer, export_splice, exported_copy
 from boards_desktop.media.provenance import ParentFact
+from boards_desktop.media.splice import Splice
 from boards_desktop.media.store import MediaKeyError, MediaStore
 from boards_desktop.media.zip_export import ExportEntry, entry_name, unique_names, zip_stream
 from boards_desktop.settings import Settings
@@ -121,7 +122,7 @@ async def _entries(
         # Signed when its turn comes, so that the archive never holds more than one copy in memory.
         produce = None
         if signer is not None:
-            produce = functools.partial(exported_bytes, store, signer, row, key, parents.get(row.id, []), splice)
+            produce = functools.partial(exported_copy, store, signer, row, key, parents.get(row.id, []), splice, size)
             size += _CREDENTIALS_ALLOWANCE
         entries.append(ExportEntry(key, name, size, info.modified, splice, produce))
     if not entries:

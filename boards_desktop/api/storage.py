@@ -10,10 +10,10 @@ the page keeps loading one relative URL whatever the backend, and the bucket's e
 be reachable from the window, only from the app.
 A file is served only to a requester who may read its board now (api.media_access); others get 404.
 
-A download (`?download=true`) of a generation's picture is the copy with its provenance written in
-(media.embed: the WebUI's `parameters` and our JSON) and, for a generated picture, signed Content
-Credentials (media.content_credentials): sent whole, never cached, the stored file unchanged, from
-the folder or the bucket alike. The page's display (no `download`) and Range requests get the
+A download (`?download=true`) of a generation's picture, video or audio is the copy with its
+provenance written in (media.embed: the WebUI's `parameters` and our JSON) and, for a generated
+file, signed Content Credentials (media.content_credentials): sent whole, never cached, the stored
+file unchanged, from the folder or the bucket alike. The page's display (no `download`) and Range requests get the
 stored bytes.
 """
 
@@ -25,7 +25,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from litestar import HttpMethod, Request, Response, route
@@ -38,9 +38,9 @@ from boards_desktop.db.models import Generation
 from boards_desktop.db.queries.provenance import parent_facts
 from boards_desktop.db.queries.records import select_generations
 from boards_desktop.media.backend import StoredObject
-from boards_desktop.media.embed import Splice
-from boards_desktop.media.export_metadata import credentials_signer, export_splice, exported_bytes
+from boards_desktop.media.export_metadata import copy_chunks, credentials_signer, export_splice, exported_copy
 from boards_desktop.media.sniff import CONTENT_TYPES
+from boards_desktop.media.splice import Splice
 from boards_desktop.media.store import MediaKeyError, MediaStore
 from boards_desktop.services import Services
 
@@ -135,7 +135,7 @@ async def _exported(
     if signer is not None:
         await stored.close()  # read whole for signing instead (at most MAX_SIGNED_BYTES)
         try:
-            data = await exported_bytes(store, signer, row, key, parents, splice)
+            data = await exported_copy(store, signer, row, key, parents, splice, stored.size)
         except FileNotFoundError:
             raise NotFoundException(f"No media at {_shown(key)}") from None
         except OSError as exc:  # the bucket did not answer, or refused: not the client's fault
@@ -146,11 +146,18 @@ async def _exported(
     return await _spliced(request, stored, splice, headers)
 
 
-def _whole(request: Request[Any, Any, Any], data: bytes, headers: dict[str, str]) -> Response[Any]:
+def _whole(request: Request[Any, Any, Any], data: bytes | Path, headers: dict[str, str]) -> Response[Any]:
+    """The signed copy: bytes, or a temporary file (a video) streamed and then removed."""
     for name in ("ETag", "Accept-Ranges"):
         headers.pop(name, None)
     headers["Cache-Control"] = "no-store"
     media_type = headers.pop("Content-Type")
+    if isinstance(data, Path):
+        headers["Content-Length"] = str(data.stat().st_size)
+        if request.method == HttpMethod.HEAD:
+            data.unlink(missing_ok=True)
+            return Response(content=b"", status_code=200, headers=headers, media_type=media_type)
+        return Stream(copy_chunks(data), status_code=200, headers=headers, media_type=media_type)
     body = b"" if request.method == HttpMethod.HEAD else data
     headers["Content-Length"] = str(len(data))
     return Response(content=body, status_code=200, headers=headers, media_type=media_type)
@@ -174,7 +181,7 @@ async def _spliced(
 async def _read_spliced(stored: StoredObject, splice: Splice) -> AsyncIterator[bytes]:
     try:
         yield splice.head
-        async for chunk in stored.read(splice.resume_at):
+        async for chunk in stored.read(splice.resume_at, splice.stop(stored.size) - 1):
             yield chunk
         yield splice.tail
     finally:

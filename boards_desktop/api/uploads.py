@@ -11,8 +11,10 @@ The answer is 200 (upstream's upload hook counts nothing else as success) with t
 413, INSUFFICIENT_STORAGE for 507 when the disk holding the media folder is full). A refused upload
 leaves no file and no row.
 
-The answer's `duplicateOf` ({"id", "title"} or null) names the board's earlier generation with the
-very same bytes (their SHA-256, kept in outputMetadata.sha256): the upload is kept all the same.
+The answer's `duplicateOf` ({"id", "title", "boardId", "boardTitle"} or null) names the earlier
+generation with the very same bytes (their SHA-256, kept in outputMetadata.sha256): the board's own
+when it has one, else the oldest on another board the uploader may read. The upload is kept all the
+same (a copy may be wanted); the page says where the first one is, with a link to it.
 `metadataFrom` names the tool whose metadata the file carried (its prompt and settings became the
 upload's inputParams) and `linkedTo` the generations its embedded provenance linked it to
 (media.upload_provenance).
@@ -26,7 +28,7 @@ from typing import Any
 from litestar import Request, Response, post
 
 from boards_desktop.api.errors import error_response
-from boards_desktop.db.queries.generations import same_bytes_on_board
+from boards_desktop.db.queries.generations import same_bytes_readable
 from boards_desktop.db.queries.lineage import parse_input_artifacts
 from boards_desktop.graphql.context import RequestContext, get_request_context
 from boards_desktop.graphql.errors import BAD_USER_INPUT, FORBIDDEN, INSUFFICIENT_STORAGE, NOT_FOUND, ApiError
@@ -109,7 +111,7 @@ async def upload_artifact(request: Request[Any, Any, Any]) -> Response[dict[str,
             description=description,
             input_params={"source": "upload"},
         )
-        duplicate = await _same_bytes_on_board(ctx, row)
+        duplicate = await _same_bytes(ctx, row)
     except FormError as exc:
         return _error(exc.message, PAYLOAD_TOO_LARGE if exc.status == 413 else BAD_USER_INPUT)
     except ApiError as exc:
@@ -135,10 +137,8 @@ async def upload_artifact(request: Request[Any, Any, Any]) -> Response[dict[str,
             "thumbnailUrl": ctx.media_urls(row.thumbnail_url),
             "artifactType": row.artifact_type,
             "generatorName": row.generator_name,
-            # The same bytes were already on this board: the upload is kept, and the page says so.
-            "duplicateOf": None
-            if duplicate is None
-            else {"id": str(duplicate.id), "title": duplicate_title(duplicate)},
+            # The same bytes were already here or on another board: the upload is kept, and the page says where.
+            "duplicateOf": _duplicate_of(duplicate),
             # Read from the file itself (media.upload_provenance): which tool's metadata it carried, and
             # the generations its embedded provenance linked it to when no parent was given.
             "metadataFrom": _metadata_from(row),
@@ -148,13 +148,25 @@ async def upload_artifact(request: Request[Any, Any, Any]) -> Response[dict[str,
     )
 
 
-async def _same_bytes_on_board(ctx: RequestContext, row: Any) -> Any:
-    """The board's earlier generation with the very bytes of this upload, or None."""
+async def _same_bytes(ctx: RequestContext, row: Any) -> tuple[Any, str] | None:
+    """The earlier generation with the very bytes of this upload (this board's first), and its board's title."""
     sha256 = row.output_metadata.get("sha256") if isinstance(row.output_metadata, dict) else None
     if not isinstance(sha256, str):
         return None
     async with ctx.sessions.read() as session:
-        return await same_bytes_on_board(session, row.board_id, sha256, other_than=row.id)
+        return await same_bytes_readable(session, ctx.actor, row.board_id, sha256, other_than=row.id)
+
+
+def _duplicate_of(found: tuple[Any, str] | None) -> dict[str, str] | None:
+    if found is None:
+        return None
+    earlier, board_title = found
+    return {
+        "id": str(earlier.id),
+        "title": duplicate_title(earlier),
+        "boardId": str(earlier.board_id),
+        "boardTitle": board_title,
+    }
 
 
 def duplicate_title(row: Any) -> str:

@@ -1,11 +1,13 @@
-"""Content Credentials (C2PA) on exported pictures, and reading those that arrive with uploads.
+"""Content Credentials (C2PA) on exported pictures, video and audio, and reading those that arrive with uploads.
 
 An exported generation is signed with a manifest (the C2PA project's own library, `c2pa-python`)
 that says it was made by an AI model (the `c2pa.created` action with the IPTC digital source type
 `trainedAlgorithmicMedia`), with which generator and model (the action's softwareAgent and
 parameters), and from what: each parent generation is an ingredient (`inputTo`), with its id and
 content hash. Our provenance document rides along as an assertion of its own
-(`app.boards-desktop.provenance`).
+(`app.boards-desktop.provenance`). The same manifest goes on PNG, JPEG, WebP, MP4, MOV, M4A, WAV,
+MP3 and FLAC (the C2PA library writes it where each format keeps it: a `uuid` box in MP4/MOV, a
+RIFF chunk in WAV, an ID3 `GEOB` frame in MP3).
 
 The key: each installation makes its own on first use, an ES256 key with a certificate issued by a
 local CA made alongside (C2PA refuses a self-signed signing certificate), kept in
@@ -39,8 +41,23 @@ log = logging.getLogger("boards.media")
 
 AI_SOURCE_TYPE = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 PROVENANCE_ASSERTION = "app.boards-desktop.provenance"
-MIME_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}
-MAX_SIGNED_BYTES = 64 * 1024 * 1024  # signed in memory, one file at a time: a picture is far below this
+# What c2pa-python signs and reads of the formats the app stores (`Builder.get_supported_mime_types()`):
+# WebM and Ogg are not among them and leave with no credentials; GIF is, but is not signed here yet.
+MIME_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "webp": "image/webp",
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "m4a": "audio/mp4",
+    "wav": "audio/wav",
+    "mp3": "audio/mpeg",
+    "flac": "audio/flac",
+}
+# Signed one file at a time (c2pa hashes the whole file, about 15 ms a MB): a film over this leaves
+# with its metadata only rather than keep a download waiting for minutes.
+MAX_SIGNED_BYTES = 1024 * 1024 * 1024
 _FOLDER = "content-credentials"
 _CHAIN_FILE = "signing-chain.pem"
 _KEY_FILE = "signing-key.pem"
@@ -154,7 +171,7 @@ def _write_private(path: Path, data: bytes) -> None:
 
 
 class CredentialSigner:
-    """Signs exported pictures with one identity. Thread-safe: exports sign from worker threads."""
+    """Signs exported files with one identity. Thread-safe: exports sign from worker threads."""
 
     def __init__(self, identity: SigningIdentity) -> None:
         import c2pa
@@ -180,19 +197,33 @@ class CredentialSigner:
         mime = MIME_TYPES.get(file_format.lower())
         if mime is None or len(data) > MAX_SIGNED_BYTES:
             return None
-        builder = self._c2pa.Builder(manifest_of(provenance, title), self._context)
         out = io.BytesIO()
+        if not self._sign_stream(mime, io.BytesIO(data), out, provenance, title):
+            return None
+        return out.getvalue()
+
+    def sign_file(self, source: Path, dest: Path, file_format: str, provenance: Provenance, title: str) -> bool:
+        """The file at `source` signed into `dest`, read and written as streams (a video too large to hold
+        in memory); False for a format C2PA cannot carry here, or when it could not be signed."""
+        mime = MIME_TYPES.get(file_format.lower())
+        if mime is None or source.stat().st_size > MAX_SIGNED_BYTES:
+            return False
+        with source.open("rb") as reading, dest.open("w+b") as writing:
+            return self._sign_stream(mime, reading, writing, provenance, title)
+
+    def _sign_stream(self, mime: str, source: Any, dest: Any, provenance: Provenance, title: str) -> bool:
+        builder = self._c2pa.Builder(manifest_of(provenance, title), self._context)
         try:
             with self._lock:  # one signer, used by one thread at a time
-                builder.sign(self._signer, mime, io.BytesIO(data), out)
+                builder.sign(self._signer, mime, source, dest)
         except self._c2pa.C2paError as exc:
-            # A certificate C2PA will not sign with (the artist's own, say): the file leaves unsigned
-            # rather than not at all, and the log says why once per export.
+            # A certificate C2PA will not sign with (the artist's own, say), or a file that is not the
+            # format its name says: it leaves unsigned rather than not at all, and the log says why.
             log.warning("Content Credentials: %s was exported unsigned: %s", title, exc)
-            return None
+            return False
         finally:
             builder.close()
-        return out.getvalue()
+        return True
 
 
 def manifest_of(provenance: Provenance, title: str) -> dict[str, Any]:

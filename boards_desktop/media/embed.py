@@ -1,9 +1,9 @@
 """Writing provenance into the copy of a file that leaves the app, without decoding or re-encoding it.
 
 The stored file is never touched. An export is the stored bytes with a few segments added, so it
-is described as a `Splice`: bytes to send first, the point of the stored file to continue from,
-and bytes to send last. Its size is known before a byte is read (zip entries, Content-Length), the
-pixels are the stored ones exactly, and it costs a header read, not a decode:
+is described as a `Splice` (media.splice): bytes to send first, the span of the stored file to
+send, and bytes to send last. Its size is known before a byte is read (zip entries, Content-Length), the
+pixels (and frames and samples) are the stored ones exactly, and it costs a header read, not a decode:
 
 - PNG: `tEXt`/`iTXt` chunks right after `IHDR`: `parameters` (the WebUI's text; what Pillow's
   `.text`, the WebUI's "PNG Info" and exiftool read) and `boards_provenance` (our JSON).
@@ -12,10 +12,12 @@ pixels are the stored ones exactly, and it costs a header read, not a decode:
   UserComment holds the `parameters` text as the WebUI writes it for JPEG (`UNICODE` + UTF-16).
 - WebP: `EXIF` and `XMP ` chunks at the end, with the `VP8X` header that announces them (made from
   the bitstream's own size when the file is a simple one).
+- MP4, MOV, M4A: iTunes-style items in `moov` (media.embed_video).
+- MP3 and WAV: ID3 `TXXX` frames, and a WAV's `LIST`/`INFO` chunk (media.embed_audio).
 
 A kind of block the file already has (EXIF, XMP, a `parameters` chunk of another tool) is left as
 it is and ours is not added: a file holds one of each, and the other tool's is the first word.
-Other formats (video, audio, GIF, text) are exported as stored.
+Other formats (WebM, Ogg, FLAC, GIF, text) are exported as stored.
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ from __future__ import annotations
 import json
 import struct
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 from xml.sax.saxutils import escape
 
+from boards_desktop.media.embed_audio import mp3_splice, wav_splice
+from boards_desktop.media.embed_video import mp4_splice
 from boards_desktop.media.provenance import APP_NAME, Provenance
+from boards_desktop.media.splice import Splice
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PARAMETERS_KEY = "parameters"
@@ -39,35 +42,7 @@ XMP_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
 EXIF_HEADER = b"Exif\x00\x00"
 USER_COMMENT_UNICODE = b"UNICODE\x00"
 _MAX_SEGMENT = 65533  # a JPEG segment's payload, its 2-byte length included, fits 65535
-_CHUNK = 256 * 1024
 _HEAD_BYTES = 64 * 1024  # how much of a file is read to find where the blocks go
-
-
-@dataclass(frozen=True)
-class Splice:
-    """An export: `head`, then the stored file from `resume_at` to its end, then `tail`."""
-
-    head: bytes
-    resume_at: int
-    tail: bytes
-
-    def size(self, stored_size: int) -> int:
-        return len(self.head) + stored_size - self.resume_at + len(self.tail)
-
-    def chunks(self, stored: BinaryIO, chunk: int = _CHUNK) -> Iterator[bytes]:
-        yield self.head
-        stored.seek(self.resume_at)
-        while data := stored.read(chunk):
-            yield data
-        yield self.tail
-
-    def write(self, stored: Path, out: BinaryIO) -> None:
-        with stored.open("rb") as handle:
-            out.writelines(self.chunks(handle))
-
-    def apply(self, stored: bytes) -> bytes:
-        """The copy of a stored file held in memory (to be signed)."""
-        return self.head + stored[self.resume_at :] + self.tail
 
 
 def splice_for(path: Path, file_format: str, provenance: Provenance) -> Splice | None:
@@ -332,4 +307,14 @@ def _xmp(summary: str, parameters: str | None, document: str) -> bytes:
     return xml.encode("utf-8")
 
 
-_WRITERS = {"png": _png, "jpg": _jpeg, "jpeg": _jpeg, "webp": _webp}
+_WRITERS = {
+    "png": _png,
+    "jpg": _jpeg,
+    "jpeg": _jpeg,
+    "webp": _webp,
+    "mp4": mp4_splice,
+    "mov": mp4_splice,
+    "m4a": mp4_splice,
+    "mp3": mp3_splice,
+    "wav": wav_splice,
+}

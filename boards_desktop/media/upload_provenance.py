@@ -12,7 +12,9 @@ stored original's SHA-256 (the same picture known under another id, e.g. importe
 installation); failing both, it is linked to that generation's own inputs, by id or hash. Only
 generations the uploader may read are linked, so a file cannot reveal or reach other boards.
 
-Content Credentials (C2PA) a file arrives with are read and validated (media.content_credentials):
+Video and sound are read the same way (media.found_av_metadata: our JSON or the WebUI's text, as an
+export writes them). Content Credentials (C2PA) a picture, video or audio file arrives with are
+read and validated (media.content_credentials):
 who signed them, with what the file was made, and whether they hold go to
 outputMetadata.content_credentials.
 """
@@ -29,6 +31,7 @@ from boards_desktop.db.queries.lineage import InputArtifact
 from boards_desktop.db.queries.provenance import readable_generations, readable_generations_with_hashes
 from boards_desktop.graphql.context import RequestContext
 from boards_desktop.media.content_credentials import read_credentials
+from boards_desktop.media.found_av_metadata import read_av_metadata
 from boards_desktop.media.found_metadata import FoundMetadata, read_found_metadata
 
 LINEAGE_ROLE = "parent"  # the role an upload's named parent has (media.uploads)
@@ -45,11 +48,13 @@ class UploadFindings:
 async def findings_of(
     ctx: RequestContext, path: Path, artifact_type: str, file_format: str, *, has_parent: bool
 ) -> UploadFindings:
-    """What the staged upload at `path` says about itself; nothing for files that are not pictures."""
-    if artifact_type != "image":
+    """What the staged upload at `path` says about itself: the Content Credentials, prompt, settings and
+    lineage written into a picture, video or sound file."""
+    if artifact_type not in ("image", "video", "audio"):
         return UploadFindings()
     credentials = await asyncio.to_thread(read_credentials, path, file_format)
-    found = await asyncio.to_thread(read_found_metadata, path)
+    reader = read_found_metadata if artifact_type == "image" else read_av_metadata
+    found = await asyncio.to_thread(reader, path)
     if found is None:
         return UploadFindings(output_metadata={"content_credentials": credentials} if credentials else {})
     findings = UploadFindings(input_params=dict(found.settings), output_metadata={"metadata_from": found.tool})

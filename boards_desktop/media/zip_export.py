@@ -18,8 +18,10 @@ import uuid
 import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from boards_desktop.media.embed import Splice
+from boards_desktop.media.export_metadata import copy_chunks
+from boards_desktop.media.splice import Splice
 from boards_desktop.media.store import MediaStore
 
 log = logging.getLogger("boards.media")
@@ -42,8 +44,9 @@ class ExportEntry:
     size: int  # of what is written: the stored file's, or its copy's with provenance
     modified: float
     splice: Splice | None = None  # provenance written into the copy (media.embed); None: the stored bytes
-    # The whole copy made when its turn comes (signed Content Credentials); `size` is then an estimate.
-    produce: Callable[[], Awaitable[bytes]] | None = None
+    # The whole copy made when its turn comes (signed Content Credentials): bytes, or a temporary file
+    # for a large one (a video), removed once written; `size` is then an estimate.
+    produce: Callable[[], Awaitable[bytes | Path]] | None = None
 
 
 def entry_name(title: str | None, fallback: str, generation_id: uuid.UUID, extension: str) -> str:
@@ -82,11 +85,18 @@ async def zip_stream(store: MediaStore, entries: Sequence[ExportEntry]) -> Async
                     log.warning("zip export: %s could not be read (%s)", entry.key, exc)
                     unreadable.append(f"{entry.name}: {exc.strerror or exc}")
                     continue
-                with archive.open(_info(entry), "w") as out:
-                    for start in range(0, len(data), CHUNK):
-                        out.write(data[start : start + CHUNK])
-                        if sink.pending:
-                            yield sink.take()
+                if isinstance(data, Path):
+                    with archive.open(_info(entry), "w", force_zip64=entry.size > zipfile.ZIP64_LIMIT) as out:
+                        async for chunk in copy_chunks(data):
+                            await asyncio.to_thread(out.write, chunk)
+                            if sink.pending:
+                                yield sink.take()
+                else:
+                    with archive.open(_info(entry), "w") as out:
+                        for start in range(0, len(data), CHUNK):
+                            out.write(data[start : start + CHUNK])
+                            if sink.pending:
+                                yield sink.take()
                 if sink.pending:
                     yield sink.take()
                 continue
@@ -106,7 +116,12 @@ async def zip_stream(store: MediaStore, entries: Sequence[ExportEntry]) -> Async
                     # With provenance: its head, the stored bytes from where the head leaves off, its tail.
                     if entry.splice is not None:
                         out.write(entry.splice.head)
-                    async for chunk in stored.read(entry.splice.resume_at if entry.splice is not None else 0):
+                    start, end = (
+                        (0, None)
+                        if entry.splice is None
+                        else (entry.splice.resume_at, entry.splice.stop(stored.size) - 1)
+                    )
+                    async for chunk in stored.read(start, end):
                         await asyncio.to_thread(out.write, chunk)
                         if sink.pending:
                             yield sink.take()

@@ -111,11 +111,16 @@ async def test_uploading_the_same_bytes_again_is_kept_and_names_the_earlier_one(
     assert first.status_code == 200 and first.json()["duplicateOf"] is None
     again = await upload(client, board, picture, filename="fox copy.png")
     assert again.status_code == 200, again.text
-    assert again.json()["duplicateOf"] == {"id": first.json()["id"], "title": "fox.png"}
+    assert again.json()["duplicateOf"] == {
+        "id": first.json()["id"],
+        "title": "fox.png",
+        "boardId": board,
+        "boardTitle": "Board",
+    }
     assert again.json()["id"] != first.json()["id"]
     assert (await page(client, board))["total"] == 2  # kept all the same
     elsewhere = await upload(client, other_board, picture, filename="fox.png")
-    assert elsewhere.json()["duplicateOf"] is None  # only this board counts
+    assert elsewhere.json()["duplicateOf"]["boardId"] == board  # named on its own board (tests/uploads)
     different = await upload(client, board, png_bytes(colour="#0033aa"), filename="fox.png")
     assert different.json()["duplicateOf"] is None
 

@@ -12,16 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, bindparam, insert, select, type_coerce, update
+from sqlalchemy import ColumnElement, String, bindparam, case, insert, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from boards_desktop.db.models import Generation
+from boards_desktop.db.models import Board, Generation
 from boards_desktop.db.queries import favourites
-from boards_desktop.db.queries.access import BoardVisibility
+from boards_desktop.db.queries.access import BoardVisibility, readable_boards_clause
 from boards_desktop.db.queries.board_grid import NEWEST_FIRST
 from boards_desktop.db.queries.boards import touch_board
 from boards_desktop.db.queries.lineage import InputArtifact, insert_lineage
 from boards_desktop.db.queries.records import GenerationRecord, generation_columns, select_generations
+from boards_desktop.db.queries.users import Actor
 from boards_desktop.db.rowcount import rows_changed
 from boards_desktop.db.search_text import search_text_of
 from boards_desktop.db.types import utcnow
@@ -209,27 +210,32 @@ async def _insert(
     return row
 
 
-async def same_bytes_on_board(
-    session: AsyncSession, board_id: uuid.UUID, sha256: str, *, other_than: uuid.UUID
-) -> GenerationRecord | None:
-    """The oldest completed generation of the board whose file has this SHA-256, other than `other_than`.
+async def same_bytes_readable(
+    session: AsyncSession, actor: Actor, board_id: uuid.UUID, sha256: str, *, other_than: uuid.UUID
+) -> tuple[GenerationRecord, str] | None:
+    """The completed generation whose file has this SHA-256 that an upload to `board_id` repeats, with
+    its board's title: the board's own oldest first, else the oldest on another board `actor` may read
+    (never one on a board they may not: the answer would reveal it).
 
-    A scan of the board's rows (the hash sits in output_metadata, which no index covers): an upload
-    is one request, and a board of 10,000 generations is read in milliseconds.
+    A scan of the readable completed rows (the hash sits in output_metadata, which no index covers):
+    about 20 ms for 10,000 generations and 150 ms for 50,000 on SQLite (tests/benchmarks/same_bytes.py);
+    an index on the hash would make it a look-up.
     """
     query = (
         select_generations()
+        .add_columns(Board.title.label("board_title"))
+        .join(Board, Board.id == Generation.board_id)
         .where(
-            Generation.board_id == board_id,
             Generation.status == "completed",
             Generation.id != other_than,
             Generation.output_metadata["sha256"].as_string() == sha256,
+            readable_boards_clause(actor),
         )
-        .order_by(Generation.created_at, Generation.id)
+        .order_by(case((Generation.board_id == board_id, 0), else_=1), Generation.created_at, Generation.id)
         .limit(1)
     )
-    found: GenerationRecord | None = (await session.execute(query)).first()
-    return found
+    found = (await session.execute(query)).first()
+    return None if found is None else (found, str(found.board_title))
 
 
 def _file_name(output_metadata: Any) -> str | None:

@@ -335,7 +335,13 @@ export async function mount(container, {boardId}) {
       if (generation) data.insertTop(generation);
       const name = generation?.outputMetadata?.original_filename ?? 'a file';
       const earlier = body.duplicateOf;
-      if (earlier) {
+      if (earlier && earlier.boardId && earlier.boardId !== board.id) {
+        // The same file lives on another board the artist can read: kept here too, with the way to it.
+        toast(`Already on the board “${earlier.boardTitle}”: ${name} is the same file as “${earlier.title}”.`, {
+          timeout: 12000,
+          action: {label: `Open it on “${shortened(earlier.boardTitle, 40)}”`, run: () => { location.hash = `#/boards/${earlier.boardId}?view=${earlier.id}`; }},
+        });
+      } else if (earlier) {
         // Kept all the same (a copy may be wanted); the artist sees where the first one is.
         toast(`Already on this board: ${name} is the same file as “${earlier.title}”.`, {
           timeout: 12000, action: {label: 'Show the earlier one', run: () => grid.open(earlier.id)},
@@ -398,4 +404,10 @@ export async function mount(container, {boardId}) {
 function canRerun(generation) {
   return Boolean(generation) && !['PENDING', 'PROCESSING'].includes(generation.status)
     && !String(generation.generatorName).startsWith('user-upload');
+}
+
+/** A title cut to `most` characters for a button's label (the toast's text says it whole). */
+function shortened(text, most) {
+  const said = String(text ?? '');
+  return said.length > most ? `${said.slice(0, most - 1)}…` : said;
 }
