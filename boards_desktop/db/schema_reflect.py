@@ -12,10 +12,12 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
+import warnings
 from dataclasses import dataclass, field
 
 from sqlalchemy import BLANK_SCHEMA, MetaData, create_engine, inspect
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SAWarning
 from sqlalchemy.schema import CreateIndex, CreateTable
 from sqlalchemy.sql import ClauseElement
 
@@ -145,6 +147,13 @@ async def _ddl_schema_postgresql(database: Database, files: list[SchemaFile]) ->
 
 
 def _reflect(connection: Connection, schema: str | None) -> Schema:
+    with warnings.catch_warnings():
+        # SQLAlchemy cannot reflect SQLite's indexes on expressions and says so; they are read below.
+        warnings.filterwarnings("ignore", message=".*expression-based index", category=SAWarning)
+        return _reflect_tables(connection, schema)
+
+
+def _reflect_tables(connection: Connection, schema: str | None) -> Schema:
     inspector = inspect(connection)
     dialect = connection.dialect
     names = [n for n in inspector.get_table_names(schema=schema) if n not in _IGNORED]
@@ -190,6 +199,8 @@ def _reflect(connection: Connection, schema: str | None) -> Schema:
                 options,
                 sql.get(("index", index["name"]), ""),
             )
+        if dialect.name == "sqlite":
+            indexes.update(_sqlite_expression_indexes(connection, name, indexes))
         tables[name] = Table(
             name,
             columns,
@@ -222,6 +233,18 @@ def _sqlite_declared_types(connection: Connection, names: list[str]) -> dict[tup
         for row in connection.exec_driver_sql(f'PRAGMA main.table_info("{name}")'):
             declared[(name, row[1])] = row[2]
     return declared
+
+
+def _sqlite_expression_indexes(connection: Connection, table: str, reflected: dict[str, Index]) -> dict[str, Index]:
+    """The table's indexes on expressions, which SQLAlchemy skips on SQLite: compared by their statement."""
+    rows = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,)
+    )
+    return {
+        name: Index(name, (" ".join(text.split()),), text.lstrip().upper().startswith("CREATE UNIQUE"), (), text)
+        for name, text in rows
+        if name not in reflected
+    }
 
 
 def _sqlite_sql(connection: Connection) -> dict[tuple[str, str], str]:

@@ -7,10 +7,12 @@ by the diff's own reflection cannot hide a difference between the engines.
 from __future__ import annotations
 
 import re
+import warnings
 
 import pytest
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SAWarning
 
 from boards_desktop.db.engine import Database
 from boards_desktop.db.schema_runner import RECORD_TABLE, upgrade
@@ -54,11 +56,7 @@ def _normalised(connection: Connection) -> dict[str, dict]:
                 for c in inspector.get_columns(table)
             },
             "primary key": tuple(primary_key),
-            "indexes": sorted(
-                (i["name"], tuple(i["column_names"]), bool(i["unique"]))
-                for i in inspector.get_indexes(table)
-                if not i.get("duplicates_constraint")
-            ),
+            "indexes": _indexes(connection, table),
             "unique": sorted(tuple(u["column_names"]) for u in inspector.get_unique_constraints(table)),
             "foreign keys": sorted(
                 (
@@ -71,6 +69,28 @@ def _normalised(connection: Connection) -> dict[str, dict]:
             ),
         }
     return schema
+
+
+def _indexes(connection: Connection, table: str) -> list[tuple[str, tuple[str, ...], bool]]:
+    """Name, columns and uniqueness; an index on an expression has "<expression>" for its columns
+    (SQLAlchemy reflects it on PostgreSQL, with no column, and skips it on SQLite)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*expression-based index", category=SAWarning)
+        found = [i for i in inspect(connection).get_indexes(table) if not i.get("duplicates_constraint")]
+    indexes = {
+        i["name"]: (
+            i["name"],
+            ("<expression>",) if None in i["column_names"] else tuple(i["column_names"]),
+            bool(i["unique"]),
+        )
+        for i in found
+    }
+    if connection.dialect.name == "sqlite":
+        for (name,) in connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,)
+        ):
+            indexes.setdefault(name, (name, ("<expression>",), False))
+    return sorted(indexes.values())
 
 
 async def _reflect(url: str) -> dict[str, dict]:

@@ -1,8 +1,7 @@
 """The rows provenance needs: parents' content hashes for an export, known generations for an upload.
 
-Content hashes sit in `output_metadata.sha256` (every stored file has one, see media.ingest), which
-no index covers: a lookup by hash is a scan of the tenant's readable completed generations, done
-once per upload that carries our provenance (milliseconds for tens of thousands of rows).
+Content hashes sit in `output_metadata.sha256` (every stored file has one, see media.ingest), with
+an index on that expression (schema file 013, `content_hash`): a look-up by hash reads only the rows that have it.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.models import Board, Generation
 from boards_desktop.db.queries.access import readable_boards_clause
+from boards_desktop.db.queries.content_hash import content_hash
 from boards_desktop.db.queries.lineage import parse_input_artifacts
 from boards_desktop.db.queries.users import Actor
 from boards_desktop.media.provenance import ParentFact
@@ -61,11 +61,19 @@ async def readable_generations_with_hashes(
     wanted = {value for value in hashes if isinstance(value, str) and len(value) == 64}
     if not wanted:
         return {}
-    sha = Generation.output_metadata["sha256"].as_string()
+    # One hash at a time through its index (the hash alone: beside the status, SQLite chose the status index),
+    # then which of those rows may be read.
+    sha = content_hash()
+    candidates: list[uuid.UUID] = []
+    for value in sorted(wanted):
+        by_hash = select(Generation.id).where(sha == value)
+        candidates.extend(await session.scalars(by_hash))
+    if not candidates:
+        return {}
     found = await session.execute(
         select(sha, Generation.id, Generation.artifact_type)
         .join(Board, Board.id == Generation.board_id)
-        .where(Generation.status == "completed", sha.in_(sorted(wanted)), readable_boards_clause(actor))
+        .where(Generation.id.in_(candidates), Generation.status == "completed", readable_boards_clause(actor))
         .order_by(Generation.created_at, Generation.id)
     )
     result: dict[str, tuple[uuid.UUID, str]] = {}
