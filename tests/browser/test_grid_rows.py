@@ -118,7 +118,7 @@ def test_rows_keep_each_pictures_proportions_and_fill_the_grids_width(page, inst
 
 
 def test_arrow_keys_and_selection_follow_the_rows(page, installation, shapes_board) -> None:
-    board, ratios = shapes_board
+    board, _ratios = shapes_board
     open_board(page, installation, board)
     _choose(page, "rows")
     _wait_laid_out_in_rows(page)
@@ -134,9 +134,11 @@ def test_arrow_keys_and_selection_follow_the_rows(page, installation, shapes_boa
     page.keyboard.press("ArrowDown")  # the tile below, nearest to this one's middle
     below = next(b for b in rows[1] if b["id"] == focused())
     middle = rows[0][1]["x"] + rows[0][1]["w"] / 2
-    assert min(abs(b["x"] + b["w"] / 2 - middle) for b in rows[1]) == pytest.approx(
-        abs(below["x"] + below["w"] / 2 - middle)
-    ) or below["x"] <= middle <= below["x"] + below["w"]
+    assert (
+        min(abs(b["x"] + b["w"] / 2 - middle) for b in rows[1])
+        == pytest.approx(abs(below["x"] + below["w"] / 2 - middle))
+        or below["x"] <= middle <= below["x"] + below["w"]
+    )
     page.keyboard.press("ArrowUp")
     assert focused() in {b["id"] for b in rows[0]}
     page.keyboard.press("ArrowUp")  # nowhere above the first row: stays
@@ -154,7 +156,9 @@ def test_arrow_keys_and_selection_follow_the_rows(page, installation, shapes_boa
     order = [b["id"] for row in rows for b in row]
     tile(page, order[1]).click(modifiers=["Control"])
     tile(page, order[len(rows[0]) + 1]).click(modifiers=["Shift"])
-    selected = page.locator(f"{TILE}[data-selected=true]").evaluate_all("nodes => nodes.map((n) => n.dataset.generationId)")
+    selected = page.locator(f"{TILE}[data-selected=true]").evaluate_all(
+        "nodes => nodes.map((n) => n.dataset.generationId)"
+    )
     assert sorted(selected) == sorted(order[1 : len(rows[0]) + 2])
     page.keyboard.press("Escape")
     page.locator(f"{TILE}[data-selected=true]").first.wait_for(state="detached")
@@ -174,7 +178,9 @@ def test_arrow_keys_and_selection_follow_the_rows(page, installation, shapes_boa
         for b in row
         if b["x"] <= start[0] and b["x"] + b["w"] >= end[0] and b["y"] <= start[1] and b["y"] + b["h"] >= end[1]
     }
-    selected = page.locator(f"{TILE}[data-selected=true]").evaluate_all("nodes => nodes.map((n) => n.dataset.generationId)")
+    selected = page.locator(f"{TILE}[data-selected=true]").evaluate_all(
+        "nodes => nodes.map((n) => n.dataset.generationId)"
+    )
     assert set(selected) == covered and rows[0][-1]["id"] in covered and rows[1][-1]["id"] in covered
     assert rows[0][0]["id"] not in covered
     _choose(page, "crop")
@@ -204,10 +210,19 @@ def test_whole_pictures_show_a_checkerboard_where_they_are_transparent(page, ins
         }
 
     top = picture["y"]
-    see_through = colours(picture["x"] + 4, top + 4, picture["x"] + picture["width"] / 2 - 4, top + picture["height"] - 4)
-    solid = colours(picture["x"] + picture["width"] / 2 + 6, top + 6, picture["x"] + picture["width"] - 6, top + picture["height"] - 6)
+    see_through = colours(
+        picture["x"] + 4, top + 4, picture["x"] + picture["width"] / 2 - 4, top + picture["height"] - 4
+    )
+    solid = colours(
+        picture["x"] + picture["width"] / 2 + 6,
+        top + 6,
+        picture["x"] + picture["width"] - 6,
+        top + picture["height"] - 6,
+    )
     margin = colours(square["x"] + 8, square["y"] + 4, square["x"] + square["width"] - 8, top - 4)
     assert _spread(see_through) >= 12, "the transparent half shows a checkerboard of two tones"
-    assert _spread(solid) <= 6, "the opaque half is the picture's colour alone (give or take the thumbnail's compression)"
+    assert _spread(solid) <= 6, (
+        "the opaque half is the picture's colour alone (give or take the thumbnail's compression)"
+    )
     assert _spread(margin) <= 1, "the margins around the whole picture are the tile's plain ground, not a checkerboard"
     _choose(page, "crop")

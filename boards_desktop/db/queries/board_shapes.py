@@ -10,6 +10,7 @@ without either (text, audio, a job that has not started) it is unknown and the g
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from typing import Any
@@ -27,7 +28,9 @@ MOST_WIDE = 5.0
 _RATIO_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[:x×/]\s*(\d+(?:\.\d+)?)\s*$")
 
 
-async def board_shapes(session: AsyncSession, board_id: uuid.UUID, grid_filter: GridFilter | None) -> list[float | None]:
+async def board_shapes(
+    session: AsyncSession, board_id: uuid.UUID, grid_filter: GridFilter | None
+) -> list[float | None]:
     """Width over height of each generation the filter keeps, newest first (None: not known)."""
     output, inputs = Generation.output_metadata, Generation.input_params
     statement = (
@@ -61,6 +64,6 @@ def _ratio(width: Any, height: Any) -> float | None:
         w, h = float(width), float(height)
     except (TypeError, ValueError):
         return None
-    if not (w > 0 and h > 0) or w != w or h != h or w == float("inf") or h == float("inf"):
+    if not (w > 0 and h > 0 and math.isfinite(w) and math.isfinite(h)):  # NaN fails the comparisons too
         return None
     return w / h

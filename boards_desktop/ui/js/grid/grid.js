@@ -91,6 +91,7 @@ export class VirtualGrid {
     this.mode = next;
     this.canvas.dataset.fit = next;
     if (next === 'rows') this.data.keepShapes().catch((error) => this.onAction('load-failed', null, error));
+    else this.data.wantShapes = false;  // what is loaded stays in step; the next filter need not ask
     if (rowsBefore !== (next === 'rows')) {
       this.rows = null;
       this.rowsKey = '';
