@@ -96,9 +96,11 @@ export class GridData extends EventTarget {
     this.ready = false;
     this.shapes = null;
     this.shapesVersion += 1;
-    await Promise.all([this.loadPage(0), this.wantShapes ? this.loadShapes() : null]);
+    // Shapes that cannot be read leave the rows with square tiles where the pages have not come: not an error.
+    const shapes = () => this.loadShapes().catch((error) => console.error('the shapes of the board could not be read', error));
+    await Promise.all([this.loadPage(0), this.wantShapes ? shapes() : null]);
     if (this.filter !== filter) return;  // a newer reset took over
-    if (this.wantShapes && !this.shapes) await this.loadShapes();  // rows were chosen meanwhile
+    if (this.wantShapes && !this.shapes) await shapes();  // rows were chosen meanwhile
     if (this.filter !== filter) return;
     this.ready = true;
     this.changed('reset');

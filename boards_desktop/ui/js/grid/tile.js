@@ -196,8 +196,12 @@ export function bindTile(tile, generation, live, selected) {
 /** The picture's width over height, for a whole picture's box (board.css); null: not known. */
 function setRatio(tile, ratio) {
   if (ratio) {
-    tile.style.setProperty('--ar', String(ratio));
-    tile.dataset.ar = '';
+    // Only a change is written: a style change costs the tile a recalculation, and a fast scroll
+    // binds dozens of tiles a frame (mostly to pictures of the same proportions).
+    const value = String(ratio);
+    if (tile.dataset.ar === value) return;
+    tile.style.setProperty('--ar', value);
+    tile.dataset.ar = value;
   } else if ('ar' in tile.dataset) {
     tile.style.removeProperty('--ar');
     delete tile.dataset.ar;
