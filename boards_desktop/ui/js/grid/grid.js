@@ -108,12 +108,14 @@ export class VirtualGrid {
   justified() {
     const {width} = this.layout;
     const data = this.data;
-    const key = `${width}:${this.minTile}:${data.total}:${data.shapesVersion}`;
+    // Rows as tall as the squares would be at this width and size: S, M and L look alike in both.
+    const target = this.layout.size;
+    const key = `${width}:${target}:${data.total}:${data.shapesVersion}`;
     if (this.rows && key === this.rowsKey) return this.rows;
     const ratios = new Float64Array(data.total);
     for (let i = 0; i < ratios.length; i += 1) ratios[i] = data.shapeAt(i) ?? DEFAULT_RATIO;
     this.rows = justify({count: ratios.length, ratioAt: (i) => ratios[i], width: width - 2 * PADDING,
-      target: this.minTile, gap: GAP, left: PADDING, top: PADDING});
+      target, gap: GAP, left: PADDING, top: PADDING});
     this.rowsKey = key;
     for (const tile of this.tiles.values()) tile.placed = null;
     return this.rows;
@@ -135,7 +137,7 @@ export class VirtualGrid {
     const height = this.layout.height || 800;
     if (this.mode === 'rows') {
       const rows = this.justified();
-      return rows.rows ? Math.ceil(rows.count / rows.rows * Math.max(1, height / (this.minTile + GAP))) : 0;
+      return rows.rows ? Math.ceil(rows.count / rows.rows * Math.max(1, height / this.layout.row)) : 0;
     }
     return this.layout.columns * Math.ceil(height / this.layout.row);
   }
@@ -312,7 +314,7 @@ export class VirtualGrid {
     if (key === 'ArrowDown') target = row + 1;
     else if (key === 'ArrowUp') target = row - 1;
     else {
-      const screen = Math.max(this.minTile, (this.layout.height || 800) - this.minTile);
+      const screen = Math.max(this.layout.size, (this.layout.height || 800) - this.layout.size);
       const y = rows.rowTop[row] + (key === 'PageDown' ? screen : -screen);
       target = Math.max(key === 'PageDown' ? row + 1 : 0, Math.min(key === 'PageDown' ? rows.rows - 1 : row - 1, rowAt(rows, y)));
     }
