@@ -83,6 +83,7 @@ export class GridData extends EventTarget {
     this.wantShapes = false;
     this.shapes = null;         // slot -> width / height, or null (see the top of this file)
     this.shapesVersion = 0;     // bumped whenever a shape changes: the grid lays its rows out again
+    this.shapesLoading = null;  // the request for them, while it runs (one per filter)
   }
 
   /** Start over with a filter: the total and the first page. */
@@ -96,23 +97,30 @@ export class GridData extends EventTarget {
     this.ready = false;
     this.shapes = null;
     this.shapesVersion += 1;
-    // Shapes that cannot be read leave the rows with square tiles where the pages have not come: not an error.
-    const shapes = () => this.loadShapes().catch((error) => console.error('the shapes of the board could not be read', error));
-    await Promise.all([this.loadPage(0), this.wantShapes ? shapes() : null]);
+    this.shapesLoading = null;
+    // The shapes come beside the first page, not before it: the first rows need only the first
+    // page's own sizes (rows are filled from the top), the rest of the layout follows them.
+    if (this.wantShapes) this.startShapes();
+    await this.loadPage(0);
     if (this.filter !== filter) return;  // a newer reset took over
-    if (this.wantShapes && !this.shapes) await shapes();  // rows were chosen meanwhile
-    if (this.filter !== filter) return;
     this.ready = true;
     this.changed('reset');
   }
 
   /** Keep the slots' proportions from now on (the grid lays out justified rows); loads them once. */
-  async keepShapes() {
+  keepShapes() {
     this.wantShapes = true;
-    if (!this.shapes && this.ready) {
-      await this.loadShapes();
-      this.changed('shapes');
-    }
+    if (!this.shapes) this.startShapes();
+  }
+
+  /** Read the shapes of the filter, once per filter; the grid hears of them as a change. */
+  startShapes() {
+    if (this.shapesLoading) return;
+    const filter = this.filter;
+    // Shapes that cannot be read leave square tiles where no page has come: not an error for the artist.
+    this.shapesLoading = this.loadShapes()
+      .then(() => { if (this.filter === filter && this.ready) this.changed('shapes'); })
+      .catch((error) => console.error('the shapes of the board could not be read', error));
   }
 
   /** Read the shapes of the whole filter; asked again if the order shifted while they came. */

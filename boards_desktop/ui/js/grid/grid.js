@@ -90,7 +90,7 @@ export class VirtualGrid {
     const rowsBefore = this.mode === 'rows';
     this.mode = next;
     this.canvas.dataset.fit = next;
-    if (next === 'rows') this.data.keepShapes().catch((error) => this.onAction('load-failed', null, error));
+    if (next === 'rows') this.data.keepShapes();
     else this.data.wantShapes = false;  // what is loaded stays in step; the next filter need not ask
     if (rowsBefore !== (next === 'rows')) {
       this.rows = null;
