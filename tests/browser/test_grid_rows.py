@@ -194,7 +194,7 @@ def test_arrow_keys_and_selection_follow_the_rows(page, installation, shapes_boa
     _choose(page, "crop")
 
 
-def test_whole_pictures_show_a_checkerboard_where_they_are_transparent(page, installation, api) -> None:
+def test_whole_pictures_and_rows_show_a_checkerboard_where_pictures_are_transparent(page, installation, api) -> None:
     board = api.create_board("See-through")
     clear = api.upload(board, "half-clear.png", _png(240, 120, transparent=True), "image/png")["id"]
     open_board(page, installation, board)
@@ -207,16 +207,7 @@ def test_whole_pictures_show_a_checkerboard_where_they_are_transparent(page, ins
     assert picture["width"] == pytest.approx(square["width"], abs=1)
 
     page.mouse.move(1, 1)  # no hover info over it
-    shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
-    scale = shot.width / page.viewport_size["width"]
-
-    def colours(x0: float, y0: float, x1: float, y1: float) -> set[tuple[int, int, int]]:
-        return {
-            shot.getpixel((round(x * scale), round(y * scale)))
-            for x in range(int(x0), int(x1), 3)
-            for y in range(int(y0), int(y1), 3)
-        }
-
+    colours = _colours_on_screen(page)
     top = picture["y"]
     see_through = colours(
         picture["x"] + 4, top + 4, picture["x"] + picture["width"] / 2 - 4, top + picture["height"] - 4
@@ -233,4 +224,31 @@ def test_whole_pictures_show_a_checkerboard_where_they_are_transparent(page, ins
         "the opaque half is the picture's colour alone (give or take the thumbnail's compression)"
     )
     assert _spread(margin) <= 1, "the margins around the whole picture are the tile's plain ground, not a checkerboard"
+
+    _choose(page, "rows")  # in rows the tile is the picture: its transparent half on a checkerboard too
+    page.wait_for_function(
+        "node => Math.abs(node.getBoundingClientRect().width / node.getBoundingClientRect().height - 2) < 0.05",
+        arg=shown.element_handle(),
+    )
+    box = shown.bounding_box()
+    colours = _colours_on_screen(page)
+    assert (
+        _spread(colours(box["x"] + 4, box["y"] + 4, box["x"] + box["width"] / 2 - 4, box["y"] + box["height"] - 4))
+        >= 12
+    )
     _choose(page, "crop")
+
+
+def _colours_on_screen(page):
+    """A function giving the colours drawn in a box of the page as it is now (every third pixel)."""
+    shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    scale = shot.width / page.viewport_size["width"]
+
+    def colours(x0: float, y0: float, x1: float, y1: float) -> set[tuple[int, int, int]]:
+        return {
+            shot.getpixel((round(x * scale), round(y * scale)))
+            for x in range(int(x0), int(x1), 3)
+            for y in range(int(y0), int(y1), 3)
+        }
+
+    return colours
