@@ -60,6 +60,8 @@ query BoardGrid($id: UUID!, $filter: GenerationFilter, $offset: Int) {
     }
   }
 }"""
+# The grid's proportions of every generation in its order, for justified rows (one request per filter).
+GRID_SHAPES = "query($id: UUID!, $filter: GenerationFilter) { board(id: $id) { generationShapes(filter: $filter) } }"
 BOARD_CARDS = "{ myBoards(limit: 50) { id title description updatedAt generationCount coverThumbnails(limit: 4) } }"
 
 
@@ -183,6 +185,8 @@ def grid_cases(board_id: str, big_board_id: str, tag_id: str) -> list[tuple[str,
         ("board cards: myBoards(50) with covers", BOARD_CARDS, {}),
         ("10k board, grid page at offset 5,000", GRID_PAGE, {**big, "offset": 5000}),
         *[(f"10k board, {label}", GRID_PAGE, {**big, "filter": grid_filter}) for label, grid_filter in filtered],
+        ("10k board, shapes for rows (all 10,000)", GRID_SHAPES, big),
+        ("10k board, shapes for rows, search 'forest'", GRID_SHAPES, {**big, "filter": {"search": "forest"}}),
     ]
 
 

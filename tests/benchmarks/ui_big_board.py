@@ -1,6 +1,7 @@
 """The board page on a board of 10,000 generations, in a real browser.
 
 Run: .venv/bin/python -m tests.benchmarks.ui_big_board [--generations 10000] [--runs 3] [--data-dir DIR]
+     [--layout crop|whole|rows[,...]] [--shapes square|mixed]
 
 Seeds the board once (tests.benchmarks.big_board: real WebP thumbnails), then for each run starts
 the real app (`boards-desktop`, headless, as the browser tests do), opens the board in Debian's
@@ -14,6 +15,11 @@ Chromium and prints:
   ("fling", a screenful or more a frame): frames drawn, median and 95th percentile frame time,
   and the main thread's long tasks (over 50 ms) meanwhile.
 Then the medians of the runs.
+
+`--layout` is the grid's tile layout (the board's choice, kept in the browser): square crops, whole
+pictures, or justified rows; several (`crop,rows`) take turns run by run on the same board, so
+that a loaded machine weighs on each alike, and get their own medians. `--shapes mixed` gives the generations' metadata sizes of several
+proportions (landscape, portrait, square, panorama; the files stay square), so that rows differ.
 """
 
 from __future__ import annotations
@@ -103,21 +109,41 @@ async (perFrame) => {
 """
 
 
-async def seed(data_dir: Path, generations: int) -> str:
+# Sizes for `--shapes mixed`, in turn: what the rows of an artist's board hold.
+MIXED_SIZES = [(1024, 1024), (1344, 768), (768, 1344), (1152, 896), (896, 1152), (1536, 640), (1024, 1024), (832, 1216)]
+
+
+async def seed(data_dir: Path, generations: int, shapes: str = "square") -> str:
+    from sqlalchemy import bindparam, update
+
+    from boards_desktop.db.models import Generation
     from tests.app_harness import running_app
 
     url = f"sqlite+aiosqlite:///{data_dir / 'boards.db'}"
     async with running_app(url, data_dir) as client:
         services = client.services
         board = await seed_big_board(services.database, services.actor, services.media, generations=generations)
+        if shapes == "mixed":
+            table = Generation.__table__
+            rows = [
+                {"gid": generation_id, "meta": {"width": w, "height": h}}
+                for index, generation_id in enumerate(board.generation_ids)
+                for w, h in [MIXED_SIZES[(index * 7 + index // 5) % len(MIXED_SIZES)]]
+            ]
+            async with services.database.write() as session:
+                statement = (
+                    update(table).where(table.c.id == bindparam("gid")).values(output_metadata=bindparam("meta"))
+                )
+                await session.execute(statement, rows)
     return str(board.board_id)
 
 
-def one_run(browser, data_dir: Path, board_id: str, folder: Path) -> dict[str, float]:
+def one_run(browser, data_dir: Path, board_id: str, folder: Path, layout: str = "crop") -> dict[str, float]:
     with started_installation(folder, data_dir) as installation:
         url = installation.url
         context = browser.new_context(viewport={"width": 1400, "height": 900})
         context.add_cookies(installation.cookies)
+        context.add_init_script(f"localStorage.setItem('boards.grid.fit', {layout!r});")
         context.add_init_script(WATCH)
         page = context.new_page()
         errors: list[str] = []
@@ -164,25 +190,34 @@ def main() -> None:
     parser.add_argument("--generations", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--data-dir", type=Path, help="default: a temporary folder")
+    parser.add_argument(
+        "--layout", default="crop", help="the grid's tile layout: crop, whole or rows, or several with commas"
+    )
+    parser.add_argument("--shapes", choices=["square", "mixed"], default="square", help="the generations' sizes")
     args = parser.parse_args()
+    layouts = [name.strip() for name in args.layout.split(",") if name.strip()]
+    if not layouts or any(name not in ("crop", "whole", "rows") for name in layouts):
+        parser.error(f"--layout takes crop, whole or rows (or several with commas), not {args.layout!r}")
     with tempfile.TemporaryDirectory(prefix="ui-big-board-") as temporary:
         folder = Path(temporary)
         data_dir = (args.data_dir or folder / "data").resolve()
         started = time.perf_counter()
-        board_id = asyncio.run(seed(data_dir, args.generations))
+        board_id = asyncio.run(seed(data_dir, args.generations, args.shapes))
         print(f"seeded {args.generations:,} generations in {time.perf_counter() - started:.1f} s (board {board_id})")
-        runs = []
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name in layouts}
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             for run in range(args.runs):
-                result = one_run(browser, data_dir, board_id, folder / f"run{run}")
-                runs.append(result)
-                shown = (f"{k}={v:.0f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items())
-                print(f"run {run + 1}: " + ", ".join(shown))
+                for layout in layouts:
+                    result = one_run(browser, data_dir, board_id, folder / f"run{run}-{layout}", layout)
+                    runs[layout].append(result)
+                    shown = (f"{k}={v:.0f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items())
+                    print(f"run {run + 1} ({layout}): " + ", ".join(shown))
             browser.close()
-    print("medians:")
-    for key in runs[0]:
-        print(f"  {key:28} {statistics.median(r[key] for r in runs):10.1f}")
+    for layout, results in runs.items():
+        print(f"medians ({layout}):")
+        for key in results[0]:
+            print(f"  {key:28} {statistics.median(r[key] for r in results):10.1f}")
 
 
 if __name__ == "__main__":

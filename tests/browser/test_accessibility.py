@@ -69,6 +69,10 @@ def test_the_main_screens_have_no_serious_accessibility_violation(page, installa
     page.locator(f"{TILE}[data-status=pending]").wait_for()
     page.locator(f"{TILE}[data-generation-id='{studio['first']}']").hover()
     found += violations(page, "board")
+    page.locator("[data-testid=tile-layout] [data-layout=rows]").click()  # justified rows
+    page.wait_for_function("() => document.querySelector('.grid-canvas').dataset.fit === 'rows'")
+    found += violations(page, "board in rows")
+    page.locator("[data-testid=tile-layout] [data-layout=crop]").click()
 
     page.locator("[data-testid=generator-button]").click()
     page.locator("[data-testid=generator-list]").wait_for()

@@ -65,14 +65,14 @@ def test_whole_pictures_show_each_in_its_proportions_and_the_choice_is_kept(page
     open_board(page, installation, board)
     picture = tile(page, wide).locator("img")
     assert picture.evaluate("node => getComputedStyle(node).objectFit") == "cover"
-    toggle = page.locator("[data-testid=fit-toggle]")
-    toggle.click()
-    assert toggle.get_attribute("aria-pressed") == "true"
+    whole = page.locator("[data-testid=tile-layout] [data-layout=whole]")
+    whole.click()
+    assert whole.get_attribute("aria-checked") == "true"
     assert picture.evaluate("node => getComputedStyle(node).objectFit") == "contain"
     page.reload()
     page.locator("[data-testid=grid][data-state=ready]").wait_for()
     assert tile(page, wide).locator("img").evaluate("node => getComputedStyle(node).objectFit") == "contain"
-    page.locator("[data-testid=fit-toggle]").click()  # back to square crops for the other tests
+    page.locator("[data-testid=tile-layout] [data-layout=crop]").click()  # back to square crops for the other tests
     assert tile(page, wide).locator("img").evaluate("node => getComputedStyle(node).objectFit") == "cover"
 
 

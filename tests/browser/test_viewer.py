@@ -329,3 +329,25 @@ def test_settings_the_form_has_no_field_for_are_kept_when_the_generator_takes_th
         "seed": 5,
         "style": "sumi-e",
     }
+
+
+def test_made_from_names_the_parent_and_dates_are_short(page, installation, scene) -> None:
+    board, card, resized, _other = scene
+    open_viewer(page, installation, board, [resized])
+    panel = page.locator("[data-testid=viewer-panel]")
+    parent = panel.locator(f"[data-testid=viewer-inputs] [data-generation-id='{card}']")
+    assert parent.inner_text() == "Lighthouse at dusk"  # its prompt, not the slot's name ("image")
+    assert parent.get_attribute("aria-label") == "Open Lighthouse at dusk (its image)"
+    panel.locator(f"[data-testid=viewer-inputs] [data-generation-id='{card}']").click()
+    showing(page, card)
+    child = panel.locator(f"[data-testid=viewer-results] [data-generation-id='{resized}']")
+    assert child.inner_text() == "Resize image"
+
+    created = panel.locator("[data-testid=viewer-timings] time").first
+    expected = page.evaluate(
+        """(iso) => new Intl.DateTimeFormat(undefined, {dateStyle: 'medium', timeStyle: 'short'}).format(new Date(iso))""",
+        created.get_attribute("datetime"),
+    )
+    assert created.inner_text() == expected  # "7 Dec 2026, 14:05": no seconds, no long form
+    assert ":" in expected and expected.count(":") == 1
+    page.keyboard.press("Escape")

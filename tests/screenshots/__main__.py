@@ -132,9 +132,15 @@ def screens(app: Installation, scene: Scene) -> list[tuple[str, Callable[[Any], 
             "[data-testid=share-dialog] [data-testid=share-members], [data-testid=share-solo]"
         ).first.wait_for()
 
-    def board_whole(page: Any) -> None:  # last: the choice is kept for the pages after it
+    def board_whole(page: Any) -> None:  # among the last: the choice is kept for the pages after it
         board(page)
-        page.locator("[data-testid=fit-toggle]").click()
+        page.locator("[data-testid=tile-layout] [data-layout=whole]").click()
+
+    def board_rows(page: Any) -> None:  # last: justified rows
+        board(page)
+        page.locator("[data-testid=tile-layout] [data-layout=rows]").click()
+        page.wait_for_function("() => document.querySelector('.grid-canvas').dataset.fit === 'rows'")
+        page.locator(f"{TILE}[data-loaded=true]").nth(8).wait_for()
 
     def shared_board(page: Any) -> None:
         open_board(page, app, scene.shared or scene.ferries)
@@ -162,7 +168,7 @@ def screens(app: Installation, scene: Scene) -> list[tuple[str, Callable[[Any], 
     ]
     if scene.shared:
         found += [("home-shared", home_shared), ("shared-board", shared_board)]
-    return [*found, ("board-whole", board_whole)]
+    return [*found, ("board-whole", board_whole), ("board-rows", board_rows)]
 
 
 @contextmanager

@@ -179,6 +179,13 @@ async def generator_names(session: AsyncSession, board_ids: Sequence[uuid.UUID])
     return names
 
 
+def filter_conditions(
+    session: AsyncSession, board_id: uuid.UUID, grid_filter: GridFilter | None
+) -> list[ColumnElement[bool]]:
+    """The WHERE of one board's grid under a filter, planned as a page of it is."""
+    return _conditions([board_id], grid_filter, literal=_plans_per_board(session, grid_filter))
+
+
 def _plans_per_board(session: AsyncSession, grid_filter: GridFilter | None) -> bool:
     """Whether a filtered statement names its boards in its text, so that each board gets its own plan.
 

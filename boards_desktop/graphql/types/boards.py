@@ -10,6 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from boards_desktop.db import models
+from boards_desktop.db.queries.board_shapes import board_shapes
 from boards_desktop.db.queries.records import BoardRecord
 from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext, context_of
@@ -133,6 +134,21 @@ class Board:
         if grid_filter is None:
             return self.generation_count  # kept on the board row by triggers: no query
         return await ctx.loaders.board_totals.load((self.id, grid_filter))
+
+    @strawberry.field(
+        description="Width over height of every generation the filter keeps, in the grid's order (newest"
+        " first); null where it is not known (text, audio, a job that has not started and was given no size)."
+        " The grid lays out its justified rows with it before the pages arrive."
+    )
+    async def generation_shapes(
+        self,
+        info: strawberry.Info,
+        filter: GenerationFilter | None = None,
+    ) -> list[float | None]:
+        ctx = context_of(info)
+        grid_filter = await with_tag_matches(ctx, validation.grid_filter(filter, ctx.actor.user_id))
+        async with ctx.sessions.read() as session:
+            return await board_shapes(session, self.id, grid_filter)
 
     @strawberry.field(description="Thumbnail URLs of the board's newest completed images and videos, newest first.")
     async def cover_thumbnails(self, info: strawberry.Info, limit: int | None = 4) -> list[str]:

@@ -44,6 +44,14 @@ export function timeAgo(iso) {
   return new Date(iso).toLocaleDateString();
 }
 
+const SHORT_DATE_TIME = new Intl.DateTimeFormat(undefined, {dateStyle: 'medium', timeStyle: 'short'});
+
+/** A moment as people write it, in their own language and time zone: "7 Dec 2026, 14:05". */
+export function shortDateTime(iso) {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? '' : SHORT_DATE_TIME.format(date);
+}
+
 /** 1536 -> "1.5 KB". */
 export function formatBytes(bytes) {
   if (!Number.isFinite(bytes)) return '';

@@ -4,7 +4,12 @@
 // `undefined` until then. Pages are fetched only for what is on screen (see VirtualGrid) and kept.
 // An insert at the top or a removal shifts every later slot; a page fetched before such a change
 // is dropped (its offsets are stale) and asked for again.
+//
+// For justified rows (grid/rows.js) the grid needs every slot's proportions before its page arrives:
+// while `wantShapes` is on, `shapes` holds each slot's width over height (null: not known), read in
+// one request for the whole filter and kept in step with `items` (inserts, removals, pages, updates).
 import {gql, GENERATION_FIELDS} from '../api.js';
+import {ratioOf} from './rows.js';
 
 const FINISHED = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 // What a stale answer may not take back from a finished generation.
@@ -18,6 +23,9 @@ export const PAGE_SIZE = 100;
 
 const PAGE_QUERY = `query GridPage($id: UUID!, $limit: Int!, $offset: Int!, $filter: GenerationFilter) {
   board(id: $id) { generationTotal(filter: $filter) generations(limit: $limit, offset: $offset, filter: $filter) { ${GENERATION_FIELDS} } }
+}`;
+const SHAPES_QUERY = `query GridShapes($id: UUID!, $filter: GenerationFilter) {
+  board(id: $id) { generationShapes(filter: $filter) }
 }`;
 const ONE_QUERY = `query GridOne($id: UUID!) { generation(id: $id) { ${GENERATION_FIELDS} } }`;
 
@@ -72,6 +80,10 @@ export class GridData extends EventTarget {
     // Ids removed from this board while the page is open (deleted, moved). A late event of one (its
     // job's last progress, the stream's first state sent before the removal) must not bring it back.
     this.removed = new Set();
+    this.wantShapes = false;
+    this.shapes = null;         // slot -> width / height, or null (see the top of this file)
+    this.shapesVersion = 0;     // bumped whenever a shape changes: the grid lays its rows out again
+    this.shapesLoading = null;  // the request for them, while it runs (one per filter)
   }
 
   /** Start over with a filter: the total and the first page. */
@@ -83,10 +95,63 @@ export class GridData extends EventTarget {
     this.byId.clear();
     this.total = 0;
     this.ready = false;
+    this.shapes = null;
+    this.shapesVersion += 1;
+    this.shapesLoading = null;
+    // The shapes come beside the first page, not before it: the first rows need only the first
+    // page's own sizes (rows are filled from the top), the rest of the layout follows them.
+    if (this.wantShapes) this.startShapes();
     await this.loadPage(0);
     if (this.filter !== filter) return;  // a newer reset took over
     this.ready = true;
     this.changed('reset');
+  }
+
+  /** Keep the slots' proportions from now on (the grid lays out justified rows); loads them once. */
+  keepShapes() {
+    this.wantShapes = true;
+    if (!this.shapes) this.startShapes();
+  }
+
+  /** Read the shapes of the filter, once per filter; the grid hears of them as a change. */
+  startShapes() {
+    if (this.shapesLoading) return;
+    const filter = this.filter;
+    // Shapes that cannot be read leave square tiles where no page has come: not an error for the artist.
+    this.shapesLoading = this.loadShapes()
+      .then(() => { if (this.filter === filter && this.ready) this.changed('shapes'); })
+      .catch((error) => console.error('the shapes of the board could not be read', error));
+  }
+
+  /** Read the shapes of the whole filter; asked again if the order shifted while they came. */
+  async loadShapes() {
+    const filter = this.filter;
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const epoch = this.epoch;
+      const {board} = await gql(SHAPES_QUERY, {id: this.boardId, filter});
+      if (this.filter !== filter || !board) return;  // a newer reset reads its own
+      if (epoch !== this.epoch && attempt < 2) continue;
+      const shapes = board.generationShapes;
+      // What is loaded already is newer than what the shapes were read from (a live update).
+      this.items.forEach((item, index) => { if (item) shapes[index] = ratioOf(item) ?? shapes[index] ?? null; });
+      this.shapes = shapes;
+      this.shapesVersion += 1;
+      return;
+    }
+  }
+
+  /** Width over height of slot `index`: null when not known. */
+  shapeAt(index) {
+    const shape = this.shapes?.[index];
+    if (shape != null) return shape;
+    const item = this.items[index];
+    return item ? ratioOf(item) : null;
+  }
+
+  setShape(index, generation) {
+    if (!this.shapes) return;
+    const shape = ratioOf(generation) ?? this.shapes[index] ?? null;
+    if (this.shapes[index] !== shape) { this.shapes[index] = shape; this.shapesVersion += 1; }
   }
 
   changed(kind, count = 0) {
@@ -131,6 +196,8 @@ export class GridData extends EventTarget {
   setTotal(total) {
     this.total = total;
     if (this.items.length > total) this.items.length = total;
+    if (this.shapes && this.shapes.length > total) this.shapes.length = total;
+    this.shapesVersion += 1;
   }
 
   put(index, generation) {
@@ -138,6 +205,7 @@ export class GridData extends EventTarget {
     if (old && old.id !== generation.id) this.byId.delete(old.id);
     this.items[index] = generation;
     this.byId.set(generation.id, generation);
+    this.setShape(index, generation);
   }
 
   indexOf(id) {
@@ -154,6 +222,8 @@ export class GridData extends EventTarget {
     this.inFlight.clear();
     this.items.unshift(generation);
     this.byId.set(generation.id, generation);
+    if (this.shapes) this.shapes.unshift(ratioOf(generation));
+    this.shapesVersion += 1;
     this.total += 1;
     this.changed('insert');
     return true;
@@ -170,6 +240,7 @@ export class GridData extends EventTarget {
     const next = stale ? {...current, ...generation, ...pick(current, STATE_FIELDS)} : {...current, ...generation};
     this.items[index] = next;
     this.byId.set(next.id, next);
+    this.setShape(index, next);
     this.changed('update');
     return true;
   }
@@ -179,15 +250,22 @@ export class GridData extends EventTarget {
     for (const id of gone) this.removed.add(id);
     const before = this.items.length;
     const kept = [];
+    const keptShapes = [];
     let removed = 0;
     for (let i = 0; i < before; i += 1) {
       const item = this.items[i];
       if (item && gone.has(item.id)) { removed += 1; this.byId.delete(item.id); continue; }
+      keptShapes[kept.length] = this.shapes?.[i];
       kept[kept.length] = item;  // holes stay holes
     }
     if (!removed) return 0;
     kept.length = before - removed;
     this.items = kept;
+    if (this.shapes) {
+      // Shapes past the loaded items (slots not loaded yet) move up with them.
+      this.shapes = [...keptShapes.slice(0, kept.length), ...this.shapes.slice(before)];
+      this.shapesVersion += 1;
+    }
     this.total = Math.max(0, this.total - removed);
     this.epoch += 1;
     this.inFlight.clear();

@@ -6,16 +6,24 @@
 // tile's check box toggles one; Shift-click selects the range from the last one picked, in grid
 // order; a drag started on empty space (between tiles, or below them) selects what its box covers
 // (with Ctrl/Cmd: adds to it). While anything is selected, a plain click toggles too.
+//
+// Two layouts: square cells in columns ('crop' and 'whole', index-to-position by arithmetic), or
+// justified rows ('rows': each tile in its picture's proportions, grid/rows.js), where positions come
+// from the rows' prefix arrays. Either way only the rows on screen have tiles.
 import {h} from '../dom.js';
 import {emit} from '../bus.js';
 import {PAGE_SIZE} from './data.js';
 import {bindTile, createTile, startPreview} from './tile.js';
+import {indicesInBox, justify, nearestInRow, rowAt} from './rows.js';
 
 const GAP = 10;
 const PADDING = 16;
 const OVERSCAN_ROWS = 2;
 const MAX_IN_FLIGHT = 3;
 export const TILE_SIZES = {small: 140, medium: 200, large: 290};
+// What a tile whose proportions are not known (text, audio, a job not started) is given in rows.
+const DEFAULT_RATIO = 1;
+export const LAYOUTS = ['crop', 'whole', 'rows'];
 
 export class VirtualGrid {
   constructor(host, data, {onAction, onSelectionChange}) {
@@ -30,6 +38,9 @@ export class VirtualGrid {
     this.pool = [];
     this.minTile = TILE_SIZES.medium;
     this.layout = {columns: 1, size: 200, row: 210, width: 0, height: 0};
+    this.mode = 'crop';
+    this.rows = null;            // the justified rows (rows.js), in 'rows' mode
+    this.rowsKey = '';           // what they were laid out for: width, height, data version
     this.frame = 0;
     this.previewStop = null;
 
@@ -72,6 +83,65 @@ export class VirtualGrid {
     this.scrollToIndex(first, 'start');
   }
 
+  /** 'crop' or 'whole' (square cells) or 'rows' (justified rows); the first tile on screen stays. */
+  setLayout(mode) {
+    const next = LAYOUTS.includes(mode) ? mode : 'crop';
+    const first = this.firstVisibleIndex();
+    const rowsBefore = this.mode === 'rows';
+    this.mode = next;
+    this.canvas.dataset.fit = next;
+    if (next === 'rows') this.data.keepShapes();
+    else this.data.wantShapes = false;  // what is loaded stays in step; the next filter need not ask
+    if (rowsBefore !== (next === 'rows')) {
+      this.rows = null;
+      this.rowsKey = '';
+      for (const tile of [...this.tiles.values(), ...this.pool]) {
+        tile.placed = null;
+        tile.style.width = tile.style.height = '';
+      }
+      this.measure();
+      this.scrollToIndex(first, 'start');
+    }
+  }
+
+  /** The justified rows for the current width, row height and shapes; laid out again when one changed. */
+  justified() {
+    const {width} = this.layout;
+    const data = this.data;
+    // Rows as tall as the squares would be at this width and size: S, M and L look alike in both.
+    const target = this.layout.size;
+    const key = `${width}:${target}:${data.total}:${data.shapesVersion}`;
+    if (this.rows && key === this.rowsKey) return this.rows;
+    const ratios = new Float64Array(data.total);
+    for (let i = 0; i < ratios.length; i += 1) ratios[i] = data.shapeAt(i) ?? DEFAULT_RATIO;
+    this.rows = justify({count: ratios.length, ratioAt: (i) => ratios[i], width: width - 2 * PADDING,
+      target, gap: GAP, left: PADDING, top: PADDING});
+    this.rowsKey = key;
+    for (const tile of this.tiles.values()) tile.placed = null;
+    return this.rows;
+  }
+
+  /** Where tile `index` is: {x, y, w, h} in the canvas. */
+  place(index) {
+    if (this.mode === 'rows') {
+      const rows = this.justified();
+      const row = rows.rowOfItem[index];
+      return {x: rows.x[index], y: rows.rowTop[row], w: rows.w[index], h: rows.rowHeight[row]};
+    }
+    const {columns, size, row} = this.layout;
+    return {x: PADDING + (index % columns) * (size + GAP), y: PADDING + Math.floor(index / columns) * row, w: size, h: size};
+  }
+
+  /** How many tiles a screenful holds, about. */
+  perScreen() {
+    const height = this.layout.height || 800;
+    if (this.mode === 'rows') {
+      const rows = this.justified();
+      return rows.rows ? Math.ceil(rows.count / rows.rows * Math.max(1, height / this.layout.row)) : 0;
+    }
+    return this.layout.columns * Math.ceil(height / this.layout.row);
+  }
+
   measure() {
     const width = this.scroller.clientWidth;
     const height = this.scroller.clientHeight;
@@ -94,6 +164,11 @@ export class VirtualGrid {
   }
 
   firstVisibleIndex() {
+    if (this.mode === 'rows') {
+      const rows = this.justified();
+      const row = rowAt(rows, this.scroller.scrollTop);
+      return row < 0 ? 0 : rows.rowStart[row];
+    }
     return Math.floor(Math.max(0, this.scroller.scrollTop - PADDING) / this.layout.row) * this.layout.columns;
   }
 
@@ -102,16 +177,24 @@ export class VirtualGrid {
     const {columns, row} = this.layout;
     const top = this.scroller.scrollTop;
     const height = this.layout.height || this.scroller.clientHeight;
+    if (this.mode === 'rows') {
+      const rows = this.justified();
+      if (!rows.rows) return [0, -1];
+      const firstRow = Math.max(0, rowAt(rows, top) - OVERSCAN_ROWS);
+      const lastRow = Math.min(rows.rows - 1, rowAt(rows, top + height) + OVERSCAN_ROWS);
+      return [rows.rowStart[firstRow], rows.rowStart[lastRow + 1] - 1];
+    }
     const firstRow = Math.max(0, Math.floor((top - PADDING) / row) - OVERSCAN_ROWS);
     const lastRow = Math.floor((top + height - PADDING) / row) + OVERSCAN_ROWS;
     return [firstRow * columns, Math.min(this.data.total, (lastRow + 1) * columns) - 1];
   }
 
   render() {
-    const {columns, size, row} = this.layout;
+    const {columns, row} = this.layout;
     const total = this.data.total;
-    const rows = Math.ceil(total / columns);
-    const height = rows ? rows * row - GAP + 2 * PADDING : 0;
+    const rowsMode = this.mode === 'rows';
+    const rows = rowsMode ? this.justified().rows : Math.ceil(total / columns);
+    const height = !rows ? 0 : rowsMode ? this.justified().bottom + PADDING : rows * row - GAP + 2 * PADDING;
     if (this.canvas.style.height !== `${height}px`) this.canvas.style.height = `${height}px`;
     this.canvas.dataset.total = String(total);
     const [first, last] = this.range();
@@ -138,9 +221,12 @@ export class VirtualGrid {
         fresh.push(tile);
       }
       if (tile.placed !== index) {
-        const x = PADDING + (index % columns) * (size + GAP);
-        const y = PADDING + Math.floor(index / columns) * row;
+        const {x, y, w, h: height} = this.place(index);
         tile.style.transform = `translate(${x}px, ${y}px)`;
+        if (rowsMode) {
+          tile.style.width = `${w}px`;
+          tile.style.height = `${height}px`;
+        }
         tile.placed = index;
       }
       const generation = this.data.items[index] ?? null;
@@ -163,7 +249,7 @@ export class VirtualGrid {
   requestPages(first, last) {
     if (!this.data.ready) return;
     // What is on screen first, then a screenful either side, so that a steady scroll meets no placeholders.
-    const screen = this.layout.columns * Math.ceil((this.layout.height || 800) / this.layout.row);
+    const screen = this.perScreen();
     const wanted = [...this.data.missingPages(first, last), ...this.data.missingPages(Math.max(0, first - screen), last + screen)];
     for (const page of new Set(wanted)) {
       if (this.data.inFlight.size >= MAX_IN_FLIGHT && !this.data.inFlight.has(page)) break;
@@ -198,8 +284,10 @@ export class VirtualGrid {
   }
 
   scrollToIndex(index, block = 'nearest') {
-    const {columns, row} = this.layout;
-    const y = PADDING + Math.floor(index / columns) * row;
+    if (index < 0 || index >= this.data.total) return this.render();
+    const place = this.place(index);
+    const y = place.y;
+    const row = place.h + GAP;
     const top = this.scroller.scrollTop;
     const height = this.scroller.clientHeight;
     if (block === 'start') this.scroller.scrollTop = Math.max(0, y - PADDING);
@@ -215,6 +303,24 @@ export class VirtualGrid {
     this.scrollToIndex(this.focusIndex);
     const tile = this.tiles.get(this.focusIndex);
     tile?.focus({preventScroll: true});
+  }
+
+  /** In rows: the tile above or below (a row, or a screenful), the nearest to this one's centre. */
+  rowNeighbour(index, key) {
+    const rows = this.justified();
+    const row = rows.rowOfItem[index];
+    const centre = rows.x[index] + rows.w[index] / 2;
+    let target = row;
+    if (key === 'ArrowDown') target = row + 1;
+    else if (key === 'ArrowUp') target = row - 1;
+    else {
+      const screen = Math.max(this.layout.size, (this.layout.height || 800) - this.layout.size);
+      const y = rows.rowTop[row] + (key === 'PageDown' ? screen : -screen);
+      target = Math.max(key === 'PageDown' ? row + 1 : 0, Math.min(key === 'PageDown' ? rows.rows - 1 : row - 1, rowAt(rows, y)));
+    }
+    if (target < 0) return index;  // the top row: nowhere to go up to
+    if (target >= rows.rows) return this.data.total - 1;  // below the last row: its last tile
+    return nearestInRow(rows, target, centre);
   }
 
   focusedGeneration() {
@@ -316,7 +422,9 @@ export class VirtualGrid {
     if (event.key in moves && !event.ctrlKey && !event.metaKey && !event.altKey) {
       event.preventDefault();
       const delta = moves[event.key];
-      const target = delta === -Infinity ? 0 : delta === Infinity ? this.data.total - 1 : tile.index + delta;
+      const vertical = this.mode === 'rows' && ['ArrowDown', 'ArrowUp', 'PageDown', 'PageUp'].includes(event.key);
+      const target = vertical ? this.rowNeighbour(tile.index, event.key)
+        : delta === -Infinity ? 0 : delta === Infinity ? this.data.total - 1 : tile.index + delta;
       this.focusTile(target);
       if (event.shiftKey && this.data.items[this.focusIndex]) this.selectRange(this.data.items[this.focusIndex].id, false);
       return;
@@ -418,6 +526,7 @@ export class VirtualGrid {
   }
 
   indicesIn({x1, y1, x2, y2}) {
+    if (this.mode === 'rows') return indicesInBox(this.justified(), {x1, y1, x2, y2});
     const {columns, size, row} = this.layout;
     const cell = size + GAP;
     const colFrom = Math.max(0, Math.floor((x1 - PADDING) / cell) + ((x1 - PADDING) % cell > size ? 1 : 0));

@@ -15,6 +15,7 @@
 import {h} from '../dom.js';
 import {generatorInfo, generatorLabel, providerLabel} from '../names.js';
 import {avatar, personName} from '../people.js';
+import {ratioOf} from './rows.js';
 
 const TYPE_ICON = {VIDEO: '▶', AUDIO: '♪', TEXT: '¶', LORA: '◆', MODEL: '◆', IMAGE: ''};
 const PHASE_WORDS = {queued: 'Queued', initializing: 'Starting', processing: 'Working', finalizing: 'Finishing'};
@@ -29,7 +30,12 @@ let myId = null;
 
 export function createTile() {
   const img = h('img', {alt: '', loading: 'lazy', decoding: 'async', draggable: false});
-  img.addEventListener('load', () => img.closest('.tile')?.setAttribute('data-loaded', 'true'));
+  img.addEventListener('load', () => {
+    const tile = img.closest('.tile');
+    tile?.setAttribute('data-loaded', 'true');
+    // The picture's own proportions, exact (what the metadata said may be missing or rounded).
+    if (tile && img.naturalWidth && img.naturalHeight) setRatio(tile, img.naturalWidth / img.naturalHeight);
+  });
   img.addEventListener('error', () => img.closest('.tile')?.setAttribute('data-loaded', 'error'));
   const parts = {
     img,
@@ -87,6 +93,7 @@ export function bindTile(tile, generation, live, selected) {
       tile.bound = null;
       tile.dataset.placeholder = 'true';
       for (const key of ['generationId', 'artifactType', 'thumb', 'phase', 'selected', 'previewing', 'streaming', 'livePreview']) delete tile.dataset[key];
+      setRatio(tile, null);
       tile.dataset.status = '';
       p.img.removeAttribute('src');
       tile.removeAttribute('data-loaded');
@@ -129,6 +136,7 @@ export function bindTile(tile, generation, live, selected) {
       tile.removeAttribute('data-loaded');
       delete tile.dataset.thumb;
     }
+    if (!sameOne) setRatio(tile, ratioOf(generation));
     p.typeIcon.textContent = TYPE_ICON[generation.artifactType] ?? '';
     const favourite = Boolean(generation.isFavourite);
     p.star.setAttribute('aria-pressed', String(favourite));
@@ -182,6 +190,21 @@ export function bindTile(tile, generation, live, selected) {
   if (p.check.getAttribute('aria-checked') !== isSelected) {
     p.check.setAttribute('aria-checked', isSelected);
     tile.dataset.selected = isSelected;
+  }
+}
+
+/** The picture's width over height, for a whole picture's box (board.css); null: not known. */
+function setRatio(tile, ratio) {
+  if (ratio) {
+    // Only a change is written: a style change costs the tile a recalculation, and a fast scroll
+    // binds dozens of tiles a frame (mostly to pictures of the same proportions).
+    const value = String(ratio);
+    if (tile.dataset.ar === value) return;
+    tile.style.setProperty('--ar', value);
+    tile.dataset.ar = value;
+  } else if ('ar' in tile.dataset) {
+    tile.style.removeProperty('--ar');
+    delete tile.dataset.ar;
   }
 }
 

@@ -14,6 +14,11 @@ const STATUSES = [
   ['CANCELLED', 'Cancelled'],
 ];
 const SEARCH_DELAY_MS = 250;
+const LAYOUT_CHOICES = [
+  ['crop', '▢', 'Square crops', 'Square tiles, each picture cropped to fill its square'],
+  ['whole', '▭', 'Whole pictures', 'Whole pictures, each in its own proportions inside a square'],
+  ['rows', '▤', 'Rows', 'Justified rows: each tile in its picture’s proportions, rows as wide as the grid'],
+];
 
 export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSize, onFit = () => {}, fit = 'crop', initial = null}) {
   const state = {search: '', types: new Set(), status: '', favouritesOnly: false, tagId: '', generator: ''};
@@ -78,13 +83,27 @@ export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSi
       return button;
     }));
 
-  // Whole pictures (their own proportions, inside the square) or square crops: a view setting too.
-  const fitButton = h('button', {type: 'button', class: 'chip fit-toggle', 'aria-pressed': String(fit === 'whole'),
-    'aria-label': 'Whole pictures', title: 'Show whole pictures, not square crops', dataset: {testid: 'fit-toggle'}}, '▭');
-  fitButton.addEventListener('click', () => {
-    const whole = fitButton.getAttribute('aria-pressed') !== 'true';
-    fitButton.setAttribute('aria-pressed', String(whole));
-    onFit(whole ? 'whole' : 'crop');
+  // How tiles show the pictures: square crops, whole pictures inside the squares, or justified rows
+  // (each tile in its picture's proportions). A view setting too, kept like the size.
+  const layout = h('div', {class: 'tile-layouts', role: 'radiogroup', 'aria-label': 'Tile layout', dataset: {testid: 'tile-layout'}},
+    LAYOUT_CHOICES.map(([value, icon, label, hint]) => {
+      const button = h('button', {type: 'button', class: 'chip', role: 'radio', 'aria-checked': String(value === fit),
+        'aria-label': label, title: hint, dataset: {layout: value}}, h('span', {'aria-hidden': 'true'}, icon));
+      button.addEventListener('click', () => {
+        for (const other of layout.children) other.setAttribute('aria-checked', String(other === button));
+        onFit(value);
+      });
+      return button;
+    }));
+  // Arrow keys move between the choices, as in any radio group.
+  layout.addEventListener('keydown', (event) => {
+    const step = {ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1}[event.key];
+    if (!step) return;
+    event.preventDefault();
+    const buttons = [...layout.children];
+    const next = buttons[(buttons.indexOf(document.activeElement) + step + buttons.length) % buttons.length];
+    next.focus();
+    next.click();
   });
 
   function filter() {
@@ -162,6 +181,6 @@ export function buildToolbar({tags, generatorNames, onChange, onTileSize, tileSi
     favourites, status, tag, generator, clear,
   );
   if (initial) setState(initial);
-  // The tile sizes are a view setting, not a filter: the board puts them in its header.
-  return {node, sizes, fitButton, search, filter, reset, setState, state, addTag, renameTag, addGenerator, relabelGenerators};
+  // The tile sizes and layout are view settings, not filters: the board puts them in its header.
+  return {node, sizes, layout, search, filter, reset, setState, state, addTag, renameTag, addGenerator, relabelGenerators};
 }

@@ -13,7 +13,7 @@ import {mountComposer} from '../composer/composer.js';
 import {installViewer} from '../viewer/viewer.js';
 import {installCompare} from '../compare/compare.js';
 import {fetchGeneration, fetchTop, GridData, isFiltering} from '../grid/data.js';
-import {VirtualGrid} from '../grid/grid.js';
+import {LAYOUTS, VirtualGrid} from '../grid/grid.js';
 import {buildToolbar} from '../grid/toolbar.js';
 import {filterOfState, paramsOfState, stateFromParams} from '../grid/filter_url.js';
 import {buildSelectionBar, GridActions, seededGeneratorNames} from '../grid/actions.js';
@@ -36,13 +36,15 @@ const MEMBERS = `query Members($id: UUID!) { board(id: $id) { owner { ${USER_FIE
 const UPDATE_BOARD = 'mutation($input: UpdateBoardInput!) { updateBoard(input: $input) { id title description } }';
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 const SIZE_KEY = 'boards.grid.tileSize';
-const FIT_KEY = 'boards.grid.fit';  // 'whole' or 'crop'
+const FIT_KEY = 'boards.grid.fit';  // the tile layout: 'crop', 'whole' or 'rows' (grid.js LAYOUTS)
 
 export async function mount(container, {boardId}) {
   // The board and the grid's first page are asked for together: one round trip less before the thumbnails.
   // The filters the URL names (a reload, a link) are the first page's.
   const initial = stateFromParams(routeParams());
   const data = new GridData(boardId);
+  const fit = LAYOUTS.includes(localStorage.getItem(FIT_KEY)) ? localStorage.getItem(FIT_KEY) : 'crop';
+  data.wantShapes = fit === 'rows';  // justified rows need every tile's proportions with the first page
   const firstPage = data.reset(filterOfState(initial)).then(() => null, (error) => error);
   const {me, board, tags} = await gql(QUERY, {id: boardId});
   if (!board) {
@@ -55,7 +57,6 @@ export async function mount(container, {boardId}) {
   board.readOnly = board.myRole === 'VIEWER';
   const cleanups = [];
   const tileSize = localStorage.getItem(SIZE_KEY) || 'medium';
-  const fit = localStorage.getItem(FIT_KEY) === 'whole' ? 'whole' : 'crop';
 
   const title = h('h1', {dataset: {testid: 'board-title'}}, board.title);
   const description = h('p', {class: 'board-description', dataset: {testid: 'board-description'}, hidden: !board.description}, board.description ?? '');
@@ -77,7 +78,7 @@ export async function mount(container, {boardId}) {
       reload(filter);
     },
     onTileSize: (size) => { localStorage.setItem(SIZE_KEY, size); grid.setTileSize(size); },
-    fit, onFit: (value) => { localStorage.setItem(FIT_KEY, value); grid.canvas.dataset.fit = value; },
+    fit, onFit: (value) => { localStorage.setItem(FIT_KEY, value); grid.setLayout(value); },
   });
   const gridHost = h('div', {class: 'grid-host', dataset: {testid: 'grid', state: 'loading'}});
   const composerPanel = h('aside', {class: 'composer-panel', 'aria-label': 'Composer', dataset: {testid: 'composer'}});
@@ -85,7 +86,7 @@ export async function mount(container, {boardId}) {
     h('header', {class: 'board-header'},
       h('div', {class: 'board-heading'}, title, edit, h('div', {class: 'board-meta'}, live, count,
         h('a', {class: 'board-trash-link', href: `#/trash/${boardId}`, dataset: {testid: 'board-trash'}, title: 'What was deleted on this board'}, 'Trash')),
-        h('span', {class: 'toolbar-spacer'}), toolbar.fitButton, toolbar.sizes, share, exportButton, uploadButton),
+        h('span', {class: 'toolbar-spacer'}), toolbar.layout, toolbar.sizes, share, exportButton, uploadButton),
       description),
     h('div', {class: 'grid-controls'}, toolbar.node),
     gridHost);
@@ -110,8 +111,8 @@ export async function mount(container, {boardId}) {
       toolbar.node.inert = selection.size > 0;
     },
   });
+  grid.setLayout(fit);
   grid.setTileSize(tileSize);
-  grid.canvas.dataset.fit = fit;
   seededGeneratorNames().then(setSeededGenerators).catch((error) => console.error('the generators could not be read', error));
   const actions = new GridActions({board, data, grid, onTagCreated: (tag) => toolbar.addTag(tag)});
   const bar = buildSelectionBar(actions, grid);

@@ -30,6 +30,29 @@ export function thumbButton(generation, {onOpen, role, current = false, size = '
   role && size !== 'small' ? h('span', {class: 'thumb-role'}, role) : null);
 }
 
+/** What a person calls a generation: its prompt (the start of it), its file's name, or its generator. */
+export function displayName(generation, chars = 60) {
+  const prompt = String(generation.prompt ?? '').trim().replace(/\s+/g, ' ');
+  if (prompt) return prompt.length > chars ? `${prompt.slice(0, chars - 1).trimEnd()}…` : prompt;
+  const file = generation.outputMetadata?.original_filename;
+  if (file) return String(file);
+  return generation.generatorName ? generatorLabel(generation.generatorName) : 'A result';
+}
+
+/** A chip that opens a generation: its thumbnail and its name (the viewer's "Made from" and "Made from it"). */
+export function lineageChip(generation, {onOpen, role}) {
+  const name = displayName(generation);
+  const label = `${name}${role ? ` (its ${role})` : ''}`;
+  return h('button', {type: 'button', class: 'thumb-chip',
+    dataset: {generationId: generation.id, status: String(generation.status ?? '').toLowerCase()},
+    title: generation.prompt && generation.prompt !== name ? `${generation.prompt}${role ? ` (its ${role})` : ''}` : label,
+    'aria-label': `Open ${label}`, onclick: () => onOpen?.(generation.id)},
+  h('span', {class: 'thumb-chip-picture', 'aria-hidden': 'true'}, generation.thumbnailUrl
+    ? h('img', {src: generation.thumbnailUrl, alt: '', loading: 'lazy', draggable: 'false'})
+    : typeIcon(generation.artifactType, {size: 18})),
+  h('span', {class: 'thumb-chip-name', dataset: {testid: 'lineage-chip-name'}}, name));
+}
+
 /** Build the graph of generation `id` into a new element; resolves once it is drawn. */
 export async function lineageGraph(id, {onOpen}) {
   const host = h('div', {class: 'lineage-graph', dataset: {testid: 'lineage-graph', state: 'loading'}},

@@ -13,14 +13,14 @@ import {emit, on} from '../bus.js';
 import {routeParams, setRouteParam} from '../app.js';
 import {bridge, saveMedia, showInFolder} from '../desktop.js';
 import {confirmDialog, formDialog} from '../dialog.js';
-import {h, timeAgo} from '../dom.js';
+import {h, shortDateTime, timeAgo} from '../dom.js';
 import {addShortcut} from '../shortcuts.js';
 import {toast, toastError} from '../toast.js';
 import {visibleTimeout} from '../timers.js';
 import {typeIcon} from '../composer/icons.js';
 import {generatorInfo, generatorLabel} from '../names.js';
 import {paramTitle, paramWords} from './params.js';
-import {lineageGraph, NODE_FIELDS, thumbButton} from './lineage.js';
+import {lineageChip, lineageGraph, NODE_FIELDS} from './lineage.js';
 import {zoomableImage} from './zoom.js';
 import {offerUndo} from '../undo.js';
 import {restoreFromTrash} from '../trash.js';
@@ -28,8 +28,8 @@ import {compareWithParent} from '../compare/compare.js';
 import {avatar, personName, USER_FIELDS} from '../people.js';
 
 const VIEW_QUERY = `query View($id: UUID!) { generation(id: $id) { ${GENERATION_FIELDS} user { ${USER_FIELDS} }
-  inputArtifacts { generation { ${NODE_FIELDS} } }
-  descendants(maxDepth: 1) { children { role generation { ${NODE_FIELDS} } } } } }`;
+  inputArtifacts { generation { ${NODE_FIELDS} outputMetadata } }
+  descendants(maxDepth: 1) { children { role generation { ${NODE_FIELDS} outputMetadata } } } } }`;
 const STAR = `mutation Star($ids: [UUID!]!, $on: Boolean!) { setFavourite(generationIds: $ids, favourite: $on) { ${GENERATION_FIELDS} } }`;
 const ONE = `query One($id: UUID!) { generation(id: $id) { ${GENERATION_FIELDS} } }`;
 const TAGS = '{ tags(limit: 500) { id name slug } }';
@@ -370,7 +370,7 @@ function openViewer({board, neighbour, onShow, onClosed}) {
       h('div', {class: 'viewer-subtitle'},
         h('span', {class: `status-badge status-${g.status.toLowerCase()}`, dataset: {testid: 'viewer-status'}}, g.status.toLowerCase()),
         h('span', {class: 'type-badge'}, TYPE_LABELS[g.artifactType] ?? g.artifactType),
-        h('span', {class: 'muted', title: new Date(g.createdAt).toLocaleString()}, timeAgo(g.createdAt)),
+        h('time', {class: 'muted', datetime: g.createdAt, title: shortDateTime(g.createdAt)}, timeAgo(g.createdAt)),
         // Who made it, on a board more than one person works on.
         g.user && (board.members?.length || g.user.id !== board.ownerId)
           && h('span', {class: 'viewer-creator', dataset: {testid: 'viewer-creator'}}, avatar(g.user, 18), personName(g.user))),
@@ -414,13 +414,13 @@ function openViewer({board, neighbour, onShow, onClosed}) {
     const gone = g.inputArtifacts.length - inputs.length;
     sections.push(section('Made from', inputs.length || gone
       ? h('div', {class: 'thumb-row', dataset: {testid: 'viewer-inputs'}},
-        inputs.map((input) => thumbButton(input.generation, {onOpen: (id) => show(id), role: input.role, size: 'medium'})),
+        inputs.map((input) => lineageChip(input.generation, {onOpen: (id) => show(id), role: input.role})),
         gone ? h('span', {class: 'muted'}, `${gone} input${gone === 1 ? ' is' : 's are'} gone`) : null)
       : h('p', {class: 'muted'}, 'No inputs.')));
     const children = g.descendants?.children ?? [];
     sections.push(section('Made from it', children.length
       ? h('div', {class: 'thumb-row', dataset: {testid: 'viewer-results'}},
-        children.map((child) => thumbButton(child.generation, {onOpen: (id) => show(id), role: child.role, size: 'medium'})))
+        children.map((child) => lineageChip(child.generation, {onOpen: (id) => show(id), role: child.role})))
       : h('p', {class: 'muted'}, 'Nothing yet.')));
     return sections;
   }
@@ -699,7 +699,7 @@ function metaEntries(metadata) {
 }
 
 function timings(g) {
-  const when = (iso) => (iso ? h('time', {datetime: iso, title: new Date(iso).toLocaleString()}, new Date(iso).toLocaleString()) : h('span', {class: 'muted'}, '—'));
+  const when = (iso) => (iso ? h('time', {datetime: iso, title: new Date(iso).toLocaleString()}, shortDateTime(iso)) : h('span', {class: 'muted'}, '—'));
   // An upload did not run: when it arrived is all there is to say.
   if (isUpload(g)) return h('dl', {class: 'viewer-params', dataset: {testid: 'viewer-timings'}}, h('dt', {}, 'Uploaded'), h('dd', {}, when(g.createdAt)));
   const rows = [h('dt', {}, 'Created'), h('dd', {}, when(g.createdAt)), h('dt', {}, 'Started'), h('dd', {}, when(g.startedAt)),
