@@ -24,7 +24,6 @@ from tests.uploads.support import upload
 
 # Where files go does not depend on the engine: the app on SQLite, its media in a fresh bucket.
 ON_A_BUCKET = pytest.mark.parametrize(("engine_name", "media_backend"), [("sqlite", "bucket")])
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _bucket_of(client: AppClient) -> str:
