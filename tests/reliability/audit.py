@@ -113,9 +113,10 @@ class MediaAudit:
     leftovers: set[str]  # unfinished writes
 
 
-def audit_media(root: Path, rows: Iterable[dict[str, Any]]) -> MediaAudit:
+def audit_media(root: Path | set[str], rows: Iterable[dict[str, Any]]) -> MediaAudit:
+    """The media folder's files (or the keys given: a bucket's objects and the folder's) against the rows."""
     named = named_files(rows)
-    files = media_files(root)
+    files = media_files(root) if isinstance(root, Path) else root
     return MediaAudit(
         missing={key: generation for key, generation in named.items() if key not in files},
         unnamed={key for key in files - named.keys() if not is_unfinished_write(key)},
