@@ -16,6 +16,8 @@ BOARD = "6f1c1f43-8c53-4c61-9d2f-2f4f7b1a9a01"
 GENERATION = "0b7f9d5e-1f2a-4c3b-8d4e-5f6a7b8c9d0e"
 
 
+# Folder only, but for deleting: paths, symbolic links and temporary files are the local folder's own
+# (a bucket stages through the same folder, and its keys pass the same check_key).
 @pytest.fixture
 def store(tmp_path: Path) -> MediaStore:
     return MediaStore(tmp_path / "media")
