@@ -13,6 +13,10 @@ names and its row's commit leaves that whole upload (file and thumbnail) in a fo
 gc removes it too. (Before the files were named inside the transaction, that moment included the
 wait for the database's write lock, and 2 in 5 kills on SQLite, 10 on PostgreSQL, were left so.)
 
+With media in a bucket (a smaller run, on SQLite) the same holds with the bucket's objects as the
+files; the unfinished writes are then on the local disk that stages them, where housekeeping (not
+gc) removes them.
+
 `BOARDS_DRILL_SCALE` multiplies the kills; `BOARDS_DRILL_SEED` replays a run.
 """
 
@@ -29,10 +33,9 @@ import pytest
 from PIL import Image
 
 from tests.conftest import ENGINES_AND_BACKENDS
-from tests.reliability.audit import audit_media, generations, integrity, media_files, orphan_rows
+from tests.reliability.audit import PublishedFiles, audit_media, generations, integrity, media_files, orphan_rows
 from tests.reliability.drill_settings import drill_random, drill_scale
 from tests.reliability.serve_process import ServeProcess, installation_environment, run_cli
-from tests.s3_server import ThrowawayS3
 
 KILLS_PER_SCALE = 5
 BUCKET_KILLS_PER_SCALE = 2
@@ -62,7 +65,7 @@ async def test_uploads_killed_at_random_moments_are_whole_or_leave_only_temporar
     data_dir = tmp_path / "data"
     env = installation_environment(data_dir, database_url, **storage_environment)
     server = request.getfixturevalue("s3_server") if storage_environment else None
-    published = _PublishedFiles(data_dir / "media", storage_environment, server)
+    published = PublishedFiles(data_dir / "media", storage_environment, server)
     stderr = tmp_path / "serve.stderr"
     images = [_noise_png(rng, rng.randint(300, 900), rng.randint(300, 900)) for _ in range(6)]
     tally = Tally()
@@ -134,26 +137,6 @@ async def test_uploads_killed_at_random_moments_are_whole_or_leave_only_temporar
         assert media.leftovers == {key for key in media_files(media_root)}, where
     assert before - published.files() == removable, f"gc removed other files ({where}): {gc.stdout}"
     assert "Traceback" not in stderr.read_text(), where
-
-
-class _PublishedFiles:
-    """Every file of the installation, as keys: the media folder's, and with a bucket its objects too
-    (read with the test server's own client, under the app's prefix)."""
-
-    def __init__(self, media_root: Path, storage_environment: dict[str, str], server: ThrowawayS3 | None) -> None:
-        self.media_root = media_root
-        self.server = server
-        self.bucket: str | None = None
-        self.prefix = ""
-        if server is not None:
-            self.bucket, _, prefix = storage_environment["BOARDS_STORAGE_URL"].removeprefix("s3://").partition("/")
-            self.prefix = prefix + "/" if prefix else ""
-
-    def files(self) -> set[str]:
-        local = media_files(self.media_root)
-        if self.server is None or self.bucket is None:
-            return local
-        return local | self.server.keys(self.bucket, self.prefix)
 
 
 def _rowless_upload_folders(unnamed: set[str], rows: dict[str, dict[str, object]]) -> dict[str, set[str]]:
