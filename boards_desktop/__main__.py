@@ -1,3 +1,3 @@
-from boards_desktop.cli import main
+from boards_desktop.cli import run
 
-raise SystemExit(main())
+run()

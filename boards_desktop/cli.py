@@ -12,8 +12,10 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from boards_desktop import __version__
+from boards_desktop.process_exit import exit_process
 from boards_desktop.settings import SettingsError, load_settings
 
 
@@ -87,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gc.add_argument("--force", action="store_true", help="remove even when no board folder belongs to this database")
     return parser
+
+
+def run() -> NoReturn:
+    """The `boards-desktop` command: main(), then the process ends with its code (see process_exit)."""
+    exit_process(main())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

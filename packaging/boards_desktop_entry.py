@@ -12,6 +12,6 @@ if os.environ.get("BOARDS_DESKTOP_GUI_PROBE") == "1":
 
     sys.exit(run_probe())
 
-from boards_desktop.cli import main
+from boards_desktop.cli import run
 
-sys.exit(main())
+run()

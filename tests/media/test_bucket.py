@@ -1,22 +1,19 @@
 """Media in an S3-compatible bucket (a real S3 server on loopback): uploads, gc, reads, settings, failures.
 
-The tests that run on both backends (serving, roles, deleting, zip export, moves) are in their own
-modules; these are what only a bucket has: multipart uploads, the bucket's listing for gc, the
-settings that choose it, and what the user sees when it does not answer.
+The tests that run on both backends (storing, serving, roles, deleting, gc, zip export, moves) are in
+their own modules; these are what only a bucket has: multipart uploads, the bucket's dates for gc's
+grace period, the settings that choose it, and what the user sees when it does not answer.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 import pytest
 
 from boards_desktop.media import store_media
-from boards_desktop.media.gc import GcRefused, collect_garbage
+from boards_desktop.media.gc import collect_garbage
 from boards_desktop.settings import SettingsError, load_settings
 from tests.app_harness import AppClient, running_app
 from tests.media.samples import image_bytes
@@ -27,7 +24,6 @@ from tests.uploads.support import upload
 
 # Where files go does not depend on the engine: the app on SQLite, its media in a fresh bucket.
 ON_A_BUCKET = pytest.mark.parametrize(("engine_name", "media_backend"), [("sqlite", "bucket")])
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _bucket_of(client: AppClient) -> str:
@@ -132,44 +128,6 @@ async def test_gc_removes_unnamed_objects_and_keeps_named_live_and_foreign_ones(
         "notes/README.txt",
     }
     assert (await client.http.get(stored.thumbnail_url)).status_code == 200
-
-
-@ON_A_BUCKET
-async def test_gc_refuses_a_bucket_that_belongs_to_another_database(
-    client: AppClient, tmp_path: Path, storage_environment: dict[str, str]
-) -> None:
-    board = await create_board(client)
-    await put_raw(client.services.media, f"{board}/{uuid.uuid4()}/output.png", b"x")
-    other_database = f"sqlite+aiosqlite:///{tmp_path / 'other.db'}"
-    async with running_app(other_database, tmp_path / "other", **storage_environment) as stranger:
-        with pytest.raises(GcRefused, match="BOARDS_STORAGE_URL"):
-            await collect_garbage(stranger.services.database, stranger.services.media, grace_minutes=0)
-    assert len(await published(client.services.media)) == 1
-
-
-@ON_A_BUCKET
-async def test_the_gc_command_lists_the_bucket(
-    client: AppClient, tmp_path: Path, database_url: str, storage_environment: dict[str, str]
-) -> None:
-    board = await create_board(client)
-    await put_raw(client.services.media, f"{board}/{uuid.uuid4()}/output.png", b"orphan")
-    env = {
-        **os.environ,
-        "BOARDS_DATA_DIR": str(tmp_path / "data"),
-        "BOARDS_DATABASE_URL": database_url,
-        "BOARDS_CONFIG_FILE": str(tmp_path / "none.toml"),
-        **storage_environment,
-    }
-    command = [sys.executable, "-m", "boards_desktop", "media", "gc", "--grace-minutes", "0"]
-    done = _run(command, env)
-    assert done.returncode == 0, done.stderr
-    assert f"removed 1 file (6 bytes) from {client.services.settings.storage_url}" in done.stdout
-    assert SECRET_KEY not in done.stdout + done.stderr
-    assert await published(client.services.media) == set()
-
-
-def _run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False)
 
 
 @ON_A_BUCKET

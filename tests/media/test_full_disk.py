@@ -21,6 +21,7 @@ from boards_desktop.db import models
 from boards_desktop.media.storage_identity import ID_FILE_NAME as STORAGE_ID_FILE
 from boards_desktop.media.store import MediaStore
 from tests.app_harness import AppClient, running_app
+from tests.conftest import MEDIA_BACKENDS
 from tests.jobs.support import new_board, queue, try_queue, wait_for
 from tests.uploads.samples import png_bytes
 from tests.uploads.support import error_body, stock, upload
@@ -76,10 +77,15 @@ def fill(disk: Path, *, leave: int = 0) -> Path:
 
 
 @pytest.fixture
-async def app_on_small_disk(small_disk: Path) -> AsyncIterator[AppClient]:
+async def app_on_small_disk(small_disk: Path, storage_environment: dict[str, str]) -> AsyncIterator[AppClient]:
+    # With a bucket too: uploads and results are staged in the local media folder before they go up.
     data = small_disk / "data"
-    async with running_app(f"sqlite+aiosqlite:///{data / 'boards.db'}", data) as client:
+    async with running_app(f"sqlite+aiosqlite:///{data / 'boards.db'}", data, **storage_environment) as client:
         yield client
+
+
+# Where media is published plays no part in queuing: these run on the folder (the default) only.
+ON_BOTH_BACKENDS = pytest.mark.parametrize("media_backend", MEDIA_BACKENDS)
 
 
 async def generation_rows(client: AppClient) -> int:
@@ -87,6 +93,7 @@ async def generation_rows(client: AppClient) -> int:
         return int(await session.scalar(select(func.count()).select_from(models.Generation)) or 0)
 
 
+@ON_BOTH_BACKENDS
 async def test_an_upload_into_a_full_disk_is_refused_with_507_and_leaves_nothing(
     app_on_small_disk: AppClient, small_disk: Path
 ) -> None:
@@ -102,12 +109,14 @@ async def test_an_upload_into_a_full_disk_is_refused_with_507_and_leaves_nothing
     assert await stock(client) == before
 
 
+@ON_BOTH_BACKENDS
 async def test_an_upload_that_runs_out_of_room_midway_is_refused_with_507_and_leaves_nothing(
-    small_disk: Path,
+    small_disk: Path, storage_environment: dict[str, str]
 ) -> None:
     # No floor: the file system itself says ENOSPC while the file streams in.
     data = small_disk / "data"
-    async with running_app(f"sqlite+aiosqlite:///{data / 'boards.db'}", data, BOARDS_MIN_FREE_MB="0") as client:
+    database = f"sqlite+aiosqlite:///{data / 'boards.db'}"
+    async with running_app(database, data, BOARDS_MIN_FREE_MB="0", **storage_environment) as client:
         board_id = await new_board(client)
         before = await stock(client)
         fill(small_disk, leave=2 * MB)
@@ -139,6 +148,7 @@ async def test_queuing_on_a_full_disk_is_refused_and_queues_nothing(
     assert (await wait_for(client, queued["id"]))["status"] == "COMPLETED"
 
 
+@ON_BOTH_BACKENDS
 async def test_a_job_that_fills_the_disk_fails_with_the_message_and_runs_again_once_space_is_freed(
     app_on_small_disk: AppClient, small_disk: Path
 ) -> None:
@@ -156,14 +166,14 @@ async def test_a_job_that_fills_the_disk_fails_with_the_message_and_runs_again_o
     media = client.services.media.root
     leftovers = [p for p in media.rglob("*") if p.is_file() and p.name != STORAGE_ID_FILE]
     assert leftovers == [], leftovers
+    assert (await stock(client)).objects == frozenset(), "nor, with a bucket, an object"
 
     filler.unlink()
     again = await client.data("mutation($id: UUID!) { regenerate(id: $id) { id } }", {"id": queued["id"]})
     completed = await wait_for(client, again["regenerate"]["id"])
     assert completed["status"] == "COMPLETED", completed
-    assert client.services.media.path_of(MediaStore.key_of_url(completed["storageUrl"]) or "").stat().st_size > (
-        29 * MB
-    )
+    key = MediaStore.key_of_url(completed["storageUrl"]) or ""
+    assert (await client.services.media.describe([key]))[key].size > 29 * MB
 
 
 async def test_queuing_when_sqlite_itself_finds_the_disk_full_is_refused_the_same_way(small_disk: Path) -> None:

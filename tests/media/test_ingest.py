@@ -1,9 +1,13 @@
-"""store_media: the type from the bytes, facts probed, thumbnails made, files written atomically."""
+"""store_media: the type from the bytes, facts probed, thumbnails made, files written atomically.
+
+On both backends (the `store` fixture): what is stored is checked through tests.media.stored_objects.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import os
 import threading
 import time
@@ -14,14 +18,24 @@ import pytest
 from PIL import Image
 
 from boards_desktop.media import MediaKeyError, MediaStore, MediaTypeError, store_media
+from tests.conftest import MEDIA_BACKENDS
 from tests.media.samples import animated_gif, image_bytes, jpeg_with_orientation, media_files, write_audio, write_video
+from tests.media.stored_objects import StoredObjects, stored_on
 
 BOARD = str(uuid.uuid4())
 
 
+@pytest.fixture(params=MEDIA_BACKENDS, name="objects")
+def objects_on_each_backend(tmp_path: Path, request: pytest.FixtureRequest) -> StoredObjects:
+    return stored_on(request.param, tmp_path / "media", request)
+
+
+FOLDER_ONLY = pytest.mark.parametrize("objects", ["folder"], indirect=True)
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> MediaStore:
-    return MediaStore(tmp_path / "media")
+def store(objects: StoredObjects) -> MediaStore:
+    return objects.store
 
 
 @pytest.fixture(scope="module")
@@ -35,13 +49,15 @@ async def _store(store: MediaStore, source: Path | bytes, artifact_type: str, **
     )
 
 
-def _files(store: MediaStore) -> list[str]:
-    return sorted(p.relative_to(store.root).as_posix() for p in store.root.rglob("*") if p.is_file())
+async def _files(objects: StoredObjects) -> list[str]:
+    """What is stored, and any file left on the local disk (staging included)."""
+    return sorted((await objects.keys()) | objects.staged())
 
 
-def _thumbnail(store: MediaStore, url: str | None) -> Image.Image:
-    assert url is not None
-    image = Image.open(store.path_of(store.key_of_url(url)))
+async def _thumbnail(objects: StoredObjects, url: str | None) -> Image.Image:
+    key = objects.store.key_of_url(url)
+    assert key is not None
+    image = Image.open(io.BytesIO(await objects.read(key)))
     assert image.format == "WEBP"
     return image
 
@@ -58,7 +74,7 @@ def _thumbnail(store: MediaStore, url: str | None) -> Image.Image:
     ids=["png", "jpeg", "webp", "gif", "avif"],
 )
 async def test_images_are_stored_under_the_extension_of_their_content(
-    store: MediaStore, data: bytes, fmt: str, content_type: str
+    store: MediaStore, objects: StoredObjects, data: bytes, fmt: str, content_type: str
 ) -> None:
     generation = uuid.uuid4()
     stored = await store_media(store, board_id=BOARD, generation_id=generation, source=data, artifact_type="image")
@@ -67,8 +83,8 @@ async def test_images_are_stored_under_the_extension_of_their_content(
     assert stored.thumbnail_url == f"/api/storage/{BOARD}/{generation}/output-thumb.webp"
     assert (stored.artifact_type, stored.format, stored.content_type) == ("image", fmt, content_type)
     assert (stored.width, stored.height, stored.size_bytes) == (300, 200, len(data))
-    assert store.path_of(stored.key).read_bytes() == data
-    assert _thumbnail(store, stored.thumbnail_url).size == (300, 200)
+    assert await objects.read(stored.key) == data
+    assert (await _thumbnail(objects, stored.thumbnail_url)).size == (300, 200)
     assert stored.metadata() == {
         "format": fmt,
         "content_type": content_type,
@@ -81,44 +97,48 @@ async def test_images_are_stored_under_the_extension_of_their_content(
     assert stored.dhash is not None and len(stored.dhash) == 16
 
 
-async def test_thumbnails_are_512_on_the_longest_side_and_never_upscaled(store: MediaStore) -> None:
+async def test_thumbnails_are_512_on_the_longest_side_and_never_upscaled(
+    store: MediaStore, objects: StoredObjects
+) -> None:
     wide = await _store(store, image_bytes("PNG", (2048, 1024)), "image")
-    assert _thumbnail(store, wide.thumbnail_url).size == (512, 256)
+    assert (await _thumbnail(objects, wide.thumbnail_url)).size == (512, 256)
     tall = await _store(store, image_bytes("JPEG", (600, 1200)), "image")
-    assert _thumbnail(store, tall.thumbnail_url).size == (256, 512)
+    assert (await _thumbnail(objects, tall.thumbnail_url)).size == (256, 512)
     small = await _store(store, image_bytes("PNG", (100, 50)), "image")
-    assert _thumbnail(store, small.thumbnail_url).size == (100, 50)
+    assert (await _thumbnail(objects, small.thumbnail_url)).size == (100, 50)
 
 
-async def test_thumbnails_keep_transparency(store: MediaStore) -> None:
+async def test_thumbnails_keep_transparency(store: MediaStore, objects: StoredObjects) -> None:
     stored = await _store(store, image_bytes("PNG", (800, 800), mode="RGBA", color=(0, 128, 0, 0)), "image")
-    thumb = _thumbnail(store, stored.thumbnail_url).convert("RGBA")
+    thumb = (await _thumbnail(objects, stored.thumbnail_url)).convert("RGBA")
     assert thumb.size == (512, 512)
     assert thumb.getpixel((10, 10))[3] == 0
 
 
-async def test_thumbnails_are_turned_as_the_camera_said(store: MediaStore) -> None:
+async def test_thumbnails_are_turned_as_the_camera_said(store: MediaStore, objects: StoredObjects) -> None:
     # Stored 400x200, left half red; EXIF orientation 6 turns it a quarter clockwise: 200x400, red on top.
     stored = await _store(store, jpeg_with_orientation((400, 200), 6), "image")
     assert (stored.width, stored.height) == (200, 400)
-    thumb = _thumbnail(store, stored.thumbnail_url).convert("RGB")
+    thumb = (await _thumbnail(objects, stored.thumbnail_url)).convert("RGB")
     assert thumb.size == (200, 400)
     top, bottom = thumb.getpixel((100, 50)), thumb.getpixel((100, 350))
     assert top[0] > 200 and top[2] < 60, top
     assert bottom[2] > 200 and bottom[0] < 60, bottom
 
 
-async def test_an_animated_gif_gets_its_first_frame(store: MediaStore) -> None:
+async def test_an_animated_gif_gets_its_first_frame(store: MediaStore, objects: StoredObjects) -> None:
     stored = await _store(store, animated_gif(), "image")
-    assert stored.format == "gif" and _thumbnail(store, stored.thumbnail_url).size == (40, 30)
+    assert stored.format == "gif" and (await _thumbnail(objects, stored.thumbnail_url)).size == (40, 30)
 
 
-async def test_a_video_is_probed_and_gets_a_poster_frame(store: MediaStore, av_files: dict[str, Path]) -> None:
+async def test_a_video_is_probed_and_gets_a_poster_frame(
+    store: MediaStore, objects: StoredObjects, av_files: dict[str, Path]
+) -> None:
     stored = await _store(store, av_files["mp4"], "video")
     assert (stored.format, stored.content_type) == ("mp4", "video/mp4")
     assert (stored.width, stored.height, stored.duration, stored.fps) == (96, 64, 2.0, 12.0)
     assert stored.sample_rate is None
-    poster = _thumbnail(store, stored.thumbnail_url).convert("L")
+    poster = (await _thumbnail(objects, stored.thumbnail_url)).convert("L")
     assert poster.size == (96, 64)
     # The clip fades from black to white over two seconds; the poster is taken about one second in.
     assert 80 < poster.getpixel((48, 32)) < 200
@@ -126,11 +146,13 @@ async def test_a_video_is_probed_and_gets_a_poster_frame(store: MediaStore, av_f
 
 
 @pytest.mark.parametrize(("name", "fmt"), [("webm", "webm"), ("mov", "mov")])
-async def test_other_video_containers(store: MediaStore, av_files: dict[str, Path], name: str, fmt: str) -> None:
+async def test_other_video_containers(
+    store: MediaStore, objects: StoredObjects, av_files: dict[str, Path], name: str, fmt: str
+) -> None:
     stored = await _store(store, av_files[name], "video")
     assert (stored.format, stored.width, stored.height, stored.fps) == (fmt, 96, 64, 12.0)
     assert stored.duration == pytest.approx(2.0, abs=0.1)
-    assert _thumbnail(store, stored.thumbnail_url).size == (96, 64)
+    assert (await _thumbnail(objects, stored.thumbnail_url)).size == (96, 64)
 
 
 @pytest.mark.parametrize(
@@ -177,7 +199,7 @@ async def test_mono_audio_and_an_audio_only_mp4(store: MediaStore, tmp_path: Pat
     ],
 )
 async def test_a_mismatch_is_refused_and_leaves_nothing(
-    store: MediaStore, av_files: dict[str, Path], source: str, artifact_type: str, message: str
+    store: MediaStore, objects: StoredObjects, av_files: dict[str, Path], source: str, artifact_type: str, message: str
 ) -> None:
     data = {
         "png": image_bytes("PNG"),
@@ -187,7 +209,7 @@ async def test_a_mismatch_is_refused_and_leaves_nothing(
     with pytest.raises(MediaTypeError) as refused:
         await _store(store, data, artifact_type)
     assert str(refused.value) == message
-    assert _files(store) == []
+    assert (await _files(objects)) == []
     assert not any(store.root.glob("*/*")), "no empty generation folder is left either"
 
 
@@ -211,28 +233,28 @@ async def test_a_lying_file_name_does_not_matter(store: MediaStore, tmp_path: Pa
     ids=["truncated-png", "truncated-jpeg", "garbage-mp4", "garbage-wav"],
 )
 async def test_a_corrupt_file_is_a_readable_refusal(
-    store: MediaStore, data: bytes, artifact_type: str, message: str
+    store: MediaStore, objects: StoredObjects, data: bytes, artifact_type: str, message: str
 ) -> None:
     with pytest.raises(MediaTypeError, match=message):
         await _store(store, data, artifact_type)
-    assert _files(store) == []
+    assert (await _files(objects)) == []
 
 
-async def test_text_is_kept_whole(store: MediaStore) -> None:
+async def test_text_is_kept_whole(store: MediaStore, objects: StoredObjects) -> None:
     prose = "A lighthouse keeper's log, day 1.\n" * 2000
     stored = await _store(store, prose.encode(), "text", name="story")
     assert (stored.format, stored.thumbnail_url, stored.key.rsplit("/", 1)[1]) == ("txt", None, "story.txt")
-    assert store.path_of(stored.key).read_text() == prose
+    assert (await objects.read(stored.key)).decode() == prose
     assert (await _store(store, b'{"seed": 1}', "text")).format == "json"
 
 
-async def test_move_consumes_the_source(store: MediaStore, tmp_path: Path) -> None:
+async def test_move_consumes_the_source(store: MediaStore, objects: StoredObjects, tmp_path: Path) -> None:
     upload = store.temp_path(".upload")
     upload.write_bytes(image_bytes("PNG"))
     stored = await _store(store, upload, "image", move=True)
-    assert not upload.exists() and store.path_of(stored.key).read_bytes() == image_bytes("PNG")
+    assert not upload.exists() and await objects.read(stored.key) == image_bytes("PNG")
     # The moved file counts as new: garbage collection spares recent files only.
-    assert time.time() - store.path_of(stored.key).stat().st_mtime < 60
+    assert time.time() - (await store.describe([stored.key]))[stored.key].modified < 60
 
     refused = store.temp_path(".upload")
     refused.write_bytes(b"not an image")
@@ -246,7 +268,7 @@ async def test_move_consumes_the_source(store: MediaStore, tmp_path: Path) -> No
     assert kept.exists(), "without move the source is copied"
 
 
-async def test_bad_arguments_are_refused_before_anything_is_written(store: MediaStore) -> None:
+async def test_bad_arguments_are_refused_before_anything_is_written(store: MediaStore, objects: StoredObjects) -> None:
     with pytest.raises(MediaKeyError, match="file name"):
         await _store(store, b"text", "text", name="../escape")
     with pytest.raises(MediaKeyError, match="file name"):
@@ -255,9 +277,11 @@ async def test_bad_arguments_are_refused_before_anything_is_written(store: Media
         await _store(store, b"text", "lora")
     with pytest.raises(MediaKeyError, match="not a UUID"):
         await store_media(store, board_id="..", generation_id=uuid.uuid4(), source=b"x", artifact_type="text")
-    assert not store.root.exists() or _files(store) == []
+    assert not store.root.exists() or (await _files(objects)) == []
 
 
+# Folder only: it watches the folder's renames; a bucket's object appears whole by one PUT (S3's promise).
+@FOLDER_ONLY
 async def test_no_partial_file_is_ever_visible_under_the_final_name(store: MediaStore) -> None:
     generation = uuid.uuid4()
     folder = store.root / store.generation_prefix(BOARD, generation)
@@ -287,6 +311,8 @@ async def test_no_partial_file_is_ever_visible_under_the_final_name(store: Media
     assert os.listdir(folder) == ["output.txt"] and stored.size_bytes == len(payload)
 
 
+# Folder only: the picture is decoded on the local disk whatever the backend; publishing is not timed here.
+@FOLDER_ONLY
 async def test_the_event_loop_keeps_running_while_a_large_image_is_processed(store: MediaStore) -> None:
     data = image_bytes("PNG", (3000, 3000), color=(10, 20, 30))
     ticks = 0
@@ -305,14 +331,16 @@ async def test_the_event_loop_keeps_running_while_a_large_image_is_processed(sto
     assert ticks >= min(5, int(elapsed / 0.005) // 4), (ticks, elapsed)
 
 
-async def test_two_outputs_of_one_generation_share_its_folder(store: MediaStore, tmp_path: Path) -> None:
+async def test_two_outputs_of_one_generation_share_its_folder(
+    store: MediaStore, objects: StoredObjects, tmp_path: Path
+) -> None:
     generation = uuid.uuid4()
     clip = write_video(tmp_path / "clip.mp4", frames=6)
     first, second = await asyncio.gather(
         store_media(store, board_id=BOARD, generation_id=generation, source=image_bytes("PNG"), artifact_type="image"),
         store_media(store, board_id=BOARD, generation_id=generation, source=clip, artifact_type="video", name="clip"),
     )
-    assert _files(store) == sorted(
+    assert (await _files(objects)) == sorted(
         [
             first.key,
             first.key.replace("output.png", "output-thumb.webp"),

@@ -69,7 +69,8 @@ async def test_range_requests_return_exact_bytes(client: AppClient, tmp_path: Pa
     url = stored.storage_url
 
     for header, start, end in [
-        ("bytes=0-99", 0, 99),
+        ("bytes=0-99", 0, 99),  # the first bytes
+        (f"bytes={size // 3}-{2 * size // 3}", size // 3, 2 * size // 3),  # the middle
         ("bytes=100-", 100, size - 1),
         ("bytes=-50", size - 50, size - 1),
         (f"bytes=10-{size + 1000}", 10, size - 1),  # an end past the file is cut to the file
@@ -81,6 +82,19 @@ async def test_range_requests_return_exact_bytes(client: AppClient, tmp_path: Pa
         assert response.headers["content-range"] == f"bytes {start}-{end}/{size}", header
         assert response.headers["content-length"] == str(end - start + 1), header
         assert response.headers["content-type"] == "video/mp4"
+
+
+async def test_ranges_of_a_large_file_cross_its_chunks_exactly(client: AppClient) -> None:
+    data = os.urandom(1024 * 1024).hex().encode()  # two megabytes, eight of the readers' 256 KB chunks
+    stored = await _stored(client, data, "text")
+    size = len(data)
+    chunk = 256 * 1024
+    for start, end in [(chunk - 7, 3 * chunk + 5), (size - chunk - 1, size - 1), (0, chunk)]:
+        response = await client.http.get(stored.storage_url, headers={"Range": f"bytes={start}-{end}"})
+        assert response.status_code == 206 and response.content == data[start : end + 1], (start, end)
+        assert response.headers["content-range"] == f"bytes {start}-{end}/{size}"
+    suffix = await client.http.get(stored.storage_url, headers={"Range": f"bytes=-{chunk + 3}"})
+    assert suffix.status_code == 206 and suffix.content == data[-(chunk + 3) :]
 
 
 async def test_unsatisfiable_and_ignored_ranges(client: AppClient) -> None:

@@ -9,11 +9,15 @@ from pathlib import Path
 import pytest
 
 from boards_desktop.media.store import MediaKeyError, MediaStore
+from tests.conftest import MEDIA_BACKENDS
+from tests.media.stored_objects import stored_on
 
 BOARD = "6f1c1f43-8c53-4c61-9d2f-2f4f7b1a9a01"
 GENERATION = "0b7f9d5e-1f2a-4c3b-8d4e-5f6a7b8c9d0e"
 
 
+# Folder only, but for deleting: paths, symbolic links and temporary files are the local folder's own
+# (a bucket stages through the same folder, and its keys pass the same check_key).
 @pytest.fixture
 def store(tmp_path: Path) -> MediaStore:
     return MediaStore(tmp_path / "media")
@@ -88,17 +92,24 @@ def test_temp_paths_are_fresh_and_on_the_roots_disk(store: MediaStore) -> None:
         store.temp_path("/../escape")
 
 
-async def test_deleting_folders(store: MediaStore) -> None:
-    other_generation = str(uuid.uuid4())
-    for generation in (GENERATION, other_generation):
-        folder = store.root / store.generation_prefix(BOARD, generation)
-        folder.mkdir(parents=True)
-        (folder / "output.png").write_bytes(b"x")
+@pytest.mark.parametrize("backend", MEDIA_BACKENDS)
+async def test_deleting_a_generations_and_a_boards_files(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    objects = stored_on(backend, tmp_path / "media", request)
+    store = objects.store
+    other_generation, other_board = str(uuid.uuid4()), str(uuid.uuid4())
+    kept = {f"{BOARD}/{other_generation}/output.png", f"{BOARD}/{other_generation}/output-thumb.webp"}
+    # A board whose id begins like ours: a prefix is a folder, never the start of a name.
+    kept_elsewhere = {f"{other_board}/{GENERATION}/output.png", f"{BOARD}0/{GENERATION}/output.png"}
+    for key in [f"{BOARD}/{GENERATION}/output.png", f"{BOARD}/{GENERATION}/output-thumb.webp", *kept, *kept_elsewhere]:
+        await objects.put(key)
     await store.delete_generation_files(BOARD, GENERATION)
+    assert await objects.keys() == kept | kept_elsewhere
     assert not (store.root / BOARD / GENERATION).exists()
-    assert (store.root / BOARD / other_generation / "output.png").exists()
     await store.delete_generation_files(BOARD, GENERATION)  # already gone: nothing to do, no error
     await store.delete_board_files(BOARD)
+    assert await objects.keys() == kept_elsewhere
     assert not (store.root / BOARD).exists()
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.pool import NullPool
 
 from boards_desktop.media.storage_identity import ID_FILE_NAME as STORAGE_ID_FILE
 from boards_desktop.media.store import TMP_DIR, MediaStore
+from tests.s3_server import ThrowawayS3
 
 # Rows that point at a row that is not there (the foreign keys should make each of these 0).
 ORPHAN_QUERIES = {
@@ -118,11 +119,32 @@ class MediaAudit:
     leftovers: set[str]  # unfinished writes
 
 
-def audit_media(root: Path, rows: Iterable[dict[str, Any]]) -> MediaAudit:
+def audit_media(root: Path | set[str], rows: Iterable[dict[str, Any]]) -> MediaAudit:
+    """The media folder's files (or the keys given: a bucket's objects and the folder's) against the rows."""
     named = named_files(rows)
-    files = media_files(root)
+    files = media_files(root) if isinstance(root, Path) else root
     return MediaAudit(
         missing={key: generation for key, generation in named.items() if key not in files},
         unnamed={key for key in files - named.keys() if not is_unfinished_write(key)},
         leftovers={key for key in files - named.keys() if is_unfinished_write(key)},
     )
+
+
+class PublishedFiles:
+    """Every file of the installation, as keys: the media folder's, and with a bucket its objects too
+    (read with the test server's own client, under the app's prefix)."""
+
+    def __init__(self, media_root: Path, storage_environment: dict[str, str], server: ThrowawayS3 | None) -> None:
+        self.media_root = media_root
+        self.server = server
+        self.bucket: str | None = None
+        self.prefix = ""
+        if server is not None:
+            self.bucket, _, prefix = storage_environment["BOARDS_STORAGE_URL"].removeprefix("s3://").partition("/")
+            self.prefix = prefix + "/" if prefix else ""
+
+    def files(self) -> set[str]:
+        local = media_files(self.media_root)
+        if self.server is None or self.bucket is None:
+            return local
+        return local | self.server.keys(self.bucket, self.prefix)

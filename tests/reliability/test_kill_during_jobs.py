@@ -11,6 +11,10 @@ already completed, a job lost (queued with an answer, never completed), a comple
 changed afterwards, a row pointing at nothing, a file a row names missing, a file no row names
 other than an unfinished write (which `media gc --grace-minutes 0` removes), or a damaged database.
 
+With media in a bucket (a smaller run, on SQLite) the same holds with the bucket's objects as the
+files; the unfinished writes are then on the local disk that stages them, where housekeeping (not
+gc) removes them.
+
 `BOARDS_DRILL_SCALE` multiplies the jobs and the kills; `BOARDS_DRILL_SEED` replays a run.
 """
 
@@ -24,8 +28,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
-from tests.reliability.audit import audit_media, generations, integrity, media_files, orphan_rows, query
+from tests.conftest import ENGINES_AND_BACKENDS
+from tests.reliability.audit import PublishedFiles, audit_media, generations, integrity, media_files, orphan_rows, query
 from tests.reliability.drill_generators import read_runs
 from tests.reliability.drill_settings import drill_random, drill_scale
 from tests.reliability.serve_process import (
@@ -38,19 +44,36 @@ from tests.uploads.samples import png_bytes
 
 JOBS_PER_SCALE = 120
 KILLS_PER_SCALE = 5
+BUCKET_JOBS, BUCKET_KILLS = 40, 2
 CREATE = """mutation($i: CreateGenerationInput!) { createGeneration(input: $i) { id } }"""
 
 
-def test_jobs_killed_at_random_moments_each_end_exactly_once(tmp_path: Path, database_url: str) -> None:
+@ENGINES_AND_BACKENDS
+def test_jobs_killed_at_random_moments_each_end_exactly_once(
+    tmp_path: Path,
+    database_url: str,
+    storage_environment: dict[str, str],
+    media_backend: str,
+    request: pytest.FixtureRequest,
+) -> None:
     scale = drill_scale()
     rng, seed = drill_random("kill -9 during jobs")
-    jobs, kills = JOBS_PER_SCALE * scale, KILLS_PER_SCALE * scale
+    # The bucket's run is smaller (it adds to the suite's time); its kills land in the same steps,
+    # the results' uploads to the bucket included.
+    per_scale = (JOBS_PER_SCALE, KILLS_PER_SCALE) if media_backend == "folder" else (BUCKET_JOBS, BUCKET_KILLS)
+    jobs, kills = per_scale[0] * scale, per_scale[1] * scale
     run_log = tmp_path / "runs.jsonl"
     data_dir = tmp_path / "data"
     env = installation_environment(
-        data_dir, database_url, BOARDS_DRILL_RUN_LOG=str(run_log), BOARDS_CONCURRENCY_DRILL="4"
+        data_dir,
+        database_url,
+        BOARDS_DRILL_RUN_LOG=str(run_log),
+        BOARDS_CONCURRENCY_DRILL="4",
+        **storage_environment,
     )
-    where = f"seed {seed}, {database_url.split(':', 1)[0]}"
+    server = request.getfixturevalue("s3_server") if storage_environment else None
+    published = PublishedFiles(data_dir / "media", storage_environment, server)
+    where = f"seed {seed}, {database_url.split(':', 1)[0]}, {media_backend}"
 
     acknowledged: list[str] = []  # ids whose createGeneration answered
     frozen: dict[str, dict[str, Any]] = {}  # completed rows as first seen after a kill
@@ -59,9 +82,9 @@ def test_jobs_killed_at_random_moments_each_end_exactly_once(tmp_path: Path, dat
     batches = _batches(jobs, kills, rng)
 
     for epoch, batch in enumerate(batches):
-        server = ServeProcess(env, tmp_path / "serve.stderr")
-        completed_before[server.pid] = set(frozen)
-        with server.client() as client:
+        serving = ServeProcess(env, tmp_path / "serve.stderr")
+        completed_before[serving.pid] = set(frozen)
+        with serving.client() as client:
             if epoch == 0:
                 board_id = graphql(client, 'mutation { createBoard(input: {title: "drill"}) { id } }')["createBoard"][
                     "id"
@@ -74,12 +97,12 @@ def test_jobs_killed_at_random_moments_each_end_exactly_once(tmp_path: Path, dat
             if last:
                 acknowledged += _queue(client, inputs)
                 _wait_for_all_done(database_url, timeout=120 * scale)
-                assert server.stop(), where
+                assert serving.stop(), where
                 break
             queuing = threading.Thread(target=_queue_into, args=(acknowledged, client, inputs))
             queuing.start()
             time.sleep(rng.uniform(0.05, 2.5))
-            server.kill()
+            serving.kill()
             queuing.join()
         rows = asyncio.run(generations(database_url))
         _assert_unchanged(frozen, rows, where)
@@ -106,17 +129,23 @@ def test_jobs_killed_at_random_moments_each_end_exactly_once(tmp_path: Path, dat
     lineage = asyncio.run(query(database_url, "SELECT count(*) FROM generation_lineage"))[0][0]
     assert lineage == sum('"image"' in str(row["input_params"]) for row in drill_rows.values()), where
     media_root = data_dir / "media"
-    media = audit_media(media_root, rows.values())
+    media = audit_media(published.files(), rows.values())
     assert media.missing == {}, f"files named by rows are missing ({where})"
     assert media.unnamed == set(), f"files no row names ({where})"
     assert asyncio.run(integrity(database_url)) == [], where
 
-    before = media_files(media_root)
+    before = published.files()
     gc = run_cli(env, "media", "gc", "--grace-minutes", "0")
     assert gc.returncode == 0, gc.stderr
-    assert before - media_files(media_root) == media.leftovers, f"gc removed other files ({where}): {gc.stdout}"
+    if published.bucket is None:
+        assert before - published.files() == media.leftovers, f"gc removed other files ({where}): {gc.stdout}"
+    else:
+        # With a bucket the unfinished writes are local staging, left to housekeeping; gc removes
+        # nothing (every object is named), and nothing of the bucket's is ever a leftover.
+        assert media.leftovers == media_files(media_root), where
+        assert published.files() == before, f"gc removed files ({where}): {gc.stdout}"
     assert "Traceback" not in (tmp_path / "serve.stderr").read_text(), where
-    print(f"  unfinished writes left by the kills, removed by media gc: {len(media.leftovers)}")
+    print(f"  unfinished writes left by the kills: {len(media.leftovers)}")
 
 
 def _batches(jobs: int, kills: int, rng: Any) -> list[int]:

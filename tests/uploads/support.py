@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from boards_desktop.db import models
 from tests.app_harness import AppClient
+from tests.media.stored_objects import StoredObjects
 
 UPLOAD_URL = "/api/uploads/artifact"
 
@@ -34,6 +35,7 @@ class Stock:
     files: frozenset[str]  # every file under the media root, temporary ones included
     generations: int
     lineage_rows: int
+    objects: frozenset[str] = frozenset()  # with media in a bucket, every object below its prefix
 
 
 async def stock(client: AppClient) -> Stock:
@@ -41,10 +43,12 @@ async def stock(client: AppClient) -> Stock:
     files = (
         frozenset(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else frozenset()
     )
+    stored = StoredObjects.of(client)
+    objects = frozenset(await stored.keys()) if stored.in_bucket else frozenset()
     async with client.services.database.read() as session:
         generations = await session.scalar(select(func.count()).select_from(models.Generation))
         lineage = await session.scalar(select(func.count()).select_from(models.GenerationLineage))
-    return Stock(files, generations, lineage)
+    return Stock(files, generations, lineage, objects)
 
 
 def error_body(response: httpx.Response, status: int, *mentions: str) -> dict[str, Any]:

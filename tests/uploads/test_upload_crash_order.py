@@ -12,6 +12,7 @@ from boards_desktop.graphql.permissions import Permissions
 from boards_desktop.graphql.sessions import RequestSessions
 from boards_desktop.media.uploads import UploadTarget, record_upload
 from tests.app_harness import AppClient
+from tests.conftest import ENGINES_AND_BACKENDS
 from tests.graphql.helpers import create_board
 from tests.uploads.samples import png_bytes
 from tests.uploads.support import stock
@@ -29,6 +30,7 @@ def request_context(client: AppClient) -> RequestContext:
     )
 
 
+@ENGINES_AND_BACKENDS
 async def test_a_board_deleted_during_the_upload_leaves_no_files(client: AppClient) -> None:
     board_id = await create_board(client)
     ctx = request_context(client)
@@ -62,4 +64,5 @@ async def test_a_board_deleted_during_the_upload_leaves_no_files(client: AppClie
     after = await stock(client)
     assert after.generations == before.generations
     assert after.files == before.files  # neither the stored file, its thumbnail, nor the temporary file
+    assert after.objects == before.objects  # nor, with a bucket, its objects
     assert not source.exists()

@@ -105,6 +105,7 @@ async def test_a_parent_is_recorded_as_lineage(client: AppClient) -> None:
     assert descendants["generation"]["descendants"]["children"] == [{"generation": {"id": child["id"]}}]
 
 
+@ENGINES_AND_BACKENDS
 async def test_a_lying_extension_is_refused_and_nothing_is_kept(client: AppClient) -> None:
     board_id = await create_board(client)
     before = await stock(client)
@@ -140,6 +141,7 @@ async def test_bad_fields_are_refused_and_nothing_is_kept(
     assert await stock(client) == before
 
 
+@ENGINES_AND_BACKENDS
 async def test_fields_after_the_file_are_checked_too(client: AppClient) -> None:
     """Clients may send the file first; the checks then run once it has arrived, and it is removed."""
     before = await stock(client)
@@ -185,6 +187,7 @@ async def test_an_empty_file_or_no_file_is_refused(client: AppClient) -> None:
     assert await stock(client) == before
 
 
+@ENGINES_AND_BACKENDS
 async def test_two_files_are_refused(client: AppClient) -> None:
     board_id = await create_board(client)
     before = await stock(client)
@@ -215,6 +218,7 @@ async def test_the_original_filename_is_sanitised(client: AppClient, sent: str, 
     assert generation["outputMetadata"]["original_filename"] == kept
 
 
+@ENGINES_AND_BACKENDS
 async def test_only_editors_and_above_may_upload(client: AppClient, other_client: AppClient) -> None:
     board_id = await create_board(client, "Shared")
     before = await stock(client)
@@ -233,6 +237,7 @@ async def test_only_editors_and_above_may_upload(client: AppClient, other_client
     assert accepted.status_code == 200, accepted.text
 
 
+@ENGINES_AND_BACKENDS
 async def test_a_parent_the_uploader_cannot_read_is_refused(client: AppClient, other_client: AppClient) -> None:
     private_board = await create_board(client, "Private")
     parent = (await upload(client, private_board, png_bytes())).json()
