@@ -46,7 +46,11 @@ def choose_backend(environ: Mapping[str, str] | None = None, platform: str = sys
     if wanted:
         backend: Backend = "gtk" if wanted == "gtk" else "qt"
         missing = gtk_missing() if backend == "gtk" else qt_missing()
-        return BackendChoice(backend, None) if missing is None else BackendChoice(None, f"{missing} ({BACKEND_ENV}={wanted})")
+        return (
+            BackendChoice(backend, None)
+            if missing is None
+            else BackendChoice(None, f"{missing} ({BACKEND_ENV}={wanted})")
+        )
     gtk = gtk_missing()
     if gtk is None:
         return BackendChoice("gtk")
@@ -83,4 +87,3 @@ def _missing_pywebview(extra: str) -> str:
 
 def _installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
-
