@@ -88,7 +88,9 @@ def serve_and_generate(executable: Path, data: Path, timeout: float) -> None:
         generation = app.wait(finished, timeout, "the title card")
         if generation["status"] != "COMPLETED":
             app.fail(f"the title card ended {generation}")
-        request = urllib.request.Request(base + generation["storageUrl"], headers={"Authorization": f"Bearer {token}"})
+        url = generation["storageUrl"]
+        url = url if url.startswith("http") else base + url
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
         with urllib.request.urlopen(request, timeout=30) as answer:
             if not answer.read(8).startswith(b"\x89PNG"):
                 app.fail("the title card's file is not a PNG")

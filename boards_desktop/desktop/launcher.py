@@ -73,9 +73,10 @@ def _run_first_instance(
     launched_at: float,
 ) -> int:
     no_backend = None if browser else missing_backend()
-    no_window = "--browser was given" if browser else (no_backend or missing_display())
+    no_display = None if browser else missing_display()
+    no_window = "--browser was given" if browser else (no_backend or no_display)
     # Without a window backend, on a desktop, the browser stands in for the window (as with --browser).
-    open_browser = browser or (no_backend is not None and missing_display() is None)
+    open_browser = browser or (no_backend is not None and no_display is None)
     probe = start_probe() if no_window is None else None
     try:
         asyncio.run(prepare_database(settings))
