@@ -66,8 +66,10 @@ def gtk_missing() -> str | None:
             f"the window needs WebKitGTK {WEBKIT_VERSION} and PyGObject ({INSTALL_WEBKIT}, "
             "then pip install 'boards-desktop[gtk]')"
         )
-    import gi
-
+    try:
+        import gi
+    except ImportError:  # a bundle's PyGObject on a system without GObject Introspection's library
+        return f"the window needs WebKitGTK {WEBKIT_VERSION}, which is not installed ({INSTALL_WEBKIT})"
     repository = gi.Repository.get_default()  # reads the typelib search path; loads no library
     if WEBKIT_VERSION not in repository.enumerate_versions("WebKit2"):
         return f"the window needs WebKitGTK {WEBKIT_VERSION}, which is not installed ({INSTALL_WEBKIT})"
