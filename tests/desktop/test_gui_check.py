@@ -4,8 +4,11 @@ desktop without a window backend, opens the browser instead); which backend it c
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -88,5 +91,43 @@ def test_without_a_window_backend_a_desktop_gets_the_browser(tmp_path, x_display
         )
         assert lines == [said], app.stderr
         assert url.startswith(f"http://127.0.0.1:{info['port']}/") and info["mode"] == "browser"
+    finally:
+        assert app.stop(signal.SIGINT) == 0, app.stderr
+
+
+def _can_hide_folders() -> bool:
+    tools = ("unshare", "mount")
+    return sys.platform.startswith("linux") and os.geteuid() == 0 and all(shutil.which(tool) for tool in tools)
+
+
+@pytest.mark.skipif("gtk" not in WINDOW_BACKENDS, reason="the gtk extra or WebKitGTK is not installed")
+@pytest.mark.skipif(not _can_hide_folders(), reason="hiding WebKitGTK needs root and unshare (a mount namespace)")
+def test_without_webkitgtk_the_app_says_what_to_install_and_opens_the_browser(tmp_path, x_display) -> None:
+    """The system's typelibs hidden in a mount namespace of the app's own, as on a system without WebKitGTK."""
+    import gi
+
+    repository = gi.Repository.get_default()
+    repository.require("WebKit2", "4.1", 0)  # loads the typelib only (in the test's process), to find its folder
+    typelibs = Path(repository.get_typelib_path("WebKit2")).parent
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    data = tmp_path / "data"
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser"
+    browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\n')
+    browser.chmod(0o755)
+    env = desktop_env(data, display=x_display, BROWSER=str(browser), **{BACKEND_ENV: "gtk"})
+    env["PATH"] = str(tmp_path)  # no xdg-open: Python's webbrowser runs $BROWSER
+    hidden = f"{shutil.which('mount')} --bind {empty} {typelibs} && exec " + " ".join(BOARDS_DESKTOP)
+    app = Launch([str(shutil.which("unshare")), "-m", "/bin/sh", "-c", hidden], env, tmp_path)
+    try:
+        wait_for(lambda: opened.exists() and opened.read_text().strip(), 60, "the browser to be asked", app)
+        app.wait_for_output("Press Ctrl+C to stop.")
+        lines = [line for line in app.stderr.splitlines() if "cannot open a window" in line]
+        said = (
+            "boards-desktop: cannot open a window: the window needs WebKitGTK 4.1, which is not installed "
+            f"(sudo apt install gir1.2-webkit2-4.1) ({BACKEND_ENV}=gtk); opening it in the browser instead"
+        )
+        assert lines == [said], app.stderr
     finally:
         assert app.stop(signal.SIGINT) == 0, app.stderr
