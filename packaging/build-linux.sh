@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the Linux bundle: dist/boards-desktop/ (one folder) and dist/boards-desktop-linux-<arch>.tar.gz.
 # The window uses the system's WebKitGTK (a runtime dependency: see packaging/README.md).
-# `--qt` builds the Qt WebEngine bundle instead (no system web engine needed, about 5 times larger):
+# `--qt` builds the Qt WebEngine bundle instead (no system web engine needed, about 3.5 times larger):
 # dist/boards-desktop-linux-qt-<arch>.tar.gz.
 # DIST and WORK choose other output folders; BOARDS_SKIP_INSTALL=1 builds with what .venv already has.
 set -euo pipefail
