@@ -1,9 +1,10 @@
 """Can this session show a window? Answered before we depend on it, because Qt cannot be asked nicely.
 
 Qt ends the whole process (qFatal) when its platform plugin cannot start: no display, a display
-that refuses us, a missing libxcb-cursor. So on Linux the first check is cheap (is a display named,
-does its socket exist), and the real one starts a QApplication in a child process, alongside the
-server's start-up, so it costs no waiting. macOS and Windows always have their native backends.
+that refuses us, a missing libxcb-cursor; GTK and WebKitGTK can fail as badly. So on Linux the
+first check is cheap (is a backend installed, is a display named, does its socket exist), and the
+real one starts the chosen toolkit (see backends) in a child process, alongside the server's
+start-up, so it costs no waiting. macOS and Windows always have their native backends.
 
 `python -m boards_desktop.desktop.gui_check` is that child (a bundle runs itself with
 `BOARDS_DESKTOP_GUI_PROBE=1` instead, see `probe_command`).
@@ -11,7 +12,6 @@ server's start-up, so it costs no waiting. macOS and Windows always have their n
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import socket
 import subprocess
@@ -19,17 +19,16 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from boards_desktop.desktop.backends import BACKEND_ENV, Backend, choose_backend
+
 PROBE_ENV = "BOARDS_DESKTOP_GUI_PROBE"
 _PROBE_SECONDS = 20.0
+_TOOLKIT_NAMES: dict[Backend, str] = {"gtk": "GTK", "qt": "Qt"}
 
 
 def missing_backend() -> str | None:
-    """Why no GUI backend can be imported (a line for the artist), or None."""
-    needed = ["webview"] + (["qtpy", "PySide6"] if sys.platform.startswith("linux") else [])
-    missing = [name for name in needed if importlib.util.find_spec(name) is None]
-    if missing:
-        return f"the window needs {', '.join(missing)}, which is not installed (pip install 'boards-desktop[desktop]')"
-    return None
+    """Why no GUI backend can be used (a line for the artist saying what to install), or None."""
+    return choose_backend().missing
 
 
 def missing_display(environ: Mapping[str, str] | None = None) -> str | None:
@@ -38,7 +37,7 @@ def missing_display(environ: Mapping[str, str] | None = None) -> str | None:
         return None
     env = os.environ if environ is None else environ
     platform = env.get("QT_QPA_PLATFORM", "")
-    if platform and not platform.startswith(("xcb", "wayland")):
+    if platform and not platform.startswith(("xcb", "wayland")) and choose_backend(env).backend == "qt":
         return None  # offscreen, vnc, eglfs...: the artist (or a test) chose it knowingly
     wayland, x_display = env.get("WAYLAND_DISPLAY"), env.get("DISPLAY")
     if wayland and _wayland_socket(env, wayland).exists():
@@ -57,12 +56,13 @@ def probe_command() -> list[str]:
 
 
 def start_probe() -> subprocess.Popen[bytes] | None:
-    """Start the Qt probe (Linux only); `probe_result` collects its verdict."""
-    if not sys.platform.startswith("linux"):
+    """Start the probe of the chosen toolkit (Linux only); `probe_result` collects its verdict."""
+    backend = choose_backend().backend
+    if not sys.platform.startswith("linux") or backend is None:
         return None
     return subprocess.Popen(
         probe_command(),
-        env={**os.environ, PROBE_ENV: "1"},
+        env={**os.environ, PROBE_ENV: "1", BACKEND_ENV: backend},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -70,28 +70,47 @@ def start_probe() -> subprocess.Popen[bytes] | None:
 
 
 def probe_result(probe: subprocess.Popen[bytes] | None) -> str | None:
-    """Why Qt cannot start (a line for the artist), or None when it can."""
+    """Why the toolkit cannot start (a line for the artist), or None when it can."""
     if probe is None:
         return None
+    toolkit = _TOOLKIT_NAMES[choose_backend().backend or "qt"]
     try:
         _, err = probe.communicate(timeout=_PROBE_SECONDS)
     except subprocess.TimeoutExpired:
         probe.kill()
         probe.communicate()
-        return f"Qt did not start within {_PROBE_SECONDS:.0f} s"
+        return f"{toolkit} did not start within {_PROBE_SECONDS:.0f} s"
     if probe.returncode == 0:
         return None
     lines = [line.strip() for line in err.decode(errors="replace").splitlines() if line.strip()]
     reason = next((line for line in lines if "plugin" in line.lower() or "display" in line.lower()), None)
-    return f"Qt cannot start ({reason or (lines[-1] if lines else f'exit status {probe.returncode}')})"
+    return f"{toolkit} cannot start ({reason or (lines[-1] if lines else f'exit status {probe.returncode}')})"
 
 
 def run_probe() -> int:
-    """The child's side: can a QApplication start here?"""
+    """The child's side: can the chosen toolkit start here (a QApplication, or GTK with WebKitGTK)?"""
+    if choose_backend().backend == "gtk":
+        return _run_gtk_probe()
     from qtpy.QtWidgets import QApplication
 
     app = QApplication([sys.argv[0]])
     app.processEvents()
+    return 0
+
+
+def _run_gtk_probe() -> int:
+    import gi
+
+    gi.require_version("Gtk", "3.0")
+    gi.require_version("WebKit2", "4.1")
+    from gi.repository import Gtk, WebKit2
+
+    started, _ = Gtk.init_check(sys.argv[:1])
+    if not started:
+        display = os.environ.get("WAYLAND_DISPLAY") or os.environ.get("DISPLAY") or "no display"
+        print(f"cannot open the display {display!r}", file=sys.stderr)
+        return 1
+    WebKit2.WebView()  # loads the web engine's library: a broken WebKitGTK install fails here, not in the app
     return 0
 
 

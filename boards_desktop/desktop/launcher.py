@@ -72,7 +72,11 @@ def _run_first_instance(
     when_window_started: Callable[[AppWindow], None] | None,
     launched_at: float,
 ) -> int:
-    no_window = "--browser was given" if browser else (missing_backend() or missing_display())
+    no_backend = None if browser else missing_backend()
+    no_display = None if browser else missing_display()
+    no_window = "--browser was given" if browser else (no_backend or no_display)
+    # Without a window backend, on a desktop, the browser stands in for the window (as with --browser).
+    open_browser = browser or (no_backend is not None and no_display is None)
     probe = start_probe() if no_window is None else None
     try:
         asyncio.run(prepare_database(settings))
@@ -94,8 +98,9 @@ def _run_first_instance(
     if no_window is None:
         return _with_window(settings, lock, server, when_window_started, launched_at)
     if not browser:
-        print(f"boards-desktop: cannot open a window: {no_window}; serving without one", file=sys.stderr, flush=True)
-    return _without_window(settings, lock, server, open_browser=browser)
+        instead = "opening it in the browser instead" if open_browser else "serving without one"
+        print(f"boards-desktop: cannot open a window: {no_window}; {instead}", file=sys.stderr, flush=True)
+    return _without_window(settings, lock, server, open_browser=open_browser)
 
 
 def _with_window(

@@ -4,6 +4,9 @@ Python runs signal handlers only when the main thread runs Python code, which it
 Qt's C++ loop waits for events: a signal would wait for the next mouse move. The C-level handler
 does write the signal number to the wakeup fd at once, so a watcher thread reading that fd calls
 `on_stop` (which closes the window through pywebview, safe from any thread).
+
+PyGObject's main loop (the GTK window) puts its own wakeup fd in place of ours while it runs, and
+runs the Python handlers at once; so the handler pokes the watcher too (a second poke is ignored).
 """
 
 from __future__ import annotations
@@ -24,7 +27,14 @@ def stop_on_signals(on_stop: Callable[[], None]) -> Iterator[threading.Event]:
     reader, writer = socket.socketpair()
     writer.setblocking(False)
     previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
-    previous = {sig: signal.signal(sig, lambda *_: None) for sig in _SIGNALS}
+
+    def poke(*_: object) -> None:
+        try:
+            writer.send(b"\0")
+        except OSError:
+            pass  # full (the watcher already has a byte to read) or closed (we are leaving)
+
+    previous = {sig: signal.signal(sig, poke) for sig in _SIGNALS}
 
     def watch() -> None:
         try:

@@ -1,4 +1,4 @@
-"""The app's window: pywebview (Qt through PySide6 on Linux, the native backends on macOS and Windows).
+"""The app's window: pywebview (WebKitGTK or Qt on Linux, see backends; the native ones on macOS and Windows).
 
 `AppWindow` is made on the main thread, before `run()` starts the GUI loop there; its other
 methods may be called from any thread (pywebview hands them to the GUI thread).
@@ -13,8 +13,9 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from boards_desktop.desktop.backends import choose_backend
 from boards_desktop.desktop.bridge import DesktopBridge, bind_window
 from boards_desktop.desktop.webview_csp import allow_strict_csp, evaluate
 
@@ -28,9 +29,10 @@ BACKGROUND = "#161616"  # the colour the window shows before the page paints
 
 def icon_path() -> Path | None:
     """The window icon: `assets/` beside the package in a checkout, or inside a bundle."""
-    roots = [Path(getattr(sys, "_MEIPASS", "")), Path(__file__).resolve().parents[2]]
+    bundle = getattr(sys, "_MEIPASS", None)  # not Path(""): that is the current folder, and GTK wants a full path
+    roots = ([Path(bundle)] if bundle else []) + [Path(__file__).resolve().parents[2]]
     for root in roots:
-        candidate = root / "assets" / "icon-256.png"
+        candidate = (root / "assets" / "icon-256.png").resolve()
         if candidate.is_file():
             return candidate
     return None
@@ -38,7 +40,7 @@ def icon_path() -> Path | None:
 
 def prepare_qt_environment() -> None:
     """Settings QtWebEngine needs before it starts (Linux)."""
-    if not sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux") or choose_backend().backend != "qt":
         return
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "QTWEBENGINE_DISABLE_SANDBOX" not in os.environ:
         # Chromium refuses to run its sandbox as root; without this the page never loads.
@@ -82,11 +84,15 @@ class AppWindow:
         events.minimized += lambda: self._set_minimized(True)
         events.restored += lambda: self._set_minimized(False)
         events.maximized += lambda: self._set_minimized(False)
+        if choose_backend().backend == "gtk":
+            from boards_desktop.desktop.gtk_backend import keep_local_storage
+
+            events.before_show += keep_local_storage
 
     def run(self, when_started: Callable[[AppWindow], None] | None = None) -> None:
         """Show the window and run the GUI loop on this (main) thread until the window closes."""
         icon = icon_path()
-        gui: Literal["qt"] | None = "qt" if sys.platform.startswith("linux") else None
+        gui = choose_backend().backend  # None: pywebview's native backend (macOS, Windows)
         args = (self,) if when_started else None
         self._webview.start(when_started, args, gui=gui, icon=str(icon) if icon else None)
 

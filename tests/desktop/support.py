@@ -5,26 +5,37 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from boards_desktop.desktop.backends import BACKEND_ENV, gtk_missing, qt_missing
 from tests.app_harness import app_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 BOARDS_DESKTOP = [sys.executable, "-m", "boards_desktop"]
 _NOT_A_DISPLAY = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
 
+# The window backends installed here: WebKitGTK (gtk extra, gir1.2-webkit2-4.1) and Qt (desktop extra).
+WINDOW_BACKENDS = [
+    backend
+    for backend, missing in (("gtk", gtk_missing), ("qt", qt_missing))
+    if importlib.util.find_spec("webview") is not None and missing() is None
+]
 needs_gui = pytest.mark.skipif(
-    importlib.util.find_spec("webview") is None or importlib.util.find_spec("PySide6") is None,
-    reason="the desktop extra (pywebview, PySide6) is not installed",
+    not WINDOW_BACKENDS, reason="no window backend is installed (the gtk or desktop extra, and WebKitGTK for gtk)"
 )
+needs_xvfb = pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed")
+# Window tests run once per installed backend; `window_env` gives each what it needs to show its window.
+each_backend = pytest.mark.parametrize("backend", WINDOW_BACKENDS or ["none"])
 
 
 def desktop_env(data_dir: Path, *, display: str | None = None, offscreen: bool = False, **extra: str) -> dict[str, str]:
@@ -38,6 +49,36 @@ def desktop_env(data_dir: Path, *, display: str | None = None, offscreen: bool =
         env["QT_QPA_PLATFORM"] = "offscreen"
     env.update(extra)
     return env
+
+
+def window_env(data_dir: Path, backend: str, request: pytest.FixtureRequest, **extra: str) -> dict[str, str]:
+    """The environment of an app whose window uses `backend`: Qt draws offscreen, GTK needs an X display (Xvfb)."""
+    if backend == "qt":
+        return desktop_env(data_dir, offscreen=True, **{BACKEND_ENV: "qt", **extra})
+    if shutil.which("Xvfb") is None:
+        pytest.skip("the GTK window needs an X display: Xvfb is not installed")
+    return desktop_env(data_dir, display=request.getfixturevalue("x_display"), **{BACKEND_ENV: backend, **extra})
+
+
+@contextmanager
+def virtual_display() -> Iterator[str]:
+    """A virtual X display of its own, the size of the window (no window manager: it opens at 0,0)."""
+    read, write = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x820x24", "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    with os.fdopen(read) as numbers:
+        number = numbers.readline().strip()
+    try:
+        assert number.isdigit(), "Xvfb did not start"
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 class Launch:

@@ -1,4 +1,4 @@
-"""The real window (Qt offscreen): it loads the app through its launch URL, the page lists the boards
+"""The real window, with each installed backend (Qt offscreen, WebKitGTK under Xvfb): it loads the app through its launch URL, the page lists the boards
 fetched from GraphQL, the JavaScript bridge answers, and a second launch brings the window forward.
 """
 
@@ -10,7 +10,16 @@ import subprocess
 import sys
 
 from tests.app_harness import running_app
-from tests.desktop.support import BOARDS_DESKTOP, ROOT, Launch, desktop_env, log_text, needs_gui, wait_for_instance
+from tests.desktop.support import (
+    BOARDS_DESKTOP,
+    ROOT,
+    Launch,
+    each_backend,
+    log_text,
+    needs_gui,
+    wait_for_instance,
+    window_env,
+)
 
 pytestmark = needs_gui
 
@@ -20,13 +29,14 @@ async def _make_board(data, title: str) -> None:
         await app.data("mutation($t: String!) { createBoard(input: {title: $t}) { id } }", {"t": title})
 
 
-def test_the_window_shows_the_boards_page(tmp_path) -> None:
+@each_backend
+def test_the_window_shows_the_boards_page(tmp_path, backend, request) -> None:
     data = tmp_path / "data"
     asyncio.run(_make_board(data, "Moodboard"))
     out = tmp_path / "window.json"
     result = subprocess.run(
         [sys.executable, "-m", "tests.desktop.window_check", str(out)],
-        env=desktop_env(data, offscreen=True),
+        env=window_env(data, backend, request),
         cwd=ROOT,
         check=False,
         capture_output=True,
@@ -46,16 +56,18 @@ def test_the_window_shows_the_boards_page(tmp_path) -> None:
     assert "window: page loaded" in log_text(data)
 
 
-def test_a_second_launch_brings_the_window_forward_and_sigterm_closes_it(tmp_path) -> None:
+@each_backend
+def test_a_second_launch_brings_the_window_forward_and_sigterm_closes_it(tmp_path, backend, request) -> None:
     data = tmp_path / "data"
-    first = Launch(BOARDS_DESKTOP, desktop_env(data, offscreen=True), tmp_path, "first")
+    env = window_env(data, backend, request)
+    first = Launch(BOARDS_DESKTOP, env, tmp_path, "first")
     try:
         info = wait_for_instance(data, first)
         assert info["mode"] == "window"
         first.wait_for_output("window: page loaded")
         second = subprocess.run(
             BOARDS_DESKTOP,
-            env=desktop_env(data, offscreen=True),
+            env=env,
             check=False,
             capture_output=True,
             text=True,
