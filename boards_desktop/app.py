@@ -16,14 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar
 
-from boards_desktop.api.board_archives import export_board_archive, import_board_archive
 from boards_desktop.api.errors import rest_error_handler
-from boards_desktop.api.exports import export_zip
 from boards_desktop.api.health import health
-from boards_desktop.api.sse import sse_handlers
-from boards_desktop.api.storage import serve_media
 from boards_desktop.api.ui_files import ui_files
-from boards_desktop.api.uploads import upload_artifact
 from boards_desktop.db.connect_errors import refusing_unusable_database
 from boards_desktop.db.engine import Database
 from boards_desktop.db.queries.users import ensure_local_user
@@ -33,7 +28,6 @@ from boards_desktop.db.schema_runner import SchemaError, upgrade
 from boards_desktop.db.search_refold import refold_search_text
 from boards_desktop.desktop.instance_lock import InstanceBusy, InstanceLock, take_instance_lock
 from boards_desktop.engine_start import ENGINE_KEY, EngineStart, waiting_for_engine
-from boards_desktop.graphql import create_graphql_controller
 from boards_desktop.identity import load_identity
 from boards_desktop.logs import install_log_file, log_unexpected_error
 from boards_desktop.memory_trim import BurstTrimmer
@@ -104,11 +98,11 @@ def create_app(
                 raise
             services = Services(settings=settings, database=database, identity=identity, actor=actor, security=security)
             app.state.services = services
-            # The media store, events, generators and job runner (boards_desktop.engine_services)
-            # start beside the server: /health answers at once, every other request waits for them
-            # (boards_desktop.engine_start).
+            # The API's routes, then the media store, events, generators and job runner
+            # (boards_desktop.engine_services) start beside the server: /health answers at once,
+            # every other request waits for them (boards_desktop.engine_start).
             async with AsyncExitStack() as stack:
-                starting = EngineStart(services, stack, providers)
+                starting = EngineStart(services, stack, providers, register_routes=lambda: _register_api_routes(app))
                 app.state[ENGINE_KEY] = starting
                 try:
                     yield
@@ -116,17 +110,8 @@ def create_app(
                     await starting.stop()
 
     app = _BoardsApp(
-        route_handlers=[
-            health,
-            ui_files,
-            serve_media,
-            upload_artifact,
-            export_zip,
-            export_board_archive,
-            import_board_archive,
-            *sse_handlers,
-            create_graphql_controller(),
-        ],
+        # The other routes are registered by the start in the background (boards_desktop.api_routes).
+        route_handlers=[health, ui_files],
         lifespan=[lifespan],
         debug=False,
         logging_config=None,  # the `boards` logger is configured by settings.configure_logging
@@ -136,6 +121,14 @@ def create_app(
     app.state[STOPPING_KEY] = Stopping()  # set by the server when shutdown starts (boards_desktop.shutdown)
     install_gate(app, security)  # in front of routing: every route and WebSocket, present and future
     return app
+
+
+def _register_api_routes(app: Litestar) -> None:
+    """On the event loop, once boards_desktop.api_routes is imported (in a thread, beside the server)."""
+    from boards_desktop.api_routes import api_route_handlers
+
+    for handler in api_route_handlers():
+        app.register(handler)
 
 
 class _BoardsApp(Litestar):

@@ -39,22 +39,33 @@ class EngineStart:
         services: Services,
         stack: AsyncExitStack,
         provider_classes: Mapping[str, type[BaseProvider]] | None,
+        *,
+        register_routes: Callable[[], None] | None = None,
     ) -> None:
         self.failure: BaseException | None = None
-        self._task = asyncio.create_task(self._start(services, stack, provider_classes), name="engine-start")
+        self._task = asyncio.create_task(
+            self._start(services, stack, provider_classes, register_routes), name="engine-start"
+        )
 
     @property
     def running(self) -> bool:
         return self._task.done() and self.failure is None
 
     async def _start(
-        self, services: Services, stack: AsyncExitStack, provider_classes: Mapping[str, type[BaseProvider]] | None
+        self,
+        services: Services,
+        stack: AsyncExitStack,
+        provider_classes: Mapping[str, type[BaseProvider]] | None,
+        register_routes: Callable[[], None] | None,
     ) -> None:
         try:
-            # Imported in a thread: the providers, the generators, Pillow and httpx are a few hundred
-            # milliseconds of imports, which on the event loop would hold /health until they are done
-            # (tests/app/test_lazy_imports.py). The thread lets go of the GIL every few milliseconds.
+            # Imported in a thread: the API's routes with the GraphQL schema, the providers, the
+            # generators, Pillow and httpx are most of a second of imports, which on the event loop
+            # would hold /health until they are done (tests/app/test_lazy_imports.py). The thread
+            # lets go of the GIL every few milliseconds.
             await asyncio.to_thread(_import_engine)
+            if register_routes is not None:
+                register_routes()  # on the loop: no request is being routed while the routes change
             from boards_desktop.engine_services import start_engine
 
             await start_engine(services, stack, provider_classes)
@@ -74,6 +85,7 @@ class EngineStart:
 
 
 def _import_engine() -> None:
+    importlib.import_module("boards_desktop.api_routes")
     importlib.import_module("boards_desktop.engine_services")
     importlib.import_module("boards_desktop.generators.builtin")  # what the registry loads first
 
