@@ -53,16 +53,18 @@ def create_app(
     *,
     providers: Mapping[str, type[BaseProvider]] | None = None,
     instance: InstanceLock | None = None,
+    security: AppSecurity | None = None,
 ) -> Litestar:
     """The app; `providers` replaces the provider classes of boards_desktop.providers.PROVIDERS.
 
     `instance` is the data folder's lock, taken by the caller before it touched the database; without
-    it the lifespan takes it (and refuses to start when another app holds it).
+    it the lifespan takes it (and refuses to start when another app holds it). `security` is given by
+    a launcher that issued a launch URL before the app was built (the browser opens at once).
     """
     settings = settings or _factory_settings()
     configure_logging(settings)
     install_log_file(settings)
-    security = AppSecurity(settings.data_dir, allowed_origins=settings.allowed_origins)
+    security = security or AppSecurity(settings.data_dir, allowed_origins=settings.allowed_origins)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

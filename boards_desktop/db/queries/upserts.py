@@ -13,8 +13,9 @@ def insert_ignoring_duplicates(session: Any, model: Any) -> Any:
     """
     # The dialect's module imported here: the other engine's stays unimported (start-up time).
     if session.bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(model)
-    return statement.on_conflict_do_nothing()
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(model).on_conflict_do_nothing()
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(model).on_conflict_do_nothing()
