@@ -74,6 +74,9 @@ def _run_first_instance(
     opened_browser = browser and _open_browser_at_once(starting)
     starting.begin()
     if no_window is None:
+        from boards_desktop.desktop.window import preload_gui_modules
+
+        preload_gui_modules()  # while the probe runs
         no_window = probe_result(probe)
     if no_window is None:
         return _with_window(settings, lock, starting, when_window_started, launched_at)

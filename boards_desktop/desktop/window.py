@@ -48,6 +48,23 @@ def prepare_qt_environment() -> None:
     os.environ.setdefault("QT_API", "pyside6")  # qtpy would otherwise take a GPL PyQt if one is installed
 
 
+def preload_gui_modules() -> None:
+    """Import the window's modules ahead (while the GUI probe runs), so the window opens sooner.
+
+    Importing makes no window and starts no GUI: on Linux, Qt can end the process only when its
+    application starts (boards_desktop.desktop.gui_check), not when its modules are imported. An
+    import that fails is left to the probe and to `AppWindow` to report.
+    """
+    prepare_qt_environment()
+    try:
+        import webview
+
+        if sys.platform.startswith("linux"):
+            import webview.platforms.qt  # noqa: F401  # what `run()` starts on Linux
+    except Exception:
+        log.debug("the window's modules could not be imported ahead", exc_info=True)
+
+
 class _WithoutRefusals(logging.Filter):
     """pywebview logs every exception of a bridge call with its traceback; a refusal is not an error."""
 
