@@ -2,11 +2,14 @@
 
 Start-up is mostly imports (tests/benchmarks/startup.py). Importing the server and building the app
 must not import the provider clients, Pillow, PyAV, the keyring or the model catalogues: they come
-with the generation engine, which starts beside the server (boards_desktop.engine_start).
+with the generation engine, which starts beside the server (boards_desktop.engine_start). Nor the
+GraphQL schema (Strawberry, graphql-core) and the API's other routes, registered once imported
+beside the server (boards_desktop.api_routes); nor, on SQLite, SQLAlchemy's PostgreSQL dialect.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -28,6 +31,12 @@ NOT_BEFORE_FIRST_ANSWER = [
     "boards_desktop.generators.model_catalog",
     "boards_desktop.jobs.runner",
     "boards_desktop.media.ingest",
+    "strawberry",
+    "graphql",
+    "boards_desktop.graphql",
+    "boards_desktop.api_routes",
+    "sqlalchemy.dialects.postgresql",
+    "asyncpg",
 ]
 
 _PROBE = """
@@ -41,7 +50,7 @@ print(json.dumps(sorted(m for m in sys.modules if any(m == n or m.startswith(n +
 """
 
 
-def test_building_the_app_imports_none_of_the_engine(tmp_path: Path) -> None:
+def test_building_the_app_on_sqlite_imports_none_of_the_engine_nor_the_graphql_schema(tmp_path: Path) -> None:
     env = {**os.environ, "BOARDS_DATA_DIR": str(tmp_path), "BOARDS_CONFIG_FILE": str(tmp_path / "none.toml")}
     env.pop("BOARDS_DATABASE_URL", None)
     probe = subprocess.run(
@@ -72,3 +81,17 @@ async def test_an_engine_that_fails_to_start_is_said_on_every_request_but_health
             "code": "ENGINE_NOT_STARTED",
             "detail": "the provider could not be built; see the app's log, then restart the app",
         }
+
+
+async def test_the_first_graphql_request_finds_the_schema_and_the_routes_registered_beside_the_server(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'boards.db'}"
+    async with running_app(url, tmp_path / "data") as client:
+        # Sent at once, while the routes are still being imported: GraphQL waits for them, no 404.
+        graphql, health = await asyncio.gather(
+            client.http.post("/graphql", json={"query": "{ myBoards { id } }"}),
+            client.http.get("/health"),
+        )
+        assert graphql.status_code == 200 and graphql.json() == {"data": {"myBoards": []}}
+        assert health.json()["status"] == "healthy"
