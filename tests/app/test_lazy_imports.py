@@ -16,7 +16,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.app_harness import running_app
+import httpx
+
+from boards_desktop.app import create_app
+from boards_desktop.settings import load_settings
+from tests.app_harness import app_environment, read_token, running_app
 
 # Modules (and packages, with everything under them) that building the app must leave unimported.
 NOT_BEFORE_FIRST_ANSWER = [
@@ -83,15 +87,29 @@ async def test_an_engine_that_fails_to_start_is_said_on_every_request_but_health
         }
 
 
-async def test_the_first_graphql_request_finds_the_schema_and_the_routes_registered_beside_the_server(
-    tmp_path: Path,
-) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'boards.db'}"
-    async with running_app(url, tmp_path / "data") as client:
-        # Sent at once, while the routes are still being imported: GraphQL waits for them, no 404.
-        graphql, health = await asyncio.gather(
-            client.http.post("/graphql", json={"query": "{ myBoards { id } }"}),
-            client.http.get("/health"),
-        )
+async def test_requests_sent_as_the_server_starts_wait_for_the_routes_registered_beside_it(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    app = create_app(load_settings(app_environment(f"sqlite+aiosqlite:///{data / 'boards.db'}", data)))
+    inbox: asyncio.Queue = asyncio.Queue()
+    outbox: asyncio.Queue = asyncio.Queue()
+    lifespan = asyncio.create_task(
+        app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, inbox.get, outbox.put)
+    )
+    await inbox.put({"type": "lifespan.startup"})
+    assert (await outbox.get())["type"] == "lifespan.startup.complete"
+    try:
+        # Sent the moment the server answers, as a window does: while the API's routes are still
+        # being imported (unless an earlier test imported them), GraphQL waits for them, no 404.
+        headers = {"Authorization": f"Bearer {read_token(data)}"}
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1", headers=headers) as http:
+            graphql, health = await asyncio.gather(
+                http.post("/graphql", json={"query": "{ myBoards { id } }"}),
+                http.get("/health"),
+            )
         assert graphql.status_code == 200 and graphql.json() == {"data": {"myBoards": []}}
         assert health.json()["status"] == "healthy"
+    finally:
+        await inbox.put({"type": "lifespan.shutdown"})
+        await outbox.get()
+        await lifespan
