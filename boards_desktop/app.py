@@ -21,11 +21,9 @@ from boards_desktop.api.health import health
 from boards_desktop.api.ui_files import ui_files
 from boards_desktop.db.connect_errors import refusing_unusable_database
 from boards_desktop.db.engine import Database
-from boards_desktop.db.queries.users import ensure_local_user
 from boards_desktop.db.schema_files import SchemaFileError
 from boards_desktop.db.schema_presence import check_schema_present
 from boards_desktop.db.schema_runner import SchemaError, upgrade
-from boards_desktop.db.search_refold import refold_search_text
 from boards_desktop.desktop.instance_lock import InstanceBusy, InstanceLock, take_instance_lock
 from boards_desktop.engine_start import ENGINE_KEY, EngineStart, waiting_for_engine
 from boards_desktop.identity import load_identity
@@ -89,22 +87,35 @@ def create_app(
                         await check_schema_present(database)
                 if result.applied:
                     log.info("database schema brought up to date: %s", ", ".join(result.applied))
-                await refold_search_text(database)  # rows from before schemas/011; none after that
                 identity = load_identity(settings.data_dir)
-                actor = await ensure_local_user(database, identity)
             except _REFUSALS as exc:
                 # Under `uvicorn --factory` no CLI prints these: say it in one line on our logger,
                 # then fail start-up anyway, so that the server never runs on a refused database.
                 log.error("cannot start: %s", exc)
                 app.state[_REFUSED_KEY] = True
                 raise
-            services = Services(settings=settings, database=database, identity=identity, actor=actor, security=security)
-            app.state.services = services
-            # The API's routes, then the media store, events, generators and job runner
-            # (boards_desktop.engine_services) start beside the server: /health answers at once,
-            # every other request waits for them (boards_desktop.engine_start).
+
+            async def open_services() -> Services:
+                # The rest of the database's start, beside the server: the first use of the models
+                # (importing them, configuring their mappers) is a tenth of a second /health needn't wait for.
+                from boards_desktop.db.queries.users import ensure_local_user
+                from boards_desktop.db.search_refold import refold_search_text
+
+                await refold_search_text(database)  # rows from before schemas/011; none after that
+                actor = await ensure_local_user(database, identity)
+                services = Services(
+                    settings=settings, database=database, identity=identity, actor=actor, security=security
+                )
+                app.state.services = services
+                return services
+
+            # The local user, the API's routes, then the media store, events, generators and job
+            # runner (boards_desktop.engine_services) start beside the server: /health answers at
+            # once, every other request waits for them (boards_desktop.engine_start).
             async with AsyncExitStack() as stack:
-                starting = EngineStart(services, stack, providers, register_routes=lambda: _register_api_routes(app))
+                starting = EngineStart(
+                    open_services, stack, providers, register_routes=lambda: _register_api_routes(app)
+                )
                 app.state[ENGINE_KEY] = starting
                 try:
                     yield

@@ -36,7 +36,7 @@ class EngineStart:
 
     def __init__(
         self,
-        services: Services,
+        open_services: Callable[[], Awaitable[Services]],
         stack: AsyncExitStack,
         provider_classes: Mapping[str, type[BaseProvider]] | None,
         *,
@@ -44,7 +44,7 @@ class EngineStart:
     ) -> None:
         self.failure: BaseException | None = None
         self._task = asyncio.create_task(
-            self._start(services, stack, provider_classes, register_routes), name="engine-start"
+            self._start(open_services, stack, provider_classes, register_routes), name="engine-start"
         )
 
     @property
@@ -53,7 +53,7 @@ class EngineStart:
 
     async def _start(
         self,
-        services: Services,
+        open_services: Callable[[], Awaitable[Services]],
         stack: AsyncExitStack,
         provider_classes: Mapping[str, type[BaseProvider]] | None,
         register_routes: Callable[[], None] | None,
@@ -63,7 +63,11 @@ class EngineStart:
             # generators, Pillow and httpx are most of a second of imports, which on the event loop
             # would hold /health until they are done (tests/app/test_lazy_imports.py). The thread
             # lets go of the GIL every few milliseconds.
-            await asyncio.to_thread(_import_engine)
+            imported = asyncio.ensure_future(asyncio.to_thread(_import_engine))
+            try:
+                services = await open_services()  # on the loop, while the thread imports
+            finally:
+                await imported
             if register_routes is not None:
                 register_routes()  # on the loop: no request is being routed while the routes change
             from boards_desktop.engine_services import start_engine
