@@ -15,6 +15,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar
+from litestar.plugins import PluginProtocol
+from litestar.plugins.core import MsgspecDIPlugin
 
 from boards_desktop.api.errors import rest_error_handler
 from boards_desktop.api.health import health
@@ -80,13 +82,14 @@ def create_app(
                 database = Database(settings.database_url)
                 owned.push_async_callback(database.dispose)
                 security.load()
-                with refusing_unusable_database(settings.database_url):
-                    result = await upgrade(database, keep_backups=settings.keep_backups)
-                    # serve and the window checked it in prepare_database, before handing the lock in
-                    if instance is None:
+                # serve and the window brought the schema up to date and checked it in
+                # prepare_database, before handing the lock in: nothing can have changed it since.
+                if instance is None:
+                    with refusing_unusable_database(settings.database_url):
+                        result = await upgrade(database, keep_backups=settings.keep_backups)
                         await check_schema_present(database)
-                if result.applied:
-                    log.info("database schema brought up to date: %s", ", ".join(result.applied))
+                    if result.applied:
+                        log.info("database schema brought up to date: %s", ", ".join(result.applied))
                 identity = load_identity(settings.data_dir)
             except _REFUSALS as exc:
                 # Under `uvicorn --factory` no CLI prints these: say it in one line on our logger,
@@ -146,11 +149,20 @@ def _register_api_routes(app: Litestar) -> None:
 
 class _BoardsApp(Litestar):
     """Litestar, with two endings made quiet: a refused start-up, and a request cut short by shutdown;
-    and the heap given back after a burst of requests (boards_desktop.memory_trim)."""
+    the heap given back after a burst of requests (boards_desktop.memory_trim); and no Pydantic plugins."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._bursts = BurstTrimmer()
+
+    @staticmethod
+    def _get_default_plugins(plugins: list[PluginProtocol]) -> list[PluginProtocol]:
+        # Litestar adds its Pydantic (and attrs) plugins whenever the library is installed, and
+        # imports most of Pydantic to do so: a tenth of a second of the start-up's CPU. No route of
+        # ours takes or returns a Pydantic model or an attrs class (the generators' Pydantic inputs
+        # are validated in the job code, not by Litestar). msgspec's is what Litestar always adds.
+        plugins.append(MsgspecDIPlugin())
+        return plugins
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":

@@ -4,7 +4,8 @@ Start-up is mostly imports (tests/benchmarks/startup.py). Importing the server a
 must not import the provider clients, Pillow, PyAV, the keyring or the model catalogues: they come
 with the generation engine, which starts beside the server (boards_desktop.engine_start). Nor the
 GraphQL schema (Strawberry, graphql-core) and the API's other routes, registered once imported
-beside the server (boards_desktop.api_routes); nor, on SQLite, SQLAlchemy's PostgreSQL dialect.
+beside the server (boards_desktop.api_routes); nor, on SQLite, SQLAlchemy's PostgreSQL dialect; nor
+Litestar's Pydantic plugin (no route of ours uses Pydantic models).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ NOT_BEFORE_FIRST_ANSWER = [
     "boards_desktop.api_routes",
     "sqlalchemy.dialects.postgresql",
     "asyncpg",
+    "litestar.plugins.pydantic",
+    "pydantic.v1",
 ]
 
 _PROBE = """
