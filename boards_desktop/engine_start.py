@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from boards_desktop.security.launch import LAUNCH_PATH
 from boards_desktop.services import Services
 
 if TYPE_CHECKING:
@@ -27,8 +28,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("boards")
 
 ENGINE_KEY = "engine_start"
-# Answered before the engine runs: what a launcher polls to know that the server is up.
-_NOT_WAITING = frozenset({"/health"})
+# Answered before the engine runs: what a launcher polls to know that the server is up, the
+# window's launch link, and the page's own files (boards_desktop.api.ui_files), so that the page
+# loads while the engine starts and only its API requests wait.
+_NOT_WAITING = frozenset({"/health", LAUNCH_PATH, "/"})
+_NOT_WAITING_UNDER = "/ui/"
 
 
 class EngineStart:
@@ -100,7 +104,8 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 async def waiting_for_engine(state: Any, scope: dict[str, Any], send: Send | None) -> bool:
     """Whether the request may go on: waits for the engine; answers 503 (or refuses a WebSocket) if it failed."""
     starting: EngineStart | None = state.get(ENGINE_KEY)
-    if starting is None or starting.running or scope.get("path") in _NOT_WAITING:
+    path = scope.get("path", "")
+    if starting is None or starting.running or path in _NOT_WAITING or path.startswith(_NOT_WAITING_UNDER):
         return True
     await starting.wait()
     if starting.failure is None:

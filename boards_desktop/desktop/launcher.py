@@ -108,7 +108,6 @@ def _with_window(
     when_started: Callable[[AppWindow], None] | None,
     launched_at: float,
 ) -> int:
-    from boards_desktop.desktop.activation import set_bring_forward
     from boards_desktop.desktop.bridge import DesktopBridge
     from boards_desktop.desktop.window import AppWindow, prepare_qt_environment
 
@@ -133,6 +132,8 @@ def _with_window(
             window.show_failure(outcome.reason, outcome.what_to_do)
             return
         log.info("server ready at %s, %.2f s after launch", outcome.base_url, time.monotonic() - launched_at)
+        from boards_desktop.desktop.activation import set_bring_forward  # Litestar: not before the window
+
         set_bring_forward(outcome.app, window.bring_forward)
         lock.update(port=outcome.port, mode="window")
         outcome.on_crash = on_server_crash
@@ -149,6 +150,8 @@ def _with_window(
         undo_hooks()
         outcome = starting.wait()
         if not isinstance(outcome, StartFailure):
+            from boards_desktop.desktop.activation import set_bring_forward
+
             set_bring_forward(outcome.app, None)
             log.info("window closed: stopping the server")
             outcome.stop()

@@ -76,11 +76,15 @@ class _BrokenProvider:
         raise RuntimeError("the provider could not be built")
 
 
-async def test_an_engine_that_fails_to_start_is_said_on_every_request_but_health(tmp_path: Path) -> None:
+async def test_an_engine_that_fails_to_start_is_said_on_every_request_but_health_and_the_page(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'boards.db'}"
     async with running_app(url, tmp_path / "data", providers={"openai": _BrokenProvider}) as client:
         health = await client.http.get("/health")
         assert health.status_code == 200
+        # The page's own files never wait for the engine: the page loads while it starts.
+        page, script = await client.http.get("/"), await client.http.get("/ui/js/app.js")
+        assert page.status_code == 200 and "<title>Boards</title>" in page.text
+        assert script.status_code == 200
         answer = await client.http.post("/graphql", json={"query": "{ myBoards { id } }"})
         assert answer.status_code == 503
         assert answer.json() == {
