@@ -2,8 +2,9 @@
 the window (or the browser with `--browser`, or nothing but the URL when no window can be shown).
 
 Order matters: the instance lock comes first, so that a second launch never touches the database;
-the server then starts in a thread (boards_desktop.desktop.server_start) while the GUI probe runs
-and the window opens at once on the app's start-up shell (boards_desktop.desktop.shell); once the
+the window's modules are imported while the GUI probe runs; the server then starts in a thread
+(boards_desktop.desktop.server_start) while the window opens at once on the app's start-up shell
+(boards_desktop.desktop.shell); once the
 server answers, the window goes to a one-time launch URL that gives it its session cookie. With
 `--browser` the browser is opened at once on that URL, and its request waits for the server. If the
 server cannot start, the shell says why. Closing the window (or Ctrl+C, SIGTERM) stops the server
@@ -72,11 +73,14 @@ def _run_first_instance(
     probe = start_probe() if no_window is None else None
     starting = ServerStart(settings, lock)
     opened_browser = browser and _open_browser_at_once(starting)
-    starting.begin()
     if no_window is None:
         from boards_desktop.desktop.window import preload_gui_modules
 
-        preload_gui_modules()  # while the probe runs
+        # While the probe runs, and before the server's start: imports hold Python's lock, so the
+        # two would take turns and both finish late; the GUI's come first, the window needs only them.
+        preload_gui_modules()
+    starting.begin()
+    if no_window is None:
         no_window = probe_result(probe)
     if no_window is None:
         return _with_window(settings, lock, starting, when_window_started, launched_at)
