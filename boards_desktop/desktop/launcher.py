@@ -4,10 +4,9 @@ the window (or the browser with `--browser`, or nothing but the URL when no wind
 Order matters: the instance lock comes first, so that a second launch never touches the database;
 the window's modules are imported while the GUI probe runs; the server then starts in a thread
 (boards_desktop.desktop.server_start) while the window opens at once on the app's start-up shell
-(boards_desktop.desktop.shell); once the
-server answers, the window goes to a one-time launch URL that gives it its session cookie. With
-`--browser` the browser is opened at once on that URL, and its request waits for the server. If the
-server cannot start, the shell says why. Closing the window (or Ctrl+C, SIGTERM) stops the server
+(boards_desktop.desktop.shell); once the server answers, the window goes to a one-time launch URL
+that gives it its session cookie. With `--browser` the browser is opened at once on that URL, and
+its request waits for the server. If the server cannot start, the shell says why. Closing the window (or Ctrl+C, SIGTERM) stops the server
 gracefully within a bounded time, and the process exits with status 0.
 """
 
