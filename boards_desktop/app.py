@@ -15,25 +15,19 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar
+from litestar.plugins import PluginProtocol
+from litestar.plugins.core import MsgspecDIPlugin
 
-from boards_desktop.api.board_archives import export_board_archive, import_board_archive
 from boards_desktop.api.errors import rest_error_handler
-from boards_desktop.api.exports import export_zip
 from boards_desktop.api.health import health
-from boards_desktop.api.sse import sse_handlers
-from boards_desktop.api.storage import serve_media
 from boards_desktop.api.ui_files import ui_files
-from boards_desktop.api.uploads import upload_artifact
 from boards_desktop.db.connect_errors import refusing_unusable_database
 from boards_desktop.db.engine import Database
-from boards_desktop.db.queries.users import ensure_local_user
 from boards_desktop.db.schema_files import SchemaFileError
 from boards_desktop.db.schema_presence import check_schema_present
 from boards_desktop.db.schema_runner import SchemaError, upgrade
-from boards_desktop.db.search_refold import refold_search_text
 from boards_desktop.desktop.instance_lock import InstanceBusy, InstanceLock, take_instance_lock
 from boards_desktop.engine_start import ENGINE_KEY, EngineStart, waiting_for_engine
-from boards_desktop.graphql import create_graphql_controller
 from boards_desktop.identity import load_identity
 from boards_desktop.logs import install_log_file, log_unexpected_error
 from boards_desktop.memory_trim import BurstTrimmer
@@ -59,16 +53,18 @@ def create_app(
     *,
     providers: Mapping[str, type[BaseProvider]] | None = None,
     instance: InstanceLock | None = None,
+    security: AppSecurity | None = None,
 ) -> Litestar:
     """The app; `providers` replaces the provider classes of boards_desktop.providers.PROVIDERS.
 
     `instance` is the data folder's lock, taken by the caller before it touched the database; without
-    it the lifespan takes it (and refuses to start when another app holds it).
+    it the lifespan takes it (and refuses to start when another app holds it). `security` is given by
+    a launcher that issued a launch URL before the app was built (the browser opens at once).
     """
     settings = settings or _factory_settings()
     configure_logging(settings)
     install_log_file(settings)
-    security = AppSecurity(settings.data_dir, allowed_origins=settings.allowed_origins)
+    security = security or AppSecurity(settings.data_dir, allowed_origins=settings.allowed_origins)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -86,29 +82,43 @@ def create_app(
                 database = Database(settings.database_url)
                 owned.push_async_callback(database.dispose)
                 security.load()
-                with refusing_unusable_database(settings.database_url):
-                    result = await upgrade(database, keep_backups=settings.keep_backups)
-                    # serve and the window checked it in prepare_database, before handing the lock in
-                    if instance is None:
+                # serve and the window brought the schema up to date and checked it in
+                # prepare_database, before handing the lock in: nothing can have changed it since.
+                if instance is None:
+                    with refusing_unusable_database(settings.database_url):
+                        result = await upgrade(database, keep_backups=settings.keep_backups)
                         await check_schema_present(database)
-                if result.applied:
-                    log.info("database schema brought up to date: %s", ", ".join(result.applied))
-                await refold_search_text(database)  # rows from before schemas/011; none after that
+                    if result.applied:
+                        log.info("database schema brought up to date: %s", ", ".join(result.applied))
                 identity = load_identity(settings.data_dir)
-                actor = await ensure_local_user(database, identity)
             except _REFUSALS as exc:
                 # Under `uvicorn --factory` no CLI prints these: say it in one line on our logger,
                 # then fail start-up anyway, so that the server never runs on a refused database.
                 log.error("cannot start: %s", exc)
                 app.state[_REFUSED_KEY] = True
                 raise
-            services = Services(settings=settings, database=database, identity=identity, actor=actor, security=security)
-            app.state.services = services
-            # The media store, events, generators and job runner (boards_desktop.engine_services)
-            # start beside the server: /health answers at once, every other request waits for them
-            # (boards_desktop.engine_start).
+
+            async def open_services() -> Services:
+                # The rest of the database's start, beside the server: the first use of the models
+                # (importing them, configuring their mappers) is a tenth of a second /health needn't wait for.
+                from boards_desktop.db.queries.users import ensure_local_user
+                from boards_desktop.db.search_refold import refold_search_text
+
+                await refold_search_text(database)  # rows from before schemas/011; none after that
+                actor = await ensure_local_user(database, identity)
+                services = Services(
+                    settings=settings, database=database, identity=identity, actor=actor, security=security
+                )
+                app.state.services = services
+                return services
+
+            # The local user, the API's routes, then the media store, events, generators and job
+            # runner (boards_desktop.engine_services) start beside the server: /health answers at
+            # once, every other request waits for them (boards_desktop.engine_start).
             async with AsyncExitStack() as stack:
-                starting = EngineStart(services, stack, providers)
+                starting = EngineStart(
+                    open_services, stack, providers, register_routes=lambda: _register_api_routes(app)
+                )
                 app.state[ENGINE_KEY] = starting
                 try:
                     yield
@@ -116,17 +126,8 @@ def create_app(
                     await starting.stop()
 
     app = _BoardsApp(
-        route_handlers=[
-            health,
-            ui_files,
-            serve_media,
-            upload_artifact,
-            export_zip,
-            export_board_archive,
-            import_board_archive,
-            *sse_handlers,
-            create_graphql_controller(),
-        ],
+        # The other routes are registered by the start in the background (boards_desktop.api_routes).
+        route_handlers=[health, ui_files],
         lifespan=[lifespan],
         debug=False,
         logging_config=None,  # the `boards` logger is configured by settings.configure_logging
@@ -138,13 +139,30 @@ def create_app(
     return app
 
 
+def _register_api_routes(app: Litestar) -> None:
+    """On the event loop, once boards_desktop.api_routes is imported (in a thread, beside the server)."""
+    from boards_desktop.api_routes import api_route_handlers
+
+    for handler in api_route_handlers():
+        app.register(handler)
+
+
 class _BoardsApp(Litestar):
     """Litestar, with two endings made quiet: a refused start-up, and a request cut short by shutdown;
-    and the heap given back after a burst of requests (boards_desktop.memory_trim)."""
+    the heap given back after a burst of requests (boards_desktop.memory_trim); and no Pydantic plugins."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._bursts = BurstTrimmer()
+
+    @staticmethod
+    def _get_default_plugins(plugins: list[PluginProtocol]) -> list[PluginProtocol]:
+        # Litestar adds its Pydantic (and attrs) plugins whenever the library is installed, and
+        # imports most of Pydantic to do so: a tenth of a second of the start-up's CPU. No route of
+        # ours takes or returns a Pydantic model or an attrs class (the generators' Pydantic inputs
+        # are validated in the job code, not by Litestar). msgspec's is what Litestar always adds.
+        plugins.append(MsgspecDIPlugin())
+        return plugins
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":

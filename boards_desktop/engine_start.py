@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from boards_desktop.security.launch import LAUNCH_PATH
 from boards_desktop.services import Services
 
 if TYPE_CHECKING:
@@ -27,8 +28,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("boards")
 
 ENGINE_KEY = "engine_start"
-# Answered before the engine runs: what a launcher polls to know that the server is up.
-_NOT_WAITING = frozenset({"/health"})
+# Answered before the engine runs: what a launcher polls to know that the server is up, the
+# window's launch link, and the page's own files (boards_desktop.api.ui_files), so that the page
+# loads while the engine starts and only its API requests wait.
+_NOT_WAITING = frozenset({"/health", LAUNCH_PATH, "/"})
+_NOT_WAITING_UNDER = "/ui/"
 
 
 class EngineStart:
@@ -36,25 +40,40 @@ class EngineStart:
 
     def __init__(
         self,
-        services: Services,
+        open_services: Callable[[], Awaitable[Services]],
         stack: AsyncExitStack,
         provider_classes: Mapping[str, type[BaseProvider]] | None,
+        *,
+        register_routes: Callable[[], None] | None = None,
     ) -> None:
         self.failure: BaseException | None = None
-        self._task = asyncio.create_task(self._start(services, stack, provider_classes), name="engine-start")
+        self._task = asyncio.create_task(
+            self._start(open_services, stack, provider_classes, register_routes), name="engine-start"
+        )
 
     @property
     def running(self) -> bool:
         return self._task.done() and self.failure is None
 
     async def _start(
-        self, services: Services, stack: AsyncExitStack, provider_classes: Mapping[str, type[BaseProvider]] | None
+        self,
+        open_services: Callable[[], Awaitable[Services]],
+        stack: AsyncExitStack,
+        provider_classes: Mapping[str, type[BaseProvider]] | None,
+        register_routes: Callable[[], None] | None,
     ) -> None:
         try:
-            # Imported in a thread: the providers, the generators, Pillow and httpx are a few hundred
-            # milliseconds of imports, which on the event loop would hold /health until they are done
-            # (tests/app/test_lazy_imports.py). The thread lets go of the GIL every few milliseconds.
-            await asyncio.to_thread(_import_engine)
+            # Imported in a thread: the API's routes with the GraphQL schema, the providers, the
+            # generators, Pillow and httpx are most of a second of imports, which on the event loop
+            # would hold /health until they are done (tests/app/test_lazy_imports.py). The thread
+            # lets go of the GIL every few milliseconds.
+            imported = asyncio.ensure_future(asyncio.to_thread(_import_engine))
+            try:
+                services = await open_services()  # on the loop, while the thread imports
+            finally:
+                await imported
+            if register_routes is not None:
+                register_routes()  # on the loop: no request is being routed while the routes change
             from boards_desktop.engine_services import start_engine
 
             await start_engine(services, stack, provider_classes)
@@ -74,6 +93,7 @@ class EngineStart:
 
 
 def _import_engine() -> None:
+    importlib.import_module("boards_desktop.api_routes")
     importlib.import_module("boards_desktop.engine_services")
     importlib.import_module("boards_desktop.generators.builtin")  # what the registry loads first
 
@@ -84,7 +104,8 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 async def waiting_for_engine(state: Any, scope: dict[str, Any], send: Send | None) -> bool:
     """Whether the request may go on: waits for the engine; answers 503 (or refuses a WebSocket) if it failed."""
     starting: EngineStart | None = state.get(ENGINE_KEY)
-    if starting is None or starting.running or scope.get("path") in _NOT_WAITING:
+    path = scope.get("path", "")
+    if starting is None or starting.running or path in _NOT_WAITING or path.startswith(_NOT_WAITING_UNDER):
         return True
     await starting.wait()
     if starting.failure is None:

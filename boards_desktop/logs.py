@@ -15,8 +15,6 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from litestar.exceptions import InternalServerException
-
 if TYPE_CHECKING:
     from boards_desktop.settings import Settings
 
@@ -93,6 +91,9 @@ def log_unexpected_error(exception: Exception, scope: Any) -> None:
     status = getattr(exception, "status_code", 500)
     if isinstance(status, int) and status < 500:
         return
+    # Imported here: the window's launcher writes the log before anything has imported Litestar.
+    from litestar.exceptions import InternalServerException
+
     if isinstance(exception, InternalServerException) and "client disconnected" in str(exception.detail):
         # The client went away while its request was read (a closed tab, a cancelled script): nothing
         # failed here, and there is nobody to answer.

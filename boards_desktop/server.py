@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import sys
 
 import uvicorn
@@ -20,6 +19,7 @@ from boards_desktop.db.schema_runner import SchemaError
 from boards_desktop.desktop.activation import install_activation
 from boards_desktop.desktop.instance_lock import InstanceBusy, InstanceLock, take_instance_lock
 from boards_desktop.http_protocol import http_protocol
+from boards_desktop.listen_socket import bind_socket
 from boards_desktop.security import is_loopback, set_listen_address, token_path
 from boards_desktop.settings import Settings
 from boards_desktop.shutdown import STATE_KEY as STOPPING_KEY
@@ -30,19 +30,6 @@ from boards_desktop.writable import check_writable
 MAX_REQUEST_HEAD_BYTES = 128 * 1024
 # Running requests get this long once shutdown starts; open streams end at once (boards_desktop.shutdown).
 GRACEFUL_SHUTDOWN_SECONDS = 5
-
-
-def bind_socket(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP said out loud: the event loop turns Nagle's algorithm off only on accepted sockets
-    # whose protocol is TCP, and a socket made with protocol 0 is not seen as one. With Nagle on, a
-    # response written in two parts waits for the client's delayed ACK: 40 ms per request on a
-    # kept-alive connection (measured).
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.set_inheritable(True)
-    return sock
 
 
 def serve(settings: Settings, *, host: str, port: int) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -18,8 +19,9 @@ from litestar import Litestar
 
 from boards_desktop.app import create_app
 from boards_desktop.desktop.instance_lock import InstanceLock
-from boards_desktop.security import set_listen_address
-from boards_desktop.server import GRACEFUL_SHUTDOWN_SECONDS, bind_socket, server_config
+from boards_desktop.listen_socket import bind_socket
+from boards_desktop.security import AppSecurity, set_listen_address
+from boards_desktop.server import GRACEFUL_SHUTDOWN_SECONDS, server_config
 from boards_desktop.settings import Settings
 from boards_desktop.shutdown import STATE_KEY as STOPPING_KEY
 from boards_desktop.shutdown import GracefulServer
@@ -34,13 +36,23 @@ class ServerDidNotStart(RuntimeError):
 
 
 class BackgroundServer:
+    """`sock` and `security`, when given, were made by the launcher before the server (so that the
+    window and the browser knew the address and the launch URL at once); else they are made here."""
+
     def __init__(
-        self, settings: Settings, *, host: str = "127.0.0.1", port: int = 0, instance: InstanceLock | None = None
+        self,
+        settings: Settings,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        instance: InstanceLock | None = None,
+        sock: socket.socket | None = None,
+        security: AppSecurity | None = None,
     ) -> None:
-        self._sock = bind_socket(host, port)
+        self._sock = sock or bind_socket(host, port)
         self.host, self.port = self._sock.getsockname()[:2]
-        self.app: Litestar = create_app(settings, instance=instance)
-        set_listen_address(self.app, host, self.port)
+        self.app: Litestar = create_app(settings, instance=instance, security=security)
+        set_listen_address(self.app, self.host, self.port)
         self._server: uvicorn.Server = GracefulServer(server_config(self.app), self.app.state[STOPPING_KEY])
         self._thread = threading.Thread(target=self._run, name="boards-server", daemon=True)
         self._crashed: BaseException | None = None

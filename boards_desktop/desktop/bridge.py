@@ -22,16 +22,17 @@ import shutil
 import uuid
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import httpx
 
 from boards_desktop.desktop.external import OpenFailed, show_in_file_manager
 from boards_desktop.logs import log_file_path
 from boards_desktop.media.store import MediaKeyError, MediaStore, check_key
 from boards_desktop.security.token import token_path
 from boards_desktop.settings import Settings
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("boards.desktop")
 
@@ -179,6 +180,8 @@ class DesktopBridge:
             raise BridgeError(f"cannot read the app's token to ask for the {what}: {exc.strerror or exc}") from None
         temporary = destination.with_name(f".{destination.name}.boards-part")
         headers = {"Authorization": f"Bearer {token}"}
+        import httpx  # here: the bridge is made before the window opens, and this is a tenth of a second
+
         try:
             client = httpx.Client(base_url=self._base_url, headers=headers, transport=self._transport, timeout=60)
             with client, client.stream("GET", path, params=params) as answer:

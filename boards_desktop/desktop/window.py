@@ -17,6 +17,7 @@ from typing import Any
 
 from boards_desktop.desktop.backends import choose_backend
 from boards_desktop.desktop.bridge import DesktopBridge, bind_window
+from boards_desktop.desktop.shell import failed_page, starting_page
 from boards_desktop.desktop.webview_csp import allow_strict_csp, evaluate
 
 log = logging.getLogger("boards.desktop")
@@ -49,6 +50,26 @@ def prepare_qt_environment() -> None:
     os.environ.setdefault("QT_API", "pyside6")  # qtpy would otherwise take a GPL PyQt if one is installed
 
 
+def preload_gui_modules() -> None:
+    """Import the window's modules ahead (while the GUI probe runs), so the window opens sooner.
+
+    Importing makes no window and starts no GUI: on Linux, Qt can end the process only when its
+    application starts (boards_desktop.desktop.gui_check), not when its modules are imported. An
+    import that fails is left to the probe and to `AppWindow` to report.
+    """
+    prepare_qt_environment()
+    try:
+        import webview
+
+        backend = choose_backend().backend  # what `run()` starts on Linux (None elsewhere: the native one)
+        if backend == "gtk":
+            import webview.platforms.gtk
+        elif backend == "qt":
+            import webview.platforms.qt  # noqa: F401
+    except Exception:
+        log.debug("the window's modules could not be imported ahead", exc_info=True)
+
+
 class _WithoutRefusals(logging.Filter):
     """pywebview logs every exception of a bridge call with its traceback; a refusal is not an error."""
 
@@ -56,8 +77,14 @@ class _WithoutRefusals(logging.Filter):
         return "BridgeError:" not in record.getMessage()
 
 
+# How long `show_app` waits for the shell to be drawn before it loads the app over it anyway.
+_SHELL_SECONDS = 10.0
+
+
 class AppWindow:
-    def __init__(self, url: str, bridge: DesktopBridge, *, launched_at: float | None = None) -> None:
+    """The window; with no `url` it opens on the start-up shell, and `show_app` loads the app later."""
+
+    def __init__(self, url: str | None, bridge: DesktopBridge, *, launched_at: float | None = None) -> None:
         import webview
 
         allow_strict_csp()
@@ -65,10 +92,13 @@ class AppWindow:
         self._webview = webview
         self._launched_at = launched_at or time.monotonic()
         self._minimized = False
-        self.loaded = threading.Event()
+        self.loaded = threading.Event()  # the app's page (not the shell) loaded
+        self.shell_shown = threading.Event()
+        self._app_requested = url is not None
         window = webview.create_window(
             TITLE,
             url,
+            html=starting_page() if url is None else None,
             js_api=bridge,
             width=SIZE[0],
             height=SIZE[1],
@@ -112,11 +142,29 @@ class AppWindow:
     def close(self) -> None:
         self.window.destroy()
 
+    def show_app(self, url: str) -> None:
+        """Go from the shell to the app (from any thread once the GUI loop runs)."""
+        # After the shell is drawn: a shell still loading would otherwise count as the app's page.
+        self.shell_shown.wait(_SHELL_SECONDS)
+        self._app_requested = True
+        self.window.load_url(url)
+
+    def show_failure(self, reason: str, what_to_do: str) -> None:
+        """The shell says why the app could not start (the window stays open until the artist closes it)."""
+        self.shell_shown.wait(_SHELL_SECONDS)
+        self.window.load_html(failed_page(reason, what_to_do))
+
     def _on_loaded(self) -> None:
+        since_launch = time.monotonic() - self._launched_at
+        if not self._app_requested:
+            if not self.shell_shown.is_set():
+                log.info("window: shell shown %.2f s after launch", since_launch)
+            self.shell_shown.set()
+            return
         first = not self.loaded.is_set()
         self.loaded.set()
         if first:
-            log.info("window: page loaded %.2f s after launch", time.monotonic() - self._launched_at)
+            log.info("window: page loaded %.2f s after launch", since_launch)
 
     def _set_minimized(self, value: bool) -> None:
         self._minimized = value

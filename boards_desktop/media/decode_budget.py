@@ -16,13 +16,13 @@ Without it the server sat at hundreds of megabytes after a burst of large upload
 from __future__ import annotations
 
 import asyncio
-import ctypes
-import ctypes.util
+import functools
 import logging
 import platform
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import cast
 
 log = logging.getLogger("boards.media")
 
@@ -82,29 +82,31 @@ class DecodeBudget:
             future.set_result(None)
 
 
-def _load_malloc_trim() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, loaded on first use: ctypes and finding libc are tens of milliseconds
+    that the server's start need not spend (tests/benchmarks/startup.py)."""
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return None  # musl, macOS and Windows give memory back on their own terms
+    import ctypes
+
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim = libc.malloc_trim
+        trim = ctypes.CDLL("libc.so.6").malloc_trim  # glibc's name on every Linux that has it
     except (OSError, AttributeError):
         return None
     trim.argtypes = [ctypes.c_size_t]
     trim.restype = ctypes.c_int
-    return trim
-
-
-_malloc_trim = _load_malloc_trim()
+    return cast("Callable[[int], int]", trim)
 
 
 def trim_heap() -> None:
     """Return the heap's free pages to the system now (glibc only; elsewhere nothing to do)."""
-    if _malloc_trim is not None:
-        _malloc_trim(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def give_back_memory(decoded_bytes: int) -> None:
     """After a decode of `decoded_bytes`: return the heap's free pages to the system (glibc only)."""
-    if _malloc_trim is not None and decoded_bytes >= TRIM_AFTER_BYTES:
-        _malloc_trim(0)
+    if decoded_bytes >= TRIM_AFTER_BYTES:
+        trim_heap()

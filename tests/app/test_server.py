@@ -105,7 +105,9 @@ def test_the_asgi_factory_starts_under_uvicorn(tmp_path: Path) -> None:
             data=json.dumps({"query": "{ __schema { queryType { name } } }"}).encode(),
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {read_token(data_dir)}"},
         )
-        with urllib.request.urlopen(request, timeout=5) as response:
+        # A guard against a hang only: the first GraphQL request waits for the routes and the
+        # engine, imported beside the server once /health answers (seconds on a busy machine).
+        with urllib.request.urlopen(request, timeout=60) as response:
             assert json.loads(response.read())["data"]["__schema"]["queryType"]["name"] == "Query"
     finally:
         process.terminate()
