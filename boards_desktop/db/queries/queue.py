@@ -54,6 +54,36 @@ async def active_counts(session: AsyncSession, tenant_id: uuid.UUID) -> dict[tup
     return {(name, status): count for name, status, count in rows}
 
 
+async def waiting_elsewhere(session: AsyncSession, tenant_id: uuid.UUID, storage: str) -> dict[str, int]:
+    """Generator name -> how many jobs wait that were queued by an app with another media storage
+    (schema file 012): no app with `storage` runs them (db.queries.jobs claims only its own)."""
+    rows = await session.execute(
+        select(Generation.generator_name, func.count())
+        .where(
+            Generation.tenant_id == tenant_id,
+            Generation.status == "pending",
+            Generation.media_storage.is_not(None),
+            Generation.media_storage != storage,
+        )
+        .group_by(Generation.generator_name)
+    )
+    return {name: count for name, count in rows}
+
+
+async def pending_by_other_storage(session: AsyncSession, storage: str) -> dict[str, int]:
+    """Media storage -> how many jobs wait queued with it, for every storage but `storage`."""
+    rows = await session.execute(
+        select(Generation.media_storage, func.count())
+        .where(
+            Generation.status == "pending",
+            Generation.media_storage.is_not(None),
+            Generation.media_storage != storage,
+        )
+        .group_by(Generation.media_storage)
+    )
+    return {found: count for found, count in rows if found is not None}
+
+
 async def running_since(session: AsyncSession, tenant_id: uuid.UUID) -> list[tuple[str, datetime | None]]:
     """(generator name, started at) of every running job: what is left of them counts in an estimate."""
     rows = await session.execute(
