@@ -29,7 +29,9 @@ async def reading(client: AppClient) -> tuple[dict, dict]:
 
 
 def notes(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "boards.jobs" and "another media storage" in r.getMessage()]
+    return [
+        r.getMessage() for r in caplog.records if r.name == "boards.jobs" and "another media storage" in r.getMessage()
+    ]
 
 
 @pytest.fixture
