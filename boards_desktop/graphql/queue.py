@@ -129,10 +129,9 @@ async def queue_status_of(ctx: RequestContext) -> QueueStatus:
     tenant = ctx.actor.tenant_id
     async with ctx.sessions.read() as session:
         paused = await queue_queries.paused_providers(session)
-        counts = await queue_queries.active_counts(session, tenant)
-        running_since = await queue_queries.running_since(session, tenant)
         storage = services.jobs.media_storage  # None on SQLite: every job is this app's
-        elsewhere = {} if storage is None else await queue_queries.waiting_elsewhere(session, tenant, storage)
+        counts, elsewhere = await queue_queries.active_counts(session, tenant, storage)
+        running_since = await queue_queries.running_since(session, tenant)
         active_names = sorted({name for name, _ in counts})
         durations = await queue_queries.recent_durations(session, active_names)
         jobs = await queue_queries.active_jobs_of(
@@ -151,11 +150,7 @@ async def queue_status_of(ctx: RequestContext) -> QueueStatus:
     result = []
     for provider in providers:
         names = set(registry.names_of_provider(provider))
-        waiting = {
-            name: count - elsewhere.get(name, 0)
-            for (name, status), count in counts.items()
-            if name in names and status == "pending" and count > elsewhere.get(name, 0)
-        }
+        waiting = {name: count for (name, status), count in counts.items() if name in names and status == "pending"}
         started = [(name, at) for name, at in running_since if name in names]
         # Its groups' limits together (each OpenAI-compatible endpoint has its own).
         groups = registry.groups_of_provider(provider) or {provider: []}
