@@ -1,7 +1,9 @@
 """queueStatus, pauseProvider, resumeProvider, cancelQueued: the queue panel (an addition to upstream).
 
 Counts are the installation's (everyone's jobs on a shared database wait in the same queue);
-the jobs listed, and the ones "cancel all" stops, are the caller's own. A pause is stored in the
+the jobs listed, and the ones "cancel all" stops, are the caller's own. On a shared database a job
+queued by an app with another media storage is run only by such an app (db.queries.jobs): it is
+counted apart (`waitingElsewhere`), left out of the estimate, and takes no place in line. A pause is stored in the
 database (schema file 009) and honoured by the claim itself, so it holds across restarts and for
 every app process on the database.
 """
@@ -9,6 +11,7 @@ every app process on the database.
 from __future__ import annotations
 
 import statistics
+import uuid
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -28,7 +31,9 @@ LISTED_JOBS = 200
 @strawberry.type(description="One provider's queue: what waits, what runs, whether it is paused.")
 class QueueProvider:
     name: str
-    waiting: int = strawberry.field(description="Jobs queued and not started (everyone's).")
+    waiting: int = strawberry.field(
+        description="Jobs queued and not started (everyone's) that apps with this app's media storage run."
+    )
     running: int = strawberry.field(description="Jobs running now (everyone's).")
     paused: bool = strawberry.field(description="Paused: its waiting jobs stay queued until it is resumed.")
     concurrency: int = strawberry.field(description="How many of its jobs run at once.")
@@ -37,6 +42,15 @@ class QueueProvider:
         "null when none of them has finished a job yet (or it runs nothing at once)."
     )
     jobs: list[Generation] = strawberry.field(description="Your own running and waiting jobs, running first.")
+    waiting_elsewhere: int = strawberry.field(
+        default=0,
+        description="Jobs queued and not started (everyone's) by an app with another media storage: only "
+        "an app with that storage runs them (0 on SQLite).",
+    )
+    waiting_elsewhere_ids: list[uuid.UUID] = strawberry.field(
+        default_factory=list,
+        description="Which of your own listed jobs wait for an app with another media storage.",
+    )
 
 
 @strawberry.type
@@ -44,6 +58,9 @@ class QueueStatus:
     providers: list[QueueProvider]
     waiting: int
     running: int
+    waiting_elsewhere: int = strawberry.field(
+        default=0, description="Jobs waiting for an app with another media storage, all providers together."
+    )
 
 
 @strawberry.type
@@ -112,7 +129,8 @@ async def queue_status_of(ctx: RequestContext) -> QueueStatus:
     tenant = ctx.actor.tenant_id
     async with ctx.sessions.read() as session:
         paused = await queue_queries.paused_providers(session)
-        counts = await queue_queries.active_counts(session, tenant)
+        storage = services.jobs.media_storage  # None on SQLite: every job is this app's
+        counts, elsewhere = await queue_queries.active_counts(session, tenant, storage)
         running_since = await queue_queries.running_since(session, tenant)
         active_names = sorted({name for name, _ in counts})
         durations = await queue_queries.recent_durations(session, active_names)
@@ -121,10 +139,13 @@ async def queue_status_of(ctx: RequestContext) -> QueueStatus:
         )
     providers = sorted(registry.providers() | paused)
     listed: dict[str, list[Generation]] = {name: [] for name in providers}
+    listed_elsewhere: dict[str, list[uuid.UUID]] = {}
     for row in jobs:
         generator = registry.get(row.generator_name)
         if generator is not None:
             listed.setdefault(generator.provider, []).append(Generation.from_row(row, ctx))
+            if storage is not None and row.status == "pending" and row.media_storage not in (None, storage):
+                listed_elsewhere.setdefault(generator.provider, []).append(row.id)
     now = utcnow()
     result = []
     for provider in providers:
@@ -138,6 +159,8 @@ async def queue_status_of(ctx: RequestContext) -> QueueStatus:
             QueueProvider(
                 name=provider,
                 waiting=sum(waiting.values()),
+                waiting_elsewhere=sum(count for name, count in elsewhere.items() if name in names),
+                waiting_elsewhere_ids=listed_elsewhere.get(provider, []),
                 running=len(started),
                 paused=provider in paused,
                 concurrency=concurrency,
@@ -149,6 +172,7 @@ async def queue_status_of(ctx: RequestContext) -> QueueStatus:
         providers=result,
         waiting=sum(item.waiting for item in result),
         running=sum(item.running for item in result),
+        waiting_elsewhere=sum(item.waiting_elsewhere for item in result),
     )
 
 

@@ -35,6 +35,7 @@ from boards_desktop.db.queries import jobs as job_queries
 from boards_desktop.db.queries.records import GenerationRecord
 from boards_desktop.db.types import utcnow
 from boards_desktop.generators.registry import GeneratorRegistry
+from boards_desktop.jobs.elsewhere_note import note_jobs_waiting_elsewhere
 from boards_desktop.jobs.events import EventBroker, GenerationEvent
 from boards_desktop.jobs.execution import JobExecution
 from boards_desktop.jobs.group_writes import GroupWriter
@@ -115,6 +116,8 @@ class JobRunner:
         # previous run of this app, whatever its lease says. PostgreSQL may be shared: there the jobs
         # of earlier runs of this installation are taken over at once, others' once their lease expires.
         await self._take_over_abandoned(everything=self._database.is_sqlite, mine=True)
+        if self._media_storage is not None:
+            await note_jobs_waiting_elsewhere(self._database, self._media_storage)
         self._loops = [
             asyncio.create_task(self._dispatch_loop(), name="jobs-dispatch"),
             asyncio.create_task(self._lease_loop(), name="jobs-leases"),

@@ -9,8 +9,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, case, delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.models import Generation, PausedProvider
@@ -39,19 +40,58 @@ async def resume(session: AsyncSession, provider: str) -> None:
     await session.execute(delete(PausedProvider).where(PausedProvider.provider == provider))
 
 
-async def active_counts(session: AsyncSession, tenant_id: uuid.UUID) -> dict[tuple[str, str], int]:
-    """(generator name, status) -> how many jobs are pending or processing. Sibling outputs are
-    not jobs of their own (they finish with theirs), so they are not counted."""
+class ActiveCounts(NamedTuple):
+    counts: dict[tuple[str, str], int]  # (generator name, status) -> how many, but those in `elsewhere`
+    elsewhere: dict[str, int]  # generator name -> how many wait queued with another media storage
+
+
+async def active_counts(session: AsyncSession, tenant_id: uuid.UUID, storage: str | None = None) -> ActiveCounts:
+    """How many jobs are pending or processing, per generator and status. Sibling outputs are not
+    jobs of their own (they finish with theirs), so they are not counted.
+
+    With `storage` (this app's media storage, on a shared database), pending jobs queued by an app
+    with another storage (schema file 012) are counted apart: no app with `storage` runs them
+    (db.queries.jobs claims only its own). One statement either way: the panel reads it often.
+    """
+    if storage is None:
+        apart: Any = literal(False)
+    else:
+        apart = and_(
+            Generation.status == "pending",
+            Generation.media_storage.is_not(None),
+            Generation.media_storage != storage,
+        )
+    flag = case((apart, 1), else_=0).label("elsewhere")
     rows = await session.execute(
-        select(Generation.generator_name, Generation.status, func.count())
+        select(Generation.generator_name, Generation.status, flag, func.count())
         .where(
             Generation.tenant_id == tenant_id,
             Generation.status.in_(ACTIVE),
             Generation.batch_generation_id.is_(None),
         )
-        .group_by(Generation.generator_name, Generation.status)
+        .group_by(Generation.generator_name, Generation.status, flag)
     )
-    return {(name, status): count for name, status, count in rows}
+    result = ActiveCounts({}, {})
+    for name, status, elsewhere, count in rows:
+        if elsewhere:
+            result.elsewhere[name] = result.elsewhere.get(name, 0) + count
+        else:
+            result.counts[(name, status)] = result.counts.get((name, status), 0) + count
+    return result
+
+
+async def pending_by_other_storage(session: AsyncSession, storage: str) -> dict[str, int]:
+    """Media storage -> how many jobs wait queued with it, for every storage but `storage`."""
+    rows = await session.execute(
+        select(Generation.media_storage, func.count())
+        .where(
+            Generation.status == "pending",
+            Generation.media_storage.is_not(None),
+            Generation.media_storage != storage,
+        )
+        .group_by(Generation.media_storage)
+    )
+    return {found: count for found, count in rows if found is not None}
 
 
 async def running_since(session: AsyncSession, tenant_id: uuid.UUID) -> list[tuple[str, datetime | None]]:

@@ -5,6 +5,10 @@
 // Counts follow the app's queue events (/api/sse/queue: a job queued, started or ended), read again
 // at most every REFRESH_MS, and not while the page is hidden (once when it is shown again). A pause is kept by the app (across restarts); a paused provider's jobs
 // stay queued until it is resumed.
+//
+// On a shared database a job queued by an app with another media storage (a teammate's own folder,
+// or a bucket this app no longer uses) is run only by such an app: it is counted apart ("3 waiting
+// for another app's media storage"), and your own such jobs say so in the list, with Cancel.
 import {gql} from './api.js';
 import {generatorLabel, providerLabel} from './names.js';
 import {h, plural} from './dom.js';
@@ -14,8 +18,9 @@ import {addShortcut} from './shortcuts.js';
 import {toast, toastError} from './toast.js';
 import {visibleTimeout} from './timers.js';
 
-const STATUS = `query { queueStatus { waiting running providers { name waiting running paused concurrency
-  estimatedSeconds jobs { id boardId status prompt generatorName createdAt } } } }`;
+const STATUS = `query { queueStatus { waiting running waitingElsewhere providers { name waiting running paused
+  concurrency estimatedSeconds waitingElsewhereIds waitingElsewhere
+  jobs { id boardId status prompt generatorName createdAt } } } }`;
 const PAUSE = 'mutation($name: String!) { pauseProvider(name: $name) { waiting } }';
 const RESUME = 'mutation($name: String!) { resumeProvider(name: $name) { waiting } }';
 const CANCEL_ALL = 'mutation($provider: String) { cancelQueued(provider: $provider) }';
@@ -28,7 +33,11 @@ export function queueStatusNow() {
   return latest;
 }
 
-/** How a provider is named to an artist (the Settings page names them the same way). */
+/** 3 -> "3 waiting for another app's media storage". */
+export function elsewhereWords(count) {
+  return `${count} waiting for another app's media storage`;
+}
+
 /** 95 -> "about 2 min left". */
 export function estimateWords(seconds) {
   if (seconds === null || seconds === undefined) return 'no estimate yet';
@@ -119,12 +128,15 @@ export function installQueue() {
     const label = total ? `Queue: ${status.waiting} waiting, ${status.running} running${pausedWaiting ? ', some paused' : ''}` : 'Queue: nothing waiting';
     button.setAttribute('aria-label', label);
     button.title = `${label} (Q)`;
-    summary.textContent = total ? `${status.waiting} waiting · ${status.running} running` : 'Nothing is waiting or running.';
+    const elsewhere = status.waitingElsewhere ? ` · ${elsewhereWords(status.waitingElsewhere)}` : '';
+    summary.textContent = total ? `${status.waiting} waiting · ${status.running} running${elsewhere}`
+      : elsewhere ? elsewhereWords(status.waitingElsewhere) : 'Nothing is waiting or running.';
     cancelEverything.disabled = !status.providers.some((p) => p.jobs.length);
     if (panel.hidden) return;
     // Busy and paused providers first; the idle ones below, so that one can be paused before queuing.
     const ordered = [...status.providers].sort((a, b) =>
-      Number(b.waiting + b.running > 0 || b.paused) - Number(a.waiting + a.running > 0 || a.paused));
+      Number(b.waiting + b.running + b.waitingElsewhere > 0 || b.paused)
+      - Number(a.waiting + a.running + a.waitingElsewhere > 0 || a.paused));
     const focused = document.activeElement?.closest?.('[data-provider]')?.dataset.provider;
     const focusedAction = document.activeElement?.dataset?.action;
     list.replaceChildren(...ordered.map(providerBlock));
@@ -135,7 +147,8 @@ export function installQueue() {
 
   function providerBlock(item) {
     const busy = item.waiting + item.running > 0;
-    const counts = busy ? `${item.waiting} waiting · ${item.running} running` : 'idle';
+    const counts = busy ? `${item.waiting} waiting · ${item.running} running` : item.waitingElsewhere ? '' : 'idle';
+    const elsewhere = new Set(item.waitingElsewhereIds);
     const estimate = !busy ? null : item.paused ? 'paused: nothing starts' : estimateWords(item.estimatedSeconds);
     const name = providerLabel(item.name);
     return h('div', {class: 'queue-provider', role: 'group', 'aria-label': name,
@@ -146,6 +159,9 @@ export function installQueue() {
           item.paused ? h('span', {class: 'queue-paused-tag', dataset: {testid: 'queue-paused'}}, 'Paused') : null),
         h('div', {class: 'queue-provider-counts'},
           h('span', {dataset: {testid: 'queue-counts'}}, counts),
+          item.waitingElsewhere ? h('span', {class: 'muted', dataset: {testid: 'queue-elsewhere'},
+            title: 'Queued by an app with other media storage; only an app with that storage runs them. Cancel your own here.'},
+          elsewhereWords(item.waitingElsewhere)) : null,
           estimate ? h('span', {class: 'muted', dataset: {testid: 'queue-estimate'}}, estimate) : null),
         h('div', {class: 'queue-provider-actions'},
           item.paused
@@ -156,17 +172,18 @@ export function installQueue() {
           item.jobs.length ? h('button', {type: 'button', class: 'ghost danger-text', dataset: {action: 'cancel-provider'},
             onclick: () => cancelAll(item), 'aria-label': `Cancel all of ${name}`}, 'Cancel all') : null)),
       item.jobs.length ? h('ol', {class: 'queue-jobs', 'aria-label': `Your generations on ${name}`},
-        item.jobs.map(jobRow)) : null);
+        item.jobs.map((job) => jobRow(job, elsewhere.has(job.id)))) : null);
   }
 
-  function jobRow(job) {
+  function jobRow(job, elsewhere) {
     const text = job.prompt || generatorLabel(job.generatorName);
     const running = job.status === 'PROCESSING';
     return h('li', {class: 'queue-job', dataset: {generationId: job.id, status: job.status.toLowerCase()}},
       h('span', {class: 'queue-job-dot', 'aria-hidden': 'true'}),
       h('a', {href: `#/boards/${job.boardId}?view=${job.id}`, class: 'queue-job-text', title: text,
         onclick: () => close({focus: false})}, text),
-      h('span', {class: 'queue-job-state muted'}, running ? 'running' : 'waiting'),
+      h('span', {class: 'queue-job-state muted', title: elsewhere ? 'Waiting for the app that holds its files' : null},
+        running ? 'running' : elsewhere ? 'waiting for its app' : 'waiting'),
       h('button', {type: 'button', class: 'ghost queue-job-cancel', dataset: {action: 'cancel-job'},
         'aria-label': `Cancel “${text}”`, onclick: () => cancelOne(job)}, 'Cancel'));
   }

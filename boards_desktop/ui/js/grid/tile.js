@@ -7,7 +7,9 @@
 // on any picture; laid over the picture, so nothing moves.
 //
 // A waiting tile says where it is in its provider's line ("3rd in line", from the queue panel's
-// reading: `setQueuePlaces`); one a remote service holds in its own queue says "Waiting for fal.ai".
+// reading: `setQueuePlaces`); one a remote service holds in its own queue says "Waiting for fal.ai";
+// one queued by an app with another media storage (on a shared database) takes no place in line and
+// says "Waiting for the app that holds its files": only such an app runs it.
 //
 // A finished tile has quick actions (shown on hover and while the tile has the focus, when Tab
 // reaches them): rerun with the same settings, rerun with a new seed (generators with a `seed`
@@ -18,13 +20,14 @@ import {avatar, personName} from '../people.js';
 import {ratioOf} from './rows.js';
 
 const TYPE_ICON = {VIDEO: '▶', AUDIO: '♪', TEXT: '¶', LORA: '◆', MODEL: '◆', IMAGE: ''};
+const ELSEWHERE_WORDS = 'Waiting for the app that holds its files';
 const PHASE_WORDS = {queued: 'Queued', initializing: 'Starting', processing: 'Working', finalizing: 'Finishing'};
 const textCache = new Map();  // storageUrl -> excerpt (or a promise of it)
 const seeded = new Set();  // names of the generators with a `seed` input
 const EXCERPT_CHARS = 420;
 const STREAM_CHARS = 300;  // of a text being written: its end, where the new words appear
 const CHIPS = 3;  // tags shown as chips on hover; the rest are counted ("+2")
-let places = new Map();  // generation id -> its place in its provider's line (words)
+let places = new Map();  // generation id -> what its queued phase says ("Queued · 3rd in line")
 let creators = new Map();  // user id -> user, on a shared board (else empty: no creator is shown)
 let myId = null;
 
@@ -215,8 +218,7 @@ function phaseWords(generation, status, phase) {
     const provider = generatorInfo(generation.generatorName)?.provider;
     return provider ? `Waiting for ${providerLabel(provider)}` : 'Waiting for the service';
   }
-  const place = places.get(generation.id);
-  return place ? `Queued · ${place}` : 'Queued';
+  return places.get(generation.id) ?? 'Queued';
 }
 
 /** 1 -> "next in line", 3 -> "3rd in line" ("3rd in line, paused" while its provider is paused). */
@@ -234,11 +236,16 @@ export function placeWords(position, paused) {
 export function setQueuePlaces(status) {
   const next = new Map();
   for (const provider of status?.providers ?? []) {
+    const elsewhere = new Set(provider.waitingElsewhereIds ?? []);
     let position = 0;
     for (const job of provider.jobs) {
       if (job.status !== 'PENDING') continue;
+      if (elsewhere.has(job.id)) {
+        next.set(job.id, ELSEWHERE_WORDS);
+        continue;
+      }
       position += 1;
-      next.set(job.id, placeWords(position, provider.paused));
+      next.set(job.id, `Queued · ${placeWords(position, provider.paused)}`);
     }
   }
   const changed = [...new Set([...places.keys(), ...next.keys()])].filter((id) => places.get(id) !== next.get(id));
