@@ -27,12 +27,14 @@ _NEST_SOURCE = """function nest(field, children, depth) {
 def page_operations() -> dict[str, str]:
     """{"<file>:<n>": document} for every GraphQL document in the page's modules."""
     sources = {path.relative_to(UI_DIR).as_posix(): path.read_text() for path in sorted((UI_DIR / "js").rglob("*.js"))}
-    constants: dict[str, str] = {}
-    for source in sources.values():
-        for name, value in _CONSTANT.findall(source):
-            constants[name] = value.strip("`'")
+    # A module's own constants first (two modules may each have a FIELDS), then those it imports.
+    own = {
+        file: {name: value.strip("`'") for name, value in _CONSTANT.findall(source)} for file, source in sources.items()
+    }
+    shared = {name: value for values in own.values() for name, value in values.items()}
     operations: dict[str, str] = {}
     for file, source in sources.items():
+        constants = shared | own[file]
         for number, match in enumerate(_TEMPLATE.finditer(source)):
             text = match.group(1)
             if not _DOCUMENT_START.match(text):
@@ -40,7 +42,7 @@ def page_operations() -> dict[str, str]:
             if "nest(" in text:
                 assert _NEST_SOURCE in source, f"{file}: the nest() helper changed; mirror it in {__name__}"
                 levels = int(constants["DEPTH"]) - 1
-                text = _NEST_CALL.sub(lambda m, n=levels: _nest(m.group(1), m.group(2), n, constants), text)
+                text = _NEST_CALL.sub(lambda m, n=levels, c=constants: _nest(m.group(1), m.group(2), n, c), text)
             operations[f"{file}:{number}"] = _fill(text, constants, file)
     return operations
 
