@@ -8,8 +8,11 @@ import io
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
+from tests.browser.conftest import RESULTS
 from tests.browser.test_board import TILE, open_board, tile
+from tests.browser.test_composer import wait_completed
 
 # Pictures of many proportions, oldest first (the grid shows the newest first). At the tests' window
 # size 24 of them fill their rows exactly; with the 25th the last row is not full.
@@ -252,3 +255,120 @@ def _colours_on_screen(page):
         }
 
     return colours
+
+
+# Where a tile's hover controls are, in page pixels: the tile, its check box and star, its quick
+# actions (those not display:none) and the box they are cut off at.
+CONTROLS = """(tile) => { const box = (n) => { const r = n.getBoundingClientRect();
+    return {x: r.x, y: r.y, w: r.width, h: r.height}; };
+  return {tile: box(tile), check: box(tile.querySelector('.tile-check')), star: box(tile.querySelector('.tile-star')),
+    clip: box(tile.querySelector('.tile-quick')),
+    actions: [...tile.querySelectorAll('.tile-quick-action')].filter((n) => getComputedStyle(n).display !== 'none')
+      .map((n) => ({action: n.dataset.action, ...box(n)}))}; }"""
+
+# What the eye sees at a focused element's middle: the element itself (not covered, not cut off).
+ON_TOP = """(node) => { const r = node.getBoundingClientRect();
+  return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === node; }"""
+
+
+def _inside(inner: dict, outer: dict, slack: float = 0.5) -> bool:
+    return (
+        inner["x"] >= outer["x"] - slack
+        and inner["y"] >= outer["y"] - slack
+        and inner["x"] + inner["w"] <= outer["x"] + outer["w"] + slack
+        and inner["y"] + inner["h"] <= outer["y"] + outer["h"] + slack
+    )
+
+
+def _apart(a: dict, b: dict) -> bool:
+    return (
+        a["x"] + a["w"] <= b["x"] or b["x"] + b["w"] <= a["x"] or a["y"] + a["h"] <= b["y"] or b["y"] + b["h"] <= a["y"]
+    )
+
+
+# The board's order, newest first: at the tests' window size and size S, the first row is low (a
+# panorama closes it, about 117 px) and holds a very narrow tile (23 px), a narrow one, a middling
+# one (88 px) and wide ones; the rows below are as high as the squares and hold narrow tiles too.
+TALL_SHAPES = [(60, 300), (120, 300), (150, 200), (300, 200), (150, 300), (500, 100), (500, 100), (60, 300),
+               (180, 320), (90, 300), (320, 120), (300, 200), (60, 300), (240, 240), (90, 300), (200, 300)]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def tall_board(installation):
+    """Results of a seeded generator (so every tile has all three quick actions), many of them tall."""
+    api = installation.api
+    board = api.create_board("Rows of tall pictures")
+    made = [
+        api.generate(board, "test-seeded-shape", "IMAGE", {"prompt": f"Mast {n}", "seed": n, "width": w, "height": h})
+        for n, (w, h) in reversed(list(enumerate(TALL_SHAPES)))
+    ]
+    for generation in made:
+        assert wait_completed(api, generation)["status"] == "COMPLETED"
+    return board
+
+
+def test_narrow_and_low_tiles_in_rows_show_the_quick_actions_that_fit_and_reach_all_by_keyboard(
+    page, installation, tall_board
+) -> None:
+    open_board(page, installation, tall_board)
+    page.locator(".tile-sizes [data-size=small]").click()
+    _choose(page, "rows")
+    _wait_laid_out_in_rows(page)
+    boxes = page.evaluate(TILE_BOXES)
+    assert min(b["w"] for b in boxes) < 40, "a very tall picture makes a very narrow tile"
+    low = [b for b in boxes if b["h"] < 136]
+    assert any(b["w"] < 70 for b in low) and any(70 <= b["w"] < 106 for b in low), "narrow and middling low tiles"
+
+    for box in boxes:
+        node = tile(page, box["id"])
+        node.hover()
+        seen = node.evaluate(CONTROLS)
+        where = f"a {round(seen['tile']['w'])}×{round(seen['tile']['h'])} tile"
+        assert len(seen["actions"]) == 3, where
+        # The check box and the star are whole, inside the tile and not on each other.
+        assert _inside(seen["check"], seen["tile"]) and _inside(seen["star"], seen["tile"]), where
+        assert _apart(seen["check"], seen["star"]), where
+        # Each quick action is either whole or not shown at all (never cut in half); at least one shows,
+        # and none sits on the check box or the star.
+        shown = [a for a in seen["actions"] if _inside(a, seen["clip"]) and _inside(a, seen["tile"])]
+        for action in seen["actions"]:
+            cut = not _apart(action, seen["clip"]) and action not in shown
+            assert not cut, f"{action['action']} is cut off on {where}"
+        assert shown, where
+        for action in shown:
+            assert _apart(action, seen["check"]) and _apart(action, seen["star"]), f"{action['action']} on {where}"
+        if seen["tile"]["h"] >= 136:
+            assert len(shown) == 3, f"all three fit on {where}"
+
+    page.screenshot(path=str(RESULTS / "rows-narrow-tile-hover.png"))
+
+    # From the keyboard, on the narrowest tile, a narrow one that is not low and the middling low one:
+    # Tab from the tile reaches each quick action, each whole and in sight while it has the focus.
+    cramped = [
+        min(boxes, key=lambda b: b["w"]),
+        next(b for b in boxes if b["w"] < 70 and b["h"] >= 136),
+        next(b for b in boxes if 70 <= b["w"] < 106 and b["h"] < 136),
+    ]
+    for box in cramped:
+        node = tile(page, box["id"])
+        node.hover()
+        page.wait_for_timeout(200)  # for the screenshot only: the controls fade in
+        page.screenshot(path=str(RESULTS / f"rows-cramped-{round(box['w'])}-hover.png"))
+        page.mouse.move(0, 0)
+        node.focus()
+        for action in ["rerun", "rerun-new-seed", "use-as-input"]:
+            page.keyboard.press("Tab")
+            focused = node.locator(f"[data-testid={action}]")
+            expect(focused).to_be_focused()
+            where = f"{action} on a {round(box['w'])}×{round(box['h'])} tile"
+            assert _inside(_box(focused), _box(node)), where
+            assert focused.evaluate(ON_TOP), f"{where} is covered or cut off while it has the focus"
+            page.screenshot(path=str(RESULTS / f"rows-cramped-{round(box['w'])}-{action}.png"))
+    page.keyboard.press("Escape")
+    page.locator(".tile-sizes [data-size=medium]").click()
+    _choose(page, "crop")
+
+
+def _box(locator) -> dict:
+    b = locator.bounding_box()
+    return {"x": b["x"], "y": b["y"], "w": b["width"], "h": b["height"]}

@@ -246,3 +246,18 @@ def test_failures_are_said_not_swallowed(page) -> None:
     error.wait_for()
     assert "Could not create the board: the disk is full" in error.inner_text()
     assert "#/boards/" not in page.url
+
+
+def test_a_cards_time_says_when_in_the_short_form_on_hover(page, api) -> None:
+    api.create_board("Tide tables")
+    page.reload()
+    when = card(page, "Tide tables").locator("time")
+    when.wait_for()
+    assert when.inner_text() == "just now"
+    expected = page.evaluate(
+        """(iso) => new Intl.DateTimeFormat(undefined, {dateStyle: 'medium', timeStyle: 'short'}).format(new Date(iso))""",
+        when.get_attribute("datetime"),
+    )
+    # "7 Dec 2026, 14:05", as the viewer says it: no seconds, no weekday, no long form.
+    assert when.get_attribute("title") == expected
+    assert expected.count(":") == 1

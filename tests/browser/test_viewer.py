@@ -351,3 +351,33 @@ def test_made_from_names_the_parent_and_dates_are_short(page, installation, scen
     assert created.inner_text() == expected  # "7 Dec 2026, 14:05": no seconds, no long form
     assert ":" in expected and expected.count(":") == 1
     page.keyboard.press("Escape")
+
+
+def test_the_lineage_graph_names_each_result_as_the_chips_do(page, installation, scene) -> None:
+    board, card, resized, _other = scene
+    open_viewer(page, installation, board, [resized])
+    panel = page.locator("[data-testid=viewer-panel]")
+    panel.locator("[data-testid=viewer-tab-lineage]").click()
+    graph = panel.locator("[data-testid=lineage-graph][data-state=ready]")
+    graph.wait_for()
+    parent = graph.locator(f".lineage-column[data-depth='-1'] button[data-generation-id='{card}']")
+    this = graph.locator(f".lineage-column[data-depth='0'] button[data-generation-id='{resized}']")
+    # Its prompt under the parent's picture, not the slot it filled ("image"): that is in the tooltip.
+    assert parent.inner_text() == "Lighthouse at dusk"
+    assert "image" not in parent.inner_text()
+    assert parent.get_attribute("title") == "Lighthouse at dusk (its image)"
+    assert parent.get_attribute("aria-label") == "Open Lighthouse at dusk (its image)"
+    assert this.inner_text() == "Resize image"  # no prompt, no file: its generator
+    assert this.get_attribute("aria-label") == "Resize image (this one)"
+    # The name sits under the picture, inside the node's width, and the line joins the pictures.
+    picture = parent.locator(".thumb-picture").bounding_box()
+    name = parent.locator("[data-testid=lineage-node-name]").bounding_box()
+    assert name["y"] >= picture["y"] + picture["height"] - 1
+    node = parent.bounding_box()
+    assert node["x"] - 1 <= name["x"] and name["x"] + name["width"] <= node["x"] + node["width"] + 1
+    line = graph.locator(".lineage-lines path").first.get_attribute("d")
+    start_y = float(line.split(",")[1].split(" ")[0])
+    canvas = graph.locator(".lineage-canvas").bounding_box()
+    assert abs(canvas["y"] + start_y - (picture["y"] + picture["height"] / 2)) <= 2
+    shot(page, "viewer-lineage-names")
+    page.keyboard.press("Escape")

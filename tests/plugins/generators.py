@@ -422,3 +422,34 @@ class Seeded(BaseGenerator):
 
 
 GENERATORS.append(Seeded)
+
+
+class SeededShapeInputs(BaseModel):
+    prompt: str = "seeded"
+    seed: int | None = Field(None, ge=0, le=1_000_000, description="Leave empty for a random seed.")
+    width: int = Field(64, ge=8, le=2048)
+    height: int = Field(64, ge=8, le=2048)
+
+
+class SeededShape(BaseGenerator):
+    """A seeded generator whose pictures have the proportions asked for: tiles in rows of any shape
+    that offer every quick action (rerun, rerun with a new seed, use as input)."""
+
+    name = "test-seeded-shape"
+    artifact_type = "image"
+    description = "Takes a seed and a size; stores a plain picture of that size at once."
+    provider = "test"
+    rerun_safe = True
+
+    def get_input_schema(self) -> type[BaseModel]:
+        return SeededShapeInputs
+
+    async def generate(self, inputs: SeededShapeInputs, context: GeneratorContext) -> GeneratorResult:
+        colour = f"#{((inputs.seed or 0) * 2654435761 + 0x406080) % 0xFFFFFF:06x}"
+        buffer = io.BytesIO()
+        Image.new("RGB", (inputs.width, inputs.height), colour).save(buffer, "PNG")
+        stored = await context.store_image_result(buffer.getvalue(), "png", width=inputs.width, height=inputs.height)
+        return GeneratorResult(outputs=[stored])
+
+
+GENERATORS.append(SeededShape)

@@ -9,7 +9,7 @@
 // `[data-testid=boards]` carries data-state (loading, ready, error) so tests and the window can
 // tell when the list is drawn; each card is `li[data-board-id]` with its title in <strong>.
 import {gql} from '../api.js';
-import {h, plural, timeAgo} from '../dom.js';
+import {h, plural, shortDateTime, timeAgo} from '../dom.js';
 import {routeParams, setCrumbs, setRouteParam} from '../app.js';
 import {addShortcut} from '../shortcuts.js';
 import {on} from '../bus.js';
@@ -213,7 +213,7 @@ export async function mount(container) {
           h('div', {class: 'card-meta'},
             h('span', {dataset: {testid: 'generation-count'}}, plural(board.generationCount, 'generation')),
             h('span', {'aria-hidden': 'true'}, '·'),
-            h('time', {datetime: board.updatedAt, title: new Date(board.updatedAt).toLocaleString()}, timeAgo(board.updatedAt))),
+            h('time', {datetime: board.updatedAt, title: shortDateTime(board.updatedAt)}, timeAgo(board.updatedAt))),
           description
             ? h('p', {class: 'card-description', dataset: {testid: 'board-description'}}, excerpt(description))
             : null)),

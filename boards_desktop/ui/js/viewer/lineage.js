@@ -5,7 +5,7 @@ import {h} from '../dom.js';
 import {generatorLabel} from '../names.js';
 import {typeIcon} from '../composer/icons.js';
 
-export const NODE_FIELDS = 'id artifactType status thumbnailUrl generatorName prompt';
+export const NODE_FIELDS = 'id artifactType status thumbnailUrl generatorName prompt outputMetadata';
 const DEPTH = 6;
 
 function nest(field, children, depth) {
@@ -18,16 +18,24 @@ const QUERY = `query Lineage($id: UUID!) { generation(id: $id) { id
   descendants(maxDepth: ${DEPTH}) { depth generation { ${NODE_FIELDS} } ${nest('children', 'children', DEPTH - 1)} } } }`;
 
 
-/** A small clickable thumbnail of a generation. */
-export function thumbButton(generation, {onOpen, role, current = false, size = 'small'} = {}) {
-  const label = `${generation.generatorName ? generatorLabel(generation.generatorName) : 'Result'}${role ? ` (${role})` : ''}${generation.prompt ? `: ${generation.prompt}` : ''}`;
-  return h('button', {type: 'button', class: `thumb-button ${size}${current ? ' current' : ''}`,
+/**
+ * A node of the graph: a generation's thumbnail with its name under it, as the "Made from" chips name
+ * it (its prompt, file name or generator); the role it played (the input slot's name, "image") is
+ * said only in the tooltip and to a screen reader.
+ */
+export function thumbButton(generation, {onOpen, role, current = false} = {}) {
+  const name = displayName(generation, 40);
+  const label = `${name}${role ? ` (its ${role})` : ''}`;
+  const full = String(generation.prompt ?? '').trim();
+  return h('button', {type: 'button', class: `thumb-button graph${current ? ' current' : ''}`,
     dataset: {generationId: generation.id, status: String(generation.status ?? '').toLowerCase()},
-    title: label, 'aria-label': current ? `${label} (this one)` : `Open ${label}`, 'aria-current': current ? 'true' : null,
+    title: full && full !== name ? `${full}${role ? ` (its ${role})` : ''}` : label,
+    'aria-label': current ? `${label} (this one)` : `Open ${label}`, 'aria-current': current ? 'true' : null,
     onclick: () => { if (!current) onOpen?.(generation.id); }},
-  generation.thumbnailUrl ? h('img', {src: generation.thumbnailUrl, alt: '', loading: 'lazy', draggable: 'false'})
-    : h('span', {class: 'thumb-icon', 'aria-hidden': 'true'}, typeIcon(generation.artifactType, {size: size === 'small' ? 18 : 26})),
-  role && size !== 'small' ? h('span', {class: 'thumb-role'}, role) : null);
+  h('span', {class: 'thumb-picture', 'aria-hidden': 'true'}, generation.thumbnailUrl
+    ? h('img', {src: generation.thumbnailUrl, alt: '', loading: 'lazy', draggable: 'false'})
+    : h('span', {class: 'thumb-icon'}, typeIcon(generation.artifactType, {size: 26}))),
+  h('span', {class: 'thumb-name', 'aria-hidden': 'true', dataset: {testid: 'lineage-node-name'}}, name));
 }
 
 /** What a person calls a generation: its prompt (the start of it), its file's name, or its generator. */
@@ -107,7 +115,7 @@ export async function lineageGraph(id, {onOpen}) {
     const body = h('div', {class: 'lineage-columns'}, order.map((column) => h('div', {class: 'lineage-column', dataset: {depth: String(column)}},
       h('div', {class: 'lineage-column-label', title: columnTitle(column)}, column === 0 ? 'This' : column < 0 ? `Input${column < -1 ? ` −${-column}` : ''}` : `Result${column > 1 ? ` +${column}` : ''}`),
       columns.get(column).map(({generation, role}) => h('div', {class: 'lineage-node', dataset: {generationId: generation.id}},
-        thumbButton(generation, {onOpen, role: column === 0 ? null : role, current: column === 0, size: 'graph'}))))));
+        thumbButton(generation, {onOpen, role: column === 0 ? null : role, current: column === 0}))))));
     const canvas = h('div', {class: 'lineage-canvas'}, svg, body);
     const summary = h('p', {class: 'muted lineage-summary'},
       placed.size === 1 ? 'Nothing was made from this one, and it was made from no other result.'
@@ -118,8 +126,8 @@ export async function lineageGraph(id, {onOpen}) {
       svg.setAttribute('width', String(canvas.scrollWidth));
       svg.setAttribute('height', String(canvas.scrollHeight));
       svg.replaceChildren(...unique.map(([from, to]) => {
-        const a = canvas.querySelector(`.lineage-node[data-generation-id="${from}"]`)?.getBoundingClientRect();
-        const b = canvas.querySelector(`.lineage-node[data-generation-id="${to}"]`)?.getBoundingClientRect();
+        const a = canvas.querySelector(`.lineage-node[data-generation-id="${from}"] .thumb-picture`)?.getBoundingClientRect();
+        const b = canvas.querySelector(`.lineage-node[data-generation-id="${to}"] .thumb-picture`)?.getBoundingClientRect();
         const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
         if (!a || !b) return path;
         const x1 = a.right - origin.left;

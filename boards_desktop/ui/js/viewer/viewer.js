@@ -28,8 +28,8 @@ import {compareWithParent} from '../compare/compare.js';
 import {avatar, personName, USER_FIELDS} from '../people.js';
 
 const VIEW_QUERY = `query View($id: UUID!) { generation(id: $id) { ${GENERATION_FIELDS} user { ${USER_FIELDS} }
-  inputArtifacts { generation { ${NODE_FIELDS} outputMetadata } }
-  descendants(maxDepth: 1) { children { role generation { ${NODE_FIELDS} outputMetadata } } } } }`;
+  inputArtifacts { generation { ${NODE_FIELDS} } }
+  descendants(maxDepth: 1) { children { role generation { ${NODE_FIELDS} } } } } }`;
 const STAR = `mutation Star($ids: [UUID!]!, $on: Boolean!) { setFavourite(generationIds: $ids, favourite: $on) { ${GENERATION_FIELDS} } }`;
 const ONE = `query One($id: UUID!) { generation(id: $id) { ${GENERATION_FIELDS} } }`;
 const TAGS = '{ tags(limit: 500) { id name slug } }';
