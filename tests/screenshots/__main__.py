@@ -125,6 +125,12 @@ def screens(app: Installation, scene: Scene) -> list[tuple[str, Callable[[Any], 
         page.goto(f"{app.url}/#/settings")
         page.locator("[data-testid=settings][data-state=ready]").wait_for()
 
+    def settings_engines(page: Any) -> None:
+        settings(page)
+        engines = page.locator("[data-testid=section-engine]")
+        engines.locator(".engine-row").first.wait_for()
+        engines.evaluate("(node) => node.scrollIntoView({block: 'start'})")
+
     def share(page: Any) -> None:
         open_board(page, app, scene.harbour)
         page.locator("[data-testid=share-button]").click()
@@ -164,6 +170,7 @@ def screens(app: Installation, scene: Scene) -> list[tuple[str, Callable[[Any], 
         ("trash", trash),
         ("trash-empty", trash_empty),
         ("settings", settings),
+        ("settings-engines", settings_engines),
         ("share", share),
     ]
     if scene.shared:

@@ -47,6 +47,11 @@ const SOURCES = {
   default: 'the default address',
 };
 
+/** An engine's reason as read on this page: "set its address in Settings" points below, not to Settings. */
+function here(reason) {
+  return reason.replace(/ (?:in|from) Settings(?: › Local engines)?(?=[.;,)]|$)/, ' below');
+}
+
 /** The section. `parts` are the page's own helpers: section, showError, sentence, fieldMessage. */
 export function localEnginesSection(settings, parts) {
   const {section} = parts;
@@ -99,11 +104,12 @@ function engineRow(initial, settings, parts, rows, {edit, reload}) {
   const row = h('li', {class: 'engine-row', dataset: {testid: isServer ? 'endpoint' : 'engine', engine: engine.id}},
     h('div', {class: 'engine-info'}, title, status, details),
     ADDRESSES[engine.kind] ? addressForm(engine.kind, settings, parts, () => check({quiet: true})) : null,
-    engine.kind === 'comfyui' ? workflowsBlock(parts) : null,
     h('div', {class: 'engine-controls'},
       h('div', {class: 'engine-actions'}, test, isServer ? endpointActions(engine.endpoint, {edit, reload}) : null),
       jobs.node),
-    result);
+    result,
+    // Last: the test and the limit belong with the address above, the workflows are ComfyUI's content.
+    engine.kind === 'comfyui' ? workflowsBlock(parts) : null);
   rows.set(engine.id, draw);
   draw(engine);
   return row;
@@ -119,7 +125,7 @@ function engineRow(initial, settings, parts, rows, {edit, reload}) {
     status.replaceChildren(
       h('span', {class: `status-dot${ok ? ' set' : ''}`, 'aria-hidden': 'true'}),
       h('span', {class: `chip engine-state${ok ? ' ok' : ''}`, dataset: {testid: 'engine-state'}}, STATES[engine.state] ?? engine.state),
-      h('span', {}, ok ? answers(engine) : sentence(engine.reason ?? 'It has not been checked yet')));
+      h('span', {}, ok ? answers(engine) : sentence(here(engine.reason ?? 'It has not been checked yet'))));
     details.replaceChildren(...(isServer ? endpointDetails(engine.endpoint) : []));
     jobs.draw(engine);
   }
