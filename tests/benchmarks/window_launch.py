@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.desktop.support import virtual_display
+
 # Runs inside the launched process: the desktop app, with a hook that notes when things appear.
 _PROBE = """
 import json, sys, time
@@ -52,22 +54,6 @@ def look(window):
 
 sys.exit(run_app(load_settings(), when_window_started=look))
 """
-
-
-def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
-    read, write = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x820x24", "-nolisten", "tcp"],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    with os.fdopen(read) as numbers:
-        number = numbers.readline().strip()
-    if not number.isdigit():
-        raise RuntimeError("Xvfb did not start")
-    return server, f":{number}"
 
 
 def launch(root: Path, display: str, source: Path) -> dict[str, float]:
@@ -113,17 +99,15 @@ def main() -> None:
         sources[f"{args.compare_with}"] = args.compare_with.resolve()
     root = Path(tempfile.mkdtemp(prefix="boards-window-launch-"))
     runs: dict[str, list[dict[str, float]]] = {label: [] for label in sources}
-    xvfb, display = start_xvfb()
-    try:
-        for label, source in sources.items():
-            launch(root / label.replace("/", "_"), display, source)  # makes its data folder; not counted
-        for _ in range(args.runs):
+    with virtual_display() as display:
+        try:
             for label, source in sources.items():
-                runs[label].append(launch(root / label.replace("/", "_"), display, source))
-    finally:
-        xvfb.terminate()
-        xvfb.wait(10)
-        shutil.rmtree(root, ignore_errors=True)
+                launch(root / label.replace("/", "_"), display, source)  # makes its data folder; not counted
+            for _ in range(args.runs):
+                for label, source in sources.items():
+                    runs[label].append(launch(root / label.replace("/", "_"), display, source))
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
     for label, its_runs in runs.items():
         print(f"{label}:")
         for name, what in (

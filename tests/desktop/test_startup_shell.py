@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
 import sqlite3
-import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,27 +23,6 @@ from tests.desktop.test_window import _make_board
 pytestmark = [needs_gui, pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed")]
 
 SHELL_CHECK = [sys.executable, "-m", "tests.desktop.shell_check"]
-
-
-@pytest.fixture
-def x_display() -> Iterator[str]:
-    """A virtual X display of its own."""
-    read, write = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x820x24", "-nolisten", "tcp"],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    with os.fdopen(read) as numbers:
-        number = numbers.readline().strip()
-    try:
-        assert number.isdigit(), "Xvfb did not start"
-        yield f":{number}"
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def _written(path: Path) -> Any:
