@@ -6,6 +6,11 @@ true after an import) and `board.json`, the description, written last (it carrie
 SHA-256, computed while the file was written). Rows are written column by column under the
 column's own name: UUIDs as text, timestamps as ISO 8601 in UTC, JSON documents as they are.
 
+Version 2: a generation's result is written with its metadata in (as a download has it), and its
+media item's `embedded` says how to get the stored original back (archives.embedded); its `size`
+and `sha256` are the original's. A version 1 archive holds the stored files as they are, and
+imports as it always did.
+
 `FORMAT_VERSION` grows by one whenever a reader of the previous version would misread an archive
 (a column renamed or given another meaning); a new optional key does not change it. An archive of
 a newer version is refused: this app cannot know what it would lose.
@@ -22,7 +27,7 @@ from sqlalchemy import Table
 from boards_desktop.db.types import UTCDateTime, UUIDText
 
 FORMAT_NAME = "boards-desktop.board"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 DESCRIPTION_NAME = "board.json"
 MEDIA_FOLDER = "media/"
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
+from boards_desktop.archives.embedded import Embedded
 from boards_desktop.archives.format import DESCRIPTION_NAME, FORMAT_NAME, FORMAT_VERSION, MEDIA_FOLDER, ArchiveError
 
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, ValueError)
@@ -20,8 +21,13 @@ _COPY_CHUNK = 1 << 20
 @dataclass(frozen=True)
 class ArchivedMedia:
     key: str
-    size: int
+    size: int  # the original's (the stored file's), as its sha256
     sha256: str
+    embedded: Embedded | None = None  # the entry carries metadata: how to get the original back
+
+    @property
+    def entry_size(self) -> int:
+        return self.size if self.embedded is None else self.embedded.entry_size(self.size)
 
 
 class BoardArchive:
@@ -57,12 +63,15 @@ class BoardArchive:
         self.close()
 
     def copy_media(self, media: ArchivedMedia, target: Path) -> None:
-        """Write one file to `target`; ArchiveError when its bytes are not those the description names."""
+        """Write one file to `target`, the original when its entry carries metadata (archives.embedded);
+        ArchiveError when its bytes are not those the description names."""
         digest = hashlib.sha256()
         size = 0
         try:
             with self._zip.open(MEDIA_FOLDER + media.key) as source, target.open("wb") as out:
-                while chunk := source.read(_COPY_CHUNK):
+                if media.embedded is not None:
+                    size = media.embedded.restore(source, media.entry_size, out, digest, _COPY_CHUNK)
+                while media.embedded is None and (chunk := source.read(_COPY_CHUNK)):
                     out.write(chunk)
                     digest.update(chunk)
                     size += len(chunk)
@@ -124,7 +133,16 @@ class BoardArchive:
             ):
                 raise ArchiveError(f"{self.path.name} is damaged: a media entry of {DESCRIPTION_NAME} is malformed")
             key, size = item["key"], item["size"]
-            if present.get(MEDIA_FOLDER + key) != size:
+            embedded = None
+            if "embedded" in item:
+                try:
+                    embedded = Embedded.parse(item["embedded"], size)
+                except ValueError as exc:
+                    raise ArchiveError(
+                        f"{self.path.name} is damaged: the metadata written into {key} is described wrongly ({exc})"
+                    ) from None
+            found = ArchivedMedia(key, size, item["sha256"], embedded)
+            if present.get(MEDIA_FOLDER + key) != found.entry_size:
                 raise ArchiveError(f"{self.path.name} is damaged or incomplete: {key} is missing or has another size")
-            media.append(ArchivedMedia(key, size, item["sha256"]))
+            media.append(found)
         return media

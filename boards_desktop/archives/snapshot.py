@@ -31,8 +31,10 @@ from boards_desktop.db.models import (
     Tag,
     User,
 )
+from boards_desktop.db.queries.provenance import parent_facts
 from boards_desktop.db.queries.users import Actor
 from boards_desktop.db.types import utcnow
+from boards_desktop.media.provenance import ParentFact
 from boards_desktop.media.store import MediaKeyError, MediaStore, check_key
 
 FINISHED = ("completed", "failed", "cancelled")
@@ -48,6 +50,10 @@ class ArchivedFile:
     size: int
     modified: float
     generation: dict[str, Any]  # the generation's row as the description has it
+    # The generation's row and its inputs when this is its result: its entry carries the generation's
+    # metadata (archives.embedded). None for a thumbnail or an additional file.
+    record: Any = None
+    parents: tuple[ParentFact, ...] = ()
 
     @property
     def name(self) -> str:
@@ -96,6 +102,7 @@ async def snapshot_board(database: Database, store: MediaStore, actor: Actor, bo
         people.update(row.user_id for row in favourites)
         people.update(row.user_id for row in members)
         users = await _users(session, sorted(people, key=str))
+        parents = await parent_facts(session, finished)
     encoded = [encode_row(Generation.__table__, row._mapping) for row in finished]
     description: dict[str, Any] = {
         "format": FORMAT_NAME,
@@ -113,11 +120,15 @@ async def snapshot_board(database: Database, store: MediaStore, actor: Actor, bo
         "left_out": {"running": len(generations) - len(finished)},
     }
     snapshot = BoardSnapshot(board_id=board_id, title=str(board.title), description=description)
-    named = [(key, row) for row in encoded for key in _named_keys(store, row)]
+    named = [(key, row, record) for row, record in zip(encoded, finished) for key in _named_keys(store, row)]
     # Named but gone (removed by hand) are left out: the rows still say what they were.
-    found = await store.describe([key for key, _row in named])
+    found = await store.describe([key for key, _row, _record in named])
     snapshot.files = [
-        ArchivedFile(key, facts.size, facts.modified, row) for key, row in named if (facts := found.get(key))
+        ArchivedFile(key, facts.size, facts.modified, row)
+        if key != media_key(store, row.get("storage_url"))
+        else ArchivedFile(key, facts.size, facts.modified, row, record, tuple(parents.get(record.id, ())))
+        for key, row, record in named
+        if (facts := found.get(key))
     ]
     return snapshot
 

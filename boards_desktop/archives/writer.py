@@ -9,9 +9,12 @@ folder or in a bucket. A file in the folder is copied from its open handle in a 
 megabyte a trip (as fast as before there were backends); a bucket's object is streamed, its
 chunks gathered to a megabyte before each trip that deflates and hashes them.
 
+A generation's result goes in with its metadata written in, as a download has it (archives.embedded):
+the stored file is still read once, front to back, and hashed whole (the description's `sha256` is
+the original's); the bytes the splice replaces are kept aside for the description, the span it
+keeps goes into the entry between the splice's head and tail.
+
 `MediaBytes` is where a file's bytes are read for the archive: the stored file as it is by default.
-It is the hook for writing metadata into exported copies (the stored original never changes);
-whatever it returns is what the archive holds and what its hash describes.
 """
 
 from __future__ import annotations
@@ -25,9 +28,11 @@ import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import IO, Any
 
+from boards_desktop.archives.embedded import Diverted, archive_splices
 from boards_desktop.archives.format import DESCRIPTION_NAME, ArchiveError
 from boards_desktop.archives.snapshot import ArchivedFile, BoardSnapshot
 from boards_desktop.media.backend import StoredObject
+from boards_desktop.media.splice import Splice
 from boards_desktop.media.store import MediaStore
 from boards_desktop.media.zip_export import CHUNK, COMPRESSED, EARLIEST, Sink
 
@@ -55,6 +60,10 @@ async def archive_stream(
     listed: list[dict[str, Any]] = []
     missing: list[str] = []
     try:
+        try:
+            splices = await archive_splices(store, snapshot.files)
+        except OSError as exc:
+            raise ArchiveError(f"{store.location} could not be read ({exc}); the export stopped. Try again") from None
         for file in snapshot.files:
             try:
                 source = await media_bytes(store, file)
@@ -69,19 +78,24 @@ async def archive_stream(
                 continue
             digest = hashlib.sha256()
             size = 0
+            splice = _fitting(splices.get(file.key), source.size)
+            split = None if splice is None else Diverted(splice.resume_at, splice.stop(source.size))
+            entry_size = source.size if splice is None else splice.size(source.size)
             try:
                 # ZIP64 headers when the file is near the limit (a metadata hook may add bytes).
                 with archive.open(
-                    _info(file, source.size), "w", force_zip64=source.size > zipfile.ZIP64_LIMIT // 2
+                    _info(file, entry_size), "w", force_zip64=entry_size > zipfile.ZIP64_LIMIT // 2
                 ) as out:
+                    if splice is not None:
+                        out.write(splice.head)
                     handle = source.reader.local_handle()
                     if handle is not None:
-                        while copied := await asyncio.to_thread(_copy_chunk, handle, out, digest):
+                        while copied := await asyncio.to_thread(_copy_chunk, handle, out, digest, split):
                             size += copied
                             if sink.pending >= CHUNK:
                                 yield sink.take()
                     else:
-                        async for copied in _copy_stream(source, out, digest):
+                        async for copied in _copy_stream(source, out, digest, split):
                             size += copied
                             if sink.pending >= CHUNK:
                                 yield sink.take()
@@ -91,9 +105,14 @@ async def archive_stream(
                                 f"{file.key} could not be read whole from {store.location} ({size} of "
                                 f"{source.size} bytes); the export stopped. Try again"
                             )
+                    if splice is not None:
+                        out.write(splice.tail)
             finally:
                 await source.close()
-            listed.append({"key": file.key, "size": size, "sha256": digest.hexdigest()})
+            item: dict[str, Any] = {"key": file.key, "size": size, "sha256": digest.hexdigest()}
+            if splice is not None and split is not None:
+                item["embedded"] = split.description(splice)
+            listed.append(item)
             if sink.pending:
                 yield sink.take()
         description = {**snapshot.description, "media": listed, "missing_media": missing}
@@ -104,7 +123,14 @@ async def archive_stream(
     yield sink.take()
 
 
-async def _copy_stream(source: StoredObject, out: IO[bytes], digest: Any) -> AsyncIterator[int]:
+def _fitting(splice: Splice | None, size: int) -> Splice | None:
+    """The splice when it fits the file as it is now (planned from its header a moment before)."""
+    if splice is None or not 0 <= splice.resume_at <= splice.stop(size) <= size:
+        return None
+    return splice
+
+
+async def _copy_stream(source: StoredObject, out: IO[bytes], digest: Any, split: Diverted | None) -> AsyncIterator[int]:
     """A remote object's bytes into the entry: chunks gathered to _HOP_BYTES, then one thread trip."""
     batch: list[bytes] = []
     batched = 0
@@ -112,26 +138,26 @@ async def _copy_stream(source: StoredObject, out: IO[bytes], digest: Any) -> Asy
         batch.append(chunk)
         batched += len(chunk)
         if batched >= _HOP_BYTES:
-            await asyncio.to_thread(_write_all, batch, out, digest)
+            await asyncio.to_thread(_write_all, batch, out, digest, split)
             yield batched
             batch, batched = [], 0
     if batch:
-        await asyncio.to_thread(_write_all, batch, out, digest)
+        await asyncio.to_thread(_write_all, batch, out, digest, split)
         yield batched
 
 
-def _write_all(chunks: list[bytes], out: IO[bytes], digest: Any) -> None:
+def _write_all(chunks: list[bytes], out: IO[bytes], digest: Any, split: Diverted | None) -> None:
     for chunk in chunks:
-        out.write(chunk)
+        out.write(chunk if split is None else split.middle(chunk))
         digest.update(chunk)
 
 
-def _copy_chunk(source: IO[bytes], out: IO[bytes], digest: Any) -> int:
+def _copy_chunk(source: IO[bytes], out: IO[bytes], digest: Any, split: Diverted | None) -> int:
     # Reading, hashing and (for text) deflating run in a worker thread, off the event loop: up to
     # _HOP_BYTES a trip, so that most pictures cost one trip, and the sink never holds more.
     copied = 0
     while copied < _HOP_BYTES and (chunk := source.read(CHUNK)):
-        out.write(chunk)
+        out.write(chunk if split is None else split.middle(chunk))
         digest.update(chunk)
         copied += len(chunk)
     return copied

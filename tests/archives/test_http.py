@@ -26,7 +26,7 @@ async def test_a_board_downloaded_from_one_app_and_uploaded_to_another_arrives_w
     assert 'filename="harbour-studies.board.zip"' in response.headers["content-disposition"]
     assert response.headers["x-boards-left-out"] == "1"
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
-        assert json.loads(archive.read("board.json"))["format_version"] == 1
+        assert json.loads(archive.read("board.json"))["format_version"] == 2
 
     expected = await board_contents(database_url, board)
     expected["generations"] = [g for g in expected["generations"] if g["id"] != made["running"]]

@@ -72,12 +72,12 @@ async def test_an_archive_of_a_newer_format_is_refused_saying_so(exported, tmp_p
     def newer(name: str, data: bytes) -> bytes:
         if name != "board.json":
             return data
-        return json.dumps({**json.loads(data), "format_version": 2, "app_version": "9.0.0"}).encode()
+        return json.dumps({**json.loads(data), "format_version": 3, "app_version": "9.0.0"}).encode()
 
     target = _fresh(tmp_path)
     assert await import_board(target, _rewritten(archive, tmp_path / "newer.zip", newer)) == 2
     error = capsys.readouterr().err
-    assert "format version 2 (made by Boards Desktop 9.0.0)" in error and "Update Boards Desktop" in error
+    assert "format version 3 (made by Boards Desktop 9.0.0)" in error and "Update Boards Desktop" in error
     await _nothing_imported(target, made["board"])
 
 

@@ -3,7 +3,8 @@
 Run: .venv/bin/python -m tests.benchmarks.board_archive [--generations 2000] [--file-kb 300]
 
 The board is made on SQLite in a scratch folder: every generation completed, with a picture of
-`--file-kb` KB (random bytes, which no compression shrinks, as a PNG's or JPEG's) and a 12 KB
+`--file-kb` KB (a PNG's chunks around random bytes, which no compression shrinks, as a PNG's or
+JPEG's; an export writes the generation's metadata into it as it would into any PNG) and a 12 KB
 thumbnail, a tenth made from the one before (lineage), a seventh tagged, a twentieth starred.
 It is exported as `boards-desktop boards export` does, then imported into a fresh SQLite
 installation and, where PostgreSQL's binaries are installed, a fresh PostgreSQL one.
@@ -18,9 +19,11 @@ import argparse
 import asyncio
 import os
 import shutil
+import struct
 import tempfile
 import time
 import uuid
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -34,6 +37,7 @@ from boards_desktop.db.engine import Database
 from boards_desktop.db.models import Board, Favourite, GenerationLineage, GenerationTag, Tag
 from boards_desktop.db.queries.users import Actor, ensure_local_user
 from boards_desktop.identity import load_identity
+from boards_desktop.media.embed import PNG_SIGNATURE
 from boards_desktop.media.store import MediaStore
 from boards_desktop.settings import Settings, load_settings
 from tests.app_harness import app_environment
@@ -74,7 +78,7 @@ async def make_board(settings: Settings, generations: int, file_kb: int) -> tupl
         prefix = store.generation_prefix(board_id, generation_id)
         folder = store.root / prefix
         folder.mkdir(parents=True)
-        (folder / "output.png").write_bytes(os.urandom(file_kb * 1024))
+        (folder / "output.png").write_bytes(_png_framed(file_kb * 1024))
         (folder / "output-thumb.webp").write_bytes(os.urandom(12 * 1024))
         size += file_kb * 1024 + 12 * 1024
         row = generation_row(
@@ -113,6 +117,17 @@ async def make_board(settings: Settings, generations: int, file_kb: int) -> tupl
         await session.execute(insert(Favourite), stars)
     await database.dispose()
     return board_id, size
+
+
+def _png_framed(size: int) -> bytes:
+    """`size` bytes that are a PNG to a reader of chunks (signature, IHDR, one IDAT of random bytes, IEND)."""
+    ihdr = _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 512, 512, 8, 2, 0, 0, 0))
+    end = _png_chunk(b"IEND", b"")
+    return PNG_SIGNATURE + ihdr + _png_chunk(b"IDAT", os.urandom(size - 8 - len(ihdr) - len(end) - 12)) + end
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 async def export(settings: Settings, board_id: uuid.UUID, target: Path) -> float:
