@@ -22,6 +22,7 @@ from boards_desktop.media.bucket import Bucket
 from boards_desktop.media.bucket_address import parse_bucket_url
 from boards_desktop.media.store import MediaStore
 from tests.app_harness import AppClient
+from tests.media.support import files_under
 from tests.s3_server import ThrowawayS3
 
 
@@ -126,9 +127,3 @@ class StoredObjects:
         if self._client is None:
             return {key for key in every if any(part.startswith(".") for part in key.split("/"))}
         return every  # with a bucket, the folder only ever stages
-
-
-def files_under(root: Path) -> set[str]:
-    if not root.exists():
-        return set()
-    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() or p.is_symlink()}

@@ -99,6 +99,8 @@ async def published(store: MediaStore) -> set[str]:
 
 def files_under(root: Path) -> set[str]:
     """Every file below `root` but the folder's own id (media.storage_identity: made on a shared database)."""
+    if not root.exists():
+        return set()
     return {
         p.relative_to(root).as_posix()
         for p in root.rglob("*")
