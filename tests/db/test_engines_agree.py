@@ -41,6 +41,13 @@ def _family(declared: str) -> str:
 
 
 def _normalised(connection: Connection) -> dict[str, dict]:
+    with warnings.catch_warnings():
+        # SQLAlchemy cannot reflect SQLite's indexes on expressions and says so; `_indexes` reads them.
+        warnings.filterwarnings("ignore", message=".*expression-based index", category=SAWarning)
+        return _normalised_tables(connection)
+
+
+def _normalised_tables(connection: Connection) -> dict[str, dict]:
     inspector = inspect(connection)
     dialect = connection.dialect
     schema: dict[str, dict] = {}
@@ -74,9 +81,7 @@ def _normalised(connection: Connection) -> dict[str, dict]:
 def _indexes(connection: Connection, table: str) -> list[tuple[str, tuple[str, ...], bool]]:
     """Name, columns and uniqueness; an index on an expression has "<expression>" for its columns
     (SQLAlchemy reflects it on PostgreSQL, with no column, and skips it on SQLite)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*expression-based index", category=SAWarning)
-        found = [i for i in inspect(connection).get_indexes(table) if not i.get("duplicates_constraint")]
+    found = [i for i in inspect(connection).get_indexes(table) if not i.get("duplicates_constraint")]
     indexes = {
         i["name"]: (
             i["name"],
