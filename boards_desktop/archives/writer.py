@@ -13,8 +13,6 @@ A generation's result goes in with its metadata written in, as a download has it
 the stored file is still read once, front to back, and hashed whole (the description's `sha256` is
 the original's); the bytes the splice replaces are kept aside for the description, the span it
 keeps goes into the entry between the splice's head and tail.
-
-`MediaBytes` is where a file's bytes are read for the archive: the stored file as it is by default.
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ import json
 import logging
 import time
 import zipfile
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import IO, Any
 
 from boards_desktop.archives.embedded import Diverted, archive_splices
@@ -39,17 +37,9 @@ from boards_desktop.media.zip_export import CHUNK, COMPRESSED, EARLIEST, Sink
 log = logging.getLogger("boards.archives")
 
 _HOP_BYTES = 4 * CHUNK
-MediaBytes = Callable[[MediaStore, ArchivedFile], Awaitable[StoredObject | None]]
 
 
-async def stored_bytes(store: MediaStore, file: ArchivedFile) -> StoredObject | None:
-    """The stored file as it is (None when it is gone)."""
-    return await store.open(file.key)
-
-
-async def archive_stream(
-    snapshot: BoardSnapshot, store: MediaStore, media_bytes: MediaBytes = stored_bytes
-) -> AsyncIterator[bytes]:
+async def archive_stream(snapshot: BoardSnapshot, store: MediaStore) -> AsyncIterator[bytes]:
     """The archive's bytes, a chunk at a time.
 
     ArchiveError (raised while streaming) when a file cannot be read from a bucket that does not
@@ -66,7 +56,7 @@ async def archive_stream(
             raise ArchiveError(f"{store.location} could not be read ({exc}); the export stopped. Try again") from None
         for file in snapshot.files:
             try:
-                source = await media_bytes(store, file)
+                source = await store.open(file.key)
             except OSError as exc:
                 raise ArchiveError(
                     f"{file.key} could not be read from {store.location} ({exc}); the export stopped. Try again"
