@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PIL import Image, ImageChops
 from pydantic import ValidationError
@@ -10,6 +12,7 @@ from boards_desktop.generators.builtin._fonts import load_font, missing_characte
 from boards_desktop.generators.builtin._typography import MIN_FONT_SIZE, clean_text, fit_text, wrap_lines
 from boards_desktop.generators.builtin.title_card import TitleCardInput, linear_gradient, render_title_card
 from boards_desktop.generators.errors import GeneratorError
+from boards_desktop.memory_trim import release_idle_memory
 from tests.generators.support import count_pixels_near
 
 
@@ -163,3 +166,23 @@ def test_cards_set_at_once_in_several_threads_come_out_the_same():
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = set(pool.map(render, range(12)))
     assert len(results) == 1
+
+
+def _font_files_mapped() -> int:
+    return sum(1 for line in Path("/proc/self/maps").read_text().splitlines() if line.endswith(".ttf"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc (Linux)")
+def test_every_threads_fonts_are_let_go_when_the_app_goes_idle():
+    # Each size a thread opens maps the font file anew; idle, the app keeps none of them open.
+    from concurrent.futures import ThreadPoolExecutor
+
+    def render(n: int) -> bytes:
+        return render_title_card(f"Card number {n}", width=300, height=200).tobytes()
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        before = list(pool.map(render, range(9)))
+        assert _font_files_mapped() > 3
+        release_idle_memory()
+        assert _font_files_mapped() == 0
+        assert list(pool.map(render, range(9))) == before  # the threads open what they need again
