@@ -13,7 +13,12 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import (
+    Image,
+    ImageOps,
+    UnidentifiedImageError,
+    WebPImagePlugin,  # noqa: F401  # registers the WebP writer (see _save_thumbnail)
+)
 
 from boards_desktop.media.decode_budget import give_back_memory
 from boards_desktop.media.disk_space import is_disk_full
@@ -144,6 +149,9 @@ def _save_thumbnail(image: Image.Image, out: BinaryIO) -> str:
     if orientation not in (0, 1):
         image = ImageOps.exif_transpose(image) or image
     image = _web_mode(image)
+    # The WebP writer is registered by importing its plugin above; without that, the first save
+    # would make Pillow import every format plugin it has (Image.init: some forty modules and
+    # their libraries, 3.5 MB that stay) to find it.
     image.save(out, format="WEBP", quality=WEBP_QUALITY, method=4)
     return dhash(image)
 
