@@ -9,7 +9,10 @@ another process is waited for asynchronously instead of failing with "database i
 SQLite reads run on the event loop itself, through a plain sqlite3 connection. In WAL mode a
 reader takes no lock a writer holds, so it does not wait; and our reads are short, indexed
 statements, faster than the two thread hops per statement that an async driver costs (measured:
-a board page takes a third less time). On PostgreSQL reads and writes share one asyncpg pool.
+a board page takes a third less time). At most `READ_CONNECTIONS` reads hold a connection at once
+(db.read_slots), and each connection's page cache is `READ_CACHE_KIB`: the memory that reading
+keeps has a bound, however many clients come at once. On PostgreSQL reads and writes share one
+asyncpg pool.
 """
 
 from __future__ import annotations
@@ -25,11 +28,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import sessionmaker
 
 from boards_desktop.db.inline_sessions import InlineReadSession, InlineWriter
+from boards_desktop.db.read_slots import ReadSlots
 
 BUSY_TIMEOUT_MS = 30_000
-# SQLite read connections kept open between requests (tests/benchmarks/board_page.py: 32 clients
-# leave the app under 150 MB once idle with 8; with 64 it kept 34, each with its page cache).
-READ_CONNECTIONS_KEPT = 8
+# SQLite reads holding a connection at once; the connections stay open between requests. One
+# event loop runs them all, so more would only interleave them (tests/benchmarks/board_page.py).
+READ_CONNECTIONS = 8
+# Each read connection's page cache (SQLite's default is 2 MiB). A board page uses a few hundred
+# KiB of pages; a search that scans the library reads far more than any cache holds, from the
+# system's file cache either way.
+READ_CACHE_KIB = 1024
 
 Dialect = Literal["sqlite", "postgresql"]
 
@@ -62,7 +70,7 @@ def create_engine(url: str, *, echo: bool = False, immediate: bool = False, **kw
     return engine
 
 
-def _configure_sqlite(engine: AsyncEngine | Engine, *, immediate: bool) -> None:
+def _configure_sqlite(engine: AsyncEngine | Engine, *, immediate: bool, cache_kib: int | None = None) -> None:
     begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
     sync_engine = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
 
@@ -75,6 +83,8 @@ def _configure_sqlite(engine: AsyncEngine | Engine, *, immediate: bool) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable in WAL mode, far fewer fsyncs
+        if cache_kib is not None:
+            cursor.execute(f"PRAGMA cache_size=-{cache_kib}")  # negative: KiB, not pages
         cursor.close()
 
     @event.listens_for(sync_engine, "begin")
@@ -96,16 +106,16 @@ class Database:
             self._inline_engine = create_sync_engine(
                 url.replace("sqlite+aiosqlite:", "sqlite+pysqlite:", 1),
                 echo=echo,
-                # Never make a read wait for a connection: the wait would block the event loop that
-                # must run to give one back. A few stay open (opening one costs its PRAGMAs); a burst
-                # of requests holds dozens, opened as needed and closed when given back, so that the
-                # app shrinks to its idle size after the burst (each open one keeps its page cache).
-                pool_size=READ_CONNECTIONS_KEPT,
+                # The pool never makes a read wait: that would block the event loop that must run to
+                # give a connection back. Reads wait their turn before it instead (db.read_slots);
+                # the overflow is for a reader that waited too long for one of the slots.
+                pool_size=READ_CONNECTIONS,
                 max_overflow=-1,
                 connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
                 **JSON_CODEC,
             )
-            _configure_sqlite(self._inline_engine, immediate=False)
+            _configure_sqlite(self._inline_engine, immediate=False, cache_kib=READ_CACHE_KIB)
+            self._read_slots = ReadSlots(READ_CONNECTIONS)
             self._inline_sessions = sessionmaker(self._inline_engine, expire_on_commit=False, autoflush=False)
             # One connection, used on the loop by one writer at a time (see db.inline_sessions).
             self._inline_write_engine = create_sync_engine(
@@ -145,8 +155,9 @@ class Database:
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A session for queries; its transaction is rolled back at the end, nothing is written."""
         if self._inline_engine is not None:
-            with self._inline_sessions() as session:
-                yield InlineReadSession(session)  # type: ignore[misc]  # the reading half of AsyncSession
+            async with self._read_slots.slot():
+                with self._inline_sessions() as session:
+                    yield InlineReadSession(session)  # type: ignore[misc]  # the reading half of AsyncSession
             return
         async with self._read_sessions() as session:
             yield session
