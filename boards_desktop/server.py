@@ -14,6 +14,7 @@ import uvicorn
 from litestar import Litestar
 
 from boards_desktop.app import create_app
+from boards_desktop.collector import settle_once_running
 from boards_desktop.db.commands import prepare_database
 from boards_desktop.db.schema_runner import SchemaError
 from boards_desktop.desktop.activation import install_activation
@@ -76,12 +77,16 @@ def _serve_locked(settings: Settings, lock: InstanceLock, *, host: str, port: in
         task = asyncio.create_task(server.serve(sockets=[sock]))
         while not server.started and not task.done():
             await asyncio.sleep(0.01)
+        settling = None
         if server.started:
+            settling = asyncio.create_task(settle_once_running(app))  # the collector (boards_desktop.collector)
             lock.update(port=bound_port, mode="headless", url=f"http://{_local_host(bound_host)}:{bound_port}")
             print(f"Boards Desktop is running at http://{shown_host}:{bound_port}", flush=True)
             for line in _client_lines(settings):
                 print(line, flush=True)
         await task
+        if settling is not None:
+            settling.cancel()
 
     # uvloop where installed (uvicorn's "auto" loop), as `uvicorn.run` would choose.
     with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:

@@ -18,6 +18,7 @@ import uvicorn
 from litestar import Litestar
 
 from boards_desktop.app import create_app
+from boards_desktop.collector import settle_once_running
 from boards_desktop.desktop.instance_lock import InstanceLock
 from boards_desktop.listen_socket import bind_socket
 from boards_desktop.security import AppSecurity, set_listen_address
@@ -99,12 +100,25 @@ class BackgroundServer:
         while self._thread.is_alive():
             self._thread.join(interval)
 
+    async def _serve(self) -> None:
+        settling = asyncio.ensure_future(self._settle_once_started())
+        try:
+            await self._server.serve(sockets=[self._sock])
+        finally:
+            settling.cancel()
+
+    async def _settle_once_started(self) -> None:
+        """The garbage collector's settings for a long-running process (boards_desktop.collector), as `serve` has."""
+        while not self._server.started:
+            await asyncio.sleep(0.01)
+        await settle_once_running(self.app)
+
     def _run(self) -> None:
         # uvloop where installed (uvicorn's "auto" loop), as `serve` runs.
         loop = (self._server.config.get_loop_factory() or asyncio.new_event_loop)()
         asyncio.set_event_loop(loop)
         try:
-            loop.run_until_complete(self._server.serve(sockets=[self._sock]))
+            loop.run_until_complete(self._serve())
         except BaseException as exc:  # noqa: BLE001 - reported to the launcher, which tells the artist
             self._crashed = exc
             if self._server.started and self.on_crash is not None:
