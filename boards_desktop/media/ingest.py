@@ -71,7 +71,9 @@ class StoredMedia:
 
 
 _FACT_FIELDS = tuple(
-    field.name for field in fields(StoredMedia) if field.name not in ("key", "storage_url", "thumbnail_url", "artifact_type")
+    field.name
+    for field in fields(StoredMedia)
+    if field.name not in ("key", "storage_url", "thumbnail_url", "artifact_type")
 )
 
 
