@@ -32,7 +32,7 @@ from litestar.response import Stream
 from boards_desktop.api.media_urls import MediaUrls
 from boards_desktop.graphql.context import get_request_context
 from boards_desktop.graphql.lookups import readable_board, readable_generation
-from boards_desktop.jobs.event_feeds import IDLE_SECONDS, board_feed, generation_feed, queue_feed
+from boards_desktop.jobs.event_feeds import IDLE_SECONDS, board_feed_batches, generation_feed, queue_feed
 from boards_desktop.jobs.events import AnyEvent, BoardEvent, GenerationEvent
 from boards_desktop.services import Services
 from boards_desktop.shutdown import STATE_KEY as STOPPING_KEY
@@ -57,7 +57,7 @@ async def generation_progress(request: Request[Any, Any, Any], generation_id: st
     if not readable:
         raise NotFoundException(f"Generation {parsed} not found, or you may not read its board")
     services = _services(request)
-    feed = generation_feed(services.events, services.database, parsed, idle=_keepalive(request))
+    feed = _one_by_one(generation_feed(services.events, services.database, parsed, idle=_keepalive(request)))
     frames = _frames(feed, request, event_name=None, urls=ctx.media_urls, still_readable=None)
     return Stream(frames, media_type="text/event-stream", headers=_HEADERS)
 
@@ -74,7 +74,7 @@ async def board_events(request: Request[Any, Any, Any], board_id: str) -> Stream
     if not readable:
         raise NotFoundException(f"Board {parsed} not found, or you may not read it")
     services = _services(request)
-    feed = board_feed(services.events, services.database, parsed, idle=_keepalive(request))
+    feed = board_feed_batches(services.events, services.database, parsed, idle=_keepalive(request))
 
     async def still_readable() -> bool:
         # A fresh context: the roles read when the stream opened are what just changed.
@@ -108,25 +108,42 @@ async def _queue_frames(
 
 
 async def _frames(
-    feed: AsyncIterator[AnyEvent | None],
+    feed: AsyncIterator[list[AnyEvent] | None],
     request: Request[Any, Any, Any],
     *,
     event_name: str | None,
     urls: MediaUrls,
     still_readable: Callable[[], Awaitable[bool]] | None,
 ) -> AsyncIterator[bytes]:
+    """The frames of each batch of events in one chunk: one write for what a busy moment published."""
     prefix = b"" if event_name is None else f"event: {event_name}\n".encode()
-    async for event in until_stopping(feed, request.app.state.get(STOPPING_KEY)):
-        if event is None:
+    async for batch in until_stopping(feed, request.app.state.get(STOPPING_KEY)):
+        if batch is None:
             yield _KEEPALIVE_FRAME
-        elif isinstance(event, BoardEvent):
-            yield b"event: board\ndata: " + msgspec.json.encode(event.sse_payload()) + b"\n\n"
-            if event.kind == "members" and still_readable is not None and not await still_readable():
-                return  # told who lost access (the frame above); nothing more of this board for them
-        else:
-            # msgspec writes compact JSON without new lines, so one `data:` line holds it.
-            payload = urls.sse_payload(event.sse_payload())  # media URLs absolute and signed, as in GraphQL
-            yield prefix + b"data: " + msgspec.json.encode(payload) + b"\n\n"
+            continue
+        frames: list[bytes] = []
+        for event in batch:
+            if isinstance(event, BoardEvent):
+                frames.append(b"event: board\ndata: " + msgspec.json.encode(event.sse_payload()) + b"\n\n")
+                if event.kind == "members" and still_readable is not None and not await still_readable():
+                    yield b"".join(frames)
+                    return  # told who lost access (the frame above); nothing more of this board for them
+            else:
+                # msgspec writes compact JSON without new lines, so one `data:` line holds it.
+                payload = urls.sse_payload(event.sse_payload())  # media URLs absolute and signed, as in GraphQL
+                frames.append(prefix + b"data: " + msgspec.json.encode(payload) + b"\n\n")
+        yield b"".join(frames)
+
+
+async def _one_by_one(feed: AsyncIterator[GenerationEvent | None]) -> AsyncIterator[list[AnyEvent] | None]:
+    """A feed of single events as batches of one (a generation's stream: a few events a second at most)."""
+    try:
+        async for event in feed:
+            yield None if event is None else [event]
+    finally:
+        close = getattr(feed, "aclose", None)
+        if close is not None:
+            await close()  # its subscription ends with this stream, not when it is collected
 
 
 def _uuid(text: str, what: str) -> uuid.UUID:

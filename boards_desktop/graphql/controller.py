@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import msgspec
 from cross_web import HTTPException as StrawberryHTTPException
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
-from litestar import Response
+from litestar import Request, Response
 from litestar.background_tasks import BackgroundTasks
 from litestar.di import Provide
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
@@ -23,7 +23,7 @@ from strawberry.litestar import make_graphql_controller
 from strawberry.types import ExecutionResult
 
 from boards_desktop.api.ui_files import UI_DIR
-from boards_desktop.graphql.context import get_request_context
+from boards_desktop.graphql.context import RequestContext, get_request_context
 from boards_desktop.graphql.errors import BAD_USER_INPUT, format_error
 from boards_desktop.graphql.limits import MAX_TOKENS
 from boards_desktop.graphql.request_body import (
@@ -49,8 +49,15 @@ def create_graphql_controller() -> type:
 
     class BoardsGraphQLController(base):  # type: ignore[valid-type,misc]  # a base class made at run time
         # Strawberry builds the placeholder response in a worker thread; it is a plain constructor,
-        # and the thread hop costs more than the rest of a small query.
-        dependencies: ClassVar[Dependencies] = {**base.dependencies, "response": Provide(_empty_response)}
+        # and the thread hop costs more than the rest of a small query. Each dependency also waits for
+        # the one before it: Litestar resolves the independent ones of a request in an anyio task group,
+        # three tasks a request, which cost more than the dependencies themselves (queue_throughput).
+        dependencies: ClassVar[Dependencies] = {
+            **base.dependencies,
+            "response": Provide(_empty_response),
+            "root_value": Provide(_no_root_value),
+            "context": Provide(_http_context),
+        }
         # Litestar's own limit is the backstop for bodies sent without a length; ours answers first.
         request_max_body_size = MAX_BODY_BYTES
 
@@ -109,8 +116,25 @@ def create_graphql_controller() -> type:
     return BoardsGraphQLController
 
 
-async def _empty_response() -> Response[Any]:
+async def _empty_response(custom_context: Any) -> Response[Any]:
     return Response({}, background=BackgroundTasks([]))
+
+
+async def _no_root_value(response: Any) -> None:
+    return None
+
+
+async def _http_context(
+    custom_context: Any, response: Response[Any], request: Request[Any, Any, Any], root_value: Any
+) -> Any:
+    """Strawberry's context of an HTTP request (the request and its response set), after the root value.
+
+    Typed Any for Litestar, which would otherwise model the context's own fields (the services) as a parameter.
+    """
+    assert isinstance(custom_context, RequestContext)
+    custom_context.request = request
+    custom_context.response = response
+    return custom_context
 
 
 def _is_subscription(data: GraphQLRequestData) -> bool:

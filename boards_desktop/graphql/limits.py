@@ -21,6 +21,7 @@ tests/graphql/test_limits.py, which runs every one of their operations through t
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -339,8 +340,28 @@ def _variable_defaults(operation: OperationDefinitionNode) -> dict[str, Any]:
     return defaults
 
 
+# Documents (by id, while they live) whose literals were found fine: the parser cache hands a client's
+# every request of one operation the same document, and walking it again cost a tenth of a small mutation.
+_CLEAN_DOCUMENTS: dict[int, weakref.ref[Any]] = {}
+
+
 def _literal_text_problems(document: Any) -> list[GraphQLError]:
     """Text written into the query itself (`createBoard(input: {title: "..."})`), named by its argument."""
+    key = id(document)
+    known = _CLEAN_DOCUMENTS.get(key)
+    if known is not None and known() is document:
+        return []
+    problems = _literal_text_problems_of(document)
+    if not problems:
+        try:
+            # The entry goes with its document (a callback runs before the id can be reused).
+            _CLEAN_DOCUMENTS[key] = weakref.ref(document, lambda _gone: _CLEAN_DOCUMENTS.pop(key, None))
+        except TypeError:  # a document that takes no weak reference is simply walked each time
+            pass
+    return problems
+
+
+def _literal_text_problems_of(document: Any) -> list[GraphQLError]:
     literals: dict[str, Any] = {}
 
     class _Arguments(Visitor):

@@ -74,6 +74,18 @@ async def board_feed(
     broker: EventBroker, database: Database, board_id: uuid.UUID, *, idle: float = IDLE_SECONDS
 ) -> AsyncIterator[AnyEvent | None]:
     """The board's active (pending or processing) generations, oldest first, then every change; never ends."""
+    async for batch in board_feed_batches(broker, database, board_id, idle=idle):
+        if batch is None:
+            yield None
+            continue
+        for event in batch:
+            yield event
+
+
+async def board_feed_batches(
+    broker: EventBroker, database: Database, board_id: uuid.UUID, *, idle: float = IDLE_SECONDS
+) -> AsyncIterator[list[AnyEvent] | None]:
+    """`board_feed`, what is ready at once in one list: a stream sends a busy moment's events in one write."""
     async with broker.subscribe(board_id=board_id) as subscription:
         async with database.read() as session:
             rows = await session.execute(
@@ -83,23 +95,31 @@ async def board_feed(
             )
             records = list(rows)
         seen: dict[str, tuple[datetime, GenerationEvent]] = {}
+        active: list[AnyEvent] = []
         for record in records:
             event = GenerationEvent.from_record(record)
             seen[event.generation_id] = (record.updated_at, event)
-            yield event
-        async for item in _fresh(subscription, seen, idle):
-            if item is None:
+            active.append(event)
+        if active:
+            yield active
+        async for batch in _fresh_batches(subscription, seen, idle):
+            if batch is None:
                 if not await _board_exists(database, board_id):
                     # Found before its own event came (published after the commit, or missed): told all the same.
-                    yield BoardEvent("deleted", str(board_id))
+                    yield [BoardEvent("deleted", str(board_id))]
                     return
                 # A completion whose event was lost (another app's, while LISTEN was reconnecting) is
                 # found here, after at most `idle` seconds of silence, instead of never.
-                for finished in await _finished_meanwhile(database, board_id, seen):
+                finished: list[AnyEvent] = list(await _finished_meanwhile(database, board_id, seen))
+                if finished:
                     yield finished
-            yield item
-            if isinstance(item, BoardEvent) and item.ends_board and item.board_id == str(board_id):
-                return
+                yield None
+                continue
+            for index, item in enumerate(batch):
+                if isinstance(item, BoardEvent) and item.ends_board and item.board_id == str(board_id):
+                    yield batch[: index + 1]
+                    return
+            yield batch
 
 
 async def _finished_meanwhile(
@@ -165,31 +185,48 @@ async def _fresh(
     subscription: Subscription, seen: dict[str, tuple[datetime, GenerationEvent]], idle: float
 ) -> AsyncIterator[AnyEvent | None]:
     """The subscription's events minus those older than, or equal to, what was sent of their generation."""
+    async for batch in _fresh_batches(subscription, seen, idle):
+        if batch is None:
+            yield None
+            continue
+        for event in batch:
+            yield event
+
+
+async def _fresh_batches(
+    subscription: Subscription, seen: dict[str, tuple[datetime, GenerationEvent]], idle: float
+) -> AsyncIterator[list[AnyEvent] | None]:
+    """`_fresh`, the events that were waiting together in one list (never empty), in their order."""
     loop = asyncio.get_running_loop()
     quiet_since = loop.time()
     while True:
         # Silence is measured from the last thing sent: skipped events do not put the keep-alive off.
         timeout = max(idle - (loop.time() - quiet_since), 0.0)
-        event = await subscription.next(timeout=timeout)
-        if event is None:
+        events = await subscription.next_batch(timeout=timeout)
+        if events is None:
             if subscription.closed:
                 return
             quiet_since = loop.time()
             yield None
             continue
-        if isinstance(event, BoardEvent):
+        fresh = [event for event in events if _is_fresh(event, seen)]
+        if fresh:
             quiet_since = loop.time()
-            yield event
-            continue
-        previous = seen.get(event.generation_id)
-        if previous is not None:
-            read_at, sent = previous
-            if event.timestamp < read_at or event.same_state(sent):
-                continue
-        quiet_since = loop.time()
-        # Kept after a terminal status too: an older event arriving late (a job's announcement that
-        # its completion overtook) would otherwise show a finished generation as pending again.
-        if len(seen) >= _SEEN_LIMIT and event.generation_id not in seen:
-            del seen[next(iter(seen))]  # the oldest generation sent; a stream may run for days
-        seen[event.generation_id] = (event.timestamp, event)
-        yield event
+            yield fresh
+
+
+def _is_fresh(event: AnyEvent, seen: dict[str, tuple[datetime, GenerationEvent]]) -> bool:
+    """Whether `event` tells something not yet sent (then it is remembered as sent)."""
+    if isinstance(event, BoardEvent):
+        return True
+    previous = seen.get(event.generation_id)
+    if previous is not None:
+        read_at, sent = previous
+        if event.timestamp < read_at or event.same_state(sent):
+            return False
+    # Kept after a terminal status too: an older event arriving late (a job's announcement that
+    # its completion overtook) would otherwise show a finished generation as pending again.
+    if len(seen) >= _SEEN_LIMIT and event.generation_id not in seen:
+        del seen[next(iter(seen))]  # the oldest generation sent; a stream may run for days
+    seen[event.generation_id] = (event.timestamp, event)
+    return True

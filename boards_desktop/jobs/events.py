@@ -196,6 +196,18 @@ class Subscription:
                 return None
         return self._buffer.popleft()
 
+    async def next_batch(self, timeout: float | None = None) -> list[AnyEvent] | None:
+        """Every event waiting, oldest first (at least one); None as `next` gives it.
+
+        What was published while the reader was busy arrives together: a stream writes it at once.
+        """
+        event = await self.next(timeout)
+        if event is None:
+            return None
+        batch = [event, *self._buffer]
+        self._buffer.clear()
+        return batch
+
     def _offer(self, event: AnyEvent) -> None:
         if self.board_id is not None:
             if isinstance(event, BoardEvent) and self.board_id not in event.board_ids:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -66,6 +67,10 @@ class JobExecution:
         self.generator = generator
         self.mode = mode
         self.stop_reason: str | None = None  # set before the task is cancelled: cancelled | shutdown | lost
+        # Set once the generator's work is over and the results are being written: the job holds no
+        # slot of its group any more, so the runner may claim the next job meanwhile (`on_finishing`).
+        self.finishing = False
+        self.on_finishing: Callable[[], None] | None = None
         self._owner = owner
         self._settings = settings
         self._database = database
@@ -178,6 +183,9 @@ class JobExecution:
     # -- endings -----------------------------------------------------------------------------------
 
     async def _complete(self) -> None:
+        self.finishing = True
+        if self.on_finishing is not None:
+            self.on_finishing()
         ids = self.context.output_generation_ids()
         size = len(ids)
         columns: dict[uuid.UUID, dict[str, Any]] = {}

@@ -54,6 +54,9 @@ class GroupWriter:
         while self._waiting:
             group: list[tuple[Write, asyncio.Future[Any]]] = []
             try:
+                # One pass of the loop first: the writes of the moment (jobs finishing together, the
+                # claim of the slots they free) join this transaction instead of each waiting for the next.
+                await asyncio.sleep(0)
                 async with self._database.write() as session:
                     # Taken once the transaction is ours: whatever arrived while we waited joins it.
                     group, self._waiting = self._waiting, []

@@ -245,7 +245,11 @@ class JobRunner:
         return jobs
 
     def _free_slots(self, group: str) -> int:
-        busy = sum(1 for r in self._running.values() if r.execution.concurrency_group == group)
+        # A job writing its results holds no slot: the next one is claimed while that write commits,
+        # often in the same transaction (jobs.group_writes).
+        busy = sum(
+            1 for r in self._running.values() if r.execution.concurrency_group == group and not r.execution.finishing
+        )
         return self._concurrency_of(group) - busy
 
     def _start_all(self, jobs: Iterable[GenerationRecord], *, mode: str) -> None:
@@ -264,6 +268,7 @@ class JobRunner:
                 http=self._http,
                 writes=self._writes,
             )
+            execution.on_finishing = partial(self._slot_freed, execution)
             task = asyncio.create_task(execution.run(), name=f"job-{job.id}")
             self._running[job.id] = _Running(execution, task)
             task.add_done_callback(partial(self._job_done, job.id))
@@ -271,6 +276,10 @@ class JobRunner:
 
     def _job_done(self, job_id: uuid.UUID, _task: asyncio.Task[None]) -> None:
         self._finished(job_id)
+
+    def _slot_freed(self, execution: JobExecution) -> None:
+        if execution.generator_provider in self._maybe_pending:
+            self._wake.set()  # its slot is free while its results are written
 
     def _finished(self, job_id: uuid.UUID) -> None:
         running = self._running.pop(job_id, None)

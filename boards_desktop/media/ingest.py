@@ -18,9 +18,9 @@ import os
 import re
 import shutil
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 from uuid import UUID
 
 from boards_desktop.media import sniff
@@ -30,10 +30,16 @@ from boards_desktop.media.sniff import Sniffed, UnsupportedMedia
 from boards_desktop.media.store import MediaKeyError, MediaStore
 from boards_desktop.media.thumbnails import ThumbnailError, decode_cost, image_thumbnail, video_poster
 
+if TYPE_CHECKING:
+    from boards_desktop.media.store import LocalFolder
+
 ARTIFACT_TYPES = ("image", "video", "audio", "text")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 _NOUN = {"image": "an image", "video": "a video", "audio": "an audio file", "text": "a text file"}
 _COPY_CHUNK = 1 << 20
+# A result in memory up to this size has its header read on the event loop (tens of microseconds);
+# a larger one, or a file, in a worker thread (a format's header may be long, a file a slow read).
+_HEADER_READ_ON_LOOP = 1 << 20
 
 
 class MediaTypeError(ValueError):
@@ -60,10 +66,15 @@ class StoredMedia:
 
     def metadata(self) -> dict[str, Any]:
         """The media facts that are known, for a generation's output_metadata."""
-        facts = asdict(self)
-        for field in ("key", "storage_url", "thumbnail_url", "artifact_type"):
-            facts.pop(field)
-        return {name: value for name, value in facts.items() if value is not None}
+        # Field by field, not dataclasses.asdict: that deep-copies every value, and a job asks twice.
+        return {name: value for name in _FACT_FIELDS if (value := getattr(self, name)) is not None}
+
+
+_FACT_FIELDS = tuple(
+    field.name
+    for field in fields(StoredMedia)
+    if field.name not in ("key", "storage_url", "thumbnail_url", "artifact_type")
+)
 
 
 async def store_media(
@@ -82,6 +93,11 @@ async def store_media(
     stored. `move=True` consumes the source file: it is moved into place on success and removed
     on failure (uploads stream to `store.temp_path()`, then hand the file over).
     """
+    if store.backend.is_local:
+        # Staged and published in one worker thread: a job's result costs one thread hop, not three.
+        prefix = _checked_prefix(store, board_id, generation_id, artifact_type, name)
+        async with store.decode_budget.reserve(await _decode_cost(source, artifact_type)):
+            return await asyncio.to_thread(_store_local, store, prefix, source, artifact_type, name, move)
     staged = await stage_media(
         store,
         board_id=board_id,
@@ -95,6 +111,18 @@ async def store_media(
         await staged.publish()
     except BaseException:
         await staged.discard()
+        raise
+    return staged.media
+
+
+def _store_local(
+    store: MediaStore, prefix: str, source: Path | bytes, artifact_type: str, name: str, move: bool
+) -> StoredMedia:
+    staged = _stage_media(store, prefix, source, artifact_type, name, move)
+    try:
+        cast("LocalFolder", staged.backend).publish_now(staged.parts)
+    except BaseException:
+        staged.discard_now()
         raise
     return staged.media
 
@@ -122,7 +150,11 @@ async def stage_media(
 
 
 async def _decode_cost(source: Path | bytes, artifact_type: str) -> int:
-    return await asyncio.to_thread(decode_cost, source) if artifact_type == "image" else 0
+    if artifact_type != "image":
+        return 0
+    if isinstance(source, bytes) and len(source) <= _HEADER_READ_ON_LOOP:
+        return decode_cost(source)  # a header parsed in memory: far less than a thread hop
+    return await asyncio.to_thread(decode_cost, source)
 
 
 @dataclass

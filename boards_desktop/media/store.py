@@ -186,9 +186,10 @@ class LocalFolder(MediaBackend):
         return str(self._store.root)
 
     async def publish(self, parts: list[tuple[Path, str]]) -> None:
-        await asyncio.to_thread(self._publish, parts)
+        await asyncio.to_thread(self.publish_now, parts)
 
-    def _publish(self, parts: list[tuple[Path, str]]) -> None:
+    def publish_now(self, parts: list[tuple[Path, str]]) -> None:
+        """`publish`, in the calling (worker) thread."""
         folders: set[Path] = set()
         while parts:
             part, key = parts[0]

@@ -8,12 +8,15 @@ PostgreSQL binaries are installed, on a throwaway PostgreSQL. Also printed: the 
 process used per job over the same span (Linux), which a busy machine inflates far less than the
 wall time: its inverse is the rate one core could sustain.
 
+`--lean-client` submits and listens through `lean_http` instead of httpx: on two cores httpx spent
+about as much CPU per job as the server, so that the rate measured the client as much as the app.
+
 `--batch N` submits N jobs per request through `createGenerations` instead. `--generator test-fast`
 runs the test plugins' near no-op generator instead (it stores a 1x1 PNG: the queue's own cost,
 with no drawing), loaded as an artist's own generators are.
 
 Run: `python -m tests.benchmarks.queue_throughput [--jobs N] [--batch N] [--sqlite-only] [--local-concurrency N]
-[--generator local-title-card|test-fast]`.
+[--generator local-title-card|test-fast] [--lean-client]`.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import httpx
 
 from tests.app_harness import read_token
 from tests.benchmarks.idle_cpu import cpu_seconds
+from tests.benchmarks.lean_http import LeanClient
 
 CREATE = "mutation($i: CreateGenerationInput!) { createGeneration(input: $i) { id } }"
 CREATE_MANY = "mutation($i: [CreateGenerationInput!]!) { createGenerations(inputs: $i) { id } }"
@@ -48,6 +52,7 @@ async def measure(
     environment: dict[str, str],
     batch: int = 1,
     generator: str = "local-title-card",
+    lean: bool = False,
 ) -> tuple[float, float, float]:
     env = {
         **os.environ,
@@ -67,10 +72,18 @@ async def measure(
         # Idle connections are dropped before the server's keep-alive timeout (uvicorn's 5 s) ends them:
         # reusing one the server is closing fails the request with a ReadError, which is no result.
         limits = httpx.Limits(max_connections=60, keepalive_expiry=2.0)
-        async with httpx.AsyncClient(base_url=url, headers=headers, timeout=120, limits=limits) as http:
+        async with (
+            httpx.AsyncClient(base_url=url, headers=headers, timeout=120, limits=limits) as http,
+            LeanClient(url, read_token(data_dir), 50 if lean else 0) as lean_http,
+        ):
 
             async def data(query: str, variables: dict | None = None) -> dict:
-                body = (await http.post("/graphql", json={"query": query, "variables": variables or {}})).json()
+                sent = {"query": query, "variables": variables or {}}
+                body = (
+                    await lean_http.post_json("/graphql", sent)
+                    if lean
+                    else (await http.post("/graphql", json=sent)).json()
+                )
                 assert not body.get("errors"), body
                 return body["data"]
 
@@ -78,17 +91,25 @@ async def measure(
             done: set[str] = set()
             listening = asyncio.Event()
 
+            def heard(event: dict) -> bool:
+                assert event["status"] != "failed", event
+                if event["status"] == "completed":
+                    done.add(event["job_id"])
+                return len(done) == jobs
+
             async def watch() -> None:
+                if lean:
+                    async with lean_http.events(f"/api/sse/boards/{board}") as events:
+                        listening.set()
+                        async for event in events:
+                            if heard(event):
+                                return
+                    return
                 async with http.stream("GET", f"/api/sse/boards/{board}") as stream:
                     listening.set()
                     async for line in stream.aiter_lines():
-                        if line.startswith("data:"):
-                            event = json.loads(line[5:])
-                            assert event["status"] != "failed", event
-                            if event["status"] == "completed":
-                                done.add(event["job_id"])
-                                if len(done) == jobs:
-                                    return
+                        if line.startswith("data:") and heard(json.loads(line[5:])):
+                            return
 
             watcher = asyncio.create_task(watch())
             await listening.wait()
@@ -111,15 +132,15 @@ async def measure(
             submitted = time.perf_counter() - started
             # Waiting for the stream: a stream that hears no completion for a minute while the database
             # has them all has missed some (the bug this benchmark once showed); say so instead of hanging.
-            heard = -1
+            so_far = -1
             while not watcher.done():
-                if len(done) == heard:
+                if len(done) == so_far:
                     total = await data(COMPLETED, {"b": board})
                     finished = total["board"]["generationTotal"]
                     if finished == jobs:
                         watcher.cancel()
                         raise RuntimeError(f"the board stream missed completions: {len(done)} of {jobs} reached it")
-                heard = len(done)
+                so_far = len(done)
                 await asyncio.wait({watcher}, timeout=60)
             await watcher
             return time.perf_counter() - started, submitted, cpu_seconds(server.pid) - cpu_before
@@ -145,6 +166,7 @@ def main() -> None:
         "--batch", type=int, default=1, help="jobs per request (createGenerations); 1: createGeneration"
     )
     parser.add_argument("--generator", choices=sorted(PARAMS), default="local-title-card")
+    parser.add_argument("--lean-client", action="store_true", help="a client of a few lines instead of httpx")
     args = parser.parse_args()
     environment = {"BOARDS_CONCURRENCY_LOCAL": args.local_concurrency} if args.local_concurrency else {}
     if args.generator == "test-fast":
@@ -155,7 +177,9 @@ def main() -> None:
         _report(
             "SQLite",
             args.jobs,
-            *asyncio.run(measure(url, root / "sqlite", args.jobs, environment, args.batch, args.generator)),
+            *asyncio.run(
+                measure(url, root / "sqlite", args.jobs, environment, args.batch, args.generator, args.lean_client)
+            ),
         )
         if args.sqlite_only:
             return
@@ -173,7 +197,15 @@ def main() -> None:
                 "PostgreSQL",
                 args.jobs,
                 *asyncio.run(
-                    measure(database_url, root / "postgres", args.jobs, environment, args.batch, args.generator)
+                    measure(
+                        database_url,
+                        root / "postgres",
+                        args.jobs,
+                        environment,
+                        args.batch,
+                        args.generator,
+                        args.lean_client,
+                    )
                 ),
             )
         finally:

@@ -7,12 +7,14 @@ same checks for every item; the first bad item is named by its index and nothing
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
 
+from boards_desktop.db.queries import boards as board_queries
 from boards_desktop.db.queries import generations as generation_queries
 from boards_desktop.db.queries.records import BoardRecord, GenerationRecord
 from boards_desktop.generators.registry import availability_of
@@ -20,7 +22,6 @@ from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext
 from boards_desktop.graphql.errors import bad_input, disk_full, not_found
 from boards_desktop.graphql.inputs import CreateGenerationInput
-from boards_desktop.graphql.mutations.common import existing_board
 from boards_desktop.jobs.events import GenerationEvent
 from boards_desktop.jobs.inputs import InputError, TextReader, check_request
 from boards_desktop.media.disk_space import is_disk_full
@@ -38,6 +39,7 @@ async def queue_generations(
     """Check and store the requests (all or none), then announce them and wake the job runner."""
     if batch and not 1 <= len(requests) <= MAX_BATCH:
         raise bad_input(f"inputs holds {len(requests)} generations; send between 1 and {MAX_BATCH}")
+    found = await _boards(ctx, {request.board_id for request in requests})
     boards: dict[object, BoardRecord] = {}
     prepared = []
     for index, request in enumerate(requests):
@@ -45,7 +47,9 @@ async def queue_generations(
         name = _named(where, partial(validation.generator_name, request.generator_name))
         params = _named(where, partial(validation.json_object, request.input_params, "inputParams"))
         if request.board_id not in boards:
-            board = await existing_board(ctx, request.board_id)
+            board = found.get(request.board_id)
+            if board is None or board.tenant_id != ctx.actor.tenant_id:
+                raise not_found(f"Board {request.board_id} not found; it may have been deleted")
             await ctx.permissions.require(board, "editor", "create generations")
             boards[request.board_id] = board
         prepared.append(
@@ -97,6 +101,21 @@ async def queue_generations(
     for row in rows:
         await announce(ctx, row)
     return rows
+
+
+async def _boards(ctx: RequestContext, board_ids: set[uuid.UUID]) -> dict[uuid.UUID, BoardRecord]:
+    """The boards, in one read whose connection goes back at once.
+
+    Not through the request's loader: a loader answers in a task of its own, a turn of the loop
+    later, and meanwhile every other request of a burst opened a read connection of its own (on
+    SQLite, each beyond the few kept open was a new connection, its settings made again).
+    """
+    async with ctx.sessions.read() as session:
+        found = await board_queries.boards_by_ids(session, sorted(board_ids))
+    await ctx.sessions.close()
+    for board_id, board in found.items():
+        ctx.loaders.boards.prime(board_id, board)  # a later field of the answer reads it from there
+    return found
 
 
 async def announce(ctx: RequestContext, row: GenerationRecord) -> None:
