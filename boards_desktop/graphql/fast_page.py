@@ -1,0 +1,487 @@
+"""The board page's reads answered without the general executor: same JSON, a fraction of the CPU.
+
+The page asks for one board and pages through its generations again and again (`board(id:)` with
+`generationTotal`, `generations(limit, offset, filter)`, their tags, stars and inputs, the owner).
+Through graphql-core and Strawberry every field of every generation is a resolver call, which costs
+more than reading the rows. Here such an operation is recognised once per document text (a plan:
+which fields, in which order, from which variables) and then answered by reading the same rows
+through the same loaders and permission checks the resolvers use, and building the same dict the
+executor would. The serialisations are the schema's own: UUIDs as text, datetimes as isoformat,
+enums by name, media URLs signed by the request's `media_urls`.
+
+Anything outside the plan goes to the general executor unchanged: another field, an alias, a
+fragment, a directive, a variable default, a literal filter, a variable of an unexpected type or
+value, a value the resolvers would refuse (their error is the executor's to write), or any error
+while reading. tests/graphql/test_fast_page.py compares the two paths' JSON on every operation the
+page sends. BOARDS_GRAPHQL_FAST_PATH=0 turns the planned path off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    IntValueNode,
+    NullValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    VariableNode,
+    parse,
+    print_ast,
+)
+
+from boards_desktop.db.queries.lineage import parse_input_artifacts
+from boards_desktop.graphql import validation
+from boards_desktop.graphql.context import RequestContext
+from boards_desktop.graphql.enums import ArtifactType, GenerationStatus
+from boards_desktop.graphql.input_text import text_problems
+from boards_desktop.graphql.inputs import GenerationFilter
+from boards_desktop.graphql.limits import MAX_TOKENS
+from boards_desktop.graphql.lookups import readable_board
+from boards_desktop.graphql.search import with_tag_matches
+
+Getter = Callable[[Any], Any]
+
+
+class NotPlanned(Exception):
+    """The request is not one the plan covers: the general executor answers it."""
+
+
+def _text(value: Any) -> Any:
+    return None if value is None else str(value)
+
+
+def _when(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _json(value: Any) -> Any:
+    return value if value is not None else {}
+
+
+def _attribute(name: str, convert: Callable[[Any], Any] | None = None) -> Getter:
+    if convert is None:
+        return lambda row: getattr(row, name)
+    return lambda row: convert(getattr(row, name))
+
+
+# Each type's fields that are plain values of its row, as the types' from_row and fields make them.
+_USER_FIELDS: dict[str, Getter] = {
+    "id": _attribute("id", str),
+    "tenantId": _attribute("tenant_id", str),
+    "authProvider": _attribute("auth_provider"),
+    "authSubject": _attribute("auth_subject"),
+    "email": _attribute("email"),
+    "displayName": _attribute("display_name"),
+    "avatarUrl": _attribute("avatar_url"),
+    "createdAt": _attribute("created_at", _when),
+    "updatedAt": _attribute("updated_at", _when),
+}
+_BOARD_FIELDS: dict[str, Getter] = {
+    "id": _attribute("id", str),
+    "tenantId": _attribute("tenant_id", str),
+    "ownerId": _attribute("owner_id", str),
+    "title": _attribute("title"),
+    "description": _attribute("description"),
+    "isPublic": _attribute("is_public"),
+    "settings": _attribute("settings", _json),
+    "metadata": _attribute("metadata_", _json),
+    "createdAt": _attribute("created_at", _when),
+    "updatedAt": _attribute("updated_at", _when),
+    "generationCount": _attribute("generation_count"),
+}
+_TAG_FIELDS: dict[str, Getter] = {
+    "id": _attribute("id", str),
+    "tenantId": _attribute("tenant_id", str),
+    "name": _attribute("name"),
+    "slug": _attribute("slug"),
+    "description": _attribute("description"),
+    "metadata": _attribute("metadata_", _json),
+    "createdAt": _attribute("created_at", _when),
+    "updatedAt": _attribute("updated_at", _when),
+}
+_INPUT_ARTIFACT_FIELDS: dict[str, Getter] = {
+    "generationId": _attribute("generation_id", str),
+    "role": _attribute("role"),
+    "artifactType": lambda artifact: ArtifactType(artifact.artifact_type).name,
+}
+_ARTIFACT_TYPES = {member.value for member in ArtifactType}
+
+
+def _prompt(row: Any) -> str | None:
+    params = row.input_params
+    value = params.get("prompt") if isinstance(params, dict) else None
+    return value if isinstance(value, str) else None
+
+
+_GENERATION_FIELDS: dict[str, Getter] = {
+    "id": _attribute("id", str),
+    "tenantId": _attribute("tenant_id", str),
+    "boardId": _attribute("board_id", str),
+    "userId": _attribute("user_id", str),
+    "generatorName": _attribute("generator_name"),
+    "artifactType": lambda row: ArtifactType(row.artifact_type).name,
+    "inputParams": _attribute("input_params", _json),
+    "outputMetadata": _attribute("output_metadata", _json),
+    "externalJobId": _attribute("external_job_id"),
+    "status": lambda row: GenerationStatus(row.status).name,
+    "progress": lambda row: float(row.progress or 0),
+    "errorMessage": _attribute("error_message"),
+    "startedAt": _attribute("started_at", _when),
+    "completedAt": _attribute("completed_at", _when),
+    "createdAt": _attribute("created_at", _when),
+    "updatedAt": _attribute("updated_at", _when),
+    "prompt": _prompt,
+}
+_MEDIA_FIELDS = {"storageUrl": "storage_url", "thumbnailUrl": "thumbnail_url"}
+
+
+@dataclass(frozen=True)
+class Argument:
+    """An argument as the document gives it: a variable's name, or a literal value."""
+
+    variable: str | None = None
+    literal: Any = None
+
+
+@dataclass(frozen=True)
+class GenerationsPlan:
+    key: str
+    limit: Argument
+    offset: Argument
+    filter: Argument
+    fields: tuple[tuple[str, Getter], ...]  # plain values, with storageUrl/thumbnailUrl as None getters
+    tags: tuple[tuple[str, Getter], ...] | None
+    input_artifacts: tuple[tuple[str, Getter], ...] | None
+    order: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BoardPlan:
+    """`board(id: $id) { ... }`: the fields in the document's order and what each is."""
+
+    board_variable: str
+    variables: Mapping[str, str]  # name -> type as written
+    fields: tuple[tuple[str, Any], ...]  # (name, getter | ("owner", fields) | ("total", Argument) | GenerationsPlan)
+
+
+_VARIABLE_TYPES = {"limit": ("Int", "Int!"), "offset": ("Int", "Int!"), "filter": ("GenerationFilter",)}
+_PLANS: OrderedDict[str, BoardPlan | None] = OrderedDict()
+_MAX_PLANS = 64
+
+
+def plan_for(query: str, operation_name: str | None) -> BoardPlan | None:
+    """The plan of a document (remembered by its text), or None when the executor must answer it."""
+    key = query if operation_name is None else f"{operation_name}\n{query}"
+    if key in _PLANS:
+        _PLANS.move_to_end(key)
+        return _PLANS[key]
+    try:
+        plan: BoardPlan | None = _plan(query, operation_name)
+    except (NotPlanned, GraphQLError, ValueError):  # ValueError: not one field, or not one argument
+        plan = None
+    _PLANS[key] = plan
+    if len(_PLANS) > _MAX_PLANS:
+        _PLANS.popitem(last=False)
+    return plan
+
+
+def _plan(query: str, operation_name: str | None) -> BoardPlan:
+    document = parse(query, max_tokens=MAX_TOKENS)
+    if len(document.definitions) != 1 or not isinstance(document.definitions[0], OperationDefinitionNode):
+        raise NotPlanned
+    operation = document.definitions[0]
+    if operation.operation != OperationType.QUERY or operation.directives:
+        raise NotPlanned
+    if operation_name is not None and (operation.name is None or operation.name.value != operation_name):
+        raise NotPlanned
+    variables: dict[str, str] = {}
+    for definition in operation.variable_definitions or ():
+        if definition.default_value is not None or definition.directives:
+            raise NotPlanned
+        variables[definition.variable.name.value] = print_ast(definition.type)
+    (board,) = _fields(operation.selection_set, {"board"})
+    (argument,) = board.arguments or (None,)
+    if argument is None or argument.name.value != "id" or not isinstance(argument.value, VariableNode):
+        raise NotPlanned
+    board_variable = argument.value.name.value
+    if variables.get(board_variable) != "UUID!":
+        raise NotPlanned
+    used = {board_variable: "id"}
+    fields: list[tuple[str, Any]] = []
+    for node in _fields(board.selection_set, None):
+        name = node.name.value
+        if name in _BOARD_FIELDS:
+            _no_arguments_or_selection(node)
+            fields.append((name, _BOARD_FIELDS[name]))
+        elif name == "owner":
+            fields.append((name, ("owner", _object_fields(node, _USER_FIELDS))))
+        elif name == "generatorNames":
+            _no_arguments_or_selection(node)
+            fields.append((name, ("generatorNames", None)))
+        elif name == "generationTotal":
+            arguments = _arguments(node, {"filter"}, used)
+            if node.selection_set is not None:
+                raise NotPlanned
+            fields.append((name, ("total", arguments.get("filter", Argument()))))
+        elif name == "generations":
+            fields.append((name, _generations(node, used)))
+        else:
+            raise NotPlanned
+    if set(used) != set(variables):  # an unused variable is a validation error: the executor says so
+        raise NotPlanned
+    for variable, argument_name in used.items():
+        if argument_name != "id" and variables[variable] not in _VARIABLE_TYPES[argument_name]:
+            raise NotPlanned
+    return BoardPlan(board_variable, variables, tuple(fields))
+
+
+def _fields(selection_set: SelectionSetNode | None, allowed: set[str] | None) -> list[FieldNode]:
+    """The plain fields of a selection: no fragment, alias, directive or repeated field."""
+    if selection_set is None:
+        raise NotPlanned
+    nodes: list[FieldNode] = []
+    seen: set[str] = set()
+    for node in selection_set.selections:
+        if not isinstance(node, FieldNode) or node.alias is not None or node.directives:
+            raise NotPlanned
+        name = node.name.value
+        if name in seen or (allowed is not None and name not in allowed):
+            raise NotPlanned
+        seen.add(name)
+        nodes.append(node)
+    return nodes
+
+
+def _no_arguments_or_selection(node: FieldNode) -> None:
+    if node.arguments or node.selection_set is not None:
+        raise NotPlanned
+
+
+def _object_fields(node: FieldNode, known: Mapping[str, Getter]) -> tuple[tuple[str, Getter], ...]:
+    if node.arguments:
+        raise NotPlanned
+    fields = []
+    for child in _fields(node.selection_set, set(known)):
+        _no_arguments_or_selection(child)
+        fields.append((child.name.value, known[child.name.value]))
+    return tuple(fields)
+
+
+def _arguments(node: FieldNode, allowed: set[str], used: dict[str, str]) -> dict[str, Argument]:
+    found: dict[str, Argument] = {}
+    for argument in node.arguments or ():
+        name = argument.name.value
+        if name not in allowed or name in found:
+            raise NotPlanned
+        value = argument.value
+        if isinstance(value, VariableNode):
+            variable = value.name.value
+            if used.setdefault(variable, name) != name:
+                raise NotPlanned  # one variable in two places: left to the executor
+            found[name] = Argument(variable=variable)
+        elif isinstance(value, IntValueNode) and name in ("limit", "offset"):
+            found[name] = Argument(literal=int(value.value))
+        elif isinstance(value, NullValueNode):
+            found[name] = Argument()
+        else:
+            raise NotPlanned
+    return found
+
+
+def _generations(node: FieldNode, used: dict[str, str]) -> GenerationsPlan:
+    arguments = _arguments(node, {"limit", "offset", "filter"}, used)
+    fields: list[tuple[str, Getter]] = []
+    tags = input_artifacts = None
+    order: list[str] = []
+    for child in _fields(node.selection_set, None):
+        name = child.name.value
+        order.append(name)
+        if name in _GENERATION_FIELDS:
+            _no_arguments_or_selection(child)
+            fields.append((name, _GENERATION_FIELDS[name]))
+        elif name in _MEDIA_FIELDS or name == "isFavourite":
+            _no_arguments_or_selection(child)
+        elif name == "tags":
+            tags = _object_fields(child, _TAG_FIELDS)
+        elif name == "inputArtifacts":
+            input_artifacts = _object_fields(child, _INPUT_ARTIFACT_FIELDS)
+        else:
+            raise NotPlanned
+    return GenerationsPlan(
+        key="generations",
+        limit=arguments.get("limit", Argument(literal=50)),
+        offset=arguments.get("offset", Argument(literal=0)),
+        filter=arguments.get("filter", Argument()),
+        fields=tuple(fields),
+        tags=tags,
+        input_artifacts=input_artifacts,
+        order=tuple(order),
+    )
+
+
+# --- variables, checked as strictly as the schema would take them, or left to the executor
+
+
+def _value(plan: BoardPlan, variables: Mapping[str, Any], argument: Argument) -> Any:
+    return argument.literal if argument.variable is None else variables.get(argument.variable)
+
+
+def _int(value: Any, type_: str) -> int | None:
+    if value is None:
+        if type_.endswith("!"):
+            raise NotPlanned
+        return None
+    if type(value) is not int or not -(2**31) <= value < 2**31:
+        raise NotPlanned
+    return value
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    if not isinstance(value, str):
+        raise NotPlanned
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise NotPlanned from None
+
+
+_FILTER_KEYS = {"artifactTypes", "statuses", "favouritesOnly", "tagIds", "generatorNames", "search"}
+
+
+def _names(values: Any, convert: Callable[[Any], Any]) -> list[Any] | None:
+    if values is None:
+        return None
+    if not isinstance(values, list):
+        raise NotPlanned  # a single value coerced to a list: left to the executor
+    try:
+        return [convert(value) for value in values]
+    except (KeyError, TypeError, ValueError):
+        raise NotPlanned from None
+
+
+def _strict(kind: type) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if type(value) is not kind:
+            raise TypeError
+        return value
+
+    return check
+
+
+def _filter(value: Any) -> GenerationFilter | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not set(value) <= _FILTER_KEYS:
+        raise NotPlanned
+    favourites_only = value.get("favouritesOnly", False)
+    search = value.get("search")
+    if (favourites_only is not None and type(favourites_only) is not bool) or (
+        search is not None and not isinstance(search, str)
+    ):
+        raise NotPlanned
+    return GenerationFilter(
+        artifact_types=_names(value.get("artifactTypes"), lambda name: ArtifactType[_strict(str)(name)]),
+        statuses=_names(value.get("statuses"), lambda name: GenerationStatus[_strict(str)(name)]),
+        favourites_only=favourites_only,
+        tag_ids=_names(value.get("tagIds"), lambda text: uuid.UUID(_strict(str)(text))),
+        generator_names=_names(value.get("generatorNames"), _strict(str)),
+        search=search,
+    )
+
+
+# --- answering
+
+
+async def answer(plan: BoardPlan, variables: Mapping[str, Any], ctx: RequestContext) -> dict[str, Any]:
+    """The executor's response for this plan, or NotPlanned when it must answer instead."""
+    if set(variables) - set(plan.variables) or text_problems(variables, "variables"):
+        raise NotPlanned
+    board_id = _uuid(variables.get(plan.board_variable))
+    # Everything a resolver would refuse is checked before the first read: its error is the executor's.
+    totals: dict[str, Any] = {}
+    pages: dict[str, tuple[int, int, Any]] = {}
+    for name, field in plan.fields:
+        if isinstance(field, tuple) and field[0] == "total":
+            totals[name] = validation.grid_filter(_filter(_value(plan, variables, field[1])), ctx.actor.user_id)
+        elif isinstance(field, GenerationsPlan):
+            limit = _int(_value(plan, variables, field.limit), _type_of(plan, field.limit, "Int"))
+            offset = _int(_value(plan, variables, field.offset), _type_of(plan, field.offset, "Int"))
+            grid_filter = validation.grid_filter(_filter(_value(plan, variables, field.filter)), ctx.actor.user_id)
+            pages[name] = (*validation.page(limit, offset), grid_filter)
+    row = await readable_board(ctx, board_id)
+    if row is None:
+        return {"data": {"board": None}}
+    loaders = ctx.loaders
+    board: dict[str, Any] = {}
+    for name, field in plan.fields:
+        if callable(field):
+            board[name] = field(row)
+        elif isinstance(field, GenerationsPlan):
+            limit, offset, grid_filter = pages[name]
+            grid_filter = await with_tag_matches(ctx, grid_filter)
+            rows = await loaders.board_pages.load((row.id, limit, offset, grid_filter))
+            board[name] = await _generations_answer(field, rows, ctx)
+        elif field[0] == "owner":
+            user = await loaders.users.load(row.owner_id)
+            if user is None:
+                raise NotPlanned  # the executor's error for a missing owner
+            board[name] = {key: get(user) for key, get in field[1]}
+        elif field[0] == "generatorNames":
+            board[name] = await loaders.generator_names.load(row.id)
+        else:  # generationTotal
+            grid_filter = await with_tag_matches(ctx, totals[name])
+            board[name] = (
+                row.generation_count if grid_filter is None else await loaders.board_totals.load((row.id, grid_filter))
+            )
+    return {"data": {"board": board}}
+
+
+def _type_of(plan: BoardPlan, argument: Argument, literal_type: str) -> str:
+    return literal_type if argument.variable is None else plan.variables[argument.variable]
+
+
+async def _generations_answer(plan: GenerationsPlan, rows: list[Any], ctx: RequestContext) -> list[dict[str, Any]]:
+    ids = [row.id for row in rows]
+    wants_stars = "isFavourite" in plan.order
+    stars, tags = await asyncio.gather(
+        ctx.loaders.favourites.load_many(ids) if wants_stars else _nothing(),
+        ctx.loaders.tags.load_many(ids) if plan.tags is not None else _nothing(),
+    )
+    urls = ctx.media_urls
+    values = dict(plan.fields)
+    answers = []
+    for index, row in enumerate(rows):
+        item: dict[str, Any] = {}
+        for name in plan.order:
+            if name in values:
+                item[name] = values[name](row)
+            elif name == "storageUrl":
+                item[name] = urls(row.storage_url)
+            elif name == "thumbnailUrl":
+                item[name] = urls(row.thumbnail_url)
+            elif name == "isFavourite":
+                item[name] = stars[index]
+            elif name == "tags":
+                item[name] = [{key: get(tag) for key, get in plan.tags or ()} for tag in tags[index]]
+            else:  # inputArtifacts
+                item[name] = [
+                    {key: get(artifact) for key, get in plan.input_artifacts or ()}
+                    for artifact in parse_input_artifacts(row.input_artifacts)
+                    if artifact.artifact_type in _ARTIFACT_TYPES
+                ]
+        answers.append(item)
+    return answers
+
+
+async def _nothing() -> None:
+    return None
