@@ -23,9 +23,10 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 from graphql import (
     FieldNode,
     GraphQLError,
@@ -40,6 +41,8 @@ from graphql import (
 )
 
 from boards_desktop.db.queries.lineage import parse_input_artifacts
+from boards_desktop.db.queries.raw_page import raw_board_page
+from boards_desktop.db.types import uuid_of_text
 from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext
 from boards_desktop.graphql.enums import ArtifactType, GenerationStatus
@@ -117,32 +120,70 @@ _INPUT_ARTIFACT_FIELDS: dict[str, Getter] = {
 _ARTIFACT_TYPES = {member.value for member in ArtifactType}
 
 
-def _prompt(row: Any) -> str | None:
-    params = row.input_params
-    value = params.get("prompt") if isinstance(params, dict) else None
-    return value if isinstance(value, str) else None
+# A generation's fields from one stored column each, as the database hands it back (db.queries.raw_page):
+# ids as text, SQLite's timestamps and JSON as text. The same conversions take a record's values
+# (UUID, datetime, decoded JSON) for the filtered pages, which the grid's own queries read.
+def _id_text(value: Any) -> str:
+    return value if type(value) is str and len(value) == 36 and value == value.lower() else str(uuid.UUID(str(value)))
 
 
-_GENERATION_FIELDS: dict[str, Getter] = {
-    "id": _attribute("id", str),
-    "tenantId": _attribute("tenant_id", str),
-    "boardId": _attribute("board_id", str),
-    "userId": _attribute("user_id", str),
-    "generatorName": _attribute("generator_name"),
-    "artifactType": lambda row: ArtifactType(row.artifact_type).name,
-    "inputParams": _attribute("input_params", _json),
-    "outputMetadata": _attribute("output_metadata", _json),
-    "externalJobId": _attribute("external_job_id"),
-    "status": lambda row: GenerationStatus(row.status).name,
-    "progress": lambda row: float(row.progress or 0),
-    "errorMessage": _attribute("error_message"),
-    "startedAt": _attribute("started_at", _when),
-    "completedAt": _attribute("completed_at", _when),
-    "createdAt": _attribute("created_at", _when),
-    "updatedAt": _attribute("updated_at", _when),
-    "prompt": _prompt,
+def _stored_when(value: Any) -> str | None:
+    """What DateTime sends (isoformat of the UTC instant) for a stored timestamp."""
+    if value is None:
+        return None
+    if type(value) is str:
+        # SQLite's canonical text, '%Y-%m-%d %H:%M:%S.%f+00:00' (db.types): rearranged, not parsed.
+        if len(value) == 32 and value[10] == " " and value[19] == "." and value.endswith("+00:00"):
+            if value[20:26] == "000000":
+                return f"{value[:10]}T{value[11:19]}+00:00"
+            return f"{value[:10]}T{value[11:]}"
+        value = datetime.fromisoformat(value)
+    moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return moment.isoformat()
+
+
+def _stored_json(value: Any) -> Any:
+    if isinstance(value, str | bytes):
+        value = msgspec.json.decode(value)
+    return value if value is not None else {}
+
+
+def _stored_prompt(value: Any) -> str | None:
+    params = _stored_json(value)
+    prompt = params.get("prompt") if isinstance(params, dict) else None
+    return prompt if isinstance(prompt, str) else None
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_ARTIFACT_NAMES = {member.value: member.name for member in ArtifactType}
+_STATUS_NAMES = {member.value: member.name for member in GenerationStatus}
+
+_GENERATION_COLUMNS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "id": ("id", _id_text),
+    "tenantId": ("tenant_id", _id_text),
+    "boardId": ("board_id", _id_text),
+    "userId": ("user_id", _id_text),
+    "generatorName": ("generator_name", _same),
+    "artifactType": ("artifact_type", _ARTIFACT_NAMES.__getitem__),
+    "inputParams": ("input_params", _stored_json),
+    "outputMetadata": ("output_metadata", _stored_json),
+    "externalJobId": ("external_job_id", _same),
+    "status": ("status", _STATUS_NAMES.__getitem__),
+    "progress": ("progress", lambda value: float(value or 0)),
+    "errorMessage": ("error_message", _same),
+    "startedAt": ("started_at", _stored_when),
+    "completedAt": ("completed_at", _stored_when),
+    "createdAt": ("created_at", _stored_when),
+    "updatedAt": ("updated_at", _stored_when),
+    "prompt": ("input_params", _stored_prompt),
+    "storageUrl": ("storage_url", _same),  # signed per request
+    "thumbnailUrl": ("thumbnail_url", _same),
+    "inputArtifacts": ("input_artifacts", _same),  # with its own selection
 }
-_MEDIA_FIELDS = {"storageUrl": "storage_url", "thumbnailUrl": "thumbnail_url"}
+_MEDIA_FIELDS = {"storageUrl", "thumbnailUrl"}
 
 
 @dataclass(frozen=True)
@@ -155,14 +196,15 @@ class Argument:
 
 @dataclass(frozen=True)
 class GenerationsPlan:
-    key: str
     limit: Argument
     offset: Argument
     filter: Argument
-    fields: tuple[tuple[str, Getter], ...]  # plain values, with storageUrl/thumbnailUrl as None getters
+    columns: tuple[str, ...]  # what to select; "id" and "created_at" first
+    # (response key, column index, conversion); isFavourite and tags take the index of the id.
+    steps: tuple[tuple[str, int, Callable[[Any], Any]], ...]
     tags: tuple[tuple[str, Getter], ...] | None
     input_artifacts: tuple[tuple[str, Getter], ...] | None
-    order: tuple[str, ...]
+    wants_stars: bool
 
 
 @dataclass(frozen=True)
@@ -300,32 +342,40 @@ def _arguments(node: FieldNode, allowed: set[str], used: dict[str, str]) -> dict
 
 def _generations(node: FieldNode, used: dict[str, str]) -> GenerationsPlan:
     arguments = _arguments(node, {"limit", "offset", "filter"}, used)
-    fields: list[tuple[str, Getter]] = []
+    columns = ["id", "created_at"]
+    steps: list[tuple[str, int, Callable[[Any], Any]]] = []
     tags = input_artifacts = None
-    order: list[str] = []
+    wants_stars = False
     for child in _fields(node.selection_set, None):
         name = child.name.value
-        order.append(name)
-        if name in _GENERATION_FIELDS:
-            _no_arguments_or_selection(child)
-            fields.append((name, _GENERATION_FIELDS[name]))
-        elif name in _MEDIA_FIELDS or name == "isFavourite":
-            _no_arguments_or_selection(child)
-        elif name == "tags":
+        if name == "tags":
             tags = _object_fields(child, _TAG_FIELDS)
-        elif name == "inputArtifacts":
+            steps.append((name, 0, _same))
+            continue
+        if name == "inputArtifacts":
             input_artifacts = _object_fields(child, _INPUT_ARTIFACT_FIELDS)
+        elif name == "isFavourite":
+            _no_arguments_or_selection(child)
+            wants_stars = True
+            steps.append((name, 0, _same))
+            continue
+        elif name in _GENERATION_COLUMNS:
+            _no_arguments_or_selection(child)
         else:
             raise NotPlanned
+        column, convert = _GENERATION_COLUMNS[name]
+        if column not in columns:
+            columns.append(column)
+        steps.append((name, columns.index(column), convert))
     return GenerationsPlan(
-        key="generations",
         limit=arguments.get("limit", Argument(literal=50)),
         offset=arguments.get("offset", Argument(literal=0)),
         filter=arguments.get("filter", Argument()),
-        fields=tuple(fields),
+        columns=tuple(columns),
+        steps=tuple(steps),
         tags=tags,
         input_artifacts=input_artifacts,
-        order=tuple(order),
+        wants_stars=wants_stars,
     )
 
 
@@ -429,7 +479,15 @@ async def answer(plan: BoardPlan, variables: Mapping[str, Any], ctx: RequestCont
         elif isinstance(field, GenerationsPlan):
             limit, offset, grid_filter = pages[name]
             grid_filter = await with_tag_matches(ctx, grid_filter)
-            rows = await loaders.board_pages.load((row.id, limit, offset, grid_filter))
+            if grid_filter is None:
+                async with ctx.sessions.read() as session:
+                    rows = await raw_board_page(session, str(row.id), field.columns, limit=limit, offset=offset)
+                # The executor's order exactly: by instant then id (a default CURRENT_TIMESTAMP's text
+                # sorts apart from the canonical form of the same instant).
+                rows.sort(key=lambda values: (_stored_when(values[1]), _id_text(values[0])), reverse=True)
+            else:
+                records = await loaders.board_pages.load((row.id, limit, offset, grid_filter))
+                rows = [tuple(getattr(record, column) for column in field.columns) for record in records]
             board[name] = await _generations_answer(field, rows, ctx)
         elif field[0] == "owner":
             user = await loaders.users.load(row.owner_id)
@@ -451,34 +509,31 @@ def _type_of(plan: BoardPlan, argument: Argument, literal_type: str) -> str:
 
 
 async def _generations_answer(plan: GenerationsPlan, rows: list[Any], ctx: RequestContext) -> list[dict[str, Any]]:
-    ids = [row.id for row in rows]
-    wants_stars = "isFavourite" in plan.order
+    ids = [uuid_of_text(values[0]) for values in rows] if plan.wants_stars or plan.tags is not None else []
     stars, tags = await asyncio.gather(
-        ctx.loaders.favourites.load_many(ids) if wants_stars else _nothing(),
+        ctx.loaders.favourites.load_many(ids) if plan.wants_stars else _nothing(),
         ctx.loaders.tags.load_many(ids) if plan.tags is not None else _nothing(),
     )
     urls = ctx.media_urls
-    values = dict(plan.fields)
     answers = []
-    for index, row in enumerate(rows):
+    for index, values in enumerate(rows):
         item: dict[str, Any] = {}
-        for name in plan.order:
-            if name in values:
-                item[name] = values[name](row)
-            elif name == "storageUrl":
-                item[name] = urls(row.storage_url)
-            elif name == "thumbnailUrl":
-                item[name] = urls(row.thumbnail_url)
+        for name, column, convert in plan.steps:
+            if name in _MEDIA_FIELDS:
+                item[name] = urls(values[column])
             elif name == "isFavourite":
                 item[name] = stars[index]
             elif name == "tags":
                 item[name] = [{key: get(tag) for key, get in plan.tags or ()} for tag in tags[index]]
-            else:  # inputArtifacts
+            elif name == "inputArtifacts":
+                raw = values[column]
                 item[name] = [
                     {key: get(artifact) for key, get in plan.input_artifacts or ()}
-                    for artifact in parse_input_artifacts(row.input_artifacts)
+                    for artifact in parse_input_artifacts(msgspec.json.decode(raw) if isinstance(raw, str) else raw)
                     if artifact.artifact_type in _ARTIFACT_TYPES
                 ]
+            else:
+                item[name] = convert(values[column])
         answers.append(item)
     return answers
 

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import text, update
 
+from boards_desktop.db import models
 from boards_desktop.graphql import fast_page
 from tests.app_harness import AppClient, running_app
 from tests.benchmarks.queries import BOARD_PAGE, GRID_PAGE
 from tests.graphql.client_operations import page_operations
-from tests.graphql.helpers import add_member, create_board, create_tag, my_id, seed_generations
+from tests.graphql.helpers import add_member, create_board, create_generation, create_tag, my_id, seed_generations
 
 _LOGGER = "boards.graphql.fast_page"
 GRID_PAGE_DOC = "js/grid/data.js"
@@ -115,6 +118,18 @@ async def _library(client: AppClient, other: AppClient) -> dict[str, str]:
     await client.data("mutation($ids: [UUID!]!) { setFavourite(generationIds: $ids, favourite: true) { id } }",
                       {"ids": [ids[1], made_from[0]]})
     await client.data("mutation($id: UUID!) { deleteGeneration(id: $id) }", {"id": ids[5]})
+    # Timestamps as the app writes them (microseconds) and as a column default writes them on SQLite.
+    await create_generation(client, mine, {"prompt": "made through the API"})
+    async with client.services.database.write() as session:
+        await session.execute(
+            update(models.Generation)
+            .where(models.Generation.id == uuid.UUID(ids[2]))
+            .values(started_at=datetime(2024, 1, 1, 0, 0, 1, 250_000, tzinfo=UTC))
+        )
+        await session.execute(
+            text("UPDATE generations SET updated_at = CURRENT_TIMESTAMP, completed_at = CURRENT_TIMESTAMP WHERE id = :id"),
+            {"id": ids[4]},
+        )
     theirs = await create_board(other, "Theirs, private")
     await seed_generations(other, theirs, [{"status": "completed"}])
     public = await create_board(other, "Theirs, public", isPublic=True)
@@ -157,7 +172,7 @@ async def test_every_planned_operation_answers_as_the_executor_does(
     boards = [library[name] for name in ("mine", "theirs", "public", "shared", "missing")]
     operations = {**planned_page_operations(), "benchmark": BOARD_PAGE, "grid benchmark": GRID_PAGE}
     answered = 0
-    for name, text in operations.items():
+    for text in operations.values():
         plan = fast_page.plan_for(text, None)
         assert plan is not None
         cases: list[dict] = []
