@@ -146,7 +146,9 @@ async def _planned_answer(request: Any, context: Any) -> Response[bytes] | None:
         _log.debug("%s: left to the executor", operation_name or "an operation")
         return None
     except Exception:  # noqa: BLE001  # a bug here must not cost the caller its answer: the executor gives it
-        _log.warning("%s: the planned path failed; the executor answers", operation_name or "an operation", exc_info=True)
+        _log.warning(
+            "%s: the planned path failed; the executor answers", operation_name or "an operation", exc_info=True
+        )
         return None
     finally:
         await context.sessions.close()

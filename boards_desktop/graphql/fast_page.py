@@ -18,7 +18,6 @@ page sends. BOARDS_GRAPHQL_FAST_PATH=0 turns the planned path off.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -40,6 +39,12 @@ from graphql import (
     print_ast,
 )
 
+from boards_desktop.db.queries import board_grid
+from boards_desktop.db.queries import boards as board_queries
+from boards_desktop.db.queries import favourites as favourite_queries
+from boards_desktop.db.queries import tags as tag_queries
+from boards_desktop.db.queries import users as user_queries
+from boards_desktop.db.queries.board_grid import GridFilter
 from boards_desktop.db.queries.lineage import parse_input_artifacts
 from boards_desktop.db.queries.raw_page import raw_board_page
 from boards_desktop.db.types import uuid_of_text
@@ -49,7 +54,6 @@ from boards_desktop.graphql.enums import ArtifactType, GenerationStatus
 from boards_desktop.graphql.input_text import text_problems
 from boards_desktop.graphql.inputs import GenerationFilter
 from boards_desktop.graphql.limits import MAX_TOKENS
-from boards_desktop.graphql.lookups import readable_board
 from boards_desktop.graphql.search import with_tag_matches
 
 Getter = Callable[[Any], Any]
@@ -468,52 +472,71 @@ async def answer(plan: BoardPlan, variables: Mapping[str, Any], ctx: RequestCont
             offset = _int(_value(plan, variables, field.offset), _type_of(plan, field.offset, "Int"))
             grid_filter = validation.grid_filter(_filter(_value(plan, variables, field.filter)), ctx.actor.user_id)
             pages[name] = (*validation.page(limit, offset), grid_filter)
-    row = await readable_board(ctx, board_id)
-    if row is None:
+    # The resolvers' reads, called straight rather than through the loaders: a DataLoader hands
+    # control back to the loop, and on SQLite every request in flight would then hold a read
+    # connection of its own (a burst of clients would open and close connections for each page).
+    async with ctx.sessions.read() as session:
+        row = (await board_queries.boards_by_ids(session, [board_id])).get(board_id)
+    if row is None or not await ctx.permissions.can_read(row):  # lookups.readable_board's rule
         return {"data": {"board": None}}
-    loaders = ctx.loaders
+    for name, grid_filter in totals.items():
+        totals[name] = await with_tag_matches(ctx, grid_filter)
+    for name, (limit, offset, grid_filter) in pages.items():
+        pages[name] = (limit, offset, await with_tag_matches(ctx, grid_filter))
     board: dict[str, Any] = {}
-    for name, field in plan.fields:
-        if callable(field):
-            board[name] = field(row)
-        elif isinstance(field, GenerationsPlan):
-            limit, offset, grid_filter = pages[name]
-            grid_filter = await with_tag_matches(ctx, grid_filter)
-            if grid_filter is None:
-                async with ctx.sessions.read() as session:
-                    rows = await raw_board_page(session, str(row.id), field.columns, limit=limit, offset=offset)
-                # The executor's order exactly: by instant then id (a default CURRENT_TIMESTAMP's text
-                # sorts apart from the canonical form of the same instant).
-                rows.sort(key=lambda values: (_stored_when(values[1]), _id_text(values[0])), reverse=True)
-            else:
-                records = await loaders.board_pages.load((row.id, limit, offset, grid_filter))
-                rows = [tuple(getattr(record, column) for column in field.columns) for record in records]
-            board[name] = await _generations_answer(field, rows, ctx)
-        elif field[0] == "owner":
-            user = await loaders.users.load(row.owner_id)
-            if user is None:
-                raise NotPlanned  # the executor's error for a missing owner
-            board[name] = {key: get(user) for key, get in field[1]}
-        elif field[0] == "generatorNames":
-            board[name] = await loaders.generator_names.load(row.id)
-        else:  # generationTotal
-            grid_filter = await with_tag_matches(ctx, totals[name])
-            board[name] = (
-                row.generation_count if grid_filter is None else await loaders.board_totals.load((row.id, grid_filter))
-            )
+    async with ctx.sessions.read() as session:
+        for name, field in plan.fields:
+            if callable(field):
+                board[name] = field(row)
+            elif isinstance(field, GenerationsPlan):
+                board[name] = await _generations_answer(
+                    field, await _page_rows(session, field, row.id, *pages[name]), session, ctx
+                )
+            elif field[0] == "owner":
+                user = (await user_queries.users_by_ids(session, [row.owner_id])).get(row.owner_id)
+                if user is None:
+                    raise NotPlanned  # the executor's error for a missing owner
+                board[name] = {key: get(user) for key, get in field[1]}
+            elif field[0] == "generatorNames":
+                board[name] = (await board_grid.generator_names(session, [row.id])).get(row.id, [])
+            else:  # generationTotal: kept on the board row by triggers, unless filtered
+                grid_filter = totals[name]
+                board[name] = (
+                    row.generation_count
+                    if grid_filter is None
+                    else (await board_grid.board_totals(session, [row.id], grid_filter))[row.id]
+                )
     return {"data": {"board": board}}
+
+
+async def _page_rows(
+    session: Any, plan: GenerationsPlan, board_id: uuid.UUID, limit: int, offset: int, grid_filter: GridFilter | None
+) -> list[Any]:
+    """The page's rows as tuples of the plan's columns, in the executor's order."""
+    if grid_filter is None:
+        rows = await raw_board_page(session, str(board_id), plan.columns, limit=limit, offset=offset)
+        # board_grid.board_pages's order exactly: by instant then id (a column default's text
+        # sorts apart from the canonical form of the same instant).
+        rows.sort(key=lambda values: (_stored_when(values[1]), _id_text(values[0])), reverse=True)
+        return rows
+    records = (await board_grid.board_pages(session, [board_id], limit=limit, offset=offset, grid_filter=grid_filter))[
+        board_id
+    ]
+    return [tuple(getattr(record, column) for column in plan.columns) for record in records]
 
 
 def _type_of(plan: BoardPlan, argument: Argument, literal_type: str) -> str:
     return literal_type if argument.variable is None else plan.variables[argument.variable]
 
 
-async def _generations_answer(plan: GenerationsPlan, rows: list[Any], ctx: RequestContext) -> list[dict[str, Any]]:
+async def _generations_answer(
+    plan: GenerationsPlan, rows: list[Any], session: Any, ctx: RequestContext
+) -> list[dict[str, Any]]:
     ids = [uuid_of_text(values[0]) for values in rows] if plan.wants_stars or plan.tags is not None else []
-    stars, tags = await asyncio.gather(
-        ctx.loaders.favourites.load_many(ids) if plan.wants_stars else _nothing(),
-        ctx.loaders.tags.load_many(ids) if plan.tags is not None else _nothing(),
+    stars = (
+        await favourite_queries.starred_among(session, ctx.actor.user_id, ids) if plan.wants_stars and ids else set()
     )
+    tags = await tag_queries.tags_by_generations(session, ids) if plan.tags is not None and ids else {}
     urls = ctx.media_urls
     answers = []
     for index, values in enumerate(rows):
@@ -522,9 +545,9 @@ async def _generations_answer(plan: GenerationsPlan, rows: list[Any], ctx: Reque
             if name in _MEDIA_FIELDS:
                 item[name] = urls(values[column])
             elif name == "isFavourite":
-                item[name] = stars[index]
+                item[name] = ids[index] in stars
             elif name == "tags":
-                item[name] = [{key: get(tag) for key, get in plan.tags or ()} for tag in tags[index]]
+                item[name] = [{key: get(tag) for key, get in plan.tags or ()} for tag in tags.get(ids[index], ())]
             elif name == "inputArtifacts":
                 raw = values[column]
                 item[name] = [
@@ -536,7 +559,3 @@ async def _generations_answer(plan: GenerationsPlan, rows: list[Any], ctx: Reque
                 item[name] = convert(values[column])
         answers.append(item)
     return answers
-
-
-async def _nothing() -> None:
-    return None

@@ -44,7 +44,7 @@ def test_the_grid_page_and_its_neighbours_have_plans_and_the_rest_do_not():
         "query($id: UUID!) { board(id: $id) { ...F } } fragment F on Board { id }",
         "query($id: UUID!) { board(id: $id) { id members { userId } } }",
         "query($id: UUID!) { board(id: $id) { id } me { id } }",
-        "query($id: UUID! = \"x\") { board(id: $id) { id } }",
+        'query($id: UUID! = "x") { board(id: $id) { id } }',
         "query A($id: UUID!) { board(id: $id) { id } } query B { me { id } }",
         "mutation($id: UUID!) { deleteBoard(id: $id) }",
         "query($id: UUID!, $n: Int) { board(id: $id) { id } }",
@@ -89,14 +89,27 @@ async def _library(client: AppClient, other: AppClient) -> dict[str, str]:
         client,
         mine,
         [
-            {"status": "completed", "artifact_type": "image", "storage_url": "/api/storage/a.png",
-             "thumbnail_url": "/api/storage/a.thumb.webp", "progress": 100,
-             "output_metadata": {"width": 640, "height": 480}},
+            {
+                "status": "completed",
+                "artifact_type": "image",
+                "storage_url": "/api/storage/a.png",
+                "thumbnail_url": "/api/storage/a.thumb.webp",
+                "progress": 100,
+                "output_metadata": {"width": 640, "height": 480},
+            },
             {"status": "pending", "artifact_type": "video", "input_params": {"prompt": "a lighthouse at dusk"}},
-            {"status": "failed", "artifact_type": "audio", "error_message": "the provider said no",
-             "input_params": {"prompt": 42, "seed": 7}},
-            {"status": "completed", "artifact_type": "text", "generator_name": "other-generator",
-             "input_params": {"prompt": "ÉTÉ café"}},
+            {
+                "status": "failed",
+                "artifact_type": "audio",
+                "error_message": "the provider said no",
+                "input_params": {"prompt": 42, "seed": 7},
+            },
+            {
+                "status": "completed",
+                "artifact_type": "text",
+                "generator_name": "other-generator",
+                "input_params": {"prompt": "ÉTÉ café"},
+            },
             {"status": "processing", "artifact_type": "image", "progress": 37.5, "external_job_id": "job-1"},
             {"status": "cancelled", "artifact_type": "image", "input_params": {}},
         ],
@@ -105,18 +118,26 @@ async def _library(client: AppClient, other: AppClient) -> dict[str, str]:
     made_from = await seed_generations(
         client,
         mine,
-        [{"status": "completed", "minute": 30, "input_artifacts": [
-            {"generation_id": ids[0], "role": "image", "artifact_type": "image"},
-            {"generation_id": str(uuid.uuid4()), "role": "gone", "artifact_type": "nonsense"},
-        ]}],
+        [
+            {
+                "status": "completed",
+                "minute": 30,
+                "input_artifacts": [
+                    {"generation_id": ids[0], "role": "image", "artifact_type": "image"},
+                    {"generation_id": str(uuid.uuid4()), "role": "gone", "artifact_type": "nonsense"},
+                ],
+            }
+        ],
     )
     for generation, tag in ((ids[0], sky), (ids[0], sea), (ids[3], sea)):
         await client.data(
             "mutation($g: UUID!, $t: UUID!) { addTagToGeneration(generationId: $g, tagId: $t) { id } }",
             {"g": generation, "t": tag["id"]},
         )
-    await client.data("mutation($ids: [UUID!]!) { setFavourite(generationIds: $ids, favourite: true) { id } }",
-                      {"ids": [ids[1], made_from[0]]})
+    await client.data(
+        "mutation($ids: [UUID!]!) { setFavourite(generationIds: $ids, favourite: true) { id } }",
+        {"ids": [ids[1], made_from[0]]},
+    )
     await client.data("mutation($id: UUID!) { deleteGeneration(id: $id) }", {"id": ids[5]})
     # Timestamps as the app writes them (microseconds) and as a column default writes them on SQLite.
     await create_generation(client, mine, {"prompt": "made through the API"})
@@ -127,7 +148,9 @@ async def _library(client: AppClient, other: AppClient) -> dict[str, str]:
             .values(started_at=datetime(2024, 1, 1, 0, 0, 1, 250_000, tzinfo=UTC))
         )
         await session.execute(
-            text("UPDATE generations SET updated_at = CURRENT_TIMESTAMP, completed_at = CURRENT_TIMESTAMP WHERE id = :id"),
+            text(
+                "UPDATE generations SET updated_at = CURRENT_TIMESTAMP, completed_at = CURRENT_TIMESTAMP WHERE id = :id"
+            ),
             {"id": ids[4]},
         )
     theirs = await create_board(other, "Theirs, private")
@@ -138,8 +161,14 @@ async def _library(client: AppClient, other: AppClient) -> dict[str, str]:
     await seed_generations(other, shared, [{"status": "completed"}])
     await add_member(other, shared, me, "VIEWER")
     return {
-        "mine": mine, "theirs": theirs, "public": public, "shared": shared, "missing": str(uuid.uuid4()),
-        "sky": sky["id"], "sea": sea["id"], "generator": "other-generator",
+        "mine": mine,
+        "theirs": theirs,
+        "public": public,
+        "shared": shared,
+        "missing": str(uuid.uuid4()),
+        "sky": sky["id"],
+        "sea": sea["id"],
+        "generator": "other-generator",
     }
 
 
@@ -186,7 +215,9 @@ async def test_every_planned_operation_answers_as_the_executor_does(
             with_limits = {"limit": 3, "offset": 0} if "limit" in plan.variables else {}
             cases += [mine | with_limits | {"filter": f} for f in _filters(library)]
             cases.append(mine | with_limits | {"filter": {"search": "ete"}, "offset": 1})
-            cases.append(mine | {"limit": 2, "offset": 2, "filter": {"artifactTypes": ["IMAGE"]}} if with_limits else mine)
+            cases.append(
+                mine | {"limit": 2, "offset": 2, "filter": {"artifactTypes": ["IMAGE"]}} if with_limits else mine
+            )
         if "limit" in plan.variables:
             cases += [
                 mine | {"limit": 2, "offset": 2},
@@ -211,7 +242,9 @@ async def test_every_planned_operation_answers_as_the_executor_does(
                 answered += 1
         # As another user sees the same boards: theirs readable, mine not.
         for board in boards:
-            await _both(other_client, debug_log, text, {k: v for k, v in cases[0].items()} | {plan.board_variable: board})
+            await _both(
+                other_client, debug_log, text, {k: v for k, v in cases[0].items()} | {plan.board_variable: board}
+            )
     # The cases the plan covers were answered by it (the rest, by the executor).
     assert answered >= 20 * len(operations) // 2, answered
 
