@@ -40,13 +40,11 @@ from graphql import (
 )
 
 from boards_desktop.db.queries import board_grid
-from boards_desktop.db.queries import boards as board_queries
 from boards_desktop.db.queries import favourites as favourite_queries
 from boards_desktop.db.queries import tags as tag_queries
-from boards_desktop.db.queries import users as user_queries
 from boards_desktop.db.queries.board_grid import GridFilter
 from boards_desktop.db.queries.lineage import parse_input_artifacts
-from boards_desktop.db.queries.raw_page import raw_board_page
+from boards_desktop.db.queries.raw_page import OWNER_PREFIX, board_with_owner, raw_board_page
 from boards_desktop.db.types import uuid_of_text
 from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext
@@ -82,16 +80,17 @@ def _attribute(name: str, convert: Callable[[Any], Any] | None = None) -> Getter
 
 
 # Each type's fields that are plain values of its row, as the types' from_row and fields make them.
+# The owner's, read beside the board (db.queries.raw_page.board_with_owner).
 _USER_FIELDS: dict[str, Getter] = {
-    "id": _attribute("id", str),
-    "tenantId": _attribute("tenant_id", str),
-    "authProvider": _attribute("auth_provider"),
-    "authSubject": _attribute("auth_subject"),
-    "email": _attribute("email"),
-    "displayName": _attribute("display_name"),
-    "avatarUrl": _attribute("avatar_url"),
-    "createdAt": _attribute("created_at", _when),
-    "updatedAt": _attribute("updated_at", _when),
+    "id": _attribute(OWNER_PREFIX + "id", str),
+    "tenantId": _attribute(OWNER_PREFIX + "tenant_id", str),
+    "authProvider": _attribute(OWNER_PREFIX + "auth_provider"),
+    "authSubject": _attribute(OWNER_PREFIX + "auth_subject"),
+    "email": _attribute(OWNER_PREFIX + "email"),
+    "displayName": _attribute(OWNER_PREFIX + "display_name"),
+    "avatarUrl": _attribute(OWNER_PREFIX + "avatar_url"),
+    "createdAt": _attribute(OWNER_PREFIX + "created_at", _when),
+    "updatedAt": _attribute(OWNER_PREFIX + "updated_at", _when),
 }
 _BOARD_FIELDS: dict[str, Getter] = {
     "id": _attribute("id", str),
@@ -142,7 +141,8 @@ def _stored_when(value: Any) -> str | None:
                 return f"{value[:10]}T{value[11:19]}+00:00"
             return f"{value[:10]}T{value[11:]}"
         value = datetime.fromisoformat(value)
-    moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    moment: datetime = value
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     return moment.isoformat()
 
 
@@ -476,7 +476,7 @@ async def answer(plan: BoardPlan, variables: Mapping[str, Any], ctx: RequestCont
     # control back to the loop, and on SQLite every request in flight would then hold a read
     # connection of its own (a burst of clients would open and close connections for each page).
     async with ctx.sessions.read() as session:
-        row = (await board_queries.boards_by_ids(session, [board_id])).get(board_id)
+        row = await board_with_owner(session, board_id)
     if row is None or not await ctx.permissions.can_read(row):  # lookups.readable_board's rule
         return {"data": {"board": None}}
     for name, grid_filter in totals.items():
@@ -493,10 +493,9 @@ async def answer(plan: BoardPlan, variables: Mapping[str, Any], ctx: RequestCont
                     field, await _page_rows(session, field, row.id, *pages[name]), session, ctx
                 )
             elif field[0] == "owner":
-                user = (await user_queries.users_by_ids(session, [row.owner_id])).get(row.owner_id)
-                if user is None:
+                if getattr(row, f"{OWNER_PREFIX}id") is None:
                     raise NotPlanned  # the executor's error for a missing owner
-                board[name] = {key: get(user) for key, get in field[1]}
+                board[name] = {key: get(row) for key, get in field[1]}
             elif field[0] == "generatorNames":
                 board[name] = (await board_grid.generator_names(session, [row.id])).get(row.id, [])
             else:  # generationTotal: kept on the board row by triggers, unless filtered
