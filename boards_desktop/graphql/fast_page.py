@@ -27,6 +27,7 @@ from typing import Any
 
 import msgspec
 from graphql import (
+    DocumentNode,
     FieldNode,
     GraphQLError,
     IntValueNode,
@@ -49,9 +50,9 @@ from boards_desktop.db.types import uuid_of_text
 from boards_desktop.graphql import validation
 from boards_desktop.graphql.context import RequestContext
 from boards_desktop.graphql.enums import ArtifactType, GenerationStatus
-from boards_desktop.graphql.input_text import text_problems
 from boards_desktop.graphql.inputs import GenerationFilter
-from boards_desktop.graphql.limits import MAX_TOKENS
+from boards_desktop.graphql.limits import MAX_TOKENS, refusals
+from boards_desktop.graphql.schema import schema
 from boards_desktop.graphql.search import with_tag_matches
 
 Getter = Callable[[Any], Any]
@@ -215,6 +216,7 @@ class GenerationsPlan:
 class BoardPlan:
     """`board(id: $id) { ... }`: the fields in the document's order and what each is."""
 
+    document: DocumentNode
     board_variable: str
     variables: Mapping[str, str]  # name -> type as written
     fields: tuple[tuple[str, Any], ...]  # (name, getter | ("owner", fields) | ("total", Argument) | GenerationsPlan)
@@ -288,7 +290,7 @@ def _plan(query: str, operation_name: str | None) -> BoardPlan:
     for variable, argument_name in used.items():
         if argument_name != "id" and variables[variable] not in _VARIABLE_TYPES[argument_name]:
             raise NotPlanned
-    return BoardPlan(board_variable, variables, tuple(fields))
+    return BoardPlan(document, board_variable, variables, tuple(fields))
 
 
 def _fields(selection_set: SelectionSetNode | None, allowed: set[str] | None) -> list[FieldNode]:
@@ -458,7 +460,9 @@ def _filter(value: Any) -> GenerationFilter | None:
 
 async def answer(plan: BoardPlan, variables: Mapping[str, Any], ctx: RequestContext) -> dict[str, Any]:
     """The executor's response for this plan, or NotPlanned when it must answer instead."""
-    if set(variables) - set(plan.variables) or text_problems(variables, "variables"):
+    # The executor's own limits first (text no database stores, the cost of a large `limit`): they
+    # refuse before anything runs, in words the executor writes.
+    if set(variables) - set(plan.variables) or refusals(schema._schema, plan.document, None, variables):
         raise NotPlanned
     board_id = _uuid(variables.get(plan.board_variable))
     # Everything a resolver would refuse is checked before the first read: its error is the executor's.

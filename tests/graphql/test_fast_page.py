@@ -14,7 +14,8 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import text as sql
+from sqlalchemy import update
 
 from boards_desktop.db import models
 from boards_desktop.graphql import fast_page
@@ -148,7 +149,7 @@ async def _library(client: AppClient, other: AppClient) -> dict[str, str]:
             .values(started_at=datetime(2024, 1, 1, 0, 0, 1, 250_000, tzinfo=UTC))
         )
         await session.execute(
-            text(
+            sql(
                 "UPDATE generations SET updated_at = CURRENT_TIMESTAMP, completed_at = CURRENT_TIMESTAMP WHERE id = :id"
             ),
             {"id": ids[4]},
@@ -222,6 +223,7 @@ async def test_every_planned_operation_answers_as_the_executor_does(
             cases += [
                 mine | {"limit": 2, "offset": 2},
                 mine | {"limit": 1000, "offset": 0},
+                mine | {"limit": 100_000, "offset": 0},  # over the cost limit: refused before anything runs
                 mine | {"limit": 0, "offset": 0},  # refused by the resolver
                 mine | {"limit": 5, "offset": -1},
                 mine | {"limit": 5, "offset": 100},
