@@ -56,9 +56,9 @@ def test_the_grid_page_and_its_neighbours_have_plans_and_the_rest_do_not():
         assert fast_page.plan_for(text, None) is None, text
 
 
-async def _send(client: AppClient, body: dict) -> tuple[int, bytes]:
+async def _send(client: AppClient, body: dict) -> tuple[int, str | None, bytes]:
     response = await client.http.post("/graphql", json=body)
-    return response.status_code, response.content
+    return response.status_code, response.headers.get("content-type"), response.content
 
 
 async def _both(client: AppClient, caplog: pytest.LogCaptureFixture, query: str, variables: dict) -> bool:
