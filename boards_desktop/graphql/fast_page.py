@@ -4,16 +4,19 @@ The page asks for one board and pages through its generations again and again (`
 `generationTotal`, `generations(limit, offset, filter)`, their tags, stars and inputs, the owner).
 Through graphql-core and Strawberry every field of every generation is a resolver call, which costs
 more than reading the rows. Here such an operation is recognised once per document text (a plan:
-which fields, in which order, from which variables) and then answered by reading the same rows
-through the same loaders and permission checks the resolvers use, and building the same dict the
-executor would. The serialisations are the schema's own: UUIDs as text, datetimes as isoformat,
-enums by name, media URLs signed by the request's `media_urls`.
+which fields, in which order, from which variables) and then answered after the executor's own
+limits (graphql.limits.refusals), with the resolvers' access check (Permissions.can_read) and their
+query functions, called straight in one read session; the unfiltered page is read as the database
+stores it (db.queries.raw_page). The dict built is the one the executor would build, with the
+schema's serialisations: UUIDs as text, datetimes as isoformat, enums by name, media URLs signed by
+the request's `media_urls`.
 
 Anything outside the plan goes to the general executor unchanged: another field, an alias, a
 fragment, a directive, a variable default, a literal filter, a variable of an unexpected type or
-value, a value the resolvers would refuse (their error is the executor's to write), or any error
-while reading. tests/graphql/test_fast_page.py compares the two paths' JSON on every operation the
-page sends. BOARDS_GRAPHQL_FAST_PATH=0 turns the planned path off.
+value, a body with `extensions`, a value the resolvers would refuse (their error is the executor's
+to write), or any error while reading. tests/graphql/test_fast_page.py compares the two paths'
+answers on every planned operation the page sends. BOARDS_GRAPHQL_FAST_PATH=0 turns the planned
+path off.
 """
 
 from __future__ import annotations
