@@ -80,6 +80,9 @@ class Settings:
     storage_config: Mapping[str, str] = field(default_factory=dict, repr=False)
     log_level: str = "INFO"
     sql_echo: bool = False
+    # The board page's own GraphQL operations answered by a planned path (graphql.fast_page);
+    # off (BOARDS_GRAPHQL_FAST_PATH=0) every operation goes through the general executor.
+    graphql_fast_path: bool = True
     log_dir: Path | None = None  # None: <data dir>/logs
     config_file: Path | None = None
     max_upload_bytes: int = 100 * 1024 * 1024
@@ -279,6 +282,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         storage_config=_storage_section(sections.get("storage"), config_file) if storage_url else {},
         log_level=_log_level(values.get("BOARDS_LOG_LEVEL", "INFO")),
         sql_echo=_bool(values, "BOARDS_SQL_ECHO", False),
+        graphql_fast_path=_bool(values, "BOARDS_GRAPHQL_FAST_PATH", True),
         log_dir=log_dir,
         config_file=config_file if config_file.is_file() else None,
         max_upload_bytes=int(_number(values, "BOARDS_MAX_UPLOAD_MB", 100, minimum=1) * 1024 * 1024),

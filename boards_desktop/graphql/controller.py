@@ -7,6 +7,7 @@ over HTTP) are answered 400 or 413 with a GraphQL error that says why: see `requ
 from __future__ import annotations
 
 import json
+import logging
 import re
 from typing import Any, ClassVar
 
@@ -23,8 +24,9 @@ from strawberry.litestar import make_graphql_controller
 from strawberry.types import ExecutionResult
 
 from boards_desktop.api.ui_files import UI_DIR
+from boards_desktop.graphql import fast_page
 from boards_desktop.graphql.context import RequestContext, get_request_context
-from boards_desktop.graphql.errors import BAD_USER_INPUT, format_error
+from boards_desktop.graphql.errors import BAD_USER_INPUT, ApiError, format_error
 from boards_desktop.graphql.limits import MAX_TOKENS
 from boards_desktop.graphql.request_body import (
     MAX_BODY_BYTES,
@@ -37,6 +39,7 @@ from boards_desktop.graphql.request_body import (
 from boards_desktop.graphql.schema import schema
 
 GRAPHQL_PATH = "/graphql"
+_log = logging.getLogger("boards.graphql.fast_page")
 EXPLORER_PAGE = UI_DIR / "explorer" / "index.html"
 PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
 _MAYBE_SUBSCRIPTION = re.compile(r"\bsubscription\b")
@@ -64,6 +67,9 @@ def create_graphql_controller() -> type:
         async def execute_request(self, request: Any, context: Any, root_value: Any) -> Response[Any]:
             try:
                 check_announced_size(request.headers.get("content-length"))
+                planned = await _planned_answer(request, context)
+                if planned is not None:
+                    return planned
                 return await self.run(request, context=context, root_value=root_value)  # type: ignore[no-any-return]
             except RequestEntityTooLarge:
                 return _refusal(too_large())
@@ -114,6 +120,50 @@ def create_graphql_controller() -> type:
             return response
 
     return BoardsGraphQLController
+
+
+async def _planned_answer(request: Any, context: Any) -> Response[bytes] | None:
+    """The answer of the board page's own reads (fast_page), or None for the general executor."""
+    if (
+        request.method != "POST"
+        or not isinstance(context, RequestContext)
+        or not context.services.settings.graphql_fast_path
+        or "application/json" not in request.headers.get("content-type", "")
+    ):
+        return None
+    try:
+        data = decode_json_object(await request.body())
+    except (BodyRefused, UnicodeDecodeError):
+        return None  # refused by the general path, with its own words
+    query, variables, operation_name = data.get("query"), data.get("variables"), data.get("operationName")
+    if (
+        not isinstance(query, str)
+        or not isinstance(variables, dict | None)
+        or not isinstance(operation_name, str | None)
+        or not set(data) <= _PLANNED_KEYS
+    ):
+        return None
+    plan = fast_page.plan_for(query, operation_name)
+    if plan is None:
+        return None
+    try:
+        body = msgspec.json.encode(await fast_page.answer(plan, variables or {}, context))
+    except (fast_page.NotPlanned, GraphQLError, ApiError):
+        # Outside the plan, or refused by a check the resolvers make: the executor answers, in its words.
+        _log.debug("%s: left to the executor", operation_name or "an operation")
+        return None
+    except Exception:  # noqa: BLE001  # a bug here must not cost the caller its answer: the executor gives it
+        _log.warning(
+            "%s: the planned path failed; the executor answers", operation_name or "an operation", exc_info=True
+        )
+        return None
+    finally:
+        await context.sessions.close()
+    _log.debug("%s: answered from its plan", operation_name or "an operation")
+    return Response(body, status_code=200, media_type="application/json")
+
+
+_PLANNED_KEYS = {"query", "variables", "operationName"}
 
 
 async def _empty_response(custom_context: Any) -> Response[Any]:
