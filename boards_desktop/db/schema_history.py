@@ -12,6 +12,16 @@ from dataclasses import dataclass
 from boards_desktop.db.schema_files import SchemaFile
 
 RECORD_TABLE = "schema_migrations"
+CREATE_RECORD_TABLE = f"""
+CREATE TABLE IF NOT EXISTS {RECORD_TABLE} (
+    name VARCHAR(255) NOT NULL PRIMARY KEY,
+    version INTEGER NOT NULL,
+    checksum VARCHAR(64) NOT NULL,
+    applied_at VARCHAR(40) NOT NULL
+)
+"""
+# How much of a failing statement's first line the error repeats, to keep it one readable line.
+_SHOWN_STATEMENT_CHARS = 80
 
 
 class SchemaError(RuntimeError):
@@ -53,3 +63,17 @@ def check_applied(applied: list[AppliedFile], files: list[SchemaFile]) -> list[S
             f"renumber them after {newest:03d}. Nothing was changed."
         )
     return pending
+
+
+def statement_failed(schema_file: SchemaFile, number: int, statement: str, reason: str) -> str:
+    """What is said when statement `number` of `schema_file` was refused by the database for `reason`."""
+    first_line = statement.splitlines()[0].strip()
+    if len(first_line) > _SHOWN_STATEMENT_CHARS:
+        first_line = first_line[: _SHOWN_STATEMENT_CHARS - 3] + "..."
+    reason = " ".join(reason.split())  # the engine's own text, on one line
+    name = schema_file.name
+    return (
+        f"schema file {name} failed at statement {number} ({first_line}): {reason}. "
+        f"Nothing of {name} was applied (its transaction was rolled back); files before it stay applied. "
+        f"Fix {name}, then run `boards-desktop db upgrade` or start the app again."
+    )

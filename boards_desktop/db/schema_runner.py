@@ -26,6 +26,7 @@ from sqlalchemy.pool import NullPool
 
 from boards_desktop.db.engine import Database, create_engine
 from boards_desktop.db.schema_files import SchemaFile, load_schema_files
+from boards_desktop.db.schema_history import CREATE_RECORD_TABLE, statement_failed
 
 # Re-exported: the rest of the app imports them from here (they live apart, without SQLAlchemy).
 from boards_desktop.db.schema_history import RECORD_TABLE as RECORD_TABLE  # noqa: PLC0414
@@ -36,19 +37,9 @@ from boards_desktop.db.types import utcnow
 
 log = logging.getLogger("boards.db")
 
-_CREATE_RECORD_TABLE = f"""
-CREATE TABLE IF NOT EXISTS {RECORD_TABLE} (
-    name VARCHAR(255) NOT NULL PRIMARY KEY,
-    version INTEGER NOT NULL,
-    checksum VARCHAR(64) NOT NULL,
-    applied_at VARCHAR(40) NOT NULL
-)
-"""
 # Serialises concurrent upgrades of one PostgreSQL database (two app instances starting at once).
 _PG_LOCK_KEY = 0x626F61726473  # "boards"
 BACKUP_SUFFIX = ".bak"  # `<database file>.<UTC timestamp>.bak`; housekeeping keeps the newest few
-# How much of a failing statement's first line the error repeats, to keep it one readable line.
-_SHOWN_STATEMENT_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -141,7 +132,7 @@ async def _apply(database: Database, engine: AsyncEngine, schema_file: SchemaFil
     async with engine.begin() as connection:
         if database.dialect == "postgresql":
             await connection.execute(text(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})"))
-        await connection.exec_driver_sql(_CREATE_RECORD_TABLE)
+        await connection.exec_driver_sql(CREATE_RECORD_TABLE)
         # Another process may have applied it while we waited for the lock.
         if schema_file.name in {a.name for a in await read_applied(connection)}:
             return False
@@ -171,16 +162,7 @@ class _StatementFailed(Exception):
     """A statement of a schema file was refused by the database; the message says which and why."""
 
     def __init__(self, schema_file: SchemaFile, number: int, statement: str, error: DBAPIError) -> None:
-        first_line = statement.splitlines()[0].strip()
-        if len(first_line) > _SHOWN_STATEMENT_CHARS:
-            first_line = first_line[: _SHOWN_STATEMENT_CHARS - 3] + "..."
-        reason = " ".join(str(error.orig).split())  # the engine's own text, on one line
-        name = schema_file.name
-        super().__init__(
-            f"schema file {name} failed at statement {number} ({first_line}): {reason}. "
-            f"Nothing of {name} was applied (its transaction was rolled back); files before it stay applied. "
-            f"Fix {name}, then run `boards-desktop db upgrade` or start the app again."
-        )
+        super().__init__(statement_failed(schema_file, number, statement, str(error.orig)))
 
 
 def _sqlite_file_name(database: Database) -> str:
