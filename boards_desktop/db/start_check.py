@@ -23,7 +23,7 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
-from boards_desktop.db.schema_files import SchemaFile, load_schema_files
+from boards_desktop.db.schema_files import SchemaFile, SchemaFileError, load_schema_files
 from boards_desktop.db.schema_history import (
     CREATE_RECORD_TABLE,
     RECORD_TABLE,
@@ -95,7 +95,7 @@ def made_new_sqlite(path: Path) -> bool:
             for schema_file in files:
                 if _apply(database, schema_file):
                     log.info("applied schema file %s", schema_file.name)
-    except sqlite3.Error:
+    except (sqlite3.Error, SchemaFileError):
         return False  # the full way tries again, and says what is wrong
     return True
 
