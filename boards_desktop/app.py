@@ -21,25 +21,23 @@ from litestar.plugins.core import MsgspecDIPlugin
 from boards_desktop.api.errors import rest_error_handler
 from boards_desktop.api.health import health
 from boards_desktop.api.ui_files import ui_files
-from boards_desktop.db.connect_errors import refusing_unusable_database
-from boards_desktop.db.engine import Database
 from boards_desktop.db.schema_files import SchemaFileError
-from boards_desktop.db.schema_presence import check_schema_present
-from boards_desktop.db.schema_runner import SchemaError, upgrade
+from boards_desktop.db.schema_history import SchemaError
 from boards_desktop.desktop.instance_lock import InstanceBusy, InstanceLock, take_instance_lock
 from boards_desktop.engine_start import ENGINE_KEY, EngineStart, waiting_for_engine
 from boards_desktop.identity import load_identity
 from boards_desktop.logs import install_log_file, log_unexpected_error
 from boards_desktop.memory_trim import BurstTrimmer
 from boards_desktop.security import AppSecurity, TokenFileError, install_gate
-from boards_desktop.services import Services
 from boards_desktop.settings import Settings, SettingsError, configure_logging, load_settings
 from boards_desktop.shutdown import STATE_KEY as STOPPING_KEY
 from boards_desktop.shutdown import Send, Stopping, begin_on_exit_signals, end_cancelled_request
 from boards_desktop.writable import check_writable
 
 if TYPE_CHECKING:
+    from boards_desktop.db.engine import Database
     from boards_desktop.providers import BaseProvider
+    from boards_desktop.services import Services
 
 log = logging.getLogger("boards")
 
@@ -78,18 +76,14 @@ def create_app(
                     # Nor will that server say when it starts shutting down: its signals will.
                     owned.enter_context(begin_on_exit_signals(app.state[STOPPING_KEY]))
                 settings.ensure_dirs()
-                # SQL echo goes through the logging set up by configure_logging, not the engines own handler.
-                database = Database(settings.database_url)
-                owned.push_async_callback(database.dispose)
                 security.load()
                 # serve and the window brought the schema up to date and checked it in
-                # prepare_database, before handing the lock in: nothing can have changed it since.
+                # prepare_database, before handing the lock in: nothing can have changed it since,
+                # and the engines (SQLAlchemy's import) are made beside the server (open_services).
+                database: Database | None = None
                 if instance is None:
-                    with refusing_unusable_database(settings.database_url):
-                        result = await upgrade(database, keep_backups=settings.keep_backups)
-                        await check_schema_present(database)
-                    if result.applied:
-                        log.info("database schema brought up to date: %s", ", ".join(result.applied))
+                    database = await _upgraded_database(settings)
+                    owned.push_async_callback(database.dispose)
                 identity = load_identity(settings.data_dir)
             except _REFUSALS as exc:
                 # Under `uvicorn --factory` no CLI prints these: say it in one line on our logger,
@@ -99,10 +93,18 @@ def create_app(
                 raise
 
             async def open_services() -> Services:
-                # The rest of the database's start, beside the server: the first use of the models
-                # (importing them, configuring their mappers) is a tenth of a second /health needn't wait for.
+                # The rest of the database's start, beside the server: the engines, and the first
+                # use of the models (importing them, configuring their mappers), a few tenths of a
+                # second /health needn't wait for. (Imported by then: boards_desktop.engine_start.)
+                from boards_desktop.db.engine import Database
                 from boards_desktop.db.queries.users import ensure_local_user
                 from boards_desktop.db.search_refold import refold_search_text
+                from boards_desktop.services import Services
+
+                nonlocal database
+                if database is None:
+                    database = Database(settings.database_url)
+                    stack.push_async_callback(database.dispose)  # after the engine has stopped
 
                 await refold_search_text(database)  # rows from before schemas/011; none after that
                 actor = await ensure_local_user(database, identity)
@@ -137,6 +139,26 @@ def create_app(
     app.state[STOPPING_KEY] = Stopping()  # set by the server when shutdown starts (boards_desktop.shutdown)
     install_gate(app, security)  # in front of routing: every route and WebSocket, present and future
     return app
+
+
+async def _upgraded_database(settings: Settings) -> Database:
+    """`uvicorn --factory` and tests: the lifespan brings the schema up to date itself."""
+    from boards_desktop.db.connect_errors import refusing_unusable_database
+    from boards_desktop.db.engine import Database
+    from boards_desktop.db.schema_presence import check_schema_present
+    from boards_desktop.db.schema_runner import upgrade
+
+    database = Database(settings.database_url)
+    try:
+        with refusing_unusable_database(settings.database_url):
+            result = await upgrade(database, keep_backups=settings.keep_backups)
+            await check_schema_present(database)
+    except BaseException:
+        await database.dispose()
+        raise
+    if result.applied:
+        log.info("database schema brought up to date: %s", ", ".join(result.applied))
+    return database
 
 
 def _register_api_routes(app: Litestar) -> None:

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from boards_desktop.security.launch import LAUNCH_PATH
-from boards_desktop.services import Services
 
 if TYPE_CHECKING:
     from boards_desktop.providers import BaseProvider
+    from boards_desktop.services import Services
 
 log = logging.getLogger("boards")
 
@@ -66,7 +66,9 @@ class EngineStart:
             # Imported in a thread: the API's routes with the GraphQL schema, the providers, the
             # generators, Pillow and httpx are most of a second of imports, which on the event loop
             # would hold /health until they are done (tests/app/test_lazy_imports.py). The thread
-            # lets go of the GIL every few milliseconds.
+            # lets go of the GIL every few milliseconds. The database's modules (SQLAlchemy) come
+            # first, for open_services.
+            await asyncio.to_thread(_import_database)
             imported = asyncio.ensure_future(asyncio.to_thread(_import_engine))
             try:
                 services = await open_services()  # on the loop, while the thread imports
@@ -90,6 +92,13 @@ class EngineStart:
         if not self._task.done():
             self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
+
+
+def _import_database() -> None:
+    importlib.import_module("boards_desktop.db.engine")
+    importlib.import_module("boards_desktop.db.queries.users")
+    importlib.import_module("boards_desktop.db.search_refold")
+    importlib.import_module("boards_desktop.services")
 
 
 def _import_engine() -> None:

@@ -15,8 +15,8 @@ from litestar import Litestar
 
 from boards_desktop.app import create_app
 from boards_desktop.collector import settle_once_running
-from boards_desktop.db.commands import prepare_database
-from boards_desktop.db.schema_runner import SchemaError
+from boards_desktop.db.schema_history import SchemaError
+from boards_desktop.db.start_check import prepare_database
 from boards_desktop.desktop.activation import install_activation
 from boards_desktop.desktop.instance_lock import InstanceBusy, InstanceLock, take_instance_lock
 from boards_desktop.http_protocol import http_protocol
@@ -49,7 +49,7 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
 def _serve_locked(settings: Settings, lock: InstanceLock, *, host: str, port: int) -> int:
     # Bring the schema up to date first, so that a refusal is one clear line, not a traceback.
     try:
-        asyncio.run(prepare_database(settings))
+        prepare_database(settings)
     except SchemaError as exc:
         print(f"boards-desktop: {exc}", file=sys.stderr)
         return 2

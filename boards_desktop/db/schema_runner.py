@@ -26,36 +26,20 @@ from sqlalchemy.pool import NullPool
 
 from boards_desktop.db.engine import Database, create_engine
 from boards_desktop.db.schema_files import SchemaFile, load_schema_files
+from boards_desktop.db.schema_history import CREATE_RECORD_TABLE, statement_failed
+
+# Re-exported: the rest of the app imports them from here (they live apart, without SQLAlchemy).
+from boards_desktop.db.schema_history import RECORD_TABLE as RECORD_TABLE  # noqa: PLC0414
+from boards_desktop.db.schema_history import AppliedFile as AppliedFile  # noqa: PLC0414
+from boards_desktop.db.schema_history import SchemaError as SchemaError  # noqa: PLC0414
+from boards_desktop.db.schema_history import check_applied as check_applied  # noqa: PLC0414
 from boards_desktop.db.types import utcnow
 
 log = logging.getLogger("boards.db")
 
-RECORD_TABLE = "schema_migrations"
-_CREATE_RECORD_TABLE = f"""
-CREATE TABLE IF NOT EXISTS {RECORD_TABLE} (
-    name VARCHAR(255) NOT NULL PRIMARY KEY,
-    version INTEGER NOT NULL,
-    checksum VARCHAR(64) NOT NULL,
-    applied_at VARCHAR(40) NOT NULL
-)
-"""
 # Serialises concurrent upgrades of one PostgreSQL database (two app instances starting at once).
 _PG_LOCK_KEY = 0x626F61726473  # "boards"
 BACKUP_SUFFIX = ".bak"  # `<database file>.<UTC timestamp>.bak`; housekeeping keeps the newest few
-# How much of a failing statement's first line the error repeats, to keep it one readable line.
-_SHOWN_STATEMENT_CHARS = 80
-
-
-class SchemaError(RuntimeError):
-    """The database cannot be brought to this version's schema; the message says what to do."""
-
-
-@dataclass(frozen=True)
-class AppliedFile:
-    name: str
-    version: int
-    checksum: str
-    applied_at: str
 
 
 @dataclass(frozen=True)
@@ -78,35 +62,6 @@ async def read_applied(connection: AsyncConnection) -> list[AppliedFile]:
         text(f"SELECT name, version, checksum, applied_at FROM {RECORD_TABLE} ORDER BY version, name")
     )
     return [AppliedFile(*row) for row in rows]
-
-
-def check_applied(applied: list[AppliedFile], files: list[SchemaFile]) -> list[SchemaFile]:
-    """The pending files, or a SchemaError when the recorded history does not fit these files."""
-    known = {f.name: f for f in files}
-    unknown = [a.name for a in applied if a.name not in known]
-    if unknown:
-        raise SchemaError(
-            f"this database has schema files this version of Boards Desktop does not know "
-            f"({', '.join(unknown)}): it was used by a newer version. Update Boards Desktop, "
-            f"or point BOARDS_DATABASE_URL at another database. Nothing was changed."
-        )
-    edited = [a.name for a in applied if known[a.name].checksum != a.checksum]
-    if edited:
-        raise SchemaError(
-            f"schema file(s) {', '.join(edited)} changed after they were applied to this database. "
-            f"Applied files must never be edited: restore them, and put the change in a new file "
-            f"(schemas/NNN_name.sql). Nothing was changed."
-        )
-    done = {a.name for a in applied}
-    pending = [f for f in files if f.name not in done]
-    newest = max((a.version for a in applied), default=0)
-    stale = [f.name for f in pending if f.version <= newest]
-    if stale:
-        raise SchemaError(
-            f"schema file(s) {', '.join(stale)} are numbered before files already applied; "
-            f"renumber them after {newest:03d}. Nothing was changed."
-        )
-    return pending
 
 
 async def schema_status(database: Database, directory: Path | None = None) -> SchemaStatus:
@@ -177,7 +132,7 @@ async def _apply(database: Database, engine: AsyncEngine, schema_file: SchemaFil
     async with engine.begin() as connection:
         if database.dialect == "postgresql":
             await connection.execute(text(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})"))
-        await connection.exec_driver_sql(_CREATE_RECORD_TABLE)
+        await connection.exec_driver_sql(CREATE_RECORD_TABLE)
         # Another process may have applied it while we waited for the lock.
         if schema_file.name in {a.name for a in await read_applied(connection)}:
             return False
@@ -207,16 +162,7 @@ class _StatementFailed(Exception):
     """A statement of a schema file was refused by the database; the message says which and why."""
 
     def __init__(self, schema_file: SchemaFile, number: int, statement: str, error: DBAPIError) -> None:
-        first_line = statement.splitlines()[0].strip()
-        if len(first_line) > _SHOWN_STATEMENT_CHARS:
-            first_line = first_line[: _SHOWN_STATEMENT_CHARS - 3] + "..."
-        reason = " ".join(str(error.orig).split())  # the engine's own text, on one line
-        name = schema_file.name
-        super().__init__(
-            f"schema file {name} failed at statement {number} ({first_line}): {reason}. "
-            f"Nothing of {name} was applied (its transaction was rolled back); files before it stay applied. "
-            f"Fix {name}, then run `boards-desktop db upgrade` or start the app again."
-        )
+        super().__init__(statement_failed(schema_file, number, statement, str(error.orig)))
 
 
 def _sqlite_file_name(database: Database) -> str:

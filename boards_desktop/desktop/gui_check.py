@@ -1,13 +1,16 @@
 """Can this session show a window? Answered before we depend on it, because Qt cannot be asked nicely.
 
 Qt ends the whole process (qFatal) when its platform plugin cannot start: no display, a display
-that refuses us, a missing libxcb-cursor; GTK and WebKitGTK can fail as badly. So on Linux the
-first check is cheap (is a backend installed, is a display named, does its socket exist), and the
-real one starts the chosen toolkit (see backends) in a child process, alongside the server's
-start-up, so it costs no waiting. macOS and Windows always have their native backends.
+that refuses us, a missing libxcb-cursor. So on Linux the first check is cheap (is a backend
+installed, is a display named, does its socket exist), and for Qt the real one starts it in a child
+process, alongside the server's start-up. GTK answers in the app's own process: PyGObject's Gtk
+starts GTK with `Gtk.init_check`, which says False instead of ending the process, and loading
+WebKitGTK's library fails with an exception; a child would cost a second launch of the app
+(a second of a bundle's start-up, tests/benchmarks/bundle_launch.py). macOS and Windows always
+have their native backends.
 
-`python -m boards_desktop.desktop.gui_check` is that child (a bundle runs itself with
-`BOARDS_DESKTOP_GUI_PROBE=1` instead, see `probe_command`).
+`python -m boards_desktop.desktop.gui_check` is Qt's child (a bundle runs itself with
+`BOARDS_DESKTOP_GUI_PROBE=1` instead, see `probe_command`), and checks GTK as the app does.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from boards_desktop.desktop.backends import BACKEND_ENV, Backend, choose_backend
+from boards_desktop.desktop.backends import BACKEND_ENV, WEBKIT_VERSION, Backend, choose_backend
 
 PROBE_ENV = "BOARDS_DESKTOP_GUI_PROBE"
 _PROBE_SECONDS = 20.0
@@ -56,9 +59,9 @@ def probe_command() -> list[str]:
 
 
 def start_probe() -> subprocess.Popen[bytes] | None:
-    """Start the probe of the chosen toolkit (Linux only); `probe_result` collects its verdict."""
+    """Start the probe of Qt in a child (Linux only); `probe_result` collects its verdict (GTK's too)."""
     backend = choose_backend().backend
-    if not sys.platform.startswith("linux") or backend is None:
+    if not sys.platform.startswith("linux") or backend != "qt":
         return None
     return subprocess.Popen(
         probe_command(),
@@ -70,8 +73,13 @@ def start_probe() -> subprocess.Popen[bytes] | None:
 
 
 def probe_result(probe: subprocess.Popen[bytes] | None) -> str | None:
-    """Why the toolkit cannot start (a line for the artist), or None when it can."""
+    """Why the toolkit cannot start (a line for the artist), or None when it can.
+
+    GTK is asked here, in the app's process (after `preload_gui_modules`, which imports it).
+    """
     if probe is None:
+        if sys.platform.startswith("linux") and choose_backend().backend == "gtk":
+            return gtk_cannot_start()
         return None
     toolkit = _TOOLKIT_NAMES[choose_backend().backend or "qt"]
     try:
@@ -90,7 +98,10 @@ def probe_result(probe: subprocess.Popen[bytes] | None) -> str | None:
 def run_probe() -> int:
     """The child's side: can the chosen toolkit start here (a QApplication, or GTK with WebKitGTK)?"""
     if choose_backend().backend == "gtk":
-        return _run_gtk_probe()
+        reason = gtk_cannot_start()
+        if reason is not None:
+            print(reason, file=sys.stderr)
+        return 0 if reason is None else 1
     from qtpy.QtWidgets import QApplication
 
     app = QApplication([sys.argv[0]])
@@ -98,20 +109,24 @@ def run_probe() -> int:
     return 0
 
 
-def _run_gtk_probe() -> int:
-    import gi
+def gtk_cannot_start() -> str | None:
+    """Why GTK with WebKitGTK cannot open a window here (a line for the artist), or None; in this process."""
+    try:
+        import gi
 
-    gi.require_version("Gtk", "3.0")
-    gi.require_version("WebKit2", "4.1")
-    from gi.repository import Gtk, WebKit2
+        gi.require_version("Gtk", "3.0")
+        gi.require_version("WebKit2", WEBKIT_VERSION)
+        from gi.repository import Gtk, WebKit2
 
-    started, _ = Gtk.init_check(sys.argv[:1])
+        # Loads the web engine's library: a broken WebKitGTK install fails here, not in the window.
+        WebKit2.get_major_version()
+    except Exception as exc:  # noqa: BLE001 - whatever fails to load, the window cannot be shown
+        return f"GTK cannot start ({exc})"
+    started, _ = Gtk.init_check(sys.argv[:1])  # already done by PyGObject's import: then the same answer, at once
     if not started:
         display = os.environ.get("WAYLAND_DISPLAY") or os.environ.get("DISPLAY") or "no display"
-        print(f"cannot open the display {display!r}", file=sys.stderr)
-        return 1
-    WebKit2.WebView()  # loads the web engine's library: a broken WebKitGTK install fails here, not in the app
-    return 0
+        return f"GTK cannot start (cannot open the display {display!r})"
+    return None
 
 
 def _wayland_socket(env: Mapping[str, str], name: str) -> Path:

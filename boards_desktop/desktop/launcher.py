@@ -2,7 +2,8 @@
 the window (or the browser with `--browser`, or nothing but the URL when no window can be shown).
 
 Order matters: the instance lock comes first, so that a second launch never touches the database;
-the window's modules are imported while the GUI probe runs; the server then starts in a thread
+the window's modules are imported (while Qt's GUI probe runs; GTK is asked in this process once
+imported, see gui_check); the server then starts in a thread
 (boards_desktop.desktop.server_start) while the window opens at once on the app's start-up shell
 (boards_desktop.desktop.shell); once the server answers, the window goes to a one-time launch URL
 that gives it its session cookie. With `--browser` the browser is opened at once on that URL, and
@@ -79,7 +80,7 @@ def _run_first_instance(
     if no_window is None:
         from boards_desktop.desktop.window import preload_gui_modules
 
-        # While the probe runs, and before the server's start: imports hold Python's lock, so the
+        # While Qt's probe runs, and before the server's start: imports hold Python's lock, so the
         # two would take turns and both finish late; the GUI's come first, the window needs only them.
         preload_gui_modules()
     starting.begin()

@@ -9,7 +9,6 @@ answers the running server, or why it did not start, in words for the artist.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 from dataclasses import dataclass
@@ -106,11 +105,11 @@ class ServerStart:
     def _start(self) -> BackgroundServer:
         # Imported here, in this thread: the database, the app and its server are most of the
         # start-up's imports, which the window's GUI does not wait for.
-        from boards_desktop.db.commands import prepare_database
-        from boards_desktop.db.schema_runner import SchemaError
+        from boards_desktop.db.schema_history import SchemaError
+        from boards_desktop.db.start_check import prepare_database
 
         try:
-            asyncio.run(prepare_database(self._settings))
+            prepare_database(self._settings)
         except SchemaError as exc:
             raise _Failed(StartFailure(str(exc), 2, self._log_path)) from None
         from boards_desktop.desktop.activation import install_activation

@@ -4,8 +4,9 @@ Start-up is mostly imports (tests/benchmarks/startup.py). Importing the server a
 must not import the provider clients, Pillow, PyAV, the keyring or the model catalogues: they come
 with the generation engine, which starts beside the server (boards_desktop.engine_start). Nor the
 GraphQL schema (Strawberry, graphql-core) and the API's other routes, registered once imported
-beside the server (boards_desktop.api_routes); nor, on SQLite, SQLAlchemy's PostgreSQL dialect; nor
-Litestar's Pydantic plugin (no route of ours uses Pydantic models).
+beside the server (boards_desktop.api_routes); nor, on SQLite, SQLAlchemy (the engines are made
+beside the server, and an up-to-date database is checked with sqlite3: boards_desktop.db.start_check);
+nor Litestar's Pydantic plugin (no route of ours uses Pydantic models).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 import httpx
 
 from boards_desktop.app import create_app
+from boards_desktop.db.start_check import prepare_database
 from boards_desktop.settings import load_settings
 from tests.app_harness import app_environment, read_token, running_app
 
@@ -40,7 +42,9 @@ NOT_BEFORE_FIRST_ANSWER = [
     "graphql",
     "boards_desktop.graphql",
     "boards_desktop.api_routes",
-    "sqlalchemy.dialects.postgresql",
+    "sqlalchemy",
+    "boards_desktop.db.engine",
+    "boards_desktop.db.models",
     "asyncpg",
     "litestar.plugins.pydantic",
     "pydantic.v1",
@@ -50,8 +54,11 @@ _PROBE = """
 import json, sys
 from boards_desktop.server import serve
 from boards_desktop.app import create_app
+from boards_desktop.db.start_check import prepare_database
 from boards_desktop.settings import load_settings
-create_app(load_settings())
+settings = load_settings()
+prepare_database(settings)  # up to date: the folder was made by an earlier start
+create_app(settings)
 names = json.loads(sys.argv[1])
 print(json.dumps(sorted(m for m in sys.modules if any(m == n or m.startswith(n + ".") for n in names))))
 """
@@ -60,6 +67,8 @@ print(json.dumps(sorted(m for m in sys.modules if any(m == n or m.startswith(n +
 def test_building_the_app_on_sqlite_imports_none_of_the_engine_nor_the_graphql_schema(tmp_path: Path) -> None:
     env = {**os.environ, "BOARDS_DATA_DIR": str(tmp_path), "BOARDS_CONFIG_FILE": str(tmp_path / "none.toml")}
     env.pop("BOARDS_DATABASE_URL", None)
+    env.pop("BOARDS_SCHEMAS_DIR", None)
+    prepare_database(load_settings(env))  # the first start: the database made (with SQLAlchemy)
     probe = subprocess.run(
         [sys.executable, "-c", _PROBE, json.dumps(NOT_BEFORE_FIRST_ANSWER)],
         env=env,
