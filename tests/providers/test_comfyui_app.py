@@ -259,6 +259,8 @@ async def test_a_comfyui_restart_while_the_app_waits_fails_the_job_as_lost_never
     url = f"http://127.0.0.1:{port}"
     async with app_on_comfyui(database_url, tmp_path / "data", url) as client:
         async with comfyui_fake(running=False, port=port) as (fake, _server):
+            # The app's first check may have come before the fake listened: wait for one that found it.
+            await wait_until(lambda: _available(client))
             board = await new_board(client)
             created = await queue(client, board, TEXT_TO_IMAGE, {"prompt": "a kite"})
             await wait_until(lambda: _running_at(fake, client, created["id"]))
