@@ -1,7 +1,7 @@
 """The record of the schema files applied to a database, and whether it fits this version's files.
 
 Without SQLAlchemy: the start-up checks an up-to-date SQLite database with the standard library
-alone (boards_desktop.db.quick_check), and the runner (boards_desktop.db.schema_runner) uses the same
+alone (boards_desktop.db.start_check), and the runner (boards_desktop.db.schema_runner) uses the same
 rules before it applies anything.
 """
 
