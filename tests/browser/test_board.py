@@ -7,9 +7,11 @@ from __future__ import annotations
 import io
 import json
 import re
+import time
 import zipfile
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import RESULTS
 from tests.plugins.generators import png_bytes
@@ -443,6 +445,26 @@ def test_a_big_board_renders_only_what_is_on_screen(page, api, installation) -> 
     )
     assert page.locator(f"{TILE}:visible").count() < 80
     assert page.evaluate("document.querySelectorAll('[data-testid=grid] .tile').length") < 100  # nodes are recycled
+
+
+def test_a_job_that_ends_before_the_stream_opens_is_shown_ended(page, api, installation) -> None:
+    """The first page is read while the job runs; its end comes before the board's stream begins, so
+    no event tells of it: the page reads its running tiles again once the stream is open."""
+    board = api.create_board("Between the page and the stream")
+    job = api.generate(board, "test-slow", "IMAGE", {"steps": 20, "delay": 0.1})
+    deadline = time.monotonic() + 15
+    while api.generation(job)["status"] != "PROCESSING" and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    def once_ended(route) -> None:
+        # The stream's request waits here until the job has ended: its events are then in the past.
+        while api.generation(job)["status"] != "COMPLETED" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        route.continue_()
+
+    page.route("**/api/sse/boards/**", once_ended)
+    page.goto(f"{installation.url}/#/boards/{board}")
+    expect(tile(page, job)).to_have_attribute("data-status", "completed", timeout=15_000)
 
 
 @pytest.mark.parametrize("scheme", ["dark", "light"])

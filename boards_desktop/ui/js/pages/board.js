@@ -35,6 +35,7 @@ const QUERY = `query Board($id: UUID!) {
 const MEMBERS = `query Members($id: UUID!) { board(id: $id) { owner { ${USER_FIELDS} } members { userId role user { ${USER_FIELDS} } } } }`;
 const UPDATE_BOARD = 'mutation($input: UpdateBoardInput!) { updateBoard(input: $input) { id title description } }';
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+const ACTIVE_CATCH_UP = 24;  // the newest tiles still running or waiting, read again when the stream opens
 const SIZE_KEY = 'boards.grid.tileSize';
 const FIT_KEY = 'boards.grid.fit';  // the tile layout: 'crop', 'whole' or 'rows' (grid.js LAYOUTS)
 
@@ -290,7 +291,18 @@ export async function mount(container, {boardId}) {
       message, ' ', h('a', {href: '#/'}, 'Your boards')));
     live.dataset.state = 'closed';
   }
+  // A job that ended after the first page was read but before the stream began (or while it was
+  // reconnecting) sends no more events: once the stream is open, the tiles still shown as running or
+  // waiting are read again, and taken only when they ended (a newer event may already have come).
+  async function catchUpActive() {
+    const active = [...data.byId.values()].filter((g) => !TERMINAL.has(String(g.status).toLowerCase()));
+    for (const generation of active.slice(0, ACTIVE_CATCH_UP)) {
+      const fresh = await fetchGeneration(generation.id).catch(() => null);
+      if (fresh && TERMINAL.has(String(fresh.status).toLowerCase())) data.update(fresh);
+    }
+  }
   cleanups.push(followBoard(board.id, onEvent, (state) => {
+    if (state === 'open') catchUpActive();
     live.dataset.state = state;
     live.title = state === 'open' ? 'Live: progress shows as it happens' : 'Reconnecting to live updates…';
     live.setAttribute('aria-label', `Live updates: ${state}`);
