@@ -19,33 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from boards_desktop.db.core_reads import core_rows
 from boards_desktop.db.inline_sessions import InlineReadSession
-from boards_desktop.db.models import Board, User
+from boards_desktop.db.models import Board, Generation, User
 from boards_desktop.db.types import UUIDText
 
-# The generations columns a page may select; a caller's names are checked against it (they go into SQL).
-COLUMNS = frozenset(
-    {
-        "id",
-        "tenant_id",
-        "board_id",
-        "user_id",
-        "generator_name",
-        "artifact_type",
-        "input_params",
-        "status",
-        "storage_url",
-        "thumbnail_url",
-        "output_metadata",
-        "input_artifacts",
-        "external_job_id",
-        "progress",
-        "error_message",
-        "started_at",
-        "completed_at",
-        "created_at",
-        "updated_at",
-    }
-)
+# The generations columns a page may select: the table's own, read from the model the DDL generates;
+# a caller's names are checked against it (they go into SQL).
+COLUMNS = frozenset(column.name for column in Generation.__table__.columns)
 
 
 @functools.lru_cache(maxsize=32)
